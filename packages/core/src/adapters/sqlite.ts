@@ -1,0 +1,116 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { Mutex } from '../_internal/mutex.ts';
+import { scopedExecutor } from '../_internal/transaction.ts';
+import { CoreError, CoreErrorCode } from '../errors.ts';
+import { mapPlaceholders, type SqlDriver, type SqlExecutor, type SqlRow, type SqlRunResult, type SqlValue } from '../sql/driver.ts';
+
+/** Options of {@link openSqlite}. */
+export interface SqliteOptions {
+  /** Database file, or `:memory:`. */
+  readonly path: string;
+  /**
+   * `full` (default) fsyncs the WAL on every commit: an acknowledged write
+   * survives power loss. `normal` survives `kill -9` but may lose the last
+   * commits on power loss (docs/decisions/0003-sqlite-binding.md).
+   */
+  readonly synchronous?: 'full' | 'normal';
+  /** Milliseconds to wait for another process's lock. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Prepared statements kept per connection. Default 256. */
+  readonly statementCache?: number;
+}
+
+/**
+ * The embedded default SQL driver, on `node:sqlite` (Node ≥ 22.13, Bun and
+ * Deno run it unchanged: reference/runtimes.md §1). One connection in WAL
+ * mode; calls are serialised so a transaction never interleaves with another.
+ */
+export function openSqlite(options: SqliteOptions): SqlDriver {
+  const db = new DatabaseSync(options.path);
+  const sync = options.synchronous ?? 'full';
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'};`);
+  db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}; PRAGMA foreign_keys = ON;`);
+  const statements = new StatementCache(db, options.statementCache ?? 256);
+  const mutex = new Mutex();
+  let closed = false;
+
+  const direct: SqlExecutor = {
+    dialect: 'sqlite',
+    async query<Row extends SqlRow>(sql: string, params: readonly SqlValue[] = []) {
+      return wrap(sql, () => statements.get(sql).all(...bind(params)) as Row[]);
+    },
+    async run(sql, params = []) {
+      return wrap(sql, (): SqlRunResult => ({ changes: Number(statements.get(sql).run(...bind(params)).changes) }));
+    },
+  };
+  const guarded = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new CoreError(CoreErrorCode.SqlClosed, 'Cannot use the SQLite driver: it is closed'));
+    return mutex.lock(fn);
+  };
+
+  return {
+    dialect: 'sqlite',
+    query: (sql, params) => guarded(() => direct.query(sql, params)),
+    run: (sql, params) => guarded(() => direct.run(sql, params)),
+    exec: (script) => guarded(async () => wrap(script, () => db.exec(script))),
+    transaction: (fn) =>
+      guarded(async () => {
+        const scope = scopedExecutor(direct);
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(scope.executor);
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (db.isTransaction) db.exec('ROLLBACK');
+          throw error;
+        } finally {
+          scope.end();
+        }
+      }),
+    async close() {
+      if (closed) return;
+      await mutex.lock(async () => {
+        closed = true;
+        db.close();
+      });
+    },
+  };
+}
+
+function bind(params: readonly SqlValue[]): SQLInputValue[] {
+  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+function wrap<T>(sql: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    if (cause instanceof CoreError) throw cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new CoreError(CoreErrorCode.SqlFailed, `SQLite statement failed: ${message}`, { cause, details: { sql: sql.slice(0, 500) } });
+  }
+}
+
+class StatementCache {
+  readonly #db: DatabaseSync;
+  readonly #limit: number;
+  readonly #map = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync, limit: number) {
+    this.#db = db;
+    this.#limit = limit;
+  }
+
+  get(sql: string): StatementSync {
+    let stmt = this.#map.get(sql);
+    if (stmt) {
+      this.#map.delete(sql);
+    } else {
+      stmt = this.#db.prepare(mapPlaceholders(sql, (n) => `?${n}`));
+      if (this.#map.size >= this.#limit) this.#map.delete(this.#map.keys().next().value!);
+    }
+    this.#map.set(sql, stmt);
+    return stmt;
+  }
+}

@@ -1,0 +1,36 @@
+export { type Clock, systemClock, sleep, type TimerHandle } from './clock.ts';
+export { ManualClock, type ManualClockOptions } from './manual-clock.ts';
+export { cryptoRandom, type Random, SeededRandom } from './random.ts';
+export {
+  createLogger,
+  jsonLineSink,
+  type LogFields,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  type LogRecord,
+  type LogSink,
+  memoryLogger,
+  silentLogger,
+} from './logger.ts';
+export { CoreError, CoreErrorCode, type ErrorJson, FleetkitError, type FleetkitErrorOptions } from './errors.ts';
+export type { RunOptions, WorkerPool } from './pool/pool.ts';
+export { InThreadPool } from './pool/in-thread.ts';
+export {
+  defineTask,
+  isTransferring,
+  type TaskFunction,
+  taskModuleUrl,
+  type TaskRef,
+  type Transferring,
+  withTransfer,
+} from './pool/task.ts';
+export {
+  mapPlaceholders,
+  type SqlDialect,
+  type SqlDriver,
+  type SqlExecutor,
+  type SqlRow,
+  type SqlRunResult,
+  type SqlValue,
+} from './sql/driver.ts';
