@@ -38,27 +38,28 @@ export function createPiscinaPool(options: PiscinaPoolOptions = {}): WorkerPool 
   let closed = false;
   return {
     threads,
-    async run<Input, Output>(task: TaskRef<Input, Output>, input: Input, runOptions: RunOptions = {}): Promise<Output> {
-      if (closed) throw new CoreError(CoreErrorCode.PoolClosed, `Cannot run task "${task.name}": the pool is closed`);
-      try {
-        return (await piscina.run(
-          { module: task.module, name: task.name, input },
-          {
-            ...(runOptions.transfer === undefined ? {} : { transferList: runOptions.transfer as ArrayBuffer[] }),
-            ...(runOptions.signal === undefined ? {} : { signal: runOptions.signal }),
-          },
-        )) as Output;
-      } catch (cause) {
-        if (runOptions.signal?.aborted) {
+    run<Input, Output>(task: TaskRef<Input, Output>, input: Input, runOptions?: RunOptions): Promise<Output> {
+      if (closed) return Promise.reject(new CoreError(CoreErrorCode.PoolClosed, `Cannot run task "${task.name}": the pool is closed`));
+      const message = { module: task.module, name: task.name, input };
+      const running = runOptions === undefined ? piscina.run(message) : piscina.run(message, piscinaOptions(runOptions));
+      return (running as Promise<Output>).catch((cause: unknown) => {
+        if (runOptions?.signal?.aborted) {
           throw new CoreError(CoreErrorCode.TaskAborted, `Task "${task.name}" was aborted`, { cause: runOptions.signal.reason });
         }
         if (closed) throw new CoreError(CoreErrorCode.PoolClosed, `Task "${task.name}" did not run: the pool closed`, { cause });
         throw taskFailed(task, cause);
-      }
+      });
     },
     async close() {
       closed = true;
       await piscina.close({ force: true });
     },
+  };
+}
+
+function piscinaOptions(options: RunOptions): { transferList?: ArrayBuffer[]; signal?: AbortSignal } {
+  return {
+    ...(options.transfer === undefined ? {} : { transferList: options.transfer as ArrayBuffer[] }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
 }

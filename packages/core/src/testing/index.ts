@@ -1,0 +1,4 @@
+// Contract suites and helpers for packages that build on core (imports vitest).
+export { describeWorkerPool } from './pool-suite.ts';
+export { describeWithPostgres, postgresTestUrl } from './postgres.ts';
+export { describeSqlDriver, sqlTypes } from './sql-driver-suite.ts';
