@@ -2,3 +2,4 @@
 export { describeWorkerPool } from './pool-suite.ts';
 export { describeWithPostgres, postgresTestUrl } from './postgres.ts';
 export { describeSqlDriver, sqlTypes } from './sql-driver-suite.ts';
+export { importReadmeExample, typescriptBlocks } from './readme.ts';
