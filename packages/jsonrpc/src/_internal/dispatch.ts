@@ -1,0 +1,112 @@
+import type { Logger, Random } from '@fleetkit/core';
+import { CallContext, type RequestInfo, type SharedInfo, sharedInfo } from '../context.ts';
+import type { MethodDefinition } from '../method.ts';
+import { type Middleware, runMiddleware } from '../middleware.ts';
+import type { JsonRpcId } from '../protocol.ts';
+import { codeText, errorText, INVALID_REQUEST, isWireError, PARSE_ERROR, resultText } from './encode.ts';
+import { validateParams } from './validate.ts';
+
+/** A router's state as the dispatcher sees it (built once per router). */
+export interface Engine {
+  readonly methods: Map<string, MethodDefinition>;
+  readonly middleware: Middleware[];
+  readonly logger: Logger;
+  readonly random: Random;
+  readonly maxBatch: number;
+}
+
+type Out = string | undefined | Promise<string | undefined>;
+
+/** Text in, response text (or none) out; nothing it is given makes it throw. */
+export function dispatch(engine: Engine, text: string, info: RequestInfo | undefined): Out {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return PARSE_ERROR; // §5.1 -32700, id null
+  }
+  const shared = sharedInfo(info, engine.random);
+  if (!Array.isArray(message)) return one(engine, message, shared);
+  // §6: an empty array is one Invalid Request, not an empty batch
+  if (message.length === 0) return INVALID_REQUEST;
+  if (message.length > engine.maxBatch) return codeText('batch-too-large', null, { limit: engine.maxBatch, got: message.length });
+  return batch(engine, message, shared);
+}
+
+function batch(engine: Engine, items: unknown[], shared: SharedInfo): Out {
+  const parts: Out[] = new Array(items.length);
+  let pending = false;
+  for (let i = 0; i < items.length; i++) {
+    const part = one(engine, items[i], shared);
+    if (typeof part === 'object') pending = true;
+    parts[i] = part;
+  }
+  return pending ? Promise.all(parts).then(join) : join(parts as (string | undefined)[]);
+}
+
+// §6: no Response objects at all (all notifications) means no array either
+function join(parts: (string | undefined)[]): string | undefined {
+  let out: string | undefined;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    out = out === undefined ? `[${part}` : `${out},${part}`;
+  }
+  return out === undefined ? undefined : `${out}]`;
+}
+
+function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return INVALID_REQUEST;
+  const m = message as Record<string, unknown>;
+  const id = m.id;
+  const notification = id === undefined;
+  if (!notification && id !== null && typeof id !== 'string' && typeof id !== 'number') return INVALID_REQUEST;
+  const replyId = notification ? null : (id as JsonRpcId);
+  const method = m.method;
+  const params = m.params;
+  // §4: "jsonrpc" exactly "2.0", method a String, params (if any) an Array or Object
+  if (m.jsonrpc !== '2.0' || typeof method !== 'string' || (params !== undefined && (typeof params !== 'object' || params === null))) {
+    return notification ? INVALID_REQUEST : codeText('invalid-request', replyId);
+  }
+  const def = engine.methods.get(method);
+  if (def === undefined) return notification ? undefined : codeText('method-not-found', replyId);
+  const ctx = new CallContext(method, notification ? undefined : replyId, params, shared);
+  let value: unknown;
+  try {
+    value = engine.middleware.length === 0 ? invoke(def, ctx) : runMiddleware(engine.middleware, ctx, (c) => invoke(def, c));
+  } catch (error) {
+    return notification ? failedNotification(engine, ctx, error) : failure(engine, ctx, error, replyId);
+  }
+  if (value instanceof Promise) {
+    return value.then(
+      (v) => (notification ? undefined : success(engine, ctx, v, replyId)),
+      (error: unknown) => (notification ? failedNotification(engine, ctx, error) : failure(engine, ctx, error, replyId)),
+    );
+  }
+  return notification ? undefined : success(engine, ctx, value, replyId);
+}
+
+function invoke(def: MethodDefinition, ctx: CallContext): unknown {
+  const params = validateParams(def, ctx.params);
+  return params instanceof Promise ? params.then((p) => def.handler(p, ctx)) : def.handler(params, ctx);
+}
+
+function success(engine: Engine, ctx: CallContext, value: unknown, id: JsonRpcId): string {
+  try {
+    return resultText(value, id);
+  } catch (error) {
+    // a result JSON cannot carry (BigInt, a cycle) is the server's fault: -32603
+    return failure(engine, ctx, error, id);
+  }
+}
+
+function failure(engine: Engine, ctx: CallContext, error: unknown, id: JsonRpcId): string {
+  if (isWireError(error)) return errorText(error.rpcCode, error.message, id, error.data);
+  engine.logger.error('JSON-RPC handler failed', { method: ctx.method, requestId: ctx.requestId, error });
+  return codeText('internal-error', id);
+}
+
+function failedNotification(engine: Engine, ctx: CallContext, error: unknown): undefined {
+  // §4.1: a notification is never answered, so its failure only reaches the log
+  engine.logger.warn('JSON-RPC notification failed', { method: ctx.method, requestId: ctx.requestId, error });
+  return undefined;
+}
