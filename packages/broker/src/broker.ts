@@ -1,0 +1,106 @@
+import type { AcceptRequest, Connection, Session } from './connection.ts';
+import { ControlSession } from './_internal/control-session.ts';
+import { DeviceSession } from './_internal/device-session.ts';
+import { Heartbeat } from './_internal/heartbeat.ts';
+import { type BrokerStats, type DeviceInfo, Hub } from './_internal/hub.ts';
+import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './_internal/options.ts';
+import { CloseCode } from './protocol/close-codes.ts';
+import { OutFrame } from './protocol/frame.ts';
+import { controlWelcome, deviceWelcome, errorFrame } from './protocol/messages.ts';
+import { WireError } from './protocol/wire-errors.ts';
+import { KeyRing } from './keys.ts';
+
+/** Why the broker closes everything: 1001 for a shutdown, 1012 for a restart (002 close-code table). */
+export type ShutdownKind = 'shutdown' | 'restart';
+
+/**
+ * The machine broker's protocol engine (002, platforms.md §2). It knows
+ * nothing of sockets: an adapter hands it each accepted WebSocket as a
+ * {@link Connection} and reports frames to the returned {@link Session}.
+ */
+export class Broker {
+  readonly #hub: Hub;
+  readonly #deviceKeys: KeyRing;
+  readonly #controlKeys: KeyRing;
+  readonly #heartbeat: Heartbeat;
+  #closed = false;
+
+  constructor(options: BrokerOptions) {
+    const resolved = resolveOptions(options);
+    this.#hub = new Hub(resolved);
+    this.#deviceKeys = new KeyRing(resolved.deviceKeys);
+    this.#controlKeys = new KeyRing(resolved.controlKeys);
+    this.#heartbeat = new Heartbeat(this.#hub);
+    this.#heartbeat.start();
+  }
+
+  /** The options in force, defaults filled in. */
+  get options(): ResolvedOptions {
+    return this.#hub.options;
+  }
+
+  /** Counters since start. */
+  get stats(): Readonly<BrokerStats> {
+    return this.#hub.stats;
+  }
+
+  /** Open connections on both endpoints. */
+  get connectionCount(): number {
+    return this.#hub.peers.size;
+  }
+
+  /** Whether {@link shutdown} ran. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Takes an upgraded WebSocket: sends `welcome`, or an `invalid-api-key`
+   * error and close 1008 for a bad key (after shutdown: close 1001).
+   */
+  accept(request: AcceptRequest, conn: Connection): Session {
+    const hub = this.#hub;
+    if (this.#closed) return closedSession(conn, CloseCode.GoingAway, 'Broker shut down');
+    const ring = request.endpoint === 'devices' ? this.#deviceKeys : this.#controlKeys;
+    if (!ring.accepts(request.apiKey)) {
+      conn.send(OutFrame.json(errorFrame(WireError.InvalidApiKey, hub.timestamp())));
+      return closedSession(conn, CloseCode.PolicyViolation, 'Invalid or missing API key');
+    }
+    if (request.endpoint === 'devices') {
+      const session = new DeviceSession(hub, conn);
+      session.deliver(OutFrame.json(deviceWelcome(hub.timestamp())));
+      return session;
+    }
+    const session = new ControlSession(hub, conn, hub.options.random.uuid());
+    session.deliver(OutFrame.json(controlWelcome(session.connectionId, hub.timestamp())));
+    return session;
+  }
+
+  /** The registered devices, as `list_devices` reports them. */
+  devices(): DeviceInfo[] {
+    return this.#hub.deviceList();
+  }
+
+  /** One heartbeat round now (adapters and tests; the timer calls it every `heartbeatMs`). */
+  sweep(): void {
+    this.#heartbeat.sweep();
+  }
+
+  /**
+   * Closes every connection with 1001 (`shutdown`) or 1012 (`restart`) and
+   * refuses new ones; state is not kept (002 "Reconnection Strategy").
+   */
+  shutdown(kind: ShutdownKind = 'shutdown'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#heartbeat.stop();
+    const code = kind === 'restart' ? CloseCode.ServiceRestart : CloseCode.GoingAway;
+    const reason = kind === 'restart' ? 'Broker restarting' : 'Broker shutting down';
+    for (const peer of [...this.#hub.peers]) peer.shut(code, reason);
+  }
+}
+
+function closedSession(conn: Connection, code: number, reason: string): Session {
+  conn.close(code, reason);
+  return { message() {}, pong() {}, closed() {} };
+}

@@ -1,0 +1,24 @@
+const encoder = new TextEncoder();
+
+/**
+ * One outbound text frame. A relay sends the same frame to every subscriber,
+ * so the text is serialised once and its UTF-8 bytes are encoded at most once.
+ */
+export class OutFrame {
+  readonly text: string;
+  #bytes: Uint8Array | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** The UTF-8 encoding of {@link text}, computed on first use. */
+  get bytes(): Uint8Array {
+    return (this.#bytes ??= encoder.encode(this.text));
+  }
+
+  /** A frame holding `value` as JSON. */
+  static json(value: unknown): OutFrame {
+    return new OutFrame(JSON.stringify(value));
+  }
+}
