@@ -1,0 +1,280 @@
+import type { Logger, Random, SqlExecutor } from '@fleetkit/core';
+import { Serial } from './_internal/serial.ts';
+import { RbacError, RbacErrorCode } from './errors.ts';
+import type { MethodIndex } from './methods.ts';
+import type { RbacModel } from './model.ts';
+import { checkName, checkRpcName } from './names.ts';
+import { generatePassword, hashPassword } from './password.ts';
+import { isRole, type Role, roleBit } from './roles.ts';
+import type { GrantRow, SqlRbacStore } from './store/sql-store.ts';
+
+/** What the engine was opened with, resolved to real values. */
+export interface EngineContext {
+  readonly store: SqlRbacStore;
+  readonly methods: MethodIndex;
+  readonly model: RbacModel;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly iterations: number;
+  readonly minPasswordLength: number;
+  readonly systemAccount: string;
+}
+
+/** A member's role in an account (`add-user-to-role`). */
+export interface RoleAssignment {
+  readonly account: string;
+  readonly user: string;
+  readonly role: Role;
+}
+
+/** A new account; its admin `<name>-admin` is created with it (manual §5.1). */
+export interface NewAccount {
+  readonly name: string;
+  /** First password of the account admin; generated and printed once when absent. */
+  readonly adminPassword?: string | undefined;
+}
+
+/** What creating an account made. */
+export interface CreatedAccount {
+  readonly account: string;
+  readonly admin: string;
+  /** The admin's password when it was generated (it was also logged once). */
+  readonly generatedPassword?: string;
+}
+
+/**
+ * Every change of accounts, users, roles and grants. Each one validates
+ * against memory, writes its rows in one transaction, then updates memory;
+ * changes run one at a time so store and memory apply them in one order.
+ * A failed change leaves both as they were.
+ */
+export class RbacMutations {
+  protected readonly ctx: EngineContext;
+  protected readonly serial = new Serial();
+  protected model: RbacModel;
+
+  protected constructor(ctx: EngineContext) {
+    this.ctx = ctx;
+    this.model = ctx.model;
+  }
+
+  /** Creates an account and its admin user `<name>-admin` with the `admin` role. */
+  async createAccount(spec: NewAccount): Promise<CreatedAccount> {
+    const account = checkName('name', spec.name);
+    const admin = checkName('admin user name', `${account}-admin`);
+    return this.#change(async () => {
+      if (this.model.hasAccount(account)) exists('account', account);
+      if (this.model.hasUser(admin)) exists('user', admin);
+      const { password, generated } = this.#firstPassword(spec.adminPassword, 'adminPassword');
+      const hash = await hashPassword(password, this.ctx.random, this.ctx.iterations);
+      await this.#write(async (tx, store) => {
+        await store.insertAccount(tx, account);
+        await store.insertUser(tx, admin, hash);
+        await store.insertMember(tx, account, admin);
+        await store.insertRole(tx, account, admin, 'admin');
+      });
+      this.model.putAccount(account);
+      this.model.putUser(admin, hash);
+      this.model.setRoles(admin, account, roleBit('admin'));
+      if (generated) this.ctx.logger.warn('generated the first password of an account admin; it is shown only once', { user: admin, password });
+      return generated ? { account, admin, generatedPassword: password } : { account, admin };
+    });
+  }
+
+  /** Deletes an account, its memberships and grants, and its admin unless the admin is in another account. */
+  deleteAccount(name: string): Promise<void> {
+    return this.#change(async () => {
+      this.#account(name);
+      const admin = `${name}-admin`;
+      const dropAdmin = this.model.roles(admin, name) !== undefined && this.model.accountsOf(admin).length === 1;
+      await this.#write(async (tx, store) => {
+        await store.deleteAccount(tx, name);
+        if (dropAdmin) await store.deleteUser(tx, admin);
+      });
+      this.model.dropAccount(name);
+      if (dropAdmin) this.model.dropUser(admin);
+    });
+  }
+
+  /** Creates a user that belongs to no account yet. */
+  async createUser(spec: { readonly name: string; readonly password: string }): Promise<void> {
+    const name = checkName('name', spec.name);
+    return this.#change(async () => {
+      if (this.model.hasUser(name)) exists('user', name);
+      const hash = await hashPassword(this.#password(spec.password, 'password'), this.ctx.random, this.ctx.iterations);
+      await this.#write((tx, store) => store.insertUser(tx, name, hash));
+      this.model.putUser(name, hash);
+    });
+  }
+
+  /** Replaces a user's password. */
+  setPassword(spec: { readonly user: string; readonly password: string }): Promise<void> {
+    return this.#change(async () => {
+      this.#user(spec.user);
+      const hash = await hashPassword(this.#password(spec.password, 'password'), this.ctx.random, this.ctx.iterations);
+      await this.#write((tx, store) => store.updatePassword(tx, spec.user, hash));
+      this.model.putUser(spec.user, hash);
+    });
+  }
+
+  /** Deletes a user with all its memberships and roles. */
+  deleteUser(name: string): Promise<void> {
+    return this.#change(async () => {
+      this.#user(name);
+      await this.#write((tx, store) => store.deleteUser(tx, name));
+      this.model.dropUser(name);
+    });
+  }
+
+  /** Makes a user a member of an account, without a role (`add-user-to-account`). Idempotent. */
+  addUserToAccount(spec: { readonly account: string; readonly user: string }): Promise<void> {
+    return this.#change(async () => {
+      this.#account(spec.account);
+      this.#user(spec.user);
+      if (this.model.roles(spec.user, spec.account) !== undefined) return;
+      await this.#write((tx, store) => store.insertMember(tx, spec.account, spec.user));
+      this.model.setRoles(spec.user, spec.account, 0);
+    });
+  }
+
+  /** Removes a user and its roles from an account (`remove-user-from-account`). Idempotent. */
+  removeUserFromAccount(spec: { readonly account: string; readonly user: string }): Promise<void> {
+    return this.#change(async () => {
+      this.#account(spec.account);
+      this.#user(spec.user);
+      if (this.model.roles(spec.user, spec.account) === undefined) return;
+      await this.#write((tx, store) => store.deleteMember(tx, spec.account, spec.user));
+      this.model.setRoles(spec.user, spec.account, undefined);
+    });
+  }
+
+  /** Gives a member a role in the account (`add-user-to-role`). Idempotent. */
+  addUserToRole(spec: RoleAssignment): Promise<void> {
+    return this.#change(async () => {
+      const mask = this.#member(spec);
+      const bit = roleBit(this.#role(spec.role, spec.account));
+      if ((mask & bit) !== 0) return;
+      await this.#write((tx, store) => store.insertRole(tx, spec.account, spec.user, spec.role));
+      this.model.setRoles(spec.user, spec.account, mask | bit);
+    });
+  }
+
+  /** Takes a role from a member (`remove-user-from-role`). Idempotent. */
+  removeUserFromRole(spec: RoleAssignment): Promise<void> {
+    return this.#change(async () => {
+      const mask = this.#member(spec);
+      const bit = roleBit(this.#role(spec.role, spec.account));
+      if ((mask & bit) === 0) return;
+      await this.#write((tx, store) => store.deleteRole(tx, spec.account, spec.user, spec.role));
+      this.model.setRoles(spec.user, spec.account, mask & ~bit);
+    });
+  }
+
+  /** Lets a role's users call a package RPC in the account (`add-role-execution-permission`). Idempotent. */
+  grant(spec: GrantRow): Promise<void> {
+    return this.#changeGrant(spec, true);
+  }
+
+  /** Withdraws a grant (`remove-role-execution-permission`). Idempotent. */
+  revoke(spec: GrantRow): Promise<void> {
+    return this.#changeGrant(spec, false);
+  }
+
+  async #changeGrant(spec: GrantRow, add: boolean): Promise<void> {
+    const pkg = checkName('package', spec.package);
+    const rpc = checkRpcName('rpc', spec.rpc);
+    return this.#change(async () => {
+      this.#account(spec.account);
+      const bit = roleBit(this.#role(spec.role, spec.account));
+      const mask = this.model.grantMask(spec.account, pkg, rpc);
+      if (((mask & bit) !== 0) === add) return;
+      const row = { account: spec.account, role: spec.role, package: pkg, rpc };
+      await this.#write((tx, store) => (add ? store.insertGrant(tx, row) : store.deleteGrant(tx, row)));
+      this.model.setGrant(spec.account, pkg, rpc, add ? mask | bit : mask & ~bit);
+    });
+  }
+
+  #change<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serial.run(fn);
+  }
+
+  #write(fn: (tx: SqlExecutor, store: SqlRbacStore) => Promise<void>): Promise<void> {
+    return this.ctx.store.driver.transaction((tx) => fn(tx, this.ctx.store));
+  }
+
+  #account(name: string): void {
+    if (!this.model.hasAccount(name)) notFound('account', name);
+  }
+
+  #user(name: string): void {
+    if (!this.model.hasUser(name)) notFound('user', name);
+  }
+
+  #member(spec: { readonly account: string; readonly user: string }): number {
+    this.#account(spec.account);
+    this.#user(spec.user);
+    const mask = this.model.roles(spec.user, spec.account);
+    if (mask === undefined) notFound('member', `${spec.user} in ${spec.account}`);
+    return mask;
+  }
+
+  #role(role: unknown, account: string): Role {
+    if (!isRole(role)) invalid('role', 'one of master, admin, view, device, config, execute', role);
+    // docs/decisions/rbac-bootstrap.md: `master` may create and delete
+    // accounts, so only the installation's own account may hold it
+    if (role === 'master' && account !== this.ctx.systemAccount) {
+      invalid('role', `a role other than master outside the system account ${this.ctx.systemAccount}`, role);
+    }
+    return role;
+  }
+
+  #password(password: unknown, path: string): string {
+    const min = this.ctx.minPasswordLength;
+    if (typeof password !== 'string' || password.length < min || password.length > 1024) {
+      invalid(path, `a string of ${min} to 1024 characters`, typeof password === 'string' ? `${password.length} characters` : typeof password);
+    }
+    return password;
+  }
+
+  #firstPassword(given: string | undefined, path: string): { password: string; generated: boolean } {
+    if (given !== undefined) return { password: this.#password(given, path), generated: false };
+    return { password: generatePassword(this.ctx.random), generated: true };
+  }
+
+  /** Bootstrap helper: creates `user` with `role` in the system account. */
+  protected async createSystemUser(user: string, role: Role, password: string | undefined): Promise<string | undefined> {
+    const name = checkName('user', user);
+    const account = this.ctx.systemAccount;
+    return this.#change(async () => {
+      if (this.model.hasUser(name)) return undefined;
+      this.#account(account);
+      const { password: pw, generated } = this.#firstPassword(password, `${name} password`);
+      const hash = await hashPassword(pw, this.ctx.random, this.ctx.iterations);
+      await this.#write(async (tx, store) => {
+        await store.insertUser(tx, name, hash);
+        await store.insertMember(tx, account, name);
+        await store.insertRole(tx, account, name, role);
+      });
+      this.model.putUser(name, hash);
+      this.model.setRoles(name, account, roleBit(role));
+      if (generated) this.ctx.logger.warn('generated the first password of a system user; it is shown only once', { user: name, password: pw });
+      return generated ? pw : undefined;
+    });
+  }
+}
+
+function exists(what: string, name: string): never {
+  throw new RbacError(RbacErrorCode.ObjectExists, `Cannot create ${what} ${JSON.stringify(name)} as it already exists`, {
+    details: { path: what, got: name },
+  });
+}
+
+function notFound(what: string, name: string): never {
+  throw new RbacError(RbacErrorCode.ObjectNotFound, `Cannot find ${what} ${JSON.stringify(name)}`, { details: { path: what, got: name } });
+}
+
+function invalid(path: string, expected: string, got: unknown): never {
+  throw new RbacError(RbacErrorCode.ValidationFailed, `Cannot accept ${path} as it must be ${expected}: got ${JSON.stringify(got)}`, {
+    details: { path, expected, got },
+  });
+}
