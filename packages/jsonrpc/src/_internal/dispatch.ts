@@ -69,44 +69,49 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
   }
   const def = engine.methods.get(method);
   if (def === undefined) return notification ? undefined : codeText('method-not-found', replyId);
-  const ctx = new CallContext(method, notification ? undefined : replyId, params, shared);
+  // the context is made only when someone can see it: a middleware, or a handler taking a second argument
+  const ctx = engine.middleware.length === 0 && def.handler.length < 2 ? undefined : new CallContext(method, notification ? undefined : replyId, params, shared);
   let value: unknown;
   try {
-    value = engine.middleware.length === 0 ? invoke(def, ctx) : runMiddleware(engine.middleware, ctx, (c) => invoke(def, c));
+    value = ctx === undefined ? invoke(def, params, ctx) : runMiddleware(engine.middleware, ctx, (c) => invoke(def, c.params, c));
   } catch (error) {
-    return notification ? failedNotification(engine, ctx, error) : failure(engine, ctx, error, replyId);
+    return notification ? failedNotification(engine, method, shared, error) : failure(engine, method, shared, error, replyId);
   }
   if (value instanceof Promise) {
     return value.then(
-      (v) => (notification ? undefined : success(engine, ctx, v, replyId)),
-      (error: unknown) => (notification ? failedNotification(engine, ctx, error) : failure(engine, ctx, error, replyId)),
+      (v) => (notification ? undefined : success(engine, method, shared, v, replyId)),
+      (error: unknown) => (notification ? failedNotification(engine, method, shared, error) : failure(engine, method, shared, error, replyId)),
     );
   }
-  return notification ? undefined : success(engine, ctx, value, replyId);
+  return notification ? undefined : success(engine, method, shared, value, replyId);
 }
 
-function invoke(def: MethodDefinition, ctx: CallContext): unknown {
-  const params = validateParams(def, ctx.params);
-  return params instanceof Promise ? params.then((p) => def.handler(p, ctx)) : def.handler(params, ctx);
+function invoke(def: MethodDefinition, raw: unknown, ctx: CallContext | undefined): unknown {
+  const params = validateParams(def, raw);
+  return params instanceof Promise ? params.then((p) => def.handler(p, ctx as CallContext)) : def.handler(params, ctx as CallContext);
 }
 
-function success(engine: Engine, ctx: CallContext, value: unknown, id: JsonRpcId): string {
+function requestIdOf(shared: SharedInfo): string {
+  return (shared.requestId ??= shared.random.uuid());
+}
+
+function success(engine: Engine, method: string, shared: SharedInfo, value: unknown, id: JsonRpcId): string {
   try {
     return resultText(value, id);
   } catch (error) {
     // a result JSON cannot carry (BigInt, a cycle) is the server's fault: -32603
-    return failure(engine, ctx, error, id);
+    return failure(engine, method, shared, error, id);
   }
 }
 
-function failure(engine: Engine, ctx: CallContext, error: unknown, id: JsonRpcId): string {
+function failure(engine: Engine, method: string, shared: SharedInfo, error: unknown, id: JsonRpcId): string {
   if (isWireError(error)) return errorText(error.rpcCode, error.message, id, error.data);
-  engine.logger.error('JSON-RPC handler failed', { method: ctx.method, requestId: ctx.requestId, error });
+  engine.logger.error('JSON-RPC handler failed', { method, requestId: requestIdOf(shared), error });
   return codeText('internal-error', id);
 }
 
-function failedNotification(engine: Engine, ctx: CallContext, error: unknown): undefined {
+function failedNotification(engine: Engine, method: string, shared: SharedInfo, error: unknown): undefined {
   // §4.1: a notification is never answered, so its failure only reaches the log
-  engine.logger.warn('JSON-RPC notification failed', { method: ctx.method, requestId: ctx.requestId, error });
+  engine.logger.warn('JSON-RPC notification failed', { method, requestId: requestIdOf(shared), error });
   return undefined;
 }
