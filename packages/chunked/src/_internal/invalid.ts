@@ -1,0 +1,13 @@
+import { ChunkedError, ChunkedErrorCode } from '../errors.ts';
+
+/** Throws `manifest-invalid` naming the field, what it must be and what it is. */
+export function invalid(path: string, expected: string, got: unknown, code: ChunkedErrorCode = ChunkedErrorCode.ManifestInvalid): never {
+  throw new ChunkedError(code, `Cannot accept ${path}: expected ${expected}, got ${show(got)}`, { details: { path, expected, got: show(got) } });
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return value === null || typeof value !== 'object' ? String(value) : 'an object';
+}

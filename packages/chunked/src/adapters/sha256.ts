@@ -1,0 +1,41 @@
+// SHA-256 on the calling thread through node:crypto, which Node, Bun and Deno
+// all provide; it uses the CPU's SHA extensions and reaches about 95% of
+// `openssl speed -evp sha256` (reference/peers.md §3), where an awaited
+// crypto.subtle.digest reaches about 75%. See docs/decisions/chunked-hashing.md.
+import { createHash } from 'node:crypto';
+
+/** SHA-256 of `bytes`, as 32 bytes. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  const digest = createHash('sha256').update(bytes).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, 32);
+}
+
+/** SHA-256 of the concatenation of `parts`, as 32 bytes. */
+export function sha256Parts(parts: readonly Uint8Array[]): Uint8Array {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  const digest = hash.digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, 32);
+}
+
+/** How chunks sit in a batch buffer: chunk `j`'s payload starts at `j * stride + header`. */
+export interface FrameLayout {
+  readonly count: number;
+  readonly stride: number;
+  readonly header: number;
+  /** Payload bytes of the batch's last chunk. */
+  readonly lastLength: number;
+}
+
+/** SHA-256 of every chunk payload laid out in `buffer`, 32 bytes per chunk. */
+export function sha256Frames(buffer: Uint8Array, layout: FrameLayout): Uint8Array {
+  const digests = new Uint8Array(layout.count * 32);
+  const full = layout.stride - layout.header;
+  for (let j = 0; j < layout.count; j++) {
+    const start = j * layout.stride + layout.header;
+    const length = j === layout.count - 1 ? layout.lastLength : full;
+    const digest = createHash('sha256').update(buffer.subarray(start, start + length)).digest();
+    digests.set(digest, j * 32);
+  }
+  return digests;
+}

@@ -1,0 +1,181 @@
+import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
+import { invalid } from './_internal/invalid.ts';
+import { type ImageSource, openSource, type SourceReader } from './_internal/source.ts';
+import type { HashBatchInput, HashBatchOutput } from './adapters/hash-task.ts';
+import { sha256Frames } from './adapters/sha256.ts';
+import { ChunkedError, ChunkedErrorCode } from './errors.ts';
+import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
+import { chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
+import { merkleRoot } from './merkle.ts';
+
+export type { ImageSource } from './_internal/source.ts';
+
+const hashBatchTask = defineTask<HashBatchInput, HashBatchOutput>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashBatch');
+
+/** One chunk as the encoder hands it out; `payload` and `frame` share memory. */
+export interface EncodedChunk {
+  readonly index: number;
+  /** False for the last chunk. */
+  readonly more: boolean;
+  /** SHA-256 of `payload`. */
+  readonly digest: Uint8Array;
+  readonly payload: Uint8Array;
+  /** The chunk as a wire frame ({@link decodeFrame}), laid out without a copy. */
+  readonly frame: Uint8Array;
+}
+
+/** Options of {@link encodeImage}. */
+export interface EncodeOptions {
+  readonly name: string;
+  readonly version: string;
+  /** Monotonic per package name (SUIT anti-rollback). */
+  readonly sequence: number;
+  readonly dependencies?: readonly ManifestDependency[];
+  /** Bytes per chunk: a power of two from 16 B to 16 MiB. */
+  readonly chunkSize: number;
+  /** Receives each chunk in index order; the encoder waits for it (backpressure). */
+  readonly onChunk?: (chunk: EncodedChunk) => void | Promise<void>;
+  /** Hashes large images on these threads; without it everything stays on the calling thread. */
+  readonly pool?: WorkerPool;
+  /** Images of at least this many bytes (streams: more than one batch) go to the pool. Default 8 MiB. */
+  readonly poolThreshold?: number;
+  /** Image bytes per hashing task, rounded down to whole chunks (at least one). Default 4 MiB. */
+  readonly batchBytes?: number;
+  /** Batches hashed at once on the pool. Default twice the pool's threads. Memory held: (inFlight + 1) batches. */
+  readonly inFlight?: number;
+  /** For a stream: the size it must have; checked. */
+  readonly size?: number;
+  readonly signal?: AbortSignal;
+}
+
+interface Batch {
+  readonly first: number;
+  readonly count: number;
+  readonly lastLength: number;
+  readonly final: boolean;
+}
+
+interface Hashed extends Batch {
+  readonly buffer: ArrayBuffer;
+  readonly digests: Uint8Array;
+}
+
+const MiB = 1 << 20;
+
+/**
+ * Cuts an image into chunks, hashes each (on the pool for large images,
+ * buffers transferred, never copied back), lays each out as a frame and
+ * builds the manifest. Holds at most `inFlight + 1` batches of the image.
+ */
+export async function encodeImage(image: ImageSource, options: EncodeOptions): Promise<Manifest> {
+  checkIdentity(options, 'options');
+  if (!isValidChunkSize(options.chunkSize)) invalid('options.chunkSize', 'a power of two from 16 to 16777216', options.chunkSize, ChunkedErrorCode.InvalidArgument);
+  const source = openSource(image);
+  const declared = source.size ?? options.size;
+  const chunkSize = options.chunkSize;
+  const stride = FRAME_HEADER_BYTES + chunkSize;
+  const perBatch = Math.max(1, Math.floor((options.batchBytes ?? 4 * MiB) / chunkSize));
+  const threshold = options.poolThreshold ?? 8 * MiB;
+  const pool = options.pool;
+  const inFlight = Math.max(1, options.inFlight ?? (pool === undefined ? 1 : pool.threads * 2));
+  const tag = transferTag(options);
+  const sizeExp = chunkSizeExp(chunkSize);
+
+  const digests: Uint8Array[] = [];
+  const pending: Promise<Hashed>[] = [];
+  let size = 0;
+  let first = 0;
+
+  const emit = async (batch: Hashed): Promise<void> => {
+    digests.push(batch.digests);
+    if (options.onChunk === undefined) return;
+    const bytes = new Uint8Array(batch.buffer);
+    for (let j = 0; j < batch.count; j++) {
+      const at = j * stride;
+      const length = j === batch.count - 1 ? batch.lastLength : chunkSize;
+      const index = batch.first + j;
+      await options.onChunk({
+        index,
+        more: !(batch.final && j === batch.count - 1),
+        digest: batch.digests.subarray(j * 32, j * 32 + 32),
+        payload: bytes.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length),
+        frame: bytes.subarray(at, at + FRAME_HEADER_BYTES + length),
+      });
+    }
+  };
+
+  try {
+    for (let final = (await source.atEnd()); !final; ) {
+      options.signal?.throwIfAborted();
+      const buffer = new ArrayBuffer(perBatch * stride);
+      const bytes = new Uint8Array(buffer);
+      let count = 0;
+      let lastLength = chunkSize;
+      while (count < perBatch) {
+        lastLength = await source.fill(bytes.subarray(count * stride + FRAME_HEADER_BYTES, (count + 1) * stride));
+        if (lastLength === 0) break;
+        count++;
+        size += lastLength;
+        if (declared !== undefined && size > declared) sizeMismatch(options.name, declared, `more than ${declared}`);
+        if (lastLength < chunkSize) break;
+      }
+      if (lastLength === 0) lastLength = chunkSize;
+      final = lastLength < chunkSize || (await source.atEnd());
+      if (count === 0) break;
+      for (let j = 0; j < count; j++) {
+        writeFrameHeader(bytes, j * stride, { tag, sizeExp, index: first + j, more: !(final && j === count - 1) });
+      }
+      const batch: Batch = { first, count, lastLength, final };
+      const used = count === perBatch ? buffer : buffer.slice(0, (count - 1) * stride + FRAME_HEADER_BYTES + lastLength);
+      const onPool = pool !== undefined && (declared ?? (first === 0 && final ? size : Number.POSITIVE_INFINITY)) >= threshold;
+      pending.push(onPool ? hashOnPool(pool, batch, used, stride) : Promise.resolve(hashHere(batch, used, stride)));
+      first += count;
+      if (pending.length >= inFlight) await emit(await pending.shift()!);
+    }
+    while (pending.length > 0) await emit(await pending.shift()!);
+  } catch (error) {
+    await Promise.allSettled(pending);
+    await source.cancel(error);
+    throw error;
+  }
+  if (declared !== undefined && declared !== size) sizeMismatch(options.name, declared, size);
+  const all = concat(digests);
+  return {
+    name: options.name,
+    version: options.version,
+    sequence: options.sequence,
+    size,
+    chunkSize,
+    digests: all,
+    root: merkleRoot(all),
+    dependencies: (options.dependencies ?? []).map((d) => ({ ...d })),
+  };
+}
+
+function sizeMismatch(name: string, expected: number, got: number | string): never {
+  throw new ChunkedError(ChunkedErrorCode.SourceSizeMismatch, `Cannot encode ${name}: the image has ${got} bytes, expected ${expected}`, {
+    details: { path: 'image', expected, got },
+  });
+}
+
+function hashHere(batch: Batch, buffer: ArrayBuffer, stride: number): Hashed {
+  const digests = sha256Frames(new Uint8Array(buffer), { count: batch.count, stride, header: FRAME_HEADER_BYTES, lastLength: batch.lastLength });
+  return { ...batch, buffer, digests };
+}
+
+async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, stride: number): Promise<Hashed> {
+  const input: HashBatchInput = { buffer, count: batch.count, stride, header: FRAME_HEADER_BYTES, lastLength: batch.lastLength };
+  const out = await pool.run(hashBatchTask, input, { transfer: [buffer] });
+  return { ...batch, buffer: out.buffer, digests: new Uint8Array(out.digests) };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
