@@ -1,0 +1,36 @@
+import type { Statement } from '../parser/statement.ts';
+import type { Condition, NodeKind, TypeSpec } from '../schema.ts';
+
+/** A schema node while compiling: mutable, knows its statement; `freeze` turns it into plain data. */
+export interface BNode {
+  kind: NodeKind | 'operation' | 'input' | 'output' | 'notification';
+  name: string;
+  module: string;
+  stmt: Statement;
+  children: BNode[];
+  config?: boolean;
+  type?: TypeSpec;
+  mandatory?: boolean;
+  presence?: boolean;
+  keys?: string[];
+  unique?: string[][][];
+  minElements?: number;
+  maxElements?: number;
+  defaults?: string[];
+  defaultCase?: string;
+  must: Condition[];
+  when: Condition[];
+  userOrdered?: boolean;
+}
+
+export const DATA_KINDS: ReadonlySet<string> = new Set(['container', 'leaf', 'leaf-list', 'list', 'anydata', 'anyxml']);
+
+/** Data-node children of `n`, looking through choice and case. */
+export function dataChildren(n: BNode): BNode[] {
+  const out: BNode[] = [];
+  for (const c of n.children) {
+    if (c.kind === 'choice' || c.kind === 'case') out.push(...dataChildren(c));
+    else out.push(c);
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+export { YangError, YangErrorCode, type SourceLocation } from './errors.ts';
+export { parseYang } from './parser/parse.ts';
+export type { Statement } from './parser/statement.ts';
+export { ModuleRepository } from './resolver.ts';
+export { type CompileOptions, compileSchema } from './compiler/compile.ts';
+export type * from './schema.ts';

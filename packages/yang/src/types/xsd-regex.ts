@@ -1,0 +1,146 @@
+import { YangError, YangErrorCode } from '../errors.ts';
+
+// XML Schema Part 2 Appendix F multi-character escapes, as `u`-mode classes.
+const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD:';
+const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+const MULTI: Record<string, [string, boolean]> = {
+  s: [' \\t\\n\\r', false], S: [' \\t\\n\\r', true],
+  i: [NAME_START, false], I: [NAME_START, true],
+  c: [NAME_CHAR, false], C: [NAME_CHAR, true],
+  d: ['\\p{Nd}', false], D: ['\\p{Nd}', true],
+  w: ['\\p{P}\\p{Z}\\p{C}', true], W: ['\\p{P}\\p{Z}\\p{C}', false],
+};
+// The Unicode blocks YANG modules use in practice (XSD `\p{IsX}`).
+const BLOCKS: Record<string, string> = {
+  BasicLatin: '\\u0000-\\u007F', 'Latin-1Supplement': '\\u0080-\\u00FF', LatinExtended_A: '\\u0100-\\u017F',
+  'LatinExtended-A': '\\u0100-\\u017F', 'LatinExtended-B': '\\u0180-\\u024F', GreekandCoptic: '\\u0370-\\u03FF', Cyrillic: '\\u0400-\\u04FF',
+};
+const SINGLE = new Set(['n', 'r', 't', '\\', '|', '.', '-', '^', '?', '*', '+', '{', '}', '(', ')', '[', ']']);
+
+/**
+ * Translates an XSD regular expression (RFC 7950 §9.4.5) to an anchored
+ * JavaScript source for `new RegExp(source, 'u')`. XSD has no anchors, so `^`
+ * and `$` are literals; `.` excludes only CR and LF; `\i`, `\c`, blocks and
+ * class subtraction are expanded.
+ */
+export function xsdToJs(xsd: string): string {
+  const t = new Translator(xsd);
+  const body = t.branch(false);
+  if (t.i < xsd.length) t.fail(`unbalanced ")"`);
+  const src = `^(?:${body})$`;
+  try {
+    new RegExp(src, 'u');
+  } catch (cause) {
+    throw new YangError(YangErrorCode.InvalidType, `Invalid pattern "${xsd}": ${(cause as Error).message}`, { cause });
+  }
+  return src;
+}
+
+class Translator {
+  i = 0;
+  readonly s: string;
+  constructor(s: string) {
+    this.s = s;
+  }
+
+  fail(msg: string): never {
+    throw new YangError(YangErrorCode.InvalidType, `Invalid pattern "${this.s}" at offset ${this.i}: ${msg}`);
+  }
+
+  branch(inGroup: boolean): string {
+    let out = '';
+    while (this.i < this.s.length) {
+      const c = this.s[this.i]!;
+      if (c === ')') {
+        if (!inGroup) this.fail('unbalanced ")"');
+        return out;
+      }
+      this.i++;
+      if (c === '(') {
+        out += '(?:' + this.branch(true) + ')';
+        if (this.s[this.i] !== ')') this.fail('missing ")"');
+        this.i++;
+      } else if (c === '[') out += this.charClass();
+      else if (c === '\\') out += this.escape(false);
+      else if (c === '.') out += '[^\\n\\r]';
+      else if (c === '^' || c === '$') out += '\\' + c;
+      else if (c === '{') {
+        const m = /^(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
+        if (m === null) this.fail('invalid quantifier');
+        out += '{' + m[0];
+        this.i += m[0].length;
+      } else if (c === '}' || c === ']') out += '\\' + c;
+      else out += c;
+    }
+    return out;
+  }
+
+  /** One escape after "\\"; inside a class, multi-char escapes yield class contents. */
+  escape(inClass: boolean): string {
+    const c = this.s[this.i++];
+    if (c === undefined) this.fail('trailing "\\"');
+    const multi = MULTI[c];
+    if (multi !== undefined) {
+      const [set, negated] = multi;
+      if (inClass) {
+        if (negated) this.fail(`"\\${c}" inside a character class is not supported`);
+        return set;
+      }
+      return negated ? `[^${set}]` : `[${set}]`;
+    }
+    if (c === 'p' || c === 'P') {
+      const m = /^\{([\w-]+)\}/.exec(this.s.slice(this.i));
+      if (m === null) this.fail('invalid "\\p{…}"');
+      this.i += m[0].length;
+      const name = m[1]!;
+      let set: string;
+      if (name.startsWith('Is')) {
+        const block = BLOCKS[name.slice(2)];
+        if (block === undefined) this.fail(`unsupported Unicode block "${name}"`);
+        set = block;
+      } else set = `\\p{${name}}`;
+      if (inClass) {
+        if (c === 'P') this.fail('"\\P{…}" inside a character class is not supported');
+        return set;
+      }
+      return c === 'P' ? `[^${set}]` : set.startsWith('\\p') ? set : `[${set}]`;
+    }
+    if (SINGLE.has(c)) return c === '-' && !inClass ? '-' : '\\' + c;
+    return this.fail(`unknown escape "\\${c}"`);
+  }
+
+  /** `[…]`, `[^…]` and XSD subtraction `[a-z-[aeiou]]` (as a lookahead). */
+  charClass(): string {
+    let negate = false;
+    if (this.s[this.i] === '^') {
+      negate = true;
+      this.i++;
+    }
+    let body = '';
+    let subtract: string | undefined;
+    let first = true;
+    for (;;) {
+      const c = this.s[this.i];
+      if (c === undefined) this.fail('missing "]"');
+      if (c === ']' && !first) {
+        this.i++;
+        break;
+      }
+      first = false;
+      if (c === '-' && this.s[this.i + 1] === '[') {
+        this.i += 2;
+        subtract = this.charClass();
+        if (this.s[this.i] !== ']') this.fail('subtraction must end the class');
+        this.i++;
+        break;
+      }
+      this.i++;
+      if (c === '\\') body += this.escape(true);
+      else if (c === '[') this.fail('"[" must be escaped inside a character class');
+      else if (c === '^' || c === '/') body += '\\' + c;
+      else body += c;
+    }
+    const cls = `[${negate ? '^' : ''}${body}]`;
+    return subtract === undefined ? cls : `(?:(?!${subtract})${cls})`;
+  }
+}

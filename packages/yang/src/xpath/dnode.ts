@@ -1,0 +1,60 @@
+import type { SchemaNode } from '../schema.ts';
+
+/**
+ * A node of the instance-data tree XPath runs on. Leaves and leaf-list
+ * entries carry their value as its canonical string (identityref as
+ * `module:identity`), which is the XPath string-value.
+ */
+export interface DNode {
+  readonly name: string;
+  readonly module: string;
+  readonly parent: DNode | undefined;
+  readonly schema: SchemaNode | undefined;
+  readonly value: string | undefined;
+  readonly children: DNode[];
+  /** Lazily built: children by `module:name`. */
+  byName?: Map<string, DNode[]>;
+  /** Lazily built: `child|leaf` → value → entries, for key predicates. */
+  keyIndex?: Map<string, Map<string, DNode[]>>;
+  /** Set when the node is a default value the validator added, not instance data. */
+  readonly implicit?: boolean;
+}
+
+/** Makes a data node and appends it to its parent's children. */
+export function dnode(parent: DNode | undefined, schema: SchemaNode | undefined, name: string, module: string, value?: string, implicit?: boolean): DNode {
+  const n: DNode = { name, module, parent, schema, value, children: [], ...(implicit === true ? { implicit } : {}) };
+  if (parent !== undefined) parent.children.push(n);
+  return n;
+}
+
+/** Children named `module:name`, through a per-node index built on first use. */
+export function childrenNamed(n: DNode, module: string, name: string): readonly DNode[] {
+  if (n.children.length < 8) return n.children.filter((c) => c.name === name && c.module === module);
+  let idx = n.byName;
+  if (idx === undefined) {
+    idx = new Map();
+    for (const c of n.children) {
+      const k = `${c.module}:${c.name}`;
+      const list = idx.get(k);
+      if (list === undefined) idx.set(k, [c]);
+      else list.push(c);
+    }
+    n.byName = idx;
+  }
+  return idx.get(`${module}:${name}`) ?? [];
+}
+
+/** XPath string-value (§5): a leaf's value, or the concatenated values below. */
+export function stringValue(n: DNode): string {
+  if (n.value !== undefined) return n.value;
+  let s = '';
+  for (const c of n.children) s += stringValue(c);
+  return s;
+}
+
+/** The root of the tree a node belongs to. */
+export function rootOf(n: DNode): DNode {
+  let r = n;
+  while (r.parent !== undefined) r = r.parent;
+  return r;
+}

@@ -1,0 +1,261 @@
+import type { Step, XPathExpr } from './ast.ts';
+import { childrenNamed, type DNode, rootOf, stringValue } from './dnode.ts';
+import { callFunction } from './functions.ts';
+
+/** An XPath 1.0 value. */
+export type XValue = DNode[] | string | number | boolean;
+
+/** What an evaluation needs beyond the context node. */
+export interface XContext {
+  /** The node `current()` returns (RFC 7950 §10.1.1). */
+  readonly current: DNode;
+  /** `module:identity` → every identity derived from it. */
+  readonly derived: (identity: string) => ReadonlySet<string> | undefined;
+  /** Compiled XSD pattern, cached by the caller. */
+  readonly regex: (xsd: string) => RegExp;
+}
+
+interface Focus {
+  readonly node: DNode;
+  readonly pos: number;
+  readonly size: number;
+}
+
+/** Evaluates `e` with `node` as context node. */
+export function evaluate(e: XPathExpr, node: DNode, cx: XContext): XValue {
+  return ev(e, { node, pos: 1, size: 1 }, cx);
+}
+
+/** XPath `boolean()` of the result (§4.3). */
+export function toBoolean(v: XValue): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
+  if (typeof v === 'string') return v.length > 0;
+  return v.length > 0;
+}
+
+/** XPath `string()` (§4.2). */
+export function toStr(v: XValue): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return numberToString(v);
+  return v.length === 0 ? '' : stringValue(v[0]!);
+}
+
+/** XPath `number()` (§4.4). */
+export function toNum(v: XValue): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  const s = (typeof v === 'string' ? v : toStr(v)).trim();
+  return /^-?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : NaN;
+}
+
+function numberToString(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  if (Number.isInteger(n)) return n.toFixed(0).replace(/^-0$/, '0');
+  return String(n).includes('e') ? n.toFixed(20).replace(/0+$/, '') : String(n);
+}
+
+function ev(e: XPathExpr, f: Focus, cx: XContext): XValue {
+  switch (e.t) {
+    case 'num': return e.v;
+    case 'str': return e.v;
+    case 'neg': return -toNum(ev(e.e, f, cx));
+    case 'var': return '';
+    case 'fn': return callFunction(e, e.args.map((a) => () => ev(a, f, cx)), f.node, f.pos, f.size, cx);
+    case 'filter': {
+      const base = ev(e.e, f, cx);
+      if (!Array.isArray(base)) return base;
+      return applyPredicates(base, e.preds, cx);
+    }
+    case 'path': {
+      let nodes: DNode[];
+      if (e.from !== undefined) {
+        const v = ev(e.from, f, cx);
+        nodes = Array.isArray(v) ? v : [];
+      } else nodes = [e.abs ? rootOf(f.node) : f.node];
+      for (const step of e.steps) nodes = applyStep(nodes, step, cx);
+      return nodes;
+    }
+    case 'bin': return binary(e.op, e.l, e.r, f, cx);
+  }
+}
+
+function binary(op: string, l: XPathExpr, r: XPathExpr, f: Focus, cx: XContext): XValue {
+  if (op === 'or') return toBoolean(ev(l, f, cx)) || toBoolean(ev(r, f, cx));
+  if (op === 'and') return toBoolean(ev(l, f, cx)) && toBoolean(ev(r, f, cx));
+  const a = ev(l, f, cx);
+  const b = ev(r, f, cx);
+  switch (op) {
+    case '|': return union(Array.isArray(a) ? a : [], Array.isArray(b) ? b : []);
+    case '+': return toNum(a) + toNum(b);
+    case '-': return toNum(a) - toNum(b);
+    case '*': return toNum(a) * toNum(b);
+    case 'div': return toNum(a) / toNum(b);
+    case 'mod': return toNum(a) % toNum(b);
+    default: return compare(op, a, b);
+  }
+}
+
+/** §3.4 comparisons, including the node-set existential rules. */
+export function compare(op: string, a: XValue, b: XValue): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const bs = b.map(stringValue);
+    return a.some((x) => { const s = stringValue(x); return bs.some((y) => atom(op, s, y)); });
+  }
+  if (Array.isArray(a)) return a.some((x) => atom(op, convert(stringValue(x), b), b));
+  if (Array.isArray(b)) return b.some((y) => atom(op, a, convert(stringValue(y), a)));
+  return atom(op, a, b);
+}
+
+function convert(s: string, other: Exclude<XValue, DNode[]>): Exclude<XValue, DNode[]> {
+  if (typeof other === 'number') return toNum(s);
+  if (typeof other === 'boolean') return s.length > 0;
+  return s;
+}
+
+function atom(op: string, a: Exclude<XValue, DNode[]>, b: Exclude<XValue, DNode[]>): boolean {
+  if (op === '=' || op === '!=') {
+    let eq: boolean;
+    if (typeof a === 'boolean' || typeof b === 'boolean') eq = toBoolean(a) === toBoolean(b);
+    else if (typeof a === 'number' || typeof b === 'number') eq = toNum(a) === toNum(b);
+    else eq = a === b;
+    return op === '=' ? eq : !eq;
+  }
+  const x = toNum(a);
+  const y = toNum(b);
+  if (op === '<') return x < y;
+  if (op === '<=') return x <= y;
+  if (op === '>') return x > y;
+  return x >= y;
+}
+
+function union(a: DNode[], b: DNode[]): DNode[] {
+  if (a.length === 0) return b;
+  const seen = new Set(a);
+  return a.concat(b.filter((n) => !seen.has(n)));
+}
+
+function applyStep(nodes: DNode[], step: Step, cx: XContext): DNode[] {
+  const out: DNode[] = [];
+  const dedupe = nodes.length > 1 && step.axis !== 'child' && step.axis !== 'self' && step.axis !== 'attribute';
+  const seen = dedupe ? new Set<DNode>() : undefined;
+  for (const n of nodes) {
+    let sel = indexedStep(n, step, cx) ?? applyPredicates(axisNodes(n, step), step.preds, cx);
+    if (seen !== undefined) sel = sel.filter((x) => (seen.has(x) ? false : (seen.add(x), true)));
+    for (const x of sel) out.push(x);
+  }
+  return out;
+}
+
+function axisNodes(n: DNode, step: Step): DNode[] {
+  const t = step.test;
+  if (step.axis === 'child' && t.k === 'name') return childrenNamed(n, t.module, t.name) as DNode[];
+  const all = axis(n, step.axis);
+  return all.filter((x) => (t.k === 'node' ? true : t.k === 'text' ? x.value !== undefined : t.k === 'any' ? t.module === undefined || x.module === t.module : x.name === t.name && x.module === t.module));
+}
+
+function axis(n: DNode, a: Step['axis']): DNode[] {
+  switch (a) {
+    case 'child': return n.children;
+    case 'self': return [n];
+    case 'parent': return n.parent === undefined ? [] : [n.parent];
+    case 'ancestor': case 'ancestor-or-self': {
+      const out: DNode[] = a === 'ancestor' ? [] : [n];
+      for (let p = n.parent; p !== undefined; p = p.parent) out.push(p);
+      return out;
+    }
+    case 'descendant': case 'descendant-or-self': {
+      const out: DNode[] = a === 'descendant' ? [] : [n];
+      const walk = (x: DNode): void => { for (const c of x.children) { out.push(c); walk(c); } };
+      walk(n);
+      return out;
+    }
+    case 'following-sibling': case 'preceding-sibling': {
+      const sib = n.parent?.children ?? [];
+      const i = sib.indexOf(n);
+      return a === 'following-sibling' ? sib.slice(i + 1) : sib.slice(0, i).reverse();
+    }
+    case 'following': case 'preceding': {
+      const all = axis(rootOf(n), 'descendant');
+      const i = all.indexOf(n);
+      const mine = new Set(axis(n, 'descendant'));
+      const anc = new Set(axis(n, 'ancestor'));
+      return a === 'following' ? all.slice(i + 1).filter((x) => !mine.has(x)) : all.slice(0, i).filter((x) => !anc.has(x)).reverse();
+    }
+    default: return [];
+  }
+}
+
+function applyPredicates(nodes: DNode[], preds: readonly XPathExpr[], cx: XContext): DNode[] {
+  let cur = nodes;
+  for (const p of preds) {
+    const size = cur.length;
+    cur = cur.filter((node, i) => {
+      const v = ev(p, { node, pos: i + 1, size }, cx);
+      return typeof v === 'number' ? v === i + 1 : toBoolean(v);
+    });
+  }
+  return cur;
+}
+
+/**
+ * `list[key = <context-free expr>]` through a per-parent hash index, so a
+ * leafref or must per entry costs O(1), not O(entries) (yang-js issue #73).
+ */
+function indexedStep(n: DNode, step: Step, cx: XContext): DNode[] | undefined {
+  const first = step.preds[0];
+  if (step.axis !== 'child' || step.test.k !== 'name' || first?.t !== 'bin' || first.op !== '=') return undefined;
+  const leaf = childLeafName(first.l);
+  if (leaf === undefined || !contextFree(first.r)) return undefined;
+  const want = ev(first.r, { node: cx.current, pos: 1, size: 1 }, cx);
+  if (typeof want === 'number' || typeof want === 'boolean') return undefined;
+  const idxKey = `${step.test.module}:${step.test.name}|${leaf.module}:${leaf.name}`;
+  n.keyIndex ??= new Map();
+  let idx = n.keyIndex.get(idxKey);
+  if (idx === undefined) {
+    idx = new Map();
+    for (const entry of childrenNamed(n, step.test.module, step.test.name)) {
+      for (const k of childrenNamed(entry, leaf.module, leaf.name)) {
+        const s = stringValue(k);
+        const list = idx.get(s);
+        if (list === undefined) idx.set(s, [entry]);
+        else if (list[list.length - 1] !== entry) list.push(entry);
+      }
+    }
+    n.keyIndex.set(idxKey, idx);
+  }
+  let hits: DNode[];
+  if (typeof want === 'string') hits = idx.get(want) ?? [];
+  else {
+    hits = [];
+    for (const w of want) for (const h of idx.get(stringValue(w)) ?? []) if (!hits.includes(h)) hits.push(h);
+  }
+  return applyPredicates(hits, step.preds.slice(1), cx);
+}
+
+function childLeafName(e: XPathExpr): { module: string; name: string } | undefined {
+  if (e.t !== 'path' || e.abs || e.from !== undefined || e.steps.length !== 1) return undefined;
+  const s = e.steps[0]!;
+  return s.axis === 'child' && s.test.k === 'name' && s.preds.length === 0 ? s.test : undefined;
+}
+
+const freeCache = new WeakMap<XPathExpr, boolean>();
+
+/** True when `e` depends neither on the context node nor on position. */
+export function contextFree(e: XPathExpr): boolean {
+  let r = freeCache.get(e);
+  if (r !== undefined) return r;
+  switch (e.t) {
+    case 'num': case 'str': case 'var': r = true; break;
+    case 'neg': r = contextFree(e.e); break;
+    case 'bin': r = contextFree(e.l) && contextFree(e.r); break;
+    case 'filter': r = contextFree(e.e); break;
+    case 'fn': r = e.name === 'current' || (e.args.length > 0 && !['last', 'position'].includes(e.name) && e.args.every(contextFree)); break;
+    case 'path': r = e.from !== undefined ? contextFree(e.from) : e.abs; break;
+  }
+  freeCache.set(e, r);
+  return r;
+}
