@@ -1,0 +1,65 @@
+import type { SqlExecutor } from '@fleetkit/core';
+import type { AckInput, AckOutcome, AckRejection } from '../types.ts';
+import { type Ctx, type Effects, forUpdate } from './context.ts';
+import { expireOne } from './expire.ts';
+import { afterFinal } from './finish.ts';
+import { recordEvent } from './outbox.ts';
+import { isFinal, type TxRow } from './rows.ts';
+
+/** An ack decision before the public `Transaction` view is attached. */
+export type RawAckOutcome =
+  | { readonly outcome: 'applied' | 'duplicate'; readonly row: TxRow }
+  | { readonly outcome: 'rejected'; readonly reason: AckRejection; readonly row?: TxRow };
+
+/**
+ * Applies a device's ack (manual §7.2 steps 15–16). Checks run in an order
+ * that never applies a late, stale or foreign ack: unknown id, then a final
+ * transaction (an identical repeat is a duplicate), then the attempt fence,
+ * then the deadline.
+ */
+export async function applyAck(tx: SqlExecutor, ctx: Ctx, fx: Effects, key: string, input: AckInput, now: number): Promise<RawAckOutcome> {
+  const [row] = await tx.query<TxRow>(`SELECT * FROM txq_tx WHERE target = $1 AND id = $2${forUpdate(ctx)}`, [key, input.transactionId]);
+  if (!row) return { outcome: 'rejected', reason: 'unknown-transaction' };
+  if (isFinal(row)) return finalOutcome(row, input);
+  const attempt = Number(row.attempt);
+  if (attempt === 0 || input.attempt > attempt) return { outcome: 'rejected', reason: 'not-delivered', row };
+  if (input.attempt < attempt) return { outcome: 'rejected', reason: 'stale-attempt', row };
+  if (await expireOne(tx, ctx, fx, row, now)) {
+    const [expired] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [key, input.transactionId]);
+    return { outcome: 'rejected', reason: 'timed-out', row: expired! };
+  }
+  if (input.status === 'progress') return progress(tx, fx, row, input, now, ctx);
+  if (input.status === 'cancelled' && row.state !== 'cancelling') return { outcome: 'rejected', reason: 'not-cancelling', row };
+  const state = input.status === 'complete' ? 'complete' : input.status === 'cancelled' ? 'cancelled' : 'failed';
+  const [done] = await tx.query<TxRow>(
+    `UPDATE txq_tx SET state = $3, status = $4, result = $5, finished_at = $6, updated_at = $6, lease_until = NULL
+     WHERE target = $1 AND id = $2 AND finished_at IS NULL RETURNING *`,
+    [key, input.transactionId, state, input.status, input.result === undefined ? null : JSON.stringify(input.result), now],
+  );
+  await afterFinal(tx, ctx, fx, [done!], now);
+  return { outcome: 'applied', row: done! };
+}
+
+function finalOutcome(row: TxRow, input: AckInput): RawAckOutcome {
+  const same =
+    Number(row.attempt) === input.attempt &&
+    ((row.state === 'complete' && input.status === 'complete') ||
+      (row.state === 'cancelled' && input.status === 'cancelled') ||
+      (row.state === 'failed' && row.status === input.status));
+  if (same) return { outcome: 'duplicate', row };
+  const reason: AckRejection = row.state === 'timed-out' ? 'timed-out' : row.state === 'cancelled' ? 'cancelled' : 'already-final';
+  return { outcome: 'rejected', reason, row };
+}
+
+async function progress(tx: SqlExecutor, fx: Effects, row: TxRow, input: AckInput, now: number, ctx: Ctx): Promise<RawAckOutcome> {
+  const detail = input.progress === undefined ? null : JSON.stringify(input.progress);
+  // a progress report repeated word for word changes nothing: idempotent
+  if (row.state !== 'delivered' && row.progress === detail) return { outcome: 'duplicate', row };
+  const [updated] = await tx.query<TxRow>(
+    `UPDATE txq_tx SET state = CASE WHEN state = 'cancelling' THEN state ELSE 'in-progress' END, progress = $3,
+       lease_until = $4, updated_at = $5 WHERE target = $1 AND id = $2 RETURNING *`,
+    [row.target, row.id, detail, now + ctx.redeliverAfterMs, now],
+  );
+  if (updated!.parent_target === null) await recordEvent(tx, fx, updated!, 'progress', now, 'accepted');
+  return { outcome: 'applied', row: updated! };
+}

@@ -1,0 +1,49 @@
+import type { SqlExecutor } from '@fleetkit/core';
+import type { Delivery, TxKind } from '../types.ts';
+import { type Ctx, type Effects, forUpdate } from './context.ts';
+import { expireDevice } from './expire.ts';
+import { recordEvent } from './outbox.ts';
+import type { TxRow } from './rows.ts';
+
+/**
+ * Hands a device its open transactions in id order (manual §7.2 steps
+ * 12–13). Each one not already held by a live delivery gets a new attempt
+ * number and a lease of `redeliverAfterMs`; a pending cancel is handed out
+ * under the attempt it cancels, so the device's answer for that attempt —
+ * either `complete` or `cancelled` — still counts.
+ */
+export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, key: string, limit: number, now: number): Promise<Delivery[]> {
+  if (ctx.pg) {
+    // one call-in per device at a time, in every process: order holds, and
+    // no transaction goes to two call-ins at once; other devices never wait
+    const [lock] = await tx.query(`SELECT next FROM txq_counter WHERE target = $1${forUpdate(ctx)}`, [key]);
+    if (!lock) return [];
+  }
+  await expireDevice(tx, ctx, fx, key, now);
+  const rows = await tx.query<TxRow>(
+    `UPDATE txq_tx SET attempt = CASE WHEN state = 'cancelling' THEN attempt ELSE attempt + 1 END,
+       state = CASE WHEN state = 'queued' THEN 'delivered' ELSE state END, lease_until = $3, updated_at = $2
+     WHERE target = $1 AND id IN (SELECT id FROM txq_tx WHERE target = $1 AND finished_at IS NULL
+       AND (lease_until IS NULL OR lease_until <= $2) ORDER BY id LIMIT $4)
+     RETURNING *`,
+    [key, now, now + ctx.redeliverAfterMs, limit],
+  );
+  rows.sort((a, b) => Number(a.id) - Number(b.id));
+  const out: Delivery[] = [];
+  for (const row of rows) {
+    // the first hand-over is the queued → delivered transition
+    if (Number(row.attempt) === 1 && row.state === 'delivered' && row.parent_target === null) {
+      await recordEvent(tx, fx, row, 'delivered', now, 'device-connected');
+    }
+    out.push({
+      transactionId: Number(row.id),
+      attempt: Number(row.attempt),
+      kind: row.kind as TxKind,
+      payload: await ctx.payloads.of(tx, row),
+      action: row.state === 'cancelling' ? 'cancel' : 'execute',
+      deadline: Number(row.deadline),
+      ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
+    });
+  }
+  return out;
+}

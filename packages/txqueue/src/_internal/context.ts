@@ -1,0 +1,70 @@
+import type { Clock, Logger, SqlDriver, SqlExecutor } from '@fleetkit/core';
+import type { GroupResolver } from '../types.ts';
+import type { TxRow } from './rows.ts';
+
+/** What every operation needs: storage, time, settings and the payload cache. */
+export interface Ctx {
+  readonly db: SqlDriver;
+  readonly pg: boolean;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly groups: GroupResolver | undefined;
+  readonly redeliverAfterMs: number;
+  readonly cancelTimeoutMs: number;
+  readonly defaultTimeoutMs: number;
+  readonly payloads: PayloadCache;
+}
+
+/** Side effects of a committed write, applied by the engine after COMMIT. */
+export class Effects {
+  /** Device keys to wake, or every waiter. */
+  readonly wake = new Set<string>();
+  wakeAll = false;
+  /** Earliest new deadline, to arm the timer. */
+  deadline = Number.POSITIVE_INFINITY;
+  events = 0;
+}
+
+/** `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer needs none. */
+export function skipLocked(ctx: Ctx): string {
+  return ctx.pg ? ' FOR UPDATE SKIP LOCKED' : '';
+}
+
+export function forUpdate(ctx: Ctx): string {
+  return ctx.pg ? ' FOR UPDATE' : '';
+}
+
+/** A set-returning source of the strings in a JSON array parameter, as `j(value)`. */
+export function jsonStrings(ctx: Ctx, param: string): string {
+  return ctx.pg ? `jsonb_array_elements_text(${param}::jsonb) AS j(value)` : `json_each(${param}) AS j`;
+}
+
+/**
+ * Payloads of group transactions, read once and kept: a payload never
+ * changes after enqueue, and 100k sub-transactions share their parent's.
+ */
+export class PayloadCache {
+  readonly #map = new Map<string, unknown>();
+  readonly #limit: number;
+
+  constructor(limit = 1024) {
+    this.#limit = limit;
+  }
+
+  async get(ex: SqlExecutor, target: string, id: number): Promise<unknown> {
+    const key = `${target}#${id}`;
+    if (this.#map.has(key)) return this.#map.get(key);
+    const [row] = await ex.query<Pick<TxRow, 'payload'>>('SELECT payload FROM txq_tx WHERE target = $1 AND id = $2', [target, id]);
+    const payload = row?.payload == null ? undefined : JSON.parse(row.payload);
+    if (this.#map.size >= this.#limit) this.#map.delete(this.#map.keys().next().value!);
+    this.#map.set(key, payload);
+    return payload;
+  }
+
+  /** The payload of any row: its own, or its parent's. */
+  async of(ex: SqlExecutor, row: TxRow): Promise<unknown> {
+    if (row.payload !== null) return JSON.parse(row.payload);
+    if (row.parent_target === null) return undefined;
+    return this.get(ex, row.parent_target, Number(row.parent_id));
+  }
+}

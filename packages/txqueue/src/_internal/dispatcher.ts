@@ -1,0 +1,107 @@
+import type { Clock, Logger, SqlDriver } from '@fleetkit/core';
+import type { TxEvent, TxEventHandler } from '../types.ts';
+
+const BATCH = 256;
+/** How long a claimed batch stays with this process before another may take it (crash recovery). */
+const LEASE_MS = 60_000;
+
+type EventRow = {
+  readonly seq: number;
+  readonly body: string;
+};
+
+/**
+ * Hands outbox events to the subscribers of this process. A batch is claimed
+ * with a lease (on PostgreSQL with `SKIP LOCKED`, so processes split the
+ * work); an event is deleted once every handler resolved, and one whose
+ * handler rejected comes back after `retryMs`. Only the oldest open event
+ * of each transaction is claimable, so a transaction's events arrive in
+ * order even when several processes dispatch.
+ */
+export class Dispatcher {
+  readonly #db: SqlDriver;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #retryMs: number;
+  readonly #handlers = new Set<TxEventHandler>();
+  /** Handlers that already succeeded for an event being retried. */
+  readonly #done = new Map<number, Set<TxEventHandler>>();
+  #running: Promise<void> | undefined;
+  #again = false;
+
+  constructor(db: SqlDriver, clock: Clock, logger: Logger, retryMs: number) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#logger = logger;
+    this.#retryMs = retryMs;
+  }
+
+  subscribe(handler: TxEventHandler): () => void {
+    this.#handlers.add(handler);
+    return () => {
+      this.#handlers.delete(handler);
+    };
+  }
+
+  /** Dispatches until the outbox has nothing claimable; concurrent calls coalesce. */
+  pump(): Promise<void> {
+    if (this.#handlers.size === 0) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          while ((await this.#batch()) > 0);
+        } while (this.#again);
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #batch(): Promise<number> {
+    const now = this.#clock.now();
+    const lock = this.#db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.#db.query<EventRow>(
+      `UPDATE txq_events SET lease_until = $1 WHERE seq IN (
+         SELECT e.seq FROM txq_events e WHERE e.lease_until <= $2
+           AND NOT EXISTS (SELECT 1 FROM txq_events p WHERE p.target = e.target AND p.tx_id = e.tx_id AND p.seq < e.seq)
+         ORDER BY e.seq LIMIT $3${lock})
+       RETURNING seq, body`,
+      [now + LEASE_MS, now, BATCH],
+    );
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      const event = { seq, ...JSON.parse(row.body) } as TxEvent;
+      if (await this.#deliver(seq, event)) {
+        await this.#db.run('DELETE FROM txq_events WHERE seq = $1', [seq]);
+      } else {
+        await this.#db.run('UPDATE txq_events SET lease_until = $2 WHERE seq = $1', [seq, this.#clock.now() + this.#retryMs]);
+      }
+    }
+    return rows.length;
+  }
+
+  async #deliver(seq: number, event: TxEvent): Promise<boolean> {
+    const done = this.#done.get(seq) ?? new Set<TxEventHandler>();
+    let ok = true;
+    for (const handler of [...this.#handlers]) {
+      if (done.has(handler)) continue;
+      try {
+        await handler(event);
+        done.add(handler);
+      } catch (cause) {
+        ok = false;
+        this.#logger.warn('event handler failed; the event will be retried', { seq, type: event.type, cause: String(cause) });
+      }
+    }
+    if (ok) this.#done.delete(seq);
+    else this.#done.set(seq, done);
+    return ok;
+  }
+}

@@ -1,0 +1,32 @@
+import type { SqlExecutor } from '@fleetkit/core';
+import type { Transaction } from '../types.ts';
+import type { Ctx } from './context.ts';
+import { toTransaction, type TxRow } from './rows.ts';
+
+/** The public view of a row, with its (or its parent's) payload. */
+export async function view(ctx: Ctx, ex: SqlExecutor, row: TxRow): Promise<Transaction> {
+  return toTransaction(row, await ctx.payloads.of(ex, row));
+}
+
+export async function readOne(ctx: Ctx, key: string, id: number): Promise<Transaction | undefined> {
+  const [row] = await ctx.db.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [key, id]);
+  return row ? view(ctx, ctx.db, row) : undefined;
+}
+
+/** Transactions of a target in id order, after `after`, optionally only open ones. */
+export async function readList(ctx: Ctx, key: string, open: boolean, after: number, limit: number): Promise<Transaction[]> {
+  const rows = await ctx.db.query<TxRow>(
+    `SELECT * FROM txq_tx WHERE target = $1 AND id > $2${open ? ' AND finished_at IS NULL' : ''} ORDER BY id LIMIT $3`,
+    [key, after, limit],
+  );
+  return Promise.all(rows.map((r) => view(ctx, ctx.db, r)));
+}
+
+/** Sub-transactions of a group transaction in device order, after device `after`. */
+export async function readChildren(ctx: Ctx, parentKey: string, id: number, after: string, limit: number): Promise<Transaction[]> {
+  const rows = await ctx.db.query<TxRow>(
+    'SELECT * FROM txq_tx WHERE parent_target = $1 AND parent_id = $2 AND target > $3 ORDER BY target LIMIT $4',
+    [parentKey, id, `d:${after}`, limit],
+  );
+  return Promise.all(rows.map((r) => view(ctx, ctx.db, r)));
+}

@@ -1,0 +1,78 @@
+import type { StatusCode } from '../status.ts';
+import type { GroupCounts, Transaction, TxKind, TxState } from '../types.ts';
+import { parseTargetKey } from './keys.ts';
+
+/** A `txq_tx` row as both dialects return it (int8 arrives as number). */
+export interface TxRow {
+  readonly target: string;
+  readonly id: number;
+  readonly client_id: string | null;
+  readonly kind: string;
+  readonly payload: string | null;
+  readonly state: string;
+  readonly status: string;
+  readonly attempt: number;
+  readonly lease_until: number | null;
+  readonly deadline: number;
+  readonly cancel_deadline: number | null;
+  readonly parent_target: string | null;
+  readonly parent_id: number | null;
+  readonly notify: string | null;
+  readonly progress: string | null;
+  readonly result: string | null;
+  readonly total: number | null;
+  readonly finished: number | null;
+  readonly n_complete: number | null;
+  readonly n_timed_out: number | null;
+  readonly n_cancelled: number | null;
+  readonly created_at: number;
+  readonly updated_at: number;
+  readonly finished_at: number | null;
+  readonly [column: string]: unknown;
+}
+
+export const finalStates: ReadonlySet<string> = new Set(['complete', 'failed', 'timed-out', 'cancelled']);
+
+export function isFinal(row: TxRow): boolean {
+  return row.finished_at !== null;
+}
+
+export function parseJson(text: string | null): unknown {
+  return text === null ? undefined : JSON.parse(text);
+}
+
+/** The group counters of a parent row. */
+export function countsOf(row: TxRow): GroupCounts | undefined {
+  if (row.total === null) return undefined;
+  const finished = Number(row.finished);
+  const complete = Number(row.n_complete);
+  const timedOut = Number(row.n_timed_out);
+  const cancelled = Number(row.n_cancelled);
+  return { total: Number(row.total), finished, complete, failed: finished - complete - timedOut - cancelled, timedOut, cancelled };
+}
+
+/** The public view of a row; `payload` comes from the parent for sub-transactions. */
+export function toTransaction(row: TxRow, payload: unknown): Transaction {
+  const counts = countsOf(row);
+  return {
+    target: parseTargetKey(row.target),
+    id: Number(row.id),
+    ...(row.client_id === null ? {} : { clientId: row.client_id }),
+    kind: row.kind as TxKind,
+    payload,
+    state: row.state as TxState,
+    status: row.status as StatusCode,
+    final: isFinal(row),
+    attempt: Number(row.attempt),
+    ...(row.notify === null ? {} : { notify: row.notify }),
+    deadline: Number(row.deadline),
+    ...(row.cancel_deadline === null ? {} : { cancelDeadline: Number(row.cancel_deadline) }),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    ...(row.finished_at === null ? {} : { finishedAt: Number(row.finished_at) }),
+    ...(row.progress === null ? {} : { progress: parseJson(row.progress) }),
+    ...(row.result === null ? {} : { result: parseJson(row.result) }),
+    ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
+    ...(counts === undefined ? {} : { counts }),
+  };
+}

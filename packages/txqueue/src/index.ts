@@ -1,0 +1,25 @@
+export { TxQueueError, TxQueueErrorCode } from './errors.ts';
+export { openTxQueue, type PushOptions, type StagedUpdate, TxQueue } from './queue.ts';
+export { type FailureStatus, failureStatuses, StatusCode, statusString } from './status.ts';
+export { memoryStorage } from './storage.ts';
+export { toCallback, type StdCallback } from './callback.ts';
+export type {
+  AckInput,
+  AckOutcome,
+  AckRejection,
+  AckStatus,
+  CallInOptions,
+  Delivery,
+  EnqueueInput,
+  EnqueueResult,
+  GroupCounts,
+  GroupResolver,
+  Target,
+  Transaction,
+  TxEvent,
+  TxEventHandler,
+  TxEventType,
+  TxKind,
+  TxQueueOptions,
+  TxState,
+} from './types.ts';

@@ -1,0 +1,354 @@
+import { CoreError, createLogger, type SqlDriver, type SqlExecutor, systemClock, type TimerHandle } from '@fleetkit/core';
+import { applyAck } from './_internal/ack.ts';
+import { claimDeliveries } from './_internal/callin.ts';
+import { requestCancel } from './_internal/cancel.ts';
+import { canonicalJson } from './_internal/canonical-json.ts';
+import { type Ctx, Effects, PayloadCache } from './_internal/context.ts';
+import { Dispatcher } from './_internal/dispatcher.ts';
+import { findByClientId, insertTransaction, type NewTransaction } from './_internal/enqueue.ts';
+import { expireDue, nextDeadline } from './_internal/expire.ts';
+import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
+import { joinGroup, leaveGroup } from './_internal/membership.ts';
+import { readChildren, readList, readOne, view } from './_internal/reads.ts';
+import type { TxRow } from './_internal/rows.ts';
+import { ensureSchema } from './_internal/schema.ts';
+import { stagedRows, stageUpdate, takeStaged } from './_internal/staging.ts';
+import { Waiters } from './_internal/waiters.ts';
+import { invalid, TxQueueError, TxQueueErrorCode } from './errors.ts';
+import { memoryStorage } from './storage.ts';
+import type {
+  AckInput,
+  AckOutcome,
+  CallInOptions,
+  Delivery,
+  EnqueueInput,
+  EnqueueResult,
+  Target,
+  Transaction,
+  TxEventHandler,
+  TxKind,
+  TxQueueOptions,
+} from './types.ts';
+import { checkAck, checkId, checkKind, checkMs, checkName, checkOptionalString, checkTarget } from './validate.ts';
+
+/** The NOTIFY channel that wakes long-polling call-ins in every process sharing PostgreSQL. */
+const WAKE_CHANNEL = 'fleetkit_txqueue';
+const SWEEP_BATCH = 1000;
+// deadlock, serialization failure, unique race: the whole operation is retried
+const RETRY_STATES = new Set(['40P01', '40001', '23505']);
+
+interface PgWake {
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+}
+
+/** Options of {@link TxQueue.push}. */
+export interface PushOptions {
+  /** Only these packages' staged updates. Default: all. */
+  readonly packages?: readonly string[];
+  readonly timeoutMs?: number;
+  readonly notify?: string;
+  readonly clientId?: string;
+}
+
+/** A staged configuration update (manual §7.1). */
+export interface StagedUpdate {
+  readonly package: string;
+  readonly values: unknown;
+  readonly stagedAt: number;
+}
+
+/** Opens a queue: creates the tables if needed and starts the timeout timer. */
+export function openTxQueue(options: TxQueueOptions = {}): Promise<TxQueue> {
+  return TxQueue.open(options);
+}
+
+/**
+ * Durable per-device transaction queues with group fan-out (manual §7.1–7.3,
+ * §8.3). Every method is one SQL transaction; events leave through an outbox.
+ */
+export class TxQueue {
+  readonly #ctx: Ctx;
+  readonly #owned: boolean;
+  readonly #tickMs: number;
+  readonly #waiters: Waiters;
+  readonly #dispatcher: Dispatcher;
+  readonly #background = new Set<Promise<unknown>>();
+  #timer: TimerHandle | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #unlisten: (() => Promise<void>) | undefined;
+  #closed = false;
+
+  private constructor(options: TxQueueOptions) {
+    const db = options.storage ?? memoryStorage();
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? createLogger();
+    this.#owned = options.storage === undefined;
+    this.#tickMs = options.tickMs === undefined ? 1000 : checkMs(options.tickMs, 'options.tickMs');
+    this.#ctx = {
+      db,
+      pg: db.dialect === 'postgres',
+      clock,
+      logger,
+      groups: options.groups,
+      redeliverAfterMs: options.redeliverAfterMs === undefined ? 30_000 : checkMs(options.redeliverAfterMs, 'options.redeliverAfterMs'),
+      cancelTimeoutMs: options.cancelTimeoutMs === undefined ? 300_000 : checkMs(options.cancelTimeoutMs, 'options.cancelTimeoutMs'),
+      defaultTimeoutMs: options.defaultTimeoutMs === undefined ? 604_800_000 : checkMs(options.defaultTimeoutMs, 'options.defaultTimeoutMs'),
+      payloads: new PayloadCache(),
+    };
+    this.#waiters = new Waiters(clock);
+    const retryMs = options.eventRetryMs === undefined ? 5000 : checkMs(options.eventRetryMs, 'options.eventRetryMs');
+    this.#dispatcher = new Dispatcher(db, clock, logger, retryMs);
+  }
+
+  /** See {@link openTxQueue}. */
+  static async open(options: TxQueueOptions = {}): Promise<TxQueue> {
+    const q = new TxQueue(options);
+    await ensureSchema(q.#ctx.db);
+    const pg = q.#pgWake();
+    if (pg) q.#unlisten = await pg.listen(WAKE_CHANNEL, (key) => (key === '*' ? q.#waiters.wakeAll() : q.#waiters.wake(key)));
+    // after a restart: the earliest open deadline (or a maintenance tick) first
+    q.#arm((await nextDeadline(q.#ctx.db)) ?? Number.POSITIVE_INFINITY);
+    return q;
+  }
+
+  /** Queues a transaction for a device, or for every member of a group (manual §7.3). */
+  async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+    const t = await this.#prepare(input.target, checkKind(input.kind), canonicalJson(input.payload), input);
+    const r = await this.#write((tx, fx, now) => this.#insertOnce(tx, fx, t, now));
+    return { transaction: await view(this.#ctx, this.#ctx.db, r.row), created: r.created };
+  }
+
+  /** Stages a configuration update for a target and package without sending it (manual §7.1 step 1). */
+  async stage(target: Target, pkg: string, values: unknown): Promise<{ readonly staged: number }> {
+    const key = targetKey(checkTarget(target));
+    const name = checkName(pkg, 'package');
+    const json = canonicalJson(values, 'values');
+    return { staged: await this.#write((tx, _fx, now) => stageUpdate(tx, key, name, json, now)) };
+  }
+
+  /** The staged updates of a target, in staging order. */
+  async staged(target: Target): Promise<StagedUpdate[]> {
+    const rows = await stagedRows(this.#ctx.db, targetKey(checkTarget(target)));
+    return rows.map((r) => ({ package: r.package, values: JSON.parse(r.vals), stagedAt: Number(r.staged_at) }));
+  }
+
+  /** Turns the staged updates into one `config` transaction (manual §7.1 step 2, Fig. 9 step 8). */
+  async push(target: Target, options: PushOptions = {}): Promise<EnqueueResult> {
+    const packages = options.packages?.map((p, i) => checkName(p, `options.packages[${i}]`));
+    const key = targetKey(checkTarget(target));
+    const t = await this.#prepare(target, 'config', '', options);
+    const r = await this.#write(async (tx, fx, now) => {
+      const payloadJson = await takeStaged(tx, key, packages);
+      return this.#insertOnce(tx, fx, { ...t, payloadJson }, now);
+    });
+    return { transaction: await view(this.#ctx, this.#ctx.db, r.row), created: r.created };
+  }
+
+  /**
+   * A device calls in: returns its open transactions in id order (manual
+   * §7.2 steps 12–13), long-polling up to `waitMs` when there are none.
+   */
+  async callIn(device: string, options: CallInOptions = {}): Promise<Delivery[]> {
+    const key = deviceKey(checkName(device, 'device'));
+    const limit = options.limit === undefined ? 100 : checkMs(options.limit, 'options.limit', 10_000);
+    const waitMs = options.waitMs === undefined ? 0 : checkId(options.waitMs, 'options.waitMs');
+    const clock = this.#ctx.clock;
+    const until = clock.monotonic() + waitMs;
+    for (;;) {
+      const remaining = until - clock.monotonic();
+      const waiter = remaining > 0 && !options.signal?.aborted ? this.#waiters.wait(key, remaining, options.signal) : undefined;
+      // delivery marks may be lost only if PostgreSQL itself crashes: the
+      // transaction is then handed out again (docs/decisions/txqueue-002-delivery-commit.md)
+      const out = await this.#write((tx, fx, now) => claimDeliveries(tx, this.#ctx, fx, key, limit, now), true);
+      if (out.length > 0 || waiter === undefined) {
+        waiter?.cancel();
+        return out;
+      }
+      await waiter.promise;
+    }
+  }
+
+  /** Applies a device's ack; late, stale and foreign acks are rejected and reported, never applied. */
+  async ack(device: string, input: AckInput): Promise<AckOutcome> {
+    const key = deviceKey(checkName(device, 'device'));
+    const a = checkAck(input);
+    const raw = await this.#write((tx, fx, now) => applyAck(tx, this.#ctx, fx, key, a, now));
+    const transaction = raw.row ? await view(this.#ctx, this.#ctx.db, raw.row) : undefined;
+    if (raw.outcome === 'rejected') {
+      this.#ctx.logger.warn('ack rejected', { device, transactionId: a.transactionId, attempt: a.attempt, status: a.status, reason: raw.reason });
+      return { outcome: 'rejected', reason: raw.reason, ...(transaction ? { transaction } : {}) };
+    }
+    return { outcome: raw.outcome, transaction: transaction! };
+  }
+
+  /** Cancels a transaction (see the README for the cancel protocol); final ones are returned unchanged. */
+  async cancel(target: Target, id: number): Promise<Transaction> {
+    const key = targetKey(checkTarget(target));
+    const row = await this.#write((tx, fx, now) => requestCancel(tx, this.#ctx, fx, key, checkId(id, 'id'), now));
+    return view(this.#ctx, this.#ctx.db, row);
+  }
+
+  /** One transaction, or undefined. */
+  get(target: Target, id: number): Promise<Transaction | undefined> {
+    return readOne(this.#ctx, targetKey(checkTarget(target)), checkId(id, 'id'));
+  }
+
+  /** A target's transactions in id order. */
+  list(target: Target, options: { readonly open?: boolean; readonly after?: number; readonly limit?: number } = {}): Promise<Transaction[]> {
+    const limit = options.limit === undefined ? 100 : checkMs(options.limit, 'options.limit', 10_000);
+    return readList(this.#ctx, targetKey(checkTarget(target)), options.open ?? false, checkId(options.after ?? 0, 'options.after'), limit);
+  }
+
+  /** The sub-transactions of a group transaction, in device order (hidden from callbacks, open to inspection). */
+  subTransactions(group: string, id: number, options: { readonly after?: string; readonly limit?: number } = {}): Promise<Transaction[]> {
+    const limit = options.limit === undefined ? 1000 : checkMs(options.limit, 'options.limit', 100_000);
+    return readChildren(this.#ctx, groupKey(checkName(group, 'group')), checkId(id, 'id'), options.after ?? '', limit);
+  }
+
+  /** A device joined a group: it receives the group's open transactions. Returns how many. */
+  memberJoined(group: string, device: string): Promise<number> {
+    const g = checkName(group, 'group');
+    const d = checkName(device, 'device');
+    return this.#write((tx, fx, now) => joinGroup(tx, this.#ctx, fx, g, d, now));
+  }
+
+  /** A device left a group: its open sub-transactions are cancelled. */
+  memberLeft(group: string, device: string): Promise<void> {
+    const g = checkName(group, 'group');
+    const d = checkName(device, 'device');
+    return this.#write((tx, fx, now) => leaveGroup(tx, this.#ctx, fx, g, d, now));
+  }
+
+  /** Receives every event once (from this process's share of the outbox); returns an unsubscribe. */
+  subscribe(handler: TxEventHandler): () => void {
+    const off = this.#dispatcher.subscribe(handler);
+    this.#bg(this.#dispatcher.pump());
+    return off;
+  }
+
+  /** Times out every due transaction and dispatches pending events (the timer calls it too). */
+  async sweep(): Promise<void> {
+    this.#open();
+    while ((await this.#write((tx, fx, now) => expireDue(tx, this.#ctx, fx, now, SWEEP_BATCH))) >= SWEEP_BATCH);
+    await this.#dispatcher.pump();
+  }
+
+  /** Resolves when background work (timeouts, event dispatch, wake-ups) has settled. */
+  async idle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  }
+
+  /** Stops the timer, finishes background work and closes storage the queue opened itself. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
+    await this.idle();
+    await this.#unlisten?.();
+    if (this.#owned) await this.#ctx.db.close();
+  }
+
+  async #prepare(target: Target, kind: TxKind, payloadJson: string, input: Omit<PushOptions, 'packages'>): Promise<NewTransaction> {
+    const t = checkTarget(target);
+    const members = 'group' in t ? await this.#members(t.group) : undefined;
+    return {
+      key: targetKey(t),
+      kind,
+      payloadJson,
+      timeoutMs: input.timeoutMs === undefined ? this.#ctx.defaultTimeoutMs : checkMs(input.timeoutMs, 'timeoutMs'),
+      notify: checkOptionalString(input.notify, 'notify'),
+      clientId: checkOptionalString(input.clientId, 'clientId', 256),
+      members,
+    };
+  }
+
+  async #insertOnce(tx: SqlExecutor, fx: Effects, t: NewTransaction, now: number): Promise<{ row: TxRow; created: boolean }> {
+    const existing = await findByClientId(tx, t);
+    if (existing) return { row: existing, created: false };
+    return { row: await insertTransaction(tx, this.#ctx, fx, t, now), created: true };
+  }
+
+  async #members(group: string): Promise<string[]> {
+    if (!this.#ctx.groups) {
+      throw new TxQueueError(TxQueueErrorCode.NoGroupResolver, `Cannot queue for group "${group}": the queue was opened without a group resolver`, {
+        details: { group },
+      });
+    }
+    const members: unknown = await this.#ctx.groups.members(group);
+    if (!Array.isArray(members)) throw invalid(`groups.members("${group}")`, 'an array of device ids', members);
+    const checked = members.map((m, i) => checkName(m, `groups.members("${group}")[${i}]`));
+    // sorted: concurrent fan-outs lock device counters in one order (no deadlock)
+    return [...new Set(checked)].sort();
+  }
+
+  async #write<T>(fn: (tx: SqlExecutor, fx: Effects, now: number) => Promise<T>, asyncCommit = false): Promise<T> {
+    this.#open();
+    for (let attempt = 0; ; attempt++) {
+      const fx = new Effects();
+      const now = this.#ctx.clock.now();
+      try {
+        const result = await this.#ctx.db.transaction(async (tx) => {
+          if (asyncCommit && this.#ctx.pg) await tx.run('SET LOCAL synchronous_commit = off');
+          return fn(tx, fx, now);
+        });
+        this.#after(fx);
+        return result;
+      } catch (error) {
+        const state = error instanceof CoreError ? error.details?.sqlState : undefined;
+        if (attempt < 3 && typeof state === 'string' && RETRY_STATES.has(state)) continue;
+        throw error;
+      }
+    }
+  }
+
+  #after(fx: Effects): void {
+    if (fx.wakeAll) this.#waiters.wakeAll();
+    else for (const key of fx.wake) this.#waiters.wake(key);
+    const pg = this.#pgWake();
+    if (pg && (fx.wakeAll || fx.wake.size > 0)) {
+      const payloads = fx.wakeAll || fx.wake.size > 16 ? ['*'] : [...fx.wake];
+      for (const p of payloads) this.#bg(pg.notify(WAKE_CHANNEL, p));
+    }
+    if (fx.deadline < this.#timerAt) this.#arm(fx.deadline);
+    if (fx.events > 0) this.#bg(this.#dispatcher.pump());
+  }
+
+  #arm(at: number): void {
+    if (this.#closed) return;
+    const clock = this.#ctx.clock;
+    const when = Math.min(at, clock.now() + this.#tickMs);
+    if (this.#timer !== undefined && this.#timerAt <= when) return;
+    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+    this.#timerAt = when;
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Number.POSITIVE_INFINITY;
+      this.#bg(this.#tick());
+    }, Math.max(0, when - clock.now()));
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#closed) return;
+    await this.sweep();
+    const next = await nextDeadline(this.#ctx.db);
+    this.#arm(next ?? Number.POSITIVE_INFINITY);
+  }
+
+  #bg(work: Promise<unknown>): void {
+    const p = work.catch((cause: unknown) => {
+      if (!this.#closed) this.#ctx.logger.error('txqueue background work failed', { cause: String(cause) });
+    });
+    this.#background.add(p);
+    void p.finally(() => this.#background.delete(p));
+  }
+
+  #pgWake(): PgWake | undefined {
+    const db = this.#ctx.db as SqlDriver & Partial<PgWake>;
+    return db.dialect === 'postgres' && typeof db.listen === 'function' && typeof db.notify === 'function' ? (db as unknown as PgWake) : undefined;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new TxQueueError(TxQueueErrorCode.Closed, 'Cannot use the transaction queue: it is closed');
+  }
+}

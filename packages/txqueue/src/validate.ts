@@ -1,0 +1,57 @@
+import { invalid } from './errors.ts';
+import { failureStatuses } from './status.ts';
+import type { AckInput, Target, TxKind } from './types.ts';
+
+const kinds: readonly TxKind[] = ['config', 'rpc', 'package'];
+const ackStatuses: readonly string[] = ['progress', 'complete', 'cancelled', ...failureStatuses];
+const MAX_ID = 256;
+
+/** Checks a device or group id: a non-empty string of at most 256 characters. */
+export function checkName(value: unknown, path: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID) {
+    throw invalid(path, `a string of 1..${MAX_ID} characters`, value);
+  }
+  return value;
+}
+
+/** Checks a target: exactly one of `device` or `group`. */
+export function checkTarget(value: unknown, path = 'target'): Target {
+  if (typeof value !== 'object' || value === null) throw invalid(path, '{ device } or { group }', value);
+  const t = value as { device?: unknown; group?: unknown };
+  if ((t.device === undefined) === (t.group === undefined)) throw invalid(path, 'exactly one of device or group', value);
+  return t.device !== undefined ? { device: checkName(t.device, `${path}.device`) } : { group: checkName(t.group, `${path}.group`) };
+}
+
+export function checkKind(value: unknown, path = 'kind'): TxKind {
+  if (!kinds.includes(value as TxKind)) throw invalid(path, kinds.join(' | '), value);
+  return value as TxKind;
+}
+
+/** Checks a positive whole number of milliseconds no larger than `max`. */
+export function checkMs(value: unknown, path: string, max = 10 * 365 * 86_400_000): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
+    throw invalid(path, `a whole number of milliseconds in 1..${max}`, value);
+  }
+  return value;
+}
+
+/** Checks a transaction id or attempt: a non-negative safe integer. */
+export function checkId(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid(path, 'a non-negative integer', value);
+  return value;
+}
+
+export function checkOptionalString(value: unknown, path: string, max = 2048): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) throw invalid(path, `a string of 1..${max} characters`, value);
+  return value;
+}
+
+export function checkAck(value: unknown): AckInput {
+  if (typeof value !== 'object' || value === null) throw invalid('ack', 'an object', value);
+  const a = value as Record<string, unknown>;
+  checkId(a.transactionId, 'ack.transactionId');
+  checkId(a.attempt, 'ack.attempt');
+  if (!ackStatuses.includes(a.status as string)) throw invalid('ack.status', ackStatuses.join(' | '), a.status);
+  return value as AckInput;
+}
