@@ -18,6 +18,7 @@ export const JsonRpcErrorCode = {
   InvalidDefinition: 'invalid-definition',
   Timeout: 'timeout',
   HttpStatus: 'http-status',
+  TransportFailed: 'transport-failed',
   BadResponse: 'bad-response',
 } as const;
 export type JsonRpcErrorCode = (typeof JsonRpcErrorCode)[keyof typeof JsonRpcErrorCode];

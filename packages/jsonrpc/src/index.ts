@@ -1,5 +1,21 @@
+export { accountFromParams, allow, authorization, type AuthorizationDecision, type AuthorizationRequest, type Authorize, deny } from './authorization.ts';
+export {
+  type Authenticator,
+  basicAuth,
+  basicAuthHeader,
+  type BasicAuthOptions,
+  type BasicCredentials,
+  parseBasicAuth,
+  type Principal,
+  staticCredentials,
+  type StaticUser,
+} from './basic-auth.ts';
+export { type BatchEntry, type BatchOutcome, type CallOptions, Client, type ClientOptions, createClient } from './client.ts';
+export type { Transport } from './_internal/post.ts';
 export { type CallContext, type RequestInfo } from './context.ts';
+export { type DiscoveryInfo, type OpenRpcDocument, type OpenRpcMethod, openRpcDocument, withDiscovery } from './discovery.ts';
 export { JsonRpcError, JsonRpcErrorCode, type JsonRpcErrorOptions, RpcCode, RpcMessage } from './errors.ts';
+export { createHttpHandler, type FetchHandler, type HttpHandlerOptions } from './http-handler.ts';
 export { describe as describeValue, type ParamsIssue, toParamsIssues } from './issues.ts';
 export { type Handler, isStandardSchema, type MethodDefinition, type MethodTypes, type ParamsOf } from './method.ts';
 export { type Middleware } from './middleware.ts';
@@ -13,4 +29,6 @@ export {
   type JsonRpcResponse,
 } from './protocol.ts';
 export { createRouter, type HandleResult, type MethodsOf, Router, type RouterOptions } from './router.ts';
+export { serve, type ServeOptions, type Served } from './serve.ts';
 export type { InferInput, InferOutput, StandardIssue, StandardResult, StandardSchemaProps, StandardSchemaV1 } from './standard-schema.ts';
+export { secretsEqual, timingSafeEqual } from './timing-safe.ts';

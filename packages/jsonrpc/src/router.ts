@@ -1,6 +1,7 @@
 import { cryptoRandom, type Logger, type Random, silentLogger } from '@fleetkit/core';
 import { dispatch, type Engine } from './_internal/dispatch.ts';
 import type { RequestInfo } from './context.ts';
+import { type DiscoveryInfo, withDiscovery } from './discovery.ts';
 import { JsonRpcError } from './errors.ts';
 import { checkDefinition, type MethodDefinition, type MethodTypes, type ParamsOf } from './method.ts';
 import type { Middleware } from './middleware.ts';
@@ -14,6 +15,8 @@ export interface RouterOptions {
   readonly random?: Random;
   /** Most calls one batch may hold; larger batches get one -32000 error. Default 1000. */
   readonly maxBatch?: number;
+  /** When given, `rpc.discover` answers the OpenRPC document of the router's methods. */
+  readonly discover?: DiscoveryInfo;
 }
 
 /** Output of {@link Router.handle}: a response text, none, or a promise of either. */
@@ -88,7 +91,8 @@ export class Router<M extends MethodTypes = {}> {
 
 /** A router with no methods; add them with `.method(name, { params, handler })`. */
 export function createRouter(options?: RouterOptions): Router {
-  return new Router(options);
+  const router = new Router(options);
+  return options?.discover === undefined ? router : withDiscovery(router, options.discover);
 }
 
 /** The method types of a router, for `createClient<MethodsOf<typeof router>>()`. */

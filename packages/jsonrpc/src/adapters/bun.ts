@@ -1,0 +1,21 @@
+// Bun serves web-standard Requests itself.
+import type { FetchHandler } from '../http-handler.ts';
+import type { ServeOptions, Served } from '../serve.ts';
+
+interface BunServer {
+  readonly port: number;
+  stop(closeActive?: boolean): Promise<void> | void;
+}
+declare const Bun: { serve(options: { port: number; hostname: string; fetch: FetchHandler }): BunServer };
+
+export async function serveBun(handler: FetchHandler, options: ServeOptions): Promise<Served> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  const server = Bun.serve({ port: options.port ?? 0, hostname, fetch: handler });
+  return {
+    port: server.port,
+    url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}/`,
+    close: async () => {
+      await server.stop(true);
+    },
+  };
+}
