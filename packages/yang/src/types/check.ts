@@ -1,0 +1,161 @@
+import type { IdentitySpec, TypeSpec } from '../schema.ts';
+import { INTEGER_LIMITS, JSON_NUMBER_TYPES, scaledDecimal } from './limits.ts';
+
+/** Why a value does not fit its type. */
+export interface TypeFailure {
+  readonly fail: true;
+  readonly kind: 'type' | 'range' | 'length' | 'pattern' | 'enum' | 'identity';
+  readonly expected: string;
+  readonly message?: string;
+}
+
+/** Checks one RFC 7951 JSON value; returns its canonical string (the XPath string-value) or a failure. */
+export type ValueCheck = (value: unknown) => string | TypeFailure;
+
+/** What a checker needs besides the type: the leaf's module (for identityrefs) and the identities. */
+export interface CheckContext {
+  readonly module: string;
+  readonly identities: Readonly<Record<string, IdentitySpec>>;
+  readonly regex: (js: string) => RegExp;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const INT_STRING = /^[+-]?\d+$/;
+
+function failure(kind: TypeFailure['kind'], expected: string, message?: string): TypeFailure {
+  return message === undefined ? { fail: true, kind, expected } : { fail: true, kind, expected, message };
+}
+
+/** Compiles a type to a checker closure: regexes, BigInt bounds and enum maps are built once. */
+export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
+  switch (t.base) {
+    case 'int8': case 'int16': case 'int32': case 'uint8': case 'uint16': case 'uint32': return numberCheck(t);
+    case 'int64': case 'uint64': return bigCheck(t);
+    case 'decimal64': return decimalCheck(t);
+    case 'string': return stringCheck(t, cx);
+    case 'boolean': return (v) => (typeof v === 'boolean' ? String(v) : failure('type', 'a JSON boolean'));
+    case 'empty': return (v) => (Array.isArray(v) && v.length === 1 && v[0] === null ? '' : failure('type', '[null] (RFC 7951 §6.9 empty)'));
+    case 'enumeration': {
+      const names = new Set((t.enums ?? []).map((e) => e.name));
+      const list = [...names].join(', ');
+      return (v) => (typeof v !== 'string' ? failure('type', 'a JSON string naming an enum') : names.has(v) ? v : failure('enum', `one of ${list}`));
+    }
+    case 'bits': return bitsCheck(t);
+    case 'binary': return binaryCheck(t);
+    case 'identityref': return identityCheck(t, cx);
+    case 'union': {
+      const members = (t.union ?? []).map((m) => compileCheck(m, cx));
+      const names = (t.union ?? []).map((m) => m.name).join(' | ');
+      return (v) => {
+        for (const m of members) {
+          const r = m(v);
+          if (typeof r === 'string') return r;
+        }
+        return failure('type', `a value of one of the union member types ${names}`);
+      };
+    }
+    case 'leafref': return t.target === undefined ? (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : failure('type', 'a scalar')) : compileCheck(t.target, cx);
+    case 'instance-identifier': return (v) => (typeof v === 'string' && v.startsWith('/') ? v : failure('type', 'an instance-identifier string starting with "/"'));
+  }
+}
+
+function numberCheck(t: TypeSpec): ValueCheck {
+  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [Number(a), Number(b)] as const);
+  const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
+  const one = ranges.length === 1 ? ranges[0]! : undefined;
+  return (v) => {
+    if (typeof v !== 'number' || !Number.isInteger(v)) return failure('type', `a JSON number (RFC 7951 §6.1 ${t.base})`);
+    if (one !== undefined ? v < one[0] || v > one[1] : !ranges.some(([a, b]) => v >= a && v <= b)) return failure(t.range === undefined ? 'type' : 'range', expected);
+    return String(v);
+  };
+}
+
+function bigCheck(t: TypeSpec): ValueCheck {
+  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
+  const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
+  return (v) => {
+    if (typeof v !== 'string' || !INT_STRING.test(v)) return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
+    const n = BigInt(v);
+    if (!ranges.some(([a, b]) => n >= a && n <= b)) return failure(t.range === undefined ? 'type' : 'range', expected);
+    return String(n);
+  };
+}
+
+function decimalCheck(t: TypeSpec): ValueCheck {
+  const fd = t.fractionDigits ?? 1;
+  const ranges = (t.range ?? [INTEGER_LIMITS.decimal64!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
+  const scale = 10n ** BigInt(fd);
+  return (v) => {
+    if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal64 (RFC 7951 §6.1)`);
+    const n = scaledDecimal(v, fd);
+    if (n === undefined) return failure('type', `a decimal with at most ${fd} fraction digits`);
+    if (!ranges.some(([a, b]) => n >= a && n <= b)) return failure(t.range === undefined ? 'type' : 'range', `decimal64 in ${t.rangeText ?? 'the decimal64 range'}`);
+    const neg = n < 0n;
+    const abs = neg ? -n : n;
+    const frac = String(abs % scale).padStart(fd, '0').replace(/0+$/, '');
+    return `${neg ? '-' : ''}${abs / scale}.${frac === '' ? '0' : frac}`;
+  };
+}
+
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+function lengthCheck(t: TypeSpec, len: number): TypeFailure | undefined {
+  if (t.length === undefined || t.length.some(([a, b]) => len >= a && len <= b)) return undefined;
+  return failure('length', `length ${t.lengthText}`, `length ${len} is outside ${t.lengthText}`);
+}
+
+function stringCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
+  const patterns = (t.patterns ?? []).map((p) => ({ re: cx.regex(p.js), p }));
+  return (v) => {
+    if (typeof v !== 'string') return failure('type', 'a JSON string');
+    const bad = lengthCheck(t, codePoints(v));
+    if (bad !== undefined) return bad;
+    for (const { re, p } of patterns) {
+      if (re.test(v) === p.invert) return failure('pattern', `${p.invert ? 'no match of' : 'a match of'} pattern "${p.xsd}"`, p.errorMessage);
+    }
+    return v;
+  };
+}
+
+function bitsCheck(t: TypeSpec): ValueCheck {
+  const pos = new Map((t.bits ?? []).map((b) => [b.name, b.position]));
+  return (v) => {
+    if (typeof v !== 'string') return failure('type', 'a JSON string of space-separated bit names');
+    const names = v.split(/[ \t\n]+/).filter((s) => s !== '');
+    const seen = new Set<string>();
+    for (const n of names) {
+      if (!pos.has(n)) return failure('enum', `bit names among ${[...pos.keys()].join(', ')}`);
+      if (seen.has(n)) return failure('type', `each bit at most once ("${n}" repeats)`);
+      seen.add(n);
+    }
+    return names.sort((a, b) => pos.get(a)! - pos.get(b)!).join(' ');
+  };
+}
+
+function binaryCheck(t: TypeSpec): ValueCheck {
+  return (v) => {
+    if (typeof v !== 'string') return failure('type', 'a JSON string holding base64 (RFC 7951 §6.6)');
+    const s = v.replace(/[\r\n]/g, '');
+    if (!BASE64.test(s)) return failure('type', 'base64 (RFC 4648 §4)');
+    const bytes = (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+    return lengthCheck(t, bytes) ?? v;
+  };
+}
+
+function identityCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
+  const bases = (t.bases ?? []).map((b) => new Set(cx.identities[b]?.derived ?? []));
+  return (v) => {
+    if (typeof v !== 'string') return failure('type', 'a JSON string naming an identity');
+    const id = v.includes(':') ? v : `${cx.module}:${v}`;
+    if (cx.identities[id] === undefined) return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`, `unknown identity "${v}"`);
+    if (!bases.every((s) => s.has(id))) return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`);
+    return id;
+  };
+}

@@ -1,0 +1,121 @@
+import type { CompiledSchema, SchemaNode } from '../schema.ts';
+import { xsdToJs } from '../types/xsd-regex.ts';
+import { compileCheck, type CheckContext, type ValueCheck } from '../types/check.ts';
+
+/** A choice as the validator sees it: its cases and where it sits among outer choices. */
+export interface RChoice {
+  readonly s: SchemaNode;
+  readonly outer: RCase | undefined;
+}
+
+/** A case membership: a node belongs to `case` of `choice`. */
+export interface RCase {
+  readonly choice: RChoice;
+  readonly name: string;
+}
+
+/** A data node prepared for validation (checkers compiled, members indexed by JSON name). */
+export interface RNode {
+  readonly s: SchemaNode;
+  readonly check: ValueCheck | undefined;
+  /** JSON member name (simple and qualified) → child. */
+  readonly members: Map<string, RNode>;
+  /** Data children in schema order, through choices. */
+  readonly kids: RNode[];
+  /** Choices below this node (nested ones too), in schema order. */
+  readonly choices: RChoice[];
+  /** The cases this node is in, innermost last, relative to its parent data node. */
+  readonly cases: RCase[];
+  /** JSON member names this node may appear under in its parent object. */
+  readonly jsonNames: string[];
+  /** True when the node or a descendant has must, when, leafref or instance-identifier. */
+  xpath: boolean;
+  /** Mandatory per RFC 7950 §3 (leaf/choice mandatory, min-elements, NP container holding one). */
+  mandatoryConfig: boolean;
+  mandatoryAll: boolean;
+}
+
+/** Builds runtime nodes for a list of sibling schema nodes under a parent in `parentModule`. */
+export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string | undefined, cx: Omit<CheckContext, 'module'>): RNode {
+  const holder = emptyNode(parentModule);
+  addChildren(holder, nodes, parentModule, [], cx);
+  return holder;
+}
+
+function emptyNode(module: string | undefined): RNode {
+  const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
+  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, mandatoryConfig: false, mandatoryAll: false };
+}
+
+function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>): void {
+  for (const s of nodes) {
+    if (s.kind === 'choice') {
+      const choice: RChoice = { s, outer: cases[cases.length - 1] };
+      parent.choices.push(choice);
+      for (const c of s.children ?? []) addChildren(parent, c.children ?? [], parentModule, [...cases, { choice, name: c.name }], cx);
+      continue;
+    }
+    const jsonNames = [`${s.module}:${s.name}`];
+    if (parentModule === s.module) jsonNames.push(s.name);
+    const r: RNode = {
+      s, check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
+      members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, mandatoryConfig: false, mandatoryAll: false,
+    };
+    if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx);
+    r.xpath = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s) || r.kids.some((k) => k.xpath);
+    r.mandatoryAll = isMandatory(r, false);
+    r.mandatoryConfig = s.config && isMandatory(r, true);
+    for (const n of jsonNames) parent.members.set(n, r);
+    parent.kids.push(r);
+  }
+}
+
+function needsInstance(s: SchemaNode): boolean {
+  const t = s.type;
+  if (t === undefined) return false;
+  const walk = (x: typeof t): boolean => (x.base === 'leafref' && x.requireInstance !== false) || x.base === 'instance-identifier' || (x.union?.some(walk) ?? false);
+  return walk(t);
+}
+
+function isMandatory(r: RNode, config: boolean): boolean {
+  const s = r.s;
+  if (s.mandatory === true) return true;
+  if ((s.kind === 'list' || s.kind === 'leaf-list') && (s.minElements ?? 0) > 0) return true;
+  if (s.kind === 'container' && s.presence !== true) return r.kids.some((k) => (config ? k.mandatoryConfig : k.mandatoryAll)) || r.choices.some((c) => c.s.mandatory === true && c.outer === undefined && (!config || c.s.config));
+  return false;
+}
+
+/** Runtime form of a whole schema, built once per schema object. */
+export interface Runtime {
+  readonly schema: CompiledSchema;
+  readonly data: RNode;
+  readonly rpcs: Map<string, { input: RNode; output: RNode; module: string; name: string }>;
+  readonly notifications: Map<string, RNode>;
+  readonly derived: Map<string, ReadonlySet<string>>;
+  readonly regex: (js: string) => RegExp;
+  /** An XSD pattern (from `re-match()`), translated and compiled once. */
+  readonly xsdRegex: (xsd: string) => RegExp;
+}
+
+/** Prepares a compiled schema for validation. */
+export function prepare(schema: CompiledSchema): Runtime {
+  const cache = new Map<string, RegExp>();
+  const regex = (js: string): RegExp => {
+    let re = cache.get(js);
+    if (re === undefined) cache.set(js, (re = new RegExp(js, 'u')));
+    return re;
+  };
+  const xsd = new Map<string, RegExp>();
+  const xsdRegex = (p: string): RegExp => {
+    let re = xsd.get(p);
+    if (re === undefined) xsd.set(p, (re = new RegExp(xsdToJs(p), 'u')));
+    return re;
+  };
+  const cx = { identities: schema.identities, regex };
+  const rpcs = new Map<string, { input: RNode; output: RNode; module: string; name: string }>();
+  for (const op of schema.rpcs) rpcs.set(`${op.module}:${op.name}`, { input: prepareNodes(op.input, op.module, cx), output: prepareNodes(op.output, op.module, cx), module: op.module, name: op.name });
+  const notifications = new Map<string, RNode>();
+  for (const n of schema.notifications) notifications.set(`${n.module}:${n.name}`, prepareNodes(n.children, n.module, cx));
+  const derived = new Map<string, ReadonlySet<string>>(Object.entries(schema.identities).map(([k, v]) => [k, new Set(v.derived)]));
+  return { schema, data: prepareNodes(schema.data, undefined, cx), rpcs, notifications, derived, regex, xsdRegex };
+}

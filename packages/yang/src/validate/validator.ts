@@ -1,0 +1,93 @@
+import { YangError, YangErrorCode } from '../errors.ts';
+import type { CompiledSchema } from '../schema.ts';
+import { type DNode, dnode } from '../xpath/dnode.ts';
+import { checkConstraints } from './constraints.ts';
+import type { YangIssue } from './issue.ts';
+import { prepare, type RNode, type Runtime } from './runtime.ts';
+import { issue, type TreeMode, type Walk, walkMembers } from './tree.ts';
+
+/** The outcome of a validation: never thrown, always returned. */
+export type ValidationResult = { readonly valid: true; readonly issues: readonly [] } | { readonly valid: false; readonly issues: readonly YangIssue[] };
+
+/** Options of every validate call. */
+export interface ValidateOptions {
+  /** Stop after this many issues (default 100). */
+  readonly maxIssues?: number;
+}
+
+/** What kind of document {@link Validator.validate} checks. */
+export type DocumentType = 'config' | 'data' | 'rpc' | 'rpc-reply' | 'notification';
+
+/** Validators for RFC 7951 JSON against one compiled schema. */
+export interface Validator {
+  readonly schema: CompiledSchema;
+  /** Configuration data (`config false` nodes are not allowed), RFC 7951 JSON. */
+  validateConfig(doc: unknown, options?: ValidateOptions): ValidationResult;
+  /** Configuration and state data. */
+  validateData(doc: unknown, options?: ValidateOptions): ValidationResult;
+  /** The input (params) of RPC `module:name`: an object of its input members. */
+  validateRpcInput(rpc: string, input: unknown, options?: ValidateOptions): ValidationResult;
+  /** The output of RPC `module:name`. */
+  validateRpcOutput(rpc: string, output: unknown, options?: ValidateOptions): ValidationResult;
+  /** The content of notification `module:name`. */
+  validateNotification(name: string, content: unknown, options?: ValidateOptions): ValidationResult;
+  /** A whole document as yanglint reads it: `{"mod:rpc": {…}}` for rpc/rpc-reply/notification. */
+  validate(type: DocumentType, doc: unknown, options?: ValidateOptions): ValidationResult;
+  /** Qualified names of the schema's RPCs. */
+  rpcNames(): string[];
+}
+
+const runtimes = new WeakMap<CompiledSchema, Runtime>();
+
+/** The validator of a compiled schema (its runtime form is built once per schema object). */
+export function createValidator(schema: CompiledSchema): Validator {
+  if (schema?.format !== 'fleetkit-yang-schema/1') throw new YangError(YangErrorCode.InvalidSchema, `Cannot validate with this schema: expected format "fleetkit-yang-schema/1", got ${JSON.stringify((schema as { format?: unknown } | undefined)?.format)}`);
+  let rt = runtimes.get(schema);
+  if (rt === undefined) runtimes.set(schema, (rt = prepare(schema)));
+  const runtime = rt;
+  const op = (rpc: string, which: 'input' | 'output'): { r: RNode; name: string; module: string } => {
+    const o = runtime.rpcs.get(rpc);
+    if (o === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Unknown RPC "${rpc}": expected one of ${[...runtime.rpcs.keys()].join(', ') || '(none)'}`);
+    return { r: o[which], name: o.name, module: o.module };
+  };
+  const notif = (name: string): RNode => {
+    const n = runtime.notifications.get(name);
+    if (n === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Unknown notification "${name}": expected one of ${[...runtime.notifications.keys()].join(', ') || '(none)'}`);
+    return n;
+  };
+  const v: Validator = {
+    schema,
+    validateConfig: (doc, o) => run(runtime, 'config', runtime.data, doc, undefined, o),
+    validateData: (doc, o) => run(runtime, 'data', runtime.data, doc, undefined, o),
+    validateRpcInput: (rpc, input, o) => { const x = op(rpc, 'input'); return run(runtime, 'data', x.r, input, x, o); },
+    validateRpcOutput: (rpc, output, o) => { const x = op(rpc, 'output'); return run(runtime, 'data', x.r, output, x, o); },
+    validateNotification: (name, content, o) => { const [module = '', n = ''] = name.split(':'); return run(runtime, 'data', notif(name), content, { module, name: n }, o); },
+    validate(type, doc, o) {
+      if (type === 'config') return v.validateConfig(doc, o);
+      if (type === 'data') return v.validateData(doc, o);
+      const entries = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? Object.entries(doc) : [];
+      const known = type === 'notification' ? runtime.notifications : runtime.rpcs;
+      if (entries.length !== 1 || !known.has(entries[0]![0])) {
+        const what = type === 'notification' ? 'notification' : 'RPC';
+        return { valid: false, issues: [{ kind: 'unknown', path: '/', message: `Expected one member naming a known ${what} ("module:name"), got ${entries.map(([k]) => `"${k}"`).join(', ') || 'none'}`, expected: [...known.keys()].join(' | '), received: entries.map(([k]) => k) }] };
+      }
+      const [name, content] = entries[0]!;
+      if (type === 'notification') return v.validateNotification(name, content, o);
+      return type === 'rpc' ? v.validateRpcInput(name, content, o) : v.validateRpcOutput(name, content, o);
+    },
+    rpcNames: () => [...runtime.rpcs.keys()],
+  };
+  return v;
+}
+
+function run(rt: Runtime, mode: TreeMode, r: RNode, doc: unknown, op: { module: string; name: string } | undefined, o: ValidateOptions | undefined): ValidationResult {
+  const w: Walk = { mode, issues: [], deferred: [], limit: o?.maxIssues ?? 100 };
+  const root = dnode(undefined, undefined, '', '');
+  const top: DNode = op === undefined ? root : dnode(root, undefined, op.name, op.module);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) issue(w, 'type', op === undefined ? '/' : `/${op.module}:${op.name}`, 'Expected a JSON object', { expected: 'object', received: doc });
+  else {
+    walkMembers(w, r, doc as Record<string, unknown>, top);
+    if (w.deferred.length > 0) checkConstraints(w, rt);
+  }
+  return w.issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues: w.issues };
+}
