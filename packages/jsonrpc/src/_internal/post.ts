@@ -26,7 +26,9 @@ export async function post(o: PostOptions): Promise<string | undefined> {
   });
   const timer = o.timeoutMs > 0 ? o.clock.setTimeout(() => controller.abort(timeout), o.timeoutMs) : undefined;
   try {
-    const response = await o.send(new Request(o.url, { method: 'POST', headers: o.headers, body: o.body, signal: controller.signal }));
+    // raced as well as signalled: a transport that ignores the signal still cannot outlive the deadline
+    const request = new Request(o.url, { method: 'POST', headers: o.headers, body: o.body, signal: controller.signal });
+    const response = await raceAbort(o.send(request), controller.signal);
     // the body is read under the same deadline: a stalled stream also times out
     const text = await raceAbort(response.text(), controller.signal);
     return answer(response.status, text, o.url);
