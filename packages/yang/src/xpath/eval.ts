@@ -105,12 +105,18 @@ export function compare(op: string, a: XValue, b: XValue): boolean {
     const bs = b.map(stringValue);
     return a.some((x) => { const s = stringValue(x); return bs.some((y) => atom(op, s, y)); });
   }
-  if (Array.isArray(a)) return a.some((x) => atom(op, convert(stringValue(x), b), b));
+  if (typeof a === 'boolean' || typeof b === 'boolean') return atom(op, toBoolean(a), toBoolean(b));
+  if (Array.isArray(a)) {
+    const bb = b as Scalar;
+    return a.some((x) => atom(op, convert(stringValue(x), bb), bb));
+  }
   if (Array.isArray(b)) return b.some((y) => atom(op, a, convert(stringValue(y), a)));
   return atom(op, a, b);
 }
 
-function convert(s: string, other: Exclude<XValue, DNode[]>): Exclude<XValue, DNode[]> {
+type Scalar = Exclude<XValue, DNode[]>;
+
+function convert(s: string, other: Scalar): Scalar {
   if (typeof other === 'number') return toNum(s);
   if (typeof other === 'boolean') return s.length > 0;
   return s;
