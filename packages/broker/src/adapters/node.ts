@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Broker, ShutdownKind } from '../broker.ts';
+import { apiKeyOf, type Connection, endpointOf, type Session } from '../connection.ts';
+import type { OutFrame } from '../protocol/frame.ts';
+import { baseUrl, type BrokerServer, type ListenOptions, transportLimit } from './server.ts';
+
+const SESSION = Symbol('fleetkit.broker.session');
+type Tracked = WebSocket & { [SESSION]: Session };
+const TEXT = Object.freeze({ binary: false });
+
+/** A `ws` socket as a broker {@link Connection}. */
+class WsConnection implements Connection {
+  readonly ws: WebSocket;
+  constructor(ws: WebSocket) {
+    this.ws = ws;
+  }
+  send(frame: OutFrame): void {
+    this.ws.send(frame.bytes, TEXT);
+  }
+  bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+  terminate(): void {
+    this.ws.terminate();
+  }
+  ping(): void {
+    this.ws.ping();
+  }
+}
+
+// shared listeners (`this` is the socket) instead of three closures per connection
+function onMessage(this: Tracked, data: Buffer): void {
+  this[SESSION].message(data.toString()); // binaryType is the default 'nodebuffer'
+}
+function onPong(this: Tracked): void {
+  this[SESSION].pong();
+}
+function onClose(this: Tracked, code: number): void {
+  this[SESSION].closed(code);
+}
+function onError(): void {} // ws closes the socket itself; `close` follows
+
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Runs `broker` on Node's `http` server and the `ws` library. */
+export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: transportLimit(broker), perMessageDeflate: false });
+  const http = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('WebSocket endpoints: /devices, /control\n');
+  });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://broker');
+    const endpoint = endpointOf(url.pathname);
+    if (endpoint === undefined) return refuse(socket, '404 Not Found');
+    const header = req.headers['x-api-key'];
+    const apiKey = apiKeyOf(url, Array.isArray(header) ? header[0] : header);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const tracked = ws as Tracked;
+      tracked[SESSION] = broker.accept({ endpoint, apiKey }, new WsConnection(ws));
+      ws.on('message', onMessage);
+      ws.on('pong', onPong);
+      ws.on('close', onClose);
+      ws.on('error', onError);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    const hostname = options.hostname ?? '0.0.0.0';
+    http.listen(options.port ?? 8080, hostname, () => {
+      const address = http.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      resolve({
+        broker,
+        port,
+        url: baseUrl(hostname, port),
+        async close(kind: ShutdownKind = 'shutdown') {
+          broker.shutdown(kind);
+          // give peers up to a second to answer the close frame, then cut what is left
+          for (let waited = 0; wss.clients.size > 0 && waited < 1_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+          for (const ws of wss.clients) ws.terminate();
+          await new Promise<void>((r) => wss.close(() => r()));
+          http.closeAllConnections();
+          await new Promise<void>((r) => http.close(() => r()));
+        },
+      });
+    });
+  });
+}
