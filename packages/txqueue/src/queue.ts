@@ -76,6 +76,9 @@ export class TxQueue {
   readonly #background = new Set<Promise<unknown>>();
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
+  #tickTimer: TimerHandle | undefined;
+  #ticking: Promise<void> | undefined;
+  #tickAgain = false;
   #unlisten: (() => Promise<void>) | undefined;
   #closed = false;
 
@@ -109,6 +112,7 @@ export class TxQueue {
     if (pg) q.#unlisten = await pg.listen(WAKE_CHANNEL, (key) => (key === '*' ? q.#waiters.wakeAll() : q.#waiters.wake(key)));
     // after a restart: the earliest open deadline (or a maintenance tick) first
     q.#arm((await nextDeadline(q.#ctx.db)) ?? Number.POSITIVE_INFINITY);
+    q.#armTick();
     return q;
   }
 
@@ -244,6 +248,7 @@ export class TxQueue {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
+    if (this.#tickTimer !== undefined) this.#ctx.clock.clearTimeout(this.#tickTimer);
     await this.idle();
     await this.#unlisten?.();
     if (this.#owned) await this.#ctx.db.close();
@@ -310,29 +315,52 @@ export class TxQueue {
       const payloads = fx.wakeAll || fx.wake.size > 16 ? ['*'] : [...fx.wake];
       for (const p of payloads) this.#bg(pg.notify(WAKE_CHANNEL, p));
     }
-    if (fx.deadline < this.#timerAt) this.#arm(fx.deadline);
+    this.#arm(fx.deadline);
     if (fx.events > 0) this.#bg(this.#dispatcher.pump());
   }
 
+  // Two timers: one at the earliest known deadline (exact timeouts), one
+  // every tickMs (deadlines set by other processes, event retries).
   #arm(at: number): void {
-    if (this.#closed) return;
+    if (this.#closed || at >= this.#timerAt) return;
     const clock = this.#ctx.clock;
-    const when = Math.min(at, clock.now() + this.#tickMs);
-    if (this.#timer !== undefined && this.#timerAt <= when) return;
     if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    this.#timerAt = when;
+    this.#timerAt = at;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Number.POSITIVE_INFINITY;
       this.#bg(this.#tick());
-    }, Math.max(0, when - clock.now()));
+    }, Math.max(0, at - clock.now()));
   }
 
-  async #tick(): Promise<void> {
+  #armTick(): void {
     if (this.#closed) return;
-    await this.sweep();
-    const next = await nextDeadline(this.#ctx.db);
-    this.#arm(next ?? Number.POSITIVE_INFINITY);
+    this.#tickTimer = this.#ctx.clock.setTimeout(() => {
+      this.#armTick();
+      this.#bg(this.#tick());
+    }, this.#tickMs);
+  }
+
+  /** One maintenance pass at a time; a request during a pass runs one more after it. */
+  #tick(): Promise<void> {
+    if (this.#ticking) {
+      this.#tickAgain = true;
+      return this.#ticking;
+    }
+    this.#ticking = (async () => {
+      try {
+        do {
+          this.#tickAgain = false;
+          if (this.#closed) return;
+          await this.sweep();
+          const next = await nextDeadline(this.#ctx.db);
+          if (next !== undefined) this.#arm(next);
+        } while (this.#tickAgain);
+      } finally {
+        this.#ticking = undefined;
+      }
+    })();
+    return this.#ticking;
   }
 
   #bg(work: Promise<unknown>): void {

@@ -1,0 +1,7 @@
+import { describeWithPostgres } from '@fleetkit/core/testing';
+import { describeTxQueueEngine } from '../test/engine-suite.ts';
+import { freshPostgres } from '../test/postgres-store.ts';
+
+describeWithPostgres('txqueue on PostgreSQL', (url) => {
+  describeTxQueueEngine('PostgreSQL', () => freshPostgres(url));
+});

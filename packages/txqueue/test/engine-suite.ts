@@ -1,0 +1,364 @@
+// The one engine suite every storage passes (memory, SQLite, PostgreSQL):
+// each store's test file is a few lines calling describeTxQueueEngine.
+import { ManualClock, memoryLogger, type SqlDriver } from '@fleetkit/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTxQueue, type TxEvent, TxQueue, type TxQueueOptions } from '../src/index.ts';
+
+/** A store under test: a fresh, empty database per test, reopenable to simulate a restart. */
+export interface StoreHandle {
+  readonly driver: SqlDriver;
+  /** A driver on the same data as a restarted process would open (may be `driver` itself). */
+  reopen(): Promise<SqlDriver>;
+  dispose(): Promise<void>;
+}
+
+const H = 3_600_000;
+type Ev = Pick<TxEvent, 'type' | 'transactionId' | 'status' | 'final'> & { readonly on: string };
+
+export function describeTxQueueEngine(name: string, store: () => Promise<StoreHandle>): void {
+  describe(`txqueue engine: ${name}`, () => {
+    const opened: TxQueue[] = [];
+    let handle: StoreHandle | undefined;
+    afterEach(async () => {
+      for (const q of opened.splice(0)) await q.close();
+      await handle?.dispose();
+      handle = undefined;
+    });
+
+    async function setup(options: Partial<TxQueueOptions> = {}, members: Record<string, string[]> = {}) {
+      handle = await store();
+      const clock = new ManualClock();
+      const logger = memoryLogger();
+      const groups = { members: (g: string) => members[g] ?? [] };
+      const q = await openTxQueue({ storage: handle.driver, clock, logger, groups, redeliverAfterMs: 60_000, ...options });
+      opened.push(q);
+      const events: Ev[] = [];
+      q.subscribe((e) => {
+        events.push({ on: 'device' in e.target ? e.target.device : `group ${e.target.group}`, type: e.type, transactionId: e.transactionId, status: e.status, final: e.final });
+      });
+      const settle = async (): Promise<Ev[]> => {
+        await q.idle();
+        return events;
+      };
+      const restart = async (): Promise<TxQueue> => {
+        await q.close();
+        const again = await openTxQueue({ storage: await handle!.reopen(), clock, logger, groups, redeliverAfterMs: 60_000, ...options });
+        opened.push(again);
+        return again;
+      };
+      return { q, clock, logger, events, settle, restart };
+    }
+
+    const rpc = (device: string, payload: unknown = { n: 1 }, timeoutMs = H) => ({ target: { device }, kind: 'rpc' as const, payload, timeoutMs });
+
+    it('assigns ids per device that start at 1 and increase', async () => {
+      const { q } = await setup();
+      const ids = [];
+      for (const d of ['a', 'b', 'a', 'a', 'b']) ids.push((await q.enqueue(rpc(d))).transaction.id);
+      expect(ids).toEqual([1, 1, 2, 3, 2]);
+    });
+
+    it('returns the same transaction for a repeated caller id with an equal payload, in any key order', async () => {
+      const { q } = await setup();
+      const first = await q.enqueue({ ...rpc('a', { x: 1, y: [1, 2] }), clientId: 'req-7' });
+      const again = await q.enqueue({ ...rpc('a', { y: [1, 2], x: 1 }), clientId: 'req-7' });
+      expect([again.created, again.transaction.id, again.transaction.clientId]).toEqual([false, first.transaction.id, 'req-7']);
+      expect(await q.list({ device: 'a' })).toHaveLength(1);
+    });
+
+    it('rejects a repeated caller id with a different payload and stores nothing', async () => {
+      const { q } = await setup();
+      await q.enqueue({ ...rpc('a', { x: 1 }), clientId: 'req-7' });
+      await expect(q.enqueue({ ...rpc('a', { x: 2 }), clientId: 'req-7' })).rejects.toMatchObject({ code: 'idempotency-conflict' });
+      expect(await q.list({ device: 'a' })).toHaveLength(1);
+    });
+
+    it('hands a device its pending transactions in id order, once per lease', async () => {
+      const { q, clock } = await setup();
+      for (let i = 0; i < 3; i++) await q.enqueue(rpc('a', { i }));
+      const first = await q.callIn('a');
+      expect(first.map((d) => [d.transactionId, d.attempt, d.payload])).toEqual([
+        [1, 1, { i: 0 }],
+        [2, 1, { i: 1 }],
+        [3, 1, { i: 2 }],
+      ]);
+      expect(await q.callIn('a')).toEqual([]);
+      clock.advance(60_000);
+      expect((await q.callIn('a')).map((d) => d.attempt)).toEqual([2, 2, 2]);
+    });
+
+    it('completes on a complete ack and treats an identical repeat as a duplicate', async () => {
+      const { q, settle } = await setup();
+      await q.enqueue(rpc('a'));
+      const [d] = await q.callIn('a');
+      const ack = { transactionId: d!.transactionId, attempt: d!.attempt, status: 'complete' as const, result: { ok: 1 } };
+      expect((await q.ack('a', ack)).outcome).toBe('applied');
+      expect((await q.ack('a', ack)).outcome).toBe('duplicate');
+      expect(await settle()).toEqual([
+        { on: 'a', type: 'accepted', transactionId: 1, status: 'accepted', final: false },
+        { on: 'a', type: 'delivered', transactionId: 1, status: 'device-connected', final: false },
+        { on: 'a', type: 'final', transactionId: 1, status: 'complete', final: true },
+      ]);
+    });
+
+    it('rejects an ack of an earlier delivery attempt without applying it', async () => {
+      const { q, clock } = await setup();
+      await q.enqueue(rpc('a'));
+      await q.callIn('a');
+      clock.advance(60_000);
+      const [again] = await q.callIn('a');
+      const stale = await q.ack('a', { transactionId: 1, attempt: 1, status: 'complete' });
+      expect([stale.outcome, 'reason' in stale && stale.reason, again!.attempt]).toEqual(['rejected', 'stale-attempt', 2]);
+      expect((await q.get({ device: 'a' }, 1))!.state).toBe('delivered');
+    });
+
+    it('rejects acks for transactions never delivered, unknown, or of another device', async () => {
+      const { q, logger } = await setup();
+      await q.enqueue(rpc('a'));
+      await q.enqueue(rpc('b'));
+      const reasons = [];
+      for (const [device, id, attempt] of [['a', 1, 1], ['a', 9, 1], ['c', 1, 1]] as const) {
+        const r = await q.ack(device, { transactionId: id, attempt, status: 'complete' });
+        reasons.push(r.outcome === 'rejected' ? r.reason : r.outcome);
+      }
+      expect(reasons).toEqual(['not-delivered', 'unknown-transaction', 'unknown-transaction']);
+      expect(logger.records.filter((r) => r.message === 'ack rejected')).toHaveLength(3);
+      expect((await q.get({ device: 'a' }, 1))!.state).toBe('queued');
+    });
+
+    it('times out a transaction the device never acks, emits time-out once and rejects the late ack', async () => {
+      const { q, clock, settle } = await setup();
+      await q.enqueue(rpc('a', {}, 5000));
+      await q.callIn('a');
+      clock.advance(5000);
+      await settle();
+      const late = await q.ack('a', { transactionId: 1, attempt: 1, status: 'complete' });
+      expect(late).toMatchObject({ outcome: 'rejected', reason: 'timed-out' });
+      expect((await settle()).filter((e) => e.final)).toEqual([{ on: 'a', type: 'final', transactionId: 1, status: 'time-out', final: true }]);
+    });
+
+    it('times out at call-in even before the timer fired, so the queue never wedges', async () => {
+      const { q, clock } = await setup();
+      await q.enqueue(rpc('a', {}, 1000));
+      await q.enqueue(rpc('a', {}, H));
+      clock.setWall(clock.now() + 2000);
+      expect((await q.callIn('a')).map((d) => d.transactionId)).toEqual([2]);
+      expect((await q.get({ device: 'a' }, 1))!.status).toBe('time-out');
+    });
+
+    it('records progress reports, emits them and ignores an identical repeat', async () => {
+      const { q, settle } = await setup();
+      await q.enqueue(rpc('a'));
+      await q.callIn('a');
+      const p = { transactionId: 1, attempt: 1, status: 'progress' as const, progress: { cnt: 3, of: 10 } };
+      expect((await q.ack('a', p)).outcome).toBe('applied');
+      expect((await q.ack('a', p)).outcome).toBe('duplicate');
+      const tx = await q.get({ device: 'a' }, 1);
+      expect([tx!.state, tx!.progress]).toEqual(['in-progress', { cnt: 3, of: 10 }]);
+      expect((await settle()).filter((e) => e.type === 'progress')).toHaveLength(1);
+    });
+
+    it('cancels a queued transaction at once and never hands it out', async () => {
+      const { q, settle } = await setup();
+      await q.enqueue(rpc('a'));
+      expect((await q.cancel({ device: 'a' }, 1)).state).toBe('cancelled');
+      expect(await q.callIn('a')).toEqual([]);
+      expect((await settle()).at(-1)).toEqual({ on: 'a', type: 'final', transactionId: 1, status: 'cancelled', final: true });
+    });
+
+    it('asks the device to cancel a delivered transaction and finishes on its confirmation', async () => {
+      const { q, settle } = await setup();
+      await q.enqueue(rpc('a'));
+      await q.callIn('a');
+      expect((await q.cancel({ device: 'a' }, 1)).state).toBe('cancelling');
+      const [d] = await q.callIn('a');
+      expect([d!.action, d!.attempt]).toEqual(['cancel', 1]);
+      expect((await q.ack('a', { transactionId: 1, attempt: 1, status: 'cancelled' })).outcome).toBe('applied');
+      expect((await settle()).map((e) => e.type)).toEqual(['accepted', 'delivered', 'cancel-requested', 'final']);
+    });
+
+    it('lets a completion that raced a cancel stand', async () => {
+      const { q } = await setup();
+      await q.enqueue(rpc('a'));
+      await q.callIn('a');
+      await q.cancel({ device: 'a' }, 1);
+      const r = await q.ack('a', { transactionId: 1, attempt: 1, status: 'complete' });
+      expect(r.outcome === 'applied' && r.transaction.state).toBe('complete');
+    });
+
+    it('ends an unconfirmed cancel with time-out at its own deadline', async () => {
+      const { q, clock, settle } = await setup({ cancelTimeoutMs: 10_000 });
+      await q.enqueue(rpc('a'));
+      await q.callIn('a');
+      await q.cancel({ device: 'a' }, 1);
+      clock.advance(10_000);
+      await settle();
+      const tx = await q.get({ device: 'a' }, 1);
+      expect([tx!.state, tx!.status, tx!.result]).toEqual(['timed-out', 'time-out', { cancel: 'unconfirmed' }]);
+    });
+
+    it('serves one device while another holds undelivered and unacknowledged work', async () => {
+      const { q } = await setup();
+      for (let i = 0; i < 200; i++) await q.enqueue(rpc('slow'));
+      await q.callIn('slow', { limit: 50 });
+      await q.enqueue(rpc('fast'));
+      const [d] = await q.callIn('fast');
+      expect(d!.transactionId).toBe(1);
+    });
+
+    it('fans a group transaction out to its members and completes it when all have (Fig. 10)', async () => {
+      const { q, settle } = await setup({}, { g: ['d2', 'd3'] });
+      const { transaction: parent } = await q.enqueue({ target: { group: 'g' }, kind: 'config', payload: { v: 1 }, timeoutMs: H });
+      for (const d of ['d2', 'd3']) {
+        const [x] = await q.callIn(d);
+        expect(x!.parent).toEqual({ group: 'g', id: parent.id });
+        await q.ack(d, { transactionId: x!.transactionId, attempt: x!.attempt, status: 'complete' });
+      }
+      const done = await q.get({ group: 'g' }, parent.id);
+      expect([done!.state, done!.counts]).toEqual(['complete', { total: 2, finished: 2, complete: 2, failed: 0, timedOut: 0, cancelled: 0 }]);
+      const groupEvents = (await settle()).filter((e) => e.on === 'group g');
+      expect(groupEvents.map((e) => e.type)).toEqual(['accepted', 'progress', 'final']);
+      expect((await settle()).some((e) => e.on === 'd2')).toBe(false);
+    });
+
+    it('reports a group as device-error when a member fails, with per-device results', async () => {
+      const { q } = await setup({}, { g: ['d1', 'd2'] });
+      await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      await q.callIn('d1');
+      await q.callIn('d2');
+      await q.ack('d1', { transactionId: 1, attempt: 1, status: 'complete' });
+      await q.ack('d2', { transactionId: 1, attempt: 1, status: 'value-error' });
+      expect((await q.get({ group: 'g' }, 1))!.status).toBe('device-error');
+      const subs = await q.subTransactions('g', 1);
+      expect(subs.map((s) => [s.target, s.status])).toEqual([
+        [{ device: 'd1' }, 'complete'],
+        [{ device: 'd2' }, 'value-error'],
+      ]);
+    });
+
+    it('times a group out when its members do not answer', async () => {
+      const { q, clock, settle } = await setup({}, { g: ['d1', 'd2'] });
+      await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: 5000 });
+      clock.advance(5000);
+      const finals = (await settle()).filter((e) => e.final);
+      expect(finals).toEqual([{ on: 'group g', type: 'final', transactionId: 1, status: 'time-out', final: true }]);
+    });
+
+    it('completes a transaction to an empty group at once', async () => {
+      const { q } = await setup({}, { g: [] });
+      const { transaction } = await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      expect([transaction.state, transaction.final]).toEqual(['complete', true]);
+    });
+
+    it('cancels every member of a cancelled group transaction', async () => {
+      const { q } = await setup({}, { g: ['d1', 'd2'] });
+      await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      await q.callIn('d1');
+      await q.cancel({ group: 'g' }, 1);
+      expect((await q.get({ group: 'g' }, 1))!.state).toBe('cancelling');
+      await q.ack('d1', { transactionId: 1, attempt: 1, status: 'cancelled' });
+      expect((await q.get({ group: 'g' }, 1))!.state).toBe('cancelled');
+    });
+
+    it('gives a device that joins later the open group transactions, and cancels those of one that leaves', async () => {
+      const { q } = await setup({}, { g: ['d1', 'd2'] });
+      await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: { p: 1 }, timeoutMs: H });
+      expect(await q.memberJoined('g', 'd3')).toBe(1);
+      expect(await q.memberJoined('g', 'd3')).toBe(0);
+      await q.memberLeft('g', 'd2');
+      for (const d of ['d1', 'd3']) {
+        const [x] = await q.callIn(d);
+        expect(x!.payload).toEqual({ p: 1 });
+        await q.ack(d, { transactionId: x!.transactionId, attempt: 1, status: 'complete' });
+      }
+      const g = await q.get({ group: 'g' }, 1);
+      expect([g!.status, g!.counts]).toEqual(['complete', { total: 3, finished: 3, complete: 2, failed: 0, timedOut: 0, cancelled: 1 }]);
+    });
+
+    it('stages updates per package and pushes them as one transaction in staging order', async () => {
+      const { q } = await setup();
+      expect(await q.stage({ device: '1' }, 'exosense-1.1', { ip_addr: '10.0.0.1' })).toEqual({ staged: 1 });
+      expect(await q.stage({ device: '1' }, 'weather_app-1.0', { location: 'Bro' })).toEqual({ staged: 2 });
+      const { transaction } = await q.push({ device: '1' }, { timeoutMs: H });
+      expect([transaction.kind, transaction.payload]).toEqual([
+        'config',
+        { updates: [{ package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } }, { package: 'weather_app-1.0', values: { location: 'Bro' } }] },
+      ]);
+      expect(await q.staged({ device: '1' })).toEqual([]);
+      await expect(q.push({ device: '1' })).rejects.toMatchObject({ code: 'nothing-staged' });
+    });
+
+    it('keeps queued, delivered and group state across a restart', async () => {
+      const { q, clock, restart, settle } = await setup({}, { g: ['d1'] });
+      await q.enqueue(rpc('a', { k: 1 }, 5000));
+      await q.enqueue(rpc('a', { k: 2 }));
+      await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      await q.callIn('a', { limit: 1 });
+      await settle();
+      const q2 = await restart();
+      expect((await q2.callIn('a')).map((d) => [d.transactionId, d.attempt])).toEqual([[2, 1]]);
+      expect((await q2.ack('a', { transactionId: 1, attempt: 1, status: 'progress' })).outcome).toBe('applied');
+      const [sub] = await q2.callIn('d1');
+      await q2.ack('d1', { transactionId: sub!.transactionId, attempt: 1, status: 'complete' });
+      expect((await q2.get({ group: 'g' }, 1))!.state).toBe('complete');
+      clock.advance(5000);
+      await q2.idle();
+      expect((await q2.get({ device: 'a' }, 1))!.status).toBe('time-out');
+    });
+
+    it('wakes a long-polling call-in when a transaction arrives', async () => {
+      const { q } = await setup();
+      const waiting = q.callIn('a', { waitMs: 30_000 });
+      await q.enqueue(rpc('a'));
+      expect((await waiting).map((d) => d.transactionId)).toEqual([1]);
+    });
+
+    it('retries an event whose handler failed and holds back that transaction\'s later events', async () => {
+      const { q, clock } = await setup({ eventRetryMs: 1000 });
+      const seen: string[] = [];
+      let fail = true;
+      q.subscribe((e) => {
+        if (e.type === 'accepted' && fail) {
+          fail = false;
+          throw new Error('callback endpoint down');
+        }
+        seen.push(`${e.type}:${e.seq}`);
+      });
+      await q.enqueue(rpc('a'));
+      await q.callIn('a');
+      await q.idle();
+      expect(seen).toEqual([]);
+      clock.advance(1000);
+      await q.sweep();
+      expect(seen.map((s) => s.split(':')[0])).toEqual(['accepted', 'delivered']);
+    });
+
+    it('rejects bad input with the path, the expectation and what it got, and stores nothing', async () => {
+      const { q } = await setup();
+      const bad = [
+        q.enqueue({ target: { device: '' }, kind: 'rpc', payload: {} }),
+        q.enqueue({ target: { device: 'a' }, kind: 'reboot' as 'rpc', payload: {} }),
+        q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: { n: Number.NaN } }),
+        q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: -1 }),
+        q.ack('a', { transactionId: 1, attempt: 1, status: 'done' as 'complete' }),
+      ];
+      const errors = await Promise.all(bad.map((p) => p.then(() => undefined, (e: unknown) => e)));
+      expect(errors.map((e) => (e as { details: { path: string } }).details.path)).toEqual([
+        'target.device',
+        'kind',
+        'payload.n',
+        'timeoutMs',
+        'ack.status',
+      ]);
+      expect(errors.every((e) => (e as { code: string }).code === 'invalid-argument')).toBe(true);
+      expect(await q.list({ device: 'a' })).toEqual([]);
+    });
+
+    it('refuses a group target without a group resolver', async () => {
+      handle = await store();
+      const q = await openTxQueue({ storage: handle.driver, clock: new ManualClock() });
+      opened.push(q);
+      await expect(q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {} })).rejects.toMatchObject({ code: 'no-group-resolver' });
+    });
+  });
+}
