@@ -19,3 +19,6 @@ export { merkleRoot } from './merkle.ts';
 export { createMemoryStorage } from './memory-storage.ts';
 export { ed25519Signer, ed25519Verifier, openSignedManifest, type SignHook, signManifest, type VerifyHook } from './signature.ts';
 export { type ChunkStorage, checkStorageKey } from './storage.ts';
+export { type FetchMissingOptions, fetchMissing, rangeRequestHeaders, readRangeResponse } from './http-fetch.ts';
+export { serveImage, type ServeImageOptions } from './http-serve.ts';
+export { bytesImageReader, type ImageReader, storageImageReader } from './image-reader.ts';
