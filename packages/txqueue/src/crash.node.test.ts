@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SqlDriver } from '@fleetkit/core';
+import { openSqlite } from '@fleetkit/core/sqlite';
+import { openPostgres } from '@fleetkit/core/postgres';
+import { describeWithPostgres } from '@fleetkit/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshPostgres } from '../test/postgres-store.ts';
+
+const worker = fileURLToPath(new URL('../test/fixtures/crash-worker.ts', import.meta.url));
+const ROUNDS = 8;
+
+interface Facts {
+  readonly accepted: string[];
+  readonly completed: string[];
+}
+
+/** Runs the worker until it has printed a random number of facts, then kills it with SIGKILL. */
+function runAndKill(args: string[]): Promise<Facts> {
+  const target = 10 + Math.floor(Math.random() * 200);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=source', worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const facts: Facts = { accepted: [], completed: [] };
+    let seen = 0;
+    let buffered = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const [tag, who, id] = line.split(' ');
+        if (tag === 'A') facts.accepted.push(`${who}#${id}`);
+        if (tag === 'C') facts.completed.push(`d:${who}#${id}`);
+        seen++;
+      }
+      if (seen >= target && !child.killed) child.kill('SIGKILL');
+    });
+    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(facts) : reject(new Error(`worker exited on its own: ${stderr}`))));
+  });
+}
+
+interface Row {
+  target: string;
+  id: number;
+  state: string;
+  status: string;
+  finished_at: number | null;
+  parent_target: string | null;
+  parent_id: number | null;
+  total: number | null;
+  finished: number | null;
+  n_complete: number | null;
+}
+
+const statusOf: Record<string, readonly string[]> = {
+  queued: ['accepted'],
+  delivered: ['accepted'],
+  'in-progress': ['accepted'],
+  cancelling: ['accepted'],
+  complete: ['complete'],
+  failed: ['device-error', 'format-error', 'value-error', 'device-unknown'],
+  'timed-out': ['time-out'],
+  cancelled: ['cancelled'],
+};
+
+/** Every acknowledged fact is stored, every row is in a valid state, outbox and groups agree with the rows. */
+async function expectConsistent(db: SqlDriver, facts: Facts): Promise<void> {
+  const rows = await db.query<Row>('SELECT * FROM txq_tx');
+  const byKey = new Map(rows.map((r) => [`${r.target}#${Number(r.id)}`, r]));
+  expect(facts.accepted.filter((k) => !byKey.has(k))).toEqual([]);
+  expect(facts.completed.filter((k) => byKey.get(k)?.state !== 'complete')).toEqual([]);
+  for (const r of rows) {
+    expect(statusOf[r.state]).toContain(r.status);
+    expect(r.finished_at === null).toBe(['queued', 'delivered', 'in-progress', 'cancelling'].includes(r.state));
+  }
+  // the worker has no subscriber, so the outbox holds every event ever written:
+  // one accepted event per stand-alone transaction, one final event per final one
+  const events = await db.query<{ target: string; tx_id: number; body: string }>('SELECT target, tx_id, body FROM txq_events');
+  const kinds = new Map<string, string[]>();
+  for (const e of events) {
+    const k = `${e.target}#${Number(e.tx_id)}`;
+    kinds.set(k, [...(kinds.get(k) ?? []), (JSON.parse(e.body) as { type: string }).type]);
+  }
+  for (const r of rows.filter((x) => x.parent_target === null)) {
+    const types = kinds.get(`${r.target}#${Number(r.id)}`) ?? [];
+    expect(types.filter((t) => t === 'accepted')).toHaveLength(1);
+    expect(types.filter((t) => t === 'final')).toHaveLength(r.finished_at === null ? 0 : 1);
+  }
+  for (const p of rows.filter((x) => x.total !== null)) {
+    const kids = rows.filter((c) => c.parent_target === p.target && Number(c.parent_id) === Number(p.id));
+    expect([Number(p.total), Number(p.finished), Number(p.n_complete)]).toEqual([
+      kids.length,
+      kids.filter((c) => c.finished_at !== null).length,
+      kids.filter((c) => c.state === 'complete').length,
+    ]);
+    expect(p.finished_at !== null).toBe(kids.every((c) => c.finished_at !== null));
+  }
+}
+
+async function rounds(open: () => SqlDriver, args: string[]): Promise<void> {
+  const all: Facts = { accepted: [], completed: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const facts = await runAndKill([...args, String(round + 1)]);
+    all.accepted.push(...facts.accepted);
+    all.completed.push(...facts.completed);
+    const db = open();
+    try {
+      await expectConsistent(db, all);
+    } finally {
+      await db.close();
+    }
+  }
+  expect(all.accepted.length).toBeGreaterThan(ROUNDS);
+}
+
+describe('txqueue under kill -9: SQLite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetkit-txq-crash-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps every accepted transaction and every applied completion, in a valid state, over many kills', async () => {
+    const path = join(dir, 'queue.db');
+    await rounds(() => openSqlite({ path }), ['sqlite', path]);
+  });
+});
+
+describeWithPostgres('txqueue under kill -9: PostgreSQL', (url) => {
+  it('keeps every accepted transaction and every applied completion, in a valid state, over many kills', async () => {
+    const store = await freshPostgres(url);
+    try {
+      await rounds(() => openPostgres({ connectionString: store.url }), ['postgres', store.url]);
+    } finally {
+      await store.dispose();
+    }
+  });
+});
