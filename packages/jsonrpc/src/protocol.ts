@@ -28,7 +28,7 @@ export type JsonRpcResponse =
 
 /** True for a value that may be a request id (§4). */
 export function isJsonRpcId(value: unknown): value is JsonRpcId {
-  return value === null || typeof value === 'string' || typeof value === 'number';
+  return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /** True when `value` is a well-formed Response object (§5, §5.1). */

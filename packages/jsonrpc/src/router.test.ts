@@ -36,9 +36,10 @@ describe('router envelope (specification §4, §5)', () => {
     ['an object id', { jsonrpc: '2.0', method: 'echo', id: {} }],
     ['an array id', { jsonrpc: '2.0', method: 'echo', id: [1] }],
     ['a boolean id', { jsonrpc: '2.0', method: 'echo', id: true }],
+    ['a number id too large to echo (1e400)', '{"jsonrpc":"2.0","method":"echo","id":1e400}'],
     ['no id and a bad "jsonrpc"', { jsonrpc: '1.0', method: 'echo' }],
   ])('answers Invalid Request with id null for %s', (_, message) => {
-    expect(router.handle(JSON.stringify(message))).toBe('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":null}');
+    expect(router.handle(typeof message === 'string' ? message : JSON.stringify(message))).toBe('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":null}');
   });
 
   it.each(['null', '1', '"text"', 'true'])('answers Invalid Request for the JSON value %s', (text) => {

@@ -59,7 +59,8 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
   const m = message as Record<string, unknown>;
   const id = m.id;
   const notification = id === undefined;
-  if (!notification && id !== null && typeof id !== 'string' && typeof id !== 'number') return INVALID_REQUEST;
+  // an id such as 1e400 parses to Infinity, which no response could echo: it is refused like a non-id
+  if (!notification && id !== null && typeof id !== 'string' && (typeof id !== 'number' || !Number.isFinite(id))) return INVALID_REQUEST;
   const replyId = notification ? null : (id as JsonRpcId);
   const method = m.method;
   const params = m.params;
