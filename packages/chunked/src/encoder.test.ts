@@ -31,7 +31,7 @@ function streamOf(bytes: Uint8Array, pieces: readonly number[]): ReadableStream<
 
 async function collect(source: Uint8Array | Blob | ReadableStream<Uint8Array>, options: Partial<Parameters<typeof encodeImage>[1]> = {}) {
   const chunks: EncodedChunk[] = [];
-  const manifest = await encodeImage(source, { ...identity, chunkSize: 64, ...options, onChunk: (c) => void chunks.push(c) });
+  const manifest = await encodeImage(source, { ...identity, chunkSize: 64, ...options, onChunk: (c) => void chunks.push({ ...c, payload: c.payload.slice(), frame: c.frame.slice() }) });
   return { manifest, chunks };
 }
 
@@ -133,5 +133,16 @@ describe('encodeImage', () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(collect(image(1000), { signal: controller.signal })).rejects.toThrow('stop');
+  });
+});
+
+describe('encodeImage buffer reuse', () => {
+  it('hands out views that are rewritten after onChunk settles, so keeping one needs a copy', async () => {
+    const bytes = image(4096);
+    const kept: Uint8Array[] = [];
+    const copies: Uint8Array[] = [];
+    await encodeImage(bytes, { ...identity, chunkSize: 1024, batchBytes: 1024, onChunk: (c) => void (kept.push(c.payload), copies.push(c.payload.slice())) });
+    expect(copies.map((c) => [...c])).toEqual([0, 1, 2, 3].map((i) => [...bytes.subarray(i * 1024, (i + 1) * 1024)]));
+    expect(kept[0]!.buffer).toBe(kept[3]!.buffer);
   });
 });

@@ -12,7 +12,11 @@ export type { ImageSource } from './_internal/source.ts';
 
 const hashBatchTask = defineTask<HashBatchInput, HashBatchOutput>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashBatch');
 
-/** One chunk as the encoder hands it out; `payload` and `frame` share memory. */
+/**
+ * One chunk as the encoder hands it out. `payload` and `frame` are
+ * views of a batch buffer the encoder reuses once `onChunk`'s promise settles:
+ * copy what you keep (a storage adapter's write does).
+ */
 export interface EncodedChunk {
   readonly index: number;
   /** False for the last chunk. */
@@ -39,7 +43,7 @@ export interface EncodeOptions {
   readonly pool?: WorkerPool;
   /** Images of at least this many bytes (streams: more than one batch) go to the pool. Default 8 MiB. */
   readonly poolThreshold?: number;
-  /** Image bytes per hashing task, rounded down to whole chunks (at least one). Default 4 MiB. */
+  /** Image bytes per hashing batch, rounded down to whole chunks (at least one). Default 4 MiB on the pool, 1 MiB in-thread. */
   readonly batchBytes?: number;
   /** Batches hashed at once on the pool. Default twice the pool's threads. Memory held: (inFlight + 1) batches. */
   readonly inFlight?: number;
@@ -74,21 +78,24 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   const declared = source.size ?? options.size;
   const chunkSize = options.chunkSize;
   const stride = FRAME_HEADER_BYTES + chunkSize;
-  const perBatch = Math.max(1, Math.floor((options.batchBytes ?? 4 * MiB) / chunkSize));
   const threshold = options.poolThreshold ?? 8 * MiB;
-  const pool = options.pool;
+  const pool = options.pool !== undefined && (declared ?? Number.POSITIVE_INFINITY) >= threshold ? options.pool : undefined;
+  const perBatch = Math.max(1, Math.floor((options.batchBytes ?? (pool === undefined ? MiB : 4 * MiB)) / chunkSize));
   const inFlight = Math.max(1, options.inFlight ?? (pool === undefined ? 1 : pool.threads * 2));
   const tag = transferTag(options);
   const sizeExp = chunkSizeExp(chunkSize);
 
   const digests: Uint8Array[] = [];
   const pending: Promise<Hashed>[] = [];
+  // Batch buffers come back from the workers and are refilled: fresh ones
+  // would cost a page fault per 4 KiB, about a third of the hashing time.
+  const free: ArrayBuffer[] = [];
   let size = 0;
   let first = 0;
 
   const emit = async (batch: Hashed): Promise<void> => {
     digests.push(batch.digests);
-    if (options.onChunk === undefined) return;
+    if (options.onChunk === undefined) return void free.push(batch.buffer);
     const bytes = new Uint8Array(batch.buffer);
     for (let j = 0; j < batch.count; j++) {
       const at = j * stride;
@@ -102,12 +109,13 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
         frame: bytes.subarray(at, at + FRAME_HEADER_BYTES + length),
       });
     }
+    free.push(batch.buffer);
   };
 
   try {
     for (let final = (await source.atEnd()); !final; ) {
       options.signal?.throwIfAborted();
-      const buffer = new ArrayBuffer(perBatch * stride);
+      const buffer = free.pop() ?? new ArrayBuffer(perBatch * stride);
       const bytes = new Uint8Array(buffer);
       let count = 0;
       let lastLength = chunkSize;
@@ -126,9 +134,9 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
         writeFrameHeader(bytes, j * stride, { tag, sizeExp, index: first + j, more: !(final && j === count - 1) });
       }
       const batch: Batch = { first, count, lastLength, final };
-      const used = count === perBatch ? buffer : buffer.slice(0, (count - 1) * stride + FRAME_HEADER_BYTES + lastLength);
-      const onPool = pool !== undefined && (declared ?? (first === 0 && final ? size : Number.POSITIVE_INFINITY)) >= threshold;
-      pending.push(onPool ? hashOnPool(pool, batch, used, stride) : Promise.resolve(hashHere(batch, used, stride)));
+      // a stream that ends within its first batch is small: it stays on this thread
+      const onPool = pool !== undefined && !(declared === undefined && first === 0 && final && size < threshold);
+      pending.push(onPool ? hashOnPool(pool, batch, buffer, stride) : Promise.resolve(hashHere(batch, buffer, stride)));
       first += count;
       if (pending.length >= inFlight) await emit(await pending.shift()!);
     }
