@@ -150,7 +150,7 @@ describe('router batches (specification §6)', () => {
 });
 
 describe('router registration', () => {
-  it.each([
+  it.each<[string, string, object]>([
     ['an empty name', '', { handler: () => 1 }],
     ['a reserved rpc. name', 'rpc.secret', { handler: () => 1 }],
     ['no handler', 'x', {}],
