@@ -1,4 +1,5 @@
 import { InThreadPool } from '@fleetkit/core';
+import { createPiscinaPool } from '@fleetkit/core/piscina';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from './adapters/sha256.ts';
@@ -83,6 +84,20 @@ describe('encodeImage', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('hashes on worker threads (piscina) to the same manifest and frames as in-thread', async () => {
+    const bytes = image(300_000);
+    const pool = createPiscinaPool({ threads: 2 });
+    try {
+      const reference = await collect(bytes, { chunkSize: 4096 });
+      const pooled = await collect(bytes, { chunkSize: 4096, pool, poolThreshold: 0, batchBytes: 32_768 });
+      expect(pooled.manifest).toEqual(reference.manifest);
+      expect(pooled.chunks.map((c) => [...c.frame])).toEqual(reference.chunks.map((c) => [...c.frame]));
+      expect(bytes.length).toBe(300_000); // the caller's image is copied, never transferred away
+    } finally {
+      await pool.close();
+    }
   });
 
   it('never reads more than inFlight + 1 batches ahead of the chunks handed out', async () => {
