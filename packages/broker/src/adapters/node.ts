@@ -34,14 +34,14 @@ class WsConnection implements Connection {
 }
 
 // shared listeners (`this` is the socket) instead of three closures per connection
-function onMessage(this: Tracked, data: Buffer): void {
-  this[SESSION].message(data.toString()); // binaryType is the default 'nodebuffer'
+function onMessage(this: WebSocket, data: Buffer): void {
+  (this as Tracked)[SESSION].message(data.toString()); // binaryType is the default 'nodebuffer'
 }
-function onPong(this: Tracked): void {
-  this[SESSION].pong();
+function onPong(this: WebSocket): void {
+  (this as Tracked)[SESSION].pong();
 }
-function onClose(this: Tracked, code: number): void {
-  this[SESSION].closed(code);
+function onClose(this: WebSocket, code: number): void {
+  (this as Tracked)[SESSION].closed(code);
 }
 function onError(): void {} // ws closes the socket itself; `close` follows
 
