@@ -83,7 +83,11 @@ describe(`serve() on ${runtimeName()}`, () => {
   it('refuses paths other than /devices and /control', async () => {
     const server = await start();
     const ws = new WebSocket(`${server.url}/other?apiKey=dk`);
+    let opened = false;
+    ws.onopen = () => (opened = true);
+    // the handshake fails (HTTP 404); clients report it as 1006, Deno's as 0
     const code = await new Promise<number>((r) => (ws.onclose = (e) => r(e.code)));
-    expect(code).toBe(1006);
+    expect(opened).toBe(false);
+    expect([0, 1006]).toContain(code);
   });
 });
