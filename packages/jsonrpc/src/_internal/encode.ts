@@ -9,7 +9,8 @@ export function idText(id: JsonRpcId): string {
 
 /** A success response; `undefined` results are sent as `null` (§5: result is REQUIRED). */
 export function resultText(result: unknown, id: JsonRpcId): string {
-  const json = JSON.stringify(result);
+  // finite numbers print the same through String as through JSON.stringify, without the call
+  const json = typeof result === 'number' && Number.isFinite(result) ? `${result}` : JSON.stringify(result);
   return `{"jsonrpc":"2.0","result":${json === undefined ? 'null' : json},"id":${idText(id)}}`;
 }
 
