@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.config.base.ts';
 
-export default packageConfig(import.meta.dirname);
+// vitest is the test runner of the `./testing` entry's user, never bundled
+export default { ...packageConfig(import.meta.dirname), external: ['vitest'] };
