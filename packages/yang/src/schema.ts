@@ -37,6 +37,12 @@ export interface TypeSpec {
   readonly pathText?: string;
   readonly requireInstance?: boolean;
   readonly target?: TypeSpec;
+  /**
+   * Well-known typedefs with a value syntax beyond their base type, as
+   * libyang checks them: `ietf-yang-types:xpath1.0` and
+   * `ietf-netconf-acm:node-instance-identifier`.
+   */
+  readonly special?: 'xpath1.0' | 'node-instance-identifier';
   /** identityref: `module:identity` of each base. */
   readonly bases?: readonly string[];
 }

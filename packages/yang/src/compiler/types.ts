@@ -7,6 +7,11 @@ import { parseXPath } from '../xpath/parse.ts';
 import { enabledByFeatures } from './features.ts';
 import { lookup, resolvePrefixed, type Scope } from './modules.ts';
 
+const SPECIAL: Record<string, TypeSpec['special']> = {
+  'ietf-yang-types:xpath1.0': 'xpath1.0',
+  'ietf-netconf-acm:node-instance-identifier': 'node-instance-identifier',
+};
+
 /** A resolved type plus the default its typedef chain gives. */
 export interface ResolvedType {
   readonly spec: TypeSpec;
@@ -25,7 +30,8 @@ export function resolveType(type: Statement, scope: Scope, ns: string, depth = 0
     const inner = sub(td.stmt, 'type');
     if (inner === undefined) throw new YangError(YangErrorCode.Grammar, `typedef "${name}" needs a type`, { location: where(td.stmt) });
     const r = resolveType(inner, td.scope, ns, depth + 1);
-    base = { spec: { ...r.spec, name }, default: subArg(td.stmt, 'default') ?? r.default };
+    const special = SPECIAL[`${td.scope.mod.name}:${td.stmt.arg}`];
+    base = { spec: { ...r.spec, name, ...(special === undefined ? {} : { special }) }, default: subArg(td.stmt, 'default') ?? r.default };
   }
   return { spec: restrict(base.spec, type, scope, ns), default: base.default };
 }

@@ -1,5 +1,17 @@
 import type { IdentitySpec, TypeSpec } from '../schema.ts';
-import { INTEGER_LIMITS, JSON_NUMBER_TYPES, scaledDecimal } from './limits.ts';
+import { parseXPath } from '../xpath/parse.ts';
+import { isInstanceIdentifier, isNodeInstanceIdentifier } from './instance-id.ts';
+import { INTEGER_LIMITS } from './limits.ts';
+
+/** XPath syntax check for `yang:xpath1.0` values (prefixes are module names in JSON, RFC 7951 §6.12). */
+function isXPath(s: string): boolean {
+  try {
+    parseXPath(s, { defaultModule: '', prefix: (p) => p });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Why a value does not fit its type. */
 export interface TypeFailure {
@@ -55,7 +67,7 @@ export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
       };
     }
     case 'leafref': return t.target === undefined ? (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : failure('type', 'a scalar')) : compileCheck(t.target, cx);
-    case 'instance-identifier': return (v) => (typeof v === 'string' && v.startsWith('/') ? v : failure('type', 'an instance-identifier string starting with "/"'));
+    case 'instance-identifier': return (v) => (typeof v === 'string' && isInstanceIdentifier(v) ? v : failure('type', 'an instance-identifier ("/module:node[key=\'value\']/…", RFC 7951 §6.11)'));
   }
 }
 
@@ -70,30 +82,58 @@ function numberCheck(t: TypeSpec): ValueCheck {
   };
 }
 
+// Values of up to 15 digits are exact as doubles; comparing them to (possibly
+// rounded) bounds beyond 2^53 stays exact, so the common case avoids BigInt.
+const SHORT_INT = /^[+-]?\d{1,15}$/;
+
 function bigCheck(t: TypeSpec): ValueCheck {
   const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
+  const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
   const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
+  const kind = t.range === undefined ? 'type' : 'range';
   return (v) => {
-    if (typeof v !== 'string' || !INT_STRING.test(v)) return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
+    if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
+    if (SHORT_INT.test(v)) {
+      const n = Number(v);
+      for (const [a, b] of fast) if (n >= a && n <= b) return String(n);
+      return failure(kind, expected);
+    }
+    if (!INT_STRING.test(v)) return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
     const n = BigInt(v);
-    if (!ranges.some(([a, b]) => n >= a && n <= b)) return failure(t.range === undefined ? 'type' : 'range', expected);
+    if (!ranges.some(([a, b]) => n >= a && n <= b)) return failure(kind, expected);
     return String(n);
   };
 }
 
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
 function decimalCheck(t: TypeSpec): ValueCheck {
   const fd = t.fractionDigits ?? 1;
   const ranges = (t.range ?? [INTEGER_LIMITS.decimal64!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
-  const scale = 10n ** BigInt(fd);
+  const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
+  const kind = t.range === undefined ? 'type' : 'range';
+  const expected = `decimal64 in ${t.rangeText ?? 'the decimal64 range'}`;
   return (v) => {
     if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal64 (RFC 7951 §6.1)`);
-    const n = scaledDecimal(v, fd);
-    if (n === undefined) return failure('type', `a decimal with at most ${fd} fraction digits`);
-    if (!ranges.some(([a, b]) => n >= a && n <= b)) return failure(t.range === undefined ? 'type' : 'range', `decimal64 in ${t.rangeText ?? 'the decimal64 range'}`);
-    const neg = n < 0n;
-    const abs = neg ? -n : n;
-    const frac = String(abs % scale).padStart(fd, '0').replace(/0+$/, '');
-    return `${neg ? '-' : ''}${abs / scale}.${frac === '' ? '0' : frac}`;
+    const m = DECIMAL.exec(v);
+    const frac = m?.[3] ?? '';
+    if (m === null || frac.length > fd) return failure('type', `a decimal with at most ${fd} fraction digits`);
+    const digits = m[2]! + frac.padEnd(fd, '0');
+    const neg = m[1] === '-';
+    let inRange: boolean;
+    if (digits.length <= 15) {
+      const n = neg ? -Number(digits) : Number(digits);
+      inRange = fast.some(([a, b]) => n >= a && n <= b);
+    } else {
+      const n = neg ? -BigInt(digits) : BigInt(digits);
+      inRange = ranges.some(([a, b]) => n >= a && n <= b);
+    }
+    if (!inRange) return failure(kind, expected);
+    // RFC 7950 §9.3.2 canonical form: no leading zeros, trailing zeros dropped, at least one fraction digit
+    const int = m[2]!.replace(/^0+(?=\d)/, '');
+    const f = frac.replace(/0+$/, '');
+    const zero = /^0+$/.test(int + f);
+    return `${neg && !zero ? '-' : ''}${int}.${f === '' ? '0' : f}`;
   };
 }
 
@@ -113,8 +153,10 @@ function lengthCheck(t: TypeSpec, len: number): TypeFailure | undefined {
 
 function stringCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
   const patterns = (t.patterns ?? []).map((p) => ({ re: cx.regex(p.js), p }));
+  const special = t.special === 'node-instance-identifier' ? isNodeInstanceIdentifier : t.special === 'xpath1.0' ? (s: string) => isXPath(s) : undefined;
   return (v) => {
     if (typeof v !== 'string') return failure('type', 'a JSON string');
+    if (special !== undefined && !special(v)) return failure('type', t.special === 'xpath1.0' ? 'an XPath 1.0 expression' : 'a node-instance-identifier ("/" or "/module:node/…")');
     const bad = lengthCheck(t, codePoints(v));
     if (bad !== undefined) return bad;
     for (const { re, p } of patterns) {

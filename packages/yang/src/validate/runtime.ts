@@ -30,6 +30,8 @@ export interface RNode {
   readonly jsonNames: string[];
   /** True when the node or a descendant has must, when, leafref or instance-identifier. */
   xpath: boolean;
+  /** True for a list key leaf (always kept in the data tree: paths and duplicate checks use it). */
+  readonly isKey: boolean;
   /** Mandatory per RFC 7950 §3 (leaf/choice mandatory, min-elements, NP container holding one). */
   mandatoryConfig: boolean;
   mandatoryAll: boolean;
@@ -44,7 +46,7 @@ export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string 
 
 function emptyNode(module: string | undefined): RNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
-  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, mandatoryConfig: false, mandatoryAll: false };
+  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, mandatoryConfig: false, mandatoryAll: false, isKey: false };
 }
 
 function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>): void {
@@ -60,6 +62,7 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
     const r: RNode = {
       s, check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
       members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, mandatoryConfig: false, mandatoryAll: false,
+      isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
     };
     if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx);
     r.xpath = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s) || r.kids.some((k) => k.xpath);
@@ -93,6 +96,8 @@ export interface Runtime {
   readonly notifications: Map<string, RNode>;
   readonly derived: Map<string, ReadonlySet<string>>;
   readonly regex: (js: string) => RegExp;
+  /** False when no node has must, when, leafref or instance-identifier: leaves then need no data nodes. */
+  readonly tree: boolean;
   /** An XSD pattern (from `re-match()`), translated and compiled once. */
   readonly xsdRegex: (xsd: string) => RegExp;
 }
@@ -117,5 +122,7 @@ export function prepare(schema: CompiledSchema): Runtime {
   const notifications = new Map<string, RNode>();
   for (const n of schema.notifications) notifications.set(`${n.module}:${n.name}`, prepareNodes(n.children, n.module, cx));
   const derived = new Map<string, ReadonlySet<string>>(Object.entries(schema.identities).map(([k, v]) => [k, new Set(v.derived)]));
-  return { schema, data: prepareNodes(schema.data, undefined, cx), rpcs, notifications, derived, regex, xsdRegex };
+  const data = prepareNodes(schema.data, undefined, cx);
+  const tree = data.kids.some((k) => k.xpath) || [...rpcs.values()].some((o) => o.input.kids.some((k) => k.xpath) || o.output.kids.some((k) => k.xpath)) || [...notifications.values()].some((n) => n.kids.some((k) => k.xpath));
+  return { schema, data, rpcs, notifications, derived, regex, xsdRegex, tree };
 }

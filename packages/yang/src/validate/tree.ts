@@ -1,5 +1,5 @@
 import type { SchemaNode } from '../schema.ts';
-import { type DNode, dnode } from '../xpath/dnode.ts';
+import { type DNode, detachedNode, dnode } from '../xpath/dnode.ts';
 import { childPath, type IssueKind, pathOf, type YangIssue } from './issue.ts';
 import type { RChoice, RNode } from './runtime.ts';
 
@@ -13,6 +13,8 @@ export interface Walk {
   readonly deferred: { node: DNode; r: RNode }[];
   /** Stop collecting after this many issues. */
   readonly limit: number;
+  /** Build data nodes for every leaf (XPath needs them); otherwise only for list keys. */
+  readonly tree: boolean;
 }
 
 export function issue(w: Walk, kind: IssueKind, path: string, message: string, extra: { expected?: string; received?: unknown; appTag?: string } = {}): void {
@@ -107,15 +109,17 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     case 'leaf': {
       const c = r.check!(v);
       if (typeof c === 'string') {
-        const n = dnode(parent, s, s.name, s.module, c);
-        if (r.xpath) w.deferred.push({ node: n, r });
+        if (w.tree || r.isKey) {
+          const n = dnode(parent, s, s.name, s.module, c);
+          if (r.xpath) w.deferred.push({ node: n, r });
+        }
       } else typeIssue(w, childPath(parent, s.module, s.name), c, v);
       return;
     }
     case 'leaf-list': return walkLeafList(w, r, v, parent);
     case 'container': {
-      const path = (): string => childPath(parent, s.module, s.name);
-      if (!isObject(v)) return issue(w, 'type', path(), `Container "${s.name}" must be a JSON object`, { expected: 'object', received: v });
+      // yanglint names the parent for a member of the wrong JSON kind
+      if (!isObject(v)) return issue(w, 'type', pathOf(parent), `Container "${s.name}" must be a JSON object`, { expected: 'object', received: v });
       const n = dnode(parent, s, s.name, s.module);
       if (r.xpath) w.deferred.push({ node: n, r });
       return walkMembers(w, r, v, n);
@@ -137,7 +141,7 @@ function typeIssue(w: Walk, path: string, f: { kind: IssueKind; expected: string
 function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) return issue(w, 'type', path, `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
+  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
   const seen = s.config ? new Set<string>() : undefined;
   for (const item of v) {
     const c = r.check!(item);
@@ -145,12 +149,14 @@ function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       typeIssue(w, path, c, item);
       continue;
     }
-    const n = dnode(parent, s, s.name, s.module, c);
     if (seen !== undefined) {
-      if (seen.has(c)) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
+      if (seen.has(c)) issue(w, 'duplicate', `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]`, `Duplicate instance of "${s.name}"`);
       seen.add(c);
     }
-    if (r.xpath) w.deferred.push({ node: n, r });
+    if (w.tree) {
+      const n = dnode(parent, s, s.name, s.module, c);
+      if (r.xpath) w.deferred.push({ node: n, r });
+    }
   }
   elements(w, s, v.length, path);
 }
@@ -163,18 +169,26 @@ function elements(w: Walk, s: SchemaNode, count: number, path: string): void {
 function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) return issue(w, 'type', path, `List "${s.name}" must be a JSON array`, { expected: 'array', received: v });
+  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, { expected: 'array', received: v });
   const keys = s.keys ?? [];
   const keyRs = keys.map((k) => r.members.get(k)!);
-  const seen = keys.length > 0 && s.config ? new Map<string, DNode>() : undefined;
+  const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
   const uniques = s.unique?.map(() => new Map<string, DNode>());
   for (const entry of v) {
     if (!isObject(entry)) {
-      issue(w, 'type', path, `Each "${s.name}" list entry must be a JSON object`, { expected: 'object', received: entry });
+      issue(w, 'type', pathOf(parent), `Each "${s.name}" list entry must be a JSON object`, { expected: 'object', received: entry });
       continue;
     }
-    const missingKey = keyRs.find((k) => entry[k.s.name] === undefined && entry[`${k.s.module}:${k.s.name}`] === undefined);
+    let missingKey: RNode | undefined;
+    for (const k of keyRs) {
+      if (entry[k.jsonNames[0]!] === undefined && (k.jsonNames.length === 1 || entry[k.jsonNames[1]!] === undefined)) {
+        missingKey = k;
+        break;
+      }
+    }
     if (missingKey !== undefined) {
+      // like libyang, still validate the entry's members, then report the key
+      walkMembers(w, r, entry, detachedNode(parent, s, s.name, s.module));
       issue(w, 'missing-key', path, `List instance is missing its key "${missingKey.s.name}"`);
       continue;
     }
@@ -182,10 +196,9 @@ function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     walkMembers(w, r, entry, n);
     if (r.xpath) w.deferred.push({ node: n, r });
     if (seen !== undefined) {
-      let id = '';
-      for (let i = 0; i < keys.length; i++) id += (n.children[i]?.name === keys[i] ? n.children[i]!.value : n.children.find((c) => c.name === keys[i])?.value) + '\u0000';
+      const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
       if (seen.has(id)) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
-      else seen.set(id, n);
+      else seen.add(id);
     }
     if (uniques !== undefined) checkUnique(w, s, n, uniques);
   }
@@ -206,4 +219,9 @@ function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[
     if (prev !== undefined) issue(w, 'unique', pathOf(n), `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(prev)}" and "${pathOf(n)}"`);
     else maps[i]!.set(id, n);
   });
+}
+
+function keyValue(n: DNode, key: string): string {
+  for (const c of n.children) if (c.name === key) return c.value ?? '';
+  return '';
 }

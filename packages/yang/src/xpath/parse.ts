@@ -63,7 +63,8 @@ class XParser {
       const t = this.toks[this.i];
       if (t?.k !== 'op' || !(LEVELS[level] as string[]).includes(t.v)) return l;
       this.i++;
-      l = { t: 'bin', op: t.v as BinaryOp, l, r: this.expr(level + 1) };
+      const r = this.expr(level + 1);
+      l = t.v === '=' || t.v === '!=' ? { t: 'bin', op: t.v, l: this.qualify(l, r), r: this.qualify(r, l) } : { t: 'bin', op: t.v as BinaryOp, l, r };
     }
   }
 
@@ -130,6 +131,17 @@ class XParser {
     this.eat(')');
     if (args.length < arity[0] || args.length > arity[1]) this.fail(`${name}() takes ${arity[0]}${arity[1] === arity[0] ? '' : '..' + arity[1]} arguments, got ${args.length}`);
     return { t: 'fn', name, args: this.identityArg(name, args), module: this.names.defaultModule };
+  }
+
+  /**
+   * `. = 'pfx:identity'`: identityref values are `module:identity` here, so a
+   * literal written with a module prefix is compared in that form (as libyang does).
+   */
+  qualify(lit: XPathExpr, other: XPathExpr): XPathExpr {
+    if (lit.t !== 'str' || other.t === 'str' || other.t === 'num') return lit;
+    const m = /^([A-Za-z_][\w.-]*):([A-Za-z_][\w.-]*)$/.exec(lit.v);
+    const module = m === null ? undefined : this.names.prefix(m[1]!);
+    return module === undefined ? lit : { t: 'str', v: `${module}:${m![2]}` };
   }
 
   /** derived-from(…, 'pfx:id'): resolve the literal's prefix now, with the module's imports. */

@@ -1,0 +1,109 @@
+// Differential test: our verdict on generated documents must equal
+// yanglint's (libyang 2), and our issues must name the node yanglint names.
+// Set FLEETKIT_SEED to replay a run; the seed is printed either way.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SeededRandom } from '@fleetkit/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileSchema, createValidator, ModuleRepository, type ValidationResult } from '../../src/index.ts';
+import { DocumentGenerator, mutate } from './generate.ts';
+import { YANGLINT, type YanglintVerdict, yanglintBatch } from './yanglint.ts';
+
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const seed = Number(process.env.FLEETKIT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+console.log(`differential test seed: ${seed} (replay with FLEETKIT_SEED=${seed})`);
+const work = mkdtempSync(join(tmpdir(), 'fleetkit-yang-diff-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface ModuleSet {
+  readonly name: string;
+  readonly dir: string;
+  readonly files: readonly string[];
+  readonly compile: readonly string[];
+  readonly roots: readonly string[];
+  readonly configDocs: number;
+  readonly rpc?: { readonly name: string; readonly docs: number };
+}
+
+const sets: ModuleSet[] = [
+  { name: 'fleetkit test modules', dir: 'modules', files: ['fk-types.yang', 'fk-net.yang', 'fk-dev.yang'], compile: ['fk-types', 'fk-net', 'fk-dev'], roots: ['fk-types', 'fk-net', 'fk-dev'], configDocs: 400, rpc: { name: 'fk-net:reboot', docs: 100 } },
+  { name: 'ietf-interfaces + ietf-ip (2018, NMDA)', dir: 'ietf', files: ['ietf-interfaces@2018-02-20.yang', 'ietf-ip@2018-02-22.yang', 'iana-if-type@2014-05-08.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang'], compile: ['ietf-interfaces@2018-02-20', 'ietf-ip@2018-02-22', 'iana-if-type'], roots: ['ietf-interfaces'], configDocs: 200 },
+  { name: 'ietf-system + ietf-netconf-acm', dir: 'ietf', files: ['ietf-system@2014-08-06.yang', 'ietf-netconf-acm@2018-02-14.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang', 'iana-crypt-hash@2014-08-06.yang'], compile: ['ietf-system', 'ietf-netconf-acm'], roots: ['ietf-system', 'ietf-netconf-acm'], configDocs: 150 },
+  { name: 'ietf-routing + ietf-ipv4-unicast-routing', dir: 'ietf', files: ['ietf-interfaces@2018-02-20.yang', 'ietf-routing@2018-03-13.yang', 'ietf-ipv4-unicast-routing@2018-03-13.yang', 'iana-if-type@2014-05-08.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang'], compile: ['ietf-routing', 'ietf-ipv4-unicast-routing', 'iana-if-type'], roots: ['ietf-routing', 'ietf-interfaces'], configDocs: 100 },
+  { name: 'ietf-hardware', dir: 'ietf', files: ['ietf-hardware@2018-03-13.yang', 'iana-hardware@2018-03-13.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang', 'ietf-netconf-acm@2018-02-14.yang'], compile: ['ietf-hardware'], roots: ['ietf-hardware'], configDocs: 100 },
+];
+
+function agree(ours: ValidationResult, theirs: YanglintVerdict): string | undefined {
+  if (ours.valid !== theirs.valid) return `verdict: ours ${ours.valid ? 'valid' : 'invalid'}, yanglint ${theirs.valid ? 'valid' : 'invalid'}`;
+  if (theirs.valid || theirs.path === undefined) return undefined;
+  const strip = (p: string): string => p.replace(/\[[^\]]*\]/g, '');
+  const want = theirs.pathKind === 'schema' ? strip(theirs.path) : theirs.path;
+  const paths = ours.issues.map((i) => (theirs.pathKind === 'schema' ? strip(i.path) : i.path));
+  return paths.some((p) => samePath(p, want)) ? undefined : `path: yanglint names ${theirs.path}, ours ${JSON.stringify(paths)}`;
+}
+
+/**
+ * Equal paths; libyang 2.1.30 leaves out ancestors above the innermost list
+ * in some messages ("/ietf-system:authentication/user-authentication-order"
+ * for a node under /ietf-system:system), so its segments may be a
+ * subsequence of ours that ends on the same node.
+ */
+function samePath(ours: string, theirs: string): boolean {
+  if (ours === theirs) return true;
+  const a = segments(ours);
+  const b = segments(theirs);
+  if (a[a.length - 1] !== b[b.length - 1]?.replace(/^[\w.-]+:/, '') && a[a.length - 1] !== b[b.length - 1]) return false;
+  let i = 0;
+  for (const seg of a) if (i < b.length && (seg === b[i] || seg === b[i]!.replace(/^[\w.-]+:/, ''))) i++;
+  return i === b.length;
+}
+
+function segments(p: string): string[] {
+  return (p.match(/\/(?:[^/[\]'"]|\[(?:[^\]'"]|'[^']*'|"[^"]*")*\])+/g) ?? []).map((x) => x.slice(1));
+}
+
+describe.skipIf(!existsSync(YANGLINT))('differential test against yanglint', () => {
+  let total = 0;
+  for (const set of sets) {
+    it(`agrees with yanglint on generated documents for ${set.name}`, () => {
+      const repo = new ModuleRepository();
+      for (const f of set.files) repo.add(readFileSync(join(fixtures, set.dir, f), 'utf8'), f);
+      const schema = compileSchema(repo, set.compile, { features: '*' });
+      const validator = createValidator(schema);
+      const gen = new DocumentGenerator(schema, new SeededRandom(seed ^ set.name.length));
+      const r = new SeededRandom(seed + set.configDocs);
+      const cases: { file: string; type: 'config' | 'rpc'; doc: unknown }[] = [];
+      for (let i = 0; i < set.configDocs; i++) {
+        const base = gen.config(set.roots);
+        cases.push({ file: join(work, `${set.dir}-${set.name.length}-c${i}.json`), type: 'config', doc: i % 2 === 0 ? base : mutate(base, r) });
+      }
+      for (let i = 0; i < (set.rpc?.docs ?? 0); i++) {
+        const base = gen.rpc(set.rpc!.name);
+        cases.push({ file: join(work, `${set.dir}-${set.name.length}-r${i}.json`), type: 'rpc', doc: i % 2 === 0 ? base : mutate(base, r) });
+      }
+      for (const c of cases) writeFileSync(c.file, JSON.stringify(c.doc));
+      const modules = set.files.map((f) => join(fixtures, set.dir, f));
+      const mismatches: string[] = [];
+      let invalid = 0;
+      for (const type of ['config', 'rpc'] as const) {
+        const batch = cases.filter((c) => c.type === type);
+        if (batch.length === 0) continue;
+        const verdicts = yanglintBatch(modules, join(fixtures, set.dir), type, batch.map((c) => c.file));
+        batch.forEach((c, i) => {
+          const ours = validator.validate(type, c.doc);
+          if (!ours.valid) invalid++;
+          const why = agree(ours, verdicts[i]!);
+          if (why !== undefined) mismatches.push(`${why}\n  doc ${JSON.stringify(c.doc)}\n  yanglint ${verdicts[i]!.messages.join(' | ')}\n  ours ${ours.issues.map((x) => `${x.path}: ${x.message}`).join(' | ')}`);
+        });
+      }
+      total += cases.length;
+      console.log(`${set.name}: ${cases.length} documents, ${invalid} invalid, ${mismatches.length} disagreements (seed ${seed})`);
+      expect(mismatches.slice(0, 5)).toEqual([]);
+    });
+  }
+  it('ran at least 1,000 documents', () => {
+    expect(total).toBeGreaterThanOrEqual(1000);
+  });
+});

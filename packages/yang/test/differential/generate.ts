@@ -1,0 +1,168 @@
+// Schema-driven random RFC 7951 documents for the differential test: mostly
+// plausible values (so that about half the documents are valid), then
+// mutations that break one rule each.
+import type { Random } from '@fleetkit/core';
+import type { CompiledSchema, SchemaNode, TypeSpec } from '../../src/index.ts';
+
+const STRINGS = ['a', 'abc', 'eth0', 'eth1', 'x-1', 'dev-7', 'A', 'ABC', '', '1', 'héllo', 'admin', 'root', 'maintenance', '10.0.0.1', '192.168.1.1', '10.0.0.1%eth0', '::1', 'fe80::1', '2001:db8::1', '10.0.0.0/8', 'host.example.com', 'legacy', 'x'.repeat(40), 'a b', 'tls'];
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Generates documents for one schema; values seen are reused so that leafrefs often resolve. */
+export class DocumentGenerator {
+  readonly #schema: CompiledSchema;
+  readonly #r: Random;
+  #seen: string[] = [];
+
+  constructor(schema: CompiledSchema, random: Random) {
+    this.#schema = schema;
+    this.#r = random;
+  }
+
+  #pick<T>(xs: readonly T[]): T {
+    return xs[this.#r.int(xs.length)]!;
+  }
+
+  #chance(p: number): boolean {
+    return this.#r.float() < p;
+  }
+
+  /** A configuration document over the top-level nodes of the given modules. */
+  config(modules: readonly string[]): { [k: string]: Json } {
+    this.#seen = [];
+    const doc: { [k: string]: Json } = {};
+    for (const n of this.#schema.data) {
+      if (!modules.includes(n.module) || !n.config) continue;
+      if (n.kind === 'choice' || this.#chance(0.95)) this.#member(doc, n, undefined);
+    }
+    return doc;
+  }
+
+  /** Input of an RPC as `{ "mod:rpc": {…} }`. */
+  rpc(name: string): { [k: string]: Json } {
+    this.#seen = [];
+    const op = this.#schema.rpcs.find((o) => `${o.module}:${o.name}` === name)!;
+    const body: { [k: string]: Json } = {};
+    for (const n of op.input) this.#member(body, n, op.module);
+    return { [name]: body };
+  }
+
+  #member(obj: { [k: string]: Json }, n: SchemaNode, parentModule: string | undefined): void {
+    if (!n.config) return;
+    if (n.kind === 'choice') {
+      const cases = n.children ?? [];
+      if (cases.length === 0 || (n.mandatory !== true && this.#chance(0.3))) return;
+      for (const c of this.#pick(cases).children ?? []) this.#member(obj, c, parentModule);
+      return;
+    }
+    const optional = n.mandatory !== true && (n.minElements ?? 0) === 0;
+    if (optional && this.#chance(n.kind === 'leaf' ? 0.35 : 0.25)) return;
+    const key = parentModule === n.module ? n.name : `${n.module}:${n.name}`;
+    const v = this.#node(n);
+    if (v !== undefined) obj[key] = v;
+  }
+
+  #node(n: SchemaNode): Json | undefined {
+    switch (n.kind) {
+      case 'leaf': return this.#value(n.type!);
+      case 'leaf-list': {
+        const count = Math.max(n.minElements ?? 0, this.#r.int(4));
+        const out: Json[] = [];
+        for (let i = 0; i < count; i++) out.push(this.#value(n.type!));
+        return out;
+      }
+      case 'container': {
+        if (n.presence === true && this.#chance(0.4)) return undefined;
+        const o: { [k: string]: Json } = {};
+        for (const c of n.children ?? []) this.#member(o, c, n.module);
+        return o;
+      }
+      case 'list': {
+        const count = Math.max(n.minElements ?? 0, this.#r.int(4));
+        const out: Json[] = [];
+        for (let i = 0; i < count; i++) {
+          const o: { [k: string]: Json } = {};
+          for (const k of n.keys ?? []) {
+            const kn = n.children!.find((c) => c.name === k)!;
+            o[k] = this.#value(kn.type!);
+          }
+          for (const c of n.children ?? []) if (!(n.keys ?? []).includes(c.name)) this.#member(o, c, n.module);
+          out.push(o);
+        }
+        return out;
+      }
+      default: return undefined;
+    }
+  }
+
+  #value(t: TypeSpec): Json {
+    const v = this.#raw(t);
+    if (typeof v === 'string') this.#seen.push(v);
+    return v;
+  }
+
+  #raw(t: TypeSpec): Json {
+    switch (t.base) {
+      case 'int8': case 'int16': case 'int32': case 'uint8': case 'uint16': case 'uint32': return Number(this.#inRange(t, { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647], uint8: [0, 255], uint16: [0, 65535], uint32: [0, 4294967295] }[t.base] as [number, number]));
+      case 'int64': case 'uint64': return this.#inRange(t, t.base === 'int64' ? [-9223372036854775808n, 9223372036854775807n] : [0n, 18446744073709551615n]);
+      case 'decimal64': {
+        const scaled = BigInt(this.#inRange(t, [-100000n, 100000n]));
+        const fd = t.fractionDigits ?? 1;
+        const s = (scaled < 0n ? -scaled : scaled).toString().padStart(fd + 1, '0');
+        return `${scaled < 0n ? '-' : ''}${s.slice(0, -fd)}.${s.slice(-fd)}`;
+      }
+      case 'boolean': return this.#chance(0.5);
+      case 'empty': return [null];
+      case 'enumeration': return this.#pick(t.enums ?? [{ name: 'x', value: 0 }]).name;
+      case 'bits': return (t.bits ?? []).filter(() => this.#chance(0.5)).map((b) => b.name).join(' ');
+      case 'binary': return this.#pick(['AAAA', 'AQID', 'aGVsbG8=', 'AAECAwQFBgc=', 'AAECAwQFBgcICQ==']);
+      case 'identityref': {
+        const ids = Object.keys(this.#schema.identities);
+        const ok = ids.filter((id) => (t.bases ?? []).every((b) => this.#schema.identities[b]?.derived.includes(id)));
+        return this.#chance(0.85) && ok.length > 0 ? this.#pick(ok) : this.#pick(ids);
+      }
+      case 'union': return this.#value(this.#pick(t.union ?? []));
+      case 'leafref': return this.#seen.length > 0 && this.#chance(0.8) ? this.#pick(this.#seen) : t.target !== undefined ? this.#raw(t.target) : 'x';
+      case 'instance-identifier': return '/';
+      default: return this.#pick(STRINGS);
+    }
+  }
+
+  #inRange(t: TypeSpec, limits: readonly [bigint | number, bigint | number]): string {
+    const ranges = t.range?.map(([a, b]) => [BigInt(a), BigInt(b)] as const) ?? [[BigInt(limits[0]), BigInt(limits[1])] as const];
+    const [lo, hi] = this.#pick(ranges);
+    const roll = this.#r.int(10);
+    if (roll === 0) return String(lo);
+    if (roll === 1) return String(hi);
+    const span = hi - lo;
+    const cap = span > 1000n ? 1000n : span;
+    return String(lo + BigInt(this.#r.int(Number(cap) + 1)));
+  }
+}
+
+/** Breaks one thing in a document, or nothing: about half the mutated documents stay valid. */
+export function mutate(doc: Json, r: Random): Json {
+  const copy = JSON.parse(JSON.stringify(doc)) as Json;
+  const spots: { holder: { [k: string]: Json } | Json[]; key: string | number }[] = [];
+  const walk = (v: Json): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => { spots.push({ holder: v, key: i }); walk(x); });
+    else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) { spots.push({ holder: v, key: k }); walk(v[k]!); }
+  };
+  walk(copy);
+  if (spots.length === 0) return copy;
+  const spot = spots[r.int(spots.length)]!;
+  const h = spot.holder as Record<string | number, Json>;
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+  const cur = h[spot.key] as Json;
+  switch (r.int(8)) {
+    case 0: if (!Array.isArray(h)) delete h[spot.key]; break;
+    case 1: h[spot.key] = typeof cur === 'number' ? String(cur) : typeof cur === 'string' && /^-?\d+$/.test(cur) ? Number(cur) : 7; break;
+    case 2: h[spot.key] = typeof cur === 'number' ? cur + 1000 : cur; break;
+    case 3: if (!Array.isArray(h)) h['bogus'] = 1; break;
+    case 4: if (Array.isArray(cur) && cur.length > 0) cur.push(JSON.parse(JSON.stringify(cur[0]))); break;
+    case 5: h[spot.key] = typeof cur === 'string' ? cur + '!' : cur; break;
+    case 6: h[spot.key] = typeof cur === 'number' ? -cur - 1 : cur; break;
+    default: break;
+  }
+  return copy;
+}
