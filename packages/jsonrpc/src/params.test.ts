@@ -59,6 +59,13 @@ describe('positional params mapped onto names (specification §4.2)', () => {
     ]);
   });
 
+  it('reports issues at the position the caller used', async () => {
+    expect(await issuesOf(router.handle(call([1, 'x'])))).toEqual([
+      { path: [1], expected: 'number', got: '"x"', message: 'Invalid type: Expected number but received "x"' },
+    ]);
+    expect(await issuesOf(router.handle(call({ a: 1, b: 'x' })))).toMatchObject([{ path: ['b'] }]);
+  });
+
   it('validates absent params as an empty object', async () => {
     const out = JSON.stringify({ jsonrpc: '2.0', method: 'm', id: 1 });
     expect(await issuesOf(router.handle(out))).toMatchObject([{ path: ['a'] }]);

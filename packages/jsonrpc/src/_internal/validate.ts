@@ -9,12 +9,20 @@ export function validateParams(def: MethodDefinition, raw: unknown): unknown {
   const schema = def.params;
   if (schema === undefined) return input;
   const result = schema['~standard'].validate(input);
-  return result instanceof Promise ? result.then((r) => outcome(r, input)) : outcome(result, input);
+  // issues name the position the caller used, not the name it was mapped to
+  const names = Array.isArray(raw) ? def.positional : undefined;
+  return result instanceof Promise ? result.then((r) => outcome(r, input, names)) : outcome(result, input, names);
 }
 
-function outcome(result: StandardResult<unknown>, input: unknown): unknown {
+function outcome(result: StandardResult<unknown>, input: unknown, names: readonly string[] | undefined): unknown {
   if (result.issues === undefined) return result.value;
-  throw invalidParams(toParamsIssues(result.issues, input));
+  const issues = toParamsIssues(result.issues, input);
+  throw invalidParams(names === undefined ? issues : issues.map((i) => atPosition(i, names)));
+}
+
+function atPosition(issue: ParamsIssue, names: readonly string[]): ParamsIssue {
+  const at = typeof issue.path[0] === 'string' ? names.indexOf(issue.path[0]) : -1;
+  return at < 0 ? issue : { ...issue, path: [at, ...issue.path.slice(1)] };
 }
 
 export function invalidParams(issues: ParamsIssue[]): JsonRpcError {
