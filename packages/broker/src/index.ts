@@ -19,3 +19,4 @@ export {
   type DeviceClientState,
   type StateDetail,
 } from './client/device-client.ts';
+export type { BrokerServer, ListenOptions } from './adapters/server.ts';

@@ -17,7 +17,8 @@ class WsConnection implements Connection {
     this.ws = ws;
   }
   send(frame: OutFrame): void {
-    this.ws.send(frame.bytes, TEXT);
+    // one Buffer per frame, shared by every subscriber: ws then writes it as is
+    this.ws.send((frame.wire ??= Buffer.from(frame.text)) as Buffer, TEXT);
   }
   bufferedAmount(): number {
     return this.ws.bufferedAmount;

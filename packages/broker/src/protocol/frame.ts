@@ -7,6 +7,8 @@ const encoder = new TextEncoder();
 export class OutFrame {
   readonly text: string;
   #bytes: Uint8Array | undefined;
+  /** A slot where an adapter caches its own encoding of the frame (Node keeps a `Buffer`), once per relay. */
+  wire: unknown = undefined;
 
   constructor(text: string) {
     this.text = text;
