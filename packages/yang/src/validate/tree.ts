@@ -188,8 +188,9 @@ function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     }
     if (missingKey !== undefined) {
       // like libyang, still validate the entry's members, then report the key
-      walkMembers(w, r, entry, detachedNode(parent, s, s.name, s.module));
-      issue(w, 'missing-key', path, `List instance is missing its key "${missingKey.s.name}"`);
+      const loose = detachedNode(parent, s, s.name, s.module);
+      walkMembers(w, r, entry, loose);
+      issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.s.name}"`);
       continue;
     }
     const n = dnode(parent, s, s.name, s.module);
