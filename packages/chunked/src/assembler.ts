@@ -2,6 +2,7 @@ import { type Logger, silentLogger } from '@fleetkit/core';
 import { equalBytes, toHex } from './_internal/hex.ts';
 import { decodeState, encodeState } from './_internal/state.ts';
 import { sha256 } from './adapters/sha256.ts';
+import { verifyChunk } from './chunk-check.ts';
 import { ChunkBitmap, type IndexRange } from './bitmap.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { decodeFrame } from './frame.ts';
@@ -115,7 +116,7 @@ export class Assembler {
    * held is dropped as `duplicate`. Resolves once chunk and bitmap are stored.
    */
   async accept(index: number, payload: Uint8Array): Promise<AcceptOutcome> {
-    this.#check(index, payload);
+    verifyChunk(this.manifest, index, payload);
     if (this.#bitmap.has(index) || this.#storing.has(index)) return 'duplicate';
     this.#storing.add(index);
     try {
@@ -186,27 +187,6 @@ export class Assembler {
   async discard(): Promise<void> {
     await this.#tail;
     await this.#storage.remove(this.key);
-  }
-
-  #check(index: number, payload: Uint8Array): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.total) {
-      throw new ChunkedError(ChunkedErrorCode.ChunkOutOfRange, `Cannot accept chunk ${index}: ${this.manifest.name} has chunks 0 to ${this.total - 1}`, {
-        details: { index, expected: `0..${this.total - 1}`, got: index },
-      });
-    }
-    const length = chunkLength(this.manifest, index);
-    if (payload.length !== length) {
-      throw new ChunkedError(ChunkedErrorCode.ChunkSizeMismatch, `Cannot accept chunk ${index}: it has ${payload.length} bytes, expected ${length}`, {
-        details: { index, expected: length, got: payload.length },
-      });
-    }
-    const digest = sha256(payload);
-    const expected = chunkDigest(this.manifest, index);
-    if (!equalBytes(digest, expected)) {
-      throw new ChunkedError(ChunkedErrorCode.ChunkDigestMismatch, `Cannot accept chunk ${index}: its SHA-256 is not the manifest's`, {
-        details: { index, expected: toHex(expected), got: toHex(digest) },
-      });
-    }
   }
 
   // Re-hashes the chunks marked received; unmarks and returns those not intact.
