@@ -44,7 +44,7 @@ function runAndKill(args: string[]): Promise<Facts> {
   });
 }
 
-interface Row {
+type Row = {
   target: string;
   id: number;
   state: string;
@@ -55,7 +55,7 @@ interface Row {
   total: number | null;
   finished: number | null;
   n_complete: number | null;
-}
+};
 
 const statusOf: Record<string, readonly string[]> = {
   queued: ['accepted'],

@@ -6,9 +6,10 @@ import { canonicalJson } from './_internal/canonical-json.ts';
 import { type Ctx, Effects, PayloadCache } from './_internal/context.ts';
 import { Dispatcher } from './_internal/dispatcher.ts';
 import { findByClientId, insertTransaction, type NewTransaction } from './_internal/enqueue.ts';
-import { expireDue, nextDeadline } from './_internal/expire.ts';
+import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
+import { ackFast, callInFast, enqueueFast, WAKE_CHANNEL } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { ensureSchema } from './_internal/schema.ts';
@@ -31,8 +32,6 @@ import type {
 } from './types.ts';
 import { checkAck, checkId, checkKind, checkMs, checkName, checkOptionalString, checkTarget } from './validate.ts';
 
-/** The NOTIFY channel that wakes long-polling call-ins in every process sharing PostgreSQL. */
-const WAKE_CHANNEL = 'fleetkit_txqueue';
 const SWEEP_BATCH = 1000;
 // deadlock, serialization failure, unique race: the whole operation is retried
 const RETRY_STATES = new Set(['40P01', '40001', '23505']);
@@ -119,6 +118,16 @@ export class TxQueue {
   /** Queues a transaction for a device, or for every member of a group (manual §7.3). */
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     const t = await this.#prepare(input.target, checkKind(input.kind), canonicalJson(input.payload), input);
+    if (this.#ctx.pg) {
+      const row = await this.#fast((fx, now) => enqueueFast(this.#ctx, t, now).then((r) => {
+        fx.wake.add(t.key);
+        fx.notified = true;
+        fx.deadline = now + t.timeoutMs;
+        fx.events = 1;
+        return r;
+      }));
+      if (row) return { transaction: await view(this.#ctx, this.#ctx.db, row), created: true };
+    }
     const r = await this.#write((tx, fx, now) => this.#insertOnce(tx, fx, t, now));
     return { transaction: await view(this.#ctx, this.#ctx.db, r.row), created: r.created };
   }
@@ -162,9 +171,15 @@ export class TxQueue {
     for (;;) {
       const remaining = until - clock.monotonic();
       const waiter = remaining > 0 && !options.signal?.aborted ? this.#waiters.wait(key, remaining, options.signal) : undefined;
-      // delivery marks may be lost only if PostgreSQL itself crashes: the
-      // transaction is then handed out again (docs/decisions/txqueue-002-delivery-commit.md)
-      const out = await this.#write((tx, fx, now) => claimDeliveries(tx, this.#ctx, fx, key, limit, now), true);
+      const out = this.#ctx.pg
+        ? await this.#fast(async (fx, now) => {
+            const got = await callInFast(this.#ctx, key, limit, now);
+            fx.events = got.deliveries.length;
+            // overdue ones are never handed out; they end here, not at the next sweep
+            if (got.due > 0) await this.#write((tx, efx, at) => expireDevice(tx, this.#ctx, efx, key, at));
+            return got.deliveries;
+          })
+        : await this.#write((tx, fx, now) => claimDeliveries(tx, this.#ctx, fx, key, limit, now));
       if (out.length > 0 || waiter === undefined) {
         waiter?.cancel();
         return out;
@@ -177,6 +192,14 @@ export class TxQueue {
   async ack(device: string, input: AckInput): Promise<AckOutcome> {
     const key = deviceKey(checkName(device, 'device'));
     const a = checkAck(input);
+    if (this.#ctx.pg) {
+      const row = await this.#fast(async (fx, now) => {
+        const done = await ackFast(this.#ctx, key, a, now);
+        if (done) fx.events = 1;
+        return done;
+      });
+      if (row) return { outcome: 'applied', transaction: await view(this.#ctx, this.#ctx.db, row) };
+    }
     const raw = await this.#write((tx, fx, now) => applyAck(tx, this.#ctx, fx, key, a, now));
     const transaction = raw.row ? await view(this.#ctx, this.#ctx.db, raw.row) : undefined;
     if (raw.outcome === 'rejected') {
@@ -287,16 +310,22 @@ export class TxQueue {
     return [...new Set(checked)].sort();
   }
 
-  async #write<T>(fn: (tx: SqlExecutor, fx: Effects, now: number) => Promise<T>, asyncCommit = false): Promise<T> {
+  /** A single autocommitted statement (PostgreSQL fast paths), with its effects applied after it. */
+  async #fast<T>(fn: (fx: Effects, now: number) => Promise<T>): Promise<T> {
+    this.#open();
+    const fx = new Effects();
+    const result = await fn(fx, this.#ctx.clock.now());
+    this.#after(fx);
+    return result;
+  }
+
+  async #write<T>(fn: (tx: SqlExecutor, fx: Effects, now: number) => Promise<T>): Promise<T> {
     this.#open();
     for (let attempt = 0; ; attempt++) {
       const fx = new Effects();
       const now = this.#ctx.clock.now();
       try {
-        const result = await this.#ctx.db.transaction(async (tx) => {
-          if (asyncCommit && this.#ctx.pg) await tx.run('SET LOCAL synchronous_commit = off');
-          return fn(tx, fx, now);
-        });
+        const result = await this.#ctx.db.transaction((tx) => fn(tx, fx, now));
         this.#after(fx);
         return result;
       } catch (error) {
@@ -311,7 +340,7 @@ export class TxQueue {
     if (fx.wakeAll) this.#waiters.wakeAll();
     else for (const key of fx.wake) this.#waiters.wake(key);
     const pg = this.#pgWake();
-    if (pg && (fx.wakeAll || fx.wake.size > 0)) {
+    if (pg && !fx.notified && (fx.wakeAll || fx.wake.size > 0)) {
       const payloads = fx.wakeAll || fx.wake.size > 16 ? ['*'] : [...fx.wake];
       for (const p of payloads) this.#bg(pg.notify(WAKE_CHANNEL, p));
     }

@@ -1,5 +1,6 @@
 import type { Clock, Logger, SqlDriver } from '@fleetkit/core';
 import type { TxEvent, TxEventHandler } from '../types.ts';
+import { parseTargetKey } from './keys.ts';
 
 const BATCH = 256;
 /** How long a claimed batch stays with this process before another may take it (crash recovery). */
@@ -7,6 +8,8 @@ const LEASE_MS = 60_000;
 
 type EventRow = {
   readonly seq: number;
+  readonly target: string;
+  readonly tx_id: number;
   readonly body: string;
 };
 
@@ -67,17 +70,17 @@ export class Dispatcher {
     const now = this.#clock.now();
     const lock = this.#db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const rows = await this.#db.query<EventRow>(
-      `UPDATE txq_events SET lease_until = $1 WHERE seq IN (
-         SELECT e.seq FROM txq_events e WHERE e.lease_until <= $2
+      `WITH pick AS MATERIALIZED (SELECT e.seq FROM txq_events e WHERE e.lease_until <= $2
            AND NOT EXISTS (SELECT 1 FROM txq_events p WHERE p.target = e.target AND p.tx_id = e.tx_id AND p.seq < e.seq)
          ORDER BY e.seq LIMIT $3${lock})
-       RETURNING seq, body`,
+       UPDATE txq_events SET lease_until = $1 WHERE seq IN (SELECT seq FROM pick)
+       RETURNING seq, target, tx_id, body`,
       [now + LEASE_MS, now, BATCH],
     );
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     for (const row of rows) {
       const seq = Number(row.seq);
-      const event = { seq, ...JSON.parse(row.body) } as TxEvent;
+      const event = { seq, target: parseTargetKey(row.target), transactionId: Number(row.tx_id), ...JSON.parse(row.body) } as TxEvent;
       if (await this.#deliver(seq, event)) {
         await this.#db.run('DELETE FROM txq_events WHERE seq = $1', [seq]);
       } else {

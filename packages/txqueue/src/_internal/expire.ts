@@ -15,9 +15,9 @@ export async function expireDue(tx: SqlExecutor, ctx: Ctx, fx: Effects, now: num
   let n = 0;
   for (const column of ['deadline', 'cancel_deadline']) {
     const rows = await tx.query<TxRow>(
-      `${SET_TIMED_OUT} WHERE (target, id) IN (SELECT target, id FROM txq_tx
+      `WITH due AS MATERIALIZED (SELECT target, id FROM txq_tx
          WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT $2${skipLocked(ctx)})
-       AND finished_at IS NULL RETURNING *`,
+       ${SET_TIMED_OUT} WHERE (target, id) IN (SELECT target, id FROM due) AND finished_at IS NULL RETURNING *`,
       [now, limit],
     );
     await afterFinal(tx, ctx, fx, rows, now);

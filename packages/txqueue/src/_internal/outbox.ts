@@ -2,7 +2,6 @@ import type { SqlExecutor } from '@fleetkit/core';
 import { type StatusCode, statusString } from '../status.ts';
 import type { TxEvent, TxEventType } from '../types.ts';
 import type { Effects } from './context.ts';
-import { parseTargetKey } from './keys.ts';
 import { countsOf, isFinal, parseJson, type TxRow } from './rows.ts';
 
 /**
@@ -11,12 +10,17 @@ import { countsOf, isFinal, parseJson, type TxRow } from './rows.ts';
  * its event and a rolled-back one never does.
  */
 export async function recordEvent(tx: SqlExecutor, fx: Effects, row: TxRow, type: TxEventType, now: number, status?: StatusCode): Promise<void> {
+  await tx.run('INSERT INTO txq_events (target, tx_id, body) VALUES ($1, $2, $3)', [row.target, row.id, eventBody(row, type, now, status)]);
+  fx.events++;
+}
+
+/** The stored body of an event: everything but the seq, target and id columns. */
+export function eventBody(row: TxRow, type: TxEventType, now: number, status?: StatusCode): string {
   const s = status ?? (row.status as StatusCode);
   const counts = countsOf(row);
-  const body: Omit<TxEvent, 'seq'> = {
+  // target and transaction id live in their own columns (the dispatcher adds them)
+  const body: Omit<TxEvent, 'seq' | 'target' | 'transactionId'> = {
     type,
-    target: parseTargetKey(row.target),
-    transactionId: Number(row.id),
     ...(row.client_id === null ? {} : { clientId: row.client_id }),
     kind: row.kind as TxEvent['kind'],
     state: row.state as TxEvent['state'],
@@ -29,6 +33,5 @@ export async function recordEvent(tx: SqlExecutor, fx: Effects, row: TxRow, type
     ...(type === 'final' && row.result !== null ? { result: parseJson(row.result) } : {}),
     ...(counts === undefined ? {} : { counts }),
   };
-  await tx.run('INSERT INTO txq_events (target, tx_id, body) VALUES ($1, $2, $3)', [row.target, row.id, JSON.stringify(body)]);
-  fx.events++;
+  return JSON.stringify(body);
 }

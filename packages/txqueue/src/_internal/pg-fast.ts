@@ -1,0 +1,93 @@
+import { statusString } from '../status.ts';
+import type { AckInput, Delivery, TxKind } from '../types.ts';
+import type { Ctx } from './context.ts';
+import type { NewTransaction } from './enqueue.ts';
+import { eventBody } from './outbox.ts';
+import type { TxRow } from './rows.ts';
+
+// PostgreSQL fast paths: the common case of each step as ONE statement
+// (data-modifying CTEs), autocommitted: one round trip instead of five to
+// seven. Anything unusual (caller ids, groups, rejections, duplicates,
+// sub-transactions, deadlines due) returns undefined and takes the general
+// transactional path, which has the precise rules. The event bodies built
+// here in SQL have the shape of outbox.ts `eventBody`.
+
+/** The NOTIFY channel that wakes long-polling call-ins in every process. */
+export const WAKE_CHANNEL = 'fleetkit_txqueue';
+
+/** Enqueue to one device without a caller id: counter, row, accepted event and NOTIFY at once. */
+export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<TxRow | undefined> {
+  if (t.members !== undefined || t.clientId !== undefined) return undefined;
+  const deadline = now + t.timeoutMs;
+  const pseudo = { client_id: null, kind: t.kind, state: 'queued', status: 'accepted', notify: t.notify ?? null, progress: null, result: null, total: null } as unknown as TxRow;
+  const [row] = await ctx.db.query<TxRow>(
+    `WITH c AS (INSERT INTO txq_counter (target, next) VALUES ($1, 1)
+       ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1 RETURNING next),
+     t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
+       SELECT $1, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING *),
+     e AS (INSERT INTO txq_events (target, tx_id, body) SELECT t.target, t.id, $7 FROM t)
+     SELECT t.*, pg_notify($8, $1) AS woke FROM t`,
+    [t.key, t.kind, t.payloadJson, deadline, t.notify ?? null, now, eventBody(pseudo, 'accepted', now), WAKE_CHANNEL],
+  );
+  return row;
+}
+
+/**
+ * Claims a device's deliverable transactions and writes the first-delivery
+ * events; `due` counts its overdue open ones, which the caller times out.
+ */
+export async function callInFast(ctx: Ctx, key: string, limit: number, now: number): Promise<{ deliveries: Delivery[]; due: number }> {
+  const rows = await ctx.db.query<TxRow>(
+    // the pick is a CTE: `id IN (subquery LIMIT n FOR UPDATE SKIP LOCKED)` may be
+    // rescanned by the planner and claim more than n rows
+    `WITH pick AS (SELECT id FROM txq_tx WHERE target = $1 AND finished_at IS NULL
+         AND (lease_until IS NULL OR lease_until <= $2) AND deadline > $2 AND (cancel_deadline IS NULL OR cancel_deadline > $2)
+         ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED),
+     claimed AS (UPDATE txq_tx SET attempt = CASE WHEN state = 'cancelling' THEN attempt ELSE attempt + 1 END,
+         state = CASE WHEN state = 'queued' THEN 'delivered' ELSE state END, lease_until = $3, updated_at = $2
+       FROM pick WHERE txq_tx.target = $1 AND txq_tx.id = pick.id
+       RETURNING txq_tx.*),
+     due AS (SELECT count(*) AS n FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (deadline <= $2 OR cancel_deadline <= $2)),
+     e AS (INSERT INTO txq_events (target, tx_id, body)
+       SELECT target, id, json_strip_nulls(json_build_object('type', 'delivered', 'clientId', client_id, 'kind', kind,
+         'state', 'delivered', 'status', 'device-connected', 'statusString', $5::text, 'final', false, 'notify', notify, 'at', $2::bigint))::text
+       FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL)
+     SELECT claimed.*, due.n AS due_n FROM due LEFT JOIN claimed ON true`,
+    [key, now, now + ctx.redeliverAfterMs, limit, statusString('device-connected')],
+  );
+  const due = Number(rows[0]?.due_n ?? 0);
+  const claimed = rows.filter((r) => r.id !== null).sort((a, b) => Number(a.id) - Number(b.id));
+  const out: Delivery[] = [];
+  for (const row of claimed) {
+    out.push({
+      transactionId: Number(row.id),
+      attempt: Number(row.attempt),
+      kind: row.kind as TxKind,
+      payload: await ctx.payloads.of(ctx.db, row),
+      action: row.state === 'cancelling' ? 'cancel' : 'execute',
+      deadline: Number(row.deadline),
+      ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
+    });
+  }
+  return { deliveries: out, due };
+}
+
+/** A final complete or failure ack of a stand-alone transaction under its current attempt, before its deadline. */
+export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): Promise<TxRow | undefined> {
+  if (a.status === 'progress' || a.status === 'cancelled') return undefined;
+  const state = a.status === 'complete' ? 'complete' : 'failed';
+  const result = a.result === undefined ? null : JSON.stringify(a.result);
+  const [row] = await ctx.db.query<TxRow>(
+    `WITH done AS (UPDATE txq_tx SET state = $4, status = $5, result = $6, finished_at = $7, updated_at = $7, lease_until = NULL
+       WHERE target = $1 AND id = $2 AND attempt = $3 AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
+         AND deadline > $7 AND (cancel_deadline IS NULL OR cancel_deadline > $7)
+       RETURNING *),
+     e AS (INSERT INTO txq_events (target, tx_id, body)
+       SELECT target, id, (json_strip_nulls(json_build_object('type', 'final', 'clientId', client_id, 'kind', kind,
+         'state', state, 'status', status, 'statusString', $8::text, 'final', true, 'notify', notify, 'at', $7::bigint))::jsonb
+         || CASE WHEN $6::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('result', $6::jsonb) END)::text FROM done)
+     SELECT * FROM done`,
+    [key, a.transactionId, a.attempt, state, a.status, result, now, statusString(a.status)],
+  );
+  return row;
+}
