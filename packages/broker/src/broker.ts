@@ -96,6 +96,8 @@ export class Broker {
     this.#heartbeat.stop();
     const code = kind === 'restart' ? CloseCode.ServiceRestart : CloseCode.GoingAway;
     const reason = kind === 'restart' ? 'Broker restarting' : 'Broker shutting down';
+    // control apps first: device_disconnected events to apps that are closing anyway would be noise
+    for (const control of [...this.#hub.controls.values()]) control.shut(code, reason);
     for (const peer of [...this.#hub.peers]) peer.shut(code, reason);
   }
 }
