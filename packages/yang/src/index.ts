@@ -6,3 +6,7 @@ export { type CompileOptions, compileSchema } from './compiler/compile.ts';
 export type * from './schema.ts';
 export { createValidator, type DocumentType, type ValidateOptions, type ValidationResult, type Validator } from './validate/validator.ts';
 export type { IssueKind, YangIssue } from './validate/issue.ts';
+export { packSchema, schemaHash, unpackSchema } from './pool/pack.ts';
+export { PooledValidator, type PooledValidatorOptions } from './pool/pooled-validator.ts';
+export { type CliHost, runCli } from './cli/run.ts';
+export type { StandardIssue, StandardResult, StandardSchemaV1 } from './validate/standard-schema.ts';

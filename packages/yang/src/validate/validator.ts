@@ -4,6 +4,7 @@ import { type DNode, dnode } from '../xpath/dnode.ts';
 import { checkConstraints } from './constraints.ts';
 import type { YangIssue } from './issue.ts';
 import { prepare, type RNode, type Runtime } from './runtime.ts';
+import { standardSchema, type StandardSchemaV1 } from './standard-schema.ts';
 import { issue, type TreeMode, type Walk, walkMembers } from './tree.ts';
 
 /** The outcome of a validation: never thrown, always returned. */
@@ -35,6 +36,8 @@ export interface Validator {
   validate(type: DocumentType, doc: unknown, options?: ValidateOptions): ValidationResult;
   /** Qualified names of the schema's RPCs. */
   rpcNames(): string[];
+  /** RPC `module:name`'s input validator as a Standard Schema v1 object (vendor `fleetkit-yang`). */
+  rpcInputSchema(rpc: string): StandardSchemaV1<unknown, Record<string, unknown>>;
 }
 
 const runtimes = new WeakMap<CompiledSchema, Runtime>();
@@ -76,6 +79,10 @@ export function createValidator(schema: CompiledSchema): Validator {
       return type === 'rpc' ? v.validateRpcInput(name, content, o) : v.validateRpcOutput(name, content, o);
     },
     rpcNames: () => [...runtime.rpcs.keys()],
+    rpcInputSchema(rpc) {
+      op(rpc, 'input');
+      return standardSchema((value) => v.validateRpcInput(rpc, value), `/${rpc}`);
+    },
   };
   return v;
 }

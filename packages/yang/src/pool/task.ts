@@ -1,0 +1,34 @@
+// Worker side of pooled validation. The cache below is per worker thread on
+// purpose: each worker unpacks and prepares a schema once per content hash.
+import { createValidator, type DocumentType, type ValidationResult, type Validator } from '../validate/validator.ts';
+import { unpackSchema } from './pack.ts';
+
+/** Input of the `validateJson` task. */
+export interface ValidateTaskInput {
+  readonly hash: string;
+  readonly schema: Uint8Array;
+  readonly type: DocumentType;
+  /** UTF-8 JSON text, transferred. */
+  readonly json: ArrayBuffer;
+  readonly maxIssues?: number;
+}
+
+const validators = new Map<string, Validator>();
+const MAX_CACHED = 32;
+
+/** Parses and validates one JSON document against the schema with this hash. */
+export function validateJson(input: ValidateTaskInput): ValidationResult | { readonly parseError: string } {
+  let v = validators.get(input.hash);
+  if (v === undefined) {
+    if (validators.size >= MAX_CACHED) validators.delete(validators.keys().next().value!);
+    v = createValidator(unpackSchema(input.schema));
+    validators.set(input.hash, v);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(input.json));
+  } catch (e) {
+    return { parseError: (e as Error).message };
+  }
+  return v.validate(input.type, doc, input.maxIssues === undefined ? {} : { maxIssues: input.maxIssues });
+}
