@@ -120,6 +120,13 @@ describe('Assembler', () => {
     expect(assembler.received).toBe(0);
   });
 
+  it('refuses to open with a manifest whose root does not cover its digests', async () => {
+    const { manifest } = await setup();
+    const digests = manifest.digests.slice();
+    digests[0]! ^= 1;
+    await expect(Assembler.open({ manifest: { ...manifest, digests }, storage: createMemoryStorage() })).rejects.toMatchObject({ code: 'manifest-root-mismatch' });
+  });
+
   it('discards chunks and state', async () => {
     const { chunks, assembler, storage, manifest } = await setup();
     await assembler.accept(0, chunks[0]!.payload);

@@ -6,7 +6,7 @@ import { verifyChunk } from './chunk-check.ts';
 import { ChunkBitmap, type IndexRange } from './bitmap.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { decodeFrame } from './frame.ts';
-import { chunkCount, chunkDigest, chunkLength, chunkSizeExp, type Manifest, manifestId, transferTag } from './manifest.ts';
+import { checkManifest, chunkCount, chunkDigest, chunkLength, chunkSizeExp, type Manifest, manifestId, transferTag } from './manifest.ts';
 import { merkleRoot } from './merkle.ts';
 import type { ChunkStorage } from './storage.ts';
 
@@ -58,7 +58,7 @@ export class Assembler {
 
   /** Opens a transfer, resuming from the state saved in `storage` if there is one. */
   static async open(options: AssemblerOptions): Promise<Assembler> {
-    const { manifest, storage } = options;
+    const { manifest, storage } = checked(options);
     const key = options.key ?? manifestId(manifest);
     const logger = options.logger ?? silentLogger;
     const saved = await storage.readState(key);
@@ -223,4 +223,9 @@ export class Assembler {
     this.#tail = next.catch(() => undefined);
     return next;
   }
+}
+
+function checked(options: AssemblerOptions): AssemblerOptions {
+  checkManifest(options.manifest, 'options.manifest');
+  return options;
 }

@@ -161,3 +161,12 @@ describe('encodeImage buffer reuse', () => {
     expect(kept[0]!.buffer).toBe(kept[3]!.buffer);
   });
 });
+
+describe('encodeImage options', () => {
+  it('refuses a dependency without a name before reading the image, with the path', async () => {
+    await expect(encodeImage(new Uint8Array(10), { ...identity, chunkSize: 16, dependencies: [{ name: '' }] })).rejects.toMatchObject({
+      code: 'manifest-invalid',
+      details: { path: 'options.dependencies[0].name' },
+    });
+  });
+});

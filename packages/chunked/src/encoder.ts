@@ -5,7 +5,7 @@ import type { HashBatchInput, HashBatchOutput } from './adapters/hash-task.ts';
 import { sha256Frames } from './adapters/sha256.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
-import { chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
+import { checkDependencies, chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
 import { merkleRoot } from './merkle.ts';
 
 export type { ImageSource } from './_internal/source.ts';
@@ -73,6 +73,7 @@ const MiB = 1 << 20;
  */
 export async function encodeImage(image: ImageSource, options: EncodeOptions): Promise<Manifest> {
   checkIdentity(options, 'options');
+  checkDependencies(options.dependencies ?? [], 'options.dependencies');
   if (!isValidChunkSize(options.chunkSize)) invalid('options.chunkSize', 'a power of two from 16 to 16777216', options.chunkSize, ChunkedErrorCode.InvalidArgument);
   const source = openSource(image);
   const declared = source.size ?? options.size;

@@ -84,16 +84,10 @@ export function checkManifest(manifest: Manifest, path = 'manifest'): Manifest {
   if (!Number.isSafeInteger(manifest.size) || manifest.size < 0) invalid(`${path}.size`, 'a non-negative safe integer', manifest.size);
   if (!isValidChunkSize(manifest.chunkSize)) invalid(`${path}.chunkSize`, 'a power of two from 16 to 16777216', manifest.chunkSize);
   if (!(manifest.digests instanceof Uint8Array) || manifest.digests.length !== chunkCount(manifest) * 32) {
-    invalid(`${path}.digests`, `${chunkCount(manifest) * 32} bytes (32 per chunk)`, describeBytes(manifest.digests));
+    invalid(`${path}.digests`, `${chunkCount(manifest) * 32} bytes (32 per chunk)`, manifest.digests);
   }
-  if (!(manifest.root instanceof Uint8Array) || manifest.root.length !== 32) invalid(`${path}.root`, '32 bytes', describeBytes(manifest.root));
-  if (!Array.isArray(manifest.dependencies)) invalid(`${path}.dependencies`, 'an array', manifest.dependencies);
-  manifest.dependencies.forEach((dep, i) => {
-    if (typeof dep?.name !== 'string' || dep.name === '') invalid(`${path}.dependencies[${i}].name`, 'a non-empty string', dep?.name);
-    if (dep.version !== undefined && (typeof dep.version !== 'string' || dep.version === '')) {
-      invalid(`${path}.dependencies[${i}].version`, 'a non-empty string or absent', dep.version);
-    }
-  });
+  if (!(manifest.root instanceof Uint8Array) || manifest.root.length !== 32) invalid(`${path}.root`, '32 bytes', manifest.root);
+  checkDependencies(manifest.dependencies, `${path}.dependencies`);
   const root = merkleRoot(manifest.digests);
   if (!equalBytes(root, manifest.root)) {
     throw new ChunkedError(ChunkedErrorCode.ManifestRootMismatch, `Cannot accept ${path}: its Merkle root is not the root of its chunk digests`, {
@@ -101,6 +95,17 @@ export function checkManifest(manifest: Manifest, path = 'manifest'): Manifest {
     });
   }
   return manifest;
+}
+
+/** Checks a dependency list; throws `manifest-invalid` naming the entry. */
+export function checkDependencies(dependencies: readonly ManifestDependency[], path: string): void {
+  if (!Array.isArray(dependencies)) invalid(path, 'an array', dependencies);
+  dependencies.forEach((dep, i) => {
+    if (typeof dep?.name !== 'string' || dep.name === '') invalid(`${path}[${i}].name`, 'a non-empty string', dep?.name);
+    if (dep.version !== undefined && (typeof dep.version !== 'string' || dep.version === '')) {
+      invalid(`${path}[${i}].version`, 'a non-empty string or absent', dep.version);
+    }
+  });
 }
 
 /** Checks name, version and sequence; throws `manifest-invalid`. */
@@ -122,6 +127,3 @@ export function checkNotRollback(manifest: Pick<Manifest, 'name' | 'sequence'>, 
   }
 }
 
-function describeBytes(value: unknown): unknown {
-  return value instanceof Uint8Array ? `${value.length} bytes` : value;
-}
