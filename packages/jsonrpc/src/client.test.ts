@@ -1,6 +1,6 @@
 import { ManualClock } from '@fleetkit/core';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { specRouter } from './_fixtures/spec-methods.ts';
 import { createClient } from './client.ts';
 import { JsonRpcError } from './errors.ts';
@@ -12,6 +12,15 @@ const url = 'http://server.test/rpc';
 describe('client against the HTTP handler in-process', () => {
   const { router, updates } = specRouter();
   const client = createClient<MethodsOf<typeof router>>({ url, fetch: createHttpHandler(router) });
+
+  it('is typed by the router it calls', () => {
+    expectTypeOf(client.call('subtract', { minuend: 1, subtrahend: 2 })).resolves.toEqualTypeOf<number>();
+    expectTypeOf(client.call('get_data')).resolves.toEqualTypeOf<(string | number)[]>();
+    // @ts-expect-error: no such method on this router
+    void client.call('nope').catch(() => undefined);
+    // @ts-expect-error: params of the wrong type
+    void client.call('subtract', { minuend: 'one', subtrahend: 2 }).catch(() => undefined);
+  });
 
   it('calls with positional and named params', async () => {
     expect(await client.call('subtract', [42, 23])).toBe(19);

@@ -30,6 +30,10 @@ describe("serve on the runtime's own HTTP server", () => {
     expect(res.status).toBe(413);
   });
 
+  it("uses the server of the runtime it runs on", () => {
+    expect(server.runtime).toBe(globalThis.process?.env.FLEETKIT_EXPECT_RUNTIME ?? 'node');
+  });
+
   it('takes a URL with the listening port', () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/`);
     expect(server.port).toBeGreaterThan(0);

@@ -10,6 +10,8 @@ export interface ServeOptions {
 
 /** A listening server. */
 export interface Served {
+  /** Whose server listens: `Bun.serve`, `Deno.serve` or `node:http`. */
+  readonly runtime: 'bun' | 'deno' | 'node';
   readonly port: number;
   /** Base URL, e.g. `http://127.0.0.1:8000/`. */
   readonly url: string;

@@ -12,6 +12,7 @@ export async function serveBun(handler: FetchHandler, options: ServeOptions): Pr
   const hostname = options.hostname ?? '127.0.0.1';
   const server = Bun.serve({ port: options.port ?? 0, hostname, fetch: handler });
   return {
+    runtime: 'bun',
     port: server.port,
     url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}/`,
     close: async () => {

@@ -15,6 +15,7 @@ export async function serveDeno(handler: FetchHandler, options: ServeOptions): P
   const server = Deno.serve({ port: options.port ?? 0, hostname, onListen: () => {} }, handler);
   const port = server.addr.port;
   return {
+    runtime: 'deno',
     port,
     url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}/`,
     close: () => server.shutdown(),

@@ -14,6 +14,7 @@ export async function serveNode(handler: FetchHandler, options: ServeOptions): P
   });
   const { port } = server.address() as AddressInfo;
   return {
+    runtime: 'node',
     port,
     url: `http://${urlHost(options.hostname ?? '127.0.0.1')}:${port}/`,
     close: () =>
