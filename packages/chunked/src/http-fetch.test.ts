@@ -44,6 +44,22 @@ describe('fetchMissing over HTTP Range', () => {
     await resumed.verify();
   });
 
+  it('stops at a chunk corrupted in transit, keeping the chunks before it, and refetches only from there', async () => {
+    const storage = createMemoryStorage();
+    const damaged = bytes.slice();
+    damaged[256 * 5 + 3]! ^= 0x40;
+    const assembler = await Assembler.open({ manifest, storage });
+    await expect(fetchMissing(assembler, { url: 'http://server/fw', fetch: async (r) => serveImage(r, bytesImageReader(manifest, damaged)) })).rejects.toMatchObject({
+      code: 'chunk-digest-mismatch',
+      details: { index: 5 },
+    });
+    expect(assembler.missing()).toEqual([{ start: 5, end: 20 }]);
+    const ranges: string[] = [];
+    await fetchMissing(assembler, { url: 'http://server/fw', fetch: async (r) => (ranges.push(r.headers.get('range')!), serveImage(r, bytesImageReader(manifest, bytes))) });
+    expect(ranges).toEqual(['bytes=1280-4999']);
+    await assembler.verify();
+  });
+
   it('refuses to splice a changed image: image-changed, nothing stored', async () => {
     const changed = bytes.slice();
     changed[4000]! ^= 1;
