@@ -170,3 +170,13 @@ describe('encodeImage options', () => {
     });
   });
 });
+
+describe('encodeImage failures', () => {
+  it('rejects with the pool’s error when hashing tasks fail, and with onChunk’s error when it throws', async () => {
+    const closed = new InThreadPool();
+    await closed.close();
+    await expect(collect(image(5000), { pool: closed, poolThreshold: 0, batchBytes: 64 })).rejects.toMatchObject({ code: 'pool-closed' });
+    const failing = encodeImage(image(5000), { ...identity, chunkSize: 64, pool: new InThreadPool(), poolThreshold: 0, onChunk: (c) => { if (c.index === 3) throw new Error('disk full'); } });
+    await expect(failing).rejects.toThrow('disk full');
+  });
+});

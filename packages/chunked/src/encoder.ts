@@ -45,7 +45,7 @@ export interface EncodeOptions {
   readonly poolThreshold?: number;
   /** Image bytes per hashing batch (one pool task), rounded down to whole chunks (at least one). Default 1 MiB. */
   readonly batchBytes?: number;
-  /** Batches hashed at once on the pool. Default twice the pool's threads. Memory held: (inFlight + 1) batches. */
+  /** Batches hashed at once on the pool, which bounds the memory held to `inFlight` batches. Default: twice the pool’s threads. */
   readonly inFlight?: number;
   /** For a stream: the size it must have; checked. */
   readonly size?: number;
@@ -69,7 +69,7 @@ const MiB = 1 << 20;
 /**
  * Cuts an image into chunks, hashes each (on the pool for large images,
  * buffers transferred, never copied back), lays each out as a frame and
- * builds the manifest. Holds at most `inFlight + 1` batches of the image.
+ * builds the manifest. Holds at most `inFlight` batches of the image.
  */
 export async function encodeImage(image: ImageSource, options: EncodeOptions): Promise<Manifest> {
   checkIdentity(options, 'options');
@@ -137,7 +137,10 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       const batch: Batch = { first, count, lastLength, final };
       // a stream that ends within its first batch is small: it stays on this thread
       const onPool = pool !== undefined && !(declared === undefined && first === 0 && final && size < threshold);
-      pending.push(onPool ? hashOnPool(pool, batch, buffer, stride) : Promise.resolve(hashHere(batch, buffer, stride)));
+      const hashed = onPool ? hashOnPool(pool, batch, buffer, stride, options.signal) : Promise.resolve(hashHere(batch, buffer, stride));
+      // a task failing while earlier batches are emitted is awaited later, not unhandled
+      hashed.catch(() => undefined);
+      pending.push(hashed);
       first += count;
       if (pending.length >= inFlight) await emit(await pending.shift()!);
     }
@@ -172,9 +175,9 @@ function hashHere(batch: Batch, buffer: ArrayBuffer, stride: number): Hashed {
   return { ...batch, buffer, digests };
 }
 
-async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, stride: number): Promise<Hashed> {
+async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, stride: number, signal: AbortSignal | undefined): Promise<Hashed> {
   const input: HashBatchInput = { buffer, count: batch.count, stride, header: FRAME_HEADER_BYTES, lastLength: batch.lastLength };
-  const out = await pool.run(hashBatchTask, input, { transfer: [buffer] });
+  const out = await pool.run(hashBatchTask, input, signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal });
   return { ...batch, buffer: out.buffer, digests: new Uint8Array(out.digests) };
 }
 
