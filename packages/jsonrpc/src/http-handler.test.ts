@@ -97,11 +97,33 @@ describe('HTTP handler with basic auth', () => {
     expect(seen).toEqual([]);
   });
 
+  it('answers 500, not 401, when the authenticator itself fails', async () => {
+    const broken = createHttpHandler(router, {
+      authenticate: {
+        challenge: 'Basic realm="x"',
+        authenticate: async () => {
+          throw new Error('user store unreachable');
+        },
+      },
+    });
+    const res = await broken(post(body));
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}');
+  });
+
+  it('ignores an X-Request-Id that is too long or not printable', async () => {
+    const auth = { 'content-type': 'application/json', authorization: basicAuthHeader('exodm-admin', 'exodm') };
+    await handler(post(body, { ...auth, 'x-request-id': 'x'.repeat(129) }));
+    await handler(post(body, { ...auth, 'x-request-id': 'a b' }));
+    const ids = seen.slice(-2).map((c) => c.requestId);
+    expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+  });
+
   it('hands the principal and the X-Request-Id to the call context', async () => {
     const res = await handler(
       post(body, { 'content-type': 'application/json', authorization: basicAuthHeader('exodm-admin', 'exodm'), 'x-request-id': 'rq-7' }),
     );
     expect(await res.text()).toBe('{"jsonrpc":"2.0","result":"exodm-admin","id":1}');
-    expect(seen.map((c) => [c.user, c.account, c.requestId])).toEqual([['exodm-admin', 'exodm', 'rq-7']]);
+    expect([seen.at(-1)].map((c) => [c?.user, c?.account, c?.requestId])).toEqual([['exodm-admin', 'exodm', 'rq-7']]);
   });
 });

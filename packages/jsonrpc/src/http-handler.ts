@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from '@fleetkit/core';
 import { codeText, PARSE_ERROR } from './_internal/encode.ts';
 import { readLimited } from './_internal/read-body.ts';
 import type { Authenticator, Principal } from './basic-auth.ts';
@@ -9,6 +10,8 @@ export interface HttpHandlerOptions {
   readonly authenticate?: Authenticator;
   /** Largest accepted body in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** Where a failing authenticator is logged; default: silent. */
+  readonly logger?: Logger;
 }
 
 /** A web-standard handler: `Request` in, `Response` out (Node, Bun, Deno, workers). */
@@ -26,11 +29,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpHandlerOptions = {}): FetchHandler {
   const limit = options.maxBodyBytes ?? 1 << 20;
   const auth = options.authenticate;
+  const logger = options.logger ?? silentLogger;
   return async (request) => {
     if (request.method !== 'POST') return plain(405, 'Method Not Allowed: JSON-RPC takes POST', { allow: 'POST' });
     let principal: Principal | undefined;
     if (auth !== undefined) {
-      principal = await auth.authenticate(request).catch(() => undefined);
+      try {
+        principal = await auth.authenticate(request);
+      } catch (error) {
+        // the credential store failed: that is not the caller's fault, so no 401
+        logger.error('JSON-RPC authentication failed', { error });
+        await request.body?.cancel().catch(() => {});
+        return json(500, codeText('internal-error', null));
+      }
       if (principal === undefined) {
         await request.body?.cancel().catch(() => {});
         return json(401, codeText('unauthenticated', null), { 'www-authenticate': auth.challenge });
@@ -51,7 +62,7 @@ export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpH
     } catch {
       return json(200, PARSE_ERROR); // not UTF-8, so not JSON (RFC 8259 §8.1)
     }
-    const requestId = request.headers.get('x-request-id') ?? undefined;
+    const requestId = requestIdOf(request.headers.get('x-request-id'));
     const out = await router.handle(text, {
       ...(requestId === undefined ? {} : { requestId }),
       ...(principal === undefined ? {} : principal),
@@ -59,6 +70,11 @@ export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpH
     });
     return out === undefined ? new Response(null, { status: 204 }) : json(200, out);
   };
+}
+
+// a caller's id is kept for log correlation only when it is short and printable
+function requestIdOf(header: string | null): string | undefined {
+  return header !== null && header.length <= 128 && /^[\x21-\x7e]+$/.test(header) ? header : undefined;
 }
 
 // RFC 8259 §8.1: JSON is UTF-8; a charset parameter, if sent, must say so
