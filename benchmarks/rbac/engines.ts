@@ -44,20 +44,19 @@ function casbinRules(policy: Policy): { p: string[][]; g: string[][] } {
   return { p, g };
 }
 
-export async function loadCasbin(policy: Policy): Promise<Enforcer> {
-  const e = await newEnforcer(newModelFromString(MODEL));
+async function withPolicy<E extends Enforcer>(e: E, policy: Policy): Promise<E> {
   const { p, g } = casbinRules(policy);
   await e.addPolicies(p);
   await e.addGroupingPolicies(g);
   return e;
 }
 
+export async function loadCasbin(policy: Policy): Promise<Enforcer> {
+  return withPolicy(await newEnforcer(newModelFromString(MODEL)), policy);
+}
+
 export async function loadCachedCasbin(policy: Policy): Promise<CachedEnforcer> {
-  const e = await newCachedEnforcer(newModelFromString(MODEL));
-  const { p, g } = casbinRules(policy);
-  await e.addPolicies(p);
-  await e.addGroupingPolicies(g);
-  return e;
+  return withPolicy(await newCachedEnforcer(newModelFromString(MODEL)), policy);
 }
 
 /** The floor: the allowed (method, package) pairs of every member, precomputed into one Set per member. */

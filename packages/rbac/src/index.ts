@@ -1,7 +1,7 @@
 export { openRbac, Rbac, SYSADM, type BootstrapOptions, type BootstrapResult, type Grant, type Membership } from './rbac.ts';
 export type { CreatedAccount, NewAccount, RoleAssignment } from './mutations.ts';
 export type { GrantRow } from './store/sql-store.ts';
-export type { RbacOptions } from './options.ts';
+export type { ChangeNotifier, RbacOptions } from './options.ts';
 export { ALLOW, DENY, type Decision, DenyReason, type Query } from './decision.ts';
 export { type AccountSelection, type Caller, type Login, parseLogin, selectAccount } from './account-selection.ts';
 export { isRole, ROLES, type Role } from './roles.ts';

@@ -1,4 +1,4 @@
-import { RbacError, RbacErrorCode } from './errors.ts';
+import { invalid as reject } from './_internal/fail.ts';
 import { METHOD_ALIASES, type MatrixRow, TABLE_2 } from './matrix.ts';
 import { isRole, roleMask } from './roles.ts';
 
@@ -54,7 +54,5 @@ function add(masks: Map<string, number>, names: Map<string, string>, name: strin
 }
 
 function invalid(path: string, expected: string, got: unknown): never {
-  throw new RbacError(RbacErrorCode.ValidationFailed, `Cannot build the method matrix as ${path} must be ${expected}: got ${JSON.stringify(got)}`, {
-    details: { path, expected, got },
-  });
+  return reject(path, expected, got, 'build the method matrix');
 }

@@ -1,6 +1,6 @@
 import type { Logger, Random, SqlExecutor } from '@fleetkit/core';
 import { Serial } from './_internal/serial.ts';
-import { RbacError, RbacErrorCode } from './errors.ts';
+import { exists, invalid, notFound } from './_internal/fail.ts';
 import type { MethodIndex } from './methods.ts';
 import type { RbacModel } from './model.ts';
 import { checkName, checkRpcName } from './names.ts';
@@ -18,6 +18,8 @@ export interface EngineContext {
   readonly iterations: number;
   readonly minPasswordLength: number;
   readonly systemAccount: string;
+  /** Tells other processes about a change, inside its transaction. */
+  readonly announce: ((tx: SqlExecutor) => Promise<void>) | undefined;
 }
 
 /** A member's role in an account (`add-user-to-role`). */
@@ -199,7 +201,10 @@ export class RbacMutations {
   }
 
   #write(fn: (tx: SqlExecutor, store: SqlRbacStore) => Promise<void>): Promise<void> {
-    return this.ctx.store.driver.transaction((tx) => fn(tx, this.ctx.store));
+    return this.ctx.store.driver.transaction(async (tx) => {
+      await fn(tx, this.ctx.store);
+      await this.ctx.announce?.(tx);
+    });
   }
 
   #account(name: string): void {
@@ -261,20 +266,4 @@ export class RbacMutations {
       return generated ? pw : undefined;
     });
   }
-}
-
-function exists(what: string, name: string): never {
-  throw new RbacError(RbacErrorCode.ObjectExists, `Cannot create ${what} ${JSON.stringify(name)} as it already exists`, {
-    details: { path: what, got: name },
-  });
-}
-
-function notFound(what: string, name: string): never {
-  throw new RbacError(RbacErrorCode.ObjectNotFound, `Cannot find ${what} ${JSON.stringify(name)}`, { details: { path: what, got: name } });
-}
-
-function invalid(path: string, expected: string, got: unknown): never {
-  throw new RbacError(RbacErrorCode.ValidationFailed, `Cannot accept ${path} as it must be ${expected}: got ${JSON.stringify(got)}`, {
-    details: { path, expected, got },
-  });
 }

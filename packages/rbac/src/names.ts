@@ -1,4 +1,5 @@
-import { RbacError, RbacErrorCode } from './errors.ts';
+import { reject } from './_internal/fail.ts';
+import { RbacErrorCode } from './errors.ts';
 
 // exodm_type.yang `id-string`: 1..64 characters. A name starts with a letter
 // or digit so a Basic-auth login can never be mistaken for the
@@ -23,7 +24,5 @@ export function checkRpcName(path: string, value: unknown): string {
 }
 
 function illegal(path: string, expected: string, got: unknown): never {
-  throw new RbacError(RbacErrorCode.IllegalName, `Cannot accept ${path} as it must be ${expected}: got ${JSON.stringify(got)}`, {
-    details: { path, expected, got },
-  });
+  return reject(RbacErrorCode.IllegalName, 'accept the name', path, expected, got);
 }

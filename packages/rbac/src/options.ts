@@ -1,4 +1,4 @@
-import type { Logger, Random, SqlDriver } from '@fleetkit/core';
+import type { Logger, Random, SqlDriver, SqlExecutor } from '@fleetkit/core';
 import type { MatrixRow } from './matrix.ts';
 
 /** Options of {@link openRbac}. */
@@ -19,6 +19,19 @@ export interface RbacOptions {
   readonly passwordIterations?: number;
   /** Shortest password accepted. Default 8. */
   readonly minPasswordLength?: number;
+  /**
+   * Change notification between processes sharing one PostgreSQL store: pass
+   * the PostgreSQL driver itself (`openPostgres` has `listen` and `notify`).
+   * Each change then notifies inside its transaction and every other engine
+   * reloads when it commits. Default: none (one process per store).
+   */
+  readonly notifier?: ChangeNotifier;
   /** The installation's own account (manual §5.1), the only one where `master` is held. Default `exodm`. */
   readonly systemAccount?: string;
+}
+
+/** LISTEN/NOTIFY as core's PostgreSQL driver offers it. */
+export interface ChangeNotifier {
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string, executor?: SqlExecutor): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Random } from '@fleetkit/core';
-import { RbacError, RbacErrorCode } from './errors.ts';
+import { invalid } from './_internal/fail.ts';
 
 /** PBKDF2-HMAC-SHA-256 rounds; OWASP's 2023 recommendation for that hash. */
 export const DEFAULT_PBKDF2_ITERATIONS = 600_000;
@@ -14,9 +14,7 @@ const SCHEME = 'pbkdf2-sha256';
  */
 export async function hashPassword(password: string, random: Random, iterations = DEFAULT_PBKDF2_ITERATIONS): Promise<string> {
   if (!Number.isSafeInteger(iterations) || iterations < 1) {
-    throw new RbacError(RbacErrorCode.ValidationFailed, `Cannot hash as iterations must be a positive integer: got ${iterations}`, {
-      details: { path: 'iterations', expected: 'a positive integer', got: iterations },
-    });
+    invalid('iterations', 'a positive integer', iterations, 'hash the password');
   }
   const salt = random.bytes(SALT_BYTES);
   const hash = await derive(password, salt, iterations);

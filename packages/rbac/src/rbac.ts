@@ -1,13 +1,19 @@
-import { createLogger, cryptoRandom } from '@fleetkit/core';
+import { createLogger, cryptoRandom, type Random } from '@fleetkit/core';
 import { type AccountSelection, type Caller, parseLogin, selectAccount } from './account-selection.ts';
 import type { Decision, Query } from './decision.ts';
 import { buildMethodIndex, type MethodIndex } from './methods.ts';
 import type { RbacModel } from './model.ts';
 import { checkName } from './names.ts';
 import type { RbacOptions } from './options.ts';
+
+interface Resolved {
+  readonly random: Random;
+  readonly systemAccount: string;
+}
 import { DEFAULT_PBKDF2_ITERATIONS, generatePassword, hashPassword, verifyPassword } from './password.ts';
 import { type Role, rolesOfMask } from './roles.ts';
 import { RbacMutations } from './mutations.ts';
+import { type ChangeFeed, listenForChanges } from './store/change-feed.ts';
 import { SqlRbacStore } from './store/sql-store.ts';
 
 /** An account a user belongs to, with the user's roles there. */
@@ -47,27 +53,55 @@ export interface BootstrapResult {
  */
 export class Rbac extends RbacMutations {
   #dummyHash: Promise<string> | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #reloadQueued = false;
 
   /** Opens the store (creating its tables) and loads it. Use {@link openRbac}. */
   static async open(options: RbacOptions): Promise<Rbac> {
-    const store = new SqlRbacStore(options.driver, options.tablePrefix ?? 'rbac_');
+    const prefix = options.tablePrefix ?? 'rbac_';
+    const store = new SqlRbacStore(options.driver, prefix);
     const methods = buildMethodIndex(options.methods, options.aliases);
+    const random = options.random ?? cryptoRandom;
+    const systemAccount = checkName('systemAccount', options.systemAccount ?? 'exodm');
     await store.init();
+    // listen before loading, so no change committed in between is missed
+    const feed = options.notifier === undefined ? undefined : await listenForChanges(options.notifier, `${prefix}changed`, random.uuid());
     const model = await store.load(methods);
-    return new Rbac(store, methods, model, options);
+    const rbac = new Rbac(store, methods, model, { ...options, random, systemAccount }, feed);
+    await feed?.attach(() => rbac.#remoteChange());
+    return rbac;
   }
 
-  private constructor(store: SqlRbacStore, methods: MethodIndex, model: RbacModel, options: RbacOptions) {
+  private constructor(store: SqlRbacStore, methods: MethodIndex, model: RbacModel, options: RbacOptions & Resolved, feed: ChangeFeed | undefined) {
     super({
       store,
       methods,
       model,
-      random: options.random ?? cryptoRandom,
+      random: options.random,
       logger: options.logger ?? createLogger(),
       iterations: options.passwordIterations ?? DEFAULT_PBKDF2_ITERATIONS,
       minPasswordLength: options.minPasswordLength ?? 8,
-      systemAccount: checkName('systemAccount', options.systemAccount ?? 'exodm'),
+      systemAccount: options.systemAccount,
+      announce: feed?.announce,
     });
+    this.#unlisten = feed?.unlisten;
+  }
+
+  /** Stops listening for other processes' changes. The SQL driver stays open: it is the caller's. */
+  async close(): Promise<void> {
+    await this.#unlisten?.();
+    this.#unlisten = undefined;
+  }
+
+  #remoteChange(): void {
+    if (this.#reloadQueued) return;
+    this.#reloadQueued = true;
+    this.serial
+      .run(async () => {
+        this.#reloadQueued = false;
+        this.model = await this.ctx.store.load(this.ctx.methods);
+      })
+      .catch((error: unknown) => this.ctx.logger.error('could not reload the RBAC store after a change elsewhere', { error: String(error) }));
   }
 
   /** May `user`, acting in `account`, call `method` (of `package`)? Synchronous, allocation-free. */

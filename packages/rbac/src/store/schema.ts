@@ -1,4 +1,4 @@
-import { RbacError, RbacErrorCode } from '../errors.ts';
+import { invalid } from '../_internal/fail.ts';
 
 /** Table names of one RBAC store; the prefix lets several stores share a database. */
 export interface Tables {
@@ -14,10 +14,7 @@ const PREFIX = /^[a-z_][a-z0-9_]{0,30}$/;
 /** The tables under `prefix` (lower-case identifier, so it needs no quoting). */
 export function tables(prefix: string): Tables {
   if (!PREFIX.test(prefix)) {
-    const expected = 'a lower-case SQL identifier of at most 31 characters';
-    throw new RbacError(RbacErrorCode.ValidationFailed, `Cannot use tablePrefix as it must be ${expected}: got ${JSON.stringify(prefix)}`, {
-      details: { path: 'tablePrefix', expected, got: prefix },
-    });
+    invalid('tablePrefix', 'a lower-case SQL identifier of at most 31 characters', prefix, 'open the store');
   }
   return {
     accounts: `${prefix}accounts`,

@@ -1,5 +1,5 @@
 import type { SqlDriver, SqlExecutor } from '@fleetkit/core';
-import { RbacError, RbacErrorCode } from '../errors.ts';
+import { invalid } from '../_internal/fail.ts';
 import type { MethodIndex } from '../methods.ts';
 import { RbacModel } from '../model.ts';
 import { isRole, type Role, roleBit } from '../roles.ts';
@@ -121,8 +121,5 @@ type Row = {
 
 function storedRole(table: string, role: string): Role {
   if (isRole(role)) return role;
-  const expected = 'one of the six roles of Table 2';
-  throw new RbacError(RbacErrorCode.ValidationFailed, `Cannot load ${table} as a row's role must be ${expected}: got ${JSON.stringify(role)}`, {
-    details: { path: `${table}.role`, expected, got: role },
-  });
+  return invalid(`${table}.role`, 'one of the six roles of Table 2', role, `load ${table}`);
 }
