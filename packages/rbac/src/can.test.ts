@@ -22,6 +22,12 @@ describe('can()', () => {
     expect(rbac.can({ user: 'acme-admin', account: 'acme', method: 'fleet:locate', package: 'fleet' })).toBe(DENY['role-lacks-method']);
   });
 
+  it('names the roles of a built-in method under any of its spellings', () => {
+    expect(rbac.methodRoles('exodm:add-role-execution-rights')).toEqual(['master', 'admin']);
+    expect(rbac.methodRoles('push-config-set')).toEqual(['master', 'admin', 'device', 'config']);
+    expect(rbac.methodRoles('fleet:locate')).toBeUndefined();
+  });
+
   it('answers with shared frozen decisions instead of allocating one per call', () => {
     const query = { user: 'acme-admin', account: 'acme', method: 'exodm:list-devices' };
     expect(rbac.can(query)).toBe(ALLOW);

@@ -6,6 +6,8 @@ import type { Rbac } from './rbac.ts';
 import { type Role, ROLES } from './roles.ts';
 
 const USERS = ['u0', 'u1', 'u2', 'u3'];
+/** Everyone whose decisions are compared: the users and both account admins. */
+const EVERYONE = [...USERS, 'alpha-admin', 'beta-admin'];
 const ACCOUNTS = ['alpha', 'beta'];
 const PACKAGES = ['fleet', 'meter'];
 const RPCS = ['fleet:locate', 'fleet:reboot', 'meter:read'];
@@ -18,7 +20,7 @@ type Op =
 
 const op = (accounts: readonly string[]): fc.Arbitrary<Op> => {
   const account = fc.constantFrom(...accounts);
-  const user = fc.constantFrom(...USERS);
+  const user = fc.constantFrom(...EVERYONE);
   const role = fc.constantFrom(...ROLES);
   return fc.oneof(
     fc.record({ kind: fc.constantFrom('join' as const, 'leave' as const), account, user }),
@@ -57,7 +59,7 @@ async function apply(rbac: Rbac, o: Op): Promise<void> {
 }
 
 /** Every decision about `accounts`: each user × each built-in method and package RPC. */
-function decisions(rbac: Rbac, accounts: readonly string[], users = USERS): string[] {
+function decisions(rbac: Rbac, accounts: readonly string[], users = EVERYONE): string[] {
   const out: string[] = [];
   for (const account of accounts) {
     for (const user of users) {
