@@ -17,10 +17,13 @@ let server: Server | undefined;
 
 async function serve(reader: ImageReader): Promise<string> {
   server = createServer((req, res) => {
-    const request = new Request(`http://localhost${req.url}`, { method: req.method, headers: req.headers as Record<string, string> });
+    const request = new Request(`http://localhost${req.url}`, { method: req.method ?? 'GET', headers: req.headers as Record<string, string> });
     const response = serveImage(request, reader);
     res.writeHead(response.status, Object.fromEntries(response.headers));
-    if (response.body === null) return res.end();
+    if (response.body === null) {
+      res.end();
+      return;
+    }
     Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)
       .on('error', () => res.destroy())
       .pipe(res);
