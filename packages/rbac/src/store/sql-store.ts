@@ -31,6 +31,8 @@ export class SqlRbacStore {
   load(methods: MethodIndex): Promise<RbacModel> {
     const t = this.#t;
     return this.#db.transaction(async (tx) => {
+      // PostgreSQL's default READ COMMITTED gives each SELECT its own snapshot
+      if (tx.dialect === 'postgres') await tx.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const model = new RbacModel(methods);
       for (const r of await tx.query<{ name: string }>(`SELECT name FROM ${t.accounts}`)) model.putAccount(r.name);
       for (const r of await tx.query<{ name: string; password_hash: string }>(`SELECT name, password_hash FROM ${t.users}`)) {
