@@ -1,25 +1,15 @@
-import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryTransport } from './adapters/memory.ts';
-import { Broker } from './broker.ts';
+import type { MemoryTransport } from './adapters/memory.ts';
+import type { Broker } from './broker.ts';
+import { device as registered, NOW, testBroker } from './_internal/test-broker.ts';
 import { settle, TestPeer } from './_internal/test-peer.ts';
 
-const clock = new ManualClock({ wall: Date.parse('2024-01-15T10:30:00.000Z') });
-const NOW = '2024-01-15T10:30:00.000Z';
 let broker: Broker;
 
-function setup(): MemoryTransport {
-  broker = new Broker({ deviceKeys: ['dev-key'], controlKeys: ['ctl-key'], clock, random: new SeededRandom(1), logger: silentLogger });
-  return new MemoryTransport(broker);
-}
-
-async function registered(t: MemoryTransport, deviceId: string): Promise<TestPeer> {
-  const d = new TestPeer(t, '/devices', 'dev-key');
-  await settle();
-  d.send({ type: 'register', deviceId });
-  await settle();
-  d.take();
-  return d;
+function setup(options: Parameters<typeof testBroker>[0] = {}): MemoryTransport {
+  const t = testBroker(options);
+  broker = t.broker;
+  return t.transport;
 }
 
 afterEach(() => broker.shutdown());
@@ -100,8 +90,7 @@ describe('device endpoint (002)', () => {
   });
 
   it('refuses a frame over maxMessageBytes without parsing it, counting UTF-8 bytes', async () => {
-    broker = new Broker({ deviceKeys: ['k'], controlKeys: ['c'], maxMessageBytes: 100, clock, logger: silentLogger });
-    const d = new TestPeer(new MemoryTransport(broker), '/devices', 'k');
+    const d = new TestPeer(setup({ maxMessageBytes: 100 }), '/devices', 'dev-key');
     await settle();
     d.take();
     const frame = `{"type":"register","deviceId":"${'é'.repeat(40)}"}`; // 73 UTF-16 units, 113 UTF-8 bytes
