@@ -58,7 +58,8 @@ export class Assembler {
 
   /** Opens a transfer, resuming from the state saved in `storage` if there is one. */
   static async open(options: AssemblerOptions): Promise<Assembler> {
-    const { manifest, storage } = checked(options);
+    checkManifest(options.manifest, 'options.manifest');
+    const { manifest, storage } = options;
     const key = options.key ?? manifestId(manifest);
     const logger = options.logger ?? silentLogger;
     const saved = await storage.readState(key);
@@ -225,7 +226,3 @@ export class Assembler {
   }
 }
 
-function checked(options: AssemblerOptions): AssemblerOptions {
-  checkManifest(options.manifest, 'options.manifest');
-  return options;
-}
