@@ -9,7 +9,7 @@ import { findByClientId, insertTransaction, type NewTransaction } from './_inter
 import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
-import { ackFast, callInFast, enqueueFast, WAKE_CHANNEL } from './_internal/pg-fast.ts';
+import { ackFast, callInFast, enqueueFast } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { ensureSchema } from './_internal/schema.ts';
@@ -32,13 +32,15 @@ import type {
 } from './types.ts';
 import { checkAck, checkId, checkKind, checkMs, checkName, checkOptionalString, checkTarget } from './validate.ts';
 
+/** The NOTIFY channel that wakes long-polling call-ins in every process sharing PostgreSQL. */
+const WAKE_CHANNEL = 'fleetkit_txqueue';
 const SWEEP_BATCH = 1000;
 // deadlock, serialization failure, unique race: the whole operation is retried
 const RETRY_STATES = new Set(['40P01', '40001', '23505']);
 
 interface PgWake {
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
-  notify(channel: string, payload: string): Promise<void>;
+  notify(channel: string, payload: string, executor?: SqlExecutor): Promise<void>;
 }
 
 /** Options of {@link TxQueue.push}. */
@@ -80,6 +82,8 @@ export class TxQueue {
   #tickAgain = false;
   #unlisten: (() => Promise<void>) | undefined;
   #closed = false;
+  readonly #toNotify = new Set<string>();
+  #notifying = false;
 
   private constructor(options: TxQueueOptions) {
     const db = options.storage ?? memoryStorage();
@@ -108,7 +112,11 @@ export class TxQueue {
     const q = new TxQueue(options);
     await ensureSchema(q.#ctx.db);
     const pg = q.#pgWake();
-    if (pg) q.#unlisten = await pg.listen(WAKE_CHANNEL, (key) => (key === '*' ? q.#waiters.wakeAll() : q.#waiters.wake(key)));
+    if (pg) {
+      q.#unlisten = await pg.listen(WAKE_CHANNEL, (keys) => {
+        for (const key of keys.split('\n')) key === '*' ? q.#waiters.wakeAll() : q.#waiters.wake(key);
+      });
+    }
     // after a restart: the earliest open deadline (or a maintenance tick) first
     q.#arm((await nextDeadline(q.#ctx.db)) ?? Number.POSITIVE_INFINITY);
     q.#armTick();
@@ -121,7 +129,6 @@ export class TxQueue {
     if (this.#ctx.pg) {
       const row = await this.#fast((fx, now) => enqueueFast(this.#ctx, t, now).then((r) => {
         fx.wake.add(t.key);
-        fx.notified = true;
         fx.deadline = now + t.timeoutMs;
         fx.events = 1;
         return r;
@@ -339,10 +346,10 @@ export class TxQueue {
   #after(fx: Effects): void {
     if (fx.wakeAll) this.#waiters.wakeAll();
     else for (const key of fx.wake) this.#waiters.wake(key);
-    const pg = this.#pgWake();
-    if (pg && !fx.notified && (fx.wakeAll || fx.wake.size > 0)) {
-      const payloads = fx.wakeAll || fx.wake.size > 16 ? ['*'] : [...fx.wake];
-      for (const p of payloads) this.#bg(pg.notify(WAKE_CHANNEL, p));
+    if (this.#ctx.pg && (fx.wakeAll || fx.wake.size > 0)) {
+      if (fx.wakeAll) this.#toNotify.add('*');
+      else for (const key of fx.wake) this.#toNotify.add(key);
+      if (!this.#notifying) this.#bg(this.#sendNotifications());
     }
     this.#arm(fx.deadline);
     if (fx.events > 0) this.#bg(this.#dispatcher.pump());
@@ -390,6 +397,29 @@ export class TxQueue {
       }
     })();
     return this.#ticking;
+  }
+
+  // NOTIFY after COMMIT, never inside the data transaction: a notifying
+  // transaction holds PostgreSQL's global notify lock through its WAL flush,
+  // which serialises every enqueue. One NOTIFY in flight; keys gather meanwhile.
+  async #sendNotifications(): Promise<void> {
+    const pg = this.#pgWake();
+    if (!pg) return;
+    this.#notifying = true;
+    try {
+      while (this.#toNotify.size > 0) {
+        const keys = [...this.#toNotify];
+        this.#toNotify.clear();
+        const payload = keys.includes('*') || keys.join('\n').length > 7000 ? '*' : keys.join('\n');
+        // a wake-up is a hint (waiters also time out and poll): no WAL flush for it
+        await this.#ctx.db.transaction(async (tx) => {
+          await tx.run('SET LOCAL synchronous_commit = off');
+          await pg.notify(WAKE_CHANNEL, payload, tx);
+        });
+      }
+    } finally {
+      this.#notifying = false;
+    }
   }
 
   #bg(work: Promise<unknown>): void {

@@ -23,8 +23,6 @@ export class Effects {
   /** Earliest new deadline, to arm the timer. */
   deadline = Number.POSITIVE_INFINITY;
   events = 0;
-  /** The statement already sent its NOTIFY. */
-  notified = false;
 }
 
 /** `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer needs none. */

@@ -12,10 +12,7 @@ import type { TxRow } from './rows.ts';
 // transactional path, which has the precise rules. The event bodies built
 // here in SQL have the shape of outbox.ts `eventBody`.
 
-/** The NOTIFY channel that wakes long-polling call-ins in every process. */
-export const WAKE_CHANNEL = 'fleetkit_txqueue';
-
-/** Enqueue to one device without a caller id: counter, row, accepted event and NOTIFY at once. */
+/** Enqueue to one device without a caller id: counter, row and accepted event at once. */
 export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<TxRow | undefined> {
   if (t.members !== undefined || t.clientId !== undefined) return undefined;
   const deadline = now + t.timeoutMs;
@@ -26,8 +23,8 @@ export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Pro
      t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
        SELECT $1, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING *),
      e AS (INSERT INTO txq_events (target, tx_id, body) SELECT t.target, t.id, $7 FROM t)
-     SELECT t.*, pg_notify($8, $1) AS woke FROM t`,
-    [t.key, t.kind, t.payloadJson, deadline, t.notify ?? null, now, eventBody(pseudo, 'accepted', now), WAKE_CHANNEL],
+     SELECT t.* FROM t`,
+    [t.key, t.kind, t.payloadJson, deadline, t.notify ?? null, now, eventBody(pseudo, 'accepted', now)],
   );
   return row;
 }
@@ -37,7 +34,12 @@ export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Pro
  * events; `due` counts its overdue open ones, which the caller times out.
  */
 export async function callInFast(ctx: Ctx, key: string, limit: number, now: number): Promise<{ deliveries: Delivery[]; due: number }> {
-  const rows = await ctx.db.query<TxRow>(
+  const rows = await ctx.db.transaction(async (tx) => {
+    // a delivery mark is the one write a crash of PostgreSQL itself may lose
+    // (never a crash of this process): the transaction is then handed out
+    // again under the same attempt (docs/decisions/txqueue-002-delivery-commit.md)
+    await tx.run('SET LOCAL synchronous_commit = off');
+    return tx.query<TxRow>(
     // the pick is a CTE: `id IN (subquery LIMIT n FOR UPDATE SKIP LOCKED)` may be
     // rescanned by the planner and claim more than n rows
     `WITH pick AS (SELECT id FROM txq_tx WHERE target = $1 AND finished_at IS NULL
@@ -55,6 +57,7 @@ export async function callInFast(ctx: Ctx, key: string, limit: number, now: numb
      SELECT claimed.*, due.n AS due_n FROM due LEFT JOIN claimed ON true`,
     [key, now, now + ctx.redeliverAfterMs, limit, statusString('device-connected')],
   );
+  });
   const due = Number(rows[0]?.due_n ?? 0);
   const claimed = rows.filter((r) => r.id !== null).sort((a, b) => Number(a.id) - Number(b.id));
   const out: Delivery[] = [];
