@@ -168,6 +168,15 @@ describe('router registration', () => {
     expect(r.handle(req({ method: 'x', id: 1 }))).toBe('{"jsonrpc":"2.0","result":1,"id":1}');
   });
 
+  it('keeps the definition as registered when the caller changes its object later', () => {
+    const def = { handler: () => 'original', positional: ['a'] };
+    const r = createRouter().method('x', def);
+    def.handler = () => 'swapped';
+    def.positional.push('b');
+    expect(r.handle(req({ method: 'x', id: 1 }))).toBe('{"jsonrpc":"2.0","result":"original","id":1}');
+    expect(r.definitions().get('x')?.positional).toEqual(['a']);
+  });
+
   it('refuses middleware that is not a function', () => {
     expect(() => createRouter().use('auth' as never)).toThrow(expect.objectContaining({ code: 'invalid-definition' }));
   });

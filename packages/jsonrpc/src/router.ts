@@ -1,5 +1,5 @@
 import { cryptoRandom, type Logger, type Random, silentLogger } from '@fleetkit/core';
-import { dispatch, type Engine } from './_internal/dispatch.ts';
+import { dispatch, type Engine, registered } from './_internal/dispatch.ts';
 import type { RequestInfo } from './context.ts';
 import { type DiscoveryInfo, withDiscovery } from './discovery.ts';
 import { JsonRpcError } from './errors.ts';
@@ -69,7 +69,7 @@ export class Router<M extends MethodTypes = {}> {
   /** The registered methods, in registration order. */
   definitions(): ReadonlyMap<string, MethodDefinition> {
     const out = new Map<string, MethodDefinition>();
-    for (const [name, def] of this.#engine.methods) out.set(name, def);
+    for (const [name, r] of this.#engine.methods) out.set(name, r.def);
     return out;
   }
 
@@ -85,7 +85,7 @@ export class Router<M extends MethodTypes = {}> {
         details: { path: 'name', expected: 'a name not yet registered', got: name },
       });
     }
-    this.#engine.methods.set(name, definition);
+    this.#engine.methods.set(name, registered(definition));
   }
 }
 

@@ -6,9 +6,22 @@ import type { JsonRpcId } from '../protocol.ts';
 import { codeText, errorText, INVALID_REQUEST, isWireError, PARSE_ERROR, resultText } from './encode.ts';
 import { validateParams } from './validate.ts';
 
+/** A registered method: a frozen copy of its definition, and how to call it. */
+export interface Registered {
+  readonly def: MethodDefinition;
+  /** No schema, no positional names, no use for a context: call the handler with the params as sent. */
+  readonly direct: boolean;
+}
+
+/** A method as stored: its definition is copied, so later changes to the caller's object do not reach it. */
+export function registered(definition: MethodDefinition): Registered {
+  const def = Object.freeze({ ...definition, ...(definition.positional === undefined ? {} : { positional: Object.freeze([...definition.positional]) }) });
+  return { def, direct: def.params === undefined && def.positional === undefined && def.handler.length < 2 };
+}
+
 /** A router's state as the dispatcher sees it (built once per router). */
 export interface Engine {
-  readonly methods: Map<string, MethodDefinition>;
+  readonly methods: Map<string, Registered>;
   readonly middleware: Middleware[];
   readonly logger: Logger;
   readonly random: Random;
@@ -34,24 +47,27 @@ export function dispatch(engine: Engine, text: string, info: RequestInfo | undef
 }
 
 function batch(engine: Engine, items: unknown[], shared: SharedInfo): Out {
-  const parts: Out[] = new Array(items.length);
-  let pending = false;
+  // synchronous answers are appended as they come; from the first promise on, parts are collected
+  let out = '';
+  let parts: Out[] | undefined;
   for (let i = 0; i < items.length; i++) {
     const part = one(engine, items[i], shared);
-    if (typeof part === 'object') pending = true;
-    parts[i] = part;
+    if (parts !== undefined) parts.push(part);
+    else if (typeof part === 'string') out = out === '' ? part : `${out},${part}`;
+    else if (part !== undefined) parts = [out === '' ? undefined : out, part];
   }
-  return pending ? Promise.all(parts).then(join) : join(parts as (string | undefined)[]);
+  return parts === undefined ? close(out) : Promise.all(parts).then(join);
+}
+
+function join(parts: (string | undefined)[]): string | undefined {
+  let out = '';
+  for (const part of parts) if (part !== undefined) out = out === '' ? part : `${out},${part}`;
+  return close(out);
 }
 
 // §6: no Response objects at all (all notifications) means no array either
-function join(parts: (string | undefined)[]): string | undefined {
-  let out: string | undefined;
-  for (const part of parts) {
-    if (part === undefined) continue;
-    out = out === undefined ? `[${part}` : `${out},${part}`;
-  }
-  return out === undefined ? undefined : `${out}]`;
+function close(out: string): string | undefined {
+  return out === '' ? undefined : `[${out}]`;
 }
 
 function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
@@ -68,13 +84,18 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
   if (m.jsonrpc !== '2.0' || typeof method !== 'string' || (params !== undefined && (typeof params !== 'object' || params === null))) {
     return notification ? INVALID_REQUEST : codeText('invalid-request', replyId);
   }
-  const def = engine.methods.get(method);
-  if (def === undefined) return notification ? undefined : codeText('method-not-found', replyId);
-  // the context is made only when someone can see it: a middleware, or a handler taking a second argument
-  const ctx = engine.middleware.length === 0 && def.handler.length < 2 ? undefined : new CallContext(method, notification ? undefined : replyId, params, shared);
+  const r = engine.methods.get(method);
+  if (r === undefined) return notification ? undefined : codeText('method-not-found', replyId);
+  const def = r.def;
   let value: unknown;
   try {
-    value = ctx === undefined ? invoke(def, params, ctx) : runMiddleware(engine.middleware, ctx, (c) => invoke(def, c.params, c));
+    if (engine.middleware.length === 0 && r.direct) value = def.handler(params, undefined as never);
+    else if (engine.middleware.length === 0 && def.handler.length < 2) value = invoke(def, params, undefined);
+    else {
+      // the context is made only when someone can see it: a middleware, or a handler taking a second argument
+      const ctx = new CallContext(method, notification ? undefined : replyId, params, shared);
+      value = runMiddleware(engine.middleware, ctx, (c) => invoke(def, c.params, c));
+    }
   } catch (error) {
     return notification ? failedNotification(engine, method, shared, error) : failure(engine, method, shared, error, replyId);
   }
