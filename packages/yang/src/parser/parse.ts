@@ -132,7 +132,7 @@ class Parser {
   quoted(): string {
     const quote = this.text[this.pos]!;
     const quoteColumn = this.pos - this.lineStart;
-    const startLine = this.line;
+    const opened = { pos: this.pos, line: this.line, lineStart: this.lineStart };
     this.advance();
     const start = this.pos;
     const t = this.text;
@@ -141,7 +141,7 @@ class Parser {
       this.advance();
     }
     if (this.pos >= t.length) {
-      this.line = startLine;
+      Object.assign(this, opened);
       this.fail(`Unterminated ${quote === '"' ? 'double' : 'single'}-quoted string`);
     }
     const raw = t.slice(start, this.pos);

@@ -35,6 +35,10 @@ export interface RNode {
   /** Mandatory per RFC 7950 §3 (leaf/choice mandatory, min-elements, NP container holding one). */
   mandatoryConfig: boolean;
   mandatoryAll: boolean;
+  /** Children that are mandatory in config / in all data, and leaves with defaults: precomputed for the per-object loops. */
+  readonly mustHaveConfig: RNode[];
+  readonly mustHaveAll: RNode[];
+  readonly withDefaults: RNode[];
 }
 
 /** Builds runtime nodes for a list of sibling schema nodes under a parent in `parentModule`. */
@@ -46,7 +50,7 @@ export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string 
 
 function emptyNode(module: string | undefined): RNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
-  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, mandatoryConfig: false, mandatoryAll: false, isKey: false };
+  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [] };
 }
 
 function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>): void {
@@ -63,6 +67,7 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
       s, check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
       members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, mandatoryConfig: false, mandatoryAll: false,
       isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
+      mustHaveConfig: [], mustHaveAll: [], withDefaults: [],
     };
     if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx);
     r.xpath = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s) || r.kids.some((k) => k.xpath);
@@ -70,6 +75,9 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
     r.mandatoryConfig = s.config && isMandatory(r, true);
     for (const n of jsonNames) parent.members.set(n, r);
     parent.kids.push(r);
+    if (r.mandatoryConfig) parent.mustHaveConfig.push(r);
+    if (r.mandatoryAll) parent.mustHaveAll.push(r);
+    if (s.defaults !== undefined && (s.kind === 'leaf' || s.kind === 'leaf-list')) parent.withDefaults.push(r);
   }
 }
 

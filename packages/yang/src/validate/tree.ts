@@ -28,7 +28,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
 export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
   const active = r.choices.length > 0 ? new Map<RChoice, string>() : undefined;
-  for (const key in obj) {
+  const names = Object.keys(obj);
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i]!;
     const child = r.members.get(key);
     if (child === undefined) {
       issue(w, 'unknown', pathOf(dn), `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`, { received: key });
@@ -47,19 +49,22 @@ export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn:
     }
     walkValue(w, child, obj[key], dn);
   }
-  for (const k of r.kids) {
-    if (!(w.mode === 'config' ? k.mandatoryConfig : k.mandatoryAll)) continue;
-    if (k.jsonNames.some((n) => obj[n] !== undefined)) continue;
+  for (const k of w.mode === 'config' ? r.mustHaveConfig : r.mustHaveAll) {
+    if (obj[k.jsonNames[0]!] !== undefined || (k.jsonNames.length > 1 && obj[k.jsonNames[1]!] !== undefined)) continue;
     if (!casesActive(k, active)) continue;
     missing(w, k, dn, childPath(dn, k.s.module, k.s.name));
   }
+  if (r.choices.length > 0) mandatoryChoices(w, r, dn, active);
+  if (r.xpath && r.withDefaults.length > 0) addDefaults(r, obj, dn, active);
+}
+
+function mandatoryChoices(w: Walk, r: RNode, dn: DNode, active: Map<RChoice, string> | undefined): void {
   for (const c of r.choices) {
     if (c.s.mandatory !== true || (w.mode === 'config' && !c.s.config)) continue;
     if (active?.has(c) === true) continue;
     if (c.outer !== undefined && active?.get(c.outer.choice) !== c.outer.name) continue;
     issue(w, 'mandatory', childPath(dn, c.s.module, c.s.name), `Mandatory choice "${c.s.name}" has no case with data`);
   }
-  if (r.xpath) addDefaults(r, obj, dn, active);
 }
 
 function casesActive(k: RNode, active: Map<RChoice, string> | undefined): boolean {
@@ -82,9 +87,9 @@ function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
 
 /** RFC 7950 §7.6.1: defaults are in the tree for XPath; added only where XPath rules need them. */
 function addDefaults(r: RNode, obj: Record<string, unknown>, dn: DNode, active: Map<RChoice, string> | undefined): void {
-  for (const k of r.kids) {
+  for (const k of r.withDefaults) {
     const s = k.s;
-    if (s.defaults === undefined || (s.kind !== 'leaf' && s.kind !== 'leaf-list')) continue;
+    if (s.defaults === undefined) continue;
     if (k.jsonNames.some((n) => obj[n] !== undefined)) continue;
     if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.s.defaultCase) === c.name)) continue;
     for (const d of s.defaults) {

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkerPool } from '@fleetkit/core';
+import { createPiscinaPool } from '@fleetkit/core/piscina';
+import { compileSchema, createValidator, ModuleRepository, PooledValidator, type Validator } from '@fleetkit/yang';
+import { defineSuite, hz } from '../harness/suite.ts';
+import { devices } from './data.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '..', '..');
+const node = join(root, 'node_modules', '.bin', 'node');
+const cliDist = join(root, 'packages', 'yang', 'dist', 'adapters', 'node-cli.js');
+const YANGLINT = '/usr/bin/yanglint';
+let dir = '';
+const ours: Record<string, Validator> = {};
+let yangJs: { validate(data: unknown): unknown };
+let pool: WorkerPool;
+
+function validator(module: string): Validator {
+  const repo = new ModuleRepository();
+  repo.add(readFileSync(join(here, `${module}.yang`), 'utf8'), `${module}.yang`);
+  return createValidator(compileSchema(repo, [module]));
+}
+
+/** Median wall time (ms) of a whole process, exit status checked. */
+function wall(cmd: string, args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } });
+    times.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+function bestOf(runs: number, fn: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+function cliCase(module: string, n: number, goal?: number) {
+  const file = (): string => join(dir, `${module}-${n}.json`);
+  return {
+    name: `whole-process CLI, ${n / 1000}k entries${module === 'perf2' ? ', leafref + must each' : ''} (runs/s)`,
+    peer: 'yanglint 2.1.30',
+    ...(goal === undefined ? {} : { goal }),
+    async measure() {
+      const runs = n >= 100_000 ? 3 : 7;
+      const args = ['validate', join(here, `${module}.yang`), file()];
+      wall(node, [cliDist, ...args], 1);
+      const peer = wall(YANGLINT, ['-t', 'config', join(here, `${module}.yang`), file()], runs);
+      const mine = wall(node, [cliDist, ...args], runs);
+      return { ours_hz: 1000 / mine, peer_hz: 1000 / peer };
+    },
+  };
+}
+
+export default defineSuite({
+  name: 'yang',
+  description:
+    '@fleetkit/yang: in-library validation of a 10k-entry list beside yang-js 0.24.63; whole-process `fleetkit-yang validate` (built dist, Node 24) beside `yanglint -t config` on 10k/100k entries; growth from 10k to 100k entries with a leafref + must each; a batch of large documents on a 2-thread pool beside in-thread.',
+  async setup() {
+    if (!existsSync(YANGLINT)) return 'yanglint is not installed (Debian: apt-get install libyang2-tools)';
+    const build = spawnSync('npm', ['run', 'build', '-w', '@fleetkit/yang'], { cwd: root, encoding: 'utf8' });
+    if (build.status !== 0 || !existsSync(cliDist)) return `cannot build @fleetkit/yang for the CLI cases: ${build.stderr.slice(0, 300)}`;
+    dir = mkdtempSync(join(tmpdir(), 'fleetkit-yang-bench-'));
+    for (const n of [10_000, 100_000]) {
+      writeFileSync(join(dir, `perf-${n}.json`), devices(n, { leafref: false }));
+      writeFileSync(join(dir, `perf2-${n}.json`), devices(n, { leafref: true }));
+    }
+    ours.perf = validator('perf');
+    ours.perf2 = validator('perf2');
+    const Yang = createRequire(import.meta.url)('yang-js') as { parse(text: string): { validate(data: unknown): unknown } };
+    yangJs = Yang.parse(readFileSync(join(here, 'perf.yang'), 'utf8'));
+    pool = createPiscinaPool({ threads: 2 });
+    return undefined;
+  },
+  cases: () => {
+    const safe = devices(10_000, { leafref: false, yangJsSafe: true });
+    const safeDoc = JSON.parse(safe) as unknown;
+    // yang-js validates by building a model from the object: give it a fresh copy each time, outside the timing
+    if (ours.perf!.validateConfig(safeDoc).valid !== true) throw new Error('benchmark document is invalid for fleetkit');
+    yangJs.validate(JSON.parse(safe));
+    return [
+      {
+        name: 'in-library validation, 10k-entry list (documents/s)',
+        peer: 'yang-js 0.24.63',
+        goal: 50,
+        async measure() {
+          const copies = Array.from({ length: 3 }, () => JSON.parse(safe) as unknown);
+          const peerMs = Math.min(...copies.map((c) => bestOf(1, () => void yangJs.validate(c))));
+          const mineMs = bestOf(15, () => void ours.perf!.validateConfig(safeDoc));
+          return { ours_hz: 1000 / mineMs, peer_hz: 1000 / peerMs };
+        },
+      },
+      cliCase('perf', 10_000),
+      cliCase('perf', 100_000, 1.5),
+      cliCase('perf2', 10_000),
+      cliCase('perf2', 100_000, 1.5),
+      {
+        name: 'linear growth: entries/s at 100k vs at 10k, leafref + must each (≥ 0.83 means 100k ≤ 12× the time of 10k)',
+        peer: 'same validator at 10k entries',
+        goal: 10 / 12,
+        async measure() {
+          const small = JSON.parse(readFileSync(join(dir, 'perf2-10000.json'), 'utf8')) as unknown;
+          const large = JSON.parse(readFileSync(join(dir, 'perf2-100000.json'), 'utf8')) as unknown;
+          const t10 = bestOf(7, () => void ours.perf2!.validateConfig(small));
+          const t100 = bestOf(3, () => void ours.perf2!.validateConfig(large));
+          return { ours_hz: 100_000 / (t100 / 1000), peer_hz: 10_000 / (t10 / 1000) };
+        },
+      },
+      {
+        name: 'batch of 16 documents of 10k entries (leafref + must), JSON text in (documents/s)',
+        peer: 'same, in-thread',
+        goal: 1.6,
+        async measure() {
+          const text = readFileSync(join(dir, 'perf2-10000.json'), 'utf8');
+          const repo = new ModuleRepository();
+          repo.add(readFileSync(join(here, 'perf2.yang'), 'utf8'));
+          const pooled = new PooledValidator(compileSchema(repo, ['perf2']), { pool, threshold: 0 });
+          const batch = 16;
+          const inThread = (): void => {
+            for (let i = 0; i < batch; i++) if (!ours.perf2!.validateConfig(JSON.parse(text)).valid) throw new Error('invalid');
+          };
+          const onPool = async (): Promise<void> => {
+            const results = await Promise.all(Array.from({ length: batch }, () => pooled.validate('config', text)));
+            if (results.some((r) => !r.valid)) throw new Error('invalid');
+          };
+          await onPool();
+          let t0 = performance.now();
+          inThread();
+          const peer_hz = hz(batch, t0, performance.now());
+          t0 = performance.now();
+          await onPool();
+          const ours_hz = hz(batch, t0, performance.now());
+          return { ours_hz, peer_hz };
+        },
+      },
+    ];
+  },
+  async teardown() {
+    await pool?.close();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  },
+});
