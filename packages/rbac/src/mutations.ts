@@ -64,11 +64,12 @@ export class RbacMutations {
   async createAccount(spec: NewAccount): Promise<CreatedAccount> {
     const account = checkName('name', spec.name);
     const admin = checkName('admin user name', `${account}-admin`);
+    const { password, generated } = this.#firstPassword(spec.adminPassword, 'adminPassword');
+    // hashing is slow on purpose: done before queueing, it holds up no other change
+    const hash = await this.#hash(password);
     return this.#change(async () => {
       if (this.model.hasAccount(account)) exists('account', account);
       if (this.model.hasUser(admin)) exists('user', admin);
-      const { password, generated } = this.#firstPassword(spec.adminPassword, 'adminPassword');
-      const hash = await hashPassword(password, this.ctx.random, this.ctx.iterations);
       await this.#write(async (tx, store) => {
         await store.insertAccount(tx, account);
         await store.insertUser(tx, admin, hash);
@@ -101,19 +102,19 @@ export class RbacMutations {
   /** Creates a user that belongs to no account yet. */
   async createUser(spec: { readonly name: string; readonly password: string }): Promise<void> {
     const name = checkName('name', spec.name);
+    const hash = await this.#hash(this.#password(spec.password, 'password'));
     return this.#change(async () => {
       if (this.model.hasUser(name)) exists('user', name);
-      const hash = await hashPassword(this.#password(spec.password, 'password'), this.ctx.random, this.ctx.iterations);
       await this.#write((tx, store) => store.insertUser(tx, name, hash));
       this.model.putUser(name, hash);
     });
   }
 
   /** Replaces a user's password. */
-  setPassword(spec: { readonly user: string; readonly password: string }): Promise<void> {
+  async setPassword(spec: { readonly user: string; readonly password: string }): Promise<void> {
+    const hash = await this.#hash(this.#password(spec.password, 'password'));
     return this.#change(async () => {
       this.#user(spec.user);
-      const hash = await hashPassword(this.#password(spec.password, 'password'), this.ctx.random, this.ctx.iterations);
       await this.#write((tx, store) => store.updatePassword(tx, spec.user, hash));
       this.model.putUser(spec.user, hash);
     });
@@ -196,6 +197,10 @@ export class RbacMutations {
     });
   }
 
+  #hash(password: string): Promise<string> {
+    return hashPassword(password, this.ctx.random, this.ctx.iterations);
+  }
+
   #change<T>(fn: () => Promise<T>): Promise<T> {
     return this.serial.run(fn);
   }
@@ -250,11 +255,12 @@ export class RbacMutations {
   protected async createSystemUser(user: string, role: Role, password: string | undefined): Promise<string | undefined> {
     const name = checkName('user', user);
     const account = this.ctx.systemAccount;
+    if (this.model.hasUser(name)) return undefined;
+    const { password: pw, generated } = this.#firstPassword(password, `${name} password`);
+    const hash = await this.#hash(pw);
     return this.#change(async () => {
       if (this.model.hasUser(name)) return undefined;
       this.#account(account);
-      const { password: pw, generated } = this.#firstPassword(password, `${name} password`);
-      const hash = await hashPassword(pw, this.ctx.random, this.ctx.iterations);
       await this.#write(async (tx, store) => {
         await store.insertUser(tx, name, hash);
         await store.insertMember(tx, account, name);
