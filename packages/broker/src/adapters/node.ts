@@ -10,15 +10,60 @@ const SESSION = Symbol('fleetkit.broker.session');
 type Tracked = WebSocket & { [SESSION]: Session };
 const TEXT = Object.freeze({ binary: false });
 
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/** ws keeps its net.Socket private; corking it is the only way to batch across frames. */
+function socketOf(ws: WebSocket): Corkable | undefined {
+  return (ws as unknown as { _socket?: Corkable })._socket;
+}
+
+/**
+ * Keeps each socket written during one event-loop turn corked until the turn
+ * ends, so a burst of relayed frames leaves as one write per subscriber
+ * instead of one `writev` per frame (ws corks only around each frame).
+ */
+class TurnBatcher {
+  #pending: WsConnection[] = [];
+  readonly #flush = (): void => {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const conn of pending) conn.release();
+  };
+
+  add(conn: WsConnection): void {
+    if (this.#pending.push(conn) === 1) process.nextTick(this.#flush);
+  }
+}
+
 /** A `ws` socket as a broker {@link Connection}. */
 class WsConnection implements Connection {
   readonly ws: WebSocket;
-  constructor(ws: WebSocket) {
+  readonly batcher: TurnBatcher;
+  /** Whether the socket is corked until the end of this turn. */
+  corked = false;
+  constructor(ws: WebSocket, batcher: TurnBatcher) {
     this.ws = ws;
+    this.batcher = batcher;
   }
   send(frame: OutFrame): void {
+    if (!this.corked) {
+      const socket = socketOf(this.ws);
+      if (socket !== undefined) {
+        socket.cork();
+        this.corked = true;
+        this.batcher.add(this);
+      }
+    }
     // one Buffer per frame, shared by every subscriber: ws then writes it as is
     this.ws.send((frame.wire ??= Buffer.from(frame.text)) as Buffer, TEXT);
+  }
+  /** Ends this turn's batch: the queued frames go out in one write. */
+  release(): void {
+    this.corked = false;
+    socketOf(this.ws)?.uncork();
   }
   bufferedAmount(): number {
     return this.ws.bufferedAmount;
@@ -52,6 +97,7 @@ function refuse(socket: Duplex, status: string): void {
 
 /** Runs `broker` on Node's `http` server and the `ws` library. */
 export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
+  const batcher = new TurnBatcher();
   const wss = new WebSocketServer({ noServer: true, maxPayload: transportLimit(broker), perMessageDeflate: false });
   const http = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('WebSocket endpoints: /devices, /control\n');
@@ -64,7 +110,7 @@ export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<
     const apiKey = apiKeyOf(url, Array.isArray(header) ? header[0] : header);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const tracked = ws as Tracked;
-      tracked[SESSION] = broker.accept({ endpoint, apiKey }, new WsConnection(ws));
+      tracked[SESSION] = broker.accept({ endpoint, apiKey }, new WsConnection(ws, batcher));
       ws.on('message', onMessage);
       ws.on('pong', onPong);
       ws.on('close', onClose);
