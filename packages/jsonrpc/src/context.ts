@@ -65,6 +65,7 @@ export interface SharedInfo {
   readonly random: Random;
 }
 
+/** The shared per-message state for `info`; the request id is generated on first use. */
 export function sharedInfo(info: RequestInfo | undefined, random: Random): SharedInfo {
   return {
     requestId: info?.requestId,

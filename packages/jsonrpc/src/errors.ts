@@ -21,6 +21,7 @@ export const JsonRpcErrorCode = {
   TransportFailed: 'transport-failed',
   BadResponse: 'bad-response',
 } as const;
+/** One of the codes of {@link JsonRpcErrorCode}. */
 export type JsonRpcErrorCode = (typeof JsonRpcErrorCode)[keyof typeof JsonRpcErrorCode];
 
 /** The numeric `error.code` sent on the wire for each of our codes that can be. */

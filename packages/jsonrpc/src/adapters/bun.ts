@@ -8,6 +8,7 @@ interface BunServer {
 }
 declare const Bun: { serve(options: { port: number; hostname: string; fetch: FetchHandler }): BunServer };
 
+/** Serves `handler` with `Bun.serve`. */
 export async function serveBun(handler: FetchHandler, options: ServeOptions): Promise<Served> {
   const hostname = options.hostname ?? '127.0.0.1';
   const server = Bun.serve({ port: options.port ?? 0, hostname, fetch: handler });

@@ -10,6 +10,7 @@ declare const Deno: {
   serve(options: { port: number; hostname: string; onListen?: () => void }, handler: FetchHandler): DenoServer;
 };
 
+/** Serves `handler` with `Deno.serve`. */
 export async function serveDeno(handler: FetchHandler, options: ServeOptions): Promise<Served> {
   const hostname = options.hostname ?? '127.0.0.1';
   const server = Deno.serve({ port: options.port ?? 0, hostname, onListen: () => {} }, handler);

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { FetchHandler } from '../http-handler.ts';
 import type { ServeOptions, Served } from '../serve.ts';
 
+/** Serves `handler` with `node:http`, mapping each request onto a web `Request`. */
 export async function serveNode(handler: FetchHandler, options: ServeOptions): Promise<Served> {
   const server = createServer((req, res) => void respond(handler, req, res));
   await new Promise<void>((resolve, reject) => {
