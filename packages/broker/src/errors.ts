@@ -4,10 +4,10 @@ import { FleetkitError } from '@fleetkit/core';
 export const BrokerErrorCode = {
   InvalidOption: 'invalid-option',
   InvalidUrl: 'invalid-url',
-  BrokerClosed: 'broker-closed',
   UnsupportedRuntime: 'unsupported-runtime',
+  ClientStopped: 'client-stopped',
 } as const;
 export type BrokerErrorCode = (typeof BrokerErrorCode)[keyof typeof BrokerErrorCode];
 
-/** Error thrown by `@fleetkit/broker` for bad options and calls on a closed broker. */
+/** Error thrown by `@fleetkit/broker` for bad options, wrong runtimes and a stopped client. */
 export class BrokerError extends FleetkitError<BrokerErrorCode> {}

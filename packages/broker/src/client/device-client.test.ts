@@ -113,8 +113,7 @@ describe('DeviceClient', () => {
     ['an invalid registration', { metadata: [] as unknown as Record<string, unknown> }, 1000],
   ])('stops instead of retrying after %s', async (_name, extra, code) => {
     const { c, states } = client(new MemoryTransport(newBroker()), extra);
-    await settle();
-    await settle();
+    await expect(c.registered()).rejects.toMatchObject({ code: 'client-stopped', details: { closeCode: code } });
     expect(c.state).toBe('stopped');
     expect(states.at(-1)).toEqual(['stopped', code]);
   });

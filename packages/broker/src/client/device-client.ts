@@ -67,7 +67,7 @@ export class DeviceClient {
   #state: DeviceClientState = 'connecting';
   #attempt = 0;
   #intentional = false;
-  #waiters: Array<(previousConnection: boolean) => void> = [];
+  #waiters: Array<{ resolve: (previousConnection: boolean) => void; reject: (error: BrokerError) => void }> = [];
 
   constructor(options: DeviceClientOptions) {
     if (!isDeviceId(options.deviceId)) {
@@ -104,10 +104,15 @@ export class DeviceClient {
     return this;
   }
 
-  /** Resolves at the next successful registration (at once if registered), with its `previousConnection`. */
+  /**
+   * Resolves at the next successful registration (at once if registered) with
+   * its `previousConnection`; rejects with `client-stopped` if the client
+   * stops first (bad key, replaced, refused registration, `close()`).
+   */
   registered(): Promise<boolean> {
     if (this.#state === 'ready') return Promise.resolve(false);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    if (this.#state === 'stopped') return Promise.reject(this.#stoppedError(undefined));
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   /** Sends `{type: "message", payload}` (002 Step 4); false when not registered right now. */
@@ -129,6 +134,13 @@ export class DeviceClient {
   #set(state: DeviceClientState, detail: StateDetail = {}): void {
     this.#state = state;
     this.#o.onStateChange?.(state, detail);
+    if (state === 'stopped') for (const w of this.#waiters.splice(0)) w.reject(this.#stoppedError(detail.code));
+  }
+
+  #stoppedError(code: number | undefined): BrokerError {
+    return new BrokerError(BrokerErrorCode.ClientStopped, `Cannot register device ${this.#o.deviceId} as the client stopped${code === undefined ? '' : ` after close code ${code}`}`, {
+      details: { deviceId: this.#o.deviceId, closeCode: code },
+    });
   }
 
   #connect(): void {
@@ -162,7 +174,7 @@ export class DeviceClient {
       this.#attempt = 0; // 002 "Key Points" 5: reset on success
       const previous = m.previousConnection === true;
       this.#set('ready', { previousConnection: previous });
-      for (const w of this.#waiters.splice(0)) w(previous);
+      for (const w of this.#waiters.splice(0)) w.resolve(previous);
     } else if (m.type === 'message' && isJsonObject(m.payload)) {
       this.#o.onCommand?.(m.payload, typeof m.timestamp === 'string' ? m.timestamp : '');
     } else if (m.type === 'error') {
