@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.config.base.ts';
 
-export default packageConfig(import.meta.dirname, []);
+// vitest is for `./testing` users, who have it; never bundle it
+export default { ...packageConfig(import.meta.dirname, []), external: ['vitest'] };

@@ -1,5 +1,5 @@
 import { memoryStorage } from './storage.ts';
-import { describeTxQueueEngine } from '../test/engine-suite.ts';
+import { describeTxQueueEngine } from './testing/engine-suite.ts';
 
 describeTxQueueEngine('memory', async () => {
   const driver = memoryStorage();

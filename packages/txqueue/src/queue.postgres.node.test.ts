@@ -1,5 +1,5 @@
 import { describeWithPostgres } from '@fleetkit/core/testing';
-import { describeTxQueueEngine } from '../test/engine-suite.ts';
+import { describeTxQueueEngine } from './testing/engine-suite.ts';
 import { freshPostgres } from '../test/postgres-store.ts';
 
 describeWithPostgres('txqueue on PostgreSQL', (url) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import type { SqlDriver } from '@fleetkit/core';
-import { describeTxQueueEngine } from '../test/engine-suite.ts';
+import { describeTxQueueEngine } from './testing/engine-suite.ts';
 
 describeTxQueueEngine('SQLite file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetkit-txq-'));

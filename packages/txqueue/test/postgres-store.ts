@@ -1,5 +1,5 @@
 import { openPostgres, type PostgresDriver } from '@fleetkit/core/postgres';
-import type { StoreHandle } from './engine-suite.ts';
+import type { StoreHandle } from '../src/testing/engine-suite.ts';
 
 let n = 0;
 

@@ -2,7 +2,7 @@
 // each store's test file is a few lines calling describeTxQueueEngine.
 import { ManualClock, memoryLogger, type SqlDriver } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTxQueue, type TxEvent, TxQueue, type TxQueueOptions } from '../src/index.ts';
+import { openTxQueue, type TxEvent, TxQueue, type TxQueueOptions } from '../index.ts';
 
 /** A store under test: a fresh, empty database per test, reopenable to simulate a restart. */
 export interface StoreHandle {
