@@ -1,4 +1,4 @@
-import { silentLogger } from '@fleetkit/core';
+import { ManualClock, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Broker } from '../broker.ts';
@@ -53,5 +53,30 @@ describe('Node adapter (ws)', () => {
     const closed = new Promise<number>((r) => device.ws.once('close', (code) => r(code)));
     device.ws.send('x'.repeat((1 << 20) + 1));
     expect(await closed).toBe(1009);
+  });
+
+  it('pings over the wire and drops a peer that stopped answering, keeping the one that answers', async () => {
+    const clock = new ManualClock();
+    server = await serveNode(new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], heartbeatMs: 30_000, clock, logger: silentLogger }), { port: 0, hostname: '127.0.0.1' });
+    const live = await open(`${server.url}/devices?apiKey=dk`);
+    const dead = await open(`${server.url}/devices?apiKey=dk`);
+    live.ws.send(JSON.stringify({ type: 'register', deviceId: 'live' }));
+    dead.ws.send(JSON.stringify({ type: 'register', deviceId: 'dead' }));
+    await until(() => server.broker.devices().length === 2);
+    let pings = 0;
+    live.ws.on('ping', () => pings++);
+    (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing, so answers no ping
+    clock.advance(30_000);
+    await until(() => pings === 1);
+    // ws answered the ping at once; a request after it proves the broker has read that pong
+    const before = live.frames.length;
+    live.ws.send(JSON.stringify({ type: 'register', deviceId: 'live' }));
+    await until(() => live.frames.length === before + 1);
+    clock.advance(30_000);
+    await until(() => server.broker.devices().length === 1);
+    expect(server.broker.devices().map((d) => d.deviceId)).toEqual(['live']);
+    expect(server.broker.stats.deadPeers).toBe(1);
+    live.ws.close();
+    dead.ws.terminate();
   });
 });
