@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { compileSchema } from '../compiler/compile.ts';
+import { ModuleRepository } from '../resolver.ts';
+import { createValidator, type Validator } from './validator.ts';
+
+const text = `module v {
+  yang-version 1.1; namespace "urn:v"; prefix v;
+  identity base; identity one { base base; } identity two { base base; }
+  container top {
+    leaf name { type string; mandatory true; }
+    leaf mtu { type uint16; default 1500; must ". >= 576" { error-message "mtu too small"; error-app-tag "mtu"; } }
+    leaf state { type string; config false; }
+    leaf-list tags { type string; max-elements 2; }
+    list item {
+      key "id"; unique "slot"; min-elements 1;
+      leaf id { type string; }
+      leaf slot { type uint8; }
+      leaf ref { type leafref { path "../../item/id"; } }
+      leaf loose { type leafref { path "../../item/id"; require-instance false; } }
+      leaf kind { type identityref { base base; } }
+      leaf only-one { when "derived-from-or-self(../kind, 'v:one')"; type string; }
+      choice how { mandatory true; leaf a { type string; } leaf b { type string; } }
+    }
+    container p { presence "on"; leaf need { type string; mandatory true; } }
+    container np { leaf inner { type string; mandatory true; } }
+    anydata blob;
+  }
+  rpc go {
+    input { leaf n { type int8; mandatory true; } leaf why { type string; must "../n > 0"; } }
+    output { leaf done { type boolean; mandatory true; } }
+  }
+  notification ping { leaf seq { type uint32; mandatory true; } }
+}`;
+
+const validator = (): Validator => {
+  const repo = new ModuleRepository();
+  repo.add(text, 'v.yang');
+  return createValidator(compileSchema(repo, ['v']));
+};
+const v = validator();
+const item = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ id: 'i1', a: 'x', ...extra });
+const doc = (top: Record<string, unknown>): unknown => ({ 'v:top': { name: 'n', np: { inner: 'i' }, item: [item()], ...top } });
+const issues = (d: unknown): string[] => v.validateConfig(d).issues.map((i) => `${i.kind} ${i.path}`);
+
+describe('Validator.validateConfig', () => {
+  it('accepts a valid document', () => {
+    expect(v.validateConfig(doc({}))).toEqual({ valid: true, issues: [] });
+  });
+
+  it('reports a missing mandatory leaf, also inside an absent non-presence container', () => {
+    expect(issues({ 'v:top': { item: [item()] } })).toEqual(['mandatory /v:top/name', 'mandatory /v:top/np/inner']);
+  });
+
+  it('asks presence containers for their mandatory children only when present', () => {
+    expect(issues(doc({}))).toEqual([]);
+    expect(issues(doc({ p: {} }))).toEqual(['mandatory /v:top/p/need']);
+  });
+
+  it('rejects state data (config false) in configuration, accepts it in data', () => {
+    expect(issues(doc({ state: 's' }))).toEqual(['state /v:top/state']);
+    expect(v.validateData(doc({ state: 's' })).valid).toBe(true);
+  });
+
+  it('rejects unknown members, naming the parent', () => {
+    expect(issues(doc({ bogus: 1 }))).toEqual(['unknown /v:top']);
+    expect(issues({ top: {} })).toEqual(['unknown /', 'mandatory /v:top/name', 'min-elements /v:top/item', 'mandatory /v:top/np/inner']);
+  });
+
+  it('checks list keys, key uniqueness, unique and min-elements', () => {
+    expect(issues(doc({ item: [{ a: 'x' }] }))).toEqual(['missing-key /v:top/item']);
+    expect(issues(doc({ item: [item(), item()] }))).toEqual(["duplicate /v:top/item[id='i1']"]);
+    expect(issues(doc({ item: [item({ slot: 1 }), { id: 'i2', a: 'y', slot: 1 }] }))[0]).toBe("unique /v:top/item[id='i2']");
+    expect(issues(doc({ item: [] }))).toEqual(['min-elements /v:top/item']);
+  });
+
+  it('enforces choice exclusivity and mandatory choices', () => {
+    expect(issues(doc({ item: [item({ b: 'y' })] }))).toEqual(["choice /v:top/item[id='i1']"]);
+    expect(issues(doc({ item: [{ id: 'i1' }] }))).toEqual(["mandatory /v:top/item[id='i1']/how"]);
+  });
+
+  it('checks leaf-list duplicates and max-elements', () => {
+    expect(issues(doc({ tags: ['a', 'a'] }))).toEqual(["duplicate /v:top/tags[.='a']"]);
+    expect(issues(doc({ tags: ['a', 'b', 'c'] }))).toEqual(['max-elements /v:top/tags']);
+  });
+
+  it('resolves leafrefs through the index and honours require-instance false', () => {
+    expect(issues(doc({ item: [item({ ref: 'i1', loose: 'nowhere' })] }))).toEqual([]);
+    expect(issues(doc({ item: [item({ ref: 'i9' })] }))).toEqual(["leafref /v:top/item[id='i1']/ref"]);
+  });
+
+  it('evaluates must with its error-message and error-app-tag', () => {
+    const r = v.validateConfig(doc({ mtu: 100 }));
+    expect(r.issues).toEqual([{ kind: 'must', path: '/v:top/mtu', message: 'mtu too small', appTag: 'mtu' }]);
+  });
+
+  it('evaluates when with derived-from on identityrefs', () => {
+    expect(issues(doc({ item: [item({ kind: 'v:one', 'only-one': 'x' })] }))).toEqual([]);
+    expect(issues(doc({ item: [item({ kind: 'two', 'only-one': 'x' })] }))).toEqual(["when /v:top/item[id='i1']/only-one"]);
+  });
+
+  it('reports what was expected and what came for a type error', () => {
+    const [i] = v.validateConfig(doc({ mtu: '1500' })).issues;
+    expect(i).toMatchObject({ kind: 'type', path: '/v:top/mtu', received: '1500' });
+    expect(i!.expected).toContain('JSON number');
+  });
+
+  it('rejects members of the wrong JSON kind', () => {
+    expect(issues(doc({ np: 'x' }))).toEqual(['type /v:top']);
+    expect(issues(doc({ blob: 3 }))).toEqual(['type /v:top/blob']);
+  });
+
+  it('stops at maxIssues', () => {
+    expect(v.validateConfig({ a: 1, b: 2, c: 3 }, { maxIssues: 2 }).issues).toHaveLength(2);
+  });
+
+  it('treats a non-object document as an issue, not an exception', () => {
+    expect(issues([1])).toEqual(['type /']);
+  });
+
+  it('validates 500 entries with a leafref each (yang-js overflows its stack there)', () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, a: 'x', ref: `i${(i * 7) % 500}` }));
+    expect(v.validateConfig(doc({ item: many })).valid).toBe(true);
+  });
+});
+
+describe('RPCs and notifications', () => {
+  it('validates RPC input members with must across siblings', () => {
+    expect(v.validateRpcInput('v:go', { n: 1, why: 'w' }).valid).toBe(true);
+    expect(v.validateRpcInput('v:go', { n: 0, why: 'w' }).issues.map((i) => `${i.kind} ${i.path}`)).toEqual(['must /v:go/why']);
+    expect(v.validateRpcInput('v:go', {}).issues.map((i) => i.path)).toEqual(['/v:go/n']);
+  });
+
+  it('validates RPC output and notifications', () => {
+    expect(v.validateRpcOutput('v:go', { done: true }).valid).toBe(true);
+    expect(v.validateRpcOutput('v:go', {}).valid).toBe(false);
+    expect(v.validateNotification('v:ping', { seq: 1 }).valid).toBe(true);
+  });
+
+  it('reads yanglint document forms: {"mod:rpc": {...}}', () => {
+    expect(v.validate('rpc', { 'v:go': { n: 1 } }).valid).toBe(true);
+    expect(v.validate('rpc', { 'v:nope': {} }).issues[0]!.kind).toBe('unknown');
+  });
+
+  it('throws for an unknown RPC name, listing the known ones', () => {
+    expect(() => v.validateRpcInput('v:nope', {})).toThrow(/Unknown RPC "v:nope": expected one of v:go/);
+  });
+
+  it('exposes RPC input as a Standard Schema v1 object', () => {
+    const s = v.rpcInputSchema('v:go')['~standard'];
+    expect([s.version, s.vendor]).toEqual([1, 'fleetkit-yang']);
+    expect(s.validate({ n: 3 })).toEqual({ value: { n: 3 } });
+    expect(s.validate({ n: 300 })).toEqual({ issues: [{ message: 'Invalid value 300: expected int8 in -128..127', path: ['n'] }] });
+  });
+
+  it('refuses a value that is not a compiled schema', () => {
+    expect(() => createValidator({} as never)).toThrow(expect.objectContaining({ code: 'yang-invalid-schema' }));
+  });
+});
