@@ -1,7 +1,7 @@
 import { ManualClock } from '@fleetkit/core';
 import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { specRouter } from './_fixtures/spec-methods.ts';
+import { specRouter } from './testing/spec-methods.ts';
 import { createClient } from './client.ts';
 import { JsonRpcError } from './errors.ts';
 import { createHttpHandler } from './http-handler.ts';

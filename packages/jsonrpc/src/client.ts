@@ -56,6 +56,15 @@ export class Client<M extends MethodTypes = MethodTypes> {
       post({ url, headers, send, clock, body, signal: call?.signal, timeoutMs: call?.timeoutMs ?? timeoutMs });
   }
 
+  /**
+   * Sends `text` exactly as given and resolves to the response text, or
+   * `undefined` when the server answers nothing (HTTP 204). For conformance
+   * suites that send what a typed call cannot (bad JSON, odd ids, batches).
+   */
+  raw(text: string, options?: CallOptions): Promise<string | undefined> {
+    return this.#transport(text, options);
+  }
+
   /** Calls a method and resolves to its result; rejects with a `JsonRpcError`. */
   async call<N extends keyof M & string>(method: N, params?: M[N]['params'], options?: CallOptions): Promise<M[N]['result']> {
     const id = this.#nextId++;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { specRouter } from './_fixtures/spec-methods.ts';
+import { specRouter } from './testing/spec-methods.ts';
 import { openRpcDocument } from './discovery.ts';
 import { createRouter } from './router.ts';
 import type { StandardSchemaV1 } from './standard-schema.ts';

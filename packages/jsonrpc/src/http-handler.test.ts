@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { specRouter } from './_fixtures/spec-methods.ts';
+import { specRouter } from './testing/spec-methods.ts';
 import { basicAuth, basicAuthHeader, staticCredentials } from './basic-auth.ts';
 import type { CallContext } from './context.ts';
 import { createHttpHandler } from './http-handler.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specRouter } from './_fixtures/spec-methods.ts';
+import { specRouter } from './testing/spec-methods.ts';
 import { createHttpHandler } from './http-handler.ts';
 import { type Served, serve } from './serve.ts';
 
