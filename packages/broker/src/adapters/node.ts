@@ -1,13 +1,11 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Broker, ShutdownKind } from '../broker.ts';
-import { apiKeyOf, type Connection, endpointOf, type Session } from '../connection.ts';
+import { type AcceptRequest, apiKeyOf, type Connection, endpointOf, type Session } from '../connection.ts';
 import type { OutFrame } from '../protocol/frame.ts';
 import { baseUrl, type BrokerServer, type ListenOptions, transportLimit } from './server.ts';
 
-const SESSION = Symbol('fleetkit.broker.session');
-type Tracked = WebSocket & { [SESSION]: Session };
 const TEXT = Object.freeze({ binary: false });
 
 interface Corkable {
@@ -15,9 +13,42 @@ interface Corkable {
   uncork(): void;
 }
 
-/** ws keeps its net.Socket private; corking it is the only way to batch across frames. */
-function socketOf(ws: WebSocket): Corkable | undefined {
-  return (ws as unknown as { _socket?: Corkable })._socket;
+/**
+ * A `ws` socket that hands its events straight to the broker session: no
+ * listeners, no closures, nothing added after construction, so a held
+ * connection costs little more than `ws` itself (the issue's memory goal).
+ */
+class BrokerSocket extends WebSocket {
+  session: Session | undefined = undefined;
+  /** Whether the socket is corked until the end of this event-loop turn. */
+  corked = false;
+  /** The adapter's set of open sockets, for a forced close. */
+  registry: Set<BrokerSocket> | undefined = undefined;
+
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    switch (event) {
+      case 'message':
+        this.session?.message(String(a)); // a Buffer: binaryType is the default 'nodebuffer'
+        return true;
+      case 'pong':
+      case 'ping': // ws answers a client's ping itself; both are signs of life
+        this.session?.pong();
+        return true;
+      case 'error':
+        return true; // ws closes the socket itself; 'close' follows
+      case 'close':
+        this.registry?.delete(this);
+        this.session?.closed(a as number);
+        return super.emit(event, a, b);
+      default:
+        return super.emit(event, a, b);
+    }
+  }
+
+  /** ws keeps its net.Socket private; corking it is the only way to batch across frames. */
+  get rawSocket(): Corkable | undefined {
+    return (this as unknown as { _socket?: Corkable })._socket;
+  }
 }
 
 /**
@@ -26,44 +57,37 @@ function socketOf(ws: WebSocket): Corkable | undefined {
  * instead of one `writev` per frame (ws corks only around each frame).
  */
 class TurnBatcher {
-  #pending: WsConnection[] = [];
+  #pending: BrokerSocket[] = [];
   readonly #flush = (): void => {
     const pending = this.#pending;
     this.#pending = [];
-    for (const conn of pending) conn.release();
+    for (const ws of pending) {
+      ws.corked = false;
+      ws.rawSocket?.uncork();
+    }
   };
 
-  add(conn: WsConnection): void {
-    if (this.#pending.push(conn) === 1) process.nextTick(this.#flush);
+  add(ws: BrokerSocket): void {
+    const raw = ws.rawSocket;
+    if (raw === undefined) return;
+    raw.cork();
+    ws.corked = true;
+    if (this.#pending.push(ws) === 1) process.nextTick(this.#flush);
   }
 }
 
-/** A `ws` socket as a broker {@link Connection}. */
+/** A {@link BrokerSocket} as a broker {@link Connection}. */
 class WsConnection implements Connection {
-  readonly ws: WebSocket;
+  readonly ws: BrokerSocket;
   readonly batcher: TurnBatcher;
-  /** Whether the socket is corked until the end of this turn. */
-  corked = false;
-  constructor(ws: WebSocket, batcher: TurnBatcher) {
+  constructor(ws: BrokerSocket, batcher: TurnBatcher) {
     this.ws = ws;
     this.batcher = batcher;
   }
   send(frame: OutFrame): void {
-    if (!this.corked) {
-      const socket = socketOf(this.ws);
-      if (socket !== undefined) {
-        socket.cork();
-        this.corked = true;
-        this.batcher.add(this);
-      }
-    }
+    if (!this.ws.corked) this.batcher.add(this.ws);
     // one Buffer per frame, shared by every subscriber: ws then writes it as is
     this.ws.send((frame.wire ??= Buffer.from(frame.text)) as Buffer, TEXT);
-  }
-  /** Ends this turn's batch: the queued frames go out in one write. */
-  release(): void {
-    this.corked = false;
-    socketOf(this.ws)?.uncork();
   }
   bufferedAmount(): number {
     return this.ws.bufferedAmount;
@@ -79,18 +103,6 @@ class WsConnection implements Connection {
   }
 }
 
-// shared listeners (`this` is the socket) instead of three closures per connection
-function onMessage(this: WebSocket, data: Buffer): void {
-  (this as Tracked)[SESSION].message(data.toString()); // binaryType is the default 'nodebuffer'
-}
-function onPong(this: WebSocket): void {
-  (this as Tracked)[SESSION].pong();
-}
-function onClose(this: WebSocket, code: number): void {
-  (this as Tracked)[SESSION].closed(code);
-}
-function onError(): void {} // ws closes the socket itself; `close` follows
-
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -98,7 +110,13 @@ function refuse(socket: Duplex, status: string): void {
 /** Runs `broker` on Node's `http` server and the `ws` library. */
 export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
   const batcher = new TurnBatcher();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: transportLimit(broker), perMessageDeflate: false });
+  const sockets = new Set<BrokerSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: transportLimit(broker), perMessageDeflate: false, clientTracking: false, WebSocket: BrokerSocket });
+  const attach = (ws: BrokerSocket, request: AcceptRequest): void => {
+    ws.registry = sockets;
+    sockets.add(ws);
+    ws.session = broker.accept(request, new WsConnection(ws, batcher));
+  };
   const http = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('WebSocket endpoints: /devices, /control\n');
   });
@@ -107,15 +125,8 @@ export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<
     const endpoint = endpointOf(url.pathname);
     if (endpoint === undefined) return refuse(socket, '404 Not Found');
     const header = req.headers['x-api-key'];
-    const apiKey = apiKeyOf(url, Array.isArray(header) ? header[0] : header);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const tracked = ws as Tracked;
-      tracked[SESSION] = broker.accept({ endpoint, apiKey }, new WsConnection(ws, batcher));
-      ws.on('message', onMessage);
-      ws.on('pong', onPong);
-      ws.on('close', onClose);
-      ws.on('error', onError);
-    });
+    const request = { endpoint, apiKey: apiKeyOf(url, Array.isArray(header) ? header[0] : header) };
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws as BrokerSocket, request));
   });
   return new Promise((resolve, reject) => {
     http.once('error', reject);
@@ -130,8 +141,8 @@ export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<
         async close(kind: ShutdownKind = 'shutdown') {
           broker.shutdown(kind);
           // give peers up to a second to answer the close frame, then cut what is left
-          for (let waited = 0; wss.clients.size > 0 && waited < 1_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-          for (const ws of wss.clients) ws.terminate();
+          for (let waited = 0; sockets.size > 0 && waited < 1_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+          for (const ws of sockets) ws.terminate();
           await new Promise<void>((r) => wss.close(() => r()));
           http.closeAllConnections();
           await new Promise<void>((r) => http.close(() => r()));
