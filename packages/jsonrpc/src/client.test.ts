@@ -1,4 +1,5 @@
 import { ManualClock } from '@fleetkit/core';
+import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { specRouter } from './testing/spec-methods.ts';
@@ -129,5 +130,29 @@ describe('client deadlines and failures', () => {
     expect(seen?.get('authorization')).toBe('Basic dGVzdDoxMjPCow==');
     expect(seen?.get('x-request-id')).toBe('r1');
     expect(seen?.get('content-type')).toBe('application/json');
+  });
+});
+
+describe('client against arbitrary answers', () => {
+  it('resolves or rejects with a JsonRpcError, whatever the server sends', async () => {
+    const body = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((j) => JSON.stringify(j)),
+      fc.record({ jsonrpc: fc.constantFrom('2.0', '1.0'), id: fc.oneof(fc.constant(1), fc.constant(null), fc.string()), result: fc.jsonValue() }, { requiredKeys: [] }).map((j) => JSON.stringify(j)),
+      fc.record({ code: fc.integer(), message: fc.string(), data: fc.jsonValue() }, { requiredKeys: [] }).map((e) => JSON.stringify({ jsonrpc: '2.0', error: e, id: 1 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom(200, 204, 400, 401, 500), async (text, status) => {
+        const client = createClient({ url, fetch: async () => new Response(status === 204 ? null : text, { status }) });
+        for (const attempt of [() => client.call('m'), () => client.batch([{ method: 'm' }, { method: 'n', notify: true }]), () => client.notify('m')]) {
+          const outcome = await attempt().then(
+            () => 'resolved',
+            (e: unknown) => e,
+          );
+          if (outcome !== 'resolved') expect(outcome).toBeInstanceOf(JsonRpcError);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
