@@ -1,5 +1,6 @@
-import { CoreError, createLogger, type SqlDriver, type SqlExecutor, systemClock, type TimerHandle } from '@fleetkit/core';
+import { CoreError, createLogger, cryptoRandom, type SqlExecutor, systemClock } from '@fleetkit/core';
 import { applyAck } from './_internal/ack.ts';
+import { Background } from './_internal/background.ts';
 import { claimDeliveries } from './_internal/callin.ts';
 import { requestCancel } from './_internal/cancel.ts';
 import { canonicalJson } from './_internal/canonical-json.ts';
@@ -12,9 +13,11 @@ import { joinGroup, leaveGroup } from './_internal/membership.ts';
 import { ackFast, callInFast, enqueueFast } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import type { TxRow } from './_internal/rows.ts';
+import { Scheduler } from './_internal/scheduler.ts';
 import { ensureSchema } from './_internal/schema.ts';
 import { stagedRows, stageUpdate, takeStaged } from './_internal/staging.ts';
 import { Waiters } from './_internal/waiters.ts';
+import { Wakeups } from './_internal/wake.ts';
 import { invalid, TxQueueError, TxQueueErrorCode } from './errors.ts';
 import { memoryStorage } from './storage.ts';
 import type {
@@ -30,18 +33,12 @@ import type {
   TxKind,
   TxQueueOptions,
 } from './types.ts';
-import { checkAck, checkId, checkKind, checkMs, checkName, checkOptionalString, checkTarget } from './validate.ts';
+import { checkAck, checkCount, checkId, checkKind, checkMs, checkName, checkOptionalString, checkTarget } from './validate.ts';
 
-/** The NOTIFY channel that wakes long-polling call-ins in every process sharing PostgreSQL. */
-const WAKE_CHANNEL = 'fleetkit_txqueue';
 const SWEEP_BATCH = 1000;
 // deadlock, serialization failure, unique race: the whole operation is retried
 const RETRY_STATES = new Set(['40P01', '40001', '23505']);
 
-interface PgWake {
-  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
-  notify(channel: string, payload: string, executor?: SqlExecutor): Promise<void>;
-}
 
 /** Options of {@link TxQueue.push}. */
 export interface PushOptions {
@@ -71,26 +68,19 @@ export function openTxQueue(options: TxQueueOptions = {}): Promise<TxQueue> {
 export class TxQueue {
   readonly #ctx: Ctx;
   readonly #owned: boolean;
-  readonly #tickMs: number;
   readonly #waiters: Waiters;
+  readonly #wakeups: Wakeups;
   readonly #dispatcher: Dispatcher;
-  readonly #background = new Set<Promise<unknown>>();
-  #timer: TimerHandle | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
-  #tickTimer: TimerHandle | undefined;
-  #ticking: Promise<void> | undefined;
-  #tickAgain = false;
-  #unlisten: (() => Promise<void>) | undefined;
+  readonly #background: Background;
+  readonly #scheduler: Scheduler;
   #closed = false;
-  readonly #toNotify = new Set<string>();
-  #notifying = false;
 
   private constructor(options: TxQueueOptions) {
     const db = options.storage ?? memoryStorage();
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? createLogger();
     this.#owned = options.storage === undefined;
-    this.#tickMs = options.tickMs === undefined ? 1000 : checkMs(options.tickMs, 'options.tickMs');
+    const tickMs = options.tickMs === undefined ? 1000 : checkMs(options.tickMs, 'options.tickMs');
     this.#ctx = {
       db,
       pg: db.dialect === 'postgres',
@@ -103,6 +93,10 @@ export class TxQueue {
       payloads: new PayloadCache(),
     };
     this.#waiters = new Waiters(clock);
+    this.#wakeups = new Wakeups(db, this.#waiters);
+    this.#background = new Background(logger);
+    const bg = (work: Promise<unknown>): void => this.#background.add(work);
+    this.#scheduler = new Scheduler(clock, options.random ?? cryptoRandom, tickMs, () => this.#maintain(), bg);
     const retryMs = options.eventRetryMs === undefined ? 5000 : checkMs(options.eventRetryMs, 'options.eventRetryMs');
     this.#dispatcher = new Dispatcher(db, clock, logger, retryMs);
   }
@@ -111,15 +105,9 @@ export class TxQueue {
   static async open(options: TxQueueOptions = {}): Promise<TxQueue> {
     const q = new TxQueue(options);
     await ensureSchema(q.#ctx.db);
-    const pg = q.#pgWake();
-    if (pg) {
-      q.#unlisten = await pg.listen(WAKE_CHANNEL, (keys) => {
-        for (const key of keys.split('\n')) key === '*' ? q.#waiters.wakeAll() : q.#waiters.wake(key);
-      });
-    }
+    await q.#wakeups.listen();
     // after a restart: the earliest open deadline (or a maintenance tick) first
-    q.#arm((await nextDeadline(q.#ctx.db)) ?? Number.POSITIVE_INFINITY);
-    q.#armTick();
+    q.#scheduler.start(await nextDeadline(q.#ctx.db));
     return q;
   }
 
@@ -171,7 +159,7 @@ export class TxQueue {
    */
   async callIn(device: string, options: CallInOptions = {}): Promise<Delivery[]> {
     const key = deviceKey(checkName(device, 'device'));
-    const limit = options.limit === undefined ? 100 : checkMs(options.limit, 'options.limit', 10_000);
+    const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
     const waitMs = options.waitMs === undefined ? 0 : checkId(options.waitMs, 'options.waitMs');
     const clock = this.#ctx.clock;
     const until = clock.monotonic() + waitMs;
@@ -230,13 +218,13 @@ export class TxQueue {
 
   /** A target's transactions in id order. */
   list(target: Target, options: { readonly open?: boolean; readonly after?: number; readonly limit?: number } = {}): Promise<Transaction[]> {
-    const limit = options.limit === undefined ? 100 : checkMs(options.limit, 'options.limit', 10_000);
+    const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
     return readList(this.#ctx, targetKey(checkTarget(target)), options.open ?? false, checkId(options.after ?? 0, 'options.after'), limit);
   }
 
   /** The sub-transactions of a group transaction, in device order (hidden from callbacks, open to inspection). */
   subTransactions(group: string, id: number, options: { readonly after?: string; readonly limit?: number } = {}): Promise<Transaction[]> {
-    const limit = options.limit === undefined ? 1000 : checkMs(options.limit, 'options.limit', 100_000);
+    const limit = options.limit === undefined ? 1000 : checkCount(options.limit, 'options.limit', 100_000);
     return readChildren(this.#ctx, groupKey(checkName(group, 'group')), checkId(id, 'id'), options.after ?? '', limit);
   }
 
@@ -257,7 +245,7 @@ export class TxQueue {
   /** Receives every event once (from this process's share of the outbox); returns an unsubscribe. */
   subscribe(handler: TxEventHandler): () => void {
     const off = this.#dispatcher.subscribe(handler);
-    this.#bg(this.#dispatcher.pump());
+    this.#background.add(this.#dispatcher.pump());
     return off;
   }
 
@@ -269,18 +257,18 @@ export class TxQueue {
   }
 
   /** Resolves when background work (timeouts, event dispatch, wake-ups) has settled. */
-  async idle(): Promise<void> {
-    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  idle(): Promise<void> {
+    return this.#background.idle();
   }
 
   /** Stops the timer, finishes background work and closes storage the queue opened itself. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
-    if (this.#tickTimer !== undefined) this.#ctx.clock.clearTimeout(this.#tickTimer);
+    this.#background.quiet = true;
+    this.#scheduler.stop();
     await this.idle();
-    await this.#unlisten?.();
+    await this.#wakeups.close();
     if (this.#owned) await this.#ctx.db.close();
   }
 
@@ -344,95 +332,17 @@ export class TxQueue {
   }
 
   #after(fx: Effects): void {
-    if (fx.wakeAll) this.#waiters.wakeAll();
-    else for (const key of fx.wake) this.#waiters.wake(key);
-    if (this.#ctx.pg && (fx.wakeAll || fx.wake.size > 0)) {
-      if (fx.wakeAll) this.#toNotify.add('*');
-      else for (const key of fx.wake) this.#toNotify.add(key);
-      if (!this.#notifying) this.#bg(this.#sendNotifications());
-    }
-    this.#arm(fx.deadline);
-    if (fx.events > 0) this.#bg(this.#dispatcher.pump());
+    const notify = this.#wakeups.wake(fx.wakeAll ? ['*'] : fx.wake);
+    if (notify) this.#background.add(notify);
+    this.#scheduler.armAt(fx.deadline);
+    if (fx.events > 0) this.#background.add(this.#dispatcher.pump());
   }
 
-  // Two timers: one at the earliest known deadline (exact timeouts), one
-  // every tickMs (deadlines set by other processes, event retries).
-  #arm(at: number): void {
-    if (this.#closed || at >= this.#timerAt) return;
-    const clock = this.#ctx.clock;
-    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Number.POSITIVE_INFINITY;
-      this.#bg(this.#tick());
-    }, Math.max(0, at - clock.now()));
-  }
-
-  #armTick(): void {
-    if (this.#closed) return;
-    this.#tickTimer = this.#ctx.clock.setTimeout(() => {
-      this.#armTick();
-      this.#bg(this.#tick());
-    }, this.#tickMs);
-  }
-
-  /** One maintenance pass at a time; a request during a pass runs one more after it. */
-  #tick(): Promise<void> {
-    if (this.#ticking) {
-      this.#tickAgain = true;
-      return this.#ticking;
-    }
-    this.#ticking = (async () => {
-      try {
-        do {
-          this.#tickAgain = false;
-          if (this.#closed) return;
-          await this.sweep();
-          const next = await nextDeadline(this.#ctx.db);
-          if (next !== undefined) this.#arm(next);
-        } while (this.#tickAgain);
-      } finally {
-        this.#ticking = undefined;
-      }
-    })();
-    return this.#ticking;
-  }
-
-  // NOTIFY after COMMIT, never inside the data transaction: a notifying
-  // transaction holds PostgreSQL's global notify lock through its WAL flush,
-  // which serialises every enqueue. One NOTIFY in flight; keys gather meanwhile.
-  async #sendNotifications(): Promise<void> {
-    const pg = this.#pgWake();
-    if (!pg) return;
-    this.#notifying = true;
-    try {
-      while (this.#toNotify.size > 0) {
-        const keys = [...this.#toNotify];
-        this.#toNotify.clear();
-        const payload = keys.includes('*') || keys.join('\n').length > 7000 ? '*' : keys.join('\n');
-        // a wake-up is a hint (waiters also time out and poll): no WAL flush for it
-        await this.#ctx.db.transaction(async (tx) => {
-          await tx.run('SET LOCAL synchronous_commit = off');
-          await pg.notify(WAKE_CHANNEL, payload, tx);
-        });
-      }
-    } finally {
-      this.#notifying = false;
-    }
-  }
-
-  #bg(work: Promise<unknown>): void {
-    const p = work.catch((cause: unknown) => {
-      if (!this.#closed) this.#ctx.logger.error('txqueue background work failed', { cause: String(cause) });
-    });
-    this.#background.add(p);
-    void p.finally(() => this.#background.delete(p));
-  }
-
-  #pgWake(): PgWake | undefined {
-    const db = this.#ctx.db as SqlDriver & Partial<PgWake>;
-    return db.dialect === 'postgres' && typeof db.listen === 'function' && typeof db.notify === 'function' ? (db as unknown as PgWake) : undefined;
+  /** One maintenance pass; resolves to the next open deadline. */
+  async #maintain(): Promise<number | undefined> {
+    if (this.#closed) return undefined;
+    await this.sweep();
+    return nextDeadline(this.#ctx.db);
   }
 
   #open(): void {

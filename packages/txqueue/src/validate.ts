@@ -1,3 +1,4 @@
+import { canonicalJson } from './_internal/canonical-json.ts';
 import { invalid } from './errors.ts';
 import { failureStatuses } from './status.ts';
 import type { AckInput, Target, TxKind } from './types.ts';
@@ -47,11 +48,24 @@ export function checkOptionalString(value: unknown, path: string, max = 2048): s
   return value;
 }
 
+/** Checks a count (a limit): a whole number in 1..max. */
+export function checkCount(value: unknown, path: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) throw invalid(path, `a whole number in 1..${max}`, value);
+  return value;
+}
+
+/** Checks an ack; its progress and result come back as canonical JSON values (key order never makes a repeat differ). */
 export function checkAck(value: unknown): AckInput {
   if (typeof value !== 'object' || value === null) throw invalid('ack', 'an object', value);
   const a = value as Record<string, unknown>;
-  checkId(a.transactionId, 'ack.transactionId');
-  checkId(a.attempt, 'ack.attempt');
+  const transactionId = checkId(a.transactionId, 'ack.transactionId');
+  const attempt = checkId(a.attempt, 'ack.attempt');
   if (!ackStatuses.includes(a.status as string)) throw invalid('ack.status', ackStatuses.join(' | '), a.status);
-  return value as AckInput;
+  return {
+    transactionId,
+    attempt,
+    status: a.status as AckInput['status'],
+    ...(a.progress === undefined ? {} : { progress: JSON.parse(canonicalJson(a.progress, 'ack.progress')) as unknown }),
+    ...(a.result === undefined ? {} : { result: JSON.parse(canonicalJson(a.result, 'ack.result')) as unknown }),
+  };
 }

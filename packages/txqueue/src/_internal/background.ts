@@ -1,0 +1,24 @@
+import type { Logger } from '@fleetkit/core';
+
+/** Work the engine starts without awaiting (timeouts, dispatch, wake-ups), so `idle()` and `close()` can wait for it. */
+export class Background {
+  readonly #running = new Set<Promise<unknown>>();
+  readonly #logger: Logger;
+  quiet = false;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  add(work: Promise<unknown>): void {
+    const p = work.catch((cause: unknown) => {
+      if (!this.quiet) this.#logger.error('txqueue background work failed', { cause: String(cause) });
+    });
+    this.#running.add(p);
+    void p.finally(() => this.#running.delete(p));
+  }
+
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+}

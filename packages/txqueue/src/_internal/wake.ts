@@ -1,0 +1,82 @@
+import type { SqlDriver, SqlExecutor } from '@fleetkit/core';
+import type { Waiters } from './waiters.ts';
+
+/** The NOTIFY channel that wakes long-polling call-ins in every process sharing PostgreSQL. */
+const CHANNEL = 'fleetkit_txqueue';
+
+interface PgWake {
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string, executor?: SqlExecutor): Promise<void>;
+}
+
+function pgWake(db: SqlDriver): PgWake | undefined {
+  const d = db as SqlDriver & Partial<PgWake>;
+  return d.dialect === 'postgres' && typeof d.listen === 'function' && typeof d.notify === 'function' ? (d as unknown as PgWake) : undefined;
+}
+
+/**
+ * Wakes long-polling call-ins: in this process directly, in the others
+ * through LISTEN/NOTIFY. The NOTIFY goes after COMMIT, never inside the data
+ * transaction: a notifying transaction holds PostgreSQL's global notify lock
+ * through its WAL flush, which would serialise every enqueue of every
+ * process (docs/decisions/txqueue-002-delivery-commit.md). One NOTIFY is in
+ * flight at a time; keys gather meanwhile.
+ */
+export class Wakeups {
+  readonly #db: SqlDriver;
+  readonly #pg: PgWake | undefined;
+  readonly #waiters: Waiters;
+  readonly #pending = new Set<string>();
+  #sending = false;
+  #unlisten: (() => Promise<void>) | undefined;
+
+  constructor(db: SqlDriver, waiters: Waiters) {
+    this.#db = db;
+    this.#pg = pgWake(db);
+    this.#waiters = waiters;
+  }
+
+  async listen(): Promise<void> {
+    this.#unlisten = await this.#pg?.listen(CHANNEL, (payload) => {
+      for (const key of payload.split('\n')) this.#local(key);
+    });
+  }
+
+  /** Wakes the waiters of `keys` (`'*'`: all) here, and returns the NOTIFY work for the others, if any. */
+  wake(keys: Iterable<string>): Promise<void> | undefined {
+    for (const key of keys) {
+      this.#local(key);
+      if (this.#pg) this.#pending.add(key);
+    }
+    if (!this.#pg || this.#sending || this.#pending.size === 0) return undefined;
+    return this.#send(this.#pg);
+  }
+
+  async close(): Promise<void> {
+    await this.#unlisten?.();
+  }
+
+  #local(key: string): void {
+    if (key === '*') this.#waiters.wakeAll();
+    else this.#waiters.wake(key);
+  }
+
+  async #send(pg: PgWake): Promise<void> {
+    this.#sending = true;
+    try {
+      while (this.#pending.size > 0) {
+        const keys = [...this.#pending];
+        this.#pending.clear();
+        const joined = keys.join('\n');
+        const payload = keys.includes('*') || joined.length > 7000 ? '*' : joined;
+        // a wake-up is a hint (a waiter polls once more when its wait ends): no WAL flush for it
+        await this.#db.transaction(async (tx) => {
+          await tx.run('SET LOCAL synchronous_commit = off');
+          await pg.notify(CHANNEL, payload, tx);
+        });
+      }
+    } finally {
+      this.#sending = false;
+    }
+  }
+}
