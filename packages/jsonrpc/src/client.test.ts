@@ -133,6 +133,17 @@ describe('client deadlines and failures', () => {
   });
 });
 
+describe('client options', () => {
+  it.each([['not a url'], ['ftp://x/'], ['/relative']])('refuses the url %s', (bad) => {
+    expect(() => createClient({ url: bad })).toThrow(expect.objectContaining({ code: 'invalid-definition', details: expect.objectContaining({ path: 'url' }) }));
+  });
+
+  it('refuses a negative deadline, for the client and for one call', async () => {
+    expect(() => createClient({ url, timeoutMs: -1 })).toThrow(expect.objectContaining({ details: expect.objectContaining({ path: 'timeoutMs' }) }));
+    await expect(createClient({ url }).call('x', undefined, { timeoutMs: Number.NaN })).rejects.toMatchObject({ code: 'invalid-definition' });
+  });
+});
+
 describe('client against arbitrary answers', () => {
   it('resolves or rejects with a JsonRpcError, whatever the server sends', async () => {
     const body = fc.oneof(

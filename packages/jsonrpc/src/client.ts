@@ -3,6 +3,7 @@ import { basicAuthHeader } from './basic-auth.ts';
 import { JsonRpcError } from './errors.ts';
 import type { MethodTypes } from './method.ts';
 import { isJsonRpcResponse, type JsonRpcResponse } from './protocol.ts';
+import { countOption, urlOption } from './_internal/options.ts';
 import { post, type Transport } from './_internal/post.ts';
 
 /** Options of {@link createClient}. */
@@ -50,10 +51,10 @@ export class Client<M extends MethodTypes = MethodTypes> {
     if (options.auth !== undefined) headers.authorization = basicAuthHeader(options.auth.user, options.auth.password);
     const send = options.fetch ?? ((request: Request) => fetch(request));
     const clock = options.clock ?? systemClock;
-    const url = String(options.url);
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const url = urlOption('url', options.url);
+    const timeoutMs = countOption('timeoutMs', options.timeoutMs, 30_000, 0);
     this.#transport = (body, call) =>
-      post({ url, headers, send, clock, body, signal: call?.signal, timeoutMs: call?.timeoutMs ?? timeoutMs });
+      post({ url, headers, send, clock, body, signal: call?.signal, timeoutMs: countOption('timeoutMs', call?.timeoutMs, timeoutMs, 0) });
   }
 
   /**

@@ -74,6 +74,10 @@ describe('HTTP handler', () => {
     expect(await res.text()).toBe('{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}');
   });
 
+  it('refuses a body limit that is not a positive integer', () => {
+    expect(() => createHttpHandler(router, { maxBodyBytes: 0 })).toThrow(expect.objectContaining({ code: 'invalid-definition' }));
+  });
+
   it('answers an empty body with Parse error', async () => {
     expect(await (await handler(post(null))).text()).toContain('-32700');
   });

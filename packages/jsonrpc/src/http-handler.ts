@@ -1,5 +1,6 @@
 import { type Logger, silentLogger } from '@fleetkit/core';
 import { codeText, PARSE_ERROR } from './_internal/encode.ts';
+import { countOption } from './_internal/options.ts';
 import { readLimited } from './_internal/read-body.ts';
 import type { Authenticator, Principal } from './basic-auth.ts';
 import type { Router } from './router.ts';
@@ -27,7 +28,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * input holding only notifications.
  */
 export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpHandlerOptions = {}): FetchHandler {
-  const limit = options.maxBodyBytes ?? 1 << 20;
+  const limit = countOption('maxBodyBytes', options.maxBodyBytes, 1 << 20, 1);
   const auth = options.authenticate;
   const logger = options.logger ?? silentLogger;
   return async (request) => {

@@ -186,3 +186,9 @@ describe('router registration', () => {
     expect(r.handle(req({ method: 'typed', params: { n: 1 }, id: 1 }))).toBe('{"jsonrpc":"2.0","result":2,"id":1}');
   });
 });
+
+describe('options', () => {
+  it.each([0, -1, 1.5, Number.NaN])('refuses maxBatch %s with the option named', (maxBatch) => {
+    expect(() => createRouter({ maxBatch })).toThrow(expect.objectContaining({ code: 'invalid-definition', details: expect.objectContaining({ path: 'maxBatch' }) }));
+  });
+});

@@ -1,6 +1,7 @@
 import { cryptoRandom, type Logger, type Random, silentLogger } from '@fleetkit/core';
 import { dispatch, type Engine, registered } from './_internal/dispatch.ts';
 import type { RequestInfo } from './context.ts';
+import { countOption } from './_internal/options.ts';
 import { type DiscoveryInfo, withDiscovery } from './discovery.ts';
 import { JsonRpcError } from './errors.ts';
 import { checkDefinition, type MethodDefinition, type MethodTypes, type ParamsOf } from './method.ts';
@@ -36,7 +37,7 @@ export class Router<M extends MethodTypes = {}> {
       middleware: [],
       logger: options.logger ?? silentLogger,
       random: options.random ?? cryptoRandom,
-      maxBatch: options.maxBatch ?? 1000,
+      maxBatch: countOption('maxBatch', options.maxBatch, 1000, 1),
     };
   }
 
