@@ -1,0 +1,60 @@
+// Several engine processes on one PostgreSQL: simulated by engines with
+// their own connection pools, racing on the same devices.
+import { silentLogger } from '@fleetkit/core';
+import { openPostgres } from '@fleetkit/core/postgres';
+import { describeWithPostgres } from '@fleetkit/core/testing';
+import { expect, it } from 'vitest';
+import { freshPostgres } from '../test/postgres-store.ts';
+import { openTxQueue, type TxQueue } from './queue.ts';
+import type { Delivery, TxEvent } from './types.ts';
+
+const ENGINES = 3;
+const DEVICES = 6;
+const PER_DEVICE = 15;
+
+describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) => {
+  it('never hands one delivery attempt to two call-ins, completes each transaction once and emits each final event once', async () => {
+    const store = await freshPostgres(url);
+    const drivers = Array.from({ length: ENGINES }, () => openPostgres({ connectionString: store.url, max: 6 }));
+    const engines: TxQueue[] = [];
+    for (const storage of drivers) engines.push(await openTxQueue({ storage, logger: silentLogger, redeliverAfterMs: 60_000 }));
+    const events: TxEvent[] = [];
+    for (const q of engines) q.subscribe((e) => void events.push(e));
+    try {
+      const devices = Array.from({ length: DEVICES }, (_, i) => `dev-${i}`);
+      // enqueue from every engine at once
+      await Promise.all(devices.flatMap((device) => Array.from({ length: PER_DEVICE }, (_, i) => engines[i % ENGINES]!.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 }))));
+      // every engine calls in for every device concurrently until all are done
+      const handed: (Delivery & { device: string })[] = [];
+      const applied: string[] = [];
+      await Promise.all(
+        engines.flatMap((q) =>
+          devices.map(async (device) => {
+            for (let round = 0; round < 40; round++) {
+              const got = await q.callIn(device, { limit: 4 });
+              for (const d of got) {
+                handed.push({ ...d, device });
+                const r = await q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
+                if (r.outcome === 'applied') applied.push(`${device}#${d.transactionId}`);
+              }
+              if (got.length === 0 && (await q.list({ device }, { open: true })).length === 0) return;
+            }
+          }),
+        ),
+      );
+      await Promise.all(engines.map((q) => q.idle()));
+      const attempts = handed.map((d) => `${d.device}#${d.transactionId}@${d.attempt}`);
+      expect(new Set(attempts).size).toBe(attempts.length);
+      expect(applied.length).toBe(DEVICES * PER_DEVICE);
+      expect(new Set(applied).size).toBe(applied.length);
+      const finals = events.filter((e) => e.final).map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`);
+      expect(finals.sort()).toEqual([...applied].sort());
+      // ids per device are 1..PER_DEVICE whichever engine enqueued
+      for (const device of devices) expect((await engines[0]!.list({ device })).map((t) => t.id)).toEqual(Array.from({ length: PER_DEVICE }, (_, i) => i + 1));
+    } finally {
+      for (const q of engines) await q.close();
+      for (const d of drivers) await d.close();
+      await store.dispose();
+    }
+  });
+});
