@@ -21,8 +21,12 @@ export interface TypeFailure {
   readonly message?: string;
 }
 
-/** Checks one RFC 7951 JSON value; returns its canonical string (the XPath string-value) or a failure. */
-export type ValueCheck = (value: unknown) => string | TypeFailure;
+/**
+ * Checks one RFC 7951 JSON value; returns its canonical string (the XPath
+ * string-value) or a failure. With `canonical` false a success may return
+ * any string: callers that keep no data node skip building it.
+ */
+export type ValueCheck = (value: unknown, canonical?: boolean) => string | TypeFailure;
 
 /** What a checker needs besides the type: the leaf's module (for identityrefs) and the identities. */
 export interface CheckContext {
@@ -75,10 +79,10 @@ function numberCheck(t: TypeSpec): ValueCheck {
   const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [Number(a), Number(b)] as const);
   const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
   const one = ranges.length === 1 ? ranges[0]! : undefined;
-  return (v) => {
+  return (v, canonical = true) => {
     if (typeof v !== 'number' || !Number.isInteger(v)) return failure('type', `a JSON number (RFC 7951 §6.1 ${t.base})`);
-    if (one !== undefined ? v < one[0] || v > one[1] : !ranges.some(([a, b]) => v >= a && v <= b)) return failure(t.range === undefined ? 'type' : 'range', expected);
-    return String(v);
+    if (one !== undefined ? v < one[0] || v > one[1] : !inRanges(ranges, v)) return failure(t.range === undefined ? 'type' : 'range', expected);
+    return canonical ? String(v) : '';
   };
 }
 
@@ -91,11 +95,11 @@ function bigCheck(t: TypeSpec): ValueCheck {
   const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
   const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
   const kind = t.range === undefined ? 'type' : 'range';
-  return (v) => {
+  return (v, canonical = true) => {
     if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
-    if (SHORT_INT.test(v)) {
+    if (v.length <= 16 && SHORT_INT.test(v)) {
       const n = Number(v);
-      for (const [a, b] of fast) if (n >= a && n <= b) return String(n);
+      if (inRanges(fast, n)) return canonical ? String(n) : '';
       return failure(kind, expected);
     }
     if (!INT_STRING.test(v)) return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
@@ -106,6 +110,8 @@ function bigCheck(t: TypeSpec): ValueCheck {
 }
 
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+// already canonical: no sign but "-", no leading zeros, one fraction digit at least, no trailing zeros (and not -0.0)
+const CANONICAL_DECIMAL = /^(?:-(?!0\.0$))?(?:0|[1-9]\d*)\.(?:0|\d*[1-9])$/;
 
 function decimalCheck(t: TypeSpec): ValueCheck {
   const fd = t.fractionDigits ?? 1;
@@ -113,7 +119,7 @@ function decimalCheck(t: TypeSpec): ValueCheck {
   const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
   const kind = t.range === undefined ? 'type' : 'range';
   const expected = `decimal64 in ${t.rangeText ?? 'the decimal64 range'}`;
-  return (v) => {
+  return (v, canonical = true) => {
     if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal64 (RFC 7951 §6.1)`);
     const m = DECIMAL.exec(v);
     const frac = m?.[3] ?? '';
@@ -123,18 +129,27 @@ function decimalCheck(t: TypeSpec): ValueCheck {
     let inRange: boolean;
     if (digits.length <= 15) {
       const n = neg ? -Number(digits) : Number(digits);
-      inRange = fast.some(([a, b]) => n >= a && n <= b);
+      inRange = inRanges(fast, n);
     } else {
       const n = neg ? -BigInt(digits) : BigInt(digits);
       inRange = ranges.some(([a, b]) => n >= a && n <= b);
     }
     if (!inRange) return failure(kind, expected);
+    if (!canonical || CANONICAL_DECIMAL.test(v)) return canonical ? v : '';
     // RFC 7950 §9.3.2 canonical form: no leading zeros, trailing zeros dropped, at least one fraction digit
     const int = m[2]!.replace(/^0+(?=\d)/, '');
     const f = frac.replace(/0+$/, '');
     const zero = /^0+$/.test(int + f);
     return `${neg && !zero ? '-' : ''}${int}.${f === '' ? '0' : f}`;
   };
+}
+
+function inRanges(ranges: readonly (readonly [number, number])[], n: number): boolean {
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (n >= r[0] && n <= r[1]) return true;
+  }
+  return false;
 }
 
 function codePoints(s: string): number {

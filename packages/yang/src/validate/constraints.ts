@@ -11,19 +11,43 @@ import { issue, type Walk } from './tree.ts';
 interface Caches {
   readonly targets: WeakMap<DNode, Map<TypeSpec, Set<string>>>;
   readonly instanceIds: Map<string, XPathExpr | null>;
+  readonly plans: Map<TypeSpec, Plan | null>;
+}
+
+/** A leafref path without predicates: `up` parent steps (or the root), then `rest`. */
+interface Plan {
+  readonly abs: boolean;
+  readonly up: number;
+  readonly rest: XPathExpr;
+}
+
+function plan(t: TypeSpec, caches: Caches): Plan | null {
+  let p = caches.plans.get(t);
+  if (p !== undefined) return p;
+  const e = t.path!;
+  p = null;
+  if (e.t === 'path' && e.from === undefined && e.steps.every((s) => s.preds.length === 0)) {
+    let up = 0;
+    if (!e.abs) while (up < e.steps.length && e.steps[up]!.axis === 'parent') up++;
+    p = { abs: e.abs, up, rest: { t: 'path', abs: false, steps: e.steps.slice(up) } };
+  }
+  caches.plans.set(t, p);
+  return p;
 }
 
 /** Runs `when`, `must`, leafref and instance-identifier checks on the built tree (RFC 7950 §7.5.3, §7.21.5, §9.9, §9.13). */
 export function checkConstraints(w: Walk, rt: Runtime): void {
-  const caches: Caches = { targets: new WeakMap(), instanceIds: new Map() };
-  const base = { derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
+  const caches: Caches = { targets: new WeakMap(), instanceIds: new Map(), plans: new Map() };
+  // one context object, its current node moved along (no allocation per node)
+  const cx: { current: DNode } & Omit<XContext, 'current'> = { current: w.deferred[0]!.node, derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
   for (const { node, r } of w.deferred) {
     const s = r.s;
     if (s.when !== undefined && node.implicit !== true) {
       let ok = true;
       for (const c of s.when) {
         const ctxNode = c.onParent === true ? (node.parent ?? node) : node;
-        if (!toBoolean(evaluate(c.expr, ctxNode, { ...base, current: ctxNode }))) {
+        cx.current = ctxNode;
+        if (!toBoolean(evaluate(c.expr, ctxNode, cx))) {
           issue(w, 'when', pathOf(node), `When condition "${c.text}" not satisfied`);
           ok = false;
           break;
@@ -31,15 +55,15 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
       }
       if (!ok) continue;
     }
+    cx.current = node;
     if (s.must !== undefined) {
-      const cx: XContext = { ...base, current: node };
       for (const c of s.must) {
         if (!toBoolean(evaluate(c.expr, node, cx))) {
           issue(w, 'must', pathOf(node), c.errorMessage ?? `Must condition "${c.text}" not satisfied`, c.errorAppTag === undefined ? {} : { appTag: c.errorAppTag });
         }
       }
     }
-    if (s.type !== undefined && node.value !== undefined) instanceCheck(w, s.type, node, caches, { ...base, current: node });
+    if (s.type !== undefined && node.value !== undefined) instanceCheck(w, s.type, node, caches, cx);
   }
 }
 
@@ -73,27 +97,20 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
 
 /** Values the leafref may take here; cached per starting node when the path below it has no predicates. */
 function leafrefTargets(t: TypeSpec, node: DNode, caches: Caches, cx: XContext): Set<string> {
-  const p = t.path!;
-  if (p.t === 'path' && p.from === undefined && p.steps.every((s) => s.preds.length === 0)) {
+  const p = plan(t, caches);
+  if (p !== null) {
     let start: DNode = p.abs ? rootOf(node) : node;
-    let i = 0;
-    if (!p.abs) {
-      while (i < p.steps.length && p.steps[i]!.axis === 'parent') {
-        start = start.parent ?? start;
-        i++;
-      }
-    }
+    for (let i = 0; i < p.up; i++) start = start.parent ?? start;
     let byType = caches.targets.get(start);
     if (byType === undefined) caches.targets.set(start, (byType = new Map()));
     let set = byType.get(t);
     if (set === undefined) {
-      const rest: XPathExpr = { t: 'path', abs: false, steps: p.steps.slice(i) };
-      const found = evaluate(rest, start, cx);
+      const found = evaluate(p.rest, start, cx);
       set = new Set(Array.isArray(found) ? found.map((n) => n.value ?? '') : []);
       byType.set(t, set);
     }
     return set;
   }
-  const found = evaluate(p, node, cx);
+  const found = evaluate(t.path!, node, cx);
   return new Set(Array.isArray(found) ? found.map((n) => n.value ?? '') : []);
 }

@@ -112,9 +112,10 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   switch (s.kind) {
     case 'leaf': {
-      const c = r.check!(v);
+      const keep = w.tree || r.isKey;
+      const c = r.check!(v, keep);
       if (typeof c === 'string') {
-        if (w.tree || r.isKey) {
+        if (keep) {
           const n = dnode(parent, s, s.name, s.module, c);
           if (r.xpath) w.deferred.push({ node: n, r });
         }
@@ -148,8 +149,9 @@ function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const path = childPath(parent, s.module, s.name);
   if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
   const seen = s.config ? new Set<string>() : undefined;
+  const canonical = w.tree || s.config;
   for (const item of v) {
-    const c = r.check!(item);
+    const c = r.check!(item, canonical);
     if (typeof c !== 'string') {
       typeIssue(w, path, c, item);
       continue;

@@ -145,6 +145,12 @@ function union(a: DNode[], b: DNode[]): DNode[] {
 }
 
 function applyStep(nodes: DNode[], step: Step, cx: XContext): DNode[] {
+  if (nodes.length === 1 && step.preds.length === 0) {
+    // the common `..` and `name` steps from one node, without the general loop
+    const n = nodes[0]!;
+    if (step.axis === 'parent' && step.test.k === 'node') return n.parent === undefined ? [] : [n.parent];
+    if (step.axis === 'child' && step.test.k === 'name') return childrenNamed(n, step.test.module, step.test.name) as DNode[];
+  }
   const out: DNode[] = [];
   const dedupe = nodes.length > 1 && step.axis !== 'child' && step.axis !== 'self' && step.axis !== 'attribute';
   const seen = dedupe ? new Set<DNode>() : undefined;
