@@ -18,7 +18,7 @@ export { JsonRpcError, JsonRpcErrorCode, type JsonRpcErrorOptions, RpcCode, RpcM
 export { createHttpHandler, type FetchHandler, type HttpHandlerOptions } from './http-handler.ts';
 export { describe as describeValue, type ParamsIssue, toParamsIssues } from './issues.ts';
 export { type Handler, isStandardSchema, type MethodDefinition, type MethodTypes, type ParamsOf } from './method.ts';
-export { type Middleware } from './middleware.ts';
+export { composeMiddleware, type Middleware } from './middleware.ts';
 export {
   isJsonRpcId,
   isJsonRpcResponse,

@@ -2,6 +2,7 @@ import { SeededRandom } from '@fleetkit/core';
 import { describe, expect, it } from 'vitest';
 import { accountFromParams, allow, authorization, deny } from './authorization.ts';
 import type { CallContext } from './context.ts';
+import { composeMiddleware } from './middleware.ts';
 import { createRouter } from './router.ts';
 
 const req = (o: Record<string, unknown>): string => JSON.stringify({ jsonrpc: '2.0', ...o });
@@ -23,6 +24,20 @@ describe('middleware', () => {
       .method('m', { handler: () => seen.push('handler') });
     await r.handle(req({ method: 'm', id: 1 }));
     expect(seen).toEqual(['a>m', 'b>1', 'handler', 'a<']);
+  });
+
+  it('composes several middleware into one that runs them in order', () => {
+    const seen: string[] = [];
+    const stack = composeMiddleware(
+      (_ctx, next) => (seen.push('first'), next()),
+      (_ctx, next) => (seen.push('second'), next()),
+    );
+    const r = createRouter()
+      .use(stack)
+      .use((_ctx, next) => (seen.push('after'), next()))
+      .method('m', { handler: () => seen.push('handler') });
+    r.handle(req({ method: 'm', id: 1 }));
+    expect(seen).toEqual(['first', 'second', 'after', 'handler']);
   });
 
   it('can answer instead of the handler', () => {
