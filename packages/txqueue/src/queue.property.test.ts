@@ -1,146 +1,20 @@
-// Property tests over random interleavings of enqueue, call-in, ack (valid,
-// duplicate, late, stale, foreign), cancel, clock advance and restart.
-import { ManualClock, silentLogger, type SqlDriver } from '@fleetkit/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { openTxQueue, type TxQueue } from './queue.ts';
+import { describe, it } from 'vitest';
+import { opArb, runInterleaving } from '../test/interleavings.ts';
 import { memoryStorage } from './storage.ts';
-import type { AckStatus, Delivery, Target, Transaction, TxEvent } from './types.ts';
 
-const devices = ['a', 'b', 'c'] as const;
-const groups: Record<string, string[]> = { g: ['a', 'b'], h: ['b', 'c'] };
-
-type Op =
-  | { op: 'enqueue'; to: string; timeout: number }
-  | { op: 'callIn'; device: string }
-  | { op: 'ack'; pick: number; status: AckStatus; variant: 'current' | 'repeat' | 'stale' | 'foreign' }
-  | { op: 'cancel'; pick: number }
-  | { op: 'advance'; ms: number }
-  | { op: 'jump'; ms: number }
-  | { op: 'restart' };
-
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('enqueue' as const), to: fc.constantFrom('a', 'b', 'c', 'g', 'h'), timeout: fc.constantFrom(5_000, 40_000, 3_600_000) }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('callIn' as const), device: fc.constantFrom(...devices) }) },
-  {
-    weight: 5,
-    arbitrary: fc.record({
-      op: fc.constant('ack' as const),
-      pick: fc.nat(50),
-      status: fc.constantFrom<AckStatus>('complete', 'complete', 'progress', 'device-error', 'cancelled'),
-      variant: fc.constantFrom('current', 'current', 'repeat', 'stale', 'foreign'),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat(50) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.constantFrom(0, 1_000, 10_000, 35_000) }) },
-  // wall time moves but no timer fires yet: call-in and ack must time out lazily
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('jump' as const), ms: fc.constantFrom(10_000, 35_000) }) },
-  { weight: 1, arbitrary: fc.constant({ op: 'restart' as const }) },
-);
-
-const key = (t: Target, id: number): string => `${'device' in t ? `d:${t.device}` : `g:${t.group}`}#${id}`;
-
-async function run(ops: readonly Op[]): Promise<void> {
-  const db: SqlDriver = memoryStorage();
-  const clock = new ManualClock();
-  const events: TxEvent[] = [];
-  const open = async (): Promise<TxQueue> => {
-    const q = await openTxQueue({ storage: db, clock, logger: silentLogger, groups: { members: (g) => groups[g] ?? [] }, redeliverAfterMs: 30_000, cancelTimeoutMs: 20_000 });
-    q.subscribe((e) => {
-      events.push(e);
-    });
-    return q;
-  };
-  let q = await open();
-  const accepted = new Map<string, Transaction>();
-  const deliveries: { device: string; d: Delivery }[] = [];
-  let lastAck: { device: string; input: Parameters<TxQueue['ack']>[1] } | undefined;
-  try {
-    for (const o of ops) {
-      if (o.op === 'enqueue') {
-        const target: Target = o.to.length === 1 && o.to <= 'c' ? { device: o.to } : { group: o.to };
-        const { transaction } = await q.enqueue({ target, kind: 'rpc', payload: { n: accepted.size }, timeoutMs: o.timeout });
-        accepted.set(key(target, transaction.id), transaction);
-      } else if (o.op === 'callIn') {
-        for (const d of await q.callIn(o.device)) deliveries.push({ device: o.device, d });
-      } else if (o.op === 'ack' && deliveries.length > 0) {
-        const { device, d } = deliveries[o.pick % deliveries.length]!;
-        let input = { transactionId: d.transactionId, attempt: d.attempt, status: o.status };
-        let to = device;
-        if (o.variant === 'repeat' && lastAck) ({ device: to, input } = lastAck);
-        if (o.variant === 'stale') input = { ...input, attempt: d.attempt - 1 };
-        if (o.variant === 'foreign') to = devices.find((x) => x !== device)!;
-        const before = await q.get({ device: to }, input.transactionId);
-        const outcome = await q.ack(to, input);
-        if (outcome.outcome === 'applied') {
-          // never applied to a final, stale, undelivered or overdue transaction
-          expect(before).toBeDefined();
-          expect(before!.final).toBe(false);
-          expect(before!.attempt).toBe(input.attempt);
-          expect(before!.deadline).toBeGreaterThan(clock.now());
-        }
-        if (o.variant === 'stale' && before && before.attempt === d.attempt) expect(outcome.outcome).toBe('rejected');
-        lastAck = { device: to, input };
-      } else if (o.op === 'cancel' && accepted.size > 0) {
-        const t = [...accepted.values()][o.pick % accepted.size]!;
-        await q.cancel(t.target, t.id);
-      } else if (o.op === 'advance') {
-        clock.advance(o.ms);
-        await q.idle();
-      } else if (o.op === 'jump') {
-        clock.setWall(clock.now() + o.ms);
-      } else if (o.op === 'restart') {
-        await q.close();
-        q = await open();
-      }
-    }
-    // let every deadline pass, then check the whole store
-    clock.advance(4_000_000);
-    await q.idle();
-    await q.sweep();
-    await q.idle();
-    const all = [...(await db.query<{ target: string; id: number }>('SELECT target, id FROM txq_tx'))];
-    const stored = new Map<string, Transaction>();
-    for (const r of all) {
-      const target: Target = r.target.startsWith('g:') ? { group: r.target.slice(2) } : { device: r.target.slice(2) };
-      stored.set(key(target, Number(r.id)), (await q.get(target, Number(r.id)))!);
-    }
-    // no transaction lost
-    for (const [k, t] of accepted) expect(stored.get(k)).toMatchObject({ kind: t.kind, payload: t.payload });
-    // every final event exactly once, matching the stored outcome; none for sub-transactions
-    const finals = new Map<string, TxEvent[]>();
-    for (const e of events.filter((e) => e.final)) finals.set(key(e.target, e.transactionId), [...(finals.get(key(e.target, e.transactionId)) ?? []), e]);
-    for (const [k, t] of stored) {
-      expect(t.final).toBe(true);
-      if (t.parent) {
-        expect(finals.get(k)).toBeUndefined();
-      } else {
-        expect(finals.get(k)?.map((e) => e.status)).toEqual([t.status]);
-      }
-    }
-    expect(new Set(events.map((e) => e.seq)).size).toBe(events.length);
-    expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM txq_events'))[0]!.n).toBe(0);
-    // group parents consistent with their children
-    for (const t of stored.values()) {
-      if (!t.counts) continue;
-      const kids = [...stored.values()].filter((c) => c.parent && 'group' in t.target && c.parent.group === t.target.group && c.parent.id === t.id);
-      expect(t.counts).toEqual({
-        total: kids.length,
-        finished: kids.filter((c) => c.final).length,
-        complete: kids.filter((c) => c.state === 'complete').length,
-        failed: kids.filter((c) => c.state === 'failed').length,
-        timedOut: kids.filter((c) => c.state === 'timed-out').length,
-        cancelled: kids.filter((c) => c.state === 'cancelled').length,
-      });
-    }
-  } finally {
-    await q.close();
-    await db.close();
-  }
-}
-
-describe('txqueue under random interleavings', () => {
+describe('txqueue under random interleavings (memory)', () => {
   it('loses no transaction, finishes none twice, emits each final event once and keeps group parents consistent', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60 }), run), { numRuns: 80 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60 }), async (ops) => {
+        const db = memoryStorage();
+        try {
+          await runInterleaving(ops, db);
+        } finally {
+          await db.close();
+        }
+      }),
+      { numRuns: 80 },
+    );
   });
 });
