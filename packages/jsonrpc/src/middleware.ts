@@ -19,11 +19,5 @@ export function runMiddleware(middleware: readonly Middleware[], ctx: CallContex
 /** One middleware running `middleware` in order, for packages that ship a stack as one piece. */
 export function composeMiddleware(...middleware: Middleware[]): Middleware {
   const list = [...middleware];
-  return (ctx, next) => {
-    const step = (i: number): unknown => {
-      const m = list[i];
-      return m === undefined ? next() : m(ctx, () => step(i + 1));
-    };
-    return step(0);
-  };
+  return (ctx, next) => runMiddleware(list, ctx, () => next());
 }
