@@ -1,8 +1,8 @@
 import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import { invalid } from './_internal/invalid.ts';
 import { type ImageSource, openSource, type SourceReader } from './_internal/source.ts';
-import type { HashBatchInput, HashBatchOutput } from './adapters/hash-task.ts';
-import { sha256Frames } from './adapters/sha256.ts';
+import type { HashBatchInput } from './adapters/hash-task.ts';
+import { type FrameLayout, sha256Frames } from './adapters/sha256.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
 import { checkDependencies, chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
@@ -10,7 +10,7 @@ import { merkleRoot } from './merkle.ts';
 
 export type { ImageSource } from './_internal/source.ts';
 
-const hashBatchTask = defineTask<HashBatchInput, HashBatchOutput>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashBatch');
+const hashBatchTask = defineTask<HashBatchInput, ArrayBuffer>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashBatch');
 
 /**
  * One chunk as the encoder hands it out. `payload` and `frame` are
@@ -43,7 +43,7 @@ export interface EncodeOptions {
   readonly pool?: WorkerPool;
   /** Images of at least this many bytes (streams: more than one batch) go to the pool. Default 8 MiB. */
   readonly poolThreshold?: number;
-  /** Image bytes per hashing batch (one pool task), rounded down to whole chunks (at least one). Default 1 MiB. */
+  /** Image bytes per hashing batch (one pool task), rounded down to whole chunks (at least one). Default 2 MiB on the pool, 1 MiB in-thread. */
   readonly batchBytes?: number;
   /** Batches hashed at once on the pool, which bounds the memory held to `inFlight` batches. Default: twice the pool’s threads. */
   readonly inFlight?: number;
@@ -81,8 +81,9 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   const stride = FRAME_HEADER_BYTES + chunkSize;
   const threshold = options.poolThreshold ?? 8 * MiB;
   const pool = options.pool !== undefined && (declared ?? Number.POSITIVE_INFINITY) >= threshold ? options.pool : undefined;
-  const perBatch = Math.max(1, Math.floor((options.batchBytes ?? MiB) / chunkSize));
+  const perBatch = Math.max(1, Math.floor((options.batchBytes ?? (pool === undefined ? MiB : 2 * MiB)) / chunkSize));
   const inFlight = Math.max(1, options.inFlight ?? (pool === undefined ? 1 : pool.threads * 2));
+  const digestsAt = perBatch * stride;
   const tag = transferTag(options);
   const sizeExp = chunkSizeExp(chunkSize);
 
@@ -116,7 +117,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   try {
     for (let final = (await source.atEnd()); !final; ) {
       options.signal?.throwIfAborted();
-      const buffer = free.pop() ?? new ArrayBuffer(perBatch * stride);
+      const buffer = free.pop() ?? new ArrayBuffer(digestsAt + perBatch * 32);
       const bytes = new Uint8Array(buffer);
       let count = 0;
       let lastLength = chunkSize;
@@ -137,7 +138,8 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       const batch: Batch = { first, count, lastLength, final };
       // a stream that ends within its first batch is small: it stays on this thread
       const onPool = pool !== undefined && !(declared === undefined && first === 0 && final && size < threshold);
-      const hashed = onPool ? hashOnPool(pool, batch, buffer, stride, options.signal) : Promise.resolve(hashHere(batch, buffer, stride));
+      const layout: FrameLayout = { count, stride, header: FRAME_HEADER_BYTES, lastLength, digestsAt };
+      const hashed = onPool ? hashOnPool(pool, batch, buffer, layout, options.signal) : Promise.resolve(hashHere(batch, buffer, layout));
       // a task failing while earlier batches are emitted is awaited later, not unhandled
       hashed.catch(() => undefined);
       pending.push(hashed);
@@ -170,15 +172,15 @@ function sizeMismatch(name: string, expected: number, got: number | string): nev
   });
 }
 
-function hashHere(batch: Batch, buffer: ArrayBuffer, stride: number): Hashed {
-  const digests = sha256Frames(new Uint8Array(buffer), { count: batch.count, stride, header: FRAME_HEADER_BYTES, lastLength: batch.lastLength });
-  return { ...batch, buffer, digests };
+// digests are copied out: the buffer is refilled once its chunks are handed out
+function hashHere(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout): Hashed {
+  return { ...batch, buffer, digests: sha256Frames(new Uint8Array(buffer), layout).slice() };
 }
 
-async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, stride: number, signal: AbortSignal | undefined): Promise<Hashed> {
-  const input: HashBatchInput = { buffer, count: batch.count, stride, header: FRAME_HEADER_BYTES, lastLength: batch.lastLength };
-  const out = await pool.run(hashBatchTask, input, signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal });
-  return { ...batch, buffer: out.buffer, digests: new Uint8Array(out.digests) };
+async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, signal: AbortSignal | undefined): Promise<Hashed> {
+  const input: HashBatchInput = { buffer, ...layout };
+  const back = await pool.run(hashBatchTask, input, signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal });
+  return { ...batch, buffer: back, digests: new Uint8Array(back, layout.digestsAt, layout.count * 32).slice() };
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -1,5 +1,5 @@
-// Worker task of the encoder: hashes the chunks of one batch and moves the
-// batch and the digests back to the caller (no copy either way).
+// Worker task of the encoder: hashes the chunks of one batch into the batch's
+// own digest area and moves the batch back: one transfer each way, no copy.
 import { withTransfer } from '@fleetkit/core';
 import { type FrameLayout, sha256Frames } from './sha256.ts';
 
@@ -8,13 +8,8 @@ export interface HashBatchInput extends FrameLayout {
   readonly buffer: ArrayBuffer;
 }
 
-/** Output of {@link hashBatch}: the same buffer and 32 bytes of digest per chunk. */
-export interface HashBatchOutput {
-  readonly buffer: ArrayBuffer;
-  readonly digests: ArrayBuffer;
-}
-
+/** The same buffer, its digest area filled. */
 export function hashBatch(input: HashBatchInput) {
-  const digests = sha256Frames(new Uint8Array(input.buffer), input).buffer as ArrayBuffer;
-  return withTransfer<HashBatchOutput>({ buffer: input.buffer, digests }, [input.buffer, digests]);
+  sha256Frames(new Uint8Array(input.buffer), input);
+  return withTransfer(input.buffer, [input.buffer]);
 }

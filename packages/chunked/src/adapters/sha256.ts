@@ -18,18 +18,22 @@ export function sha256Parts(parts: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, 32);
 }
 
-/** How chunks sit in a batch buffer: chunk `j`'s payload starts at `j * stride + header`. */
+/**
+ * How chunks sit in a batch buffer: chunk `j`'s payload starts at
+ * `j * stride + header`; its digest goes to `digestsAt + 32 * j`.
+ */
 export interface FrameLayout {
   readonly count: number;
   readonly stride: number;
   readonly header: number;
   /** Payload bytes of the batch's last chunk. */
   readonly lastLength: number;
+  readonly digestsAt: number;
 }
 
-/** SHA-256 of every chunk payload laid out in `buffer`, 32 bytes per chunk. */
+/** Writes the SHA-256 of every chunk payload laid out in `buffer` into its digest area; returns that area. */
 export function sha256Frames(buffer: Uint8Array, layout: FrameLayout): Uint8Array {
-  const digests = new Uint8Array(layout.count * 32);
+  const digests = buffer.subarray(layout.digestsAt, layout.digestsAt + layout.count * 32);
   const full = layout.stride - layout.header;
   for (let j = 0; j < layout.count; j++) {
     const start = j * layout.stride + layout.header;
