@@ -121,24 +121,41 @@ function decimalCheck(t: TypeSpec): ValueCheck {
   const expected = `decimal64 in ${t.rangeText ?? 'the decimal64 range'}`;
   return (v, canonical = true) => {
     if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal64 (RFC 7951 §6.1)`);
-    const m = DECIMAL.exec(v);
-    const frac = m?.[3] ?? '';
-    if (m === null || frac.length > fd) return failure('type', `a decimal with at most ${fd} fraction digits`);
-    const digits = m[2]! + frac.padEnd(fd, '0');
-    const neg = m[1] === '-';
+    // one pass: digits, fraction length and the scaled value while it stays exact as a double
+    const len = v.length;
+    let i = v.charCodeAt(0) === 45 || v.charCodeAt(0) === 43 ? 1 : 0;
+    const neg = v.charCodeAt(0) === 45;
+    let intDigits = 0;
+    let fracDigits = -1;
+    let scaled = 0;
+    for (; i < len; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 46 && fracDigits < 0 && intDigits > 0) fracDigits = 0;
+      else if (c >= 48 && c <= 57) {
+        scaled = scaled * 10 + (c - 48);
+        if (fracDigits < 0) intDigits++;
+        else fracDigits++;
+      } else return failure('type', `a decimal with at most ${fd} fraction digits`);
+    }
+    if (intDigits === 0 || fracDigits === 0 || fracDigits > fd) return failure('type', `a decimal with at most ${fd} fraction digits`);
+    const frac = fracDigits < 0 ? 0 : fracDigits;
     let inRange: boolean;
-    if (digits.length <= 15) {
-      const n = neg ? -Number(digits) : Number(digits);
-      inRange = inRanges(fast, n);
+    if (intDigits + fd <= 15) {
+      const n = scaled * 10 ** (fd - frac);
+      inRange = inRanges(fast, neg ? -n : n);
     } else {
+      const m = DECIMAL.exec(v)!;
+      const digits = m[2]! + (m[3] ?? '').padEnd(fd, '0');
       const n = neg ? -BigInt(digits) : BigInt(digits);
       inRange = ranges.some(([a, b]) => n >= a && n <= b);
     }
     if (!inRange) return failure(kind, expected);
-    if (!canonical || CANONICAL_DECIMAL.test(v)) return canonical ? v : '';
+    if (!canonical) return '';
+    if (CANONICAL_DECIMAL.test(v)) return v;
     // RFC 7950 §9.3.2 canonical form: no leading zeros, trailing zeros dropped, at least one fraction digit
+    const m = DECIMAL.exec(v)!;
     const int = m[2]!.replace(/^0+(?=\d)/, '');
-    const f = frac.replace(/0+$/, '');
+    const f = (m[3] ?? '').replace(/0+$/, '');
     const zero = /^0+$/.test(int + f);
     return `${neg && !zero ? '-' : ''}${int}.${f === '' ? '0' : f}`;
   };
