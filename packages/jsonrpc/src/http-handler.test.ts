@@ -36,6 +36,7 @@ describe('HTTP handler', () => {
     ['no content type', {}],
     ['text/plain', { 'content-type': 'text/plain' }],
     ['a non-UTF-8 charset', { 'content-type': 'application/json; charset=iso-8859-1' }],
+    ['a gzip content coding', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
   ])('refuses %s with 415', async (_, headers) => {
     const res = await handler(post('{}', headers as Record<string, string>));
     expect(res.status).toBe(415);

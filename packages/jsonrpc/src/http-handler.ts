@@ -53,6 +53,11 @@ export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpH
         accept: JSON_TYPE,
       });
     }
+    // RFC 9110 §8.4: a content coding we do not decode is refused with 415, not misread as JSON
+    const coding = request.headers.get('content-encoding');
+    if (coding !== null && coding.trim().toLowerCase() !== 'identity') {
+      return plain(415, `Unsupported Media Type: content coding ${coding} is not accepted`, { 'accept-encoding': 'identity' });
+    }
     const declared = Number(request.headers.get('content-length') ?? '0');
     if (declared > limit) return plain(413, `Content Too Large: at most ${limit} bytes, got ${declared}`);
     const bytes = await readLimited(request, limit).catch(() => new Uint8Array(0));
