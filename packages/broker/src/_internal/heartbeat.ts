@@ -13,10 +13,12 @@ export class Heartbeat {
     this.#hub = hub;
   }
 
+  /** Schedules the first round (nothing when `heartbeatMs` is 0). */
   start(): void {
     if (this.#hub.options.heartbeatMs > 0) this.#schedule();
   }
 
+  /** Cancels the next round. */
   stop(): void {
     if (this.#timer !== undefined) this.#hub.options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;

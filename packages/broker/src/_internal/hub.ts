@@ -55,6 +55,7 @@ export class Hub {
     return new Date(this.options.clock.now()).toISOString();
   }
 
+  /** Control apps subscribed to `deviceId`. */
   subscriberCount(deviceId: string): number {
     return this.subscribers.get(deviceId)?.size ?? 0;
   }

@@ -41,6 +41,7 @@ export class MemorySocket implements ClientSocket {
   onmessage: ((event: { readonly data: unknown }) => void) | null = null;
   onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
+  /** 0 connecting, 1 open, 3 closed (WHATWG values). */
   readyState = CONNECTING;
   #session: Session | undefined;
   #paused = false;
@@ -61,11 +62,13 @@ export class MemorySocket implements ClientSocket {
     });
   }
 
+  /** Delivers a text frame to the broker (dropped unless open, as a closed socket would). */
   send(data: string): void {
     if (this.readyState !== OPEN) return;
     queueMicrotask(() => this.#session?.message(data));
   }
 
+  /** Closes from the client's side; the broker sees `code`. */
   close(code = 1000, reason = ''): void {
     if (this.readyState === CLOSED) return;
     const session = this.#session;

@@ -89,6 +89,7 @@ export class DeviceClient {
     this.#logger = options.logger ?? createLogger();
   }
 
+  /** Where the client is now. */
   get state(): DeviceClientState {
     return this.#state;
   }
