@@ -6,6 +6,7 @@ import { BrokerError } from '../errors.ts';
 import { control, NOW } from '../_internal/test-broker.ts';
 import { settle } from '../_internal/test-peer.ts';
 import { connectDevice, type DeviceClientOptions, type DeviceClientState } from './device-client.ts';
+import type { SocketFactory } from './socket.ts';
 
 const clock = new ManualClock({ wall: Date.parse(NOW) });
 const brokers: Broker[] = [];
@@ -136,5 +137,24 @@ describe('DeviceClient', () => {
     c.close();
     expect(() => client(new MemoryTransport(), { deviceId: 'bad id' })).toThrow(BrokerError);
     expect(() => client(new MemoryTransport(), { url: 'not a url' })).toThrow(/url is not a URL/);
+  });
+
+  it('abandons a connection that is not registered within registerTimeoutMs and retries with backoff', async () => {
+    let opened = 0;
+    // a network that accepts the TCP connection but never completes the handshake
+    const hung: SocketFactory = () => {
+      opened++;
+      return { onopen: null, onmessage: null, onclose: null, onerror: null, send() {}, close() {} };
+    };
+    const { c, states } = client(new MemoryTransport(), { socket: hung, registerTimeoutMs: 5_000, random: { bytes: () => new Uint8Array(), float: () => 0.5, int: () => 0, uuid: () => '' } });
+    expect(opened).toBe(1);
+    clock.advance(4_999);
+    expect(c.state).toBe('connecting');
+    clock.advance(1);
+    expect(states.at(-1)).toEqual(['waiting', 1000]);
+    clock.advance(1_000);
+    expect(opened).toBe(2);
+    c.close();
+    expect(c.state).toBe('stopped');
   });
 });

@@ -32,6 +32,12 @@ export interface DeviceClientOptions {
   /** Default: the runtime's global `WebSocket`. */
   readonly socket?: SocketFactory;
   readonly backoff?: BackoffOptions;
+  /**
+   * A connection not registered this long after it was opened is abandoned
+   * and retried with backoff (a hung handshake or a broker that never
+   * answers). Default 15 000 ms; 0 waits forever.
+   */
+  readonly registerTimeoutMs?: number;
   /** Default `systemClock`. */
   readonly clock?: Clock;
   /** Default `cryptoRandom` (the jitter). */
@@ -64,6 +70,7 @@ export class DeviceClient {
   readonly #logger: Logger;
   #socket: ClientSocket | undefined;
   #timer: TimerHandle | undefined;
+  #deadline: TimerHandle | undefined;
   #state: DeviceClientState = 'connecting';
   #attempt = 0;
   #intentional = false;
@@ -128,8 +135,11 @@ export class DeviceClient {
     this.#intentional = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#socket?.close(1000, reason);
-    if (this.#socket === undefined) this.#set('stopped', { code: 1000 });
+    this.#clearDeadline();
+    const socket = this.#socket;
+    this.#socket = undefined; // its close event, if any, is no longer ours
+    socket?.close(1000, reason);
+    if (this.#state !== 'stopped') this.#set('stopped', { code: 1000 });
   }
 
   #set(state: DeviceClientState, detail: StateDetail = {}): void {
@@ -149,6 +159,15 @@ export class DeviceClient {
     this.#set('connecting', { attempt: this.#attempt });
     const socket = (this.#o.socket ?? globalSocket)(this.#url);
     this.#socket = socket;
+    const timeout = this.#o.registerTimeoutMs ?? 15_000;
+    if (timeout > 0) {
+      this.#deadline = this.#clock.setTimeout(() => {
+        this.#deadline = undefined;
+        this.#logger.warn('broker did not confirm registration in time; retrying', { deviceId: this.#o.deviceId, timeoutMs: timeout });
+        this.#closed(socket, 1006); // as if the network dropped it: back off and retry
+        socket.close();
+      }, timeout);
+    }
     // 002 "Key Points" 1: re-register after every connection
     socket.onopen = () => {
       this.#set('registering');
@@ -173,6 +192,7 @@ export class DeviceClient {
     if (!isJsonObject(m)) return;
     if (m.type === 'success' && m.action === 'registered' && this.#state === 'registering') {
       this.#attempt = 0; // 002 "Key Points" 5: reset on success
+      this.#clearDeadline();
       const previous = m.previousConnection === true;
       this.#set('ready', { previousConnection: previous });
       for (const w of this.#waiters.splice(0)) w.resolve(previous);
@@ -188,9 +208,15 @@ export class DeviceClient {
     }
   }
 
+  #clearDeadline(): void {
+    if (this.#deadline !== undefined) this.#clock.clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+  }
+
   #closed(socket: ClientSocket, code: number): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
+    this.#clearDeadline();
     if (this.#intentional || !RECONNECT_CODES.has(code)) {
       this.#set('stopped', { code });
       return;
