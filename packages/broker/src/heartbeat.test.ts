@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker } from './broker.ts';
 import { control, device, testBroker } from './_internal/test-broker.ts';
-import { settle } from './_internal/test-peer.ts';
+import { settle, TestPeer } from './_internal/test-peer.ts';
 
 let broker: Broker;
 afterEach(() => broker.shutdown());
@@ -44,5 +44,21 @@ describe('heartbeat (002 "Best Practices" 2)', () => {
     broker = t.broker;
     broker.shutdown();
     expect(t.clock.pendingTimers).toBe(0);
+  });
+
+  it('closes a device that has not registered after a whole interval with 1008', async () => {
+    const t = testBroker({ heartbeatMs: 10_000 });
+    broker = t.broker;
+    const idle = new TestPeer(t.transport, '/devices', 'dev-key');
+    await settle();
+    idle.take();
+    t.clock.advance(10_000);
+    await settle();
+    expect(idle.closeCode).toBeUndefined();
+    t.clock.advance(10_000);
+    await settle();
+    expect(idle.take()).toMatchObject([{ type: 'error', code: 'registration-timeout' }]);
+    expect(idle.closeCode).toBe(1008);
+    expect(broker.connectionCount).toBe(0);
   });
 });

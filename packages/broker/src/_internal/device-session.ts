@@ -15,6 +15,8 @@ export class DeviceSession extends Peer {
   metadata: JsonObject = {};
   /** Wall time of registration, epoch ms. */
   connectedAt = 0;
+  /** Heartbeat rounds seen before registering. */
+  unregisteredRounds = 0;
 
   constructor(hub: Hub, conn: Connection) {
     super(hub, conn);
@@ -75,6 +77,13 @@ export class DeviceSession extends Peer {
   private notify(frame: OutFrame): void {
     const subs = this.hub.subscribers.get(this.deviceId ?? '');
     if (subs !== undefined) for (const s of subs) s.deliver(frame);
+  }
+
+  /** 002 Step 3 says register "immediately after connecting": a whole heartbeat interval without it ends the connection. */
+  override sweep(): void {
+    if (this.deviceId !== undefined || ++this.unregisteredRounds < 2) return;
+    this.fail(WireError.RegistrationTimeout);
+    this.shut(CloseCode.PolicyViolation, 'No register message in time');
   }
 
   detach(): void {

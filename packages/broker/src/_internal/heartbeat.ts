@@ -35,6 +35,8 @@ export class Heartbeat {
   sweep(): void {
     const hub = this.#hub;
     for (const peer of [...hub.peers]) {
+      peer.sweep();
+      if (!peer.open) continue;
       const ping = peer.conn.ping;
       if (ping === undefined) continue;
       if (!peer.alive) {

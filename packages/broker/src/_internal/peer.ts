@@ -79,6 +79,9 @@ export abstract class Peer implements Session {
     this.detach();
   }
 
+  /** Called by each heartbeat round; a device that never registered is let go here. */
+  sweep(): void {}
+
   /** Handles one text frame of this endpoint. */
   protected abstract handle(text: string): void;
   /** Removes the session from the hub; idempotent. */

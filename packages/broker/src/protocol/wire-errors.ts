@@ -15,6 +15,7 @@ export const WireError = {
   MessageTooLarge: { code: 'message-too-large', text: 'Message too large' },
   AlreadyRegistered: { code: 'already-registered', text: 'Connection already registered with another deviceId' },
   InvalidApiKey: { code: 'invalid-api-key', text: 'Invalid or missing API key' },
+  RegistrationTimeout: { code: 'registration-timeout', text: 'No register message within one heartbeat interval' },
   DeviceNotConnected: { code: 'device-not-connected', text: 'Device not connected' },
   InvalidRequestId: { code: 'invalid-request-id', text: 'Invalid requestId: expected a string of at most 128 characters' },
 } as const;
