@@ -18,8 +18,6 @@ export const YangErrorCode = {
   XPath: 'yang-xpath',
   /** A schema given to a validator is not one this version compiled. */
   InvalidSchema: 'yang-invalid-schema',
-  /** Invalid data given to a throwing entry point (`assertValid`). */
-  InvalidData: 'yang-invalid-data',
   /** A caller passed a wrong argument (unknown RPC, bad option). */
   InvalidArgument: 'yang-invalid-argument',
 } as const;

@@ -7,7 +7,8 @@ import { type BNode, dataChildren } from './bnode.ts';
 /** Sibling names are unique across cases (RFC 7950 §6.2.1); list keys name leaf children (§7.8.2). */
 export function checkTree(nodes: BNode[], parent = 'the module'): void {
   const seen = new Map<string, BNode>();
-  for (const n of dataChildren({ kind: 'container', name: '', module: '', stmt: nodes[0]?.stmt ?? ({} as BNode['stmt']), children: nodes, must: [], when: [] })) {
+  const flat = dataChildren({ kind: 'container', name: '', module: '', stmt: nodes[0]?.stmt ?? ({} as BNode['stmt']), children: nodes, must: [], when: [] });
+  for (const n of flat) {
     const key = `${n.module}:${n.name}`;
     const first = seen.get(key);
     if (first !== undefined) {
@@ -15,26 +16,16 @@ export function checkTree(nodes: BNode[], parent = 'the module'): void {
     }
     seen.set(key, n);
   }
-  checkChoices(nodes, parent);
-  for (const n of dataChildren({ kind: 'container', name: '', module: '', stmt: nodes[0]?.stmt ?? ({} as BNode['stmt']), children: nodes, must: [], when: [] })) {
+  for (const n of flat) {
     if (n.kind === 'list') {
       for (const k of n.keys ?? []) {
         const leaf = n.children.find((c) => c.name === k && c.kind === 'leaf');
         if (leaf === undefined) throw new YangError(YangErrorCode.Unresolved, `list "${n.name}" key "${k}" is not a leaf of the list`, { location: where(n.stmt) });
       }
-      if (n.keys === undefined && n.config !== false && parent !== 'state') {
-        // RFC 7950 §7.8.2: config lists need keys; enforced once config is known, in freeze
-      }
     }
     if (n.kind === 'operation') {
       for (const io of n.children) checkTree(io.children, `${io.kind} of "${n.name}"`);
     } else if (n.children.length > 0) checkTree(n.children, `${n.kind} "${n.name}"`);
-  }
-}
-
-function checkChoices(nodes: BNode[], parent: string): void {
-  for (const n of nodes) {
-    if (n.kind === 'choice') for (const c of n.children) checkChoices(c.children, parent);
   }
 }
 
@@ -74,16 +65,12 @@ function withTargets(t: TypeSpec, leaf: BNode, ancestors: BNode[], tops: BNode[]
 
 function stepTo(cur: BNode | undefined, step: Step, stack: BNode[]): BNode | undefined {
   if (cur === undefined) return undefined;
-  if (step.axis === 'parent') {
-    const p = stack.pop();
-    return p?.kind === 'operation' ? p : p;
-  }
+  if (step.axis === 'parent') return stack.pop();
   if (step.axis === 'self') return cur;
   if (step.test.k !== 'name') return undefined;
   const { module, name } = step.test;
-  let kids = cur.kind === 'operation' ? cur.children.flatMap((io) => dataChildren(io)) : dataChildren(cur);
+  const kids = cur.kind === 'operation' ? cur.children.flatMap((io) => dataChildren(io)) : dataChildren(cur);
   const next = kids.find((c) => c.name === name && c.module === module);
-  kids = [];
   if (next !== undefined) stack.push(cur);
   return next;
 }

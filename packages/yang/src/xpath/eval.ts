@@ -254,20 +254,14 @@ function childLeafName(e: XPathExpr): { module: string; name: string } | undefin
   return s.axis === 'child' && s.test.k === 'name' && s.preds.length === 0 ? s.test : undefined;
 }
 
-const freeCache = new WeakMap<XPathExpr, boolean>();
-
 /** True when `e` depends neither on the context node nor on position. */
 export function contextFree(e: XPathExpr): boolean {
-  let r = freeCache.get(e);
-  if (r !== undefined) return r;
   switch (e.t) {
-    case 'num': case 'str': case 'var': r = true; break;
-    case 'neg': r = contextFree(e.e); break;
-    case 'bin': r = contextFree(e.l) && contextFree(e.r); break;
-    case 'filter': r = contextFree(e.e); break;
-    case 'fn': r = e.name === 'current' || (e.args.length > 0 && !['last', 'position'].includes(e.name) && e.args.every(contextFree)); break;
-    case 'path': r = e.from !== undefined ? contextFree(e.from) : e.abs; break;
+    case 'num': case 'str': case 'var': return true;
+    case 'neg': return contextFree(e.e);
+    case 'bin': return contextFree(e.l) && contextFree(e.r);
+    case 'filter': return contextFree(e.e);
+    case 'fn': return e.name === 'current' || (e.args.length > 0 && e.name !== 'last' && e.name !== 'position' && e.args.every(contextFree));
+    case 'path': return e.from !== undefined ? contextFree(e.from) : e.abs;
   }
-  freeCache.set(e, r);
-  return r;
 }

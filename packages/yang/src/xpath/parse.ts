@@ -84,7 +84,8 @@ class XParser {
   pathExpr(): XPathExpr {
     const t = this.toks[this.i];
     if (t === undefined) this.fail('unexpected end of expression');
-    const isFunction = t.k === 'name' && this.peek('(', 'op') === false && this.toks[this.i + 1]?.k === 'op' && this.toks[this.i + 1]!.v === '(' && !['node', 'text', 'comment', 'processing-instruction'].includes(t.v);
+    const next = this.toks[this.i + 1];
+    const isFunction = t.k === 'name' && next?.k === 'op' && next.v === '(' && !['node', 'text', 'comment', 'processing-instruction'].includes(t.v);
     if (t.k === 'num' || t.k === 'str' || isFunction || (t.k === 'op' && (t.v === '(' || t.v === '$'))) {
       let e = this.primary();
       const preds = this.predicates();

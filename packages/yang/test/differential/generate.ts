@@ -124,7 +124,11 @@ export class DocumentGenerator {
       case 'union': return this.#value(this.#pick(t.union ?? []));
       case 'leafref': return this.#seen.length > 0 && this.#chance(0.8) ? this.#pick(this.#seen) : t.target !== undefined ? this.#raw(t.target) : 'x';
       case 'instance-identifier': return '/';
-      default: return this.#pick(STRINGS);
+      default: {
+        // mostly strings the type's patterns and length admit, so that about half the documents are valid
+        const fits = STRINGS.filter((c) => (t.patterns ?? []).every((p) => new RegExp(p.js, 'u').test(c) !== p.invert) && (t.length ?? [[0, Infinity]]).some(([a, b]) => [...c].length >= a && [...c].length <= b));
+        return fits.length > 0 && this.#chance(0.9) ? this.#pick(fits) : this.#pick(STRINGS);
+      }
     }
   }
 
