@@ -101,6 +101,31 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       ]);
     });
 
+    it('gives every event the caller id, kind, notification target and, when final, the result', async () => {
+      handle = await store();
+      const clock = new ManualClock();
+      const q = await openTxQueue({ storage: handle.driver, clock, logger: memoryLogger() });
+      opened.push(q);
+      const seen: TxEvent[] = [];
+      q.subscribe((e) => void seen.push(e));
+      await q.enqueue({ target: { device: 'a' }, kind: 'package', payload: {}, timeoutMs: H, notify: 'https://cb.example/1', clientId: 'c-1' });
+      await q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      for (const d of await q.callIn('a')) await q.ack('a', { transactionId: d.transactionId, attempt: d.attempt, status: 'complete', result: { note: null, n: [1] } });
+      await q.idle();
+      const at = clock.now();
+      const common = { target: { device: 'a' }, at, statusString: expect.any(String) };
+      // order is guaranteed per transaction, so compare transaction by transaction
+      const byTx = [...seen].sort((x, y) => x.transactionId - y.transactionId);
+      expect(byTx.map(({ seq: _seq, ...e }) => e)).toEqual([
+        { ...common, type: 'accepted', transactionId: 1, clientId: 'c-1', kind: 'package', notify: 'https://cb.example/1', state: 'queued', status: 'accepted', final: false },
+        { ...common, type: 'delivered', transactionId: 1, clientId: 'c-1', kind: 'package', notify: 'https://cb.example/1', state: 'delivered', status: 'device-connected', final: false },
+        { ...common, type: 'final', transactionId: 1, clientId: 'c-1', kind: 'package', notify: 'https://cb.example/1', state: 'complete', status: 'complete', final: true, result: { note: null, n: [1] } },
+        { ...common, type: 'accepted', transactionId: 2, kind: 'rpc', state: 'queued', status: 'accepted', final: false },
+        { ...common, type: 'delivered', transactionId: 2, kind: 'rpc', state: 'delivered', status: 'device-connected', final: false },
+        { ...common, type: 'final', transactionId: 2, kind: 'rpc', state: 'complete', status: 'complete', final: true, result: { note: null, n: [1] } },
+      ]);
+    });
+
     it('rejects an ack of an earlier delivery attempt without applying it', async () => {
       const { q, clock } = await setup();
       await q.enqueue(rpc('a'));
