@@ -39,7 +39,6 @@ const SWEEP_BATCH = 1000;
 // deadlock, serialization failure, unique race: the whole operation is retried
 const RETRY_STATES = new Set(['40P01', '40001', '23505']);
 
-
 /** Options of {@link TxQueue.push}. */
 export interface PushOptions {
   /** Only these packages' staged updates. Default: all. */
@@ -63,7 +62,8 @@ export function openTxQueue(options: TxQueueOptions = {}): Promise<TxQueue> {
 
 /**
  * Durable per-device transaction queues with group fan-out (manual §7.1–7.3,
- * §8.3). Every method is one SQL transaction; events leave through an outbox.
+ * §8.3). Every method is one SQL transaction (on PostgreSQL the common case
+ * is one statement); events leave through an outbox written in it.
  */
 export class TxQueue {
   readonly #ctx: Ctx;
@@ -115,12 +115,15 @@ export class TxQueue {
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     const t = await this.#prepare(input.target, checkKind(input.kind), canonicalJson(input.payload), input);
     if (this.#ctx.pg) {
-      const row = await this.#fast((fx, now) => enqueueFast(this.#ctx, t, now).then((r) => {
-        fx.wake.add(t.key);
-        fx.deadline = now + t.timeoutMs;
-        fx.events = 1;
-        return r;
-      }));
+      const row = await this.#fast(async (fx, now) => {
+        const created = await enqueueFast(this.#ctx, t, now);
+        if (created) {
+          fx.wake.add(t.key);
+          fx.deadline = Number(created.deadline);
+          fx.events = 1;
+        }
+        return created;
+      });
       if (row) return { transaction: await view(this.#ctx, this.#ctx.db, row), created: true };
     }
     const r = await this.#write((tx, fx, now) => this.#insertOnce(tx, fx, t, now));
@@ -143,6 +146,7 @@ export class TxQueue {
 
   /** Turns the staged updates into one `config` transaction (manual §7.1 step 2, Fig. 9 step 8). */
   async push(target: Target, options: PushOptions = {}): Promise<EnqueueResult> {
+    if (options.packages !== undefined && !Array.isArray(options.packages)) throw invalid('options.packages', 'an array of package names', options.packages);
     const packages = options.packages?.map((p, i) => checkName(p, `options.packages[${i}]`));
     const key = targetKey(checkTarget(target));
     const t = await this.#prepare(target, 'config', '', options);
@@ -207,7 +211,8 @@ export class TxQueue {
   /** Cancels a transaction (see the README for the cancel protocol); final ones are returned unchanged. */
   async cancel(target: Target, id: number): Promise<Transaction> {
     const key = targetKey(checkTarget(target));
-    const row = await this.#write((tx, fx, now) => requestCancel(tx, this.#ctx, fx, key, checkId(id, 'id'), now));
+    const txId = checkId(id, 'id');
+    const row = await this.#write((tx, fx, now) => requestCancel(tx, this.#ctx, fx, key, txId, now));
     return view(this.#ctx, this.#ctx.db, row);
   }
 
