@@ -165,12 +165,16 @@ function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       if (r.xpath) w.deferred.push({ node: n, r });
     }
   }
-  elements(w, s, v.length, path);
+  elements(w, s, v.length, path, () => {
+    const c = r.check!(v[s.maxElements!], true);
+    return typeof c === 'string' ? `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]` : path;
+  });
 }
 
-function elements(w: Walk, s: SchemaNode, count: number, path: string): void {
+/** min/max-elements; a max violation is named at the first instance too many, as yanglint does. */
+function elements(w: Walk, s: SchemaNode, count: number, path: string, extra: () => string): void {
   if (s.minElements !== undefined && count < s.minElements) issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got ${count}`);
-  if (s.maxElements !== undefined && count > s.maxElements) issue(w, 'max-elements', path, `Too many "${s.name}" instances: at most ${s.maxElements} allowed, got ${count}`);
+  if (s.maxElements !== undefined && count > s.maxElements) issue(w, 'max-elements', extra(), `Too many "${s.name}" instances: at most ${s.maxElements} allowed, got ${count}`);
 }
 
 function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
@@ -181,7 +185,9 @@ function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const keyRs = keys.map((k) => r.members.get(k)!);
   const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
   const uniques = s.unique?.map(() => new Map<string, DNode>());
-  for (const entry of v) {
+  let extra: DNode | undefined;
+  for (let index = 0; index < v.length; index++) {
+    const entry: unknown = v[index];
     if (!isObject(entry)) {
       issue(w, 'type', pathOf(parent), `Each "${s.name}" list entry must be a JSON object`, { expected: 'object', received: entry });
       continue;
@@ -202,6 +208,7 @@ function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     }
     const n = dnode(parent, s, s.name, s.module);
     walkMembers(w, r, entry, n);
+    if (index === s.maxElements) extra = n;
     if (r.xpath) w.deferred.push({ node: n, r });
     if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
@@ -210,7 +217,7 @@ function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     }
     if (uniques !== undefined) checkUnique(w, s, n, uniques);
   }
-  elements(w, s, v.length, path);
+  elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
 }
 
 /** RFC 7950 §7.8.3: entries where all `unique` leaves exist must differ in them. */

@@ -12,7 +12,9 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export class DocumentGenerator {
   readonly #schema: CompiledSchema;
   readonly #r: Random;
-  #seen: string[] = [];
+  #seen: Json[] = [];
+  /** Values generated per leaf type (the same object a leafref's `target` points to). */
+  #byType = new Map<TypeSpec, Json[]>();
 
   constructor(schema: CompiledSchema, random: Random) {
     this.#schema = schema;
@@ -30,10 +32,11 @@ export class DocumentGenerator {
   /** A configuration document over the top-level nodes of the given modules. */
   config(modules: readonly string[]): { [k: string]: Json } {
     this.#seen = [];
+    this.#byType = new Map();
     const doc: { [k: string]: Json } = {};
     for (const n of this.#schema.data) {
       if (!modules.includes(n.module) || !n.config) continue;
-      if (n.kind === 'choice' || this.#chance(0.95)) this.#member(doc, n, undefined);
+      if (n.kind === 'choice' || n.presence !== true || this.#chance(0.5)) this.#member(doc, n, undefined, n.kind === 'container' && n.presence !== true);
     }
     return doc;
   }
@@ -41,22 +44,25 @@ export class DocumentGenerator {
   /** Input of an RPC as `{ "mod:rpc": {…} }`. */
   rpc(name: string): { [k: string]: Json } {
     this.#seen = [];
+    this.#byType = new Map();
     const op = this.#schema.rpcs.find((o) => `${o.module}:${o.name}` === name)!;
     const body: { [k: string]: Json } = {};
     for (const n of op.input) this.#member(body, n, op.module);
     return { [name]: body };
   }
 
-  #member(obj: { [k: string]: Json }, n: SchemaNode, parentModule: string | undefined): void {
+  #member(obj: { [k: string]: Json }, n: SchemaNode, parentModule: string | undefined, force = false): void {
     if (!n.config) return;
     if (n.kind === 'choice') {
       const cases = n.children ?? [];
       if (cases.length === 0 || (n.mandatory !== true && this.#chance(0.3))) return;
-      for (const c of this.#pick(cases).children ?? []) this.#member(obj, c, parentModule);
+      const picked = this.#pick(cases).children ?? [];
+      picked.forEach((c, i) => this.#member(obj, c, parentModule, n.mandatory === true && i === 0));
       return;
     }
-    const optional = n.mandatory !== true && (n.minElements ?? 0) === 0;
-    if (optional && this.#chance(n.kind === 'leaf' ? 0.35 : 0.25)) return;
+    const optional = n.mandatory !== true && (n.minElements ?? 0) === 0 && !force;
+    // nodes under `when` are mostly left out: their conditions rarely hold for random data
+    if (optional && this.#chance((n.when?.length ?? 0) > 0 ? 0.8 : n.kind === 'leaf' ? 0.35 : 0.25)) return;
     const key = parentModule === n.module ? n.name : `${n.module}:${n.name}`;
     const v = this.#node(n);
     if (v !== undefined) obj[key] = v;
@@ -97,7 +103,12 @@ export class DocumentGenerator {
 
   #value(t: TypeSpec): Json {
     const v = this.#raw(t);
-    if (typeof v === 'string') this.#seen.push(v);
+    if (typeof v === 'string' || typeof v === 'number') {
+      this.#seen.push(v);
+      const list = this.#byType.get(t);
+      if (list === undefined) this.#byType.set(t, [v]);
+      else list.push(v);
+    }
     return v;
   }
 
@@ -122,14 +133,27 @@ export class DocumentGenerator {
         return this.#chance(0.85) && ok.length > 0 ? this.#pick(ok) : this.#pick(ids);
       }
       case 'union': return this.#value(this.#pick(t.union ?? []));
-      case 'leafref': return this.#seen.length > 0 && this.#chance(0.8) ? this.#pick(this.#seen) : t.target !== undefined ? this.#raw(t.target) : 'x';
+      case 'leafref': {
+        const target = t.target;
+        const exact = target === undefined ? undefined : this.#byType.get(target);
+        const fits = exact !== undefined && exact.length > 0 ? exact : target === undefined ? this.#seen : this.#seen.filter((v) => this.#admits(target, v));
+        return fits.length > 0 && this.#chance(0.8) ? this.#pick(fits) : target !== undefined ? this.#raw(target) : 'x';
+      }
       case 'instance-identifier': return '/';
       default: {
         // mostly strings the type's patterns and length admit, so that about half the documents are valid
-        const fits = STRINGS.filter((c) => (t.patterns ?? []).every((p) => new RegExp(p.js, 'u').test(c) !== p.invert) && (t.length ?? [[0, Infinity]]).some(([a, b]) => [...c].length >= a && [...c].length <= b));
+        const fits = STRINGS.filter((c) => this.#admits(t, c));
         return fits.length > 0 && this.#chance(0.9) ? this.#pick(fits) : this.#pick(STRINGS);
       }
     }
+  }
+
+  /** A rough pre-filter for candidate values (JSON kind, patterns, length); the oracle decides validity. */
+  #admits(t: TypeSpec, v: Json): boolean {
+    const numeric = ['int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32'].includes(t.base);
+    if (numeric) return typeof v === 'number';
+    if (typeof v !== 'string') return false;
+    return (t.patterns ?? []).every((p) => new RegExp(p.js, 'u').test(v) !== p.invert) && (t.length ?? [[0, Infinity]]).some(([a, b]) => [...v].length >= a && [...v].length <= b);
   }
 
   #inRange(t: TypeSpec, limits: readonly [bigint | number, bigint | number]): string {
