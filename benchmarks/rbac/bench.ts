@@ -1,7 +1,7 @@
 import type { Rbac } from '@fleetkit/rbac';
 import type { CachedEnforcer, Enforcer } from 'casbin';
 import { defineSuite, hz } from '../harness/suite.ts';
-import { loadCachedCasbin, loadCasbin, loadFloor, loadOurs } from './engines.ts';
+import { loadCachedCasbin, loadCasbin, loadFloor, loadNestedFloor, loadOurs } from './engines.ts';
 import { makePolicy, type Request } from './policy.ts';
 
 const policy = makePolicy();
@@ -11,6 +11,7 @@ let ours: Rbac;
 let casbin: Enforcer;
 let cached: CachedEnforcer;
 let floor: (q: Request) => boolean;
+let nestedFloor: (q: Request) => boolean;
 let sink = 0;
 
 /** Checks per second of a synchronous checker, over at least `ms` of whole passes through the stream. */
@@ -57,12 +58,13 @@ export default defineSuite({
   async setup() {
     [ours, casbin, cached] = await Promise.all([loadOurs(policy), loadCasbin(policy), loadCachedCasbin(policy)]);
     floor = loadFloor(policy);
+    nestedFloor = loadNestedFloor(policy);
     // every engine must give the same answer to every request before any is timed
     let allowed = 0;
     for (const q of requests) {
       const expected = floor(q);
-      const got = [canCheck(q), casbin.enforceSync(q.user, q.account, q.method, act(q)), await cached.enforce(q.user, q.account, q.method, act(q))];
-      if (got.some((g) => g !== expected)) throw new Error(`engines disagree on ${JSON.stringify(q)}: floor ${expected}, ours/casbin/cached ${got}`);
+      const got = [canCheck(q), nestedFloor(q), casbin.enforceSync(q.user, q.account, q.method, act(q)), await cached.enforce(q.user, q.account, q.method, act(q))];
+      if (got.some((g) => g !== expected)) throw new Error(`engines disagree on ${JSON.stringify(q)}: floor ${expected}, ours/nested floor/casbin/cached ${got}`);
       if (expected) allowed++;
     }
     console.log(`policy agrees on all ${requests.length} requests (${((100 * allowed) / requests.length).toFixed(0)}% allowed)`);
@@ -85,6 +87,12 @@ export default defineSuite({
       peer: 'Map<user|account, Set<method>>',
       goal: 0.5,
       measure: () => alternate(() => syncRate(canCheck, 1000), () => syncRate(floor, 1000)),
+    },
+    {
+      name: 'can() vs nested Map/Set floor (no key building)',
+      peer: 'Map<user, Map<account, Set<method>>>',
+      goal: 0.5,
+      measure: () => alternate(() => syncRate(canCheck, 1000), () => syncRate(nestedFloor, 1000)),
     },
   ],
   async teardown() {

@@ -79,3 +79,33 @@ export function loadFloor(policy: Policy): (q: Request) => boolean {
     return set !== undefined && set.has(q.package === undefined ? q.method : `${q.package}|${q.method}`);
   };
 }
+
+/**
+ * A stricter floor that builds no key: user → account → allowed built-in
+ * methods, and → package → allowed RPCs, all precomputed.
+ */
+export function loadNestedFloor(policy: Policy): (q: Request) => boolean {
+  const rolesOf = new Map<string, Map<string, Set<string>>>();
+  for (const a of policy.assignments) {
+    const accounts = rolesOf.get(a.user) ?? rolesOf.set(a.user, new Map()).get(a.user)!;
+    accounts.set(a.account, (accounts.get(a.account) ?? new Set()).add(a.role));
+  }
+  const allowed = new Map<string, Map<string, { methods: Set<string>; rpcs: Map<string, Set<string>> }>>();
+  for (const [user, accounts] of rolesOf) {
+    const perAccount = new Map<string, { methods: Set<string>; rpcs: Map<string, Set<string>> }>();
+    for (const [account, roles] of accounts) {
+      const methods = new Set(TABLE_2.filter((row) => row.roles.some((r) => roles.has(r))).map((row) => row.method));
+      const rpcs = new Map<string, Set<string>>();
+      for (const g of policy.grants) {
+        if (g.account === account && roles.has(g.role)) rpcs.set(g.package, (rpcs.get(g.package) ?? new Set()).add(g.rpc));
+      }
+      perAccount.set(account, { methods, rpcs });
+    }
+    allowed.set(user, perAccount);
+  }
+  return (q) => {
+    const entry = allowed.get(q.user)?.get(q.account);
+    if (entry === undefined) return false;
+    return q.package === undefined ? entry.methods.has(q.method) : entry.rpcs.get(q.package)?.has(q.method) === true;
+  };
+}
