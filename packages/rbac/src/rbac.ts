@@ -66,7 +66,10 @@ export class Rbac extends RbacMutations {
     await store.init();
     // listen before loading, so no change committed in between is missed
     const feed = options.notifier === undefined ? undefined : await listenForChanges(options.notifier, `${prefix}changed`, random.uuid());
-    const model = await store.load(methods);
+    const model = await store.load(methods).catch(async (error: unknown) => {
+      await feed?.unlisten();
+      throw error;
+    });
     const rbac = new Rbac(store, methods, model, { ...options, random, systemAccount }, feed);
     await feed?.attach(() => rbac.#remoteChange());
     return rbac;
@@ -97,9 +100,9 @@ export class Rbac extends RbacMutations {
     if (this.#reloadQueued) return;
     this.#reloadQueued = true;
     this.serial
-      .run(async () => {
+      .run(() => {
         this.#reloadQueued = false;
-        this.model = await this.ctx.store.load(this.ctx.methods);
+        return this.#load();
       })
       .catch((error: unknown) => this.ctx.logger.error('could not reload the RBAC store after a change elsewhere', { error: String(error) }));
   }
@@ -198,9 +201,11 @@ export class Rbac extends RbacMutations {
 
   /** Re-reads the store, for a process sharing PostgreSQL with others that change it. */
   reload(): Promise<void> {
-    return this.serial.run(async () => {
-      this.model = await this.ctx.store.load(this.ctx.methods);
-    });
+    return this.serial.run(() => this.#load());
+  }
+
+  async #load(): Promise<void> {
+    this.model = await this.ctx.store.load(this.ctx.methods);
   }
 }
 
