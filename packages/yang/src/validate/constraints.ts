@@ -1,11 +1,11 @@
 import type { TypeSpec } from '../schema.ts';
 import type { XPathExpr } from '../xpath/ast.ts';
-import { type DNode, rootOf } from '../xpath/dnode.ts';
+import { type DNode, detachedNode, rootOf } from '../xpath/dnode.ts';
 import { evaluate, toBoolean, type XContext } from '../xpath/eval.ts';
 import { parseXPath } from '../xpath/parse.ts';
 import { pathOf } from './issue.ts';
 import type { Runtime } from './runtime.ts';
-import { issue, type Walk } from './tree.ts';
+import { issue, missing, type Walk } from './tree.ts';
 
 /** Per-run caches: leafref target value sets, so N leafrefs cost O(N) (not O(N²), yang-js #73). */
 interface Caches {
@@ -39,7 +39,7 @@ function plan(t: TypeSpec, caches: Caches): Plan | null {
 export function checkConstraints(w: Walk, rt: Runtime): void {
   const caches: Caches = { targets: new WeakMap(), instanceIds: new Map(), plans: new Map() };
   // one context object, its current node moved along (no allocation per node)
-  const cx: { current: DNode } & Omit<XContext, 'current'> = { current: w.deferred[0]!.node, derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
+  const cx: { current: DNode } & Omit<XContext, 'current'> = { current: w.deferred[0]?.node ?? w.guarded[0]!.parent, derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
   for (const { node, r } of w.deferred) {
     const s = r.s;
     if (s.when !== undefined && node.implicit !== true) {
@@ -64,6 +64,16 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
       }
     }
     if (s.type !== undefined && node.value !== undefined) instanceCheck(w, s.type, node, caches, cx);
+  }
+  // RFC 7950 §7.21.5: a mandatory node whose `when` is false need not exist; evaluated on a stand-in node
+  for (const g of w.guarded) {
+    const standIn = detachedNode(g.parent, g.r.s, g.r.s.name, g.r.s.module);
+    const holds = g.r.s.when!.every((c) => {
+      const at = c.onParent === true ? g.parent : standIn;
+      cx.current = at;
+      return toBoolean(evaluate(c.expr, at, cx));
+    });
+    if (holds) missing(w, { ...g.r, s: { ...g.r.s, when: [] } }, g.parent, g.path);
   }
 }
 

@@ -11,6 +11,8 @@ export interface Walk {
   readonly mode: TreeMode;
   readonly issues: YangIssue[];
   readonly deferred: { node: DNode; r: RNode }[];
+  /** Missing mandatory nodes guarded by `when`: reported only if their condition holds on the finished tree. */
+  readonly guarded: { r: RNode; parent: DNode; path: string }[];
   /** Stop collecting after this many issues. */
   readonly limit: number;
   /** Build data nodes for every leaf (XPath needs them); otherwise only for list keys. */
@@ -40,7 +42,8 @@ export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn:
       issue(w, 'state', childPath(dn, child.s.module, child.s.name), `Unexpected state node "${child.s.name}" (config false) in configuration data`);
       continue;
     }
-    if (active !== undefined) {
+    // an empty non-presence container is not data of its case (libyang treats it as a default node)
+    if (active !== undefined && !(child.s.kind === 'container' && emptyContainer(child, obj[key]))) {
       for (const c of child.cases) {
         const prev = active.get(c.choice);
         if (prev === undefined) active.set(c.choice, c.name);
@@ -67,14 +70,26 @@ function mandatoryChoices(w: Walk, r: RNode, dn: DNode, active: Map<RChoice, str
   }
 }
 
+function emptyContainer(r: RNode, v: unknown): boolean {
+  if (r.s.presence === true || !isObject(v)) return false;
+  for (const k in v) {
+    const c = r.members.get(k);
+    if (c === undefined || c.s.kind !== 'container' || !emptyContainer(c, v[k])) return false;
+  }
+  return true;
+}
+
 function casesActive(k: RNode, active: Map<RChoice, string> | undefined): boolean {
   for (const c of k.cases) if (active?.get(c.choice) !== c.name) return false;
   return true;
 }
 
 /** Reports a missing mandatory node; an absent non-presence container reports what it misses. */
-function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
-  if ((k.s.when?.length ?? 0) > 0) return; // a when-guarded node may legitimately be absent
+export function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
+  if ((k.s.when?.length ?? 0) > 0) {
+    w.guarded.push({ r: k, parent, path });
+    return;
+  }
   const s = k.s;
   if (s.kind === 'container' && s.presence !== true) {
     for (const kk of k.kids) if ((w.mode === 'config' ? kk.mandatoryConfig : kk.mandatoryAll) && kk.cases.length === 0) missing(w, kk, parent, `${path}/${kk.s.module === s.module ? kk.s.name : kk.s.module + ':' + kk.s.name}`);
@@ -231,7 +246,8 @@ function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[
       id += cur.value + '\u0000';
     }
     const prev = maps[i]!.get(id);
-    if (prev !== undefined) issue(w, 'unique', pathOf(n), `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(prev)}" and "${pathOf(n)}"`);
+    // named at the earlier entry, as yanglint does
+    if (prev !== undefined) issue(w, 'unique', pathOf(prev), `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(n)}" and "${pathOf(prev)}"`);
     else maps[i]!.set(id, n);
   });
 }

@@ -24,6 +24,8 @@ const text = `module v {
     container p { presence "on"; leaf need { type string; mandatory true; } }
     container np { leaf inner { type string; mandatory true; } }
     anydata blob;
+    leaf mode { type string; }
+    leaf cert { when "../mode = 'tls'"; type string; mandatory true; }
   }
   rpc go {
     input { leaf n { type int8; mandatory true; } leaf why { type string; must "../n > 0"; } }
@@ -51,6 +53,12 @@ describe('Validator.validateConfig', () => {
     expect(issues({ 'v:top': { item: [item()] } })).toEqual(['mandatory /v:top/name', 'mandatory /v:top/np/inner']);
   });
 
+  it('requires a when-guarded mandatory node only while its condition holds', () => {
+    expect(issues(doc({ mode: 'plain' }))).toEqual([]);
+    expect(issues(doc({ mode: 'tls' }))).toEqual(['mandatory /v:top/cert']);
+    expect(issues(doc({ mode: 'tls', cert: 'c' }))).toEqual([]);
+  });
+
   it('asks presence containers for their mandatory children only when present', () => {
     expect(issues(doc({}))).toEqual([]);
     expect(issues(doc({ p: {} }))).toEqual(['mandatory /v:top/p/need']);
@@ -69,7 +77,7 @@ describe('Validator.validateConfig', () => {
   it('checks list keys, key uniqueness, unique and min-elements', () => {
     expect(issues(doc({ item: [{ a: 'x' }] }))).toEqual(['missing-key /v:top/item']);
     expect(issues(doc({ item: [item(), item()] }))).toEqual(["duplicate /v:top/item[id='i1']"]);
-    expect(issues(doc({ item: [item({ slot: 1 }), { id: 'i2', a: 'y', slot: 1 }] }))[0]).toBe("unique /v:top/item[id='i2']");
+    expect(issues(doc({ item: [item({ slot: 1 }), { id: 'i2', a: 'y', slot: 1 }] }))[0]).toBe("unique /v:top/item[id='i1']");
     expect(issues(doc({ item: [] }))).toEqual(['min-elements /v:top/item']);
   });
 
