@@ -1,5 +1,5 @@
 export { openRbac, Rbac, SYSADM, type BootstrapOptions, type BootstrapResult, type Grant, type Membership } from './rbac.ts';
-export type { CreatedAccount, NewAccount, RoleAssignment } from './mutations.ts';
+export type { CreatedAccount, NewAccount, RoleAssignment } from './types.ts';
 export type { GrantRow } from './store/sql-store.ts';
 export type { ChangeNotifier, RbacOptions } from './options.ts';
 export { ALLOW, DENY, type Decision, DenyReason, type Query } from './decision.ts';

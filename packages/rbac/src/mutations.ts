@@ -1,48 +1,13 @@
-import type { Logger, Random, SqlExecutor } from '@fleetkit/core';
+import type { SqlExecutor } from '@fleetkit/core';
 import { Serial } from './_internal/serial.ts';
-import { exists, invalid, notFound } from './_internal/fail.ts';
-import type { MethodIndex } from './methods.ts';
+import { checkPassword, checkRole, firstPassword } from './_internal/checks.ts';
+import { exists, notFound } from './_internal/fail.ts';
 import type { RbacModel } from './model.ts';
 import { checkName, checkRpcName } from './names.ts';
-import { generatePassword, hashPassword } from './password.ts';
-import { isRole, type Role, roleBit } from './roles.ts';
+import { hashPassword } from './password.ts';
+import { type Role, roleBit } from './roles.ts';
 import type { GrantRow, SqlRbacStore } from './store/sql-store.ts';
-
-/** What the engine was opened with, resolved to real values. */
-export interface EngineContext {
-  readonly store: SqlRbacStore;
-  readonly methods: MethodIndex;
-  readonly model: RbacModel;
-  readonly random: Random;
-  readonly logger: Logger;
-  readonly iterations: number;
-  readonly minPasswordLength: number;
-  readonly systemAccount: string;
-  /** Tells other processes about a change, inside its transaction. */
-  readonly announce: ((tx: SqlExecutor) => Promise<void>) | undefined;
-}
-
-/** A member's role in an account (`add-user-to-role`). */
-export interface RoleAssignment {
-  readonly account: string;
-  readonly user: string;
-  readonly role: Role;
-}
-
-/** A new account; its admin `<name>-admin` is created with it (manual §5.1). */
-export interface NewAccount {
-  readonly name: string;
-  /** First password of the account admin; generated and printed once when absent. */
-  readonly adminPassword?: string | undefined;
-}
-
-/** What creating an account made. */
-export interface CreatedAccount {
-  readonly account: string;
-  readonly admin: string;
-  /** The admin's password when it was generated (it was also logged once). */
-  readonly generatedPassword?: string;
-}
+import type { CreatedAccount, EngineContext, NewAccount, RoleAssignment } from './types.ts';
 
 /**
  * Every change of accounts, users, roles and grants. Each one validates
@@ -64,7 +29,7 @@ export class RbacMutations {
   async createAccount(spec: NewAccount): Promise<CreatedAccount> {
     const account = checkName('name', spec.name);
     const admin = checkName('admin user name', `${account}-admin`);
-    const { password, generated } = this.#firstPassword(spec.adminPassword, 'adminPassword');
+    const { password, generated } = firstPassword(spec.adminPassword, 'adminPassword', this.ctx.minPasswordLength, this.ctx.random);
     // hashing is slow on purpose: done before queueing, it holds up no other change
     const hash = await this.#hash(password);
     return this.#change(async () => {
@@ -102,7 +67,7 @@ export class RbacMutations {
   /** Creates a user that belongs to no account yet. */
   async createUser(spec: { readonly name: string; readonly password: string }): Promise<void> {
     const name = checkName('name', spec.name);
-    const hash = await this.#hash(this.#password(spec.password, 'password'));
+    const hash = await this.#hash(checkPassword(spec.password, 'password', this.ctx.minPasswordLength));
     return this.#change(async () => {
       if (this.model.hasUser(name)) exists('user', name);
       await this.#write((tx, store) => store.insertUser(tx, name, hash));
@@ -112,7 +77,7 @@ export class RbacMutations {
 
   /** Replaces a user's password. */
   async setPassword(spec: { readonly user: string; readonly password: string }): Promise<void> {
-    const hash = await this.#hash(this.#password(spec.password, 'password'));
+    const hash = await this.#hash(checkPassword(spec.password, 'password', this.ctx.minPasswordLength));
     return this.#change(async () => {
       this.#user(spec.user);
       await this.#write((tx, store) => store.updatePassword(tx, spec.user, hash));
@@ -155,7 +120,7 @@ export class RbacMutations {
   addUserToRole(spec: RoleAssignment): Promise<void> {
     return this.#change(async () => {
       const mask = this.#member(spec);
-      const bit = roleBit(this.#role(spec.role, spec.account));
+      const bit = roleBit(checkRole(spec.role, spec.account, this.ctx.systemAccount));
       if ((mask & bit) !== 0) return;
       await this.#write((tx, store) => store.insertRole(tx, spec.account, spec.user, spec.role));
       this.model.setRoles(spec.user, spec.account, mask | bit);
@@ -166,7 +131,7 @@ export class RbacMutations {
   removeUserFromRole(spec: RoleAssignment): Promise<void> {
     return this.#change(async () => {
       const mask = this.#member(spec);
-      const bit = roleBit(this.#role(spec.role, spec.account));
+      const bit = roleBit(checkRole(spec.role, spec.account, this.ctx.systemAccount));
       if ((mask & bit) === 0) return;
       await this.#write((tx, store) => store.deleteRole(tx, spec.account, spec.user, spec.role));
       this.model.setRoles(spec.user, spec.account, mask & ~bit);
@@ -188,7 +153,7 @@ export class RbacMutations {
     const rpc = checkRpcName('rpc', spec.rpc);
     return this.#change(async () => {
       this.#account(spec.account);
-      const bit = roleBit(this.#role(spec.role, spec.account));
+      const bit = roleBit(checkRole(spec.role, spec.account, this.ctx.systemAccount));
       const mask = this.model.grantMask(spec.account, pkg, rpc);
       if (((mask & bit) !== 0) === add) return;
       const row = { account: spec.account, role: spec.role, package: pkg, rpc };
@@ -228,35 +193,12 @@ export class RbacMutations {
     return mask;
   }
 
-  #role(role: unknown, account: string): Role {
-    if (!isRole(role)) invalid('role', 'one of master, admin, view, device, config, execute', role);
-    // docs/decisions/rbac-bootstrap.md: `master` may create and delete
-    // accounts, so only the installation's own account may hold it
-    if (role === 'master' && account !== this.ctx.systemAccount) {
-      invalid('role', `a role other than master outside the system account ${this.ctx.systemAccount}`, role);
-    }
-    return role;
-  }
-
-  #password(password: unknown, path: string): string {
-    const min = this.ctx.minPasswordLength;
-    if (typeof password !== 'string' || password.length < min || password.length > 1024) {
-      invalid(path, `a string of ${min} to 1024 characters`, typeof password === 'string' ? `${password.length} characters` : typeof password);
-    }
-    return password;
-  }
-
-  #firstPassword(given: string | undefined, path: string): { password: string; generated: boolean } {
-    if (given !== undefined) return { password: this.#password(given, path), generated: false };
-    return { password: generatePassword(this.ctx.random), generated: true };
-  }
-
   /** Bootstrap helper: creates `user` with `role` in the system account. */
   protected async createSystemUser(user: string, role: Role, password: string | undefined): Promise<string | undefined> {
     const name = checkName('user', user);
     const account = this.ctx.systemAccount;
     if (this.model.hasUser(name)) return undefined;
-    const { password: pw, generated } = this.#firstPassword(password, `${name} password`);
+    const { password: pw, generated } = firstPassword(password, `${name} password`, this.ctx.minPasswordLength, this.ctx.random);
     const hash = await this.#hash(pw);
     return this.#change(async () => {
       if (this.model.hasUser(name)) return undefined;
