@@ -1,7 +1,10 @@
 import type { IdentitySpec, TypeSpec } from '../schema.ts';
 import { parseXPath } from '../xpath/parse.ts';
 import { isInstanceIdentifier, isNodeInstanceIdentifier } from './instance-id.ts';
-import { INTEGER_LIMITS } from './limits.ts';
+import { failure, type TypeFailure, type ValueCheck } from './failure.ts';
+import { bigCheck, decimalCheck, numberCheck } from './numeric.ts';
+
+export type { TypeFailure, ValueCheck } from './failure.ts';
 
 /** XPath syntax check for `yang:xpath1.0` values (prefixes are module names in JSON, RFC 7951 §6.12). */
 function isXPath(s: string): boolean {
@@ -13,21 +16,6 @@ function isXPath(s: string): boolean {
   }
 }
 
-/** Why a value does not fit its type. */
-export interface TypeFailure {
-  readonly fail: true;
-  readonly kind: 'type' | 'range' | 'length' | 'pattern' | 'enum' | 'identity';
-  readonly expected: string;
-  readonly message?: string;
-}
-
-/**
- * Checks one RFC 7951 JSON value; returns its canonical string (the XPath
- * string-value) or a failure. With `canonical` false a success may return
- * any string: callers that keep no data node skip building it.
- */
-export type ValueCheck = (value: unknown, canonical?: boolean) => string | TypeFailure;
-
 /** What a checker needs besides the type: the leaf's module (for identityrefs) and the identities. */
 export interface CheckContext {
   readonly module: string;
@@ -36,11 +24,7 @@ export interface CheckContext {
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const INT_STRING = /^[+-]?\d+$/;
 
-function failure(kind: TypeFailure['kind'], expected: string, message?: string): TypeFailure {
-  return message === undefined ? { fail: true, kind, expected } : { fail: true, kind, expected, message };
-}
 
 /** Compiles a type to a checker closure: regexes, BigInt bounds and enum maps are built once. */
 export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
@@ -73,100 +57,6 @@ export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
     case 'leafref': return t.target === undefined ? (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : failure('type', 'a scalar')) : compileCheck(t.target, cx);
     case 'instance-identifier': return (v) => (typeof v === 'string' && isInstanceIdentifier(v) ? v : failure('type', 'an instance-identifier ("/module:node[key=\'value\']/…", RFC 7951 §6.11)'));
   }
-}
-
-function numberCheck(t: TypeSpec): ValueCheck {
-  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [Number(a), Number(b)] as const);
-  const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
-  const one = ranges.length === 1 ? ranges[0]! : undefined;
-  return (v, canonical = true) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) return failure('type', `a JSON number (RFC 7951 §6.1 ${t.base})`);
-    if (one !== undefined ? v < one[0] || v > one[1] : !inRanges(ranges, v)) return failure(t.range === undefined ? 'type' : 'range', expected);
-    return canonical ? String(v) : '';
-  };
-}
-
-// Values of up to 15 digits are exact as doubles; comparing them to (possibly
-// rounded) bounds beyond 2^53 stays exact, so the common case avoids BigInt.
-const SHORT_INT = /^[+-]?\d{1,15}$/;
-
-function bigCheck(t: TypeSpec): ValueCheck {
-  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
-  const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
-  const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
-  const kind = t.range === undefined ? 'type' : 'range';
-  return (v, canonical = true) => {
-    if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
-    if (v.length <= 16 && SHORT_INT.test(v)) {
-      const n = Number(v);
-      if (inRanges(fast, n)) return canonical ? String(n) : '';
-      return failure(kind, expected);
-    }
-    if (!INT_STRING.test(v)) return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
-    const n = BigInt(v);
-    if (!ranges.some(([a, b]) => n >= a && n <= b)) return failure(kind, expected);
-    return String(n);
-  };
-}
-
-const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
-// already canonical: no sign but "-", no leading zeros, one fraction digit at least, no trailing zeros (and not -0.0)
-const CANONICAL_DECIMAL = /^(?:-(?!0\.0$))?(?:0|[1-9]\d*)\.(?:0|\d*[1-9])$/;
-
-function decimalCheck(t: TypeSpec): ValueCheck {
-  const fd = t.fractionDigits ?? 1;
-  const ranges = (t.range ?? [INTEGER_LIMITS.decimal64!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
-  const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
-  const kind = t.range === undefined ? 'type' : 'range';
-  const expected = `decimal64 in ${t.rangeText ?? 'the decimal64 range'}`;
-  return (v, canonical = true) => {
-    if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal64 (RFC 7951 §6.1)`);
-    // one pass: digits, fraction length and the scaled value while it stays exact as a double
-    const len = v.length;
-    let i = v.charCodeAt(0) === 45 || v.charCodeAt(0) === 43 ? 1 : 0;
-    const neg = v.charCodeAt(0) === 45;
-    let intDigits = 0;
-    let fracDigits = -1;
-    let scaled = 0;
-    for (; i < len; i++) {
-      const c = v.charCodeAt(i);
-      if (c === 46 && fracDigits < 0 && intDigits > 0) fracDigits = 0;
-      else if (c >= 48 && c <= 57) {
-        scaled = scaled * 10 + (c - 48);
-        if (fracDigits < 0) intDigits++;
-        else fracDigits++;
-      } else return failure('type', `a decimal with at most ${fd} fraction digits`);
-    }
-    if (intDigits === 0 || fracDigits === 0 || fracDigits > fd) return failure('type', `a decimal with at most ${fd} fraction digits`);
-    const frac = fracDigits < 0 ? 0 : fracDigits;
-    let inRange: boolean;
-    if (intDigits + fd <= 15) {
-      const n = scaled * 10 ** (fd - frac);
-      inRange = inRanges(fast, neg ? -n : n);
-    } else {
-      const m = DECIMAL.exec(v)!;
-      const digits = m[2]! + (m[3] ?? '').padEnd(fd, '0');
-      const n = neg ? -BigInt(digits) : BigInt(digits);
-      inRange = ranges.some(([a, b]) => n >= a && n <= b);
-    }
-    if (!inRange) return failure(kind, expected);
-    if (!canonical) return '';
-    if (CANONICAL_DECIMAL.test(v)) return v;
-    // RFC 7950 §9.3.2 canonical form: no leading zeros, trailing zeros dropped, at least one fraction digit
-    const m = DECIMAL.exec(v)!;
-    const int = m[2]!.replace(/^0+(?=\d)/, '');
-    const f = (m[3] ?? '').replace(/0+$/, '');
-    const zero = /^0+$/.test(int + f);
-    return `${neg && !zero ? '-' : ''}${int}.${f === '' ? '0' : f}`;
-  };
-}
-
-function inRanges(ranges: readonly (readonly [number, number])[], n: number): boolean {
-  for (let i = 0; i < ranges.length; i++) {
-    const r = ranges[i]!;
-    if (n >= r[0] && n <= r[1]) return true;
-  }
-  return false;
 }
 
 function codePoints(s: string): number {
