@@ -1,7 +1,7 @@
 // The raw SQLite floors the engine is measured against (reference/peers.md
 // §6 measured them with better-sqlite3; node:sqlite is the binding fleetkit
 // uses): one durable single-statement commit per step of a cycle.
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 function open(path: string, synchronous: 'full' | 'normal'): DatabaseSync {
   const db = new DatabaseSync(path);
@@ -11,29 +11,42 @@ function open(path: string, synchronous: 'full' | 'normal'): DatabaseSync {
   return db;
 }
 
+interface Floor {
+  readonly db: DatabaseSync;
+  readonly insert: StatementSync;
+  readonly deliver: StatementSync;
+  readonly complete: StatementSync;
+}
+const floors = new Map<string, Floor>();
+const payload = JSON.stringify({ op: 'beep', duration: 500 });
+
 /**
- * Cycles per second of INSERT (enqueue), UPDATE (deliver) and UPDATE
- * (complete), each its own autocommitted statement: three durable writes,
- * the least any cycle with durable steps can cost.
+ * One cycle of INSERT (enqueue), UPDATE (deliver) and UPDATE (complete),
+ * each its own autocommitted statement: three durable writes, the least any
+ * cycle with durable steps can cost. Synchronous, as a tight C loop is.
  */
-export function sqliteFloor(path: string, synchronous: 'full' | 'normal', ms: number): number {
-  const db = open(path, synchronous);
-  const insert = db.prepare("INSERT INTO jobs (state, payload, created_at, updated_at) VALUES ('queued', ?, ?, ?)");
-  const deliver = db.prepare("UPDATE jobs SET state = 'delivered', updated_at = ? WHERE id = ?");
-  const complete = db.prepare("UPDATE jobs SET state = 'complete', updated_at = ? WHERE id = ?");
-  const payload = JSON.stringify({ op: 'beep', duration: 500 });
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    const now = Date.now();
-    const id = insert.run(payload, now, now).lastInsertRowid;
-    deliver.run(now, id);
-    complete.run(now, id);
-    n++;
+export function sqliteFloorCycle(path: string, synchronous: 'full' | 'normal'): void {
+  let f = floors.get(path);
+  if (!f) {
+    const db = open(path, synchronous);
+    f = {
+      db,
+      insert: db.prepare("INSERT INTO jobs (state, payload, created_at, updated_at) VALUES ('queued', ?, ?, ?)"),
+      deliver: db.prepare("UPDATE jobs SET state = 'delivered', updated_at = ? WHERE id = ?"),
+      complete: db.prepare("UPDATE jobs SET state = 'complete', updated_at = ? WHERE id = ?"),
+    };
+    floors.set(path, f);
   }
-  const rate = (n * 1000) / (performance.now() - start);
-  db.close();
-  return rate;
+  const now = Date.now();
+  const id = f.insert.run(payload, now, now).lastInsertRowid;
+  f.deliver.run(now, id);
+  f.complete.run(now, id);
+}
+
+/** Closes the floor databases. */
+export function closeFloors(): void {
+  for (const f of floors.values()) f.db.close();
+  floors.clear();
 }
 
 /** Rows per second of `count` single-row INSERTs in one committed transaction (synchronous=FULL). */

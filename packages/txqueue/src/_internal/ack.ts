@@ -31,13 +31,18 @@ export async function applyAck(tx: SqlExecutor, ctx: Ctx, fx: Effects, key: stri
   if (input.status === 'progress') return progress(tx, fx, row, input, now, ctx);
   if (input.status === 'cancelled' && row.state !== 'cancelling') return { outcome: 'rejected', reason: 'not-cancelling', row };
   const state = input.status === 'complete' ? 'complete' : input.status === 'cancelled' ? 'cancelled' : 'failed';
-  const [done] = await tx.query<TxRow>(
-    `UPDATE txq_tx SET state = $3, status = $4, result = $5, finished_at = $6, updated_at = $6, lease_until = NULL
-     WHERE target = $1 AND id = $2 AND finished_at IS NULL RETURNING *`,
-    [key, input.transactionId, state, input.status, input.result === undefined ? null : JSON.stringify(input.result), now],
-  );
-  await afterFinal(tx, ctx, fx, [done!], now);
-  return { outcome: 'applied', row: done! };
+  // the row is locked (FOR UPDATE / SQLite's single writer): update it without RETURNING
+  const done: TxRow = { ...row, state, status: input.status, result: input.result === undefined ? null : JSON.stringify(input.result), finished_at: now, updated_at: now, lease_until: null };
+  await tx.run('UPDATE txq_tx SET state = $3, status = $4, result = $5, finished_at = $6, updated_at = $6, lease_until = NULL WHERE target = $1 AND id = $2', [
+    key,
+    input.transactionId,
+    done.state,
+    done.status,
+    done.result,
+    now,
+  ]);
+  await afterFinal(tx, ctx, fx, [done], now);
+  return { outcome: 'applied', row: done };
 }
 
 function finalOutcome(row: TxRow, input: AckInput): RawAckOutcome {
@@ -55,11 +60,15 @@ async function progress(tx: SqlExecutor, fx: Effects, row: TxRow, input: AckInpu
   const detail = input.progress === undefined ? null : JSON.stringify(input.progress);
   // a progress report repeated word for word changes nothing: idempotent
   if (row.state !== 'delivered' && row.progress === detail) return { outcome: 'duplicate', row };
-  const [updated] = await tx.query<TxRow>(
-    `UPDATE txq_tx SET state = CASE WHEN state = 'cancelling' THEN state ELSE 'in-progress' END, progress = $3,
-       lease_until = $4, updated_at = $5 WHERE target = $1 AND id = $2 RETURNING *`,
-    [row.target, row.id, detail, now + ctx.redeliverAfterMs, now],
-  );
-  if (updated!.parent_target === null) await recordEvent(tx, fx, updated!, 'progress', now, 'accepted');
-  return { outcome: 'applied', row: updated! };
+  const updated: TxRow = { ...row, state: row.state === 'cancelling' ? row.state : 'in-progress', progress: detail, lease_until: now + ctx.redeliverAfterMs, updated_at: now };
+  await tx.run('UPDATE txq_tx SET state = $3, progress = $4, lease_until = $5, updated_at = $6 WHERE target = $1 AND id = $2', [
+    row.target,
+    row.id,
+    updated.state,
+    detail,
+    updated.lease_until,
+    now,
+  ]);
+  if (updated.parent_target === null) await recordEvent(tx, fx, updated, 'progress', now, 'accepted');
+  return { outcome: 'applied', row: updated };
 }

@@ -45,27 +45,34 @@ export async function insertTransaction(tx: SqlExecutor, ctx: Ctx, fx: Effects, 
   const id = await nextId(tx, t.key);
   const deadline = now + t.timeoutMs;
   const group = t.members !== undefined;
-  const [row] = await tx.query<TxRow>(
+  const zero = group ? 0 : null;
+  const row: TxRow = {
+    target: t.key, id, client_id: t.clientId ?? null, kind: t.kind, payload: t.payloadJson, state: 'queued', status: 'accepted',
+    attempt: 0, lease_until: null, deadline, cancel_deadline: null, parent_target: null, parent_id: null, notify: t.notify ?? null,
+    progress: null, result: null, total: group ? t.members!.length : null, finished: zero, n_complete: zero, n_timed_out: zero,
+    n_cancelled: zero, created_at: now, updated_at: now, finished_at: null,
+  };
+  await tx.run(
     `INSERT INTO txq_tx (target, id, client_id, kind, payload, state, status, attempt, deadline, notify,
        total, finished, n_complete, n_timed_out, n_cancelled, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'queued', 'accepted', 0, $6, $7, $8, $9, $9, $9, $9, $10, $10) RETURNING *`,
-    [t.key, id, t.clientId ?? null, t.kind, t.payloadJson, deadline, t.notify ?? null, group ? t.members!.length : null, group ? 0 : null, now],
+     VALUES ($1, $2, $3, $4, $5, 'queued', 'accepted', 0, $6, $7, $8, $9, $9, $9, $9, $10, $10)`,
+    [t.key, id, row.client_id, t.kind, t.payloadJson, deadline, row.notify, row.total, zero, now],
   );
-  await recordEvent(tx, fx, row!, 'accepted', now);
+  await recordEvent(tx, fx, row, 'accepted', now);
   fx.deadline = Math.min(fx.deadline, deadline);
   if (!group) {
     fx.wake.add(t.key);
-    return row!;
+    return row;
   }
   if (t.members!.length === 0) {
     // manual §7.3: the parent completes when every sub-transaction has; with none, at once
-    await settleParent(tx, fx, row!, now);
+    await settleParent(tx, fx, row, now);
     const [done] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [t.key, id]);
     return done!;
   }
   await fanOut(tx, ctx, t.members!, { kind: t.kind, deadline, parentKey: t.key, parentId: id }, now);
   fx.wakeAll = true;
-  return row!;
+  return row;
 }
 
 interface SubSpec {
