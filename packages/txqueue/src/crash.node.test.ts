@@ -70,7 +70,12 @@ const statusOf: Record<string, readonly string[]> = {
 
 /** Every acknowledged fact is stored, every row is in a valid state, outbox and groups agree with the rows. */
 async function expectConsistent(db: SqlDriver, facts: Facts): Promise<void> {
-  const rows = await db.query<Row>('SELECT * FROM txq_tx');
+  // one snapshot for both tables: the killed worker's last statement may
+  // still commit on the server while we read
+  const [rows, events] = await db.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') await tx.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    return [await tx.query<Row>('SELECT * FROM txq_tx'), await tx.query<{ target: string; tx_id: number; body: string }>('SELECT target, tx_id, body FROM txq_events')] as const;
+  });
   const byKey = new Map(rows.map((r) => [`${r.target}#${Number(r.id)}`, r]));
   expect(facts.accepted.filter((k) => !byKey.has(k))).toEqual([]);
   expect(facts.completed.filter((k) => byKey.get(k)?.state !== 'complete')).toEqual([]);
@@ -80,7 +85,6 @@ async function expectConsistent(db: SqlDriver, facts: Facts): Promise<void> {
   }
   // the worker has no subscriber, so the outbox holds every event ever written:
   // one accepted event per stand-alone transaction, one final event per final one
-  const events = await db.query<{ target: string; tx_id: number; body: string }>('SELECT target, tx_id, body FROM txq_events');
   const kinds = new Map<string, string[]>();
   for (const e of events) {
     const k = `${e.target}#${Number(e.tx_id)}`;
