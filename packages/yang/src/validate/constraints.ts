@@ -39,9 +39,9 @@ function plan(t: TypeSpec, caches: Caches): Plan | null {
 export function checkConstraints(w: Walk, rt: Runtime): void {
   const caches: Caches = { targets: new WeakMap(), instanceIds: new Map(), plans: new Map() };
   // one context object, its current node moved along (no allocation per node)
-  const cx: { current: DNode } & Omit<XContext, 'current'> = { current: w.deferred[0]?.node ?? w.guarded[0]!.parent, derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
-  for (const { node, r } of w.deferred) {
-    const s = r.s;
+  const cx: { current: DNode } & Omit<XContext, 'current'> = { current: w.deferred[0] ?? w.guarded[0]!.parent, derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
+  for (const node of w.deferred) {
+    const s = node.schema!;
     if (s.when !== undefined && node.implicit !== true) {
       let ok = true;
       for (const c of s.when) {

@@ -30,6 +30,8 @@ export interface RNode {
   readonly jsonNames: string[];
   /** True when the node or a descendant has must, when, leafref or instance-identifier. */
   xpath: boolean;
+  /** True when the node itself has must, when, leafref or instance-identifier. */
+  own: boolean;
   /** True for a list key leaf (always kept in the data tree: paths and duplicate checks use it). */
   readonly isKey: boolean;
   /** Mandatory per RFC 7950 §3 (leaf/choice mandatory, min-elements, NP container holding one). */
@@ -50,7 +52,7 @@ export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string 
 
 function emptyNode(module: string | undefined): RNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
-  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [] };
+  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [] };
 }
 
 function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>): void {
@@ -65,12 +67,13 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
     if (parentModule === s.module) jsonNames.push(s.name);
     const r: RNode = {
       s, check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
-      members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, mandatoryConfig: false, mandatoryAll: false,
+      members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false,
       isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
       mustHaveConfig: [], mustHaveAll: [], withDefaults: [],
     };
     if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx);
-    r.xpath = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s) || r.kids.some((k) => k.xpath);
+    r.own = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s);
+    r.xpath = r.own || r.kids.some((k) => k.xpath);
     r.mandatoryAll = isMandatory(r, false);
     r.mandatoryConfig = s.config && isMandatory(r, true);
     for (const n of jsonNames) parent.members.set(n, r);

@@ -10,7 +10,8 @@ export type TreeMode = 'config' | 'data';
 export interface Walk {
   readonly mode: TreeMode;
   readonly issues: YangIssue[];
-  readonly deferred: { node: DNode; r: RNode }[];
+  /** Data nodes with their own must, when, leafref or instance-identifier (their schema says which). */
+  readonly deferred: DNode[];
   /** Missing mandatory nodes guarded by `when`: reported only if their condition holds on the finished tree. */
   readonly guarded: { r: RNode; parent: DNode; path: string }[];
   /** Stop collecting after this many issues. */
@@ -132,7 +133,7 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       if (typeof c === 'string') {
         if (keep) {
           const n = dnode(parent, s, s.name, s.module, c);
-          if (r.xpath) w.deferred.push({ node: n, r });
+          if (r.own) w.deferred.push(n);
         }
       } else typeIssue(w, childPath(parent, s.module, s.name), c, v);
       return;
@@ -142,14 +143,14 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       // yanglint names the parent for a member of the wrong JSON kind
       if (!isObject(v)) return issue(w, 'type', pathOf(parent), `Container "${s.name}" must be a JSON object`, { expected: 'object', received: v });
       const n = dnode(parent, s, s.name, s.module);
-      if (r.xpath) w.deferred.push({ node: n, r });
+      if (r.own) w.deferred.push(n);
       return walkMembers(w, r, v, n);
     }
     case 'list': return walkList(w, r, v, parent);
     default: {
       const n = dnode(parent, s, s.name, s.module);
       if (s.kind === 'anydata' && !isObject(v)) issue(w, 'type', pathOf(n), `anydata "${s.name}" must be a JSON object`, { expected: 'object', received: v });
-      if (r.xpath) w.deferred.push({ node: n, r });
+      if (r.own) w.deferred.push(n);
     }
   }
 }
@@ -177,7 +178,7 @@ function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     }
     if (w.tree) {
       const n = dnode(parent, s, s.name, s.module, c);
-      if (r.xpath) w.deferred.push({ node: n, r });
+      if (r.own) w.deferred.push(n);
     }
   }
   elements(w, s, v.length, path, () => {
@@ -224,7 +225,7 @@ function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     const n = dnode(parent, s, s.name, s.module);
     walkMembers(w, r, entry, n);
     if (index === s.maxElements) extra = n;
-    if (r.xpath) w.deferred.push({ node: n, r });
+    if (r.own) w.deferred.push(n);
     if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
       if (seen.has(id)) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeededRandom } from '@fleetkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileSchema, createValidator, ModuleRepository, type ValidationResult } from '../../src/index.ts';
+import { type CompiledSchema, compileSchema, createValidator, ModuleRepository, type ValidationResult } from '../../src/index.ts';
 import { DocumentGenerator, mutate } from './generate.ts';
 import { YANGLINT, type YanglintVerdict, yanglintBatch } from './yanglint.ts';
 
@@ -37,6 +37,22 @@ const sets: ModuleSet[] = [
   { name: 'ietf-hardware', dir: 'ietf', files: ['ietf-hardware@2018-03-13.yang', 'iana-hardware@2018-03-13.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang', 'ietf-netconf-acm@2018-02-14.yang'], compile: ['ietf-hardware'], roots: ['ietf-hardware'], configDocs: 100 },
 ];
 
+/**
+ * libyang 2.1.30 accepts an identityref value derived from *any* of the
+ * type's bases (probe: identity x { base udp; base s; } passes
+ * `base tcp; base s;`); RFC 7950 §9.10.2 requires it to be derived from all
+ * of them, and we follow the RFC. A document whose only difference is that
+ * is counted apart, never silently passed.
+ */
+function multiBaseDeviation(ours: ValidationResult, theirs: YanglintVerdict, schema: CompiledSchema): boolean {
+  if (ours.valid || !theirs.valid) return false;
+  return ours.issues.every((i) => {
+    const bases = /derived from (.+)$/.exec(i.expected ?? '')?.[1]?.split(' and ') ?? [];
+    const value = String(i.received);
+    return i.kind === 'identity' && bases.length > 1 && bases.some((b) => schema.identities[b]?.derived.includes(value.includes(':') ? value : ''));
+  });
+}
+
 function agree(ours: ValidationResult, theirs: YanglintVerdict): string | undefined {
   if (ours.valid !== theirs.valid) return `verdict: ours ${ours.valid ? 'valid' : 'invalid'}, yanglint ${theirs.valid ? 'valid' : 'invalid'}`;
   if (theirs.valid || theirs.path === undefined) return undefined;
@@ -50,15 +66,20 @@ function agree(ours: ValidationResult, theirs: YanglintVerdict): string | undefi
  * Equal paths; libyang 2.1.30 leaves out ancestors above the innermost list
  * in some messages ("/ietf-system:authentication/user-authentication-order"
  * for a node under /ietf-system:system), so its segments may be a
- * subsequence of ours that ends on the same node.
+ * subsequence of ours that ends on the same node; its schema locations name
+ * choices and cases as well, so ours may also be a subsequence of its.
  */
 function samePath(ours: string, theirs: string): boolean {
   if (ours === theirs) return true;
-  const a = segments(ours);
-  const b = segments(theirs);
-  if (a[a.length - 1] !== b[b.length - 1]?.replace(/^[\w.-]+:/, '') && a[a.length - 1] !== b[b.length - 1]) return false;
+  return subsequence(segments(ours), segments(theirs)) || subsequence(segments(theirs), segments(ours));
+}
+
+/** `b` is a subsequence of `a` (module prefixes optional) ending on the same node. */
+function subsequence(a: string[], b: string[]): boolean {
+  const bare = (x: string | undefined): string | undefined => x?.replace(/^[\w.-]+:/, '');
+  if (bare(a[a.length - 1]) !== bare(b[b.length - 1])) return false;
   let i = 0;
-  for (const seg of a) if (i < b.length && (seg === b[i] || seg === b[i]!.replace(/^[\w.-]+:/, ''))) i++;
+  for (const seg of a) if (i < b.length && bare(seg) === bare(b[i])) i++;
   return i === b.length;
 }
 
@@ -89,6 +110,7 @@ describe.skipIf(!existsSync(YANGLINT))('differential test against yanglint', () 
       const modules = set.files.map((f) => join(fixtures, set.dir, f));
       const mismatches: string[] = [];
       let invalid = 0;
+      let deviations = 0;
       for (const type of ['config', 'rpc'] as const) {
         const batch = cases.filter((c) => c.type === type);
         if (batch.length === 0) continue;
@@ -96,12 +118,16 @@ describe.skipIf(!existsSync(YANGLINT))('differential test against yanglint', () 
         batch.forEach((c, i) => {
           const ours = validator.validate(type, c.doc);
           if (!ours.valid) invalid++;
+          if (multiBaseDeviation(ours, verdicts[i]!, schema)) {
+            deviations++;
+            return;
+          }
           const why = agree(ours, verdicts[i]!);
           if (why !== undefined) mismatches.push(`${why}\n  doc ${JSON.stringify(c.doc)}\n  yanglint ${verdicts[i]!.messages.join(' | ')}\n  ours ${ours.issues.map((x) => `${x.path}: ${x.message}`).join(' | ')}`);
         });
       }
       total += cases.length;
-      console.log(`${set.name}: ${cases.length} documents, ${invalid} invalid, ${mismatches.length} disagreements (seed ${seed})`);
+      console.log(`${set.name}: ${cases.length} documents, ${invalid} invalid, ${mismatches.length} disagreements, ${deviations} known libyang multi-base identityref deviations (seed ${seed})`);
       expect(mismatches.slice(0, 5)).toEqual([]);
     });
   }
