@@ -122,8 +122,13 @@ export default defineSuite({
         async measure() {
           const small = JSON.parse(readFileSync(join(dir, 'perf2-10000.json'), 'utf8')) as unknown;
           const large = JSON.parse(readFileSync(join(dir, 'perf2-100000.json'), 'utf8')) as unknown;
-          const t10 = bestOf(7, () => void ours.perf2!.validateConfig(small));
-          const t100 = bestOf(3, () => void ours.perf2!.validateConfig(large));
+          // alternate the sizes and keep each one's best, so load from other processes hits both
+          let t10 = Infinity;
+          let t100 = Infinity;
+          for (let round = 0; round < 3; round++) {
+            t10 = Math.min(t10, bestOf(5, () => void ours.perf2!.validateConfig(small)));
+            t100 = Math.min(t100, bestOf(2, () => void ours.perf2!.validateConfig(large)));
+          }
           return { ours_hz: 100_000 / (t100 / 1000), peer_hz: 10_000 / (t10 / 1000) };
         },
       },
@@ -145,12 +150,16 @@ export default defineSuite({
             if (results.some((r) => !r.valid)) throw new Error('invalid');
           };
           await onPool();
-          let t0 = performance.now();
-          inThread();
-          const peer_hz = hz(batch, t0, performance.now());
-          t0 = performance.now();
-          await onPool();
-          const ours_hz = hz(batch, t0, performance.now());
+          let ours_hz = 0;
+          let peer_hz = 0;
+          for (let round = 0; round < 3; round++) {
+            let t0 = performance.now();
+            inThread();
+            peer_hz = Math.max(peer_hz, hz(batch, t0, performance.now()));
+            t0 = performance.now();
+            await onPool();
+            ours_hz = Math.max(ours_hz, hz(batch, t0, performance.now()));
+          }
           return { ours_hz, peer_hz };
         },
       },
