@@ -34,30 +34,29 @@ export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Pro
  * events; `due` counts its overdue open ones, which the caller times out.
  */
 export async function callInFast(ctx: Ctx, key: string, limit: number, now: number): Promise<{ deliveries: Delivery[]; due: number }> {
-  const rows = await ctx.db.transaction(async (tx) => {
-    // a delivery mark is the one write a crash of PostgreSQL itself may lose
-    // (never a crash of this process): the transaction is then handed out
-    // again under the same attempt (docs/decisions/txqueue-002-delivery-commit.md)
-    await tx.run('SET LOCAL synchronous_commit = off');
-    return tx.query<TxRow>(
+  // a delivery mark is the one write a crash of PostgreSQL itself may lose
+  // (never a crash of this process): the transaction is then handed out again
+  // under the same attempt (docs/decisions/txqueue-002-delivery-commit.md).
+  // set_config(…, true) is SET LOCAL inside the one autocommitted statement.
+  const rows = await ctx.db.query<TxRow>(
     // the pick is a CTE: `id IN (subquery LIMIT n FOR UPDATE SKIP LOCKED)` may be
-    // rescanned by the planner and claim more than n rows
+    // rescanned by the planner and claim more than n rows; `= ANY(ARRAY(…))`
+    // keeps the update an index lookup, never a scan of the device's history
     `WITH pick AS (SELECT id FROM txq_tx WHERE target = $1 AND finished_at IS NULL
          AND (lease_until IS NULL OR lease_until <= $2) AND deadline > $2 AND (cancel_deadline IS NULL OR cancel_deadline > $2)
          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED),
      claimed AS (UPDATE txq_tx SET attempt = CASE WHEN state = 'cancelling' THEN attempt ELSE attempt + 1 END,
          state = CASE WHEN state = 'queued' THEN 'delivered' ELSE state END, lease_until = $3, updated_at = $2
-       FROM pick WHERE txq_tx.target = $1 AND txq_tx.id = pick.id
-       RETURNING txq_tx.*),
+       WHERE target = $1 AND id = ANY(ARRAY(SELECT id FROM pick))
+       RETURNING *),
      due AS (SELECT count(*) AS n FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (deadline <= $2 OR cancel_deadline <= $2)),
      e AS (INSERT INTO txq_events (target, tx_id, body)
        SELECT target, id, json_strip_nulls(json_build_object('type', 'delivered', 'clientId', client_id, 'kind', kind,
          'state', 'delivered', 'status', 'device-connected', 'statusString', $5::text, 'final', false, 'notify', notify, 'at', $2::bigint))::text
        FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL)
-     SELECT claimed.*, due.n AS due_n FROM due LEFT JOIN claimed ON true`,
+     SELECT claimed.*, due.n AS due_n FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON true`,
     [key, now, now + ctx.redeliverAfterMs, limit, statusString('device-connected')],
   );
-  });
   const due = Number(rows[0]?.due_n ?? 0);
   const claimed = rows.filter((r) => r.id !== null).sort((a, b) => Number(a.id) - Number(b.id));
   const out: Delivery[] = [];
