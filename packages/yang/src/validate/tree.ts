@@ -31,9 +31,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
 export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
   const active = r.choices.length > 0 ? new Map<RChoice, string>() : undefined;
-  const names = Object.keys(obj);
-  for (let i = 0; i < names.length; i++) {
-    const key = names[i]!;
+  for (const key in obj) {
     const child = r.members.get(key);
     if (child === undefined) {
       issue(w, 'unknown', pathOf(dn), `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`, { received: key });
