@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqlDriver } from '../sql/driver.ts';
+import { runUntilKilled } from '../testing/kill.ts';
 import { describeWithPostgres } from '../testing/postgres.ts';
 import { openPostgres } from './postgres.ts';
 import { openSqlite } from './sqlite.ts';
@@ -12,30 +12,10 @@ import { openSqlite } from './sqlite.ts';
 const writer = fileURLToPath(new URL('../../test/fixtures/durable-writer.ts', import.meta.url));
 const ROUNDS = 3;
 
-/**
- * Starts the writer, lets it acknowledge a random number of rows, then kills
- * it with SIGKILL mid-stream and returns every id it acknowledged.
- */
-function runAndKill(args: string[]): Promise<number[]> {
-  const target = 20 + Math.floor(Math.random() * 400);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked: number[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) acked.push(Number(line));
-      if (acked.length >= target && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('exit', (_code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`writer exited on its own: ${stderr}`));
-      else resolve(acked);
-    });
-  });
+/** Lets the writer acknowledge a random number of rows, kills it with SIGKILL, returns the ids it acknowledged. */
+async function runAndKill(args: string[]): Promise<number[]> {
+  const lines = await runUntilKilled({ script: writer, args, afterLines: 20 + Math.floor(Math.random() * 400) });
+  return lines.map(Number);
 }
 
 async function expectAllAcked(db: SqlDriver, table: string, acked: number[]): Promise<void> {
