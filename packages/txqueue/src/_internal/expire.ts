@@ -14,10 +14,12 @@ const SET_TIMED_OUT = `UPDATE txq_tx SET state = 'timed-out', status = 'time-out
 export async function expireDue(tx: SqlExecutor, ctx: Ctx, fx: Effects, now: number, limit: number): Promise<number> {
   let n = 0;
   for (const column of ['deadline', 'cancel_deadline']) {
+    // PostgreSQL finds the locked rows by ctid (a TID scan, whatever the statistics)
+    const [pick, match] = ctx.pg ? ['ctid', 'ctid = ANY(ARRAY(SELECT ctid FROM due))'] : ['target, id', '(target, id) IN (SELECT target, id FROM due)'];
     const rows = await tx.query<TxRow>(
-      `WITH due AS MATERIALIZED (SELECT target, id FROM txq_tx
+      `WITH due AS MATERIALIZED (SELECT ${pick} FROM txq_tx
          WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT $2${skipLocked(ctx)})
-       ${SET_TIMED_OUT} WHERE (target, id) IN (SELECT target, id FROM due) AND finished_at IS NULL RETURNING *`,
+       ${SET_TIMED_OUT} WHERE ${match} AND finished_at IS NULL RETURNING *`,
       [now, limit],
     );
     await afterFinal(tx, ctx, fx, rows, now);

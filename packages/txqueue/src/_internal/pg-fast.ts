@@ -40,14 +40,15 @@ export async function callInFast(ctx: Ctx, key: string, limit: number, now: numb
   // set_config(…, true) is SET LOCAL inside the one autocommitted statement.
   const rows = await ctx.db.query<TxRow>(
     // the pick is a CTE: `id IN (subquery LIMIT n FOR UPDATE SKIP LOCKED)` may be
-    // rescanned by the planner and claim more than n rows; `= ANY(ARRAY(…))`
-    // keeps the update an index lookup, never a scan of the device's history
-    `WITH pick AS (SELECT id FROM txq_tx WHERE target = $1 AND finished_at IS NULL
+    // rescanned by the planner and claim more than n rows. The update finds the
+    // locked rows by ctid (a TID scan): with the statistics of a table that
+    // grew fast, a join on the key was planned as a scan of every row
+    `WITH pick AS (SELECT ctid FROM txq_tx WHERE target = $1 AND finished_at IS NULL
          AND (lease_until IS NULL OR lease_until <= $2) AND deadline > $2 AND (cancel_deadline IS NULL OR cancel_deadline > $2)
          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED),
      claimed AS (UPDATE txq_tx SET attempt = CASE WHEN state = 'cancelling' THEN attempt ELSE attempt + 1 END,
          state = CASE WHEN state = 'queued' THEN 'delivered' ELSE state END, lease_until = $3, updated_at = $2
-       WHERE target = $1 AND id = ANY(ARRAY(SELECT id FROM pick))
+       WHERE ctid = ANY(ARRAY(SELECT ctid FROM pick))
        RETURNING *),
      due AS (SELECT count(*) AS n FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (deadline <= $2 OR cancel_deadline <= $2)),
      e AS (INSERT INTO txq_events (target, tx_id, body)
