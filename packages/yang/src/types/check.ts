@@ -26,6 +26,23 @@ export interface CheckContext {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 
+/**
+ * For a union holding leafref or instance-identifier members: which member
+ * type accepts a value (the first that does, RFC 7950 §9.12), so that only a
+ * value taken as a reference must have its instance. Undefined otherwise.
+ */
+export function compileUnionMember(t: TypeSpec, cx: CheckContext): ((value: unknown) => TypeSpec | undefined) | undefined {
+  const refs = (x: TypeSpec): boolean => x.base === 'leafref' || x.base === 'instance-identifier' || (x.union?.some(refs) ?? false);
+  if (t.base !== 'union' || !refs(t)) return undefined;
+  const members = (t.union ?? []).map((m) => ({ m, check: compileCheck(m, cx), inner: compileUnionMember(m, cx) }));
+  return (v) => {
+    for (const { m, check, inner } of members) {
+      if (typeof check(v, false) === 'string') return inner === undefined ? m : inner(v);
+    }
+    return undefined;
+  };
+}
+
 /** Compiles a type to a checker closure: regexes, BigInt bounds and enum maps are built once. */
 export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
   switch (t.base) {

@@ -81,9 +81,9 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
 function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): void {
   const v = node.value!;
   if (t.base === 'union') {
-    // the member that accepted the value decides; a leafref member only binds when no earlier member did
-    const lr = t.union?.find((u) => u.base === 'leafref' || u.base === 'instance-identifier');
-    if (lr !== undefined && t.union![0] === lr) instanceCheck(w, lr, node, caches, cx);
+    // RFC 7950 §9.12: the first member that accepts the value decides; only a reference member needs an instance
+    const member = w.unionRefs.get(node);
+    if (member !== undefined) instanceCheck(w, member, node, caches, cx);
     return;
   }
   if (t.base === 'leafref' && t.requireInstance !== false && t.path !== undefined) {

@@ -1,6 +1,6 @@
-import type { CompiledSchema, SchemaNode } from '../schema.ts';
+import type { CompiledSchema, SchemaNode, TypeSpec } from '../schema.ts';
 import { xsdToJs } from '../types/xsd-regex.ts';
-import { compileCheck, type CheckContext, type ValueCheck } from '../types/check.ts';
+import { type CheckContext, compileCheck, compileUnionMember, type ValueCheck } from '../types/check.ts';
 
 /** A choice as the validator sees it: its cases and where it sits among outer choices. */
 export interface RChoice {
@@ -32,6 +32,8 @@ export interface RNode {
   xpath: boolean;
   /** True when the node itself has must, when, leafref or instance-identifier. */
   own: boolean;
+  /** For unions with reference members: the member type a value was taken as. */
+  readonly memberOf: ((value: unknown) => TypeSpec | undefined) | undefined;
   /** True for a list key leaf (always kept in the data tree: paths and duplicate checks use it). */
   readonly isKey: boolean;
   /** Mandatory per RFC 7950 §3 (leaf/choice mandatory, min-elements, NP container holding one). */
@@ -52,7 +54,7 @@ export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string 
 
 function emptyNode(module: string | undefined): RNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
-  return { s, check: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [] };
+  return { s, check: undefined, memberOf: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [] };
 }
 
 function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>): void {
@@ -67,6 +69,7 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
     if (parentModule === s.module) jsonNames.push(s.name);
     const r: RNode = {
       s, check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
+      memberOf: s.type === undefined ? undefined : compileUnionMember(s.type, { ...cx, module: s.module }),
       members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false,
       isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
       mustHaveConfig: [], mustHaveAll: [], withDefaults: [],

@@ -1,4 +1,4 @@
-import type { SchemaNode } from '../schema.ts';
+import type { SchemaNode, TypeSpec } from '../schema.ts';
 import { type DNode, detachedNode, dnode } from '../xpath/dnode.ts';
 import { childPath, type IssueKind, pathOf, type YangIssue } from './issue.ts';
 import type { RChoice, RNode } from './runtime.ts';
@@ -12,6 +12,8 @@ export interface Walk {
   readonly issues: YangIssue[];
   /** Data nodes with their own must, when, leafref or instance-identifier (their schema says which). */
   readonly deferred: DNode[];
+  /** Union values taken as a leafref or instance-identifier member, and that member. */
+  readonly unionRefs: Map<DNode, TypeSpec>;
   /** Missing mandatory nodes guarded by `when`: reported only if their condition holds on the finished tree. */
   readonly guarded: { r: RNode; parent: DNode; path: string }[];
   /** Stop collecting after this many issues. */
@@ -131,7 +133,7 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       if (typeof c === 'string') {
         if (keep) {
           const n = dnode(parent, s, s.name, s.module, c);
-          if (r.own) w.deferred.push(n);
+          if (r.own) defer(w, r, n, v);
         }
       } else typeIssue(w, childPath(parent, s.module, s.name), c, v);
       return;
@@ -151,6 +153,12 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       if (r.own) w.deferred.push(n);
     }
   }
+}
+
+function defer(w: Walk, r: RNode, n: DNode, v: unknown): void {
+  w.deferred.push(n);
+  const m = r.memberOf?.(v);
+  if (m !== undefined) w.unionRefs.set(n, m);
 }
 
 function typeIssue(w: Walk, path: string, f: { kind: IssueKind; expected: string; message?: string }, v: unknown): void {
@@ -176,7 +184,7 @@ function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     }
     if (w.tree) {
       const n = dnode(parent, s, s.name, s.module, c);
-      if (r.own) w.deferred.push(n);
+      if (r.own) defer(w, r, n, item);
     }
   }
   elements(w, s, v.length, path, () => {

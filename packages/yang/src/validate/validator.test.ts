@@ -24,6 +24,7 @@ const text = `module v {
     container p { presence "on"; leaf need { type string; mandatory true; } }
     container np { leaf inner { type string; mandatory true; } }
     anydata blob;
+    leaf pick { type union { type uint8; type leafref { path "../item/id"; } } }
     leaf mode { type string; }
     leaf cert { when "../mode = 'tls'"; type string; mandatory true; }
   }
@@ -94,6 +95,12 @@ describe('Validator.validateConfig', () => {
   it('resolves leafrefs through the index and honours require-instance false', () => {
     expect(issues(doc({ item: [item({ ref: 'i1', loose: 'nowhere' })] }))).toEqual([]);
     expect(issues(doc({ item: [item({ ref: 'i9' })] }))).toEqual(["leafref /v:top/item[id='i1']/ref"]);
+  });
+
+  it('checks the instance of a union value only when a leafref member took it', () => {
+    expect(issues(doc({ pick: 5 }))).toEqual([]);
+    expect(issues(doc({ pick: 'i1' }))).toEqual([]);
+    expect(issues(doc({ pick: 'i9' }))).toEqual(['leafref /v:top/pick']);
   });
 
   it('evaluates must with its error-message and error-app-tag', () => {

@@ -58,7 +58,9 @@ function agree(ours: ValidationResult, theirs: YanglintVerdict): string | undefi
   if (theirs.valid || theirs.path === undefined) return undefined;
   const strip = (p: string): string => p.replace(/\[[^\]]*\]/g, '');
   const want = theirs.pathKind === 'schema' ? strip(theirs.path) : theirs.path;
-  const paths = ours.issues.map((i) => (theirs.pathKind === 'schema' ? strip(i.path) : i.path));
+  // a `unique` clash involves two entries and libyang names either one (in its hash order); ours names both in the message
+  const named = ours.issues.flatMap((i) => (i.kind === 'unique' ? [i.path, ...[...i.message.matchAll(/"(\/[^"]*)"/g)].map((m) => m[1]!)] : [i.path]));
+  const paths = named.map((p) => (theirs.pathKind === 'schema' ? strip(p) : p));
   return paths.some((p) => samePath(p, want)) ? undefined : `path: yanglint names ${theirs.path}, ours ${JSON.stringify(paths)}`;
 }
 
