@@ -24,7 +24,8 @@ export async function applyAck(tx: SqlExecutor, ctx: Ctx, fx: Effects, key: stri
   const attempt = Number(row.attempt);
   if (attempt === 0 || input.attempt > attempt) return { outcome: 'rejected', reason: 'not-delivered', row };
   if (input.attempt < attempt) return { outcome: 'rejected', reason: 'stale-attempt', row };
-  if (await expireOne(tx, ctx, fx, row, now)) {
+  const due = Number(row.deadline) <= now || (row.cancel_deadline !== null && Number(row.cancel_deadline) <= now);
+  if (due && (await expireOne(tx, ctx, fx, row, now))) {
     const [expired] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [key, input.transactionId]);
     return { outcome: 'rejected', reason: 'timed-out', row: expired! };
   }
