@@ -1,34 +1,11 @@
-import type { SchemaNode, TypeSpec } from '../schema.ts';
-import { type DNode, detachedNode, dnode } from '../xpath/dnode.ts';
-import { childPath, type IssueKind, pathOf, type YangIssue } from './issue.ts';
+import type { SchemaNode } from '../schema.ts';
+import { type DNode, dnode } from '../xpath/dnode.ts';
+import { childPath, pathOf } from './issue.ts';
+import { walkLeafList, walkList } from './lists.ts';
 import type { RChoice, RNode } from './runtime.ts';
+import { defer, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
-/** Which document is validated: configuration only, or configuration and state. */
-export type TreeMode = 'config' | 'data';
-
-/** State of one validation run: the issues and the nodes whose XPath rules run after the tree is built. */
-export interface Walk {
-  readonly mode: TreeMode;
-  readonly issues: YangIssue[];
-  /** Data nodes with their own must, when, leafref or instance-identifier (their schema says which). */
-  readonly deferred: DNode[];
-  /** Union values taken as a leafref or instance-identifier member, and that member. */
-  readonly unionRefs: Map<DNode, TypeSpec>;
-  /** Missing mandatory nodes guarded by `when`: reported only if their condition holds on the finished tree. */
-  readonly guarded: { r: RNode; parent: DNode; path: string }[];
-  /** Stop collecting after this many issues. */
-  readonly limit: number;
-  /** Build data nodes for every leaf (XPath needs them); otherwise only for list keys. */
-  readonly tree: boolean;
-}
-
-export function issue(w: Walk, kind: IssueKind, path: string, message: string, extra: { expected?: string; received?: unknown; appTag?: string } = {}): void {
-  if (w.issues.length < w.limit) w.issues.push({ kind, path: path === '' ? '/' : path, message, ...extra });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { issue, type TreeMode, type Walk } from './walk.ts';
 
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
 export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
@@ -155,111 +132,3 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   }
 }
 
-function defer(w: Walk, r: RNode, n: DNode, v: unknown): void {
-  w.deferred.push(n);
-  const m = r.memberOf?.(v);
-  if (m !== undefined) w.unionRefs.set(n, m);
-}
-
-function typeIssue(w: Walk, path: string, f: { kind: IssueKind; expected: string; message?: string }, v: unknown): void {
-  const shown = typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
-  issue(w, f.kind, path, f.message ?? `Invalid value ${shown}: expected ${f.expected}`, { expected: f.expected, received: v });
-}
-
-function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
-  const s = r.s;
-  const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
-  const seen = s.config ? new Set<string>() : undefined;
-  const canonical = w.tree || s.config;
-  for (const item of v) {
-    const c = r.check!(item, canonical);
-    if (typeof c !== 'string') {
-      typeIssue(w, path, c, item);
-      continue;
-    }
-    if (seen !== undefined) {
-      if (seen.has(c)) issue(w, 'duplicate', `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]`, `Duplicate instance of "${s.name}"`);
-      seen.add(c);
-    }
-    if (w.tree) {
-      const n = dnode(parent, s, s.name, s.module, c);
-      if (r.own) defer(w, r, n, item);
-    }
-  }
-  elements(w, s, v.length, path, () => {
-    const c = r.check!(v[s.maxElements!], true);
-    return typeof c === 'string' ? `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]` : path;
-  });
-}
-
-/** min/max-elements; a max violation is named at the first instance too many, as yanglint does. */
-function elements(w: Walk, s: SchemaNode, count: number, path: string, extra: () => string): void {
-  if (s.minElements !== undefined && count < s.minElements) issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got ${count}`);
-  if (s.maxElements !== undefined && count > s.maxElements) issue(w, 'max-elements', extra(), `Too many "${s.name}" instances: at most ${s.maxElements} allowed, got ${count}`);
-}
-
-function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
-  const s = r.s;
-  const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, { expected: 'array', received: v });
-  const keys = s.keys ?? [];
-  const keyRs = keys.map((k) => r.members.get(k)!);
-  const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
-  const uniques = s.unique?.map(() => new Map<string, DNode>());
-  let extra: DNode | undefined;
-  for (let index = 0; index < v.length; index++) {
-    const entry: unknown = v[index];
-    if (!isObject(entry)) {
-      issue(w, 'type', pathOf(parent), `Each "${s.name}" list entry must be a JSON object`, { expected: 'object', received: entry });
-      continue;
-    }
-    let missingKey: RNode | undefined;
-    for (const k of keyRs) {
-      if (entry[k.jsonNames[0]!] === undefined && (k.jsonNames.length === 1 || entry[k.jsonNames[1]!] === undefined)) {
-        missingKey = k;
-        break;
-      }
-    }
-    if (missingKey !== undefined) {
-      // like libyang, still validate the entry's members, then report the key
-      const loose = detachedNode(parent, s, s.name, s.module);
-      walkMembers(w, r, entry, loose);
-      issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.s.name}"`);
-      continue;
-    }
-    const n = dnode(parent, s, s.name, s.module);
-    walkMembers(w, r, entry, n);
-    if (index === s.maxElements) extra = n;
-    if (r.own) w.deferred.push(n);
-    if (seen !== undefined) {
-      const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
-      if (seen.has(id)) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
-      else seen.add(id);
-    }
-    if (uniques !== undefined) checkUnique(w, s, n, uniques);
-  }
-  elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
-}
-
-/** RFC 7950 §7.8.3: entries where all `unique` leaves exist must differ in them. */
-function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[]): void {
-  s.unique!.forEach((tuple, i) => {
-    let id = '';
-    for (const path of tuple) {
-      let cur: DNode | undefined = n;
-      for (const step of path) cur = cur?.children.find((c) => c.name === step);
-      if (cur?.value === undefined || cur.implicit === true) return;
-      id += cur.value + '\u0000';
-    }
-    const prev = maps[i]!.get(id);
-    // named at the earlier entry, as yanglint does
-    if (prev !== undefined) issue(w, 'unique', pathOf(prev), `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(n)}" and "${pathOf(prev)}"`);
-    else maps[i]!.set(id, n);
-  });
-}
-
-function keyValue(n: DNode, key: string): string {
-  for (const c of n.children) if (c.name === key) return c.value ?? '';
-  return '';
-}

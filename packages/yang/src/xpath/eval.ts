@@ -1,9 +1,10 @@
 import type { Step, XPathExpr } from './ast.ts';
+import { axis } from './axes.ts';
 import { childrenNamed, type DNode, rootOf, stringValue } from './dnode.ts';
+import { compare, toBoolean, toNum, type XValue } from './values.ts';
 import { callFunction } from './functions.ts';
 
-/** An XPath 1.0 value. */
-export type XValue = DNode[] | string | number | boolean;
+export { compare, toBoolean, toNum, toStr, type XValue } from './values.ts';
 
 /** What an evaluation needs beyond the context node. */
 export interface XContext {
@@ -24,38 +25,6 @@ interface Focus {
 /** Evaluates `e` with `node` as context node. */
 export function evaluate(e: XPathExpr, node: DNode, cx: XContext): XValue {
   return ev(e, { node, pos: 1, size: 1 }, cx);
-}
-
-/** XPath `boolean()` of the result (§4.3). */
-export function toBoolean(v: XValue): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
-  if (typeof v === 'string') return v.length > 0;
-  return v.length > 0;
-}
-
-/** XPath `string()` (§4.2). */
-export function toStr(v: XValue): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return numberToString(v);
-  return v.length === 0 ? '' : stringValue(v[0]!);
-}
-
-/** XPath `number()` (§4.4). */
-export function toNum(v: XValue): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  const s = (typeof v === 'string' ? v : toStr(v)).trim();
-  return /^-?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : NaN;
-}
-
-function numberToString(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (n === Infinity) return 'Infinity';
-  if (n === -Infinity) return '-Infinity';
-  if (Number.isInteger(n)) return n.toFixed(0).replace(/^-0$/, '0');
-  return String(n).includes('e') ? n.toFixed(20).replace(/0+$/, '') : String(n);
 }
 
 function ev(e: XPathExpr, f: Focus, cx: XContext): XValue {
@@ -99,45 +68,6 @@ function binary(op: string, l: XPathExpr, r: XPathExpr, f: Focus, cx: XContext):
   }
 }
 
-/** §3.4 comparisons, including the node-set existential rules. */
-export function compare(op: string, a: XValue, b: XValue): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const bs = b.map(stringValue);
-    return a.some((x) => { const s = stringValue(x); return bs.some((y) => atom(op, s, y)); });
-  }
-  if (typeof a === 'boolean' || typeof b === 'boolean') return atom(op, toBoolean(a), toBoolean(b));
-  if (Array.isArray(a)) {
-    const bb = b as Scalar;
-    return a.some((x) => atom(op, convert(stringValue(x), bb), bb));
-  }
-  if (Array.isArray(b)) return b.some((y) => atom(op, a, convert(stringValue(y), a)));
-  return atom(op, a, b);
-}
-
-type Scalar = Exclude<XValue, DNode[]>;
-
-function convert(s: string, other: Scalar): Scalar {
-  if (typeof other === 'number') return toNum(s);
-  if (typeof other === 'boolean') return s.length > 0;
-  return s;
-}
-
-function atom(op: string, a: Exclude<XValue, DNode[]>, b: Exclude<XValue, DNode[]>): boolean {
-  if (op === '=' || op === '!=') {
-    let eq: boolean;
-    if (typeof a === 'boolean' || typeof b === 'boolean') eq = toBoolean(a) === toBoolean(b);
-    else if (typeof a === 'number' || typeof b === 'number') eq = toNum(a) === toNum(b);
-    else eq = a === b;
-    return op === '=' ? eq : !eq;
-  }
-  const x = toNum(a);
-  const y = toNum(b);
-  if (op === '<') return x < y;
-  if (op === '<=') return x <= y;
-  if (op === '>') return x > y;
-  return x >= y;
-}
-
 function union(a: DNode[], b: DNode[]): DNode[] {
   if (a.length === 0) return b;
   const seen = new Set(a);
@@ -167,38 +97,6 @@ function axisNodes(n: DNode, step: Step): DNode[] {
   if (step.axis === 'child' && t.k === 'name') return childrenNamed(n, t.module, t.name) as DNode[];
   const all = axis(n, step.axis);
   return all.filter((x) => (t.k === 'node' ? true : t.k === 'text' ? x.value !== undefined : t.k === 'any' ? t.module === undefined || x.module === t.module : x.name === t.name && x.module === t.module));
-}
-
-function axis(n: DNode, a: Step['axis']): DNode[] {
-  switch (a) {
-    case 'child': return n.children;
-    case 'self': return [n];
-    case 'parent': return n.parent === undefined ? [] : [n.parent];
-    case 'ancestor': case 'ancestor-or-self': {
-      const out: DNode[] = a === 'ancestor' ? [] : [n];
-      for (let p = n.parent; p !== undefined; p = p.parent) out.push(p);
-      return out;
-    }
-    case 'descendant': case 'descendant-or-self': {
-      const out: DNode[] = a === 'descendant' ? [] : [n];
-      const walk = (x: DNode): void => { for (const c of x.children) { out.push(c); walk(c); } };
-      walk(n);
-      return out;
-    }
-    case 'following-sibling': case 'preceding-sibling': {
-      const sib = n.parent?.children ?? [];
-      const i = sib.indexOf(n);
-      return a === 'following-sibling' ? sib.slice(i + 1) : sib.slice(0, i).reverse();
-    }
-    case 'following': case 'preceding': {
-      const all = axis(rootOf(n), 'descendant');
-      const i = all.indexOf(n);
-      const mine = new Set(axis(n, 'descendant'));
-      const anc = new Set(axis(n, 'ancestor'));
-      return a === 'following' ? all.slice(i + 1).filter((x) => !mine.has(x)) : all.slice(0, i).filter((x) => !anc.has(x)).reverse();
-    }
-    default: return [];
-  }
 }
 
 function applyPredicates(nodes: DNode[], preds: readonly XPathExpr[], cx: XContext): DNode[] {

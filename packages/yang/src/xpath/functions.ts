@@ -1,6 +1,7 @@
 import type { XPathExpr } from './ast.ts';
 import { type DNode, stringValue } from './dnode.ts';
-import { evaluate, toBoolean, toNum, toStr, type XContext, type XValue } from './eval.ts';
+import { evaluate, type XContext } from './eval.ts';
+import { toBoolean, toNum, toStr, type XValue } from './values.ts';
 
 type Fn = Extract<XPathExpr, { t: 'fn' }>;
 type Arg = () => XValue;

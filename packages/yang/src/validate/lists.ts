@@ -1,0 +1,106 @@
+import type { SchemaNode } from '../schema.ts';
+import { type DNode, detachedNode, dnode } from '../xpath/dnode.ts';
+import { childPath, pathOf } from './issue.ts';
+import type { RNode } from './runtime.ts';
+import { walkMembers } from './tree.ts';
+import { defer, isObject, issue, typeIssue, type Walk } from './walk.ts';
+
+// Lists and leaf-lists: keys, duplicates, unique, min/max-elements (RFC 7950 §7.7, §7.8).
+
+export function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
+  const s = r.s;
+  const path = childPath(parent, s.module, s.name);
+  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
+  const seen = s.config ? new Set<string>() : undefined;
+  const canonical = w.tree || s.config;
+  for (const item of v) {
+    const c = r.check!(item, canonical);
+    if (typeof c !== 'string') {
+      typeIssue(w, path, c, item);
+      continue;
+    }
+    if (seen !== undefined) {
+      if (seen.has(c)) issue(w, 'duplicate', `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]`, `Duplicate instance of "${s.name}"`);
+      seen.add(c);
+    }
+    if (w.tree) {
+      const n = dnode(parent, s, s.name, s.module, c);
+      if (r.own) defer(w, r, n, item);
+    }
+  }
+  elements(w, s, v.length, path, () => {
+    const c = r.check!(v[s.maxElements!], true);
+    return typeof c === 'string' ? `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]` : path;
+  });
+}
+
+/** min/max-elements; a max violation is named at the first instance too many, as yanglint does. */
+function elements(w: Walk, s: SchemaNode, count: number, path: string, extra: () => string): void {
+  if (s.minElements !== undefined && count < s.minElements) issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got ${count}`);
+  if (s.maxElements !== undefined && count > s.maxElements) issue(w, 'max-elements', extra(), `Too many "${s.name}" instances: at most ${s.maxElements} allowed, got ${count}`);
+}
+
+export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
+  const s = r.s;
+  const path = childPath(parent, s.module, s.name);
+  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, { expected: 'array', received: v });
+  const keys = s.keys ?? [];
+  const keyRs = keys.map((k) => r.members.get(k)!);
+  const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
+  const uniques = s.unique?.map(() => new Map<string, DNode>());
+  let extra: DNode | undefined;
+  for (let index = 0; index < v.length; index++) {
+    const entry: unknown = v[index];
+    if (!isObject(entry)) {
+      issue(w, 'type', pathOf(parent), `Each "${s.name}" list entry must be a JSON object`, { expected: 'object', received: entry });
+      continue;
+    }
+    let missingKey: RNode | undefined;
+    for (const k of keyRs) {
+      if (entry[k.jsonNames[0]!] === undefined && (k.jsonNames.length === 1 || entry[k.jsonNames[1]!] === undefined)) {
+        missingKey = k;
+        break;
+      }
+    }
+    if (missingKey !== undefined) {
+      // like libyang, still validate the entry's members, then report the key
+      const loose = detachedNode(parent, s, s.name, s.module);
+      walkMembers(w, r, entry, loose);
+      issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.s.name}"`);
+      continue;
+    }
+    const n = dnode(parent, s, s.name, s.module);
+    walkMembers(w, r, entry, n);
+    if (index === s.maxElements) extra = n;
+    if (r.own) w.deferred.push(n);
+    if (seen !== undefined) {
+      const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
+      if (seen.has(id)) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
+      else seen.add(id);
+    }
+    if (uniques !== undefined) checkUnique(w, s, n, uniques);
+  }
+  elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
+}
+
+/** RFC 7950 §7.8.3: entries where all `unique` leaves exist must differ in them. */
+function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[]): void {
+  s.unique!.forEach((tuple, i) => {
+    let id = '';
+    for (const path of tuple) {
+      let cur: DNode | undefined = n;
+      for (const step of path) cur = cur?.children.find((c) => c.name === step);
+      if (cur?.value === undefined || cur.implicit === true) return;
+      id += cur.value + '\u0000';
+    }
+    const prev = maps[i]!.get(id);
+    // named at the earlier entry, as yanglint does
+    if (prev !== undefined) issue(w, 'unique', pathOf(prev), `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(n)}" and "${pathOf(prev)}"`);
+    else maps[i]!.set(id, n);
+  });
+}
+
+function keyValue(n: DNode, key: string): string {
+  for (const c of n.children) if (c.name === key) return c.value ?? '';
+  return '';
+}

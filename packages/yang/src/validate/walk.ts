@@ -1,0 +1,43 @@
+import type { TypeSpec } from '../schema.ts';
+import type { DNode } from '../xpath/dnode.ts';
+import type { IssueKind, YangIssue } from './issue.ts';
+import type { RNode } from './runtime.ts';
+
+/** Which document is validated: configuration only, or configuration and state. */
+export type TreeMode = 'config' | 'data';
+
+/** State of one validation run: the issues and the nodes whose XPath rules run after the tree is built. */
+export interface Walk {
+  readonly mode: TreeMode;
+  readonly issues: YangIssue[];
+  /** Data nodes with their own must, when, leafref or instance-identifier (their schema says which). */
+  readonly deferred: DNode[];
+  /** Union values taken as a leafref or instance-identifier member, and that member. */
+  readonly unionRefs: Map<DNode, TypeSpec>;
+  /** Missing mandatory nodes guarded by `when`: reported only if their condition holds on the finished tree. */
+  readonly guarded: { r: RNode; parent: DNode; path: string }[];
+  /** Stop collecting after this many issues. */
+  readonly limit: number;
+  /** Build data nodes for every leaf (XPath needs them); otherwise only for list keys. */
+  readonly tree: boolean;
+}
+
+export function issue(w: Walk, kind: IssueKind, path: string, message: string, extra: { expected?: string; received?: unknown; appTag?: string } = {}): void {
+  if (w.issues.length < w.limit) w.issues.push({ kind, path: path === '' ? '/' : path, message, ...extra });
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function defer(w: Walk, r: RNode, n: DNode, v: unknown): void {
+  w.deferred.push(n);
+  const m = r.memberOf?.(v);
+  if (m !== undefined) w.unionRefs.set(n, m);
+}
+
+export function typeIssue(w: Walk, path: string, f: { kind: IssueKind; expected: string; message?: string }, v: unknown): void {
+  const shown = typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+  issue(w, f.kind, path, f.message ?? `Invalid value ${shown}: expected ${f.expected}`, { expected: f.expected, received: v });
+}
+
