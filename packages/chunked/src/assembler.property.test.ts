@@ -5,12 +5,7 @@ import { ChunkedError } from './errors.ts';
 import { encodeImage } from './encoder.ts';
 import { createMemoryStorage } from './memory-storage.ts';
 
-/** One delivery by a lossy, duplicating, reordering link; `flip` corrupts one bit. */
-interface Delivery {
-  readonly pick: number;
-  readonly flip: number | null;
-}
-
+/** One delivery by a lossy, duplicating, reordering link: which chunk, and maybe one bit to flip. */
 const delivery = fc.record({ pick: fc.nat(), flip: fc.option(fc.nat(), { freq: 4 }) });
 
 async function encode(image: Uint8Array, exp: number) {

@@ -1,6 +1,6 @@
 import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import { invalid } from './_internal/invalid.ts';
-import { type ImageSource, openSource, type SourceReader } from './_internal/source.ts';
+import { type ImageSource, openSource } from './_internal/source.ts';
 import type { HashBatchInput } from './adapters/hash-task.ts';
 import { type FrameLayout, sha256Frames } from './adapters/sha256.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
