@@ -1,6 +1,6 @@
 // Several engine processes on one PostgreSQL: simulated by engines with
 // their own connection pools, racing on the same devices.
-import { silentLogger } from '@fleetkit/core';
+import { ManualClock, silentLogger } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { describeWithPostgres } from '@fleetkit/core/testing';
 import { expect, it } from 'vitest';
@@ -54,6 +54,26 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
     } finally {
       for (const q of engines) await q.close();
       for (const d of drivers) await d.close();
+      await store.dispose();
+    }
+  });
+
+  it('wakes a long-polling call-in in one engine when another engine enqueues (LISTEN/NOTIFY)', async () => {
+    const store = await freshPostgres(url);
+    const a = openPostgres({ connectionString: store.url, max: 4 });
+    const b = openPostgres({ connectionString: store.url, max: 4 });
+    // a manual clock that never moves: without the NOTIFY the wait would never end
+    const waiting = await openTxQueue({ storage: a, clock: new ManualClock(), logger: silentLogger });
+    const sender = await openTxQueue({ storage: b, logger: silentLogger });
+    try {
+      const poll = waiting.callIn('sleepy', { waitMs: 3_600_000 });
+      await sender.enqueue({ target: { device: 'sleepy' }, kind: 'rpc', payload: { wake: true }, timeoutMs: 600_000 });
+      expect((await poll).map((d) => d.payload)).toEqual([{ wake: true }]);
+    } finally {
+      await waiting.close();
+      await sender.close();
+      await a.close();
+      await b.close();
       await store.dispose();
     }
   });

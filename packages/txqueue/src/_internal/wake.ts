@@ -1,4 +1,4 @@
-import type { SqlDriver, SqlExecutor } from '@fleetkit/core';
+import type { SqlDriver } from '@fleetkit/core';
 import type { Waiters } from './waiters.ts';
 
 /** The NOTIFY channel that wakes long-polling call-ins in every process sharing PostgreSQL. */
@@ -6,7 +6,7 @@ const CHANNEL = 'fleetkit_txqueue';
 
 interface PgWake {
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
-  notify(channel: string, payload: string, executor?: SqlExecutor): Promise<void>;
+  notify(channel: string, payload: string): Promise<void>;
 }
 
 function pgWake(db: SqlDriver): PgWake | undefined {
@@ -49,7 +49,7 @@ export class Wakeups {
       if (this.#pg) this.#pending.add(key);
     }
     if (!this.#pg || this.#sending || this.#pending.size === 0) return undefined;
-    return this.#send(this.#pg);
+    return this.#send();
   }
 
   async close(): Promise<void> {
@@ -61,7 +61,7 @@ export class Wakeups {
     else this.#waiters.wake(key);
   }
 
-  async #send(pg: PgWake): Promise<void> {
+  async #send(): Promise<void> {
     this.#sending = true;
     try {
       while (this.#pending.size > 0) {
@@ -69,11 +69,9 @@ export class Wakeups {
         this.#pending.clear();
         const joined = keys.join('\n');
         const payload = keys.includes('*') || joined.length > 7000 ? '*' : joined;
-        // a wake-up is a hint (a waiter polls once more when its wait ends): no WAL flush for it
-        await this.#db.transaction(async (tx) => {
-          await tx.run('SET LOCAL synchronous_commit = off');
-          await pg.notify(CHANNEL, payload, tx);
-        });
+        // a wake-up is a hint (a waiter polls once more when its wait ends): no
+        // WAL flush for it; set_config(…, true) is SET LOCAL in one round trip
+        await this.#db.query("SELECT pg_notify($1, $2), set_config('synchronous_commit', 'off', true)", [CHANNEL, payload]);
       }
     } finally {
       this.#sending = false;
