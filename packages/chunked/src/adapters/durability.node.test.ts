@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryLogger } from '@fleetkit/core';
+import { runUntilKilled } from '@fleetkit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { testImage } from '../../test/fixtures/test-image.ts';
 import { Assembler } from '../assembler.ts';
@@ -14,22 +14,9 @@ import { createFsStorage } from './fs-storage.ts';
 const receiver = fileURLToPath(new URL('../../test/fixtures/receiver.ts', import.meta.url));
 
 /** Runs the receiver until it acknowledged `target` chunks, kills it with SIGKILL, returns what it acknowledged. */
-function receiveAndKill(args: string[], target: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', receiver, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked: number[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line !== 'done') acked.push(Number(line));
-      if (acked.length >= target && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`receiver exited on its own: ${stderr}`))));
-  });
+async function receiveAndKill(args: string[], target: number): Promise<number[]> {
+  const lines = await runUntilKilled({ script: receiver, args, afterLines: target });
+  return lines.filter((line) => line !== 'done').map(Number);
 }
 
 describe('filesystem transfer state under kill -9', () => {
