@@ -25,10 +25,11 @@ interface ModuleSet {
   readonly roots: readonly string[];
   readonly configDocs: number;
   readonly rpc?: { readonly name: string; readonly docs: number };
+  readonly notification?: { readonly name: string; readonly docs: number };
 }
 
 const sets: ModuleSet[] = [
-  { name: 'fleetkit test modules', dir: 'modules', files: ['fk-types.yang', 'fk-net.yang', 'fk-dev.yang'], compile: ['fk-types', 'fk-net', 'fk-dev'], roots: ['fk-types', 'fk-net', 'fk-dev'], configDocs: 400, rpc: { name: 'fk-net:reboot', docs: 100 } },
+  { name: 'fleetkit test modules', dir: 'modules', files: ['fk-types.yang', 'fk-net.yang', 'fk-dev.yang'], compile: ['fk-types', 'fk-net', 'fk-dev'], roots: ['fk-types', 'fk-net', 'fk-dev'], configDocs: 400, rpc: { name: 'fk-net:reboot', docs: 100 }, notification: { name: 'fk-net:alarm', docs: 50 } },
   { name: 'ietf-interfaces + ietf-ip (2018, NMDA)', dir: 'ietf', files: ['ietf-interfaces@2018-02-20.yang', 'ietf-ip@2018-02-22.yang', 'iana-if-type@2014-05-08.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang'], compile: ['ietf-interfaces@2018-02-20', 'ietf-ip@2018-02-22', 'iana-if-type'], roots: ['ietf-interfaces'], configDocs: 200 },
   { name: 'ietf-interfaces + ietf-ip (2014, pre-NMDA)', dir: 'ietf', files: ['ietf-interfaces@2014-05-08.yang', 'ietf-ip@2014-06-16.yang', 'iana-if-type@2014-05-08.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang'], compile: ['ietf-interfaces@2014-05-08', 'ietf-ip@2014-06-16', 'iana-if-type'], roots: ['ietf-interfaces'], configDocs: 100 },
   { name: 'Exosense test.yang (RPCs with exosense groupings)', dir: 'exosense', files: ['test.yang', 'exosense.yang'], compile: ['test'], roots: ['test'], configDocs: 50, rpc: { name: 'test:echo', docs: 50 } },
@@ -99,7 +100,7 @@ describe.skipIf(!existsSync(YANGLINT))('differential test against yanglint', () 
       const validator = createValidator(schema);
       const gen = new DocumentGenerator(schema, new SeededRandom(seed ^ set.name.length));
       const r = new SeededRandom(seed + set.configDocs);
-      const cases: { file: string; type: 'config' | 'rpc'; doc: unknown }[] = [];
+      const cases: { file: string; type: 'config' | 'rpc' | 'notif'; doc: unknown }[] = [];
       for (let i = 0; i < set.configDocs; i++) {
         const base = gen.config(set.roots);
         cases.push({ file: join(work, `${set.dir}-${set.name.length}-c${i}.json`), type: 'config', doc: i % 2 === 0 ? base : mutate(base, r) });
@@ -108,17 +109,21 @@ describe.skipIf(!existsSync(YANGLINT))('differential test against yanglint', () 
         const base = gen.rpc(set.rpc!.name);
         cases.push({ file: join(work, `${set.dir}-${set.name.length}-r${i}.json`), type: 'rpc', doc: i % 2 === 0 ? base : mutate(base, r) });
       }
+      for (let i = 0; i < (set.notification?.docs ?? 0); i++) {
+        const base = gen.notification(set.notification!.name);
+        cases.push({ file: join(work, `${set.dir}-${set.name.length}-n${i}.json`), type: 'notif', doc: i % 2 === 0 ? base : mutate(base, r) });
+      }
       for (const c of cases) writeFileSync(c.file, JSON.stringify(c.doc));
       const modules = set.files.map((f) => join(fixtures, set.dir, f));
       const mismatches: string[] = [];
       let invalid = 0;
       let deviations = 0;
-      for (const type of ['config', 'rpc'] as const) {
+      for (const type of ['config', 'rpc', 'notif'] as const) {
         const batch = cases.filter((c) => c.type === type);
         if (batch.length === 0) continue;
         const verdicts = yanglintBatch(modules, join(fixtures, set.dir), type, batch.map((c) => c.file));
         batch.forEach((c, i) => {
-          const ours = validator.validate(type, c.doc);
+          const ours = validator.validate(type === 'notif' ? 'notification' : type, c.doc);
           if (!ours.valid) invalid++;
           if (multiBaseDeviation(ours, verdicts[i]!, schema)) {
             deviations++;

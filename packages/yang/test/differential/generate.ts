@@ -51,6 +51,16 @@ export class DocumentGenerator {
     return { [name]: body };
   }
 
+  /** Content of a notification as `{ "mod:notification": {…} }`. */
+  notification(name: string): { [k: string]: Json } {
+    this.#seen = [];
+    this.#byType = new Map();
+    const n = this.#schema.notifications.find((o) => `${o.module}:${o.name}` === name)!;
+    const body: { [k: string]: Json } = {};
+    for (const c of n.children) this.#member(body, c, n.module);
+    return { [name]: body };
+  }
+
   #member(obj: { [k: string]: Json }, n: SchemaNode, parentModule: string | undefined, force = false): void {
     if (!n.config) return;
     if (n.kind === 'choice') {

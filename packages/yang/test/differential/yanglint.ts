@@ -14,9 +14,9 @@ export interface YanglintVerdict {
 export const YANGLINT = '/usr/bin/yanglint';
 
 /** Validates `files` (absolute paths) with `-t type` after adding `modules` (paths) with all features on. */
-export function yanglintBatch(modules: readonly string[], searchDir: string, type: 'config' | 'rpc', files: readonly string[]): YanglintVerdict[] {
-  // yanglint 2.1.30's interactive mode crashes after an RPC validation: one process per RPC document
-  if (type === 'rpc') return files.flatMap((f) => yanglintOne(modules, searchDir, f));
+export function yanglintBatch(modules: readonly string[], searchDir: string, type: 'config' | 'rpc' | 'notif', files: readonly string[]): YanglintVerdict[] {
+  // yanglint 2.1.30's interactive mode crashes after an RPC validation: one process per operation document
+  if (type !== 'config') return files.flatMap((f) => yanglintOne(modules, searchDir, f, type));
   const script = [`searchpath ${searchDir}`, ...modules.map((m) => `add ${m}`), ...files.map((f) => `data -t ${type} ${f}`), 'quit', ''].join('\n');
   const out = spawnSync(YANGLINT, [], { input: script, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, maxBuffer: 64 << 20 });
   const lines = `${out.stdout}\n${out.stderr}`.split('\n');
@@ -37,8 +37,8 @@ export function yanglintBatch(modules: readonly string[], searchDir: string, typ
   });
 }
 
-function yanglintOne(modules: readonly string[], searchDir: string, file: string): YanglintVerdict[] {
-  const out = spawnSync(YANGLINT, ['-t', 'rpc', '-p', searchDir, ...modules, file], { encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
+function yanglintOne(modules: readonly string[], searchDir: string, file: string, type: 'rpc' | 'notif'): YanglintVerdict[] {
+  const out = spawnSync(YANGLINT, ['-t', type, '-p', searchDir, ...modules, file], { encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
   const messages = out.stderr.split('\n').filter((l) => l.startsWith('libyang'));
   if (out.status === 0) return [{ valid: true, messages: [], path: undefined, pathKind: undefined }];
   const m = messages.map((x) => /(Data|Schema) location "([^"]*)"/.exec(x)).find((x) => x !== null);
