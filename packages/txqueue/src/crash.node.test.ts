@@ -129,7 +129,7 @@ describe('txqueue under kill -9: SQLite', () => {
   it('keeps every accepted transaction and every applied completion, in a valid state, over many kills', async () => {
     const path = join(dir, 'queue.db');
     await rounds(() => openSqlite({ path }), ['sqlite', path]);
-  });
+  }, 300_000);
 });
 
 describeWithPostgres('txqueue under kill -9: PostgreSQL', (url) => {
@@ -140,5 +140,5 @@ describeWithPostgres('txqueue under kill -9: PostgreSQL', (url) => {
     } finally {
       await store.dispose();
     }
-  });
+  }, 300_000);
 });

@@ -17,5 +17,5 @@ describeWithPostgres('txqueue under random interleavings (PostgreSQL)', (url) =>
       }),
       { numRuns: 15 },
     );
-  });
+  }, 300_000);
 });
