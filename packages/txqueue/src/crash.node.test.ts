@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { SqlDriver } from '@fleetkit/core';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { openPostgres } from '@fleetkit/core/postgres';
-import { describeWithPostgres } from '@fleetkit/core/testing';
+import { describeWithPostgres, runUntilKilled } from '@fleetkit/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshPostgres } from '../test/postgres-store.ts';
 
@@ -18,30 +17,16 @@ interface Facts {
   readonly completed: string[];
 }
 
-/** Runs the worker until it has printed a random number of facts, then kills it with SIGKILL. */
-function runAndKill(args: string[]): Promise<Facts> {
-  const target = 10 + Math.floor(Math.random() * 200);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const facts: Facts = { accepted: [], completed: [] };
-    let seen = 0;
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const [tag, who, id] = line.split(' ');
-        if (tag === 'A') facts.accepted.push(`${who}#${id}`);
-        if (tag === 'C') facts.completed.push(`d:${who}#${id}`);
-        seen++;
-      }
-      if (seen >= target && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(facts) : reject(new Error(`worker exited on its own: ${stderr}`))));
-  });
+/** Runs the worker until it has printed a random number of facts, kills it with SIGKILL, returns the facts. */
+async function runAndKill(args: string[]): Promise<Facts> {
+  const lines = await runUntilKilled({ script: worker, args, afterLines: 10 + Math.floor(Math.random() * 200) });
+  const facts: Facts = { accepted: [], completed: [] };
+  for (const line of lines) {
+    const [tag, who, id] = line.split(' ');
+    if (tag === 'A') facts.accepted.push(`${who}#${id}`);
+    if (tag === 'C') facts.completed.push(`d:${who}#${id}`);
+  }
+  return facts;
 }
 
 type Row = {

@@ -11,6 +11,12 @@ export interface PostgresOptions {
   readonly max?: number;
   /** Name shown in `pg_stat_activity`. Default `fleetkit`. */
   readonly applicationName?: string;
+  /**
+   * Distinct statement texts run as named prepared statements, so each
+   * connection plans them once instead of on every call. Default 512; 0 turns
+   * it off. Texts beyond the limit run unnamed.
+   */
+  readonly preparedStatements?: number;
 }
 
 /** Handler of a `NOTIFY` payload. */
@@ -53,14 +59,15 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
   // next query gets a fresh connection and its own error.
   pool.on('error', () => {});
   let closed = false;
+  const names = new StatementNames(options.preparedStatements ?? 512);
 
   const over = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
     dialect: 'postgres',
     async query<Row extends SqlRow>(sql: string, params: readonly SqlValue[] = []) {
-      return (await wrap(sql, () => client.query(sql, bind(params)))).rows as Row[];
+      return (await wrap(sql, () => client.query(names.config(sql, params)))).rows as Row[];
     },
     async run(sql, params = []): Promise<SqlRunResult> {
-      return { changes: (await wrap(sql, () => client.query(sql, bind(params)))).rowCount ?? 0 };
+      return { changes: (await wrap(sql, () => client.query(names.config(sql, params)))).rowCount ?? 0 };
     },
   });
   const open = (): void => {
@@ -126,6 +133,25 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
       await pool.end();
     },
   };
+}
+
+/** Gives each distinct statement text a stable prepared-statement name, up to a limit. */
+class StatementNames {
+  readonly #limit: number;
+  readonly #names = new Map<string, string>();
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  config(text: string, params: readonly SqlValue[]): pg.QueryConfig {
+    let name = this.#names.get(text);
+    if (name === undefined && this.#names.size < this.#limit) {
+      name = `fleetkit_${this.#names.size}`;
+      this.#names.set(text, name);
+    }
+    return name === undefined ? { text, values: bind(params) } : { name, text, values: bind(params) };
+  }
 }
 
 function quoteIdent(name: string): string {
