@@ -2,7 +2,7 @@ import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import { invalid } from './_internal/invalid.ts';
 import { type ImageSource, openSource } from './_internal/source.ts';
 import type { HashBatchInput } from './adapters/hash-task.ts';
-import { type FrameLayout, sha256Frames } from './adapters/sha256.ts';
+import { type FrameLayout, sha256Frames, sha256Into } from './adapters/sha256.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
 import { checkDependencies, chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
@@ -86,6 +86,9 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   const digestsAt = perBatch * stride;
   const tag = transferTag(options);
   const sizeExp = chunkSizeExp(chunkSize);
+  // In-thread over bytes in memory, each chunk is hashed where it lies and then
+  // copied into its frame while still in cache: one pass from memory, not two.
+  const take = pool === undefined ? source.take : undefined;
 
   const digests: Uint8Array[] = [];
   const pending: Promise<Hashed>[] = [];
@@ -122,7 +125,16 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       let count = 0;
       let lastLength = chunkSize;
       while (count < perBatch) {
-        lastLength = await source.fill(bytes.subarray(count * stride + FRAME_HEADER_BYTES, (count + 1) * stride));
+        const at = count * stride + FRAME_HEADER_BYTES;
+        if (take === undefined) lastLength = await source.fill(bytes.subarray(at, at + chunkSize));
+        else {
+          const piece = take(chunkSize);
+          lastLength = piece.length;
+          if (lastLength > 0) {
+            sha256Into(piece, bytes, digestsAt + count * 32);
+            bytes.set(piece, at);
+          }
+        }
         if (lastLength === 0) break;
         count++;
         size += lastLength;
@@ -139,7 +151,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       // a stream that ends within its first batch is small: it stays on this thread
       const onPool = pool !== undefined && !(declared === undefined && first === 0 && final && size < threshold);
       const layout: FrameLayout = { count, stride, header: FRAME_HEADER_BYTES, lastLength, digestsAt };
-      const hashed = onPool ? hashOnPool(pool, batch, buffer, layout, options.signal) : Promise.resolve(hashHere(batch, buffer, layout));
+      const hashed = onPool ? hashOnPool(pool, batch, buffer, layout, options.signal) : Promise.resolve(hashHere(batch, buffer, layout, take !== undefined));
       // a task failing while earlier batches are emitted is awaited later, not unhandled
       hashed.catch(() => undefined);
       pending.push(hashed);
@@ -173,8 +185,9 @@ function sizeMismatch(name: string, expected: number, got: number | string): nev
 }
 
 // digests are copied out: the buffer is refilled once its chunks are handed out
-function hashHere(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout): Hashed {
-  return { ...batch, buffer, digests: sha256Frames(new Uint8Array(buffer), layout).slice() };
+function hashHere(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, hashed: boolean): Hashed {
+  const digests = hashed ? new Uint8Array(buffer, layout.digestsAt, layout.count * 32) : sha256Frames(new Uint8Array(buffer), layout);
+  return { ...batch, buffer, digests: digests.slice() };
 }
 
 async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, signal: AbortSignal | undefined): Promise<Hashed> {

@@ -11,6 +11,8 @@ export interface SourceReader {
   atEnd(): Promise<boolean>;
   /** Releases the underlying stream early. */
   cancel(reason: unknown): Promise<void>;
+  /** In-memory sources only: a view of the next bytes (at most `length`, fewer only at the end), consumed without a copy. */
+  readonly take?: (length: number) => Uint8Array;
 }
 
 /** A reader over any {@link ImageSource}. */
@@ -34,6 +36,11 @@ function bytesReader(bytes: Uint8Array): SourceReader {
       return at === bytes.length;
     },
     async cancel() {},
+    take(length) {
+      const view = bytes.subarray(at, at + length);
+      at += view.length;
+      return view;
+    },
   };
 }
 

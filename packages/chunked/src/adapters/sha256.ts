@@ -10,6 +10,11 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, 32);
 }
 
+/** Writes the SHA-256 of `bytes` at `offset` of `target`. */
+export function sha256Into(bytes: Uint8Array, target: Uint8Array, offset: number): void {
+  target.set(createHash('sha256').update(bytes).digest(), offset);
+}
+
 /** SHA-256 of the concatenation of `parts`, as 32 bytes. */
 export function sha256Parts(parts: readonly Uint8Array[]): Uint8Array {
   const hash = createHash('sha256');
