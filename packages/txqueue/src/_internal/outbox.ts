@@ -2,7 +2,13 @@ import type { SqlExecutor } from '@fleetkit/core';
 import { type StatusCode, statusString } from '../status.ts';
 import type { TxEvent, TxEventType } from '../types.ts';
 import type { Effects } from './context.ts';
+import { EVENT_SEQ_KEY } from './schema.ts';
 import { countsOf, isFinal, parseJson, type TxRow } from './rows.ts';
+
+const PG_INSERT = 'INSERT INTO txq_events (target, tx_id, body) VALUES ($1, $2, $3)';
+// past every live seq and every deleted one (schema.ts: the txq_events_seq trigger)
+const SQLITE_INSERT = `INSERT INTO txq_events (seq, target, tx_id, body)
+  SELECT max(coalesce((SELECT max(seq) FROM txq_events), 0), coalesce((SELECT next FROM txq_counter WHERE target = '${EVENT_SEQ_KEY}'), 0)) + 1, $1, $2, $3`;
 
 /**
  * Writes the event of a transition into the outbox in the same SQL
@@ -10,7 +16,7 @@ import { countsOf, isFinal, parseJson, type TxRow } from './rows.ts';
  * its event and a rolled-back one never does.
  */
 export async function recordEvent(tx: SqlExecutor, fx: Effects, row: TxRow, type: TxEventType, now: number, status?: StatusCode): Promise<void> {
-  await tx.run('INSERT INTO txq_events (target, tx_id, body) VALUES ($1, $2, $3)', [row.target, row.id, eventBody(row, type, now, status)]);
+  await tx.run(tx.dialect === 'sqlite' ? SQLITE_INSERT : PG_INSERT, [row.target, row.id, eventBody(row, type, now, status)]);
   fx.events++;
 }
 

@@ -26,11 +26,22 @@ const tables = (serial: string): string[] => [
     vals TEXT NOT NULL, staged_at BIGINT NOT NULL, PRIMARY KEY (target, seq))`,
 ];
 
+/** The counter row (not a target key: those start `d:`, `g:`, `s:`) holding the highest deleted event seq. */
+export const EVENT_SEQ_KEY = 'e:';
+
+const sqliteSeqTrigger = `CREATE TRIGGER IF NOT EXISTS txq_events_seq AFTER DELETE ON txq_events
+  WHEN OLD.seq > coalesce((SELECT max(seq) FROM txq_events), 0)
+  BEGIN INSERT INTO txq_counter (target, next) VALUES ('${EVENT_SEQ_KEY}', OLD.seq)
+    ON CONFLICT (target) DO UPDATE SET next = max(next, excluded.next); END`;
+
 /** Creates the tables if missing; safe when several processes start at once. */
 export async function ensureSchema(db: SqlDriver): Promise<void> {
   if (db.dialect === 'sqlite') {
-    // AUTOINCREMENT: event seqs must never be reused after the outbox empties
-    await db.exec(tables('INTEGER PRIMARY KEY AUTOINCREMENT').join(';\n'));
+    // Event seqs must never be reused once delivered events are deleted:
+    // instead of AUTOINCREMENT (one more page per write transaction),
+    // deleting the newest event records its seq and new events number past
+    // it (outbox.ts `recordEvent`); the record is written only then.
+    await db.exec([...tables('INTEGER PRIMARY KEY'), sqliteSeqTrigger].join(';\n'));
     return;
   }
   await db.transaction(async (tx) => {

@@ -331,6 +331,38 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       expect((await q2.get({ device: 'a' }, 1))!.status).toBe('time-out');
     });
 
+    it('numbers events past every delivered one, after the outbox empties and across a restart', async () => {
+      const { q, clock, restart } = await setup({ eventRetryMs: 1000 });
+      const seqs: number[] = [];
+      let fail = true;
+      const record = (e: TxEvent): void => {
+        if (fail) {
+          fail = false;
+          throw new Error('callback endpoint down');
+        }
+        seqs.push(e.seq);
+      };
+      q.subscribe(record);
+      await q.enqueue(rpc('a'));
+      await q.idle();
+      // the newest event is delivered and deleted while an older one waits for its retry
+      await q.enqueue(rpc('b'));
+      await q.idle();
+      await q.enqueue(rpc('c'));
+      await q.idle();
+      clock.advance(1000);
+      await q.sweep();
+      expect(seqs).toHaveLength(3);
+      const q2 = await restart();
+      q2.subscribe(record);
+      await q2.enqueue(rpc('d'));
+      await q2.idle();
+      expect(seqs).toHaveLength(4);
+      expect(new Set(seqs).size).toBe(4);
+      expect(seqs[3]).toBeGreaterThan(Math.max(...seqs.slice(0, 3)));
+      expect(seqs[1]).toBeGreaterThan(seqs[0]!);
+    });
+
     it('wakes a long-polling call-in when a transaction arrives', async () => {
       const { q } = await setup();
       const waiting = q.callIn('a', { waitMs: 30_000 });
