@@ -100,6 +100,22 @@ describe('encodeImage', () => {
     }
   });
 
+  it('gives every image its own chunks when encodes on one pool follow and overlap each other', async () => {
+    const pool = new InThreadPool();
+    const images = [image(5000, 1), image(5000, 2), image(3000, 3), image(5000, 4)];
+    const options = { chunkSize: 256, pool, poolThreshold: 0, batchBytes: 1024, inFlight: 2 };
+    const references = await Promise.all(images.map((bytes) => collect(bytes, { chunkSize: 256 })));
+    const sequential = [];
+    for (const bytes of images) sequential.push(await collect(bytes, options));
+    const overlapping = await Promise.all(images.map((bytes) => collect(bytes, options)));
+    for (const run of [sequential, overlapping]) {
+      run.forEach((encoded, i) => {
+        expect(encoded.manifest).toEqual(references[i]!.manifest);
+        expect(encoded.chunks.map((c) => [...c.frame])).toEqual(references[i]!.chunks.map((c) => [...c.frame]));
+      });
+    }
+  });
+
   it('never reads more than inFlight + 1 batches ahead of the chunks handed out', async () => {
     const bytes = image(64 * 1024);
     let pulled = 0;

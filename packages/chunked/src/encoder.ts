@@ -1,5 +1,6 @@
 import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import { invalid } from './_internal/invalid.ts';
+import { keepBuffers, takeKeptBuffers } from './_internal/kept-buffers.ts';
 import { type ImageSource, openSource } from './_internal/source.ts';
 import type { HashBatchInput } from './adapters/hash-task.ts';
 import { type FrameLayout, sha256Frames, sha256Into } from './adapters/sha256.ts';
@@ -94,7 +95,9 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   const pending: Promise<Hashed>[] = [];
   // Batch buffers come back from the workers and are refilled: fresh ones
   // would cost a page fault per 4 KiB, about a third of the hashing time.
-  const free: ArrayBuffer[] = [];
+  // On the pool they outlive the encode too (see _internal/kept-buffers.ts).
+  const batchLength = digestsAt + perBatch * 32;
+  const free: ArrayBuffer[] = pool === undefined ? [] : takeKeptBuffers(pool, batchLength);
   let size = 0;
   let first = 0;
 
@@ -120,7 +123,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   try {
     for (let final = (await source.atEnd()); !final; ) {
       options.signal?.throwIfAborted();
-      const buffer = free.pop() ?? new ArrayBuffer(digestsAt + perBatch * 32);
+      const buffer = free.pop() ?? new ArrayBuffer(batchLength);
       const bytes = new Uint8Array(buffer);
       let count = 0;
       let lastLength = chunkSize;
@@ -163,6 +166,8 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
     await Promise.allSettled(pending);
     await source.cancel(error);
     throw error;
+  } finally {
+    if (pool !== undefined) keepBuffers(pool, batchLength, free, inFlight);
   }
   if (declared !== undefined && declared !== size) sizeMismatch(options.name, declared, size);
   const all = concat(digests);
