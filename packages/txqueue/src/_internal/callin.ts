@@ -23,9 +23,11 @@ export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, ke
   // RETURNING clause costs more than the write itself (benchmarks/txqueue)
   const [due] = await tx.query(`SELECT 1 AS due FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (deadline <= $2 OR cancel_deadline <= $2) LIMIT 1`, [key, now]);
   if (due) await expireDevice(tx, ctx, fx, key, now);
+  // LIMIT is a literal (limit is a checked integer): SQLite re-prepares a
+  // statement whose LIMIT parameter is bound again, on every call
   const open = await tx.query<TxRow>(
-    `SELECT * FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until <= $2) ORDER BY id LIMIT $3${forUpdate(ctx)}`,
-    [key, now, limit],
+    `SELECT * FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until <= $2) ORDER BY id LIMIT ${Math.trunc(limit)}${forUpdate(ctx)}`,
+    [key, now],
   );
   const rows: TxRow[] = [];
   for (const r of open) {

@@ -18,9 +18,9 @@ export async function expireDue(tx: SqlExecutor, ctx: Ctx, fx: Effects, now: num
     const [pick, match] = ctx.pg ? ['ctid', 'ctid = ANY(ARRAY(SELECT ctid FROM due))'] : ['target, id', '(target, id) IN (SELECT target, id FROM due)'];
     const rows = await tx.query<TxRow>(
       `WITH due AS MATERIALIZED (SELECT ${pick} FROM txq_tx
-         WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT $2${skipLocked(ctx)})
+         WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT ${Math.trunc(limit)}${skipLocked(ctx)})
        ${SET_TIMED_OUT} WHERE ${match} AND finished_at IS NULL RETURNING *`,
-      [now, limit],
+      [now],
     );
     await afterFinal(tx, ctx, fx, rows, now);
     n = Math.max(n, rows.length);
