@@ -9,6 +9,20 @@ export { issue, type TreeMode, type Walk } from './walk.ts';
 
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
 export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
+  // Children are gathered in a list reused per depth, then kept as an exact-size
+  // copy: a list grown by push holds 17 slots, and at 100k entries the tree's
+  // size (it outlives the walk) sets the speed.
+  const own = dn.children;
+  const gathered = (w.scratch[w.depth] ??= []);
+  w.depth++;
+  dn.children = gathered;
+  walkChildren(w, r, obj, dn);
+  w.depth--;
+  dn.children = gathered.length === 0 ? own : own.length === 0 ? gathered.slice() : own.concat(gathered);
+  gathered.length = 0;
+}
+
+function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
   const active = r.choices.length > 0 ? new Map<RChoice, string>() : undefined;
   for (const key in obj) {
     const child = r.members.get(key);

@@ -20,6 +20,9 @@ export interface Walk {
   readonly limit: number;
   /** Build data nodes for every leaf (XPath needs them); otherwise only for list keys. */
   readonly tree: boolean;
+  /** Per nesting depth, the reused list children are gathered in before an exact-size copy is kept. */
+  readonly scratch: DNode[][];
+  depth: number;
 }
 
 export function issue(w: Walk, kind: IssueKind, path: string, message: string, extra: { expected?: string; received?: unknown; appTag?: string } = {}): void {

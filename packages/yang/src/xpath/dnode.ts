@@ -11,7 +11,8 @@ export interface DNode {
   readonly parent: DNode | undefined;
   readonly schema: SchemaNode | undefined;
   readonly value: string | undefined;
-  readonly children: DNode[];
+  /** Swapped once for an exact-size list when the walk completes the node (validate/tree.ts). */
+  children: DNode[];
   /** Lazily built: children by `module:name` (present on inner nodes only). */
   byName?: Map<string, DNode[]> | undefined;
   /** Lazily built: `child|leaf` → value → entries, for key predicates. */
