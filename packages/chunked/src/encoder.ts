@@ -44,7 +44,7 @@ export interface EncodeOptions {
   readonly pool?: WorkerPool;
   /** Images of at least this many bytes (streams: more than one batch) go to the pool. Default 8 MiB. */
   readonly poolThreshold?: number;
-  /** Image bytes per hashing batch (one pool task), rounded down to whole chunks (at least one). Default 2 MiB on the pool, 1 MiB in-thread. */
+  /** Image bytes per hashing batch (one pool task), rounded down to whole chunks (at least one). Default 4 MiB on the pool, 1 MiB in-thread. */
   readonly batchBytes?: number;
   /** Batches hashed at once on the pool, which bounds the memory held to `inFlight` batches. Default: twice the pool’s threads. */
   readonly inFlight?: number;
@@ -82,7 +82,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   const stride = FRAME_HEADER_BYTES + chunkSize;
   const threshold = options.poolThreshold ?? 8 * MiB;
   const pool = options.pool !== undefined && (declared ?? Number.POSITIVE_INFINITY) >= threshold ? options.pool : undefined;
-  const perBatch = Math.max(1, Math.floor((options.batchBytes ?? (pool === undefined ? MiB : 2 * MiB)) / chunkSize));
+  const perBatch = Math.max(1, Math.floor((options.batchBytes ?? (pool === undefined ? MiB : 4 * MiB)) / chunkSize));
   const inFlight = Math.max(1, options.inFlight ?? (pool === undefined ? 1 : pool.threads * 2));
   const digestsAt = perBatch * stride;
   const tag = transferTag(options);
