@@ -1,5 +1,5 @@
 import type { TypeSpec } from '../schema.ts';
-import type { XPathExpr } from '../xpath/ast.ts';
+import type { Step, XPathExpr } from '../xpath/ast.ts';
 import { type DNode, detachedNode, rootOf } from '../xpath/dnode.ts';
 import { evaluate, toBoolean, type XContext } from '../xpath/eval.ts';
 import { parseXPath } from '../xpath/parse.ts';
@@ -9,7 +9,7 @@ import { issue, missing, type Walk } from './tree.ts';
 
 /** Per-run caches: leafref target value sets, so N leafrefs cost O(N) (not O(N²), yang-js #73). */
 interface Caches {
-  readonly targets: WeakMap<DNode, Map<TypeSpec, Set<string>>>;
+  readonly targets: WeakMap<DNode, Map<TypeSpec, ReadonlySet<string>>>;
   readonly instanceIds: Map<string, XPathExpr | null>;
   readonly plans: Map<TypeSpec, Plan | null>;
 }
@@ -87,7 +87,7 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
     return;
   }
   if (t.base === 'leafref' && t.requireInstance !== false && t.path !== undefined) {
-    if (!leafrefTargets(t, node, caches, cx).has(v)) {
+    if (!leafrefTargets(w, t, node, caches, cx).has(v)) {
       issue(w, 'leafref', pathOf(node), `Invalid leafref value "${v}" - no target instance "${t.pathText}" with the same value`, { expected: `an existing ${t.pathText}`, received: v });
     }
   } else if (t.base === 'instance-identifier' && t.requireInstance !== false) {
@@ -106,7 +106,7 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
 }
 
 /** Values the leafref may take here; cached per starting node when the path below it has no predicates. */
-function leafrefTargets(t: TypeSpec, node: DNode, caches: Caches, cx: XContext): Set<string> {
+function leafrefTargets(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): ReadonlySet<string> {
   const p = plan(t, caches);
   if (p !== null) {
     let start: DNode = p.abs ? rootOf(node) : node;
@@ -115,12 +115,27 @@ function leafrefTargets(t: TypeSpec, node: DNode, caches: Caches, cx: XContext):
     if (byType === undefined) caches.targets.set(start, (byType = new Map()));
     let set = byType.get(t);
     if (set === undefined) {
-      const found = evaluate(p.rest, start, cx);
-      set = new Set(Array.isArray(found) ? found.map((n) => n.value ?? '') : []);
+      set = keySet(w, p, start);
+      if (set === undefined) {
+        const found = evaluate(p.rest, start, cx);
+        set = new Set(Array.isArray(found) ? found.map((n) => n.value ?? '') : []);
+      }
       byType.set(t, set);
     }
     return set;
   }
   const found = evaluate(t.path!, node, cx);
   return new Set(Array.isArray(found) ? found.map((n) => n.value ?? '') : []);
+}
+
+/** `list/key` from `start`, where the walk kept that list's key values: the same set, not built again. */
+function keySet(w: Walk, p: Plan, start: DNode): ReadonlySet<string> | undefined {
+  const e = p.rest;
+  if (e.t !== 'path' || e.steps.length !== 2) return undefined;
+  const [a, b] = e.steps as [Step, Step];
+  if (a.axis !== 'child' || b.axis !== 'child' || a.test.k !== 'name' || b.test.k !== 'name') return undefined;
+  const ta = a.test;
+  const tb = b.test;
+  const k = w.keySets.get(start)?.find((x) => x.exact && x.list.name === ta.name && x.list.module === ta.module && x.key.name === tb.name && x.key.module === tb.module);
+  return k?.values;
 }

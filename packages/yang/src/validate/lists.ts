@@ -3,7 +3,7 @@ import { type DNode, detachedNode, dnode } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { RNode } from './runtime.ts';
 import { walkMembers } from './tree.ts';
-import { defer, isObject, issue, typeIssue, type Walk } from './walk.ts';
+import { defer, isObject, issue, type KeySet, typeIssue, type Walk } from './walk.ts';
 
 // Lists and leaf-lists: keys, duplicates, unique, min/max-elements (RFC 7950 §7.7, §7.8).
 
@@ -48,6 +48,9 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const keyRs = keys.map((k) => r.members.get(k)!);
   const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
   const uniques = s.unique?.map(() => new Map<string, DNode>());
+  // a large list's key values double as the target set of leafrefs to its key (constraints.ts)
+  const keyR = seen !== undefined && keys.length === 1 && w.tree && v.length >= 32 ? keyRs[0] : undefined;
+  let exact = true;
   let extra: DNode | undefined;
   for (let index = 0; index < v.length; index++) {
     const entry: unknown = v[index];
@@ -75,11 +78,13 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     if (r.own) w.deferred.push(n);
     if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
+      if (keyR !== undefined && exact && !hasKeyLeaf(n, keyR.s)) exact = false;
       if (seen.has(id)) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
       else seen.add(id);
     }
     if (uniques !== undefined) checkUnique(w, s, n, uniques);
   }
+  if (keyR !== undefined) recordKeys(w, parent, { list: s, key: keyR.s, values: seen!, exact });
   elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
 }
 
@@ -98,6 +103,20 @@ function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[
     if (prev !== undefined) issue(w, 'unique', pathOf(prev), `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(n)}" and "${pathOf(prev)}"`);
     else maps[i]!.set(id, n);
   });
+}
+
+function hasKeyLeaf(n: DNode, key: SchemaNode): boolean {
+  for (const c of n.children) if (c.name === key.name) return c.module === key.module && c.value !== undefined;
+  return false;
+}
+
+/** The same list twice under one parent (`module:name` and `name` members) leaves no exact set. */
+function recordKeys(w: Walk, parent: DNode, k: KeySet): void {
+  let at = w.keySets.get(parent);
+  if (at === undefined) w.keySets.set(parent, (at = []));
+  const prev = at.find((x) => x.list === k.list);
+  if (prev !== undefined) prev.exact = false;
+  else at.push(k);
 }
 
 function keyValue(n: DNode, key: string): string {

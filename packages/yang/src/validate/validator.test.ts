@@ -97,6 +97,16 @@ describe('Validator.validateConfig', () => {
     expect(issues(doc({ item: [item({ ref: 'i9' })] }))).toEqual(["leafref /v:top/item[id='i1']/ref"]);
   });
 
+  it('checks leafrefs to the key of a large list against exactly its entries', () => {
+    const items = Array.from({ length: 40 }, (_, i) => item({ id: `i${i}`, ref: `i${(i * 7) % 40}` }));
+    expect(issues(doc({ item: items }))).toEqual([]);
+    items[3] = item({ id: 'i3', ref: 'i40' });
+    expect(issues(doc({ item: items }))).toEqual(["leafref /v:top/item[id='i3']/ref"]);
+    // an entry whose key is rejected is no target, even for the empty string (i29 refers to i3)
+    items[3] = item({ id: 3, ref: '' });
+    expect(issues(doc({ item: items }))).toEqual(['type /v:top/item/id', 'leafref /v:top/item/ref', "leafref /v:top/item[id='i29']/ref"]);
+  });
+
   it('checks the instance of a union value only when a leafref member took it', () => {
     expect(issues(doc({ pick: 5 }))).toEqual([]);
     expect(issues(doc({ pick: 'i1' }))).toEqual([]);

@@ -88,7 +88,7 @@ export function createValidator(schema: CompiledSchema): Validator {
 }
 
 function run(rt: Runtime, mode: TreeMode, r: RNode, doc: unknown, op: { module: string; name: string } | undefined, o: ValidateOptions | undefined): ValidationResult {
-  const w: Walk = { mode, issues: [], deferred: [], unionRefs: new Map(), guarded: [], limit: o?.maxIssues ?? 100, tree: rt.tree, scratch: [], depth: 0 };
+  const w: Walk = { mode, issues: [], deferred: [], unionRefs: new Map(), guarded: [], limit: o?.maxIssues ?? 100, tree: rt.tree, keySets: new Map(), scratch: [], depth: 0 };
   const root = dnode(undefined, undefined, '', '');
   const top: DNode = op === undefined ? root : dnode(root, undefined, op.name, op.module);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) issue(w, 'type', op === undefined ? '/' : `/${op.module}:${op.name}`, 'Expected a JSON object', { expected: 'object', received: doc });

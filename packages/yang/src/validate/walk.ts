@@ -1,4 +1,4 @@
-import type { TypeSpec } from '../schema.ts';
+import type { SchemaNode, TypeSpec } from '../schema.ts';
 import type { DNode } from '../xpath/dnode.ts';
 import type { IssueKind, YangIssue } from './issue.ts';
 import type { RNode } from './runtime.ts';
@@ -20,9 +20,19 @@ export interface Walk {
   readonly limit: number;
   /** Build data nodes for every leaf (XPath needs them); otherwise only for list keys. */
   readonly tree: boolean;
+  /** Key values of large single-key lists, by parent node: leafref targets reuse them instead of a second set. */
+  readonly keySets: Map<DNode, KeySet[]>;
   /** Per nesting depth, the reused list children are gathered in before an exact-size copy is kept. */
   readonly scratch: DNode[][];
   depth: number;
+}
+
+/** The key values of one list under one parent; `exact` when they are exactly its entries' key leaf values. */
+export interface KeySet {
+  readonly list: SchemaNode;
+  readonly key: SchemaNode;
+  readonly values: ReadonlySet<string>;
+  exact: boolean;
 }
 
 export function issue(w: Walk, kind: IssueKind, path: string, message: string, extra: { expected?: string; received?: unknown; appTag?: string } = {}): void {
