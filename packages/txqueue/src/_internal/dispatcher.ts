@@ -1,4 +1,5 @@
 import type { Clock, Logger, SqlDriver } from '@fleetkit/core';
+import { Coalescer } from './coalesce.ts';
 import type { TxEvent, TxEventHandler } from '../types.ts';
 import { parseTargetKey } from './keys.ts';
 
@@ -29,8 +30,7 @@ export class Dispatcher {
   readonly #handlers = new Set<TxEventHandler>();
   /** Handlers that already succeeded for an event being retried. */
   readonly #done = new Map<number, Set<TxEventHandler>>();
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #pumps = new Coalescer();
 
   constructor(db: SqlDriver, clock: Clock, logger: Logger, retryMs: number) {
     this.#db = db;
@@ -49,21 +49,9 @@ export class Dispatcher {
   /** Dispatches until the outbox has nothing claimable; concurrent calls coalesce. */
   pump(): Promise<void> {
     if (this.#handlers.size === 0) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          while ((await this.#batch()) > 0);
-        } while (this.#again);
-      } finally {
-        this.#running = undefined;
-      }
-    })();
-    return this.#running;
+    return this.#pumps.run(async () => {
+      while ((await this.#batch()) > 0);
+    });
   }
 
   async #batch(): Promise<number> {

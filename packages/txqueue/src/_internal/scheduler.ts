@@ -1,4 +1,5 @@
 import type { Clock, Random, TimerHandle } from '@fleetkit/core';
+import { Coalescer } from './coalesce.ts';
 
 /**
  * Runs maintenance (timeouts, event retries) from two timers: one at the
@@ -16,8 +17,7 @@ export class Scheduler {
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #tickTimer: TimerHandle | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #passes = new Coalescer();
   #stopped = false;
 
   /** `pass` runs maintenance and resolves to the next open deadline. */
@@ -47,23 +47,11 @@ export class Scheduler {
   }
 
   run(): Promise<void> {
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          if (this.#stopped) return;
-          const next = await this.#pass();
-          if (next !== undefined) this.armAt(next);
-        } while (this.#again);
-      } finally {
-        this.#running = undefined;
-      }
-    })();
-    return this.#running;
+    return this.#passes.run(async () => {
+      if (this.#stopped) return;
+      const next = await this.#pass();
+      if (next !== undefined) this.armAt(next);
+    });
   }
 
   stop(): void {
