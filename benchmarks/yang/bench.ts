@@ -79,7 +79,7 @@ export default defineSuite({
     '@fleetkit/yang: in-library validation of a 10k-entry list beside yang-js 0.24.63; whole-process `fleetkit-yang validate` (built dist, Node 24) beside `yanglint -t config` on 10k/100k entries; growth from 10k to 100k entries with a leafref + must each; a batch of large documents on a 2-thread pool beside in-thread.',
   async setup() {
     if (!existsSync(YANGLINT)) return 'yanglint is not installed (Debian: apt-get install libyang2-tools)';
-    const build = spawnSync('npm', ['run', 'build', '-w', '@fleetkit/yang'], { cwd: root, encoding: 'utf8' });
+    const build = spawnSync('npm', ['run', 'build', '-w', '@fleetkit/core', '-w', '@fleetkit/yang'], { cwd: root, encoding: 'utf8' });
     if (build.status !== 0 || !existsSync(cliDist)) return `cannot build @fleetkit/yang for the CLI cases: ${build.stderr.slice(0, 300)}`;
     dir = mkdtempSync(join(tmpdir(), 'fleetkit-yang-bench-'));
     for (const n of [10_000, 100_000]) {
