@@ -1,3 +1,5 @@
+import { timingSafeEqual } from '@fleetkit/core';
+
 const encoder = new TextEncoder();
 
 /**
@@ -21,15 +23,8 @@ export class KeyRing {
   accepts(candidate: string | undefined): boolean {
     const guess = encoder.encode(candidate ?? '');
     let matched = 0;
-    for (const key of this.#keys) matched |= equalBytes(key, guess);
+    // every key is compared, so the time does not reveal which one matched
+    for (const key of this.#keys) matched |= timingSafeEqual(key, guess) ? 1 : 0;
     return candidate !== undefined && matched === 1;
   }
-}
-
-/** 1 when equal, 0 otherwise; the loop always walks the whole key. */
-function equalBytes(key: Uint8Array, guess: Uint8Array): number {
-  let diff = key.length ^ guess.length;
-  const n = guess.length === 0 ? 1 : guess.length;
-  for (let i = 0; i < key.length; i++) diff |= key[i]! ^ (guess[i % n] ?? 0);
-  return diff === 0 ? 1 : 0;
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { basicAuth, basicAuthHeader, parseBasicAuth, staticCredentials } from './basic-auth.ts';
-import { secretsEqual, timingSafeEqual } from './timing-safe.ts';
 
 describe('parseBasicAuth (RFC 7617)', () => {
   it('reads the example of §2', () => {
@@ -47,18 +46,5 @@ describe('basicAuth with staticCredentials', () => {
 
   it('quotes the realm and announces UTF-8 in the challenge (§2.1)', () => {
     expect(auth.challenge).toBe('Basic realm="exo\\"dm", charset="UTF-8"');
-  });
-});
-
-describe('constant-time comparison', () => {
-  it('compares bytes', () => {
-    expect(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2]))).toBe(true);
-    expect(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 3]))).toBe(false);
-    expect(timingSafeEqual(new Uint8Array([1]), new Uint8Array([1, 0]))).toBe(false);
-  });
-
-  it('compares secrets of any length', async () => {
-    expect(await secretsEqual('pässword', 'pässword')).toBe(true);
-    expect(await secretsEqual('a', 'ab')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { secretsEqual } from './timing-safe.ts';
+import { secretsEqual } from '@fleetkit/core';
 
 /** Who sent a message, as an authenticator established it. */
 export interface Principal {

@@ -31,4 +31,5 @@ export {
 export { createRouter, type HandleResult, type MethodsOf, Router, type RouterOptions } from './router.ts';
 export { serve, type ServeOptions, type Served } from './serve.ts';
 export type { InferInput, InferOutput, StandardIssue, StandardResult, StandardSchemaProps, StandardSchemaV1 } from './standard-schema.ts';
-export { secretsEqual, timingSafeEqual } from './timing-safe.ts';
+// re-exported from core: the one constant-time comparison every package shares
+export { secretsEqual, timingSafeEqual } from '@fleetkit/core';
