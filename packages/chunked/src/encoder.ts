@@ -1,17 +1,18 @@
 import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import { invalid } from './_internal/invalid.ts';
 import { keepBuffers, takeKeptBuffers } from './_internal/kept-buffers.ts';
-import { type ImageSource, openSource } from './_internal/source.ts';
-import type { HashBatchInput } from './adapters/hash-task.ts';
+import { type ImageFile, type ImageSource, isImageFile, openSource } from './_internal/source.ts';
+import type { HashBatchInput, HashFileBatchInput, HashFileBatchOutput } from './adapters/hash-task.ts';
 import { type FrameLayout, sha256Frames, sha256Into } from './adapters/sha256.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
 import { checkDependencies, chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
 import { merkleRoot } from './merkle.ts';
 
-export type { ImageSource } from './_internal/source.ts';
+export type { FileRangeReader, ImageFile, ImageSource } from './_internal/source.ts';
 
 const hashBatchTask = defineTask<HashBatchInput, ArrayBuffer>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashBatch');
+const hashFileBatchTask = defineTask<HashFileBatchInput, HashFileBatchOutput>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashFileBatch');
 
 /**
  * One chunk as the encoder hands it out. `payload` and `frame` are
@@ -78,6 +79,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   if (!isValidChunkSize(options.chunkSize)) invalid('options.chunkSize', 'a power of two from 16 to 16777216', options.chunkSize, ChunkedErrorCode.InvalidArgument);
   const source = openSource(image);
   const declared = source.size ?? options.size;
+  const file = isImageFile(image) ? image : undefined;
   const chunkSize = options.chunkSize;
   const stride = FRAME_HEADER_BYTES + chunkSize;
   const threshold = options.poolThreshold ?? 8 * MiB;
@@ -90,6 +92,9 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   // In-thread over bytes in memory, each chunk is hashed where it lies and then
   // copied into its frame while still in cache: one pass from memory, not two.
   const take = pool === undefined ? source.take : undefined;
+  // On the pool a file is read by the workers, each its own byte range.
+  const byWorkers = pool !== undefined && file !== undefined && file.size > 0 ? { pool, file } : undefined;
+  const chunks = Math.ceil((declared ?? 0) / chunkSize);
 
   const digests: Uint8Array[] = [];
   const pending: Promise<Hashed>[] = [];
@@ -127,7 +132,12 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       const bytes = new Uint8Array(buffer);
       let count = 0;
       let lastLength = chunkSize;
-      while (count < perBatch) {
+      if (byWorkers !== undefined) {
+        count = Math.min(perBatch, chunks - first);
+        lastLength = first + count === chunks ? byWorkers.file.size - (chunks - 1) * chunkSize : chunkSize;
+        size += (count - 1) * chunkSize + lastLength;
+      }
+      while (byWorkers === undefined && count < perBatch) {
         const at = count * stride + FRAME_HEADER_BYTES;
         if (take === undefined) lastLength = await source.fill(bytes.subarray(at, at + chunkSize));
         else {
@@ -145,7 +155,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
         if (lastLength < chunkSize) break;
       }
       if (lastLength === 0) lastLength = chunkSize;
-      final = lastLength < chunkSize || (await source.atEnd());
+      final = byWorkers !== undefined ? first + count === chunks : lastLength < chunkSize || (await source.atEnd());
       if (count === 0) break;
       for (let j = 0; j < count; j++) {
         writeFrameHeader(bytes, j * stride, { tag, sizeExp, index: first + j, more: !(final && j === count - 1) });
@@ -154,7 +164,12 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       // a stream that ends within its first batch is small: it stays on this thread
       const onPool = pool !== undefined && !(declared === undefined && first === 0 && final && size < threshold);
       const layout: FrameLayout = { count, stride, header: FRAME_HEADER_BYTES, lastLength, digestsAt };
-      const hashed = onPool ? hashOnPool(pool, batch, buffer, layout, options.signal) : Promise.resolve(hashHere(batch, buffer, layout, take !== undefined));
+      const hashed =
+        byWorkers !== undefined
+          ? hashFileOnPool(byWorkers.pool, batch, buffer, layout, { file: byWorkers.file, position: first * chunkSize, name: options.name, signal: options.signal })
+          : onPool
+            ? hashOnPool(pool, batch, buffer, layout, options.signal)
+            : Promise.resolve(hashHere(batch, buffer, layout, take !== undefined));
       // a task failing while earlier batches are emitted is awaited later, not unhandled
       hashed.catch(() => undefined);
       pending.push(hashed);
@@ -162,6 +177,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       if (pending.length >= inFlight) await emit(await pending.shift()!);
     }
     while (pending.length > 0) await emit(await pending.shift()!);
+    await source.close();
   } catch (error) {
     await Promise.allSettled(pending);
     await source.cancel(error);
@@ -193,6 +209,23 @@ function sizeMismatch(name: string, expected: number, got: number | string): nev
 function hashHere(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, hashed: boolean): Hashed {
   const digests = hashed ? new Uint8Array(buffer, layout.digestsAt, layout.count * 32) : sha256Frames(new Uint8Array(buffer), layout);
   return { ...batch, buffer, digests: digests.slice() };
+}
+
+interface FileTask {
+  readonly file: ImageFile;
+  readonly position: number;
+  readonly name: string;
+  readonly signal: AbortSignal | undefined;
+}
+
+async function hashFileOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, task: FileTask): Promise<Hashed> {
+  const input: HashFileBatchInput = { buffer, ...layout, path: task.file.path, position: task.position, final: batch.final };
+  const options = task.signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal: task.signal };
+  const back = await pool.run(hashFileBatchTask, input, options);
+  const expected = (layout.count - 1) * (layout.stride - layout.header) + layout.lastLength;
+  if (back.read < expected) sizeMismatch(task.name, task.file.size, task.position + back.read);
+  if (back.read > expected) sizeMismatch(task.name, task.file.size, `more than ${task.file.size}`);
+  return { ...batch, buffer: back.buffer, digests: new Uint8Array(back.buffer, layout.digestsAt, layout.count * 32).slice() };
 }
 
 async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, signal: AbortSignal | undefined): Promise<Hashed> {

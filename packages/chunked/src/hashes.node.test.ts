@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { createPiscinaPool } from '@fleetkit/core/piscina';
 import { describe, expect, it } from 'vitest';
 import { toHex } from './_internal/hex.ts';
+import { openImageFile } from './adapters/image-file.ts';
 import { encodeImage } from './encoder.ts';
 import { chunkDigest, type Manifest } from './manifest.ts';
 
@@ -60,6 +61,25 @@ describe('hashes agree with sha256sum and openssl', () => {
     try {
       const manifest = await encodeImage(await openAsBlob(file), { name: 'img', version: '1', sequence: 1, chunkSize: 1 << 16, pool, poolThreshold: 0, batchBytes: 1 << 20 });
       expectAgrees(manifest, file);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('on a 5 MiB file that the workers of a 2-thread piscina pool read themselves, with the frames and root of the in-thread encoder', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fleetkit-chunked-img-')), 'image.bin');
+    execFileSync('openssl', ['rand', '-out', file, String(5 * 1024 * 1024 + 12345)]);
+    const identity = { name: 'img', version: '1', sequence: 1, chunkSize: 1 << 16 };
+    const inThread: Uint8Array[] = [];
+    const here = await encodeImage(await openAsBlob(file), { ...identity, onChunk: (c) => void inThread.push(c.frame.slice()) });
+    const pool = createPiscinaPool({ threads: 2 });
+    try {
+      const pooled: Uint8Array[] = [];
+      const manifest = await encodeImage(await openImageFile(file), { ...identity, pool, poolThreshold: 0, batchBytes: 1 << 20, onChunk: (c) => void pooled.push(c.frame.slice()) });
+      expectAgrees(manifest, file);
+      expect(manifest).toEqual(here);
+      expect(pooled.length).toBe(inThread.length);
+      expect(Buffer.concat(pooled).equals(Buffer.concat(inThread))).toBe(true);
     } finally {
       await pool.close();
     }

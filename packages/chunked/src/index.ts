@@ -1,7 +1,7 @@
 export { Assembler, type AcceptOutcome, type AssemblerOptions, type ByteRange } from './assembler.ts';
 export { ChunkBitmap, type IndexRange } from './bitmap.ts';
 export { verifyChunk } from './chunk-check.ts';
-export { type EncodedChunk, type EncodeOptions, encodeImage, type ImageSource } from './encoder.ts';
+export { type EncodedChunk, type EncodeOptions, encodeImage, type FileRangeReader, type ImageFile, type ImageSource } from './encoder.ts';
 export { ChunkedError, ChunkedErrorCode } from './errors.ts';
 export { decodeFrame, encodeFrame, type Frame, FRAME_HEADER_BYTES, type FrameHeader, writeFrameHeader } from './frame.ts';
 export {

@@ -1,5 +1,33 @@
 /** A package image as the encoder accepts it. */
-export type ImageSource = Uint8Array | Blob | ReadableStream<Uint8Array>;
+export type ImageSource = Uint8Array | Blob | ReadableStream<Uint8Array> | ImageFile;
+
+/**
+ * An image in a file (`openImageFile` from `@fleetkit/chunked/fs` makes one).
+ * On the pool each worker opens it by path and reads its own byte ranges, so
+ * the calling thread never touches the image's bytes: a file-backed `Blob`
+ * cannot be posted to a worker on Node or Deno ("File-backed Blobs are not
+ * cloneable"), a path can.
+ */
+export interface ImageFile {
+  /** Absolute path that a worker thread opens with node:fs. */
+  readonly path: string;
+  /** Bytes the file had when opened; reading a different size is `source-size-mismatch`. */
+  readonly size: number;
+  /** Opens the file for reads on the calling thread (the in-thread path). */
+  open(): Promise<FileRangeReader>;
+}
+
+/** Positional reads of an {@link ImageFile} on the calling thread. */
+export interface FileRangeReader {
+  /** Reads into `target` from byte `position` of the file; fewer bytes only at its end. */
+  read(target: Uint8Array, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** True for an {@link ImageFile} (not bytes, a Blob or a stream). */
+export function isImageFile(image: ImageSource): image is ImageFile {
+  return !(image instanceof Uint8Array || image instanceof Blob || image instanceof ReadableStream);
+}
 
 /** Sequential reader over an image that never buffers more than one pending piece. */
 export interface SourceReader {
@@ -11,6 +39,8 @@ export interface SourceReader {
   atEnd(): Promise<boolean>;
   /** Releases the underlying stream early. */
   cancel(reason: unknown): Promise<void>;
+  /** Releases what the reader holds (a file handle) after the last read. */
+  close(): Promise<void>;
   /** In-memory sources only: a view of the next bytes (at most `length`, fewer only at the end), consumed without a copy. */
   readonly take?: (length: number) => Uint8Array;
 }
@@ -19,7 +49,40 @@ export interface SourceReader {
 export function openSource(image: ImageSource): SourceReader {
   if (image instanceof Uint8Array) return bytesReader(image);
   if (image instanceof Blob) return streamReader(image.stream(), image.size);
-  return streamReader(image, undefined);
+  if (image instanceof ReadableStream) return streamReader(image, undefined);
+  return fileReader(image);
+}
+
+// In order through positional reads. At the declared end it asks for one more
+// byte, so a file that grew since it was opened fails the size check.
+function fileReader(file: ImageFile): SourceReader {
+  let opened: Promise<FileRangeReader> | undefined;
+  const reader = (): Promise<FileRangeReader> => (opened ??= file.open());
+  let at = 0;
+  let done = false;
+  const probe = new Uint8Array(1);
+  return {
+    size: file.size,
+    async fill(target) {
+      const n = done ? 0 : await (await reader()).read(target, at);
+      at += n;
+      if (n < target.length) done = true;
+      return n;
+    },
+    async atEnd() {
+      if (done) return true;
+      if (at < file.size) return false;
+      done = (await (await reader()).read(probe, at)) === 0;
+      return done;
+    },
+    cancel: close,
+    close,
+  };
+  async function close(): Promise<void> {
+    const closing = opened;
+    opened = undefined;
+    if (closing !== undefined) await (await closing).close();
+  }
 }
 
 function bytesReader(bytes: Uint8Array): SourceReader {
@@ -36,6 +99,7 @@ function bytesReader(bytes: Uint8Array): SourceReader {
       return at === bytes.length;
     },
     async cancel() {},
+    async close() {},
     take(length) {
       const view = bytes.subarray(at, at + length);
       at += view.length;
@@ -74,5 +138,6 @@ function streamReader(stream: ReadableStream<Uint8Array>, size: number | undefin
     async cancel(reason) {
       await reader.cancel(reason);
     },
+    async close() {},
   };
 }

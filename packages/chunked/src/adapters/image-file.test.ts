@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, truncateSync, appendFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InThreadPool, type RunOptions, type WorkerPool } from '@fleetkit/core';
+import { createPiscinaPool } from '@fleetkit/core/piscina';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ImageFile } from '../_internal/source.ts';
+import { type EncodedChunk, type EncodeOptions, encodeImage } from '../encoder.ts';
+import { openImageFile } from './image-file.ts';
+
+const identity = { name: 'fw', version: '1.0.0', sequence: 3 } as const;
+const dir = mkdtempSync(join(tmpdir(), 'fleetkit-chunked-file-'));
+let files = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function image(size: number, seed = 1): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  return bytes;
+}
+
+function fileOf(bytes: Uint8Array): string {
+  const path = join(dir, `image-${files++}.bin`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+async function collect(source: Uint8Array | ImageFile, options: Partial<EncodeOptions> = {}) {
+  const chunks: Pick<EncodedChunk, 'index' | 'more' | 'frame'>[] = [];
+  const manifest = await encodeImage(source, { ...identity, chunkSize: 64, ...options, onChunk: (c) => void chunks.push({ index: c.index, more: c.more, frame: c.frame.slice() }) });
+  return { manifest, frames: chunks.map((c) => [c.index, c.more, [...c.frame]]) };
+}
+
+/** A pool that records the tasks it runs and how many ran at once. */
+function watched(inner: WorkerPool) {
+  const seen = { tasks: new Set<string>(), running: 0, most: 0 };
+  const pool: WorkerPool = {
+    threads: inner.threads,
+    async run(task, input, options?: RunOptions) {
+      seen.tasks.add(task.name);
+      seen.most = Math.max(seen.most, ++seen.running);
+      try {
+        return await inner.run(task, input, options);
+      } finally {
+        seen.running--;
+      }
+    },
+    close: () => inner.close(),
+  };
+  return { pool, seen };
+}
+
+describe('encodeImage of an image file', () => {
+  it('on a 2-thread piscina pool, whose workers read the file, gives the frames and manifest of the in-thread encoder', async () => {
+    const bytes = image(300_001);
+    const file = await openImageFile(fileOf(bytes));
+    const pool = createPiscinaPool({ threads: 2 });
+    try {
+      const reference = await collect(bytes, { chunkSize: 4096 });
+      const pooled = await collect(file, { chunkSize: 4096, pool, poolThreshold: 0, batchBytes: 32_768 });
+      const here = await collect(file, { chunkSize: 4096 });
+      expect(pooled.manifest).toEqual(reference.manifest);
+      expect(pooled.frames).toEqual(reference.frames);
+      expect(here.manifest).toEqual(reference.manifest);
+      expect(here.frames).toEqual(reference.frames);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives the manifest and frames of the bytes for any size, chunk size, batch size and in-flight bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.integer({ min: 4, max: 9 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (bytes, exp, batchBytes, inFlight) => {
+          const chunkSize = 2 ** exp;
+          const file = await openImageFile(fileOf(bytes));
+          const reference = await collect(bytes, { chunkSize });
+          const { pool, seen } = watched(new InThreadPool());
+          for (const v of [await collect(file, { chunkSize, batchBytes }), await collect(file, { chunkSize, batchBytes, inFlight, pool, poolThreshold: 0 })]) {
+            expect(v.manifest).toEqual(reference.manifest);
+            expect(v.frames).toEqual(reference.frames);
+          }
+          expect(seen.most).toBeLessThanOrEqual(inFlight);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('on the pool leaves the reading to the workers: the calling thread never opens the file', async () => {
+    const bytes = image(20_000);
+    const opened = await openImageFile(fileOf(bytes));
+    let opens = 0;
+    const file: ImageFile = { path: opened.path, size: opened.size, open: () => (opens++, opened.open()) };
+    const { pool, seen } = watched(new InThreadPool());
+    const pooled = await collect(file, { chunkSize: 256, pool, poolThreshold: 0, batchBytes: 2048, inFlight: 3 });
+    expect(pooled.manifest).toEqual((await collect(bytes, { chunkSize: 256 })).manifest);
+    expect(opens).toBe(0);
+    expect([...seen.tasks]).toEqual(['hashFileBatch']);
+    expect(seen.most).toBeLessThanOrEqual(3);
+  });
+
+  it('refuses a file that shrank or grew after it was opened, with source-size-mismatch, on the pool and in-thread', async () => {
+    for (const options of [{}, { pool: new InThreadPool(), poolThreshold: 0, batchBytes: 1024 }]) {
+      const shrinking = fileOf(image(5000));
+      const short = await openImageFile(shrinking);
+      truncateSync(shrinking, 4000);
+      await expect(collect(short, options)).rejects.toMatchObject({ code: 'source-size-mismatch', details: { expected: 5000 } });
+      const growing = fileOf(image(5000));
+      const long = await openImageFile(growing);
+      appendFileSync(growing, new Uint8Array(10));
+      await expect(collect(long, options)).rejects.toMatchObject({ code: 'source-size-mismatch', details: { expected: 5000, got: 'more than 5000' } });
+    }
+  });
+
+  it('encodes an empty file as no chunk, on the pool too', async () => {
+    const file = await openImageFile(fileOf(new Uint8Array(0)));
+    const empty = await collect(new Uint8Array(0));
+    expect(await collect(file)).toEqual(empty);
+    expect(await collect(file, { pool: new InThreadPool(), poolThreshold: 0 })).toEqual(empty);
+  });
+
+  it('refuses to open a folder as an image, with invalid-argument', async () => {
+    const folder = join(dir, `folder-${files++}`);
+    mkdirSync(folder);
+    await expect(openImageFile(folder)).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
+});
