@@ -30,6 +30,13 @@ function streamOf(bytes: Uint8Array, pieces: readonly number[]): ReadableStream<
   });
 }
 
+/** `bytes` on a SharedArrayBuffer, `offset` bytes into it. */
+function shared(bytes: Uint8Array, offset = 3): Uint8Array {
+  const view = new Uint8Array(new SharedArrayBuffer(bytes.length + offset + 5), offset, bytes.length);
+  view.set(bytes);
+  return view;
+}
+
 async function collect(source: Uint8Array | Blob | ReadableStream<Uint8Array>, options: Partial<Parameters<typeof encodeImage>[1]> = {}) {
   const chunks: EncodedChunk[] = [];
   const manifest = await encodeImage(source, { ...identity, chunkSize: 64, ...options, onChunk: (c) => void chunks.push({ ...c, payload: c.payload.slice(), frame: c.frame.slice() }) });
@@ -61,7 +68,7 @@ describe('encodeImage', () => {
     expect(manifest.root).toEqual(sha256(new Uint8Array(0)));
   });
 
-  it('gives the same manifest for bytes, a Blob, any stream slicing, any batch size and the pool', async () => {
+  it('gives the same manifest for bytes, shared bytes, a Blob, any stream slicing, any batch size and the pool', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 2000 }),
@@ -75,6 +82,8 @@ describe('encodeImage', () => {
             await collect(new Blob([bytes.slice()]), { chunkSize, batchBytes }),
             await collect(streamOf(bytes, pieces), { chunkSize, batchBytes }),
             await collect(streamOf(bytes, pieces), { chunkSize, batchBytes, pool: new InThreadPool(), poolThreshold: 0 }),
+            await collect(shared(bytes), { chunkSize, batchBytes }),
+            await collect(shared(bytes), { chunkSize, batchBytes, pool: new InThreadPool(), poolThreshold: 0 }),
           ];
           for (const v of variants) {
             expect(v.manifest).toEqual(reference.manifest);

@@ -1,8 +1,9 @@
 import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
-import { invalid } from './_internal/invalid.ts';
+import { invalid, sourceSizeMismatch } from './_internal/invalid.ts';
 import { keepBuffers, takeKeptBuffers } from './_internal/kept-buffers.ts';
-import { type ImageFile, type ImageSource, isImageFile, openSource } from './_internal/source.ts';
-import type { HashBatchInput, HashFileBatchInput, HashFileBatchOutput } from './adapters/hash-task.ts';
+import { type ImageSource, openSource } from './_internal/source.ts';
+import { workerReadSource } from './_internal/worker-read.ts';
+import type { HashBatchInput } from './adapters/hash-task.ts';
 import { type FrameLayout, sha256Frames, sha256Into } from './adapters/sha256.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
@@ -12,7 +13,6 @@ import { merkleRoot } from './merkle.ts';
 export type { FileRangeReader, ImageFile, ImageSource } from './_internal/source.ts';
 
 const hashBatchTask = defineTask<HashBatchInput, ArrayBuffer>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashBatch');
-const hashFileBatchTask = defineTask<HashFileBatchInput, HashFileBatchOutput>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashFileBatch');
 
 /**
  * One chunk as the encoder hands it out. `payload` and `frame` are
@@ -79,7 +79,6 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   if (!isValidChunkSize(options.chunkSize)) invalid('options.chunkSize', 'a power of two from 16 to 16777216', options.chunkSize, ChunkedErrorCode.InvalidArgument);
   const source = openSource(image);
   const declared = source.size ?? options.size;
-  const file = isImageFile(image) ? image : undefined;
   const chunkSize = options.chunkSize;
   const stride = FRAME_HEADER_BYTES + chunkSize;
   const threshold = options.poolThreshold ?? 8 * MiB;
@@ -92,8 +91,8 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   // In-thread over bytes in memory, each chunk is hashed where it lies and then
   // copied into its frame while still in cache: one pass from memory, not two.
   const take = pool === undefined ? source.take : undefined;
-  // On the pool a file is read by the workers, each its own byte range.
-  const byWorkers = pool !== undefined && file !== undefined && file.size > 0 ? { pool, file } : undefined;
+  // On the pool a file is read by the workers, each its own byte ranges.
+  const byWorkers = pool === undefined ? undefined : workerReadSource(image, pool, options.name);
   const chunks = Math.ceil((declared ?? 0) / chunkSize);
 
   const digests: Uint8Array[] = [];
@@ -134,7 +133,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       let lastLength = chunkSize;
       if (byWorkers !== undefined) {
         count = Math.min(perBatch, chunks - first);
-        lastLength = first + count === chunks ? byWorkers.file.size - (chunks - 1) * chunkSize : chunkSize;
+        lastLength = first + count === chunks ? byWorkers.size - (chunks - 1) * chunkSize : chunkSize;
         size += (count - 1) * chunkSize + lastLength;
       }
       while (byWorkers === undefined && count < perBatch) {
@@ -151,7 +150,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
         if (lastLength === 0) break;
         count++;
         size += lastLength;
-        if (declared !== undefined && size > declared) sizeMismatch(options.name, declared, `more than ${declared}`);
+        if (declared !== undefined && size > declared) sourceSizeMismatch(options.name, declared, `more than ${declared}`);
         if (lastLength < chunkSize) break;
       }
       if (lastLength === 0) lastLength = chunkSize;
@@ -166,7 +165,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       const layout: FrameLayout = { count, stride, header: FRAME_HEADER_BYTES, lastLength, digestsAt };
       const hashed =
         byWorkers !== undefined
-          ? hashFileOnPool(byWorkers.pool, batch, buffer, layout, { file: byWorkers.file, position: first * chunkSize, name: options.name, signal: options.signal })
+          ? byWorkers.hash({ buffer, layout, position: first * chunkSize, final }, options.signal).then((back) => hashedIn(batch, back, layout))
           : onPool
             ? hashOnPool(pool, batch, buffer, layout, options.signal)
             : Promise.resolve(hashHere(batch, buffer, layout, take !== undefined));
@@ -185,7 +184,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   } finally {
     if (pool !== undefined) keepBuffers(pool, batchLength, free, inFlight);
   }
-  if (declared !== undefined && declared !== size) sizeMismatch(options.name, declared, size);
+  if (declared !== undefined && declared !== size) sourceSizeMismatch(options.name, declared, size);
   const all = concat(digests);
   return {
     name: options.name,
@@ -199,39 +198,20 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   };
 }
 
-function sizeMismatch(name: string, expected: number, got: number | string): never {
-  throw new ChunkedError(ChunkedErrorCode.SourceSizeMismatch, `Cannot encode ${name}: the image has ${got} bytes, expected ${expected}`, {
-    details: { path: 'image', expected, got },
-  });
-}
-
 // digests are copied out: the buffer is refilled once its chunks are handed out
 function hashHere(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, hashed: boolean): Hashed {
   const digests = hashed ? new Uint8Array(buffer, layout.digestsAt, layout.count * 32) : sha256Frames(new Uint8Array(buffer), layout);
   return { ...batch, buffer, digests: digests.slice() };
 }
 
-interface FileTask {
-  readonly file: ImageFile;
-  readonly position: number;
-  readonly name: string;
-  readonly signal: AbortSignal | undefined;
-}
-
-async function hashFileOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, task: FileTask): Promise<Hashed> {
-  const input: HashFileBatchInput = { buffer, ...layout, path: task.file.path, position: task.position, final: batch.final };
-  const options = task.signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal: task.signal };
-  const back = await pool.run(hashFileBatchTask, input, options);
-  const expected = (layout.count - 1) * (layout.stride - layout.header) + layout.lastLength;
-  if (back.read < expected) sizeMismatch(task.name, task.file.size, task.position + back.read);
-  if (back.read > expected) sizeMismatch(task.name, task.file.size, `more than ${task.file.size}`);
-  return { ...batch, buffer: back.buffer, digests: new Uint8Array(back.buffer, layout.digestsAt, layout.count * 32).slice() };
+function hashedIn(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout): Hashed {
+  return { ...batch, buffer, digests: new Uint8Array(buffer, layout.digestsAt, layout.count * 32).slice() };
 }
 
 async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, signal: AbortSignal | undefined): Promise<Hashed> {
   const input: HashBatchInput = { buffer, ...layout };
   const back = await pool.run(hashBatchTask, input, signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal });
-  return { ...batch, buffer: back, digests: new Uint8Array(back, layout.digestsAt, layout.count * 32).slice() };
+  return hashedIn(batch, back, layout);
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -11,3 +11,10 @@ function show(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return value === null || typeof value !== 'object' ? String(value) : 'an object';
 }
+
+/** Throws `source-size-mismatch`: the image is not the size it was declared (or opened) with. */
+export function sourceSizeMismatch(name: string, expected: number, got: number | string): never {
+  throw new ChunkedError(ChunkedErrorCode.SourceSizeMismatch, `Cannot encode ${name}: the image has ${got} bytes, expected ${expected}`, {
+    details: { path: 'image', expected, got },
+  });
+}

@@ -81,3 +81,4 @@ function readFully(fd: number, target: Uint8Array, position: number): number {
   }
   return n;
 }
+

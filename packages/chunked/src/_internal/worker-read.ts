@@ -1,0 +1,52 @@
+// Sources the pool's workers read themselves, so the calling thread plans
+// batches and writes frame headers but touches no image byte: today a file,
+// read by path. Bytes on a SharedArrayBuffer were tried and measured slower
+// (V8 copies and hashes shared memory byte-wise). See
+// docs/decisions/chunked-hashing.md, "Sources the workers read themselves".
+import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
+import type { HashFileBatchInput, HashFileBatchOutput } from '../adapters/hash-task.ts';
+import type { FrameLayout } from '../adapters/sha256.ts';
+import { sourceSizeMismatch } from './invalid.ts';
+import { type ImageSource, isImageFile } from './source.ts';
+
+const taskModule = taskModuleUrl(import.meta.url, 'adapters/hash-task');
+const hashFileBatchTask = defineTask<HashFileBatchInput, HashFileBatchOutput>(taskModule, 'hashFileBatch');
+
+/** One batch for the workers: its buffer (transferred, frame headers written), layout and first byte in the image. */
+export interface WorkerBatch {
+  readonly buffer: ArrayBuffer;
+  readonly layout: FrameLayout;
+  readonly position: number;
+  readonly final: boolean;
+}
+
+/** An image the workers read: its size, and how one batch of it is read and hashed there. */
+export interface WorkerReadSource {
+  readonly size: number;
+  /** Resolves to the batch buffer, payloads and digests filled. */
+  hash(batch: WorkerBatch, signal: AbortSignal | undefined): Promise<ArrayBuffer>;
+}
+
+/** The workers' reader of `image`, or undefined when it must be read on the calling thread (bytes, Blobs, streams, an empty file). */
+export function workerReadSource(image: ImageSource, pool: WorkerPool, name: string): WorkerReadSource | undefined {
+  if (isImageFile(image)) {
+    if (image.size === 0) return undefined;
+    const { path, size } = image;
+    return {
+      size,
+      async hash(batch, signal) {
+        const input: HashFileBatchInput = { buffer: batch.buffer, ...batch.layout, path, position: batch.position, final: batch.final };
+        const back = await pool.run(hashFileBatchTask, input, runOptions(batch.buffer, signal));
+        const expected = (batch.layout.count - 1) * (batch.layout.stride - batch.layout.header) + batch.layout.lastLength;
+        if (back.read < expected) sourceSizeMismatch(name, size, batch.position + back.read);
+        if (back.read > expected) sourceSizeMismatch(name, size, `more than ${size}`);
+        return back.buffer;
+      },
+    };
+  }
+  return undefined;
+}
+
+function runOptions(buffer: ArrayBuffer, signal: AbortSignal | undefined) {
+  return signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal };
+}
