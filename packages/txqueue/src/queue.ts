@@ -118,7 +118,8 @@ export class TxQueue {
       const row = await this.#fast(async (fx, now) => {
         const created = await enqueueFast(this.#ctx, t, now);
         if (created) {
-          fx.wake.add(t.key);
+          // a NOTIFY only when a call-in somewhere may be waiting on the device (wake.ts)
+          (created.listening ? fx.wake : fx.wakeHere).add(t.key);
           fx.deadline = Number(created.deadline);
           fx.events = 1;
         }
@@ -167,9 +168,20 @@ export class TxQueue {
     const waitMs = options.waitMs === undefined ? 0 : checkId(options.waitMs, 'options.waitMs');
     const clock = this.#ctx.clock;
     const until = clock.monotonic() + waitMs;
+    let registered = false;
     for (;;) {
       const remaining = until - clock.monotonic();
       const waiter = remaining > 0 && !options.signal?.aborted ? this.#waiters.wait(key, remaining, options.signal) : undefined;
+      // before the first look: enqueues in other processes NOTIFY only for registered waits (wake.ts)
+      if (waiter !== undefined && !registered) {
+        registered = true;
+        try {
+          await this.#wakeups.register(key, remaining);
+        } catch (error) {
+          waiter.cancel();
+          throw error;
+        }
+      }
       const out = this.#ctx.pg
         ? await this.#fast(async (fx, now) => {
             const got = await callInFast(this.#ctx, key, limit, now);
@@ -337,6 +349,7 @@ export class TxQueue {
   }
 
   #after(fx: Effects): void {
+    this.#wakeups.here(fx.wakeHere);
     const notify = this.#wakeups.wake(fx.wakeAll ? ['*'] : fx.wake);
     if (notify) this.#background.add(notify);
     this.#scheduler.armAt(fx.deadline);

@@ -17,8 +17,10 @@ export interface Ctx {
 
 /** Side effects of a committed write, applied by the engine after COMMIT. */
 export class Effects {
-  /** Device keys to wake, or every waiter. */
+  /** Device keys to wake, here and in every process, or every waiter. */
   readonly wake = new Set<string>();
+  /** Device keys to wake in this process only: no other process waits on them (wake.ts). */
+  readonly wakeHere = new Set<string>();
   wakeAll = false;
   /** Earliest new deadline, to arm the timer. */
   deadline = Number.POSITIVE_INFINITY;
@@ -62,7 +64,7 @@ export class PayloadCache {
   }
 
   /** The payload of any row: its own, or its parent's. */
-  async of(ex: SqlExecutor, row: TxRow): Promise<unknown> {
+  async of(ex: SqlExecutor, row: Pick<TxRow, 'payload' | 'parent_target' | 'parent_id'>): Promise<unknown> {
     if (row.payload !== null) return JSON.parse(row.payload);
     if (row.parent_target === null) return undefined;
     return this.get(ex, row.parent_target, Number(row.parent_id));

@@ -4,6 +4,7 @@ import type { Ctx } from './context.ts';
 import type { NewTransaction } from './enqueue.ts';
 import { eventBody } from './outbox.ts';
 import type { TxRow } from './rows.ts';
+import { SERVER_NOW_MS } from './wake.ts';
 
 // PostgreSQL fast paths: the common case of each step as ONE statement
 // (data-modifying CTEs), autocommitted: one round trip instead of five to
@@ -12,22 +13,32 @@ import type { TxRow } from './rows.ts';
 // transactional path, which has the precise rules. The event bodies built
 // here in SQL have the shape of outbox.ts `eventBody`.
 
-/** Enqueue to one device without a caller id: counter, row and accepted event at once. */
-export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<TxRow | undefined> {
+/**
+ * Enqueue to one device without a caller id: counter, row and accepted event
+ * at once. The row comes back with `listening`, read from the device's counter
+ * row: whether a call-in in some process may be long-polling it (wake.ts).
+ */
+export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<(TxRow & { readonly listening: boolean }) | undefined> {
   if (t.members !== undefined || t.clientId !== undefined) return undefined;
   const deadline = now + t.timeoutMs;
   const pseudo = { client_id: null, kind: t.kind, state: 'queued', status: 'accepted', notify: t.notify ?? null, progress: null, result: null, total: null } as unknown as TxRow;
-  const [row] = await ctx.db.query<TxRow>(
+  // ON CONFLICT DO UPDATE locks the counter row and returns its newest
+  // committed version, so `listening` includes every registration that
+  // committed before this statement took the lock (wake.ts)
+  const [row] = await ctx.db.query<TxRow & { readonly listening: boolean }>(
     `WITH c AS (INSERT INTO txq_counter (target, next) VALUES ($1, 1)
-       ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1 RETURNING next),
+       ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1 RETURNING next, coalesce(listen_until >= ${SERVER_NOW_MS}, false) AS listening),
      t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
        SELECT $1, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING *),
      e AS (INSERT INTO txq_events (target, tx_id, body) SELECT t.target, t.id, $7 FROM t)
-     SELECT t.* FROM t`,
+     SELECT t.*, c.listening FROM t, c`,
     [t.key, t.kind, t.payloadJson, deadline, t.notify ?? null, now, eventBody(pseudo, 'accepted', now)],
   );
   return row;
 }
+
+/** The columns a call-in returns: what a {@link Delivery} needs (fewer columns, less to parse). */
+type CallInRow = Pick<TxRow, 'id' | 'attempt' | 'kind' | 'payload' | 'state' | 'deadline' | 'parent_target' | 'parent_id'> & { readonly due_n: number | null };
 
 /**
  * Claims a device's deliverable transactions and writes the first-delivery
@@ -38,24 +49,29 @@ export async function callInFast(ctx: Ctx, key: string, limit: number, now: numb
   // (never a crash of this process): the transaction is then handed out again
   // under the same attempt (docs/decisions/txqueue-002-delivery-commit.md).
   // set_config(…, true) is SET LOCAL inside the one autocommitted statement.
-  const rows = await ctx.db.query<TxRow>(
+  const rows = await ctx.db.query<CallInRow>(
     // the pick is a CTE: `id IN (subquery LIMIT n FOR UPDATE SKIP LOCKED)` may be
-    // rescanned by the planner and claim more than n rows. The update finds the
-    // locked rows by ctid (a TID scan): with the statistics of a table that
-    // grew fast, a join on the key was planned as a scan of every row
-    `WITH pick AS (SELECT ctid FROM txq_tx WHERE target = $1 AND finished_at IS NULL
+    // rescanned by the planner and claim more than n rows. The update joins the
+    // locked rows by ctid, planned as a nested loop of TID scans whatever the
+    // statistics. Neither a join on the key (a table that grew within seconds
+    // was planned as a scan of every row) nor `ctid = ANY(ARRAY(…))` (a prepared
+    // plan made while the table was small kept scanning every row: 2,900 rows
+    // read per call-in after 2,900 cycles) stays an index lookup.
+    `WITH pick AS MATERIALIZED (SELECT ctid FROM txq_tx WHERE target = $1 AND finished_at IS NULL
          AND (lease_until IS NULL OR lease_until <= $2) AND deadline > $2 AND (cancel_deadline IS NULL OR cancel_deadline > $2)
          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED),
-     claimed AS (UPDATE txq_tx SET attempt = CASE WHEN state = 'cancelling' THEN attempt ELSE attempt + 1 END,
-         state = CASE WHEN state = 'queued' THEN 'delivered' ELSE state END, lease_until = $3, updated_at = $2
-       WHERE ctid = ANY(ARRAY(SELECT ctid FROM pick))
-       RETURNING *),
+     claimed AS (UPDATE txq_tx t SET attempt = CASE WHEN t.state = 'cancelling' THEN t.attempt ELSE t.attempt + 1 END,
+         state = CASE WHEN t.state = 'queued' THEN 'delivered' ELSE t.state END, lease_until = $3, updated_at = $2
+       FROM pick WHERE t.ctid = pick.ctid
+       RETURNING t.*),
      due AS (SELECT count(*) AS n FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (deadline <= $2 OR cancel_deadline <= $2)),
      e AS (INSERT INTO txq_events (target, tx_id, body)
        SELECT target, id, json_strip_nulls(json_build_object('type', 'delivered', 'clientId', client_id, 'kind', kind,
          'state', 'delivered', 'status', 'device-connected', 'statusString', $5::text, 'final', false, 'notify', notify, 'at', $2::bigint))::text
        FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL)
-     SELECT claimed.*, due.n AS due_n FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON true`,
+     SELECT claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target, claimed.parent_id,
+       due.n AS due_n
+     FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON true`,
     [key, now, now + ctx.redeliverAfterMs, limit, statusString('device-connected')],
   );
   const due = Number(rows[0]?.due_n ?? 0);

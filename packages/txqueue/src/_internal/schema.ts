@@ -48,5 +48,9 @@ export async function ensureSchema(db: SqlDriver): Promise<void> {
     // concurrent CREATE IF NOT EXISTS races on the catalog; serialise it
     await tx.run('SELECT pg_advisory_xact_lock(74570007)');
     for (const sql of tables('BIGSERIAL PRIMARY KEY')) await tx.run(sql);
+    // until when a call-in long-polls the target, in epoch ms: an enqueue
+    // NOTIFYs other processes only then (wake.ts). PostgreSQL only (SQLite
+    // has one process); added to tables created before it existed.
+    await tx.run('ALTER TABLE txq_counter ADD COLUMN IF NOT EXISTS listen_until BIGINT');
   });
 }

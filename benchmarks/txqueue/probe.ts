@@ -1,0 +1,125 @@
+// Counts what one PostgreSQL enqueue → call-in → ack cycle costs: every
+// statement the driver sends (background work included), its round-trip
+// time, and the CPU of this process and of the PostgreSQL server per cycle.
+//   node --conditions=source benchmarks/txqueue/probe.ts [cycles] [inFlight]
+// Not a benchmark of record (npm run bench -- txqueue is): a profile to read.
+import { readdirSync, readFileSync } from 'node:fs';
+import { silentLogger, type SqlDriver } from '@fleetkit/core';
+import { openPostgres } from '@fleetkit/core/postgres';
+import { openTxQueue } from '@fleetkit/txqueue';
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import { startScratchPostgres } from '../../scripts/postgres.ts';
+
+const cycles = Number(process.argv[2] ?? 2000);
+const inFlight = Number(process.argv[3] ?? 1);
+const server = await startScratchPostgres();
+
+/** CPU ms of every process of the cluster (postmaster and its children). */
+function serverCpuMs(): number {
+  const ticks = 100;
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!cmd.startsWith('postgres') && !cmd.includes(server.dir)) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(f[11]) + Number(f[12])) * 1000) / ticks;
+    } catch {}
+  }
+  return total;
+}
+
+// PROBE_GUC="name=value;name=value": server settings for an experiment (ALTER SYSTEM, reloaded)
+if (process.env.PROBE_GUC) {
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  if (process.env.PROBE_GUC.includes('auto_explain')) await admin.query("LOAD 'auto_explain'");
+  for (const pair of process.env.PROBE_GUC.split(';')) {
+    const [name, value] = pair.split('=');
+    await admin.query(`ALTER SYSTEM SET ${name} = '${value}'`);
+  }
+  await admin.query('SELECT pg_reload_conf()');
+  await admin.end();
+  console.log(`server log: ${server.dir}/log`);
+}
+
+const stats = new Map<string, { n: number; ms: number }>();
+let tracing = false;
+const origQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const cfg = args[0] as string | { text?: string };
+  const text = (typeof cfg === 'string' ? cfg : (cfg?.text ?? '?')).replace(/\s+/g, ' ').slice(0, 90);
+  const t0 = performance.now();
+  const done = (): void => {
+    if (!tracing) return;
+    const s = stats.get(text) ?? { n: 0, ms: 0 };
+    s.n++;
+    s.ms += performance.now() - t0;
+    stats.set(text, s);
+  };
+  const last = args.length - 1;
+  if (typeof args[last] === 'function') {
+    const cb = args[last] as (...a: unknown[]) => unknown;
+    args[last] = (...a: unknown[]) => (done(), cb(...a));
+  }
+  const r = (origQuery as (...a: unknown[]) => unknown).apply(this, args);
+  if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(done, () => {});
+  return r;
+} as typeof origQuery;
+
+async function run(name: string, cycle: (lane: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < 300; i++) await cycle(0);
+  stats.clear();
+  tracing = true;
+  const cpu0 = process.cpuUsage();
+  const srv0 = serverCpuMs();
+  const t0 = performance.now();
+  let left = cycles;
+  await Promise.all(
+    Array.from({ length: inFlight }, async (_, lane) => {
+      while (left-- > 0) await cycle(lane);
+    }),
+  );
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const srv = serverCpuMs() - srv0;
+  tracing = false;
+  console.log(`\n${name}: ${cycles} cycles, ${inFlight} in flight: ${((cycles / wall) * 1000).toFixed(0)} cycles/s, ${(wall / cycles).toFixed(3)} ms/cycle`);
+  console.log(`  node cpu ${(((cpu.user + cpu.system) / 1000) / cycles).toFixed(3)} ms/cycle, server cpu ${(srv / cycles).toFixed(3)} ms/cycle`);
+  for (const [text, s] of [...stats].sort((a, b) => b[1].n - a[1].n)) {
+    console.log(`  ${(s.n / cycles).toFixed(3)}/cycle  ${(s.ms / s.n).toFixed(3)} ms  ${text}`);
+  }
+}
+
+const storage: SqlDriver = openPostgres({ connectionString: server.url, max: 20 });
+const q = await openTxQueue({ storage, logger: silentLogger });
+const boss = new PgBoss({ connectionString: server.url, max: 20, schedule: false, supervise: false });
+boss.on('error', () => {});
+await boss.start();
+await boss.createQueue('probe');
+try {
+  for (let round = 0; round < 2; round++) {
+    await run('ours', async (lane) => {
+      const device = `probe-${lane}`;
+      await q.enqueue({ target: { device }, kind: 'rpc', payload: { op: 'beep', duration: 500 }, timeoutMs: 3_600_000 });
+      const [d] = await q.callIn(device, { limit: 1 });
+      if (!d) throw new Error('nothing');
+      const r = await q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
+      if (r.outcome !== 'applied') throw new Error(r.outcome);
+    });
+    if (process.env.PROBE_ONLY !== 'ours') await run('pg-boss', async () => {
+      await boss.send('probe', { op: 'beep', duration: 500 });
+      const [job] = await boss.fetch('probe');
+      if (job) await boss.complete('probe', job.id);
+    });
+  }
+} finally {
+  await q.close();
+  await storage.close();
+  await boss.stop({ graceful: false, wait: true });
+  if (process.env.PROBE_KEEP_LOG) (await import('node:fs')).copyFileSync(`${server.dir}/log`, process.env.PROBE_KEEP_LOG);
+  server.stop();
+}
