@@ -25,16 +25,24 @@ export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Pro
   // ON CONFLICT DO UPDATE locks the counter row and returns its newest
   // committed version, so `listening` includes every registration that
   // committed before this statement took the lock (wake.ts)
-  const [row] = await ctx.db.query<TxRow & { readonly listening: boolean }>(
+  // only the new id comes back: the rest of the row is what was just written
+  // (fewer columns for node-postgres to describe and parse, no payload echoed)
+  const [got] = await ctx.db.query<{ id: number; listening: boolean }>(
     `WITH c AS (INSERT INTO txq_counter (target, next) VALUES ($1, 1)
        ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1 RETURNING next, coalesce(listen_until >= ${SERVER_NOW_MS}, false) AS listening),
      t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
-       SELECT $1, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING *),
-     e AS (INSERT INTO txq_events (target, tx_id, body) SELECT t.target, t.id, $7 FROM t)
-     SELECT t.*, c.listening FROM t, c`,
+       SELECT $1, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING id),
+     e AS (INSERT INTO txq_events (target, tx_id, body) SELECT $1, t.id, $7 FROM t)
+     SELECT t.id, c.listening FROM t, c`,
     [t.key, t.kind, t.payloadJson, deadline, t.notify ?? null, now, eventBody(pseudo, 'accepted', now)],
   );
-  return row;
+  if (!got) return undefined;
+  return {
+    target: t.key, id: Number(got.id), client_id: null, kind: t.kind, payload: t.payloadJson, state: 'queued', status: 'accepted',
+    attempt: 0, lease_until: null, deadline, cancel_deadline: null, parent_target: null, parent_id: null, notify: t.notify ?? null,
+    progress: null, result: null, total: null, finished: null, n_complete: null, n_timed_out: null, n_cancelled: null,
+    created_at: now, updated_at: now, finished_at: null, listening: got.listening === true,
+  };
 }
 
 /** The columns a call-in returns: what a {@link Delivery} needs (fewer columns, less to parse). */
@@ -96,17 +104,23 @@ export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): 
   if (a.status === 'progress' || a.status === 'cancelled') return undefined;
   const state = a.status === 'complete' ? 'complete' : 'failed';
   const result = a.result === undefined ? null : JSON.stringify(a.result);
-  const [row] = await ctx.db.query<TxRow>(
+  // the columns this statement did not write come back; the others are known
+  const [row] = await ctx.db.query<Pick<TxRow, 'client_id' | 'kind' | 'payload' | 'notify' | 'deadline' | 'cancel_deadline' | 'progress' | 'created_at'>>(
     `WITH done AS (UPDATE txq_tx SET state = $4, status = $5, result = $6, finished_at = $7, updated_at = $7, lease_until = NULL
        WHERE target = $1 AND id = $2 AND attempt = $3 AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
          AND deadline > $7 AND (cancel_deadline IS NULL OR cancel_deadline > $7)
-       RETURNING *),
+       RETURNING target, id, client_id, kind, payload, state, status, notify, deadline, cancel_deadline, progress, created_at),
      e AS (INSERT INTO txq_events (target, tx_id, body)
        SELECT target, id, (json_strip_nulls(json_build_object('type', 'final', 'clientId', client_id, 'kind', kind,
          'state', state, 'status', status, 'statusString', $8::text, 'final', true, 'notify', notify, 'at', $7::bigint))::jsonb
          || CASE WHEN $6::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('result', $6::jsonb) END)::text FROM done)
-     SELECT * FROM done`,
+     SELECT client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`,
     [key, a.transactionId, a.attempt, state, a.status, result, now, statusString(a.status)],
   );
-  return row;
+  if (!row) return undefined;
+  // parent_target IS NULL was a condition, and a device's row has no group counters
+  return {
+    ...row, target: key, id: a.transactionId, state, status: a.status, attempt: a.attempt, lease_until: null, parent_target: null, parent_id: null,
+    result, total: null, finished: null, n_complete: null, n_timed_out: null, n_cancelled: null, updated_at: now, finished_at: now,
+  };
 }
