@@ -32,6 +32,8 @@ export const ChunkedErrorCode = {
   ImageCorrupt: 'image-corrupt',
   /** The source image ended before or after the size the caller declared. */
   SourceSizeMismatch: 'source-size-mismatch',
+  /** The image file cannot be opened or read (missing, no permission, I/O error); `cause` holds the system error. */
+  SourceUnreadable: 'source-unreadable',
   /** A storage key is not a safe name. */
   InvalidKey: 'invalid-key',
   /** An HTTP response does not answer the range request that was sent. */

@@ -18,3 +18,12 @@ export function sourceSizeMismatch(name: string, expected: number, got: number |
     details: { path: 'image', expected, got },
   });
 }
+
+/** `source-unreadable` for the image file at `file`, keeping the system error as `cause`. */
+export function sourceUnreadable(file: string, cause: unknown): ChunkedError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new ChunkedError(ChunkedErrorCode.SourceUnreadable, `Cannot read the image file ${file}: ${reason}`, {
+    cause,
+    details: { path: 'image', expected: 'a readable file', got: file },
+  });
+}

@@ -3,10 +3,10 @@
 // read by path. Bytes on a SharedArrayBuffer were tried and measured slower
 // (V8 copies and hashes shared memory byte-wise). See
 // docs/decisions/chunked-hashing.md, "Sources the workers read themselves".
-import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
+import { CoreError, CoreErrorCode, defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import type { HashFileBatchInput, HashFileBatchOutput } from '../adapters/hash-task.ts';
 import type { FrameLayout } from '../adapters/sha256.ts';
-import { sourceSizeMismatch } from './invalid.ts';
+import { sourceSizeMismatch, sourceUnreadable } from './invalid.ts';
 import { type ImageSource, isImageFile } from './source.ts';
 
 const taskModule = taskModuleUrl(import.meta.url, 'adapters/hash-task');
@@ -36,7 +36,10 @@ export function workerReadSource(image: ImageSource, pool: WorkerPool, name: str
       size,
       async hash(batch, signal) {
         const input: HashFileBatchInput = { buffer: batch.buffer, ...batch.layout, path, position: batch.position, final: batch.final };
-        const back = await pool.run(hashFileBatchTask, input, runOptions(batch.buffer, signal));
+        const back = await pool.run(hashFileBatchTask, input, runOptions(batch.buffer, signal)).catch((error: unknown) => {
+          // the task only fails when node:fs does (file removed, no permission, I/O error)
+          throw error instanceof CoreError && error.code === CoreErrorCode.TaskFailed ? sourceUnreadable(path, error.cause ?? error) : error;
+        });
         const expected = (batch.layout.count - 1) * (batch.layout.stride - batch.layout.header) + batch.layout.lastLength;
         if (back.read < expected) sourceSizeMismatch(name, size, batch.position + back.read);
         if (back.read > expected) sourceSizeMismatch(name, size, `more than ${size}`);

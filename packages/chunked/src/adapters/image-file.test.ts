@@ -126,6 +126,21 @@ describe('encodeImage of an image file', () => {
     expect(await collect(file, { pool: new InThreadPool(), poolThreshold: 0 })).toEqual(empty);
   });
 
+  it('fails with source-unreadable when the file is missing, or removed before the workers or this thread read it', async () => {
+    await expect(openImageFile(join(dir, 'no-such-image.bin'))).rejects.toMatchObject({ code: 'source-unreadable', details: { path: 'image' } });
+    const pool = createPiscinaPool({ threads: 2 });
+    try {
+      for (const options of [{}, { pool: new InThreadPool(), poolThreshold: 0 }, { pool, poolThreshold: 0 }]) {
+        const path = fileOf(image(5000));
+        const file = await openImageFile(path);
+        rmSync(path);
+        await expect(collect(file, options)).rejects.toMatchObject({ code: 'source-unreadable', details: { got: file.path } });
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses to open a folder as an image, with invalid-argument', async () => {
     const folder = join(dir, `folder-${files++}`);
     mkdirSync(folder);
