@@ -5,7 +5,7 @@ import { type ImageSource, openSource } from './_internal/source.ts';
 import { workerReadSource } from './_internal/worker-read.ts';
 import type { HashBatchInput } from './adapters/hash-task.ts';
 import { type FrameLayout, sha256Frames, sha256Into } from './adapters/sha256.ts';
-import { ChunkedError, ChunkedErrorCode } from './errors.ts';
+import { ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
 import { checkDependencies, chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
 import { merkleRoot } from './merkle.ts';
@@ -71,7 +71,8 @@ const MiB = 1 << 20;
 /**
  * Cuts an image into chunks, hashes each (on the pool for large images,
  * buffers transferred, never copied back), lays each out as a frame and
- * builds the manifest. Holds at most `inFlight` batches of the image.
+ * builds the manifest. Holds at most `inFlight` batches of the image. On the
+ * pool the workers read an {@link ImageFile} themselves.
  */
 export async function encodeImage(image: ImageSource, options: EncodeOptions): Promise<Manifest> {
   checkIdentity(options, 'options');

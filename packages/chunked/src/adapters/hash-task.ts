@@ -2,9 +2,9 @@
 // into the batch's own digest area and moves the batch back: one transfer
 // each way, no copy. `hashFileBatch` first reads the batch's chunks from the
 // image file itself, so the calling thread never touches image bytes.
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { withTransfer } from '@fleetkit/core';
-import { createHash } from 'node:crypto';
 import { type FrameLayout, sha256Frames } from './sha256.ts';
 
 // Reads of at most 1 MiB, each hashed at once: even a 16 MiB chunk is hashed
@@ -81,4 +81,3 @@ function readFully(fd: number, target: Uint8Array, position: number): number {
   }
   return n;
 }
-
