@@ -39,6 +39,7 @@ function plan(t: TypeSpec, caches: Caches): Plan | null {
 export function checkConstraints(w: Walk, rt: Runtime): void {
   const caches: Caches = { targets: new WeakMap(), instanceIds: new Map(), plans: new Map() };
   // one context object, its current node moved along (no allocation per node)
+  const config = w.mode === 'config';
   const cx: { current: DNode } & Omit<XContext, 'current'> = { current: w.deferred[0] ?? w.guarded[0]!.parent, derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
   for (const node of w.deferred) {
     const s = node.schema!;
@@ -58,7 +59,8 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
     cx.current = node;
     if (s.must !== undefined) {
       for (const c of s.must) {
-        if (!toBoolean(evaluate(c.expr, node, cx))) {
+        const fast = rt.fastMust.get(c);
+        if (!(fast != null ? fast(node, node.parent, node.value, config) : toBoolean(evaluate(c.expr, node, cx)))) {
           issue(w, 'must', pathOf(node), c.errorMessage ?? `Must condition "${c.text}" not satisfied`, c.errorAppTag === undefined ? {} : { appTag: c.errorAppTag });
         }
       }

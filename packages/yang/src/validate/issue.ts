@@ -1,4 +1,4 @@
-import { type DNode, childrenNamed } from '../xpath/dnode.ts';
+import type { DNode } from '../xpath/dnode.ts';
 
 /** What kind of rule an instance broke. */
 export type IssueKind =
@@ -30,7 +30,9 @@ export function segment(n: DNode): string {
   if (s?.kind === 'list' && s.keys !== undefined) {
     let preds = '';
     for (const k of s.keys) {
-      const kn = childrenNamed(n, n.module, k)[0];
+      // keys are always built (never left to validate/lazy.ts), so the built children hold them, even mid-walk
+      let kn: DNode | undefined;
+      for (const c of n.children) if (c.name === k && c.module === n.module) { kn = c; break; }
       if (kn !== undefined) preds += `[${k}=${quote(kn.value ?? '')}]`;
     }
     return name + preds;

@@ -1,5 +1,5 @@
 import type { SchemaNode } from '../schema.ts';
-import { type DNode, detachedNode, dnode } from '../xpath/dnode.ts';
+import { type DNode, detachedNode, dnode, kids } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { RNode } from './runtime.ts';
 import { walkMembers } from './tree.ts';
@@ -49,7 +49,7 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
   const uniques = s.unique?.map(() => new Map<string, DNode>());
   // a large list's key values double as the target set of leafrefs to its key (constraints.ts)
-  const keyR = seen !== undefined && keys.length === 1 && w.tree && v.length >= 32 ? keyRs[0] : undefined;
+  const keyR = seen !== undefined && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
   let exact = true;
   let extra: DNode | undefined;
   for (let index = 0; index < v.length; index++) {
@@ -72,10 +72,13 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.s.name}"`);
       continue;
     }
-    const n = dnode(parent, s, s.name, s.module);
+    const before = w.deferred.length + w.guarded.length;
+    const n = w.fast ? detachedNode(parent, s, s.name, s.module) : dnode(parent, s, s.name, s.module);
     walkMembers(w, r, entry, n);
     if (index === s.maxElements) extra = n;
     if (r.own) w.deferred.push(n);
+    // an entry no later check refers to stays out of the tree: the parent rebuilds it if XPath walks there (validate/lazy.ts)
+    if (w.fast && w.tree && w.deferred.length + w.guarded.length > before) parent.children.push(n);
     if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
       if (keyR !== undefined && exact && !hasKeyLeaf(n, keyR.s)) exact = false;
@@ -85,6 +88,7 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     if (uniques !== undefined) checkUnique(w, s, n, uniques);
   }
   if (keyR !== undefined) recordKeys(w, parent, { list: s, key: keyR.s, values: seen!, exact });
+  if (r.earlyRefs.length > 0 && w.tree) w.pending.push({ parent, list: r, entries: v });
   elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
 }
 
@@ -94,7 +98,7 @@ function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[
     let id = '';
     for (const path of tuple) {
       let cur: DNode | undefined = n;
-      for (const step of path) cur = cur?.children.find((c) => c.name === step);
+      for (const step of path) cur = cur === undefined ? undefined : kids(cur).find((c) => c.name === step);
       if (cur?.value === undefined || cur.implicit === true) return;
       id += cur.value + '\u0000';
     }

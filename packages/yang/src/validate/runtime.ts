@@ -1,6 +1,10 @@
-import type { CompiledSchema, SchemaNode, TypeSpec } from '../schema.ts';
+import type { CompiledSchema, Condition, SchemaNode, TypeSpec } from '../schema.ts';
 import { xsdToJs } from '../types/xsd-regex.ts';
 import { type CheckContext, compileCheck, compileUnionMember, type ValueCheck } from '../types/check.ts';
+import type { Lazy } from '../xpath/dnode.ts';
+import { lazyFor } from './lazy.ts';
+import { compileMust, type FastCondition } from './fast-must.ts';
+import type { Step, XPathExpr } from '../xpath/ast.ts';
 
 /** A choice as the validator sees it: its cases and where it sits among outer choices. */
 export interface RChoice {
@@ -43,26 +47,46 @@ export interface RNode {
   readonly mustHaveConfig: RNode[];
   readonly mustHaveAll: RNode[];
   readonly withDefaults: RNode[];
+  /** A plain leaf (not a key, no rules of its own): the walk checks its value and builds its data node only when XPath navigates to it. */
+  lazyLeaf: boolean;
+  /** Inner nodes with plain leaves or lists: how a data node completes its children, per document kind (config skips state data). */
+  lazy: { readonly config: Lazy; readonly data: Lazy } | undefined;
+  /**
+   * A leaf whose rules the walk decides itself: `must`s compiled to reads of
+   * its siblings, and a leafref to the key of the list it sits in (checked
+   * against that list's key set once the walk is over). It gets no data
+   * node; if a rule fails, the document is validated again the generic way.
+   */
+  early: { readonly musts: readonly FastCondition[]; readonly ref: boolean } | undefined;
+  /** Inner nodes: their early leaves, and (lists) the early leaves that refer to the list's key. */
+  readonly earlyLeaves: RNode[];
+  readonly earlyRefs: RNode[];
+}
+
+/** Runtime options; the fast paths are on unless a test compares them with the generic ones. */
+export interface PrepareOptions {
+  /** Plain leaves built on demand and common `must` shapes compiled to direct reads (default true). */
+  readonly fastPaths?: boolean;
 }
 
 /** Builds runtime nodes for a list of sibling schema nodes under a parent in `parentModule`. */
-export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string | undefined, cx: Omit<CheckContext, 'module'>): RNode {
+export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string | undefined, cx: Omit<CheckContext, 'module'>, fast = true): RNode {
   const holder = emptyNode(parentModule);
-  addChildren(holder, nodes, parentModule, [], cx);
+  addChildren(holder, nodes, parentModule, [], cx, fast);
   return holder;
 }
 
 function emptyNode(module: string | undefined): RNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
-  return { s, check: undefined, memberOf: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [] };
+  return { s, check: undefined, memberOf: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [] };
 }
 
-function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>): void {
+function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>, fast: boolean): void {
   for (const s of nodes) {
     if (s.kind === 'choice') {
       const choice: RChoice = { s, outer: cases[cases.length - 1] };
       parent.choices.push(choice);
-      for (const c of s.children ?? []) addChildren(parent, c.children ?? [], parentModule, [...cases, { choice, name: c.name }], cx);
+      for (const c of s.children ?? []) addChildren(parent, c.children ?? [], parentModule, [...cases, { choice, name: c.name }], cx, fast);
       continue;
     }
     const jsonNames = [`${s.module}:${s.name}`];
@@ -72,10 +96,11 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
       memberOf: s.type === undefined ? undefined : compileUnionMember(s.type, { ...cx, module: s.module }),
       members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false,
       isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
-      mustHaveConfig: [], mustHaveAll: [], withDefaults: [],
+      mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [],
     };
-    if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx);
+    if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx, fast);
     r.own = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s);
+    r.lazyLeaf = fast && s.kind === 'leaf' && !r.own && !r.isKey;
     r.xpath = r.own || r.kids.some((k) => k.xpath);
     r.mandatoryAll = isMandatory(r, false);
     r.mandatoryConfig = s.config && isMandatory(r, true);
@@ -114,10 +139,58 @@ export interface Runtime {
   readonly tree: boolean;
   /** An XSD pattern (from `re-match()`), translated and compiled once. */
   readonly xsdRegex: (xsd: string) => RegExp;
+  /** `must` conditions compiled to direct reads (validate/fast-must.ts); null for shapes (or shared conditions) the generic evaluator keeps. */
+  readonly fastMust: Map<Condition, FastCondition | null>;
+  /** The fast paths are on (PrepareOptions.fastPaths). */
+  readonly fast: boolean;
+}
+
+/**
+ * The fast paths, once the runtime tree is complete: `must`s compiled to
+ * direct reads, leaves whose rules the walk can decide itself, and the
+ * completion of inner nodes that keep only what they must.
+ */
+function prepareFast(holder: RNode, out: Map<Condition, FastCondition | null>): void {
+  const visit = (r: RNode, anc: RNode[]): void => {
+    const below = [...anc, r];
+    for (const k of r.kids) {
+      const compiled = (k.s.must ?? []).map((c) => {
+        const m = compileMust(c.expr, k, below);
+        // a condition object met twice (shared by two places) keeps the generic evaluator
+        out.set(c, out.has(c) ? null : (m?.test ?? null));
+        return m;
+      });
+      visit(k, below);
+      if (k.s.kind !== 'leaf' || k.isKey || !k.own || (k.s.when?.length ?? 0) > 0) continue;
+      if (!compiled.every((m) => m !== undefined && m.reach <= 1)) continue;
+      const ref = needsInstance(k.s);
+      if (ref && !refersToOwnKey(k.s.type!, r)) continue;
+      k.early = { musts: compiled.map((m) => m!.test), ref };
+      k.lazyLeaf = true;
+      r.earlyLeaves.push(k);
+      if (ref) r.earlyRefs.push(k);
+    }
+    if (r.kids.some((k) => k.lazyLeaf || k.s.kind === 'list')) r.lazy = { config: lazyFor(r, true), data: lazyFor(r, false) };
+  };
+  visit(holder, []);
+}
+
+/** A required leafref `../../list/key` from a leaf of `list`'s entries to the list's only key. */
+function refersToOwnKey(t: TypeSpec, list: RNode): boolean {
+  const keys = list.s.keys ?? [];
+  if (t.base !== 'leafref' || t.requireInstance === false || t.path === undefined || list.s.kind !== 'list' || keys.length !== 1) return false;
+  const e: XPathExpr = t.path;
+  if (e.t !== 'path' || e.abs || e.from !== undefined || e.steps.length !== 4 || e.steps.some((st) => st.preds.length > 0)) return false;
+  const [u1, u2, l, k] = e.steps as readonly [Step, Step, Step, Step];
+  const up = (st: Step): boolean => st.axis === 'parent' && st.test.k === 'node';
+  const named = (st: Step, module: string, name: string): boolean => st.axis === 'child' && st.test.k === 'name' && st.test.module === module && st.test.name === name;
+  const key = list.members.get(keys[0]!);
+  return up(u1) && up(u2) && named(l, list.s.module, list.s.name) && key !== undefined && named(k, key.s.module, key.s.name);
 }
 
 /** Prepares a compiled schema for validation. */
-export function prepare(schema: CompiledSchema): Runtime {
+export function prepare(schema: CompiledSchema, options: PrepareOptions = {}): Runtime {
+  const fast = options.fastPaths ?? true;
   const cache = new Map<string, RegExp>();
   const regex = (js: string): RegExp => {
     let re = cache.get(js);
@@ -132,11 +205,13 @@ export function prepare(schema: CompiledSchema): Runtime {
   };
   const cx = { identities: schema.identities, regex };
   const rpcs = new Map<string, { input: RNode; output: RNode; module: string; name: string }>();
-  for (const op of schema.rpcs) rpcs.set(`${op.module}:${op.name}`, { input: prepareNodes(op.input, op.module, cx), output: prepareNodes(op.output, op.module, cx), module: op.module, name: op.name });
+  for (const op of schema.rpcs) rpcs.set(`${op.module}:${op.name}`, { input: prepareNodes(op.input, op.module, cx, fast), output: prepareNodes(op.output, op.module, cx, fast), module: op.module, name: op.name });
   const notifications = new Map<string, RNode>();
-  for (const n of schema.notifications) notifications.set(`${n.module}:${n.name}`, prepareNodes(n.children, n.module, cx));
+  for (const n of schema.notifications) notifications.set(`${n.module}:${n.name}`, prepareNodes(n.children, n.module, cx, fast));
   const derived = new Map<string, ReadonlySet<string>>(Object.entries(schema.identities).map(([k, v]) => [k, new Set(v.derived)]));
-  const data = prepareNodes(schema.data, undefined, cx);
+  const data = prepareNodes(schema.data, undefined, cx, fast);
   const tree = data.kids.some((k) => k.xpath) || [...rpcs.values()].some((o) => o.input.kids.some((k) => k.xpath) || o.output.kids.some((k) => k.xpath)) || [...notifications.values()].some((n) => n.kids.some((k) => k.xpath));
-  return { schema, data, rpcs, notifications, derived, regex, xsdRegex, tree };
+  const fastMust = new Map<Condition, FastCondition | null>();
+  if (fast) for (const holder of [data, ...[...rpcs.values()].flatMap((o) => [o.input, o.output]), ...notifications.values()]) prepareFast(holder, fastMust);
+  return { schema, data, rpcs, notifications, derived, regex, xsdRegex, tree, fastMust, fast };
 }

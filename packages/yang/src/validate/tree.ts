@@ -20,6 +20,32 @@ export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn:
   w.depth--;
   dn.children = gathered.length === 0 ? own : own.length === 0 ? gathered.slice() : own.concat(gathered);
   gathered.length = 0;
+  if (!w.tree) return;
+  // plain leaves were only checked and list entries may be gone: the node completes them if XPath ever walks into it (validate/lazy.ts)
+  dn.src = obj;
+  if (r.lazy !== undefined) dn.lazy = w.mode === 'config' ? r.lazy.config : r.lazy.data;
+  if (r.earlyLeaves.length > 0) earlyMusts(w, r, obj, dn);
+}
+
+/** The `must`s of early leaves, on the finished node (they read only its leaves); a failure sends the run to the generic path. */
+function earlyMusts(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
+  const config = w.mode === 'config';
+  for (const k of r.earlyLeaves) {
+    const musts = k.early!.musts;
+    if (musts.length === 0 || (config && !k.s.config)) continue;
+    for (const name of k.jsonNames) {
+      const v = obj[name];
+      if (v === undefined) continue;
+      const c = k.check!(v, true);
+      if (typeof c !== 'string') continue;
+      for (const m of musts) {
+        if (!m(undefined, dn, c, config)) {
+          w.fallback = true;
+          return;
+        }
+      }
+    }
+  }
 }
 
 function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
@@ -119,7 +145,7 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   switch (s.kind) {
     case 'leaf': {
-      const keep = w.tree || r.isKey;
+      const keep = (w.tree && !r.lazyLeaf) || r.isKey;
       const c = r.check!(v, keep);
       if (typeof c === 'string') {
         if (keep) {

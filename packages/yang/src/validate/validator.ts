@@ -5,7 +5,9 @@ import { checkConstraints } from './constraints.ts';
 import type { YangIssue } from './issue.ts';
 import { prepare, type RNode, type Runtime } from './runtime.ts';
 import { standardSchema, type StandardSchemaV1 } from './standard-schema.ts';
-import { issue, type TreeMode, type Walk, walkMembers } from './tree.ts';
+import { checkEarlyRefs } from './early.ts';
+import { issue, type TreeMode, walkMembers } from './tree.ts';
+import { newWalk } from './walk.ts';
 
 /** The outcome of a validation: never thrown, always returned. */
 export type ValidationResult = { readonly valid: true; readonly issues: readonly [] } | { readonly valid: false; readonly issues: readonly YangIssue[] };
@@ -41,11 +43,27 @@ export interface Validator {
 }
 
 const runtimes = new WeakMap<CompiledSchema, Runtime>();
+const genericRuntimes = new WeakMap<CompiledSchema, Runtime>();
 
 /** The validator of a compiled schema (its runtime form is built once per schema object). */
 export function createValidator(schema: CompiledSchema): Validator {
+  return validatorFor(schema, true);
+}
+
+/**
+ * A validator with the fast paths on (the default) or off: the generic
+ * runtime builds every data node and evaluates every rule with the XPath
+ * evaluator. Tests compare the two; a fast run whose early rules fail
+ * repeats on the generic runtime.
+ */
+export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Validator {
   if (schema?.format !== 'fleetkit-yang-schema/1') throw new YangError(YangErrorCode.InvalidSchema, `Cannot validate with this schema: expected format "fleetkit-yang-schema/1", got ${JSON.stringify((schema as { format?: unknown } | undefined)?.format)}`);
-  let rt = runtimes.get(schema);
+  const generic = (): Runtime => {
+    let g = genericRuntimes.get(schema);
+    if (g === undefined) genericRuntimes.set(schema, (g = prepare(schema, { fastPaths: false })));
+    return g;
+  };
+  let rt = fastPaths ? runtimes.get(schema) : generic();
   if (rt === undefined) runtimes.set(schema, (rt = prepare(schema)));
   const runtime = rt;
   const op = (rpc: string, which: 'input' | 'output'): { r: RNode; name: string; module: string } => {
@@ -60,11 +78,11 @@ export function createValidator(schema: CompiledSchema): Validator {
   };
   const v: Validator = {
     schema,
-    validateConfig: (doc, o) => run(runtime, 'config', runtime.data, doc, undefined, o),
-    validateData: (doc, o) => run(runtime, 'data', runtime.data, doc, undefined, o),
-    validateRpcInput: (rpc, input, o) => { const x = op(rpc, 'input'); return run(runtime, 'data', x.r, input, x, o); },
-    validateRpcOutput: (rpc, output, o) => { const x = op(rpc, 'output'); return run(runtime, 'data', x.r, output, x, o); },
-    validateNotification: (name, content, o) => { const [module = '', n = ''] = name.split(':'); return run(runtime, 'data', notif(name), content, { module, name: n }, o); },
+    validateConfig: (doc, o) => run(runtime, 'config', (r) => r.data, doc, undefined, o, generic),
+    validateData: (doc, o) => run(runtime, 'data', (r) => r.data, doc, undefined, o, generic),
+    validateRpcInput: (rpc, input, o) => { const x = op(rpc, 'input'); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.input, input, x, o, generic); },
+    validateRpcOutput: (rpc, output, o) => { const x = op(rpc, 'output'); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.output, output, x, o, generic); },
+    validateNotification: (name, content, o) => { const [module = '', n = ''] = name.split(':'); notif(name); return run(runtime, 'data', (r) => r.notifications.get(name)!, content, { module, name: n }, o, generic); },
     validate(type, doc, o) {
       if (type === 'config') return v.validateConfig(doc, o);
       if (type === 'data') return v.validateData(doc, o);
@@ -87,13 +105,16 @@ export function createValidator(schema: CompiledSchema): Validator {
   return v;
 }
 
-function run(rt: Runtime, mode: TreeMode, r: RNode, doc: unknown, op: { module: string; name: string } | undefined, o: ValidateOptions | undefined): ValidationResult {
-  const w: Walk = { mode, issues: [], deferred: [], unionRefs: new Map(), guarded: [], limit: o?.maxIssues ?? 100, tree: rt.tree, keySets: new Map(), scratch: [], depth: 0 };
+function run(rt: Runtime, mode: TreeMode, at: (rt: Runtime) => RNode, doc: unknown, op: { module: string; name: string } | undefined, o: ValidateOptions | undefined, generic: () => Runtime): ValidationResult {
+  const w = newWalk(mode, rt.tree, rt.fast, o?.maxIssues ?? 100);
   const root = dnode(undefined, undefined, '', '');
   const top: DNode = op === undefined ? root : dnode(root, undefined, op.name, op.module);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) issue(w, 'type', op === undefined ? '/' : `/${op.module}:${op.name}`, 'Expected a JSON object', { expected: 'object', received: doc });
   else {
-    walkMembers(w, r, doc as Record<string, unknown>, top);
+    walkMembers(w, at(rt), doc as Record<string, unknown>, top);
+    if (w.pending.length > 0) checkEarlyRefs(w);
+    // an early rule failed: the generic run reports every issue, in its order
+    if (w.fallback) return run(generic(), mode, at, doc, op, o, generic);
     if (w.deferred.length > 0 || w.guarded.length > 0) checkConstraints(w, rt);
   }
   return w.issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues: w.issues };

@@ -1,10 +1,10 @@
-import { type DNode, rootOf } from './dnode.ts';
+import { type DNode, kids, rootOf } from './dnode.ts';
 import type { Step } from './ast.ts';
 
 /** The nodes on an XPath axis from `n` (§2.2), in axis order. */
 export function axis(n: DNode, a: Step['axis']): DNode[] {
   switch (a) {
-    case 'child': return n.children;
+    case 'child': return kids(n);
     case 'self': return [n];
     case 'parent': return n.parent === undefined ? [] : [n.parent];
     case 'ancestor': case 'ancestor-or-self': {
@@ -14,12 +14,12 @@ export function axis(n: DNode, a: Step['axis']): DNode[] {
     }
     case 'descendant': case 'descendant-or-self': {
       const out: DNode[] = a === 'descendant' ? [] : [n];
-      const walk = (x: DNode): void => { for (const c of x.children) { out.push(c); walk(c); } };
+      const walk = (x: DNode): void => { for (const c of kids(x)) { out.push(c); walk(c); } };
       walk(n);
       return out;
     }
     case 'following-sibling': case 'preceding-sibling': {
-      const sib = n.parent?.children ?? [];
+      const sib = n.parent === undefined ? [] : kids(n.parent);
       const i = sib.indexOf(n);
       return a === 'following-sibling' ? sib.slice(i + 1) : sib.slice(0, i).reverse();
     }

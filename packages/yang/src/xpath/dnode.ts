@@ -19,6 +19,23 @@ export interface DNode {
   keyIndex?: Map<string, Map<string, DNode[]>> | undefined;
   /** Set on a default value the validator added, not instance data; absent otherwise. */
   readonly implicit?: true;
+  /** Inner nodes: the JSON object they were walked from (their unbuilt children are read from it, see {@link Lazy}). */
+  src?: object | undefined;
+  /** Inner nodes: set while `children` holds only the nodes the walk had to build; {@link kids} completes them. */
+  lazy?: Lazy | undefined;
+}
+
+/**
+ * How an inner node builds its remaining children on first navigation. The
+ * walk makes data nodes only for what it must keep (list keys, nodes with
+ * their own XPath rules, inner nodes, defaults); plain leaves become nodes
+ * only when an XPath expression walks into their parent, so a document whose
+ * rules never do (or whose rules compile to direct reads) keeps no per-leaf
+ * objects: at 100k list entries the retained tree set the speed.
+ */
+export interface Lazy {
+  /** All children of `n` in document order, reusing the ones in `n.children`. */
+  readonly expand: (n: DNode) => DNode[];
 }
 
 // Leaves never get children: they share one frozen empty list (fewer allocations per document).
@@ -32,7 +49,7 @@ const NO_CHILDREN: DNode[] = Object.freeze([]) as unknown as DNode[];
 export function dnode(parent: DNode | undefined, schema: SchemaNode | undefined, name: string, module: string, value?: string, implicit?: boolean): DNode {
   const n: DNode =
     value === undefined
-      ? { name, module, parent, schema, value, children: [], byName: undefined, keyIndex: undefined }
+      ? { name, module, parent, schema, value, children: [], byName: undefined, keyIndex: undefined, src: undefined, lazy: undefined }
       : implicit === true
         ? { name, module, parent, schema, value, children: NO_CHILDREN, implicit: true }
         : { name, module, parent, schema, value, children: NO_CHILDREN };
@@ -42,16 +59,32 @@ export function dnode(parent: DNode | undefined, schema: SchemaNode | undefined,
 
 /** A node that knows its parent but is not among its children (an entry rejected before it joins the tree). */
 export function detachedNode(parent: DNode, schema: SchemaNode, name: string, module: string): DNode {
-  return { name, module, parent, schema, value: undefined, children: [], byName: undefined, keyIndex: undefined };
+  return { name, module, parent, schema, value: undefined, children: [], byName: undefined, keyIndex: undefined, src: undefined, lazy: undefined };
+}
+
+/** A leaf node that is not appended to its parent (the caller places it). */
+export function leafNode(parent: DNode, schema: SchemaNode, value: string): DNode {
+  return { name: schema.name, module: schema.module, parent, schema, value, children: NO_CHILDREN };
+}
+
+/** The children of `n`, completed first if the walk left plain leaves unbuilt. */
+export function kids(n: DNode): DNode[] {
+  const l = n.lazy;
+  if (l !== undefined) {
+    n.children = l.expand(n);
+    n.lazy = undefined;
+  }
+  return n.children;
 }
 
 /** Children named `module:name`, through a per-node index built on first use. */
 export function childrenNamed(n: DNode, module: string, name: string): readonly DNode[] {
-  if (n.children.length < 8) return n.children.filter((c) => c.name === name && c.module === module);
+  const all = kids(n);
+  if (all.length < 8) return all.filter((c) => c.name === name && c.module === module);
   let idx = n.byName;
   if (idx === undefined) {
     idx = new Map();
-    for (const c of n.children) {
+    for (const c of all) {
       const k = `${c.module}:${c.name}`;
       const list = idx.get(k);
       if (list === undefined) idx.set(k, [c]);
@@ -66,7 +99,7 @@ export function childrenNamed(n: DNode, module: string, name: string): readonly 
 export function stringValue(n: DNode): string {
   if (n.value !== undefined) return n.value;
   let s = '';
-  for (const c of n.children) s += stringValue(c);
+  for (const c of kids(n)) s += stringValue(c);
   return s;
 }
 

@@ -50,15 +50,18 @@ export function compare(op: string, a: XValue, b: XValue): boolean {
   return atom(op, a, b);
 }
 
-type Scalar = Exclude<XValue, DNode[]>;
+/** A string, number or boolean: an XPath value that is not a node-set. */
+export type Scalar = Exclude<XValue, DNode[]>;
 
-function convert(s: string, other: Scalar): Scalar {
+/** A node's string-value converted for comparison with `other` (§3.4). */
+export function convert(s: string, other: Scalar): Scalar {
   if (typeof other === 'number') return toNum(s);
   if (typeof other === 'boolean') return s.length > 0;
   return s;
 }
 
-function atom(op: string, a: Exclude<XValue, DNode[]>, b: Exclude<XValue, DNode[]>): boolean {
+/** §3.4 comparison of two values that are not node-sets. */
+export function atom(op: string, a: Exclude<XValue, DNode[]>, b: Exclude<XValue, DNode[]>): boolean {
   if (op === '=' || op === '!=') {
     let eq: boolean;
     if (typeof a === 'boolean' || typeof b === 'boolean') eq = toBoolean(a) === toBoolean(b);

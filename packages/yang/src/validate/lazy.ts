@@ -1,0 +1,63 @@
+import { type DNode, detachedNode, type Lazy, leafNode } from '../xpath/dnode.ts';
+import type { RNode } from './runtime.ts';
+import { walkMembers } from './tree.ts';
+import { isObject, newWalk } from './walk.ts';
+
+/**
+ * The completion of an inner node the walk left partly unbuilt: plain leaves
+ * it only checked (`RNode.lazyLeaf`) and list entries no later check referred
+ * to (validate/lists.ts). It yields the same children, in the same order, as
+ * building everything during the walk: members the walk skipped (unknown
+ * names, state data in configuration) are skipped again, a leaf whose value
+ * failed its type is not data, and an entry is rebuilt by walking it again
+ * (issues discarded: the run reported them). The nodes the walk did keep sit
+ * in `n.children` in member order with added defaults last, and are reused,
+ * so nodes that checks hold keep their identity.
+ */
+export function lazyFor(r: RNode, config: boolean): Lazy {
+  return { expand: (n) => expand(r, config, n) };
+}
+
+function expand(r: RNode, config: boolean, n: DNode): DNode[] {
+  const obj = n.src as Record<string, unknown>;
+  const built = n.children;
+  const out: DNode[] = [];
+  let i = 0;
+  for (const key in obj) {
+    const c = r.members.get(key);
+    if (c === undefined || (config && !c.s.config)) continue;
+    if (c.lazyLeaf) {
+      const v = c.check!(obj[key], true);
+      if (typeof v === 'string') out.push(leafNode(n, c.s, v));
+    } else if (c.s.kind === 'list') {
+      const entries = obj[key];
+      if (!Array.isArray(entries)) continue;
+      for (const entry of entries) {
+        const kept = built[i];
+        if (kept !== undefined && kept.schema === c.s && kept.src === entry && kept.implicit !== true) {
+          out.push(kept);
+          i++;
+        } else {
+          const e = rebuildEntry(c, config, n, entry);
+          if (e !== undefined) out.push(e);
+        }
+      }
+    } else {
+      while (i < built.length && built[i]!.schema === c.s && built[i]!.implicit !== true) out.push(built[i++]!);
+    }
+  }
+  while (i < built.length) out.push(built[i++]!);
+  return out;
+}
+
+/** A list entry as the walk builds it (validate/lists.ts): objects with every key; others never joined the tree. */
+function rebuildEntry(r: RNode, config: boolean, parent: DNode, entry: unknown): DNode | undefined {
+  if (!isObject(entry)) return undefined;
+  for (const k of r.s.keys ?? []) {
+    const kr = r.members.get(k)!;
+    if (entry[kr.jsonNames[0]!] === undefined && (kr.jsonNames.length === 1 || entry[kr.jsonNames[1]!] === undefined)) return undefined;
+  }
+  const n = detachedNode(parent, r.s, r.s.name, r.s.module);
+  walkMembers(newWalk(config ? 'config' : 'data', true, true, 0), r, entry, n);
+  return n;
+}
