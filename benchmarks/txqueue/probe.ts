@@ -49,7 +49,7 @@ if (process.env.PROBE_GUC) {
 const stats = new Map<string, { n: number; ms: number }>();
 let tracing = false;
 const origQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+if (process.env.PROBE_TRACE !== "0") pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const cfg = args[0] as string | { text?: string };
   const text = (typeof cfg === 'string' ? cfg : (cfg?.text ?? '?')).replace(/\s+/g, ' ').slice(0, 90);
   const t0 = performance.now();

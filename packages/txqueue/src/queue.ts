@@ -10,7 +10,10 @@ import { findByClientId, insertTransaction, type NewTransaction } from './_inter
 import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
-import { ackFast, callInFast, enqueueFast } from './_internal/pg-fast.ts';
+import { Batcher } from './_internal/batch.ts';
+import { type AckItem, ackMany, type EnqueueItem, enqueueMany } from './_internal/pg-batch.ts';
+import type { Enqueued } from './_internal/pg-fast.ts';
+import { callInFast } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { Scheduler } from './_internal/scheduler.ts';
@@ -73,6 +76,9 @@ export class TxQueue {
   readonly #dispatcher: Dispatcher;
   readonly #background: Background;
   readonly #scheduler: Scheduler;
+  /** PostgreSQL group commit of fast enqueues and final acks (batch.ts). */
+  readonly #enqueues: Batcher<EnqueueItem, Enqueued | undefined>;
+  readonly #acks: Batcher<AckItem, TxRow | undefined>;
   #closed = false;
 
   private constructor(options: TxQueueOptions) {
@@ -99,6 +105,10 @@ export class TxQueue {
     this.#scheduler = new Scheduler(clock, options.random ?? cryptoRandom, tickMs, () => this.#maintain(), bg);
     const retryMs = options.eventRetryMs === undefined ? 5000 : checkMs(options.eventRetryMs, 'options.eventRetryMs');
     this.#dispatcher = new Dispatcher(db, clock, logger, retryMs);
+    const ctx = this.#ctx;
+    this.#enqueues = new Batcher((items) => enqueueMany(ctx, items), () => undefined);
+    // the same ack twice at once: the second waits for the first's commit and is then a duplicate
+    this.#acks = new Batcher((items) => ackMany(ctx, items), (i) => `${i.key}#${i.a.transactionId}`);
   }
 
   /** See {@link openTxQueue}. */
@@ -114,9 +124,9 @@ export class TxQueue {
   /** Queues a transaction for a device, or for every member of a group (manual §7.3). */
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     const t = await this.#prepare(input.target, checkKind(input.kind), canonicalJson(input.payload), input);
-    if (this.#ctx.pg) {
+    if (this.#ctx.pg && t.members === undefined && t.clientId === undefined) {
       const row = await this.#fast(async (fx, now) => {
-        const created = await enqueueFast(this.#ctx, t, now);
+        const created = await this.#enqueues.run({ t, now });
         if (created) {
           // a NOTIFY only when a call-in somewhere may be waiting on the device (wake.ts)
           (created.listening ? fx.wake : fx.wakeHere).add(t.key);
@@ -203,9 +213,9 @@ export class TxQueue {
   async ack(device: string, input: AckInput): Promise<AckOutcome> {
     const key = deviceKey(checkName(device, 'device'));
     const a = checkAck(input);
-    if (this.#ctx.pg) {
+    if (this.#ctx.pg && a.status !== 'progress' && a.status !== 'cancelled') {
       const row = await this.#fast(async (fx, now) => {
-        const done = await ackFast(this.#ctx, key, a, now);
+        const done = await this.#acks.run({ key, a, now });
         if (done) fx.events = 1;
         return done;
       });

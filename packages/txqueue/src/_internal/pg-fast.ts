@@ -18,10 +18,9 @@ import { SERVER_NOW_MS } from './wake.ts';
  * at once. The row comes back with `listening`, read from the device's counter
  * row: whether a call-in in some process may be long-polling it (wake.ts).
  */
-export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<(TxRow & { readonly listening: boolean }) | undefined> {
+export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<Enqueued | undefined> {
   if (t.members !== undefined || t.clientId !== undefined) return undefined;
   const deadline = now + t.timeoutMs;
-  const pseudo = { client_id: null, kind: t.kind, state: 'queued', status: 'accepted', notify: t.notify ?? null, progress: null, result: null, total: null } as unknown as TxRow;
   // ON CONFLICT DO UPDATE locks the counter row and returns its newest
   // committed version, so `listening` includes every registration that
   // committed before this statement took the lock (wake.ts)
@@ -34,15 +33,27 @@ export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Pro
        SELECT $1, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING id),
      e AS (INSERT INTO txq_events (target, tx_id, body) SELECT $1, t.id, $7 FROM t)
      SELECT t.id, c.listening FROM t, c`,
-    [t.key, t.kind, t.payloadJson, deadline, t.notify ?? null, now, eventBody(pseudo, 'accepted', now)],
+    [t.key, t.kind, t.payloadJson, deadline, t.notify ?? null, now, acceptedBody(t, now)],
   );
-  if (!got) return undefined;
+  return got && enqueuedRow(t, got, now);
+}
+
+/** A row written by a fast enqueue, whole: what the statement wrote plus the id (and `listening`) it returned. */
+export type Enqueued = TxRow & { readonly listening: boolean };
+
+export function enqueuedRow(t: NewTransaction, got: { readonly id: number; readonly listening: boolean }, now: number): Enqueued {
   return {
     target: t.key, id: Number(got.id), client_id: null, kind: t.kind, payload: t.payloadJson, state: 'queued', status: 'accepted',
-    attempt: 0, lease_until: null, deadline, cancel_deadline: null, parent_target: null, parent_id: null, notify: t.notify ?? null,
+    attempt: 0, lease_until: null, deadline: now + t.timeoutMs, cancel_deadline: null, parent_target: null, parent_id: null, notify: t.notify ?? null,
     progress: null, result: null, total: null, finished: null, n_complete: null, n_timed_out: null, n_cancelled: null,
     created_at: now, updated_at: now, finished_at: null, listening: got.listening === true,
   };
+}
+
+/** The body of the `accepted` event of a fast enqueue (the shape of outbox.ts `eventBody`). */
+export function acceptedBody(t: NewTransaction, now: number): string {
+  const pseudo = { client_id: null, kind: t.kind, state: 'queued', status: 'accepted', notify: t.notify ?? null, progress: null, result: null, total: null } as unknown as TxRow;
+  return eventBody(pseudo, 'accepted', now);
 }
 
 /** The columns a call-in returns: what a {@link Delivery} needs (fewer columns, less to parse). */
@@ -102,10 +113,10 @@ export async function callInFast(ctx: Ctx, key: string, limit: number, now: numb
 /** A final complete or failure ack of a stand-alone transaction under its current attempt, before its deadline. */
 export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): Promise<TxRow | undefined> {
   if (a.status === 'progress' || a.status === 'cancelled') return undefined;
-  const state = a.status === 'complete' ? 'complete' : 'failed';
-  const result = a.result === undefined ? null : JSON.stringify(a.result);
+  const state = finalState(a);
+  const result = resultJson(a);
   // the columns this statement did not write come back; the others are known
-  const [row] = await ctx.db.query<Pick<TxRow, 'client_id' | 'kind' | 'payload' | 'notify' | 'deadline' | 'cancel_deadline' | 'progress' | 'created_at'>>(
+  const [row] = await ctx.db.query<AckedColumns>(
     `WITH done AS (UPDATE txq_tx SET state = $4, status = $5, result = $6, finished_at = $7, updated_at = $7, lease_until = NULL
        WHERE target = $1 AND id = $2 AND attempt = $3 AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
          AND deadline > $7 AND (cancel_deadline IS NULL OR cancel_deadline > $7)
@@ -117,10 +128,27 @@ export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): 
      SELECT client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`,
     [key, a.transactionId, a.attempt, state, a.status, result, now, statusString(a.status)],
   );
-  if (!row) return undefined;
+  return row && ackedRow(key, a, row, now);
+}
+
+/** The columns of an acked row that a fast ack did not write, which it returns. */
+export type AckedColumns = Pick<TxRow, 'client_id' | 'kind' | 'payload' | 'notify' | 'deadline' | 'cancel_deadline' | 'progress' | 'created_at'>;
+
+/** The row after a fast final ack, whole. */
+export function ackedRow(key: string, a: AckInput, row: AckedColumns, now: number): TxRow {
   // parent_target IS NULL was a condition, and a device's row has no group counters
   return {
-    ...row, target: key, id: a.transactionId, state, status: a.status, attempt: a.attempt, lease_until: null, parent_target: null, parent_id: null,
-    result, total: null, finished: null, n_complete: null, n_timed_out: null, n_cancelled: null, updated_at: now, finished_at: now,
+    client_id: row.client_id, kind: row.kind, payload: row.payload, notify: row.notify, deadline: row.deadline, cancel_deadline: row.cancel_deadline,
+    progress: row.progress, created_at: row.created_at, target: key, id: a.transactionId, state: finalState(a), status: a.status, attempt: a.attempt,
+    lease_until: null, parent_target: null, parent_id: null, result: resultJson(a), total: null, finished: null, n_complete: null, n_timed_out: null,
+    n_cancelled: null, updated_at: now, finished_at: now,
   };
+}
+
+export function finalState(a: AckInput): 'complete' | 'failed' {
+  return a.status === 'complete' ? 'complete' : 'failed';
+}
+
+export function resultJson(a: AckInput): string | null {
+  return a.result === undefined ? null : JSON.stringify(a.result);
 }

@@ -1,0 +1,105 @@
+import { type StatusCode, statusString } from '../status.ts';
+import type { AckInput } from '../types.ts';
+import type { Ctx } from './context.ts';
+import type { NewTransaction } from './enqueue.ts';
+import { type AckedColumns, ackedRow, ackFast, acceptedBody, type Enqueued, enqueuedRow, enqueueFast, finalState, resultJson } from './pg-fast.ts';
+import type { TxRow } from './rows.ts';
+import { SERVER_NOW_MS } from './wake.ts';
+
+// Group commit of the PostgreSQL fast paths (batch.ts): several concurrent
+// enqueues, or final acks, as one statement and one commit. A batch of one
+// runs the single-row statement of pg-fast.ts. Each row keeps exactly the
+// effects of its single-row statement: same ids, rows, events and checks.
+
+/** A fast enqueue waiting for its batch. */
+export interface EnqueueItem {
+  readonly t: NewTransaction;
+  readonly now: number;
+}
+
+/**
+ * Enqueues to devices without caller ids. Ids per device come from one
+ * counter upsert per device (by `k` at once, rows numbered in call order);
+ * counter rows are locked in target order, as every batch does, so two
+ * processes' batches cannot deadlock on them.
+ */
+export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Promise<(Enqueued | undefined)[]> {
+  if (items.length === 1) return [await enqueueFast(ctx, items[0]!.t, items[0]!.now)];
+  const rows = await ctx.db.query<{ ord: number; id: number; listening: boolean }>(
+    `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json)
+         AS r(ord int, target text, kind text, payload text, deadline bigint, notify text, now bigint, body text)),
+     n AS MATERIALIZED (SELECT target, count(*) AS k FROM r GROUP BY target ORDER BY target),
+     c AS (INSERT INTO txq_counter (target, next) SELECT target, k FROM n ORDER BY target
+       ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + excluded.next
+       RETURNING target, next, coalesce(listen_until >= ${SERVER_NOW_MS}, false) AS listening),
+     x AS MATERIALIZED (SELECT r.*, c.next - n.k + row_number() OVER (PARTITION BY r.target ORDER BY r.ord) AS id, c.listening
+       FROM r JOIN n ON n.target = r.target JOIN c ON c.target = r.target),
+     t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
+       SELECT target, id, kind, payload, 'queued', 'accepted', 0, deadline, notify, now, now FROM x ORDER BY ord),
+     e AS (INSERT INTO txq_events (target, tx_id, body) SELECT target, id, body FROM x ORDER BY ord)
+     SELECT ord, id, listening FROM x`,
+    [
+      JSON.stringify(
+        items.map((i, ord) => ({
+          ord, target: i.t.key, kind: i.t.kind, payload: i.t.payloadJson, deadline: i.now + i.t.timeoutMs, notify: i.t.notify ?? null, now: i.now,
+          body: acceptedBody(i.t, i.now),
+        })),
+      ),
+    ],
+  );
+  const out: (Enqueued | undefined)[] = items.map(() => undefined);
+  for (const row of rows) {
+    const i = Number(row.ord);
+    out[i] = enqueuedRow(items[i]!.t, row, items[i]!.now);
+  }
+  return out;
+}
+
+/** A fast final ack waiting for its batch. */
+export interface AckItem {
+  readonly key: string;
+  readonly a: AckInput;
+  readonly now: number;
+}
+
+/**
+ * Final complete or failure acks of stand-alone transactions under their
+ * current attempts, before their deadlines; an ack whose row does not match
+ * gets undefined (the caller's general path decides what it is). Rows are
+ * found and locked by key one at a time (an index lookup per ack, whatever
+ * the statistics), then updated by ctid (docs/decisions/txqueue-003-round-trips.md).
+ */
+export async function ackMany(ctx: Ctx, items: readonly AckItem[]): Promise<(TxRow | undefined)[]> {
+  if (items.length === 1) return [await ackFast(ctx, items[0]!.key, items[0]!.a, items[0]!.now)];
+  const rows = await ctx.db.query<AckedColumns & { ord: number }>(
+    `WITH a AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json)
+         AS a(ord int, target text, id bigint, attempt int, state text, status text, result text, now bigint, status_string text)),
+     pick AS MATERIALIZED (SELECT a.*, x.tid FROM a CROSS JOIN LATERAL (SELECT ctid AS tid FROM txq_tx
+         WHERE target = a.target AND id = a.id AND attempt = a.attempt AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
+           AND deadline > a.now AND (cancel_deadline IS NULL OR cancel_deadline > a.now) FOR UPDATE) x ORDER BY a.target, a.id),
+     done AS (UPDATE txq_tx t SET state = pick.state, status = pick.status, result = pick.result, finished_at = pick.now, updated_at = pick.now,
+         lease_until = NULL
+       FROM pick WHERE t.ctid = pick.tid
+       RETURNING pick.ord, pick.status_string, pick.now, t.target, t.id, t.client_id, t.kind, t.payload, t.state, t.status, t.notify, t.deadline,
+         t.cancel_deadline, t.progress, t.created_at, t.result),
+     e AS (INSERT INTO txq_events (target, tx_id, body)
+       SELECT target, id, (json_strip_nulls(json_build_object('type', 'final', 'clientId', client_id, 'kind', kind,
+         'state', state, 'status', status, 'statusString', status_string, 'final', true, 'notify', notify, 'at', now))::jsonb
+         || CASE WHEN result IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('result', result::jsonb) END)::text FROM done ORDER BY ord)
+     SELECT ord, client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`,
+    [
+      JSON.stringify(
+        items.map((i, ord) => ({
+          ord, target: i.key, id: i.a.transactionId, attempt: i.a.attempt, state: finalState(i.a), status: i.a.status, result: resultJson(i.a),
+          now: i.now, status_string: statusString(i.a.status as StatusCode),
+        })),
+      ),
+    ],
+  );
+  const out: (TxRow | undefined)[] = items.map(() => undefined);
+  for (const row of rows) {
+    const i = Number(row.ord);
+    out[i] = ackedRow(items[i]!.key, items[i]!.a, row, items[i]!.now);
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+// Group commit on PostgreSQL (src/_internal/batch.ts): concurrent enqueues
+// and final acks go as multi-row statements; each caller still gets exactly
+// what its own statement would have given it.
+import { silentLogger } from '@fleetkit/core';
+import { describeWithPostgres } from '@fleetkit/core/testing';
+import { expect, it } from 'vitest';
+import { freshPostgres } from '../test/postgres-store.ts';
+import { openTxQueue } from './queue.ts';
+import type { TxEvent } from './types.ts';
+
+const H = 3_600_000;
+
+describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
+  it('numbers concurrent enqueues per device from 1 in call order, each with its own row and accepted event', async () => {
+    const store = await freshPostgres(url);
+    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
+    const events: TxEvent[] = [];
+    q.subscribe((e) => {
+      events.push(e);
+    });
+    try {
+      const devices = ['b', 'a', 'c', 'a', 'b', 'a', 'c', 'a', 'b', 'a', 'd', 'a'];
+      const results = await Promise.all(devices.map((device, i) => q.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: H, notify: `cb-${i}` })));
+      const seen = new Map<string, number>();
+      results.forEach((r, i) => {
+        const device = devices[i]!;
+        const expected = (seen.get(device) ?? 0) + 1;
+        seen.set(device, expected);
+        expect(r.created).toBe(true);
+        expect(r.transaction).toMatchObject({ target: { device }, id: expected, payload: { i }, state: 'queued', status: 'accepted', attempt: 0, notify: `cb-${i}` });
+      });
+      for (const r of results) expect(await q.get(r.transaction.target, r.transaction.id)).toEqual(r.transaction);
+      await q.idle();
+      const accepted = events.filter((e) => e.type === 'accepted');
+      expect(accepted).toHaveLength(devices.length);
+      expect(new Set(accepted.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length);
+      const next = await q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      expect(next.transaction.id).toBe(7);
+    } finally {
+      await q.close();
+      await store.dispose();
+    }
+  });
+
+  it('applies concurrent final acks once each, and reports a concurrent repeat as duplicate and an attempt never handed out as rejected', async () => {
+    const store = await freshPostgres(url);
+    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
+    const events: TxEvent[] = [];
+    q.subscribe((e) => {
+      events.push(e);
+    });
+    try {
+      const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
+      for (const device of devices) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H });
+      await q.enqueue({ target: { device: 'held' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      const [held] = await q.callIn('held');
+      const deliveries = await Promise.all(devices.map(async (device) => ({ device, d: (await q.callIn(device))[0]! })));
+      const acks = deliveries.map(({ device, d }, i) =>
+        q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: i % 2 === 0 ? 'complete' : 'device-error', result: { i } }),
+      );
+      const { device, d } = deliveries[0]!;
+      const repeat = q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: 'complete', result: { i: 0 } });
+      const stale = q.ack('held', { transactionId: held!.transactionId, attempt: held!.attempt + 1, status: 'complete' });
+      const outcomes = await Promise.all(acks);
+      outcomes.forEach((o, i) => {
+        expect(o.outcome).toBe('applied');
+        expect(o.transaction).toMatchObject({ state: i % 2 === 0 ? 'complete' : 'failed', status: i % 2 === 0 ? 'complete' : 'device-error', result: { i }, final: true });
+      });
+      expect((await repeat).outcome).toBe('duplicate');
+      expect(await stale).toMatchObject({ outcome: 'rejected', reason: 'not-delivered' });
+      for (const [i, o] of outcomes.entries()) expect(await q.get({ device: devices[i]! }, 1)).toEqual(o.transaction);
+      await q.idle();
+      const finals = events.filter((e) => e.type === 'final');
+      expect(finals.map((e) => ('device' in e.target ? e.target.device : '')).sort()).toEqual(devices);
+      for (const e of finals) expect(e).toMatchObject({ final: true, result: { i: devices.indexOf('device' in e.target ? e.target.device : '') } });
+    } finally {
+      await q.close();
+      await store.dispose();
+    }
+  });
+});
