@@ -78,4 +78,33 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       await store.dispose();
     }
   });
+
+  it('hands concurrent call-ins of several devices their own transactions, never one attempt to two call-ins of a device', async () => {
+    const store = await freshPostgres(url);
+    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
+    const events: TxEvent[] = [];
+    q.subscribe((e) => {
+      events.push(e);
+    });
+    try {
+      const devices = ['a', 'b', 'c', 'd', 'e'];
+      for (const device of devices) {
+        for (let i = 1; i <= 2; i++) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device, i }, timeoutMs: H });
+      }
+      const got = await Promise.all(devices.flatMap((device) => [q.callIn(device, { limit: 1 }), q.callIn(device, { limit: 1 })]));
+      devices.forEach((device, n) => {
+        const both = [...got[2 * n]!, ...got[2 * n + 1]!];
+        expect(both.map((d) => d.transactionId).sort()).toEqual([1, 2]);
+        for (const d of both) expect(d).toMatchObject({ attempt: 1, action: 'execute', kind: 'rpc', payload: { device, i: d.transactionId } });
+      });
+      expect(await Promise.all(devices.map((device) => q.callIn(device)))).toEqual(devices.map(() => []));
+      await q.idle();
+      const delivered = events.filter((e) => e.type === 'delivered');
+      expect(delivered).toHaveLength(devices.length * 2);
+      expect(new Set(delivered.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length * 2);
+    } finally {
+      await q.close();
+      await store.dispose();
+    }
+  });
 });

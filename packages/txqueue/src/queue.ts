@@ -11,9 +11,8 @@ import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
 import { Batcher } from './_internal/batch.ts';
-import { type AckItem, ackMany, type EnqueueItem, enqueueMany } from './_internal/pg-batch.ts';
+import { type AckItem, ackMany, type CallInItem, callInMany, type EnqueueItem, enqueueMany } from './_internal/pg-batch.ts';
 import type { Enqueued } from './_internal/pg-fast.ts';
-import { callInFast } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { Scheduler } from './_internal/scheduler.ts';
@@ -79,6 +78,7 @@ export class TxQueue {
   /** PostgreSQL group commit of fast enqueues and final acks (batch.ts). */
   readonly #enqueues: Batcher<EnqueueItem, Enqueued | undefined>;
   readonly #acks: Batcher<AckItem, TxRow | undefined>;
+  readonly #callIns: Batcher<CallInItem, { deliveries: Delivery[]; due: number }>;
   #closed = false;
 
   private constructor(options: TxQueueOptions) {
@@ -109,6 +109,8 @@ export class TxQueue {
     this.#enqueues = new Batcher((items) => enqueueMany(ctx, items), () => undefined);
     // the same ack twice at once: the second waits for the first's commit and is then a duplicate
     this.#acks = new Batcher((items) => ackMany(ctx, items), (i) => `${i.key}#${i.a.transactionId}`);
+    // one call-in per device in a batch: a statement's own row locks do not skip
+    this.#callIns = new Batcher((items) => callInMany(ctx, items), (i) => i.key);
   }
 
   /** See {@link openTxQueue}. */
@@ -194,7 +196,7 @@ export class TxQueue {
       }
       const out = this.#ctx.pg
         ? await this.#fast(async (fx, now) => {
-            const got = await callInFast(this.#ctx, key, limit, now);
+            const got = await this.#callIns.run({ key, limit, now });
             fx.events = got.deliveries.length;
             // overdue ones are never handed out; they end here, not at the next sweep
             if (got.due > 0) await this.#write((tx, efx, at) => expireDevice(tx, this.#ctx, efx, key, at));

@@ -1,8 +1,10 @@
 import { type StatusCode, statusString } from '../status.ts';
-import type { AckInput } from '../types.ts';
+import type { AckInput, Delivery } from '../types.ts';
 import type { Ctx } from './context.ts';
 import type { NewTransaction } from './enqueue.ts';
-import { type AckedColumns, ackedRow, ackFast, acceptedBody, type Enqueued, enqueuedRow, enqueueFast, finalState, resultJson } from './pg-fast.ts';
+import {
+  type AckedColumns, ackedRow, ackFast, acceptedBody, type CallInRow, callInFast, type Enqueued, enqueuedRow, enqueueFast, finalState, resultJson, toDeliveries,
+} from './pg-fast.ts';
 import type { TxRow } from './rows.ts';
 import { SERVER_NOW_MS } from './wake.ts';
 
@@ -102,4 +104,48 @@ export async function ackMany(ctx: Ctx, items: readonly AckItem[]): Promise<(TxR
     out[i] = ackedRow(items[i]!.key, items[i]!.a, row, items[i]!.now);
   }
   return out;
+}
+
+/** A fast call-in waiting for its batch (at most one per device in a batch). */
+export interface CallInItem {
+  readonly key: string;
+  readonly limit: number;
+  readonly now: number;
+}
+
+/**
+ * Call-ins of several devices: each device's pick is its own `LIMIT … FOR
+ * UPDATE SKIP LOCKED` lookup in the pending index, the update joins the
+ * picks by ctid, as the single-device statement does (pg-fast.ts), and the
+ * statement commits without a WAL flush, as that one does (decision 002).
+ */
+export async function callInMany(ctx: Ctx, items: readonly CallInItem[]): Promise<{ deliveries: Delivery[]; due: number }[]> {
+  if (items.length === 1) return [await callInFast(ctx, items[0]!.key, items[0]!.limit, items[0]!.now)];
+  const rows = await ctx.db.query<CallInRow & { ord: number }>(
+    `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS r(ord int, target text, lim int, now bigint, lease bigint)),
+     pick AS MATERIALIZED (SELECT r.ord, r.now, r.lease, x.tid FROM r CROSS JOIN LATERAL (SELECT ctid AS tid FROM txq_tx
+         WHERE target = r.target AND finished_at IS NULL AND (lease_until IS NULL OR lease_until <= r.now) AND deadline > r.now
+           AND (cancel_deadline IS NULL OR cancel_deadline > r.now)
+         ORDER BY id LIMIT r.lim FOR UPDATE SKIP LOCKED) x),
+     claimed AS (UPDATE txq_tx t SET attempt = CASE WHEN t.state = 'cancelling' THEN t.attempt ELSE t.attempt + 1 END,
+         state = CASE WHEN t.state = 'queued' THEN 'delivered' ELSE t.state END, lease_until = pick.lease, updated_at = pick.now
+       FROM pick WHERE t.ctid = pick.tid
+       RETURNING pick.ord, pick.now, t.*),
+     due AS (SELECT r.ord, (SELECT count(*) FROM txq_tx WHERE target = r.target AND finished_at IS NULL
+         AND (deadline <= r.now OR cancel_deadline <= r.now)) AS n FROM r),
+     e AS (INSERT INTO txq_events (target, tx_id, body)
+       SELECT target, id, json_strip_nulls(json_build_object('type', 'delivered', 'clientId', client_id, 'kind', kind,
+         'state', 'delivered', 'status', 'device-connected', 'statusString', $2::text, 'final', false, 'notify', notify, 'at', now))::text
+       FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL ORDER BY ord, id)
+     SELECT due.ord, claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target,
+       claimed.parent_id, due.n AS due_n
+     FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON claimed.ord = due.ord`,
+    [
+      JSON.stringify(items.map((i, ord) => ({ ord, target: i.key, lim: i.limit, now: i.now, lease: i.now + ctx.redeliverAfterMs }))),
+      statusString('device-connected'),
+    ],
+  );
+  const byOrd: CallInRow[][] = items.map(() => []);
+  for (const row of rows) byOrd[Number(row.ord)]!.push(row);
+  return Promise.all(byOrd.map(async (got) => ({ deliveries: await toDeliveries(ctx, got), due: Number(got[0]?.due_n ?? 0) })));
 }

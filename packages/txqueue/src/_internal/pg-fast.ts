@@ -57,7 +57,7 @@ export function acceptedBody(t: NewTransaction, now: number): string {
 }
 
 /** The columns a call-in returns: what a {@link Delivery} needs (fewer columns, less to parse). */
-type CallInRow = Pick<TxRow, 'id' | 'attempt' | 'kind' | 'payload' | 'state' | 'deadline' | 'parent_target' | 'parent_id'> & { readonly due_n: number | null };
+export type CallInRow = Pick<TxRow, 'id' | 'attempt' | 'kind' | 'payload' | 'state' | 'deadline' | 'parent_target' | 'parent_id'> & { readonly due_n: number | null };
 
 /**
  * Claims a device's deliverable transactions and writes the first-delivery
@@ -93,7 +93,11 @@ export async function callInFast(ctx: Ctx, key: string, limit: number, now: numb
      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON true`,
     [key, now, now + ctx.redeliverAfterMs, limit, statusString('device-connected')],
   );
-  const due = Number(rows[0]?.due_n ?? 0);
+  return { deliveries: await toDeliveries(ctx, rows), due: Number(rows[0]?.due_n ?? 0) };
+}
+
+/** A call-in's claimed rows (a row with a null id means none) as deliveries, in id order. */
+export async function toDeliveries(ctx: Ctx, rows: readonly CallInRow[]): Promise<Delivery[]> {
   const claimed = rows.filter((r) => r.id !== null).sort((a, b) => Number(a.id) - Number(b.id));
   const out: Delivery[] = [];
   for (const row of claimed) {
@@ -107,7 +111,7 @@ export async function callInFast(ctx: Ctx, key: string, limit: number, now: numb
       ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
     });
   }
-  return { deliveries: out, due };
+  return out;
 }
 
 /** A final complete or failure ack of a stand-alone transaction under its current attempt, before its deadline. */
