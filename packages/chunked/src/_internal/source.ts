@@ -53,18 +53,42 @@ export function openSource(image: ImageSource): SourceReader {
   return fileReader(image);
 }
 
-// In order through positional reads. At the declared end it asks for one more
-// byte, so a file that grew since it was opened fails the size check.
+// In order through positional reads. Small targets (chunks under 256 KiB)
+// are served from 1 MiB reads into a buffer of the reader's own, so a small
+// chunk costs a copy, not an asynchronous read. At the declared end it asks
+// for one more byte, so a file that grew since it was opened fails the size check.
+const BLOCK = 1 << 20;
+
 function fileReader(file: ImageFile): SourceReader {
   let opened: Promise<FileRangeReader> | undefined;
   const reader = (): Promise<FileRangeReader> => (opened ??= file.open());
   let at = 0;
   let done = false;
+  let block: Uint8Array | undefined;
+  let blockAt = 0;
+  let blockLength = 0;
   const probe = new Uint8Array(1);
+  const readAt = async (target: Uint8Array): Promise<number> => {
+    if (target.length >= BLOCK / 4) return (await reader()).read(target, at);
+    let n = 0;
+    while (n < target.length) {
+      if (at + n < blockAt || at + n >= blockAt + blockLength) {
+        block ??= new Uint8Array(BLOCK);
+        blockAt = at + n;
+        blockLength = await (await reader()).read(block, blockAt);
+        if (blockLength === 0) break;
+      }
+      const from = at + n - blockAt;
+      const take = Math.min(target.length - n, blockLength - from);
+      target.set(block!.subarray(from, from + take), n);
+      n += take;
+    }
+    return n;
+  };
   return {
     size: file.size,
     async fill(target) {
-      const n = done ? 0 : await (await reader()).read(target, at);
+      const n = done ? 0 : await readAt(target);
       at += n;
       if (n < target.length) done = true;
       return n;

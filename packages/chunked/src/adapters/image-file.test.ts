@@ -5,6 +5,7 @@ import { InThreadPool, type RunOptions, type WorkerPool } from '@fleetkit/core';
 import { createPiscinaPool } from '@fleetkit/core/piscina';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { equalBytes } from '../_internal/hex.ts';
 import type { ImageFile } from '../_internal/source.ts';
 import { type EncodedChunk, type EncodeOptions, encodeImage } from '../encoder.ts';
 import { openImageFile } from './image-file.ts';
@@ -30,7 +31,7 @@ function fileOf(bytes: Uint8Array): string {
 async function collect(source: Uint8Array | ImageFile, options: Partial<EncodeOptions> = {}) {
   const chunks: Pick<EncodedChunk, 'index' | 'more' | 'frame'>[] = [];
   const manifest = await encodeImage(source, { ...identity, chunkSize: 64, ...options, onChunk: (c) => void chunks.push({ index: c.index, more: c.more, frame: c.frame.slice() }) });
-  return { manifest, frames: chunks.map((c) => [c.index, c.more, [...c.frame]]) };
+  return { manifest, frames: chunks.map((c) => [c.index, c.more, c.frame] as const) };
 }
 
 /** A pool that records the tasks it runs and how many ran at once. */
@@ -91,6 +92,23 @@ describe('encodeImage of an image file', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('gives the frames of the bytes for chunks read many to a syscall (16 KiB) and a piece at a time (2 MiB), on the pool and in-thread', async () => {
+    const bytes = image(5 * 1024 * 1024 + 123);
+    const file = await openImageFile(fileOf(bytes));
+    for (const [chunkSize, batchBytes] of [[1 << 14, (2 << 20) + 1], [2 << 20, 4 << 20]] as const) {
+      const reference = await collect(bytes, { chunkSize });
+      for (const options of [{ chunkSize }, { chunkSize, batchBytes, pool: new InThreadPool(), poolThreshold: 0 }]) {
+        const encoded = await collect(file, options);
+        expect(encoded.manifest).toEqual(reference.manifest);
+        expect(encoded.frames.length).toBe(reference.frames.length);
+        expect(encoded.frames.every(([index, more, frame], i) => {
+          const [rIndex, rMore, rFrame] = reference.frames[i]!;
+          return index === rIndex && more === rMore && equalBytes(frame, rFrame);
+        })).toBe(true);
+      }
+    }
   });
 
   it('on the pool leaves the reading to the workers: the calling thread never opens the file', async () => {
