@@ -59,14 +59,21 @@ function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: { up: numbe
     const litR = literal(e.r);
     const pl = litR === undefined ? undefined : leafPath(e.l, at, anc);
     // §3.4: a node-set compared with a string or number is true when some node's value is
-    if (pl !== undefined && litR !== undefined) return someValue(pl, reach, (s) => atom(op, convert(s, litR), litR));
+    // an integer leaf's JSON number is its value as XPath reads it (number(string(.))), without the string
+    if (pl !== undefined && litR !== undefined) return someValue(pl, reach, (s) => atom(op, convert(s, litR), litR), typeof litR === 'number' && integer(pl) ? (x) => atom(op, x, litR) : undefined);
     const litL = literal(e.l);
     const pr = litL === undefined ? undefined : leafPath(e.r, at, anc);
-    if (pr !== undefined && litL !== undefined) return someValue(pr, reach, (s) => atom(op, litL, convert(s, litL)));
+    if (pr !== undefined && litL !== undefined) return someValue(pr, reach, (s) => atom(op, litL, convert(s, litL)), typeof litL === 'number' && integer(pr) ? (x) => atom(op, litL, x) : undefined);
     return undefined;
   }
   const p = leafPath(e, at, anc);
   return p === undefined ? undefined : someValue(p, reach, () => true);
+}
+
+/** A leaf of a built-in integer type up to 32 bits: RFC 7951 §6.1 encodes it as a JSON number. */
+function integer(p: LeafPath): boolean {
+  const base = p.target?.s.type?.base;
+  return base === 'int8' || base === 'int16' || base === 'int32' || base === 'uint8' || base === 'uint16' || base === 'uint32';
 }
 
 function literal(e: XPathExpr): Scalar | undefined {
@@ -95,7 +102,7 @@ function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | un
 }
 
 /** True when some node the path selects has a value passing `test` (an empty set passes nothing). */
-function someValue(p: LeafPath, reach: { up: number }, test: (value: string) => boolean): FastCondition {
+function someValue(p: LeafPath, reach: { up: number }, test: (value: string) => boolean, testNumber?: (value: number) => boolean): FastCondition {
   const { up, target } = p;
   reach.up = Math.max(reach.up, up);
   return (ctx, parent, value, config) => {
@@ -104,15 +111,24 @@ function someValue(p: LeafPath, reach: { up: number }, test: (value: string) => 
     for (let i = 1; i < up && a !== undefined; i++) a = a.parent;
     if (a === undefined || target === undefined) return false;
     if (a.lazy === undefined || !target.lazyLeaf) {
-      for (const c of a.children) if (c.schema === target.s && c.value !== undefined && test(c.value)) return true;
+      const built = a.children;
+      for (let i = 0; i < built.length; i++) {
+        const c = built[i]!;
+        if (c.schema === target.s && c.value !== undefined && test(c.value)) return true;
+      }
       return false;
     }
     // the node was not completed: the leaf is where the walk left it, in the JSON (validate/lazy.ts)
     if (config && !target.s.config) return false;
     const obj = a.src as Record<string, unknown>;
-    for (const name of target.jsonNames) {
-      const v = obj[name];
+    const names = target.jsonNames;
+    for (let i = 0; i < names.length; i++) {
+      const v = obj[names[i]!];
       if (v === undefined) continue;
+      if (testNumber !== undefined && typeof v === 'number') {
+        if (typeof target.check!(v, false) === 'string' && testNumber(v)) return true;
+        continue;
+      }
       const c = target.check!(v, true);
       if (typeof c === 'string' && test(c)) return true;
     }

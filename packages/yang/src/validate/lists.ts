@@ -52,6 +52,8 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const keyR = seen !== undefined && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
   let exact = true;
   let extra: DNode | undefined;
+  // early leafref values (validate/early.ts) not among the keys seen so far
+  const pending: string[] = [];
   for (let index = 0; index < v.length; index++) {
     const entry: unknown = v[index];
     if (!isObject(entry)) {
@@ -59,16 +61,19 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       continue;
     }
     let missingKey: RNode | undefined;
-    for (const k of keyRs) {
+    for (let i = 0; i < keyRs.length; i++) {
+      const k = keyRs[i]!;
       if (entry[k.jsonNames[0]!] === undefined && (k.jsonNames.length === 1 || entry[k.jsonNames[1]!] === undefined)) {
         missingKey = k;
         break;
       }
     }
+    const refs = w.nrefs;
     if (missingKey !== undefined) {
       // like libyang, still validate the entry's members, then report the key
       const loose = detachedNode(parent, s, s.name, s.module);
       walkMembers(w, r, entry, loose);
+      settleRefs(w, refs, seen, pending);
       issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.s.name}"`);
       continue;
     }
@@ -82,14 +87,34 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
       if (keyR !== undefined && exact && !hasKeyLeaf(n, keyR.s)) exact = false;
-      if (seen.has(id)) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
-      else seen.add(id);
+      // one hash lookup per entry: at 100k entries the set no longer fits in cache
+      const size = seen.size;
+      if (seen.add(id).size === size) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
     }
+    settleRefs(w, refs, seen, pending);
     if (uniques !== undefined) checkUnique(w, s, n, uniques);
   }
   if (keyR !== undefined) recordKeys(w, parent, { list: s, key: keyR.s, values: seen!, exact });
-  if (r.earlyRefs.length > 0 && w.tree) w.pending.push({ parent, list: r, entries: v });
+  if (r.earlyRefs.length > 0) {
+    // without a key set the early leafrefs cannot be decided here
+    if (keyR === undefined && pending.length > 0) w.fallback = true;
+    else if (keyR !== undefined) w.pending.push({ parent, list: r, values: pending });
+  }
   elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
+}
+
+/**
+ * The early leafref values an entry's walk collected (from `refs` on): a
+ * value already among the keys seen is a target whatever follows (the set
+ * only grows; validate/early.ts still requires it to be exact); the others
+ * wait for the whole list.
+ */
+function settleRefs(w: Walk, refs: number, seen: ReadonlySet<string> | undefined, pending: string[]): void {
+  for (let i = refs; i < w.nrefs; i++) {
+    const v = w.refs[i]!;
+    if (seen === undefined || !seen.has(v)) pending.push(v);
+  }
+  w.nrefs = refs;
 }
 
 /** RFC 7950 §7.8.3: entries where all `unique` leaves exist must differ in them. */
@@ -110,7 +135,11 @@ function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[
 }
 
 function hasKeyLeaf(n: DNode, key: SchemaNode): boolean {
-  for (const c of n.children) if (c.name === key.name) return c.module === key.module && c.value !== undefined;
+  const built = n.children;
+  for (let i = 0; i < built.length; i++) {
+    const c = built[i]!;
+    if (c.name === key.name) return c.module === key.module && c.value !== undefined;
+  }
   return false;
 }
 
@@ -124,6 +153,7 @@ function recordKeys(w: Walk, parent: DNode, k: KeySet): void {
 }
 
 function keyValue(n: DNode, key: string): string {
-  for (const c of n.children) if (c.name === key) return c.value ?? '';
+  const built = n.children;
+  for (let i = 0; i < built.length; i++) if (built[i]!.name === key) return built[i]!.value ?? '';
   return '';
 }

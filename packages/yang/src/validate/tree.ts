@@ -7,19 +7,24 @@ import { defer, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
 export { issue, type TreeMode, type Walk } from './walk.ts';
 
+const PLACEHOLDER: DNode = Object.freeze({ name: '', module: '', parent: undefined, schema: undefined, value: undefined, children: [] });
+
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
 export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
   // Children are gathered in a list reused per depth, then kept as an exact-size
   // copy: a list grown by push holds 17 slots, and at 100k entries the tree's
   // size (it outlives the walk) sets the speed.
+  // Each list starts with a placeholder that is never cut: V8 drops the
+  // storage of an array whose length is set to 0, and regrowing it cost an
+  // allocation per list entry. The placeholder matches no name.
   const own = dn.children;
-  const gathered = (w.scratch[w.depth] ??= []);
+  const gathered = (w.scratch[w.depth] ??= [PLACEHOLDER]);
   w.depth++;
   dn.children = gathered;
   walkChildren(w, r, obj, dn);
   w.depth--;
-  dn.children = gathered.length === 0 ? own : own.length === 0 ? gathered.slice() : own.concat(gathered);
-  gathered.length = 0;
+  dn.children = gathered.length === 1 ? own : own.length === 0 ? gathered.slice(1) : own.concat(gathered.slice(1));
+  gathered.length = 1;
   if (!w.tree) return;
   // plain leaves were only checked and list entries may be gone: the node completes them if XPath ever walks into it (validate/lazy.ts)
   dn.src = obj;
@@ -30,16 +35,18 @@ export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn:
 /** The `must`s of early leaves, on the finished node (they read only its leaves); a failure sends the run to the generic path. */
 function earlyMusts(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
   const config = w.mode === 'config';
-  for (const k of r.earlyLeaves) {
+  const early = r.earlyLeaves;
+  for (let i = 0; i < early.length; i++) {
+    const k = early[i]!;
     const musts = k.early!.musts;
     if (musts.length === 0 || (config && !k.s.config)) continue;
-    for (const name of k.jsonNames) {
-      const v = obj[name];
+    for (let j = 0; j < k.jsonNames.length; j++) {
+      const v = obj[k.jsonNames[j]!];
       if (v === undefined) continue;
       const c = k.check!(v, true);
       if (typeof c !== 'string') continue;
-      for (const m of musts) {
-        if (!m(undefined, dn, c, config)) {
+      for (let m = 0; m < musts.length; m++) {
+        if (!musts[m]!(undefined, dn, c, config)) {
           w.fallback = true;
           return;
         }
@@ -70,7 +77,9 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
     }
     walkValue(w, child, obj[key], dn);
   }
-  for (const k of w.mode === 'config' ? r.mustHaveConfig : r.mustHaveAll) {
+  const mustHave = w.mode === 'config' ? r.mustHaveConfig : r.mustHaveAll;
+  for (let i = 0; i < mustHave.length; i++) {
+    const k = mustHave[i]!;
     if (obj[k.jsonNames[0]!] !== undefined || (k.jsonNames.length > 1 && obj[k.jsonNames[1]!] !== undefined)) continue;
     if (!casesActive(k, active)) continue;
     missing(w, k, dn, childPath(dn, k.s.module, k.s.name));
@@ -146,8 +155,10 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   switch (s.kind) {
     case 'leaf': {
       const keep = (w.tree && !r.lazyLeaf) || r.isKey;
-      const c = r.check!(v, keep);
+      const ref = r.early?.ref === true;
+      const c = r.check!(v, keep || ref);
       if (typeof c === 'string') {
+        if (ref) w.refs[w.nrefs++] = c;
         if (keep) {
           const n = dnode(parent, s, s.name, s.module, c);
           if (r.own) defer(w, r, n, v);

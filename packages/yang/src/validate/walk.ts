@@ -27,15 +27,18 @@ export interface Walk {
   depth: number;
   /** The runtime's fast paths are on: list entries stay out of the tree unless a later check needs them (validate/lazy.ts). */
   readonly fast: boolean;
-  /** Lists whose entries hold early leafrefs to the list's key: checked against its key set after the walk. */
-  readonly pending: { readonly parent: DNode; readonly list: RNode; readonly entries: readonly unknown[] }[];
+  /** Early leafref values of the entry being walked, `nrefs` of them (validate/lists.ts settles them per entry; a count, not the length, so the array keeps its storage). */
+  readonly refs: string[];
+  nrefs: number;
+  /** Per list with early leafrefs: the values not found among the keys while walking, checked against its final key set. */
+  readonly pending: { readonly parent: DNode; readonly list: RNode; readonly values: readonly string[] }[];
   /** An early rule failed: the document is validated again the generic way, for the same issues in the same order. */
   fallback: boolean;
 }
 
 /** A fresh run state. */
 export function newWalk(mode: TreeMode, tree: boolean, fast: boolean, limit: number): Walk {
-  return { mode, issues: [], deferred: [], unionRefs: new Map(), guarded: [], limit, tree, keySets: new Map(), scratch: [], depth: 0, fast, pending: [], fallback: false };
+  return { mode, issues: [], deferred: [], unionRefs: new Map(), guarded: [], limit, tree, keySets: new Map(), scratch: [], depth: 0, fast, refs: [], nrefs: 0, pending: [], fallback: false };
 }
 
 /** The key values of one list under one parent; `exact` when they are exactly its entries' key leaf values. */

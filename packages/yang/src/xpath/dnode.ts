@@ -57,9 +57,13 @@ export function dnode(parent: DNode | undefined, schema: SchemaNode | undefined,
   return n;
 }
 
-/** A node that knows its parent but is not among its children (an entry rejected before it joins the tree). */
+/**
+ * A node that knows its parent but is not among its children (an entry
+ * rejected before it joins the tree, or one the walk decides on later). Its
+ * children are set once, by the walk (validate/tree.ts), never pushed.
+ */
 export function detachedNode(parent: DNode, schema: SchemaNode, name: string, module: string): DNode {
-  return { name, module, parent, schema, value: undefined, children: [], byName: undefined, keyIndex: undefined, src: undefined, lazy: undefined };
+  return { name, module, parent, schema, value: undefined, children: NO_CHILDREN, byName: undefined, keyIndex: undefined, src: undefined, lazy: undefined };
 }
 
 /** A leaf node that is not appended to its parent (the caller places it). */
