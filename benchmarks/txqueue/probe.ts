@@ -89,6 +89,10 @@ async function run(name: string, cycle: (lane: number) => Promise<void>): Promis
   tracing = false;
   console.log(`\n${name}: ${cycles} cycles, ${inFlight} in flight: ${((cycles / wall) * 1000).toFixed(0)} cycles/s, ${(wall / cycles).toFixed(3)} ms/cycle`);
   console.log(`  node cpu ${(((cpu.user + cpu.system) / 1000) / cycles).toFixed(3)} ms/cycle, server cpu ${(srv / cycles).toFixed(3)} ms/cycle`);
+  const vac = await storage.query<{ relname: string; n_live_tup: number; n_dead_tup: number; autovacuum_count: number; autoanalyze_count: number }>(
+    "SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables WHERE relname LIKE 'txq%' ORDER BY relname",
+  );
+  console.log(`  ${vac.map((v) => `${v.relname}: live ${v.n_live_tup} dead ${v.n_dead_tup} autovacuum ${v.autovacuum_count} autoanalyze ${v.autoanalyze_count}`).join('; ')}`);
   for (const [text, s] of [...stats].sort((a, b) => b[1].n - a[1].n)) {
     console.log(`  ${(s.n / cycles).toFixed(3)}/cycle  ${(s.ms / s.n).toFixed(3)} ms  ${text}`);
   }
@@ -101,7 +105,7 @@ boss.on('error', () => {});
 await boss.start();
 await boss.createQueue('probe');
 try {
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < Number(process.env.PROBE_ROUNDS ?? 2); round++) {
     await run('ours', async (lane) => {
       const device = `probe-${lane}`;
       await q.enqueue({ target: { device }, kind: 'rpc', payload: { op: 'beep', duration: 500 }, timeoutMs: 3_600_000 });

@@ -30,4 +30,21 @@ describeWithPostgres('postgres adapter', (url) => {
     expect(row).toEqual({ a: 9007199254740993n, b: 5 });
     await db.close();
   });
+
+  it('plans an unprepared statement for the table as it is now, not as it was at the first call', async () => {
+    const db = openPostgres({ connectionString: url });
+    const table = `unprepared_${process.pid}`;
+    try {
+      await db.exec(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`);
+      const sql = `EXPLAIN SELECT v FROM ${table} WHERE id = ANY(ARRAY(SELECT generate_series(1, 3)))`;
+      const plan = async (): Promise<string> => (await db.queryUnprepared<{ 'QUERY PLAN': string }>(sql)).map((r) => r['QUERY PLAN']).join('\n');
+      for (let i = 0; i < 6; i++) await plan();
+      await db.exec(`INSERT INTO ${table} SELECT i, repeat('x', 200) FROM generate_series(1, 50000) i; ANALYZE ${table}`);
+      expect(await plan()).toContain('Index');
+      expect(await db.queryUnprepared<{ n: number }>('SELECT $1::int + 1 AS n', [41])).toEqual([{ n: 42 }]);
+    } finally {
+      await db.exec(`DROP TABLE IF EXISTS ${table}`);
+      await db.close();
+    }
+  });
 });

@@ -29,6 +29,13 @@ export interface PostgresDriver extends SqlDriver {
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
   /** Sends a notification (delivered when the surrounding transaction commits). */
   notify(channel: string, payload: string, executor?: SqlExecutor): Promise<void>;
+  /**
+   * Runs a statement without preparing it: planned on every call for the
+   * parameter values and table sizes of that moment. For statements whose
+   * best plan changes as tables grow: a prepared statement keeps the generic
+   * plan it chose for the tables as they were when it was first run.
+   */
+  queryUnprepared<Row extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
 }
 
 const INT8_OID = 20;
@@ -123,6 +130,10 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
           client.release();
         }
       };
+    },
+    async queryUnprepared<Row extends SqlRow>(sql: string, params: readonly SqlValue[] = []) {
+      open();
+      return (await wrap(sql, () => pool.query({ text: sql, values: bind(params) }))).rows as Row[];
     },
     async notify(channel, payload, executor) {
       await (executor ?? base).run('SELECT pg_notify($1, $2)', [channel, payload]);
