@@ -41,10 +41,17 @@ export class PooledValidator {
       if ('error' in parsed) return parseIssue(parsed.error);
       return this.#local.validate(type, parsed.doc, maxIssues === undefined ? {} : { maxIssues });
     }
-    const bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json.slice();
     this.#hash ??= schemaHash(this.#packed);
-    const input: ValidateTaskInput = { hash: await this.#hash, schema: this.#packed, type, json: bytes.buffer as ArrayBuffer, ...(maxIssues === undefined ? {} : { maxIssues }) };
-    const result = await this.#options.pool.run(task, input, { transfer: [bytes.buffer as ArrayBuffer] });
+    const hash = await this.#hash;
+    const limit = maxIssues === undefined ? {} : { maxIssues };
+    let result: ValidationResult | { readonly parseError: string };
+    if (typeof json === 'string') {
+      // text goes as it is: cloning a string is a copy, encoding it to UTF-8 here and decoding it there cost more, on this thread too
+      result = await this.#options.pool.run(task, { hash, schema: this.#packed, type, json, ...limit });
+    } else {
+      const bytes = json.slice();
+      result = await this.#options.pool.run(task, { hash, schema: this.#packed, type, json: bytes.buffer as ArrayBuffer, ...limit }, { transfer: [bytes.buffer as ArrayBuffer] });
+    }
     return 'parseError' in result ? parseIssue(result.parseError) : result;
   }
 }

@@ -8,8 +8,8 @@ export interface ValidateTaskInput {
   readonly hash: string;
   readonly schema: Uint8Array;
   readonly type: DocumentType;
-  /** UTF-8 JSON text, transferred. */
-  readonly json: ArrayBuffer;
+  /** JSON text: a string (cloned), or UTF-8 bytes (transferred). */
+  readonly json: string | ArrayBuffer;
   readonly maxIssues?: number;
 }
 
@@ -26,7 +26,7 @@ export function validateJson(input: ValidateTaskInput): ValidationResult | { rea
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(new TextDecoder().decode(input.json));
+    doc = JSON.parse(typeof input.json === 'string' ? input.json : new TextDecoder().decode(input.json));
   } catch (e) {
     return { parseError: (e as Error).message };
   }
