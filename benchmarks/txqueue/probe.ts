@@ -90,9 +90,9 @@ async function run(name: string, cycle: (lane: number) => Promise<void>): Promis
   console.log(`\n${name}: ${cycles} cycles, ${inFlight} in flight: ${((cycles / wall) * 1000).toFixed(0)} cycles/s, ${(wall / cycles).toFixed(3)} ms/cycle`);
   console.log(`  node cpu ${(((cpu.user + cpu.system) / 1000) / cycles).toFixed(3)} ms/cycle, server cpu ${(srv / cycles).toFixed(3)} ms/cycle`);
   const vac = await storage.query<{ relname: string; n_live_tup: number; n_dead_tup: number; autovacuum_count: number; autoanalyze_count: number }>(
-    "SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables WHERE relname LIKE 'txq%' ORDER BY relname",
+    "SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname LIKE 'txq%' ORDER BY relname",
   );
-  console.log(`  ${vac.map((v) => `${v.relname}: live ${v.n_live_tup} dead ${v.n_dead_tup} autovacuum ${v.autovacuum_count} autoanalyze ${v.autoanalyze_count}`).join('; ')}`);
+  console.log(`  ${vac.map((v) => `${v.relname}: live ${v.n_live_tup} dead ${v.n_dead_tup} autovacuum ${v.autovacuum_count} autoanalyze ${v.autoanalyze_count} upd ${(v as Record<string, unknown>).n_tup_upd} hot ${(v as Record<string, unknown>).n_tup_hot_upd}`).join('; ')}`);
   for (const [text, s] of [...stats].sort((a, b) => b[1].n - a[1].n)) {
     console.log(`  ${(s.n / cycles).toFixed(3)}/cycle  ${(s.ms / s.n).toFixed(3)} ms  ${text}`);
   }
