@@ -47,13 +47,39 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const keys = s.keys ?? [];
   const keyRs = keys.map((k) => r.members.get(k)!);
   const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
-  const uniques = s.unique?.map(() => new Map<string, DNode>());
   // a large list's key values double as the target set of leafrefs to its key (constraints.ts)
   const keyR = seen !== undefined && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
-  let exact = true;
-  let extra: DNode | undefined;
-  // early leafref values (validate/early.ts) not among the keys seen so far
-  const pending: string[] = [];
+  // early leafref values (validate/early.ts) not among the keys seen so far land in `pending`
+  const run: ListRun = { keys, keyRs, seen, uniques: s.unique?.map(() => new Map<string, DNode>()), keyR, exact: true, extra: undefined, pending: [] };
+  walkEntries(w, r, v, parent, run);
+  const { exact, extra, pending } = run;
+  if (keyR !== undefined) recordKeys(w, parent, { list: s, key: keyR.s, values: seen!, exact });
+  if (r.earlyRefs.length > 0) {
+    // without a key set the early leafrefs cannot be decided here
+    if (keyR === undefined && pending.length > 0) w.fallback = true;
+    else if (keyR !== undefined) w.pending.push({ parent, list: r, values: pending });
+  }
+  elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
+}
+
+/** A list's walk state, shared by the entry loop and what follows it. */
+interface ListRun {
+  readonly keys: readonly string[];
+  readonly keyRs: readonly RNode[];
+  readonly seen: Set<string> | undefined;
+  readonly uniques: Map<string, DNode>[] | undefined;
+  readonly keyR: RNode | undefined;
+  exact: boolean;
+  extra: DNode | undefined;
+  readonly pending: string[];
+}
+
+// The entry loop is a function of its own: V8 compiles a long loop on stack
+// replacement, and code after the loop in that compilation had no type
+// feedback yet, so every run left optimized code at the loop's end.
+function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, run: ListRun): void {
+  const s = r.s;
+  const { keys, keyRs, seen, uniques, keyR, pending } = run;
   for (let index = 0; index < v.length; index++) {
     const entry: unknown = v[index];
     if (!isObject(entry)) {
@@ -80,13 +106,13 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     const before = w.deferred.length + w.guarded.length;
     const n = w.fast ? detachedNode(parent, s, s.name, s.module) : dnode(parent, s, s.name, s.module);
     walkMembers(w, r, entry, n);
-    if (index === s.maxElements) extra = n;
+    if (index === s.maxElements) run.extra = n;
     if (r.own) w.deferred.push(n);
     // an entry no later check refers to stays out of the tree: the parent rebuilds it if XPath walks there (validate/lazy.ts)
     if (w.fast && w.tree && w.deferred.length + w.guarded.length > before) parent.children.push(n);
     if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
-      if (keyR !== undefined && exact && !hasKeyLeaf(n, keyR.s)) exact = false;
+      if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.s)) run.exact = false;
       // one hash lookup per entry: at 100k entries the set no longer fits in cache
       const size = seen.size;
       if (seen.add(id).size === size) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
@@ -94,13 +120,6 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
     settleRefs(w, refs, seen, pending);
     if (uniques !== undefined) checkUnique(w, s, n, uniques);
   }
-  if (keyR !== undefined) recordKeys(w, parent, { list: s, key: keyR.s, values: seen!, exact });
-  if (r.earlyRefs.length > 0) {
-    // without a key set the early leafrefs cannot be decided here
-    if (keyR === undefined && pending.length > 0) w.fallback = true;
-    else if (keyR !== undefined) w.pending.push({ parent, list: r, values: pending });
-  }
-  elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
 }
 
 /**
