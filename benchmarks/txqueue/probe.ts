@@ -88,7 +88,7 @@ async function run(name: string, cycle: (lane: number) => Promise<void>): Promis
   const srv = serverCpuMs() - srv0;
   tracing = false;
   console.log(`\n${name}: ${cycles} cycles, ${inFlight} in flight: ${((cycles / wall) * 1000).toFixed(0)} cycles/s, ${(wall / cycles).toFixed(3)} ms/cycle`);
-  console.log(`  node cpu ${(((cpu.user + cpu.system) / 1000) / cycles).toFixed(3)} ms/cycle, server cpu ${(srv / cycles).toFixed(3)} ms/cycle`);
+  console.log(`  node cpu ${(((cpu.user + cpu.system) / 1000) / cycles).toFixed(3)} ms/cycle (system ${((cpu.system / 1000) / cycles).toFixed(3)}), server cpu ${(srv / cycles).toFixed(3)} ms/cycle`);
   const vac = await storage.query<{ relname: string; n_live_tup: number; n_dead_tup: number; autovacuum_count: number; autoanalyze_count: number }>(
     "SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname LIKE 'txq%' ORDER BY relname",
   );

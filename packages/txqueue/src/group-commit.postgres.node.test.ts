@@ -5,6 +5,7 @@ import { silentLogger } from '@fleetkit/core';
 import { describeWithPostgres } from '@fleetkit/core/testing';
 import { expect, it } from 'vitest';
 import { freshPostgres } from '../test/postgres-store.ts';
+import { PlanGate } from './_internal/plan-gate.ts';
 import { openTxQueue } from './queue.ts';
 import type { TxEvent } from './types.ts';
 
@@ -102,6 +103,37 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       const delivered = events.filter((e) => e.type === 'delivered');
       expect(delivered).toHaveLength(devices.length * 2);
       expect(new Set(delivered.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length * 2);
+    } finally {
+      await q.close();
+      await store.dispose();
+    }
+  });
+
+  it('prepares the batched statements once txq_tx reaches 1 MiB, and they give the same outcomes then', async () => {
+    const store = await freshPostgres(url);
+    const q0 = await openTxQueue({ storage: store.driver, logger: silentLogger });
+    await q0.close();
+    const gate = new PlanGate();
+    await gate.refresh(store.driver);
+    expect(gate.prepared).toBe(false);
+    await store.driver.exec(`INSERT INTO txq_tx (target, id, kind, payload, state, status, deadline, created_at, updated_at, finished_at)
+      SELECT 'd:filler', i, 'rpc', repeat('x', 400), 'complete', 'complete', 0, 0, 0, 0 FROM generate_series(1, 4000) i`);
+    await gate.refresh(store.driver);
+    expect(gate.prepared).toBe(true);
+    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
+    try {
+      const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
+      for (const device of devices) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H });
+      for (let round = 0; round < 7; round++) {
+        // more than five runs of each batched statement: past PostgreSQL's custom plans, on its generic one
+        const got = await Promise.all(devices.map((device) => q.callIn(device, { limit: 1 })));
+        const acks = await Promise.all(
+          got.map((ds, i) => q.ack(devices[i]!, { transactionId: ds[0]!.transactionId, attempt: ds[0]!.attempt, status: 'complete' })),
+        );
+        expect(acks.map((a) => a.outcome)).toEqual(devices.map(() => 'applied'));
+        await Promise.all(devices.map((device) => q.enqueue({ target: { device }, kind: 'rpc', payload: { device, round }, timeoutMs: H })));
+      }
+      expect((await q.list({ device: 'a' })).map((t) => t.state)).toEqual([...Array.from({ length: 7 }, () => 'complete'), 'queued']);
     } finally {
       await q.close();
       await store.dispose();

@@ -16,6 +16,7 @@ import type { Enqueued } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { Scheduler } from './_internal/scheduler.ts';
+import { PlanGate } from './_internal/plan-gate.ts';
 import { ensureSchema } from './_internal/schema.ts';
 import { stagedRows, stageUpdate, takeStaged } from './_internal/staging.ts';
 import { Waiters } from './_internal/waiters.ts';
@@ -97,6 +98,7 @@ export class TxQueue {
       cancelTimeoutMs: options.cancelTimeoutMs === undefined ? 300_000 : checkMs(options.cancelTimeoutMs, 'options.cancelTimeoutMs'),
       defaultTimeoutMs: options.defaultTimeoutMs === undefined ? 604_800_000 : checkMs(options.defaultTimeoutMs, 'options.defaultTimeoutMs'),
       payloads: new PayloadCache(),
+      plans: new PlanGate(),
     };
     this.#waiters = new Waiters(clock);
     this.#wakeups = new Wakeups(db, this.#waiters);
@@ -117,6 +119,7 @@ export class TxQueue {
   static async open(options: TxQueueOptions = {}): Promise<TxQueue> {
     const q = new TxQueue(options);
     await ensureSchema(q.#ctx.db);
+    await q.#ctx.plans.refresh(q.#ctx.db);
     await q.#wakeups.listen();
     // after a restart: the earliest open deadline (or a maintenance tick) first
     q.#scheduler.start(await nextDeadline(q.#ctx.db));
@@ -372,6 +375,7 @@ export class TxQueue {
   async #maintain(): Promise<number | undefined> {
     if (this.#closed) return undefined;
     await this.sweep();
+    await this.#ctx.plans.refresh(this.#ctx.db);
     return nextDeadline(this.#ctx.db);
   }
 

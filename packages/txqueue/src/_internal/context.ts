@@ -1,5 +1,6 @@
 import type { Clock, Logger, SqlDriver, SqlExecutor } from '@fleetkit/core';
 import type { GroupResolver } from '../types.ts';
+import type { PlanGate } from './plan-gate.ts';
 import type { TxRow } from './rows.ts';
 
 /** What every operation needs: storage, time, settings and the payload cache. */
@@ -13,6 +14,8 @@ export interface Ctx {
   readonly cancelTimeoutMs: number;
   readonly defaultTimeoutMs: number;
   readonly payloads: PayloadCache;
+  /** PostgreSQL: whether the batched statements may be prepared. */
+  readonly plans: PlanGate;
 }
 
 /** Side effects of a committed write, applied by the engine after COMMIT. */

@@ -13,12 +13,13 @@ import { SERVER_NOW_MS } from './wake.ts';
 // of one runs the single-row statement of pg-fast.ts. Each row keeps exactly
 // the effects of its single-row statement: same ids, rows, events and checks.
 //
-// The updates find their locked rows by `ctid = ANY(ARRAY(…))` and run
-// unprepared, planned on every call: prepared, their generic plan was made
-// while the table was small and kept scanning every row of it (a hash join
-// over a sequential scan: 8,300 rows read per batch after 8,000 cycles).
-// Planned for the table as it is, the TID scan wins as soon as the table
-// has a few dozen pages.
+// The updates find their locked rows by `ctid = ANY(ARRAY(…))`. While
+// `txq_tx` is small they run unprepared, planned on every call: prepared on
+// a new table, their generic plan was a hash join over a sequential scan,
+// kept as the table grew (8,300 rows read per batch after 8,000 cycles).
+// Once the table is big enough that ten TID lookups beat a scan in any plan
+// (plan-gate.ts), they are prepared: parsing and planning a batch on every
+// call was the server's top cost at 16 in flight.
 
 /** A PostgreSQL driver that can run a statement unprepared (core's `queryUnprepared`). */
 interface Unprepared {
@@ -27,7 +28,7 @@ interface Unprepared {
 
 function run<Row extends Record<string, unknown>>(ctx: Ctx, sql: string, params: readonly string[]): Promise<Row[]> {
   const d = ctx.db as typeof ctx.db & Partial<Unprepared>;
-  return typeof d.queryUnprepared === 'function' ? d.queryUnprepared<Row>(sql, params) : ctx.db.query<Row>(sql, params);
+  return typeof d.queryUnprepared === 'function' && !ctx.plans.prepared ? d.queryUnprepared<Row>(sql, params) : ctx.db.query<Row>(sql, params);
 }
 
 /** A fast enqueue waiting for its batch. */

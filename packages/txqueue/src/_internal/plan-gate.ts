@@ -1,0 +1,28 @@
+import type { SqlDriver } from '@fleetkit/core';
+
+/**
+ * Whether `txq_tx` is big enough for the batched statements to be prepared
+ * (pg-batch.ts). A prepared statement keeps the generic plan it made at its
+ * first runs; made on a new table, the plan of the batched updates was a
+ * sequential scan of `txq_tx` (cheaper than ten TID lookups on a few pages),
+ * kept while the table grew. From 1 MiB (128 pages, a few thousand rows) on,
+ * ten TID lookups cost a fraction of a scan, so a plan made then stays a
+ * lookup; below it, the batches run unprepared and are planned on every call.
+ * Tables do not shrink (rows of `txq_tx` are never deleted), so once big the
+ * answer stays.
+ */
+export class PlanGate {
+  static readonly BYTES = 1 << 20;
+  #big = false;
+
+  get prepared(): boolean {
+    return this.#big;
+  }
+
+  /** Reads the table's size (PostgreSQL), until it is big enough. */
+  async refresh(db: SqlDriver): Promise<void> {
+    if (this.#big || db.dialect !== 'postgres') return;
+    const [row] = await db.query<{ n: number }>("SELECT pg_relation_size('txq_tx') AS n");
+    this.#big = Number(row?.n ?? 0) >= PlanGate.BYTES;
+  }
+}
