@@ -118,6 +118,17 @@ describe('fast paths beside the generic validator', () => {
     });
   }
 
+  it('reads each entry by its own member names when entries list them in different orders', () => {
+    const d = doc({ item: [{ name: 'a', val: 1, flag: true }, { flag: 'x', name: 'b', val: 2 }, { val: 3, bogus: 1, name: 'c' }, { name: 'd', val: 300 }] });
+    same(fp, 'config', [d]);
+    expect(validatorFor(fp, true).validateConfig(d).issues.map((i) => [i.kind, i.path])).toEqual([
+      // a key that comes after the bad member is not in its path yet (as on the generic path)
+      ['type', '/fp:top/item/flag'],
+      ['unknown', "/fp:top/item"],
+      ['range', "/fp:top/item[name='d']/val"],
+    ]);
+  });
+
   it('reports a dangling early leafref and a failing early must at their nodes', () => {
     const v = validatorFor(fp, true);
     const r = v.validateConfig(doc({ item: [item('a', { peer: 'd', val: 7, flag: false }), item('b', { peer: 'a', flag: true })] }));

@@ -61,6 +61,9 @@ export interface RNode {
   /** Inner nodes: their early leaves, and (lists) the early leaves that refer to the list's key. */
   readonly earlyLeaves: RNode[];
   readonly earlyRefs: RNode[];
+  /** Member names at each position of the last object walked against this node, and their nodes (validate/tree.ts; a verified hint). */
+  readonly seenKeys: string[];
+  readonly seenNodes: (RNode | undefined)[];
 }
 
 /** Runtime options; the fast paths are on unless a test compares them with the generic ones. */
@@ -78,7 +81,7 @@ export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string 
 
 function emptyNode(module: string | undefined): RNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
-  return { s, check: undefined, memberOf: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [] };
+  return { s, check: undefined, memberOf: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [], seenKeys: [], seenNodes: [] };
 }
 
 function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>, fast: boolean): void {
@@ -96,7 +99,7 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
       memberOf: s.type === undefined ? undefined : compileUnionMember(s.type, { ...cx, module: s.module }),
       members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false,
       isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
-      mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [],
+      mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [], seenKeys: [], seenNodes: [],
     };
     if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx, fast);
     r.own = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s);

@@ -7,6 +7,8 @@ import { defer, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
 export { issue, type TreeMode, type Walk } from './walk.ts';
 
+const SEEN_MAX = 32;
+
 const PLACEHOLDER: DNode = Object.freeze({ name: '', module: '', parent: undefined, schema: undefined, value: undefined, children: [] });
 
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
@@ -57,8 +59,23 @@ function earlyMusts(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode):
 
 function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
   const active = r.choices.length > 0 ? new Map<RChoice, string>() : undefined;
+  // objects of one list mostly list the same members in the same order: the
+  // member met at each position last time is checked first (a string compare,
+  // not a hash lookup); only a hint, always verified
+  const seenKeys = r.seenKeys;
+  const seenNodes = r.seenNodes;
+  let at = 0;
   for (const key in obj) {
-    const child = r.members.get(key);
+    let child: RNode | undefined;
+    if (seenKeys[at] === key) child = seenNodes[at];
+    else {
+      child = r.members.get(key);
+      if (at < SEEN_MAX) {
+        seenKeys[at] = key;
+        seenNodes[at] = child;
+      }
+    }
+    at++;
     if (child === undefined) {
       issue(w, 'unknown', pathOf(dn), `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`, { received: key });
       continue;
