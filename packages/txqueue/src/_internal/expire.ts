@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import { type Ctx, type Effects, skipLocked } from './context.ts';
+import type { Ctx, Effects } from './context.ts';
 import { afterFinal } from './finish.ts';
 import type { TxRow } from './rows.ts';
 
@@ -13,19 +13,41 @@ const SET_TIMED_OUT = `UPDATE txq_tx SET state = 'timed-out', status = 'time-out
  */
 export async function expireDue(tx: SqlExecutor, ctx: Ctx, fx: Effects, now: number, limit: number): Promise<number> {
   let n = 0;
-  for (const column of ['deadline', 'cancel_deadline']) {
-    // PostgreSQL finds the locked rows by ctid (a TID scan, whatever the statistics)
-    const [pick, match] = ctx.pg ? ['ctid', 'ctid = ANY(ARRAY(SELECT ctid FROM due))'] : ['target, id', '(target, id) IN (SELECT target, id FROM due)'];
-    const rows = await tx.query<TxRow>(
-      `WITH due AS MATERIALIZED (SELECT ${pick} FROM txq_tx
-         WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT ${Math.trunc(limit)}${skipLocked(ctx)})
-       ${SET_TIMED_OUT} WHERE ${match} AND finished_at IS NULL RETURNING *`,
-      [now],
-    );
+  for (const column of ['deadline', 'cancel_deadline'] as const) {
+    // PostgreSQL plans the join of the picked ctids as a nested loop of TID
+    // lookups only when hash and merge joins are off: otherwise a plan made
+    // when many rows looked due on a table of a few thousand rows hashes a
+    // scan of the whole table, and a connection keeps its plan (test:
+    // sweep-plan.postgres.node.test.ts). Off for this statement only (SET
+    // LOCAL, restored before anything else is planned in the transaction).
+    const saved = ctx.pg ? await tx.query<{ h: string; m: string }>(JOINS_OFF) : [];
+    const rows = await tx.query<TxRow>(sweepSql(ctx.pg, column, limit), [now]);
+    if (saved[0]) await tx.run(JOINS_RESTORE, [saved[0].h, saved[0].m]);
     await afterFinal(tx, ctx, fx, rows, now);
     n = Math.max(n, rows.length);
   }
   return n;
+}
+
+export const JOINS_OFF = `SELECT current_setting('enable_hashjoin') AS h, current_setting('enable_mergejoin') AS m,
+  set_config('enable_hashjoin', 'off', true) AS h_off, set_config('enable_mergejoin', 'off', true) AS m_off`;
+const JOINS_RESTORE = `SELECT set_config('enable_hashjoin', $1, true), set_config('enable_mergejoin', $2, true)`;
+
+/**
+ * The sweep's statement for one deadline column. On PostgreSQL the update
+ * joins the locked rows by ctid, planned as a nested loop of TID lookups
+ * (as the call-in's, pg-fast.ts), with hash and merge joins off while it
+ * is planned (expireDue). `ctid = ANY(ARRAY(…))` was not: prepared
+ * while the table was empty, its generic plan read every open row of
+ * `txq_tx` through the pending index and filtered them by ctid, once a
+ * second for the connection's life (docs/decisions/txqueue-004-cpu-per-cycle.md).
+ */
+export function sweepSql(pg: boolean, column: 'deadline' | 'cancel_deadline', limit: number): string {
+  const due = `WITH due AS MATERIALIZED (SELECT ${pg ? 'ctid' : 'target, id'} FROM txq_tx
+         WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT ${Math.trunc(limit)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''})`;
+  return pg
+    ? `${due} ${SET_TIMED_OUT.replace('UPDATE txq_tx SET', 'UPDATE txq_tx t SET')} FROM due WHERE t.ctid = due.ctid AND t.finished_at IS NULL RETURNING t.*`
+    : `${due} ${SET_TIMED_OUT} WHERE (target, id) IN (SELECT target, id FROM due) AND finished_at IS NULL RETURNING *`;
 }
 
 /** Times out the due transactions of one device (call-in and ack check first). */
