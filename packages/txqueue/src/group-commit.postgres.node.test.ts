@@ -6,20 +6,30 @@ import { describeWithPostgres } from '@fleetkit/core/testing';
 import { expect, it } from 'vitest';
 import { freshPostgres } from '../test/postgres-store.ts';
 import { PlanGate } from './_internal/plan-gate.ts';
-import { openTxQueue } from './queue.ts';
+import { openTxQueue, type TxQueue } from './queue.ts';
 import type { TxEvent } from './types.ts';
 
 const H = 3_600_000;
 
+/** A queue on a fresh schema with every event it emits recorded; closed afterwards. */
+async function withQueue(url: string, test: (q: TxQueue, events: TxEvent[]) => Promise<void>): Promise<void> {
+  const store = await freshPostgres(url);
+  const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
+  const events: TxEvent[] = [];
+  q.subscribe((e) => {
+    events.push(e);
+  });
+  try {
+    await test(q, events);
+  } finally {
+    await q.close();
+    await store.dispose();
+  }
+}
+
 describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
-  it('numbers concurrent enqueues per device from 1 in call order, each with its own row and accepted event', async () => {
-    const store = await freshPostgres(url);
-    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
-    const events: TxEvent[] = [];
-    q.subscribe((e) => {
-      events.push(e);
-    });
-    try {
+  it('numbers concurrent enqueues per device from 1 in call order, each with its own row and accepted event', () =>
+    withQueue(url, async (q, events) => {
       const devices = ['b', 'a', 'c', 'a', 'b', 'a', 'c', 'a', 'b', 'a', 'd', 'a'];
       const results = await Promise.all(devices.map((device, i) => q.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: H, notify: `cb-${i}` })));
       const seen = new Map<string, number>();
@@ -37,20 +47,10 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       expect(new Set(accepted.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length);
       const next = await q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: H });
       expect(next.transaction.id).toBe(7);
-    } finally {
-      await q.close();
-      await store.dispose();
-    }
-  });
+    }));
 
-  it('applies concurrent final acks once each, and reports a concurrent repeat as duplicate and an attempt never handed out as rejected', async () => {
-    const store = await freshPostgres(url);
-    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
-    const events: TxEvent[] = [];
-    q.subscribe((e) => {
-      events.push(e);
-    });
-    try {
+  it('applies concurrent final acks once each, and reports a concurrent repeat as duplicate and an attempt never handed out as rejected', () =>
+    withQueue(url, async (q, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
       for (const device of devices) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H });
       await q.enqueue({ target: { device: 'held' }, kind: 'rpc', payload: {}, timeoutMs: H });
@@ -74,20 +74,10 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       const finals = events.filter((e) => e.type === 'final');
       expect(finals.map((e) => ('device' in e.target ? e.target.device : '')).sort()).toEqual(devices);
       for (const e of finals) expect(e).toMatchObject({ final: true, result: { i: devices.indexOf('device' in e.target ? e.target.device : '') } });
-    } finally {
-      await q.close();
-      await store.dispose();
-    }
-  });
+    }));
 
-  it('hands concurrent call-ins of several devices their own transactions, never one attempt to two call-ins of a device', async () => {
-    const store = await freshPostgres(url);
-    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
-    const events: TxEvent[] = [];
-    q.subscribe((e) => {
-      events.push(e);
-    });
-    try {
+  it('hands concurrent call-ins of several devices their own transactions, never one attempt to two call-ins of a device', () =>
+    withQueue(url, async (q, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e'];
       for (const device of devices) {
         for (let i = 1; i <= 2; i++) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device, i }, timeoutMs: H });
@@ -103,11 +93,7 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       const delivered = events.filter((e) => e.type === 'delivered');
       expect(delivered).toHaveLength(devices.length * 2);
       expect(new Set(delivered.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length * 2);
-    } finally {
-      await q.close();
-      await store.dispose();
-    }
-  });
+    }));
 
   it('prepares the batched statements once txq_tx reaches 1 MiB, and they give the same outcomes then', async () => {
     const store = await freshPostgres(url);
