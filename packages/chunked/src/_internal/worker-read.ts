@@ -5,7 +5,7 @@
 // docs/decisions/chunked-hashing.md, "Sources the workers read themselves".
 import { CoreError, CoreErrorCode, defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import type { HashFileBatchInput, HashFileBatchOutput } from '../adapters/hash-task.ts';
-import type { FrameLayout } from '../adapters/sha256.ts';
+import { type FrameLayout, payloadBytes } from '../adapters/sha256.ts';
 import { sourceSizeMismatch, sourceUnreadable } from './invalid.ts';
 import { type ImageSource, isImageFile } from './source.ts';
 
@@ -40,7 +40,7 @@ export function workerReadSource(image: ImageSource, pool: WorkerPool, name: str
           // the task only fails when node:fs does (file removed, no permission, I/O error)
           throw error instanceof CoreError && error.code === CoreErrorCode.TaskFailed ? sourceUnreadable(path, error.cause ?? error) : error;
         });
-        const expected = (batch.layout.count - 1) * (batch.layout.stride - batch.layout.header) + batch.layout.lastLength;
+        const expected = payloadBytes(batch.layout);
         if (back.read < expected) sourceSizeMismatch(name, size, batch.position + back.read);
         if (back.read > expected) sourceSizeMismatch(name, size, `more than ${size}`);
         return back.buffer;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, readvSync } from 'node:fs';
 import { withTransfer } from '@fleetkit/core';
-import { type FrameLayout, sha256Frames, sha256Into } from './sha256.ts';
+import { type FrameLayout, framePayload, payloadBytes, sha256Frames, sha256Into } from './sha256.ts';
 
 // Reads of at most 1 MiB, each hashed at once, so the bytes are hashed from
 // this core's L2 (2 MiB here), not from memory. Smaller pieces measured no
@@ -48,27 +48,23 @@ export function hashFileBatch(input: HashFileBatchInput) {
   const bytes = new Uint8Array(input.buffer);
   const full = input.stride - input.header;
   const group = Math.max(1, Math.floor(PIECE / full));
-  const payload = (j: number): Uint8Array => {
-    const start = j * input.stride + input.header;
-    return bytes.subarray(start, start + (j === input.count - 1 ? input.lastLength : full));
-  };
   const fd = openSync(input.path, 'r');
   let read = 0;
   try {
     for (let j = 0; j < input.count && read === j * full; j += group) {
       if (full > PIECE) {
-        read += readAndHashLarge(fd, payload(j), input.position + read, bytes, input.digestsAt + j * 32);
+        read += readAndHashLarge(fd, framePayload(bytes, input, j), input.position + read, bytes, input.digestsAt + j * 32);
         continue;
       }
       const views: Uint8Array[] = [];
-      for (let k = j; k < Math.min(input.count, j + group); k++) views.push(payload(k));
+      for (let k = j; k < Math.min(input.count, j + group); k++) views.push(framePayload(bytes, input, k));
       const got = readvFully(fd, views, input.position + read);
       read += got;
       for (let k = 0, left = got; k < views.length && left >= views[k]!.length; left -= views[k]!.length, k++) {
         sha256Into(views[k]!, bytes, input.digestsAt + (j + k) * 32);
       }
     }
-    if (input.final && read === (input.count - 1) * full + input.lastLength) read += readFully(fd, new Uint8Array(1), input.position + read);
+    if (input.final && read === payloadBytes(input)) read += readFully(fd, new Uint8Array(1), input.position + read);
   } finally {
     closeSync(fd);
   }

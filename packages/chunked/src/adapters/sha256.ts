@@ -36,15 +36,20 @@ export interface FrameLayout {
   readonly digestsAt: number;
 }
 
+/** Chunk `j`'s payload in a batch buffer laid out as `layout`. */
+export function framePayload(buffer: Uint8Array, layout: FrameLayout, j: number): Uint8Array {
+  const start = j * layout.stride + layout.header;
+  return buffer.subarray(start, start + (j === layout.count - 1 ? layout.lastLength : layout.stride - layout.header));
+}
+
+/** Payload bytes of all the chunks laid out as `layout`. */
+export function payloadBytes(layout: FrameLayout): number {
+  return (layout.count - 1) * (layout.stride - layout.header) + layout.lastLength;
+}
+
 /** Writes the SHA-256 of every chunk payload laid out in `buffer` into its digest area; returns that area. */
 export function sha256Frames(buffer: Uint8Array, layout: FrameLayout): Uint8Array {
   const digests = buffer.subarray(layout.digestsAt, layout.digestsAt + layout.count * 32);
-  const full = layout.stride - layout.header;
-  for (let j = 0; j < layout.count; j++) {
-    const start = j * layout.stride + layout.header;
-    const length = j === layout.count - 1 ? layout.lastLength : full;
-    const digest = createHash('sha256').update(buffer.subarray(start, start + length)).digest();
-    digests.set(digest, j * 32);
-  }
+  for (let j = 0; j < layout.count; j++) digests.set(createHash('sha256').update(framePayload(buffer, layout, j)).digest(), j * 32);
   return digests;
 }
