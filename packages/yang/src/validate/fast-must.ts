@@ -1,4 +1,5 @@
 import type { Condition } from '../schema.ts';
+import { JSON_NUMBER_TYPES } from '../types/limits.ts';
 import type { XPathExpr } from '../xpath/ast.ts';
 import type { DNode } from '../xpath/dnode.ts';
 import { atom, convert } from '../xpath/values.ts';
@@ -70,10 +71,10 @@ function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: { up: numbe
   return p === undefined ? undefined : someValue(p, reach, () => true);
 }
 
-/** A leaf of a built-in integer type up to 32 bits: RFC 7951 §6.1 encodes it as a JSON number. */
+/** A leaf RFC 7951 §6.1 encodes as a JSON number. */
 function integer(p: LeafPath): boolean {
   const base = p.target?.s.type?.base;
-  return base === 'int8' || base === 'int16' || base === 'int32' || base === 'uint8' || base === 'uint16' || base === 'uint32';
+  return base !== undefined && JSON_NUMBER_TYPES.has(base);
 }
 
 function literal(e: XPathExpr): Scalar | undefined {
@@ -105,11 +106,12 @@ function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | un
 function someValue(p: LeafPath, reach: { up: number }, test: (value: string) => boolean, testNumber?: (value: number) => boolean): FastCondition {
   const { up, target } = p;
   reach.up = Math.max(reach.up, up);
+  // the context leaf itself (leafPath gives no target only for it)
+  if (target === undefined) return (_ctx, _parent, value) => value !== undefined && test(value);
   return (ctx, parent, value, config) => {
-    if (up === 0 && target === undefined) return value !== undefined && test(value);
     let a: DNode | undefined = up === 0 ? ctx : parent;
     for (let i = 1; i < up && a !== undefined; i++) a = a.parent;
-    if (a === undefined || target === undefined) return false;
+    if (a === undefined) return false;
     if (a.lazy === undefined || !target.lazyLeaf) {
       const built = a.children;
       for (let i = 0; i < built.length; i++) {

@@ -50,8 +50,7 @@ export function compare(op: string, a: XValue, b: XValue): boolean {
   return atom(op, a, b);
 }
 
-/** A string, number or boolean: an XPath value that is not a node-set. */
-export type Scalar = Exclude<XValue, DNode[]>;
+type Scalar = Exclude<XValue, DNode[]>;
 
 /** A node's string-value converted for comparison with `other` (§3.4). */
 export function convert(s: string, other: Scalar): Scalar {
