@@ -45,6 +45,14 @@ export interface Validator {
 const runtimes = new WeakMap<CompiledSchema, Runtime>();
 const genericRuntimes = new WeakMap<CompiledSchema, Runtime>();
 
+/** The runtime of a schema with the fast paths on or off, prepared once per schema object. */
+function runtimeOf(schema: CompiledSchema, fastPaths: boolean): Runtime {
+  const cache = fastPaths ? runtimes : genericRuntimes;
+  let rt = cache.get(schema);
+  if (rt === undefined) cache.set(schema, (rt = prepare(schema, { fastPaths })));
+  return rt;
+}
+
 /** The validator of a compiled schema (its runtime form is built once per schema object). */
 export function createValidator(schema: CompiledSchema): Validator {
   return validatorFor(schema, true);
@@ -58,31 +66,23 @@ export function createValidator(schema: CompiledSchema): Validator {
  */
 export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Validator {
   if (schema?.format !== 'fleetkit-yang-schema/1') throw new YangError(YangErrorCode.InvalidSchema, `Cannot validate with this schema: expected format "fleetkit-yang-schema/1", got ${JSON.stringify((schema as { format?: unknown } | undefined)?.format)}`);
-  const generic = (): Runtime => {
-    let g = genericRuntimes.get(schema);
-    if (g === undefined) genericRuntimes.set(schema, (g = prepare(schema, { fastPaths: false })));
-    return g;
-  };
-  let rt = fastPaths ? runtimes.get(schema) : generic();
-  if (rt === undefined) runtimes.set(schema, (rt = prepare(schema)));
-  const runtime = rt;
-  const op = (rpc: string, which: 'input' | 'output'): { r: RNode; name: string; module: string } => {
+  const generic = (): Runtime => runtimeOf(schema, false);
+  const runtime = runtimeOf(schema, fastPaths);
+  const op = (rpc: string): { name: string; module: string } => {
     const o = runtime.rpcs.get(rpc);
     if (o === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Unknown RPC "${rpc}": expected one of ${[...runtime.rpcs.keys()].join(', ') || '(none)'}`);
-    return { r: o[which], name: o.name, module: o.module };
+    return o;
   };
-  const notif = (name: string): RNode => {
-    const n = runtime.notifications.get(name);
-    if (n === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Unknown notification "${name}": expected one of ${[...runtime.notifications.keys()].join(', ') || '(none)'}`);
-    return n;
+  const knownNotification = (name: string): void => {
+    if (!runtime.notifications.has(name)) throw new YangError(YangErrorCode.InvalidArgument, `Unknown notification "${name}": expected one of ${[...runtime.notifications.keys()].join(', ') || '(none)'}`);
   };
   const v: Validator = {
     schema,
     validateConfig: (doc, o) => run(runtime, 'config', (r) => r.data, doc, undefined, o, generic),
     validateData: (doc, o) => run(runtime, 'data', (r) => r.data, doc, undefined, o, generic),
-    validateRpcInput: (rpc, input, o) => { const x = op(rpc, 'input'); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.input, input, x, o, generic); },
-    validateRpcOutput: (rpc, output, o) => { const x = op(rpc, 'output'); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.output, output, x, o, generic); },
-    validateNotification: (name, content, o) => { const [module = '', n = ''] = name.split(':'); notif(name); return run(runtime, 'data', (r) => r.notifications.get(name)!, content, { module, name: n }, o, generic); },
+    validateRpcInput: (rpc, input, o) => { const x = op(rpc); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.input, input, x, o, generic); },
+    validateRpcOutput: (rpc, output, o) => { const x = op(rpc); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.output, output, x, o, generic); },
+    validateNotification: (name, content, o) => { const [module = '', n = ''] = name.split(':'); knownNotification(name); return run(runtime, 'data', (r) => r.notifications.get(name)!, content, { module, name: n }, o, generic); },
     validate(type, doc, o) {
       if (type === 'config') return v.validateConfig(doc, o);
       if (type === 'data') return v.validateData(doc, o);
@@ -98,7 +98,7 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
     },
     rpcNames: () => [...runtime.rpcs.keys()],
     rpcInputSchema(rpc) {
-      op(rpc, 'input');
+      op(rpc);
       return standardSchema((value) => v.validateRpcInput(rpc, value), `/${rpc}`);
     },
   };
