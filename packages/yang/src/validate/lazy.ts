@@ -1,7 +1,7 @@
 import { type DNode, detachedNode, type Lazy, leafNode } from '../xpath/dnode.ts';
 import type { RNode } from './runtime.ts';
 import { walkMembers } from './tree.ts';
-import { isObject, newWalk } from './walk.ts';
+import { hasMember, isObject, newWalk } from './walk.ts';
 
 /**
  * The completion of an inner node the walk left partly unbuilt: plain leaves
@@ -53,10 +53,7 @@ function expand(r: RNode, config: boolean, n: DNode): DNode[] {
 /** A list entry as the walk builds it (validate/lists.ts): objects with every key; others never joined the tree. */
 function rebuildEntry(r: RNode, config: boolean, parent: DNode, entry: unknown): DNode | undefined {
   if (!isObject(entry)) return undefined;
-  for (const k of r.s.keys ?? []) {
-    const kr = r.members.get(k)!;
-    if (entry[kr.jsonNames[0]!] === undefined && (kr.jsonNames.length === 1 || entry[kr.jsonNames[1]!] === undefined)) return undefined;
-  }
+  for (const k of r.s.keys ?? []) if (!hasMember(entry, r.members.get(k)!)) return undefined;
   const n = detachedNode(parent, r.s, r.s.name, r.s.module);
   walkMembers(newWalk(config ? 'config' : 'data', true, true, 0), r, entry, n);
   return n;

@@ -3,7 +3,7 @@ import { type DNode, detachedNode, dnode, kids } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { RNode } from './runtime.ts';
 import { walkMembers } from './tree.ts';
-import { defer, isObject, issue, type KeySet, typeIssue, type Walk } from './walk.ts';
+import { defer, hasMember, isObject, issue, type KeySet, typeIssue, type Walk } from './walk.ts';
 
 // Lists and leaf-lists: keys, duplicates, unique, min/max-elements (RFC 7950 §7.7, §7.8).
 
@@ -89,7 +89,7 @@ function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, ru
     let missingKey: RNode | undefined;
     for (let i = 0; i < keyRs.length; i++) {
       const k = keyRs[i]!;
-      if (entry[k.jsonNames[0]!] === undefined && (k.jsonNames.length === 1 || entry[k.jsonNames[1]!] === undefined)) {
+      if (!hasMember(entry, k)) {
         missingKey = k;
         break;
       }

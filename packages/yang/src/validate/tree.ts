@@ -3,7 +3,7 @@ import { type DNode, dnode } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
 import { walkLeafList, walkList } from './lists.ts';
 import type { RChoice, RNode } from './runtime.ts';
-import { defer, isObject, issue, typeIssue, type Walk } from './walk.ts';
+import { defer, hasMember, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
 export { issue, type TreeMode, type Walk } from './walk.ts';
 
@@ -97,7 +97,7 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
   const mustHave = w.mode === 'config' ? r.mustHaveConfig : r.mustHaveAll;
   for (let i = 0; i < mustHave.length; i++) {
     const k = mustHave[i]!;
-    if (obj[k.jsonNames[0]!] !== undefined || (k.jsonNames.length > 1 && obj[k.jsonNames[1]!] !== undefined)) continue;
+    if (hasMember(obj, k)) continue;
     if (!casesActive(k, active)) continue;
     missing(w, k, dn, childPath(dn, k.s.module, k.s.name));
   }

@@ -53,6 +53,11 @@ export function issue(w: Walk, kind: IssueKind, path: string, message: string, e
   if (w.issues.length < w.limit) w.issues.push({ kind, path: path === '' ? '/' : path, message, ...extra });
 }
 
+/** The member of `r` is in `obj`, under either JSON name (RFC 7951 §4: the module prefix is optional where the parent's module is the same). */
+export function hasMember(obj: Record<string, unknown>, r: RNode): boolean {
+  return obj[r.jsonNames[0]!] !== undefined || (r.jsonNames.length > 1 && obj[r.jsonNames[1]!] !== undefined);
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
