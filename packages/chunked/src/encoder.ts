@@ -2,7 +2,7 @@ import { defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import { invalid, sourceSizeMismatch } from './_internal/invalid.ts';
 import { keepBuffers, takeKeptBuffers } from './_internal/kept-buffers.ts';
 import { type ImageSource, openSource } from './_internal/source.ts';
-import { workerReadSource } from './_internal/worker-read.ts';
+import { transferOptions, workerReadSource } from './_internal/worker-read.ts';
 import type { HashBatchInput } from './adapters/hash-task.ts';
 import { type FrameLayout, sha256Frames, sha256Into } from './adapters/sha256.ts';
 import { ChunkedErrorCode } from './errors.ts';
@@ -201,17 +201,17 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
 
 // digests are copied out: the buffer is refilled once its chunks are handed out
 function hashHere(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, hashed: boolean): Hashed {
-  const digests = hashed ? new Uint8Array(buffer, layout.digestsAt, layout.count * 32) : sha256Frames(new Uint8Array(buffer), layout);
-  return { ...batch, buffer, digests: digests.slice() };
+  return hashed ? hashedIn(batch, buffer, layout) : { ...batch, buffer, digests: sha256Frames(new Uint8Array(buffer), layout).slice() };
 }
 
+// a batch whose digests are already in its digest area
 function hashedIn(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout): Hashed {
   return { ...batch, buffer, digests: new Uint8Array(buffer, layout.digestsAt, layout.count * 32).slice() };
 }
 
 async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, signal: AbortSignal | undefined): Promise<Hashed> {
   const input: HashBatchInput = { buffer, ...layout };
-  const back = await pool.run(hashBatchTask, input, signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal });
+  const back = await pool.run(hashBatchTask, input, transferOptions(buffer, signal));
   return hashedIn(batch, back, layout);
 }
 

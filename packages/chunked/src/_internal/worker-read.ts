@@ -29,27 +29,25 @@ export interface WorkerReadSource {
 
 /** The workers' reader of `image`, or undefined when it must be read on the calling thread (bytes, Blobs, streams, an empty file). */
 export function workerReadSource(image: ImageSource, pool: WorkerPool, name: string): WorkerReadSource | undefined {
-  if (isImageFile(image)) {
-    if (image.size === 0) return undefined;
-    const { path, size } = image;
-    return {
-      size,
-      async hash(batch, signal) {
-        const input: HashFileBatchInput = { buffer: batch.buffer, ...batch.layout, path, position: batch.position, final: batch.final };
-        const back = await pool.run(hashFileBatchTask, input, runOptions(batch.buffer, signal)).catch((error: unknown) => {
-          // the task only fails when node:fs does (file removed, no permission, I/O error)
-          throw error instanceof CoreError && error.code === CoreErrorCode.TaskFailed ? sourceUnreadable(path, error.cause ?? error) : error;
-        });
-        const expected = payloadBytes(batch.layout);
-        if (back.read < expected) sourceSizeMismatch(name, size, batch.position + back.read);
-        if (back.read > expected) sourceSizeMismatch(name, size, `more than ${size}`);
-        return back.buffer;
-      },
-    };
-  }
-  return undefined;
+  if (!isImageFile(image) || image.size === 0) return undefined;
+  const { path, size } = image;
+  return {
+    size,
+    async hash(batch, signal) {
+      const input: HashFileBatchInput = { buffer: batch.buffer, ...batch.layout, path, position: batch.position, final: batch.final };
+      const back = await pool.run(hashFileBatchTask, input, transferOptions(batch.buffer, signal)).catch((error: unknown) => {
+        // the task only fails when node:fs does (file removed, no permission, I/O error)
+        throw error instanceof CoreError && error.code === CoreErrorCode.TaskFailed ? sourceUnreadable(path, error.cause ?? error) : error;
+      });
+      const expected = payloadBytes(batch.layout);
+      if (back.read < expected) sourceSizeMismatch(name, size, batch.position + back.read);
+      if (back.read > expected) sourceSizeMismatch(name, size, `more than ${size}`);
+      return back.buffer;
+    },
+  };
 }
 
-function runOptions(buffer: ArrayBuffer, signal: AbortSignal | undefined) {
+/** Run options of a hash task: `buffer` moved to the worker, and the encode's signal if any. */
+export function transferOptions(buffer: ArrayBuffer, signal: AbortSignal | undefined) {
   return signal === undefined ? { transfer: [buffer] } : { transfer: [buffer], signal };
 }
