@@ -6,7 +6,48 @@ import { describeWithPostgres } from '@fleetkit/core/testing';
 import { expect, it } from 'vitest';
 import { freshPostgres } from '../test/postgres-store.ts';
 import { openTxQueue, type TxQueue } from './queue.ts';
-import type { Delivery, TxEvent } from './types.ts';
+import type { Delivery, TxEvent, TxQueueOptions } from './types.ts';
+
+/** Opens the pools (one per simulated process) and queues of a test. */
+interface Opener {
+  pool(max?: number): PostgresDriver;
+  queue(options: TxQueueOptions): Promise<TxQueue>;
+}
+
+/** A fresh database; the queues, then the pools, a test opened are closed and the database dropped afterwards. */
+async function withEngines(url: string, test: (open: Opener) => Promise<void>): Promise<void> {
+  const store = await freshPostgres(url);
+  const pools: PostgresDriver[] = [];
+  const queues: TxQueue[] = [];
+  const open: Opener = {
+    pool: (max = 4) => {
+      const p = openPostgres({ connectionString: store.url, max });
+      pools.push(p);
+      return p;
+    },
+    queue: async (options) => {
+      const q = await openTxQueue({ logger: silentLogger, ...options });
+      queues.push(q);
+      return q;
+    },
+  };
+  try {
+    await test(open);
+  } finally {
+    for (const q of queues) await q.close();
+    for (const p of pools) await p.close();
+    await store.dispose();
+  }
+}
+
+/** Waits (10 ms steps, 2 s at most) until the device's `txq_counter` row has `column` set. */
+async function counterSet(driver: PostgresDriver, device: string, column: 'next' | 'listen_until'): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const [row] = await driver.query<Record<string, unknown>>(`SELECT ${column} FROM txq_counter WHERE target = $1`, [`d:${device}`]);
+    if (row?.[column] != null) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** The driver, counting the NOTIFYs sent through it. */
 function countingNotifies(driver: PostgresDriver): { readonly driver: PostgresDriver; readonly sent: () => number } {
@@ -23,14 +64,12 @@ const DEVICES = 6;
 const PER_DEVICE = 15;
 
 describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) => {
-  it('never hands one delivery attempt to two call-ins, completes each transaction once and emits each final event once', async () => {
-    const store = await freshPostgres(url);
-    const drivers = Array.from({ length: ENGINES }, () => openPostgres({ connectionString: store.url, max: 6 }));
-    const engines: TxQueue[] = [];
-    for (const storage of drivers) engines.push(await openTxQueue({ storage, logger: silentLogger, redeliverAfterMs: 60_000 }));
-    const events: TxEvent[] = [];
-    for (const q of engines) q.subscribe((e) => void events.push(e));
-    try {
+  it('never hands one delivery attempt to two call-ins, completes each transaction once and emits each final event once', () =>
+    withEngines(url, async (open) => {
+      const engines: TxQueue[] = [];
+      for (let i = 0; i < ENGINES; i++) engines.push(await open.queue({ storage: open.pool(6), redeliverAfterMs: 60_000 }));
+      const events: TxEvent[] = [];
+      for (const q of engines) q.subscribe((e) => void events.push(e));
       const devices = Array.from({ length: DEVICES }, (_, i) => `dev-${i}`);
       // enqueue from every engine at once
       await Promise.all(devices.flatMap((device) => Array.from({ length: PER_DEVICE }, (_, i) => engines[i % ENGINES]!.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 }))));
@@ -61,98 +100,53 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
       expect(finals.sort()).toEqual([...applied].sort());
       // ids per device are 1..PER_DEVICE whichever engine enqueued
       for (const device of devices) expect((await engines[0]!.list({ device })).map((t) => t.id)).toEqual(Array.from({ length: PER_DEVICE }, (_, i) => i + 1));
-    } finally {
-      for (const q of engines) await q.close();
-      for (const d of drivers) await d.close();
-      await store.dispose();
-    }
-  });
+    }));
 
-  it('wakes a long-polling call-in in one engine when another engine enqueues (LISTEN/NOTIFY)', async () => {
-    const store = await freshPostgres(url);
-    const a = openPostgres({ connectionString: store.url, max: 4 });
-    const b = openPostgres({ connectionString: store.url, max: 4 });
-    // a manual clock that never moves: without the NOTIFY the wait would never end
-    const waiting = await openTxQueue({ storage: a, clock: new ManualClock(), logger: silentLogger });
-    const sender = await openTxQueue({ storage: b, logger: silentLogger });
-    try {
+  it('wakes a long-polling call-in in one engine when another engine enqueues (LISTEN/NOTIFY)', () =>
+    withEngines(url, async (open) => {
+      // a manual clock that never moves: without the NOTIFY the wait would never end
+      const waiting = await open.queue({ storage: open.pool(), clock: new ManualClock() });
+      const sender = await open.queue({ storage: open.pool() });
       const poll = waiting.callIn('sleepy', { waitMs: 3_600_000 });
       await sender.enqueue({ target: { device: 'sleepy' }, kind: 'rpc', payload: { wake: true }, timeoutMs: 600_000 });
       expect((await poll).map((d) => d.payload)).toEqual([{ wake: true }]);
-    } finally {
-      await waiting.close();
-      await sender.close();
-      await a.close();
-      await b.close();
-      await store.dispose();
-    }
-  });
+    }));
 
-  it('sends no NOTIFY for an enqueue to a device no call-in waits on, in any engine', async () => {
-    const store = await freshPostgres(url);
-    const a = openPostgres({ connectionString: store.url, max: 4 });
-    const counted = countingNotifies(a);
-    const q = await openTxQueue({ storage: counted.driver, logger: silentLogger });
-    try {
+  it('sends no NOTIFY for an enqueue to a device no call-in waits on, in any engine', () =>
+    withEngines(url, async (open) => {
+      const counted = countingNotifies(open.pool());
+      const q = await open.queue({ storage: counted.driver });
       for (let i = 0; i < 5; i++) await q.enqueue({ target: { device: 'quiet' }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 });
       await q.idle();
       expect(counted.sent()).toBe(0);
       expect(await q.callIn('quiet')).toHaveLength(5);
-    } finally {
-      await q.close();
-      await a.close();
-      await store.dispose();
-    }
-  });
+    }));
 
-  it('NOTIFYs the other engines for an enqueue to a device whose call-in is already waiting', async () => {
-    const store = await freshPostgres(url);
-    const a = openPostgres({ connectionString: store.url, max: 4 });
-    const b = openPostgres({ connectionString: store.url, max: 4 });
-    const counted = countingNotifies(b);
-    const waiting = await openTxQueue({ storage: a, clock: new ManualClock(), logger: silentLogger });
-    const sender = await openTxQueue({ storage: counted.driver, logger: silentLogger });
-    try {
+  it('NOTIFYs the other engines for an enqueue to a device whose call-in is already waiting', () =>
+    withEngines(url, async (open) => {
+      const a = open.pool();
+      const b = open.pool();
+      const counted = countingNotifies(b);
+      const waiting = await open.queue({ storage: a, clock: new ManualClock() });
+      const sender = await open.queue({ storage: counted.driver });
       const poll = waiting.callIn('sleepy', { waitMs: 3_600_000 });
       // the wait is registered (and its first look done) before the enqueue
-      for (let i = 0; i < 200; i++) {
-        const [row] = await b.query<{ listen_until: number | null }>("SELECT listen_until FROM txq_counter WHERE target = 'd:sleepy'");
-        if (row?.listen_until != null) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await counterSet(b, 'sleepy', 'listen_until');
       await new Promise((resolve) => setTimeout(resolve, 50));
       await sender.enqueue({ target: { device: 'sleepy' }, kind: 'rpc', payload: { wake: 1 }, timeoutMs: 600_000 });
       expect((await poll).map((d) => d.payload)).toEqual([{ wake: 1 }]);
       await sender.idle();
       expect(counted.sent()).toBe(1);
-    } finally {
-      await waiting.close();
-      await sender.close();
-      await a.close();
-      await b.close();
-      await store.dispose();
-    }
-  });
+    }));
 
-  it('numbers a device from 1 when a waiting call-in created its counter row first', async () => {
-    const store = await freshPostgres(url);
-    const a = openPostgres({ connectionString: store.url, max: 4 });
-    const q = await openTxQueue({ storage: a, logger: silentLogger });
-    try {
-      const ac = new AbortController();
-      const poll = q.callIn('fresh', { waitMs: 60_000, signal: ac.signal });
-      for (let i = 0; i < 200; i++) {
-        const [row] = await a.query<{ next: number }>("SELECT next FROM txq_counter WHERE target = 'd:fresh'");
-        if (row) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+  it('numbers a device from 1 when a waiting call-in created its counter row first', () =>
+    withEngines(url, async (open) => {
+      const a = open.pool();
+      const q = await open.queue({ storage: a });
+      const poll = q.callIn('fresh', { waitMs: 60_000 });
+      await counterSet(a, 'fresh', 'next');
       const { transaction } = await q.enqueue({ target: { device: 'fresh' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
       expect(transaction.id).toBe(1);
       expect((await poll).map((d) => d.transactionId)).toEqual([1]);
-    } finally {
-      await q.close();
-      await a.close();
-      await store.dispose();
-    }
-  });
+    }));
 });
