@@ -23,7 +23,7 @@ describeWithPostgres('txqueue sweep plan on PostgreSQL', (url) => {
         for (const column of COLUMNS) {
           // as expireDue plans it
           await tx.query(JOINS_OFF);
-          await tx.run(`PREPARE sweep_${label}_${column}(bigint) AS ${sweepSql(true, column, 1000)}`);
+          await tx.run(`PREPARE sweep_${label}_${column}(bigint) AS ${sweepSql({ pg: true }, column, 1000)}`);
           const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE sweep_${label}_${column}(5)`);
           await tx.run(`DEALLOCATE sweep_${label}_${column}`);
           out.push(rows.map((r) => r['QUERY PLAN']).join('\n'));

@@ -31,7 +31,7 @@ export class Effects {
 }
 
 /** `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer needs none. */
-export function skipLocked(ctx: Ctx): string {
+export function skipLocked(ctx: Pick<Ctx, 'pg'>): string {
   return ctx.pg ? ' FOR UPDATE SKIP LOCKED' : '';
 }
 

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import type { Ctx, Effects } from './context.ts';
+import { type Ctx, type Effects, skipLocked } from './context.ts';
 import { afterFinal } from './finish.ts';
 import type { TxRow } from './rows.ts';
 
@@ -21,7 +21,7 @@ export async function expireDue(tx: SqlExecutor, ctx: Ctx, fx: Effects, now: num
     // sweep-plan.postgres.node.test.ts). Off for this statement only (SET
     // LOCAL, restored before anything else is planned in the transaction).
     const saved = ctx.pg ? await tx.query<{ h: string; m: string }>(JOINS_OFF) : [];
-    const rows = await tx.query<TxRow>(sweepSql(ctx.pg, column, limit), [now]);
+    const rows = await tx.query<TxRow>(sweepSql(ctx, column, limit), [now]);
     if (saved[0]) await tx.run(JOINS_RESTORE, [saved[0].h, saved[0].m]);
     await afterFinal(tx, ctx, fx, rows, now);
     n = Math.max(n, rows.length);
@@ -42,10 +42,10 @@ const JOINS_RESTORE = `SELECT set_config('enable_hashjoin', $1, true), set_confi
  * `txq_tx` through the pending index and filtered them by ctid, once a
  * second for the connection's life (docs/decisions/txqueue-004-cpu-per-cycle.md).
  */
-export function sweepSql(pg: boolean, column: 'deadline' | 'cancel_deadline', limit: number): string {
-  const due = `WITH due AS MATERIALIZED (SELECT ${pg ? 'ctid' : 'target, id'} FROM txq_tx
-         WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT ${Math.trunc(limit)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''})`;
-  return pg
+export function sweepSql(ctx: Pick<Ctx, 'pg'>, column: 'deadline' | 'cancel_deadline', limit: number): string {
+  const due = `WITH due AS MATERIALIZED (SELECT ${ctx.pg ? 'ctid' : 'target, id'} FROM txq_tx
+         WHERE finished_at IS NULL AND total IS NULL AND ${column} <= $1 ORDER BY ${column} LIMIT ${Math.trunc(limit)}${skipLocked(ctx)})`;
+  return ctx.pg
     ? `${due} ${SET_TIMED_OUT.replace('UPDATE txq_tx SET', 'UPDATE txq_tx t SET')} FROM due WHERE t.ctid = due.ctid AND t.finished_at IS NULL RETURNING t.*`
     : `${due} ${SET_TIMED_OUT} WHERE (target, id) IN (SELECT target, id FROM due) AND finished_at IS NULL RETURNING *`;
 }
