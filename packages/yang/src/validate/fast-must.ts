@@ -16,6 +16,8 @@ export type FastCondition = (ctx: DNode | undefined, parent: DNode | undefined, 
 export interface CompiledMust {
   readonly test: FastCondition;
   readonly reach: number;
+  /** It reads the context leaf's own value (`.`): only then does it need the value's canonical string. */
+  readonly self: boolean;
 }
 
 /**
@@ -29,6 +31,12 @@ interface LeafPath {
 
 type Scalar = string | number;
 
+/** What a condition reads, gathered while compiling it. */
+interface Reach {
+  up: number;
+  self: boolean;
+}
+
 /**
  * Compiles the common `must` shapes at prepare time: comparisons of a
  * sibling or own leaf (`../port`, `.`, `current()/../x`) with a literal,
@@ -39,12 +47,12 @@ type Scalar = string | number;
  * 1.0 semantics these closures reproduce (tested side by side).
  */
 export function compileMust(e: XPathExpr, at: RNode, ancestors: readonly RNode[]): CompiledMust | undefined {
-  const reach = { up: 0 };
+  const reach: Reach = { up: 0, self: false };
   const test = bool(e, at, ancestors, reach);
-  return test === undefined ? undefined : { test, reach: reach.up };
+  return test === undefined ? undefined : { test, reach: reach.up, self: reach.self };
 }
 
-function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: { up: number }): FastCondition | undefined {
+function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: Reach): FastCondition | undefined {
   if (e.t === 'bin' && (e.op === 'or' || e.op === 'and')) {
     const l = bool(e.l, at, anc, reach);
     const r = bool(e.r, at, anc, reach);
@@ -103,11 +111,14 @@ function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | un
 }
 
 /** True when some node the path selects has a value passing `test` (an empty set passes nothing). */
-function someValue(p: LeafPath, reach: { up: number }, test: (value: string) => boolean, testNumber?: (value: number) => boolean): FastCondition {
+function someValue(p: LeafPath, reach: Reach, test: (value: string) => boolean, testNumber?: (value: number) => boolean): FastCondition {
   const { up, target } = p;
   reach.up = Math.max(reach.up, up);
   // the context leaf itself (leafPath gives no target only for it)
-  if (target === undefined) return (_ctx, _parent, value) => value !== undefined && test(value);
+  if (target === undefined) {
+    reach.self = true;
+    return (_ctx, _parent, value) => value !== undefined && test(value);
+  }
   return (ctx, parent, value, config) => {
     let a: DNode | undefined = up === 0 ? ctx : parent;
     for (let i = 1; i < up && a !== undefined; i++) a = a.parent;

@@ -100,6 +100,7 @@ describe('fast paths beside the generic validator', () => {
     ['a dangling early leafref', doc({ item: [item('a', { peer: 'c' }), item('b', { peer: 'a' })] })],
     ['a failing early must', doc({ item: [item('a', { peer: 'a', val: 7, flag: false })] })],
     ['an early must on a sibling with a bad value', doc({ item: [item('a', { peer: 'a', val: 'x' })] })],
+    ['an early leaf with a bad value whose must fails', doc({ item: [item('a', { peer: 5, val: 7, flag: false }), item('b', { peer: 'a' })] })],
     ['an early leafref to a key of the wrong type', doc({ item: [item('a', { peer: 'a' }), item(5 as unknown as string, { peer: 'b' })] })],
     ['an early leafref beside an entry missing its key', doc({ item: [item('a', { peer: 'a' }), { peer: 'a', val: 1 }] })],
     ['early leafrefs with duplicate keys', doc({ item: [item('a', { peer: 'a' }), item('a', { peer: 'b' })] })],

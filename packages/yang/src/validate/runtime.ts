@@ -57,7 +57,7 @@ export interface RNode {
    * against that list's key set once the walk is over). It gets no data
    * node; if a rule fails, the document is validated again the generic way.
    */
-  early: { readonly musts: readonly FastCondition[]; readonly ref: boolean } | undefined;
+  early: { readonly musts: readonly FastCondition[]; readonly self: boolean; readonly ref: boolean } | undefined;
   /** Inner nodes: their early leaves, and (lists) the early leaves that refer to the list's key. */
   readonly earlyLeaves: RNode[];
   readonly earlyRefs: RNode[];
@@ -168,7 +168,7 @@ function prepareFast(holder: RNode, out: Map<Condition, FastCondition | null>): 
       if (!compiled.every((m) => m !== undefined && m.reach <= 1)) continue;
       const ref = needsInstance(k.s);
       if (ref && !refersToOwnKey(k.s.type!, r)) continue;
-      k.early = { musts: compiled.map((m) => m!.test), ref };
+      k.early = { musts: compiled.map((m) => m!.test), self: compiled.some((m) => m!.self), ref };
       k.lazyLeaf = true;
       r.earlyLeaves.push(k);
       if (ref) r.earlyRefs.push(k);

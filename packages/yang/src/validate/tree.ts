@@ -40,12 +40,15 @@ function earlyMusts(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode):
   const early = r.earlyLeaves;
   for (let i = 0; i < early.length; i++) {
     const k = early[i]!;
-    const musts = k.early!.musts;
+    const { musts, self } = k.early!;
     if (musts.length === 0 || (config && !k.s.config)) continue;
     for (let j = 0; j < k.jsonNames.length; j++) {
       const v = obj[k.jsonNames[j]!];
       if (v === undefined) continue;
-      const c = k.check!(v, true);
+      // the walk checked the value already; only a must reading `.` needs its canonical string. A value
+      // that failed its type has no node and no must on the generic path: a must failing on it here only
+      // sends the run there (the walk reported the type issue either way)
+      const c = self ? k.check!(v, true) : '';
       if (typeof c !== 'string') continue;
       for (let m = 0; m < musts.length; m++) {
         if (!musts[m]!(undefined, dn, c, config)) {
