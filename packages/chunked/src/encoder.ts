@@ -134,28 +134,30 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       let lastLength = chunkSize;
       if (byWorkers !== undefined) {
         count = Math.min(perBatch, chunks - first);
-        lastLength = first + count === chunks ? byWorkers.size - (chunks - 1) * chunkSize : chunkSize;
+        final = first + count === chunks;
+        lastLength = final ? byWorkers.size - (chunks - 1) * chunkSize : chunkSize;
         size += (count - 1) * chunkSize + lastLength;
-      }
-      while (byWorkers === undefined && count < perBatch) {
-        const at = count * stride + FRAME_HEADER_BYTES;
-        if (take === undefined) lastLength = await source.fill(bytes.subarray(at, at + chunkSize));
-        else {
-          const piece = take(chunkSize);
-          lastLength = piece.length;
-          if (lastLength > 0) {
-            sha256Into(piece, bytes, digestsAt + count * 32);
-            bytes.set(piece, at);
+      } else {
+        while (count < perBatch) {
+          const at = count * stride + FRAME_HEADER_BYTES;
+          if (take === undefined) lastLength = await source.fill(bytes.subarray(at, at + chunkSize));
+          else {
+            const piece = take(chunkSize);
+            lastLength = piece.length;
+            if (lastLength > 0) {
+              sha256Into(piece, bytes, digestsAt + count * 32);
+              bytes.set(piece, at);
+            }
           }
+          if (lastLength === 0) break;
+          count++;
+          size += lastLength;
+          if (declared !== undefined && size > declared) sourceSizeMismatch(options.name, declared, `more than ${declared}`);
+          if (lastLength < chunkSize) break;
         }
-        if (lastLength === 0) break;
-        count++;
-        size += lastLength;
-        if (declared !== undefined && size > declared) sourceSizeMismatch(options.name, declared, `more than ${declared}`);
-        if (lastLength < chunkSize) break;
+        if (lastLength === 0) lastLength = chunkSize;
+        final = lastLength < chunkSize || (await source.atEnd());
       }
-      if (lastLength === 0) lastLength = chunkSize;
-      final = byWorkers !== undefined ? first + count === chunks : lastLength < chunkSize || (await source.atEnd());
       if (count === 0) break;
       for (let j = 0; j < count; j++) {
         writeFrameHeader(bytes, j * stride, { tag, sizeExp, index: first + j, more: !(final && j === count - 1) });
