@@ -3,7 +3,7 @@
 // time, and the CPU of this process and of the PostgreSQL server per cycle.
 //   node --conditions=source benchmarks/txqueue/probe.ts [cycles] [inFlight]
 // Not a benchmark of record (npm run bench -- txqueue is): a profile to read.
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { silentLogger, type SqlDriver } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { openTxQueue } from '@fleetkit/txqueue';
@@ -49,7 +49,7 @@ if (process.env.PROBE_GUC) {
 const stats = new Map<string, { n: number; ms: number }>();
 let tracing = false;
 const origQuery = pg.Client.prototype.query;
-if (process.env.PROBE_TRACE !== "0") pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+if (process.env.PROBE_TRACE !== '0') pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const cfg = args[0] as string | { text?: string };
   const text = (typeof cfg === 'string' ? cfg : (cfg?.text ?? '?')).replace(/\s+/g, ' ').slice(0, 90);
   const t0 = performance.now();
@@ -89,10 +89,12 @@ async function run(name: string, cycle: (lane: number) => Promise<void>): Promis
   tracing = false;
   console.log(`\n${name}: ${cycles} cycles, ${inFlight} in flight: ${((cycles / wall) * 1000).toFixed(0)} cycles/s, ${(wall / cycles).toFixed(3)} ms/cycle`);
   console.log(`  node cpu ${(((cpu.user + cpu.system) / 1000) / cycles).toFixed(3)} ms/cycle (system ${((cpu.system / 1000) / cycles).toFixed(3)}), server cpu ${(srv / cycles).toFixed(3)} ms/cycle`);
-  const vac = await storage.query<{ relname: string; n_live_tup: number; n_dead_tup: number; autovacuum_count: number; autoanalyze_count: number }>(
+  const vac = await storage.query<{
+    relname: string; n_live_tup: number; n_dead_tup: number; autovacuum_count: number; autoanalyze_count: number; n_tup_upd: number; n_tup_hot_upd: number;
+  }>(
     "SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname LIKE 'txq%' ORDER BY relname",
   );
-  console.log(`  ${vac.map((v) => `${v.relname}: live ${v.n_live_tup} dead ${v.n_dead_tup} autovacuum ${v.autovacuum_count} autoanalyze ${v.autoanalyze_count} upd ${(v as Record<string, unknown>).n_tup_upd} hot ${(v as Record<string, unknown>).n_tup_hot_upd}`).join('; ')}`);
+  console.log(`  ${vac.map((v) => `${v.relname}: live ${v.n_live_tup} dead ${v.n_dead_tup} autovacuum ${v.autovacuum_count} autoanalyze ${v.autoanalyze_count} upd ${v.n_tup_upd} hot ${v.n_tup_hot_upd}`).join('; ')}`);
   for (const [text, s] of [...stats].sort((a, b) => b[1].n - a[1].n)) {
     console.log(`  ${(s.n / cycles).toFixed(3)}/cycle  ${(s.ms / s.n).toFixed(3)} ms  ${text}`);
   }
@@ -124,6 +126,6 @@ try {
   await q.close();
   await storage.close();
   await boss.stop({ graceful: false, wait: true });
-  if (process.env.PROBE_KEEP_LOG) (await import('node:fs')).copyFileSync(`${server.dir}/log`, process.env.PROBE_KEEP_LOG);
+  if (process.env.PROBE_KEEP_LOG) copyFileSync(`${server.dir}/log`, process.env.PROBE_KEEP_LOG);
   server.stop();
 }
