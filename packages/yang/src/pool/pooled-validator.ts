@@ -36,22 +36,17 @@ export class PooledValidator {
   async validate(type: DocumentType, json: string | Uint8Array): Promise<ValidationResult> {
     const size = typeof json === 'string' ? json.length : json.byteLength;
     const maxIssues = this.#options.maxIssues;
+    const limit = maxIssues === undefined ? {} : { maxIssues };
     if (size < (this.#options.threshold ?? 65536)) {
       const parsed = parse(typeof json === 'string' ? json : new TextDecoder().decode(json));
       if ('error' in parsed) return parseIssue(parsed.error);
-      return this.#local.validate(type, parsed.doc, maxIssues === undefined ? {} : { maxIssues });
+      return this.#local.validate(type, parsed.doc, limit);
     }
     this.#hash ??= schemaHash(this.#packed);
-    const hash = await this.#hash;
-    const limit = maxIssues === undefined ? {} : { maxIssues };
-    let result: ValidationResult | { readonly parseError: string };
-    if (typeof json === 'string') {
-      // text goes as it is: cloning a string is a copy, encoding it to UTF-8 here and decoding it there cost more, on this thread too
-      result = await this.#options.pool.run(task, { hash, schema: this.#packed, type, json, ...limit });
-    } else {
-      const bytes = json.slice();
-      result = await this.#options.pool.run(task, { hash, schema: this.#packed, type, json: bytes.buffer as ArrayBuffer, ...limit }, { transfer: [bytes.buffer as ArrayBuffer] });
-    }
+    // text goes as it is: cloning a string is a copy, encoding it to UTF-8 here and decoding it there cost more, on this thread too; bytes are copied and transferred
+    const text = typeof json === 'string' ? json : (json.slice().buffer as ArrayBuffer);
+    const input: ValidateTaskInput = { hash: await this.#hash, schema: this.#packed, type, json: text, ...limit };
+    const result = await this.#options.pool.run(task, input, typeof text === 'string' ? undefined : { transfer: [text] });
     return 'parseError' in result ? parseIssue(result.parseError) : result;
   }
 }
