@@ -58,7 +58,7 @@ export interface RNode {
    * node; if a rule fails, the document is validated again the generic way.
    */
   early: { readonly musts: readonly FastCondition[]; readonly self: boolean; readonly ref: boolean } | undefined;
-  /** Inner nodes: their early leaves, and (lists) the early leaves that refer to the list's key. */
+  /** Inner nodes: their early leaves with `must`s, and (lists) the early leaves that refer to the list's key. */
   readonly earlyLeaves: RNode[];
   readonly earlyRefs: RNode[];
   /** Member names at each position of the last object walked against this node, and their nodes (validate/tree.ts; a verified hint). */
@@ -170,7 +170,7 @@ function prepareFast(holder: RNode, out: Map<Condition, FastCondition | null>): 
       if (ref && !refersToOwnKey(k.s.type!, r)) continue;
       k.early = { musts: compiled.map((m) => m!.test), self: compiled.some((m) => m!.self), ref };
       k.lazyLeaf = true;
-      r.earlyLeaves.push(k);
+      if (compiled.length > 0) r.earlyLeaves.push(k);
       if (ref) r.earlyRefs.push(k);
     }
     if (r.kids.some((k) => k.lazyLeaf || k.s.kind === 'list')) r.lazy = { config: lazyFor(r, true), data: lazyFor(r, false) };

@@ -41,7 +41,7 @@ function earlyMusts(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode):
   for (let i = 0; i < early.length; i++) {
     const k = early[i]!;
     const { musts, self } = k.early!;
-    if (musts.length === 0 || (config && !k.s.config)) continue;
+    if (config && !k.s.config) continue;
     for (let j = 0; j < k.jsonNames.length; j++) {
       const v = obj[k.jsonNames[j]!];
       if (v === undefined) continue;
