@@ -19,6 +19,19 @@ describe('RFC 7951 value checks', () => {
     expect(ok({ base: 'uint64', name: 'uint64' }, '18446744073709551615')).toBe('18446744073709551615');
   });
 
+  it('reads 64-bit integers of up to 15 digits without BigInt and agrees with the exact path at the boundary', () => {
+    const u: TypeSpec = { base: 'uint64', name: 'uint64' };
+    const i: TypeSpec = { base: 'int64', name: 'int64', range: [['-5', '999999999999999']], rangeText: '-5..999999999999999' };
+    expect(ok(u, '007')).toBe('7');
+    expect(ok(u, '+12')).toBe('12');
+    expect(ok(i, '-0')).toBe('0');
+    expect(ok(i, '999999999999999')).toBe('999999999999999');
+    expect(check(i)('1000000000000000')).toMatchObject({ kind: 'range' });
+    expect(check(i)('-6')).toMatchObject({ kind: 'range' });
+    expect(ok(u, '1234567890123456')).toBe('1234567890123456');
+    for (const bad of ['', '+', '-', '1.0', '1e3', ' 1', '1 ', '\u0661', '0x10', '--1']) expect(fails(u, bad)).toBe(true);
+  });
+
   it('checks ranges with several parts exactly', () => {
     const t: TypeSpec = { base: 'uint16', name: 'port', range: [['1', '1024'], ['8080', '8080']], rangeText: '1..1024 | 8080' };
     expect(ok(t, 8080)).toBe('8080');

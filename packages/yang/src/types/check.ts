@@ -86,19 +86,25 @@ function codePoints(s: string): number {
 }
 
 function lengthCheck(t: TypeSpec, len: number): TypeFailure | undefined {
-  if (t.length === undefined || t.length.some(([a, b]) => len >= a && len <= b)) return undefined;
+  const bounds = t.length;
+  if (bounds === undefined) return undefined;
+  for (let i = 0; i < bounds.length; i++) if (len >= bounds[i]![0] && len <= bounds[i]![1]) return undefined;
   return failure('length', `length ${t.lengthText}`, `length ${len} is outside ${t.lengthText}`);
 }
 
 function stringCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
   const patterns = (t.patterns ?? []).map((p) => ({ re: cx.regex(p.js), p }));
   const special = t.special === 'node-instance-identifier' ? isNodeInstanceIdentifier : t.special === 'xpath1.0' ? (s: string) => isXPath(s) : undefined;
+  const counted = t.length !== undefined;
   return (v) => {
     if (typeof v !== 'string') return failure('type', 'a JSON string');
     if (special !== undefined && !special(v)) return failure('type', t.special === 'xpath1.0' ? 'an XPath 1.0 expression' : 'a node-instance-identifier ("/" or "/module:node/…")');
-    const bad = lengthCheck(t, codePoints(v));
-    if (bad !== undefined) return bad;
-    for (const { re, p } of patterns) {
+    if (counted) {
+      const bad = lengthCheck(t, codePoints(v));
+      if (bad !== undefined) return bad;
+    }
+    for (let i = 0; i < patterns.length; i++) {
+      const { re, p } = patterns[i]!;
       if (re.test(v) === p.invert) return failure('pattern', `${p.invert ? 'no match of' : 'a match of'} pattern "${p.xsd}"`, p.errorMessage);
     }
     return v;

@@ -18,7 +18,22 @@ export function numberCheck(t: TypeSpec): ValueCheck {
 
 // Values of up to 15 digits are exact as doubles; comparing them to (possibly
 // rounded) bounds beyond 2^53 stays exact, so the common case avoids BigInt.
-const SHORT_INT = /^[+-]?\d{1,15}$/;
+// Read digit by digit: a regex test plus Number() was 15 % of validating a
+// list with a uint64 leaf per entry.
+/** The value of `[+-]?[0-9]{1,15}`, exact as a double; NaN for any other string. */
+export function shortInteger(v: string): number {
+  const len = v.length;
+  const first = v.charCodeAt(0);
+  let i = first === 45 || first === 43 ? 1 : 0;
+  if (len - i < 1 || len - i > 15) return NaN;
+  let n = 0;
+  for (; i < len; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return first === 45 ? -n : n;
+}
 
 export function bigCheck(t: TypeSpec): ValueCheck {
   const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
@@ -27,9 +42,9 @@ export function bigCheck(t: TypeSpec): ValueCheck {
   const kind = t.range === undefined ? 'type' : 'range';
   return (v, canonical = true) => {
     if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
-    if (v.length <= 16 && SHORT_INT.test(v)) {
-      const n = Number(v);
-      if (inRanges(fast, n)) return canonical ? String(n) : '';
+    const short = shortInteger(v);
+    if (short === short) {
+      if (inRanges(fast, short)) return canonical ? String(short) : '';
       return failure(kind, expected);
     }
     if (!INT_STRING.test(v)) return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
