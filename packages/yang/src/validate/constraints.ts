@@ -4,12 +4,13 @@ import { type DNode, detachedNode, rootOf } from '../xpath/dnode.ts';
 import { evaluate, toBoolean, type XContext } from '../xpath/eval.ts';
 import { parseXPath } from '../xpath/parse.ts';
 import { pathOf } from './issue.ts';
+import type { KeyValues } from './key-index.ts';
 import type { Runtime } from './runtime.ts';
 import { issue, missing, type Walk } from './tree.ts';
 
 /** Per-run caches: leafref target value sets, so N leafrefs cost O(N) (not O(N²), yang-js #73). */
 interface Caches {
-  readonly targets: WeakMap<DNode, Map<TypeSpec, ReadonlySet<string>>>;
+  readonly targets: WeakMap<DNode, Map<TypeSpec, KeyValues>>;
   readonly instanceIds: Map<string, XPathExpr | null>;
   readonly plans: Map<TypeSpec, Plan | null>;
 }
@@ -108,7 +109,7 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
 }
 
 /** Values the leafref may take here; cached per starting node when the path below it has no predicates. */
-function leafrefTargets(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): ReadonlySet<string> {
+function leafrefTargets(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): KeyValues {
   const p = plan(t, caches);
   if (p !== null) {
     let start: DNode = p.abs ? rootOf(node) : node;
@@ -131,7 +132,7 @@ function leafrefTargets(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: X
 }
 
 /** `list/key` from `start`, where the walk kept that list's key values: the same set, not built again. */
-function keySet(w: Walk, p: Plan, start: DNode): ReadonlySet<string> | undefined {
+function keySet(w: Walk, p: Plan, start: DNode): KeyValues | undefined {
   const e = p.rest;
   if (e.t !== 'path' || e.steps.length !== 2) return undefined;
   const [a, b] = e.steps as [Step, Step];

@@ -2,6 +2,7 @@ import type { SchemaNode } from '../schema.ts';
 import { type DNode, detachedNode, dnode, kids } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { RNode } from './runtime.ts';
+import { KeyIndex } from './key-index.ts';
 import { walkMembers } from './tree.ts';
 import { defer, hasMember, isObject, issue, type KeySet, typeIssue, type Walk } from './walk.ts';
 
@@ -46,14 +47,19 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, { expected: 'array', received: v });
   const keys = s.keys ?? [];
   const keyRs = keys.map((k) => r.members.get(k)!);
-  const seen = keys.length > 0 && s.config ? new Set<string>() : undefined;
+  const checked = keys.length > 0 && s.config;
+  // on the fast path a single key goes to an index decided when the list ends (validate/key-index.ts): a
+  // repeated key or a missing early leafref there sends the run to the generic path, which reports it in order
+  const keyIndex = checked && w.fast && keys.length === 1 ? new KeyIndex(v.length) : undefined;
+  const seen = checked && keyIndex === undefined ? new Set<string>() : undefined;
   // a large list's key values double as the target set of leafrefs to its key (constraints.ts)
-  const keyR = seen !== undefined && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
+  const keyR = checked && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
   // early leafref values (validate/early.ts) not among the keys seen so far land in `pending`
-  const run: ListRun = { keys, keyRs, seen, uniques: s.unique?.map(() => new Map<string, DNode>()), keyR, exact: true, extra: undefined, pending: [] };
+  const run: ListRun = { keys, keyRs, seen, keyIndex, uniques: s.unique?.map(() => new Map<string, DNode>()), keyR, exact: true, extra: undefined, pending: [] };
   walkEntries(w, r, v, parent, run);
   const { exact, extra, pending } = run;
-  if (keyR !== undefined) recordKeys(w, parent, { list: s, key: keyR.s, values: seen!, exact });
+  if (keyIndex !== undefined && !keyIndex.settle()) w.fallback = true;
+  if (keyR !== undefined) recordKeys(w, parent, { list: s, key: keyR.s, values: keyIndex ?? seen!, exact });
   if (r.earlyRefs.length > 0) {
     // without a key set the early leafrefs cannot be decided here
     if (keyR === undefined && pending.length > 0) w.fallback = true;
@@ -67,6 +73,7 @@ interface ListRun {
   readonly keys: readonly string[];
   readonly keyRs: readonly RNode[];
   readonly seen: Set<string> | undefined;
+  readonly keyIndex: KeyIndex | undefined;
   readonly uniques: Map<string, DNode>[] | undefined;
   readonly keyR: RNode | undefined;
   exact: boolean;
@@ -79,7 +86,7 @@ interface ListRun {
 // feedback yet, so every run left optimized code at the loop's end.
 function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, run: ListRun): void {
   const s = r.s;
-  const { keys, keyRs, seen, uniques, keyR, pending } = run;
+  const { keys, keyRs, seen, keyIndex, uniques, keyR, pending } = run;
   for (let index = 0; index < v.length; index++) {
     const entry: unknown = v[index];
     if (!isObject(entry)) {
@@ -99,7 +106,7 @@ function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, ru
       // like libyang, still validate the entry's members, then report the key
       const loose = detachedNode(parent, s, s.name, s.module);
       walkMembers(w, r, entry, loose);
-      settleRefs(w, refs, seen, pending);
+      settleRefs(w, refs, run);
       issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.s.name}"`);
       continue;
     }
@@ -110,28 +117,34 @@ function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, ru
     if (r.own) w.deferred.push(n);
     // an entry no later check refers to stays out of the tree: the parent rebuilds it if XPath walks there (validate/lazy.ts)
     if (w.fast && w.tree && w.deferred.length + w.guarded.length > before) parent.children.push(n);
-    if (seen !== undefined) {
+    if (keyIndex !== undefined) {
+      keyIndex.addKey(keyValue(n, keys[0]!));
+      if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.s)) run.exact = false;
+    } else if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
       if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.s)) run.exact = false;
       // one hash lookup per entry: at 100k entries the set no longer fits in cache
       const size = seen.size;
       if (seen.add(id).size === size) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
     }
-    settleRefs(w, refs, seen, pending);
+    settleRefs(w, refs, run);
     if (uniques !== undefined) checkUnique(w, s, n, uniques);
   }
 }
 
 /**
- * The early leafref values an entry's walk collected (from `refs` on): a
- * value already among the keys seen is a target whatever follows (the set
- * only grows; validate/early.ts still requires it to be exact); the others
+ * The early leafref values an entry's walk collected (from `refs` on): the
+ * key index takes them all, to match when the list ends; otherwise a value
+ * already among the keys seen is a target whatever follows (the set only
+ * grows; validate/early.ts still requires it to be exact) and the others
  * wait for the whole list.
  */
-function settleRefs(w: Walk, refs: number, seen: ReadonlySet<string> | undefined, pending: string[]): void {
+function settleRefs(w: Walk, refs: number, run: ListRun): void {
+  const { seen, keyIndex, pending } = run;
   for (let i = refs; i < w.nrefs; i++) {
     const v = w.refs[i]!;
-    if (seen === undefined || !seen.has(v)) pending.push(v);
+    if (keyIndex !== undefined) keyIndex.addRef(v);
+    else if (seen === undefined || !seen.has(v)) pending.push(v);
   }
   w.nrefs = refs;
 }

@@ -1,6 +1,7 @@
 import type { SchemaNode, TypeSpec } from '../schema.ts';
 import type { DNode } from '../xpath/dnode.ts';
 import type { IssueKind, YangIssue } from './issue.ts';
+import type { KeyValues } from './key-index.ts';
 import type { RNode } from './runtime.ts';
 
 /** Which document is validated: configuration only, or configuration and state. */
@@ -45,7 +46,7 @@ export function newWalk(mode: TreeMode, tree: boolean, fast: boolean, limit: num
 export interface KeySet {
   readonly list: SchemaNode;
   readonly key: SchemaNode;
-  readonly values: ReadonlySet<string>;
+  readonly values: KeyValues;
   exact: boolean;
 }
 

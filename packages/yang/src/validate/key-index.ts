@@ -1,0 +1,170 @@
+/** What leafref checks ask of a set of target values. */
+export interface KeyValues {
+  has(value: string): boolean;
+}
+
+// Seeded per process: the partitions and probe sequences depend on the hash,
+// and a document crafted against a fixed hash could make every key collide.
+const SEED = crypto.getRandomValues(new Int32Array(1))[0]!;
+
+/** FNV-1a over UTF-16 code units, seeded, with a final mix so the high bits (the partition) depend on every character. */
+function hashOf(s: string): number {
+  let h = SEED ^ 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/** Values appended with their hashes, in two parallel arrays that grow by doubling. */
+class HashedValues {
+  hashes: Int32Array;
+  values: string[] = [];
+  count = 0;
+
+  constructor(expected: number) {
+    this.hashes = new Int32Array(Math.max(16, expected));
+  }
+
+  add(value: string): void {
+    if (this.count === this.hashes.length) {
+      const grown = new Int32Array(this.hashes.length * 2);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[this.count] = hashOf(value);
+    this.values.push(value);
+    this.count++;
+  }
+}
+
+/** Values of `from` grouped by the top `bits` of their hash; `starts[p]` … `starts[p + 1]` is partition p. */
+interface Partitioned {
+  readonly hashes: Int32Array;
+  readonly values: string[];
+  readonly starts: Int32Array;
+}
+
+function partition(from: HashedValues, bits: number): Partitioned {
+  const n = from.count;
+  const parts = 1 << bits;
+  const shift = 32 - bits;
+  const starts = new Int32Array(parts + 1);
+  const src = from.hashes;
+  if (bits === 0) starts[1] = n;
+  else {
+    for (let i = 0; i < n; i++) starts[(src[i]! >>> shift) + 1]!++;
+    for (let p = 0; p < parts; p++) starts[p + 1]! += starts[p]!;
+  }
+  if (bits === 0) return { hashes: src, values: from.values, starts };
+  const next = starts.slice(0, parts);
+  const hashes = new Int32Array(n);
+  const values = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const h = src[i]!;
+    const at = next[h >>> shift]!++;
+    hashes[at] = h;
+    values[at] = from.values[i]!;
+  }
+  return { hashes, values, starts };
+}
+
+// Keys per partition: the partition's probe table (4 bytes a slot, at most
+// half full) and its keys then sit in L1/L2 while it is matched.
+const KEYS_PER_PARTITION = 512;
+
+/**
+ * The key values of one single-key list and the early leafref values that
+ * must be among them (validate/early.ts), decided together when the list
+ * ends: the keys are distinct and every reference is one of them.
+ *
+ * A `Set` filled and probed entry by entry makes a random access into a
+ * table as large as the list for every key and every reference; at 100k
+ * entries that table no longer fits in cache and those accesses set the
+ * speed (benchmarks/yang/floor.ts). Here values are appended with their
+ * hash while their characters are still in cache from the type check, and
+ * the end of the list partitions both sides by hash into pieces that fit in
+ * cache and matches each piece: a radix-partitioned hash join.
+ */
+export class KeyIndex implements KeyValues {
+  readonly #keys: HashedValues;
+  readonly #refs: HashedValues;
+  #set: Set<string> | undefined;
+
+  constructor(expectedKeys: number) {
+    this.#keys = new HashedValues(expectedKeys);
+    this.#refs = new HashedValues(expectedKeys);
+  }
+
+  addKey(value: string): void {
+    this.#keys.add(value);
+  }
+
+  addRef(value: string): void {
+    this.#refs.add(value);
+  }
+
+  /** True when the keys are pairwise distinct and every reference is a key. */
+  settle(): boolean {
+    const nk = this.#keys.count;
+    const bits = nk <= KEYS_PER_PARTITION ? 0 : Math.min(16, Math.ceil(Math.log2(nk / KEYS_PER_PARTITION)));
+    const keys = partition(this.#keys, bits);
+    const refs = partition(this.#refs, bits);
+    let largest = 0;
+    for (let p = 0; p + 1 < keys.starts.length; p++) largest = Math.max(largest, keys.starts[p + 1]! - keys.starts[p]!);
+    let capacity = 16;
+    while (capacity < largest * 2) capacity *= 2;
+    const slots = new Int32Array(capacity);
+    for (let p = 0; p + 1 < keys.starts.length; p++) {
+      const k0 = keys.starts[p]!;
+      const k1 = keys.starts[p + 1]!;
+      let size = 16;
+      while (size < (k1 - k0) * 2) size *= 2;
+      slots.fill(0, 0, size);
+      if (!insertAll(keys, k0, k1, slots, size - 1)) return false;
+      if (!findAll(keys, refs, refs.starts[p]!, refs.starts[p + 1]!, slots, size - 1)) return false;
+    }
+    return true;
+  }
+
+  /** Whether `value` is a key; the first call builds a `Set` (other leafrefs into this list, validate/constraints.ts). */
+  has(value: string): boolean {
+    this.#set ??= new Set(this.#keys.values);
+    return this.#set.has(value);
+  }
+}
+
+/** Inserts keys `k0`…`k1` (slot value = key index + 1); false on a repeated key. */
+function insertAll(keys: Partitioned, k0: number, k1: number, slots: Int32Array, mask: number): boolean {
+  const { hashes, values } = keys;
+  for (let i = k0; i < k1; i++) {
+    const h = hashes[i]!;
+    let s = h & mask;
+    for (;;) {
+      const v = slots[s]!;
+      if (v === 0) {
+        slots[s] = i + 1;
+        break;
+      }
+      if (hashes[v - 1] === h && values[v - 1] === values[i]) return false;
+      s = (s + 1) & mask;
+    }
+  }
+  return true;
+}
+
+/** Looks up references `r0`…`r1` among the inserted keys; false at the first one missing. */
+function findAll(keys: Partitioned, refs: Partitioned, r0: number, r1: number, slots: Int32Array, mask: number): boolean {
+  const { hashes, values } = keys;
+  for (let i = r0; i < r1; i++) {
+    const h = refs.hashes[i]!;
+    const value = refs.values[i]!;
+    let s = h & mask;
+    for (;;) {
+      const v = slots[s]!;
+      if (v === 0) return false;
+      if (hashes[v - 1] === h && values[v - 1] === value) break;
+      s = (s + 1) & mask;
+    }
+  }
+  return true;
+}
