@@ -18,11 +18,13 @@ function hashOf(s: string): number {
 /** Values appended with their hashes, in two parallel arrays that grow by doubling. */
 class HashedValues {
   hashes: Int32Array;
-  values: string[] = [];
+  // sized up front like `hashes`: a list of 100k grown by push is copied at every doubling
+  values: string[];
   count = 0;
 
   constructor(expected: number) {
     this.hashes = new Int32Array(Math.max(16, expected));
+    this.values = new Array<string>(this.hashes.length);
   }
 
   add(value: string): void {
@@ -30,10 +32,10 @@ class HashedValues {
       const grown = new Int32Array(this.hashes.length * 2);
       grown.set(this.hashes);
       this.hashes = grown;
+      this.values.length = grown.length;
     }
     this.hashes[this.count] = hashOf(value);
-    this.values.push(value);
-    this.count++;
+    this.values[this.count++] = value;
   }
 }
 
@@ -128,7 +130,7 @@ export class KeyIndex implements KeyValues {
 
   /** Whether `value` is a key; the first call builds a `Set` (other leafrefs into this list, validate/constraints.ts). */
   has(value: string): boolean {
-    this.#set ??= new Set(this.#keys.values);
+    this.#set ??= new Set(this.#keys.values.slice(0, this.#keys.count));
     return this.#set.has(value);
   }
 }
