@@ -56,11 +56,14 @@ export class Dispatcher {
 
   async #batch(): Promise<number> {
     const now = this.#clock.now();
-    const lock = this.#db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const pg = this.#db.dialect === 'postgres';
+    const lock = pg ? ' FOR UPDATE SKIP LOCKED' : '';
+    // the transaction's earlier event: by its index on PostgreSQL, by the chain on SQLite (schema.ts)
+    const earlier = pg ? 'p.target = e.target AND p.tx_id = e.tx_id AND p.seq < e.seq' : 'p.seq = e.prev';
     // LIMIT as a literal: SQLite re-prepares a statement whose LIMIT parameter is bound again
     const rows = await this.#db.query<EventRow>(
       `WITH pick AS MATERIALIZED (SELECT e.seq FROM txq_events e WHERE e.lease_until <= $2
-           AND NOT EXISTS (SELECT 1 FROM txq_events p WHERE p.target = e.target AND p.tx_id = e.tx_id AND p.seq < e.seq)
+           AND NOT EXISTS (SELECT 1 FROM txq_events p WHERE ${earlier})
          ORDER BY e.seq LIMIT ${BATCH}${lock})
        UPDATE txq_events SET lease_until = $1 WHERE seq IN (SELECT seq FROM pick)
        RETURNING seq, target, tx_id, body`,
