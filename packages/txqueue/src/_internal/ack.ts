@@ -4,7 +4,7 @@ import { type Ctx, type Effects, forUpdate } from './context.ts';
 import { expireOne } from './expire.ts';
 import { afterFinal } from './finish.ts';
 import { recordEvent } from './outbox.ts';
-import { isFinal, type TxRow } from './rows.ts';
+import { isFinal, plainRow, type TxRow } from './rows.ts';
 
 /** An ack decision before the public `Transaction` view is attached. */
 export type RawAckOutcome =
@@ -33,7 +33,7 @@ export async function applyAck(tx: SqlExecutor, ctx: Ctx, fx: Effects, key: stri
   if (input.status === 'cancelled' && row.state !== 'cancelling') return { outcome: 'rejected', reason: 'not-cancelling', row };
   const state = input.status === 'complete' ? 'complete' : input.status === 'cancelled' ? 'cancelled' : 'failed';
   // the row is locked (FOR UPDATE / SQLite's single writer): update it without RETURNING
-  const done: TxRow = { ...row, state, status: input.status, result: input.result === undefined ? null : JSON.stringify(input.result), finished_at: now, updated_at: now, lease_until: null };
+  const done: TxRow = { ...plainRow(row), state, status: input.status, result: input.result === undefined ? null : JSON.stringify(input.result), finished_at: now, updated_at: now, lease_until: null };
   await tx.run('UPDATE txq_tx SET state = $3, status = $4, result = $5, finished_at = $6, updated_at = $6, lease_until = NULL WHERE target = $1 AND id = $2', [
     key,
     input.transactionId,
@@ -61,7 +61,7 @@ async function progress(tx: SqlExecutor, fx: Effects, row: TxRow, input: AckInpu
   const detail = input.progress === undefined ? null : JSON.stringify(input.progress);
   // a progress report repeated word for word changes nothing: idempotent
   if (row.state !== 'delivered' && row.progress === detail) return { outcome: 'duplicate', row };
-  const updated: TxRow = { ...row, state: row.state === 'cancelling' ? row.state : 'in-progress', progress: detail, lease_until: now + ctx.redeliverAfterMs, updated_at: now };
+  const updated: TxRow = { ...plainRow(row), state: row.state === 'cancelling' ? row.state : 'in-progress', progress: detail, lease_until: now + ctx.redeliverAfterMs, updated_at: now };
   await tx.run('UPDATE txq_tx SET state = $3, progress = $4, lease_until = $5, updated_at = $6 WHERE target = $1 AND id = $2', [
     row.target,
     row.id,

@@ -3,7 +3,7 @@ import type { Delivery, TxKind } from '../types.ts';
 import { type Ctx, type Effects, forUpdate } from './context.ts';
 import { expireDevice } from './expire.ts';
 import { recordEvent } from './outbox.ts';
-import type { TxRow } from './rows.ts';
+import { plainRow, type TxRow } from './rows.ts';
 
 /**
  * Hands a device its open transactions in id order (manual §7.2 steps
@@ -32,7 +32,7 @@ export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, ke
   const rows: TxRow[] = [];
   for (const r of open) {
     const row: TxRow = {
-      ...r,
+      ...plainRow(r),
       attempt: r.state === 'cancelling' ? Number(r.attempt) : Number(r.attempt) + 1,
       state: r.state === 'queued' ? 'delivered' : r.state,
       lease_until: now + ctx.redeliverAfterMs,
