@@ -21,14 +21,23 @@ export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, ke
   }
   // statements without RETURNING and rows updated in JS: on SQLite a
   // RETURNING clause costs more than the write itself (benchmarks/txqueue)
-  const [due] = await tx.query(`SELECT 1 AS due FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (deadline <= $2 OR cancel_deadline <= $2) LIMIT 1`, [key, now]);
-  if (due) await expireDevice(tx, ctx, fx, key, now);
-  // LIMIT is a literal (limit is a checked integer): SQLite re-prepares a
-  // statement whose LIMIT parameter is bound again, on every call
-  const open = await tx.query<TxRow>(
-    `SELECT * FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until <= $2) ORDER BY id LIMIT ${Math.trunc(limit)}${forUpdate(ctx)}`,
-    [key, now],
-  );
+  // the due probe rides on the pick, one statement fewer per call-in (it is
+  // uncorrelated: evaluated once); only a pick that found nothing runs it
+  // alone. LIMIT is a literal (limit is a checked integer): SQLite
+  // re-prepares a statement whose LIMIT parameter is bound again, on every call
+  const due = `SELECT 1 FROM txq_tx d WHERE d.target = $1 AND d.finished_at IS NULL AND (d.deadline <= $2 OR d.cancel_deadline <= $2) LIMIT 1`;
+  const pick = (): Promise<(TxRow & { readonly due_any: number | null })[]> =>
+    tx.query(
+      `SELECT *, (${due}) AS due_any FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (lease_until IS NULL OR lease_until <= $2)
+       ORDER BY id LIMIT ${Math.trunc(limit)}${forUpdate(ctx)}`,
+      [key, now],
+    );
+  let open = await pick();
+  if (open.length > 0 ? open[0]!.due_any !== null : (await tx.query(due, [key, now])).length > 0) {
+    await expireDevice(tx, ctx, fx, key, now);
+    // overdue ones are never handed out: pick again once they ended
+    if (open.length > 0) open = await pick();
+  }
   const rows: TxRow[] = [];
   for (const r of open) {
     const row: TxRow = {

@@ -29,20 +29,21 @@ export async function recordEvent(tx: SqlExecutor, fx: Effects, row: TxRow, type
 export function eventBody(row: TxRow, type: TxEventType, now: number, status?: StatusCode): string {
   const s = status ?? (row.status as StatusCode);
   const counts = countsOf(row);
-  // target and transaction id live in their own columns (the dispatcher adds them)
-  const body: Omit<TxEvent, 'seq' | 'target' | 'transactionId'> = {
-    type,
-    ...(row.client_id === null ? {} : { clientId: row.client_id }),
-    kind: row.kind as TxEvent['kind'],
-    state: row.state as TxEvent['state'],
-    status: s,
-    statusString: statusString(s),
-    final: type === 'final' && isFinal(row),
-    ...(row.notify === null ? {} : { notify: row.notify }),
-    at: now,
-    ...(type === 'progress' && row.progress !== null ? { progress: parseJson(row.progress) } : {}),
-    ...(type === 'final' && row.result !== null ? { result: parseJson(row.result) } : {}),
-    ...(counts === undefined ? {} : { counts }),
-  };
+  // target and transaction id live in their own columns (the dispatcher adds
+  // them). Optional members are assigned, not spread in: one object instead
+  // of one per member (--cpu-prof: ~2 µs of a SQLite step). The key order is
+  // the insertion order.
+  const body: { -readonly [K in keyof Omit<TxEvent, 'seq' | 'target' | 'transactionId'>]?: TxEvent[K] } = { type };
+  if (row.client_id !== null) body.clientId = row.client_id;
+  body.kind = row.kind as TxEvent['kind'];
+  body.state = row.state as TxEvent['state'];
+  body.status = s;
+  body.statusString = statusString(s);
+  body.final = type === 'final' && isFinal(row);
+  if (row.notify !== null) body.notify = row.notify;
+  body.at = now;
+  if (type === 'progress' && row.progress !== null) body.progress = parseJson(row.progress);
+  if (type === 'final' && row.result !== null) body.result = parseJson(row.result);
+  if (counts !== undefined) body.counts = counts;
   return JSON.stringify(body);
 }

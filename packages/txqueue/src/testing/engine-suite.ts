@@ -171,6 +171,15 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       expect((await q.get({ device: 'a' }, 1))!.status).toBe('time-out');
     });
 
+    it('times out at call-in an overdue transaction whose delivery is still leased, when nothing is handed out', async () => {
+      const { q, clock } = await setup();
+      await q.enqueue(rpc('a', {}, 1000));
+      expect((await q.callIn('a')).map((d) => d.transactionId)).toEqual([1]);
+      clock.setWall(clock.now() + 2000);
+      expect(await q.callIn('a')).toEqual([]);
+      expect((await q.get({ device: 'a' }, 1))!.status).toBe('time-out');
+    });
+
     it('records progress reports, emits them and ignores an identical repeat', async () => {
       const { q, settle } = await setup();
       await q.enqueue(rpc('a'));
