@@ -368,7 +368,8 @@ export class TxQueue {
     const notify = this.#wakeups.wake(fx.wakeAll ? ['*'] : fx.wake);
     if (notify) this.#background.add(notify);
     this.#scheduler.armAt(fx.deadline);
-    if (fx.events > 0) this.#background.add(this.#dispatcher.pump());
+    // no background entry (two promises and a Set entry) when no handler would get the events
+    if (fx.events > 0 && this.#dispatcher.active) this.#background.add(this.#dispatcher.pump());
   }
 
   /** One maintenance pass; resolves to the next open deadline. */

@@ -46,6 +46,11 @@ export class Dispatcher {
     };
   }
 
+  /** Whether a handler is subscribed: without one, nothing is dispatched. */
+  get active(): boolean {
+    return this.#handlers.size > 0;
+  }
+
   /** Dispatches until the outbox has nothing claimable; concurrent calls coalesce. */
   pump(): Promise<void> {
     if (this.#handlers.size === 0) return Promise.resolve();
