@@ -176,7 +176,7 @@ export default defineSuite({
           }
           let ours_hz = 0;
           let peer_hz = 0;
-          for (let round = 0; round < 5; round++) {
+          for (let round = 0; round < 8; round++) {
             settleHeap();
             let t0 = performance.now();
             inThread();
