@@ -6,7 +6,7 @@ import { KeyIndex } from './key-index.ts';
 import { validatorFor } from './validator.ts';
 
 function indexOf(keys: readonly string[], refs: readonly string[]): KeyIndex {
-  const index = new KeyIndex(4);
+  const index = new KeyIndex(4, 4);
   for (const k of keys) index.addKey(k);
   for (const r of refs) index.addRef(r);
   return index;

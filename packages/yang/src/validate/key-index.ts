@@ -92,9 +92,10 @@ export class KeyIndex implements KeyValues {
   readonly #refs: HashedValues;
   #set: Set<string> | undefined;
 
-  constructor(expectedKeys: number) {
+  /** Sizes from the list's length; `expectedRefs` is 0 for a list without early leafrefs (nothing allocated for them). */
+  constructor(expectedKeys: number, expectedRefs: number) {
     this.#keys = new HashedValues(expectedKeys);
-    this.#refs = new HashedValues(expectedKeys);
+    this.#refs = new HashedValues(expectedRefs);
   }
 
   addKey(value: string): void {

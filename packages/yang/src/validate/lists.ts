@@ -48,9 +48,10 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const keys = s.keys ?? [];
   const keyRs = keys.map((k) => r.members.get(k)!);
   const checked = keys.length > 0 && s.config;
-  // on the fast path a single key goes to an index decided when the list ends (validate/key-index.ts): a
-  // repeated key or a missing early leafref there sends the run to the generic path, which reports it in order
-  const keyIndex = checked && w.fast && keys.length === 1 ? new KeyIndex(v.length) : undefined;
+  // on the fast path a large list's single key goes to an index decided when the list ends (validate/key-index.ts):
+  // a repeated key or a missing early leafref there sends the run to the generic path, which reports it in order.
+  // A small list's Set stays in cache, and costs one allocation where the index costs several.
+  const keyIndex = checked && w.fast && keys.length === 1 && v.length >= KEY_INDEX_MIN ? new KeyIndex(v.length, r.earlyRefs.length > 0 ? v.length : 0) : undefined;
   const seen = checked && keyIndex === undefined ? new Set<string>() : undefined;
   // a large list's key values double as the target set of leafrefs to its key (constraints.ts)
   const keyR = checked && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
@@ -67,6 +68,9 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   }
   elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
 }
+
+// Below this many entries a list keeps its keys in a Set (validate/key-index.ts, docs/decisions/yang-004-key-index.md).
+const KEY_INDEX_MIN = 2048;
 
 /** A list's walk state, shared by the entry loop and what follows it. */
 interface ListRun {
