@@ -52,12 +52,13 @@ function partition(from: HashedValues, bits: number): Partitioned {
   const shift = 32 - bits;
   const starts = new Int32Array(parts + 1);
   const src = from.hashes;
-  if (bits === 0) starts[1] = n;
-  else {
-    for (let i = 0; i < n; i++) starts[(src[i]! >>> shift) + 1]!++;
-    for (let p = 0; p < parts; p++) starts[p + 1]! += starts[p]!;
+  if (bits === 0) {
+    // one partition: the values as appended (a shift by 32 would be a shift by 0)
+    starts[1] = n;
+    return { hashes: src, values: from.values, starts };
   }
-  if (bits === 0) return { hashes: src, values: from.values, starts };
+  for (let i = 0; i < n; i++) starts[(src[i]! >>> shift) + 1]!++;
+  for (let p = 0; p < parts; p++) starts[p + 1]! += starts[p]!;
   const next = starts.slice(0, parts);
   const hashes = new Int32Array(n);
   const values = new Array<string>(n);

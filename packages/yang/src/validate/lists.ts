@@ -121,12 +121,11 @@ function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, ru
     if (r.own) w.deferred.push(n);
     // an entry no later check refers to stays out of the tree: the parent rebuilds it if XPath walks there (validate/lazy.ts)
     if (w.fast && w.tree && w.deferred.length + w.guarded.length > before) parent.children.push(n);
-    if (keyIndex !== undefined) {
-      keyIndex.addKey(keyValue(n, keys[0]!));
-      if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.s)) run.exact = false;
-    } else if (seen !== undefined) {
+    // keyR is set only where the keys are checked (by the index or the Set)
+    if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.s)) run.exact = false;
+    if (keyIndex !== undefined) keyIndex.addKey(keyValue(n, keys[0]!));
+    else if (seen !== undefined) {
       const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
-      if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.s)) run.exact = false;
       // one hash lookup per entry: at 100k entries the set no longer fits in cache
       const size = seen.size;
       if (seen.add(id).size === size) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
