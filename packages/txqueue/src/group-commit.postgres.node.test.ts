@@ -11,6 +11,11 @@ import type { TxEvent } from './types.ts';
 
 const H = 3_600_000;
 
+/** A caller id and notification target that JSON must escape: the batched statements splice them into event bodies. */
+const escaped = (tag: string) => ({ clientId: `c "${tag}" \\ \n\u0001 é 😀`, notify: `https://cb.example/${tag}?q="\\"` });
+/** An event's keys in order (outbox.ts eventBody), a final one's result after them. */
+const EVENT_KEYS = ['seq', 'target', 'transactionId', 'type', 'clientId', 'kind', 'state', 'status', 'statusString', 'final', 'notify', 'at'];
+
 /** A queue on a fresh schema with every event it emits recorded; closed afterwards. */
 async function withQueue(url: string, test: (q: TxQueue, events: TxEvent[]) => Promise<void>): Promise<void> {
   const store = await freshPostgres(url);
@@ -52,7 +57,7 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
   it('applies concurrent final acks once each, and reports a concurrent repeat as duplicate and an attempt never handed out as rejected', () =>
     withQueue(url, async (q, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
-      for (const device of devices) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H });
+      for (const device of devices) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H, ...escaped(device) });
       await q.enqueue({ target: { device: 'held' }, kind: 'rpc', payload: {}, timeoutMs: H });
       const [held] = await q.callIn('held');
       const deliveries = await Promise.all(devices.map(async (device) => ({ device, d: (await q.callIn(device))[0]! })));
@@ -73,14 +78,18 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       await q.idle();
       const finals = events.filter((e) => e.type === 'final');
       expect(finals.map((e) => ('device' in e.target ? e.target.device : '')).sort()).toEqual(devices);
-      for (const e of finals) expect(e).toMatchObject({ final: true, result: { i: devices.indexOf('device' in e.target ? e.target.device : '') } });
+      for (const e of finals) {
+        const device = 'device' in e.target ? e.target.device : '';
+        expect(e).toMatchObject({ final: true, result: { i: devices.indexOf(device) }, ...escaped(device) });
+        expect(Object.keys(e)).toEqual([...EVENT_KEYS, 'result']);
+      }
     }));
 
   it('hands concurrent call-ins of several devices their own transactions, never one attempt to two call-ins of a device', () =>
     withQueue(url, async (q, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e'];
       for (const device of devices) {
-        for (let i = 1; i <= 2; i++) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device, i }, timeoutMs: H });
+        for (let i = 1; i <= 2; i++) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device, i }, timeoutMs: H, ...escaped(`${device}${i}`) });
       }
       const got = await Promise.all(devices.flatMap((device) => [q.callIn(device, { limit: 1 }), q.callIn(device, { limit: 1 })]));
       devices.forEach((device, n) => {
@@ -93,6 +102,10 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       const delivered = events.filter((e) => e.type === 'delivered');
       expect(delivered).toHaveLength(devices.length * 2);
       expect(new Set(delivered.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length * 2);
+      for (const e of delivered) {
+        expect(e).toMatchObject(escaped(`${'device' in e.target ? e.target.device : ''}${e.transactionId}`));
+        expect(Object.keys(e)).toEqual(EVENT_KEYS);
+      }
     }));
 
   it('prepares the batched statements once txq_tx reaches 1 MiB, and they give the same outcomes then', async () => {

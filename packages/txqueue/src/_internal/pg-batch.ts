@@ -1,10 +1,11 @@
-import { type StatusCode, statusString } from '../status.ts';
 import type { AckInput, Delivery } from '../types.ts';
 import type { Ctx } from './context.ts';
 import type { NewTransaction } from './enqueue.ts';
 import {
-  type AckedColumns, ackedRow, ackFast, acceptedBody, type CallInRow, callInFast, type Enqueued, enqueuedRow, enqueueFast, finalState, resultJson, toDeliveries,
+  type AckedColumns, ackedRow, ackFast, acceptedBody, type CallInRow, callInFast, DELIVERED_MID, deliveredTail, type Enqueued, enqueuedRow, enqueueFast, finalBodyParts,
+  finalState, resultJson, toDeliveries,
 } from './pg-fast.ts';
+import { eventBodySql } from './outbox.ts';
 import type { TxRow } from './rows.ts';
 import { SERVER_NOW_MS } from './wake.ts';
 
@@ -37,16 +38,7 @@ export interface EnqueueItem {
   readonly now: number;
 }
 
-/**
- * Enqueues to devices without caller ids. Ids per device come from one
- * counter upsert per device (by `k` at once, rows numbered in call order);
- * counter rows are locked in target order, as every batch does, so two
- * processes' batches cannot deadlock on them.
- */
-export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Promise<(Enqueued | undefined)[]> {
-  if (items.length === 1) return [await enqueueFast(ctx, items[0]!.t, items[0]!.now)];
-  const rows = await ctx.db.query<{ ord: number; id: number; listening: boolean }>(
-    `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json)
+const ENQUEUE_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json)
          AS r(ord int, target text, kind text, payload text, deadline bigint, notify text, now bigint, body text)),
      n AS MATERIALIZED (SELECT target, count(*) AS k FROM r GROUP BY target ORDER BY target),
      c AS (INSERT INTO txq_counter (target, next) SELECT target, k FROM n ORDER BY target
@@ -57,7 +49,18 @@ export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Prom
      t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
        SELECT target, id, kind, payload, 'queued', 'accepted', 0, deadline, notify, now, now FROM x ORDER BY ord),
      e AS (INSERT INTO txq_events (target, tx_id, body) SELECT target, id, body FROM x ORDER BY ord)
-     SELECT ord, id, listening FROM x`,
+     SELECT ord, id, listening FROM x`;
+
+/**
+ * Enqueues to devices without caller ids. Ids per device come from one
+ * counter upsert per device (by `k` at once, rows numbered in call order);
+ * counter rows are locked in target order, as every batch does, so two
+ * processes' batches cannot deadlock on them.
+ */
+export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Promise<(Enqueued | undefined)[]> {
+  if (items.length === 1) return [await enqueueFast(ctx, items[0]!.t, items[0]!.now)];
+  const rows = await ctx.db.query<{ ord: number; id: number; listening: boolean }>(
+    ENQUEUE_MANY_SQL,
     [
       JSON.stringify(
         items.map((i, ord) => ({
@@ -82,6 +85,20 @@ export interface AckItem {
   readonly now: number;
 }
 
+const ACK_MANY_SQL = `WITH a AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json)
+         AS a(ord int, target text, id bigint, attempt int, state text, status text, result text, now bigint, mid text, tail text)),
+     pick AS MATERIALIZED (SELECT a.*, x.tid FROM a CROSS JOIN LATERAL (SELECT ctid AS tid FROM txq_tx
+         WHERE target = a.target AND id = a.id AND attempt = a.attempt AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
+           AND deadline > a.now AND (cancel_deadline IS NULL OR cancel_deadline > a.now) FOR UPDATE) x ORDER BY a.target, a.id),
+     done AS (UPDATE txq_tx t SET state = pick.state, status = pick.status, result = pick.result, finished_at = pick.now, updated_at = pick.now,
+         lease_until = NULL
+       FROM pick WHERE t.ctid = ANY(ARRAY(SELECT tid FROM pick)) AND t.ctid = pick.tid
+       RETURNING pick.ord, pick.mid, pick.tail, t.target, t.id, t.client_id, t.kind, t.payload, t.state, t.status, t.notify, t.deadline,
+         t.cancel_deadline, t.progress, t.created_at, t.result),
+     e AS (INSERT INTO txq_events (target, tx_id, body)
+       SELECT target, id, ${eventBodySql('final', '', 'mid', 'tail')} FROM done ORDER BY ord)
+     SELECT ord, client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
+
 /**
  * Final complete or failure acks of stand-alone transactions under their
  * current attempts, before their deadlines; an ack whose row does not match
@@ -93,27 +110,15 @@ export async function ackMany(ctx: Ctx, items: readonly AckItem[]): Promise<(TxR
   if (items.length === 1) return [await ackFast(ctx, items[0]!.key, items[0]!.a, items[0]!.now)];
   const rows = await run<AckedColumns & { ord: number }>(
     ctx,
-    `WITH a AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json)
-         AS a(ord int, target text, id bigint, attempt int, state text, status text, result text, now bigint, status_string text)),
-     pick AS MATERIALIZED (SELECT a.*, x.tid FROM a CROSS JOIN LATERAL (SELECT ctid AS tid FROM txq_tx
-         WHERE target = a.target AND id = a.id AND attempt = a.attempt AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
-           AND deadline > a.now AND (cancel_deadline IS NULL OR cancel_deadline > a.now) FOR UPDATE) x ORDER BY a.target, a.id),
-     done AS (UPDATE txq_tx t SET state = pick.state, status = pick.status, result = pick.result, finished_at = pick.now, updated_at = pick.now,
-         lease_until = NULL
-       FROM pick WHERE t.ctid = ANY(ARRAY(SELECT tid FROM pick)) AND t.ctid = pick.tid
-       RETURNING pick.ord, pick.status_string, pick.now, t.target, t.id, t.client_id, t.kind, t.payload, t.state, t.status, t.notify, t.deadline,
-         t.cancel_deadline, t.progress, t.created_at, t.result),
-     e AS (INSERT INTO txq_events (target, tx_id, body)
-       SELECT target, id, (json_strip_nulls(json_build_object('type', 'final', 'clientId', client_id, 'kind', kind,
-         'state', state, 'status', status, 'statusString', status_string, 'final', true, 'notify', notify, 'at', now))::jsonb
-         || CASE WHEN result IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('result', result::jsonb) END)::text FROM done ORDER BY ord)
-     SELECT ord, client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`,
+    ACK_MANY_SQL,
     [
       JSON.stringify(
-        items.map((i, ord) => ({
-          ord, target: i.key, id: i.a.transactionId, attempt: i.a.attempt, state: finalState(i.a), status: i.a.status, result: resultJson(i.a),
-          now: i.now, status_string: statusString(i.a.status as StatusCode),
-        })),
+        items.map((i, ord) => {
+          const state = finalState(i.a);
+          const result = resultJson(i.a);
+          const [mid, tail] = finalBodyParts(i.a, state, result, i.now);
+          return { ord, target: i.key, id: i.a.transactionId, attempt: i.a.attempt, state, status: i.a.status, result, now: i.now, mid, tail };
+        }),
       ),
     ],
   );
@@ -132,6 +137,24 @@ export interface CallInItem {
   readonly now: number;
 }
 
+const CALL_IN_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS r(ord int, target text, lim int, now bigint, lease bigint, tail text)),
+     pick AS MATERIALIZED (SELECT r.ord, r.now, r.lease, r.tail, x.tid FROM r CROSS JOIN LATERAL (SELECT ctid AS tid FROM txq_tx
+         WHERE target = r.target AND finished_at IS NULL AND (lease_until IS NULL OR lease_until <= r.now) AND deadline > r.now
+           AND (cancel_deadline IS NULL OR cancel_deadline > r.now)
+         ORDER BY id LIMIT r.lim FOR UPDATE SKIP LOCKED) x),
+     claimed AS (UPDATE txq_tx t SET attempt = CASE WHEN t.state = 'cancelling' THEN t.attempt ELSE t.attempt + 1 END,
+         state = CASE WHEN t.state = 'queued' THEN 'delivered' ELSE t.state END, lease_until = pick.lease, updated_at = pick.now
+       FROM pick WHERE t.ctid = ANY(ARRAY(SELECT tid FROM pick)) AND t.ctid = pick.tid
+       RETURNING pick.ord, pick.tail, t.*),
+     due AS (SELECT r.ord, (SELECT count(*) FROM txq_tx WHERE target = r.target AND finished_at IS NULL
+         AND (deadline <= r.now OR cancel_deadline <= r.now)) AS n FROM r),
+     e AS (INSERT INTO txq_events (target, tx_id, body)
+       SELECT target, id, ${eventBodySql('delivered', '', '$2::text', 'tail')}
+       FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL ORDER BY ord, id)
+     SELECT due.ord, claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target,
+       claimed.parent_id, due.n AS due_n
+     FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON claimed.ord = due.ord`;
+
 /**
  * Call-ins of several devices: each device's pick is its own `LIMIT … FOR
  * UPDATE SKIP LOCKED` lookup in the pending index, the update joins the
@@ -142,27 +165,10 @@ export async function callInMany(ctx: Ctx, items: readonly CallInItem[]): Promis
   if (items.length === 1) return [await callInFast(ctx, items[0]!.key, items[0]!.limit, items[0]!.now)];
   const rows = await run<CallInRow & { ord: number }>(
     ctx,
-    `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS r(ord int, target text, lim int, now bigint, lease bigint)),
-     pick AS MATERIALIZED (SELECT r.ord, r.now, r.lease, x.tid FROM r CROSS JOIN LATERAL (SELECT ctid AS tid FROM txq_tx
-         WHERE target = r.target AND finished_at IS NULL AND (lease_until IS NULL OR lease_until <= r.now) AND deadline > r.now
-           AND (cancel_deadline IS NULL OR cancel_deadline > r.now)
-         ORDER BY id LIMIT r.lim FOR UPDATE SKIP LOCKED) x),
-     claimed AS (UPDATE txq_tx t SET attempt = CASE WHEN t.state = 'cancelling' THEN t.attempt ELSE t.attempt + 1 END,
-         state = CASE WHEN t.state = 'queued' THEN 'delivered' ELSE t.state END, lease_until = pick.lease, updated_at = pick.now
-       FROM pick WHERE t.ctid = ANY(ARRAY(SELECT tid FROM pick)) AND t.ctid = pick.tid
-       RETURNING pick.ord, pick.now, t.*),
-     due AS (SELECT r.ord, (SELECT count(*) FROM txq_tx WHERE target = r.target AND finished_at IS NULL
-         AND (deadline <= r.now OR cancel_deadline <= r.now)) AS n FROM r),
-     e AS (INSERT INTO txq_events (target, tx_id, body)
-       SELECT target, id, json_strip_nulls(json_build_object('type', 'delivered', 'clientId', client_id, 'kind', kind,
-         'state', 'delivered', 'status', 'device-connected', 'statusString', $2::text, 'final', false, 'notify', notify, 'at', now))::text
-       FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL ORDER BY ord, id)
-     SELECT due.ord, claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target,
-       claimed.parent_id, due.n AS due_n
-     FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON claimed.ord = due.ord`,
+    CALL_IN_MANY_SQL,
     [
-      JSON.stringify(items.map((i, ord) => ({ ord, target: i.key, lim: i.limit, now: i.now, lease: i.now + ctx.redeliverAfterMs }))),
-      statusString('device-connected'),
+      JSON.stringify(items.map((i, ord) => ({ ord, target: i.key, lim: i.limit, now: i.now, lease: i.now + ctx.redeliverAfterMs, tail: deliveredTail(i.now) }))),
+      DELIVERED_MID,
     ],
   );
   const byOrd: CallInRow[][] = items.map(() => []);

@@ -108,7 +108,10 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       opened.push(q);
       const seen: TxEvent[] = [];
       q.subscribe((e) => void seen.push(e));
-      await q.enqueue({ target: { device: 'a' }, kind: 'package', payload: {}, timeoutMs: H, notify: 'https://cb.example/1', clientId: 'c-1' });
+      // strings that JSON must escape, as SQL-built event bodies splice them in (outbox.ts eventBodySql)
+      const clientId = 'c-1 "q" \\ \n\t\u0001 é 😀';
+      const notify = 'https://cb.example/1?q="x"\\';
+      await q.enqueue({ target: { device: 'a' }, kind: 'package', payload: {}, timeoutMs: H, notify, clientId });
       await q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: H });
       for (const d of await q.callIn('a')) await q.ack('a', { transactionId: d.transactionId, attempt: d.attempt, status: 'complete', result: { note: null, n: [1] } });
       await q.idle();
@@ -117,12 +120,23 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       // order is guaranteed per transaction, so compare transaction by transaction
       const byTx = [...seen].sort((x, y) => x.transactionId - y.transactionId);
       expect(byTx.map(({ seq: _seq, ...e }) => e)).toEqual([
-        { ...common, type: 'accepted', transactionId: 1, clientId: 'c-1', kind: 'package', notify: 'https://cb.example/1', state: 'queued', status: 'accepted', final: false },
-        { ...common, type: 'delivered', transactionId: 1, clientId: 'c-1', kind: 'package', notify: 'https://cb.example/1', state: 'delivered', status: 'device-connected', final: false },
-        { ...common, type: 'final', transactionId: 1, clientId: 'c-1', kind: 'package', notify: 'https://cb.example/1', state: 'complete', status: 'complete', final: true, result: { note: null, n: [1] } },
+        { ...common, type: 'accepted', transactionId: 1, clientId, kind: 'package', notify, state: 'queued', status: 'accepted', final: false },
+        { ...common, type: 'delivered', transactionId: 1, clientId, kind: 'package', notify, state: 'delivered', status: 'device-connected', final: false },
+        { ...common, type: 'final', transactionId: 1, clientId, kind: 'package', notify, state: 'complete', status: 'complete', final: true, result: { note: null, n: [1] } },
         { ...common, type: 'accepted', transactionId: 2, kind: 'rpc', state: 'queued', status: 'accepted', final: false },
         { ...common, type: 'delivered', transactionId: 2, kind: 'rpc', state: 'delivered', status: 'device-connected', final: false },
         { ...common, type: 'final', transactionId: 2, kind: 'rpc', state: 'complete', status: 'complete', final: true, result: { note: null, n: [1] } },
+      ]);
+      // one key order on every store and path (outbox.ts eventBody); the result is stored as canonical JSON
+      const order = (e: TxEvent) => [...Object.keys(e), ...('result' in e ? Object.keys(e.result as object) : [])].join(',');
+      const head = 'seq,target,transactionId,type';
+      expect(byTx.map(order)).toEqual([
+        `${head},clientId,kind,state,status,statusString,final,notify,at`,
+        `${head},clientId,kind,state,status,statusString,final,notify,at`,
+        `${head},clientId,kind,state,status,statusString,final,notify,at,result,n,note`,
+        `${head},kind,state,status,statusString,final,at`,
+        `${head},kind,state,status,statusString,final,at`,
+        `${head},kind,state,status,statusString,final,at,result,n,note`,
       ]);
     });
 
