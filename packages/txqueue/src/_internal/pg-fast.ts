@@ -116,7 +116,7 @@ export async function toDeliveries(ctx: Ctx, rows: readonly CallInRow[]): Promis
       transactionId: Number(row.id),
       attempt: Number(row.attempt),
       kind: row.kind as TxKind,
-      payload: await ctx.payloads.of(ctx.db, row),
+      payload: row.payload !== null ? JSON.parse(row.payload) : await ctx.payloads.of(ctx.db, row),
       action: row.state === 'cancelling' ? 'cancel' : 'execute',
       deadline: Number(row.deadline),
       ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),

@@ -68,26 +68,26 @@ export function countsOf(row: TxRow): GroupCounts | undefined {
 
 /** The public view of a row; `payload` comes from the parent for sub-transactions. */
 export function toTransaction(row: TxRow, payload: unknown): Transaction {
+  // optional members assigned, not spread in: one object instead of one per
+  // member (as outbox.ts eventBody); the key order is the assignment order
+  const t: { -readonly [K in keyof Transaction]?: Transaction[K] } = { target: parseTargetKey(row.target), id: Number(row.id) };
+  if (row.client_id !== null) t.clientId = row.client_id;
+  t.kind = row.kind as TxKind;
+  t.payload = payload;
+  t.state = row.state as TxState;
+  t.status = row.status as StatusCode;
+  t.final = isFinal(row);
+  t.attempt = Number(row.attempt);
+  if (row.notify !== null) t.notify = row.notify;
+  t.deadline = Number(row.deadline);
+  if (row.cancel_deadline !== null) t.cancelDeadline = Number(row.cancel_deadline);
+  t.createdAt = Number(row.created_at);
+  t.updatedAt = Number(row.updated_at);
+  if (row.finished_at !== null) t.finishedAt = Number(row.finished_at);
+  if (row.progress !== null) t.progress = parseJson(row.progress);
+  if (row.result !== null) t.result = parseJson(row.result);
+  if (row.parent_target !== null) t.parent = { group: row.parent_target.slice(2), id: Number(row.parent_id) };
   const counts = countsOf(row);
-  return {
-    target: parseTargetKey(row.target),
-    id: Number(row.id),
-    ...(row.client_id === null ? {} : { clientId: row.client_id }),
-    kind: row.kind as TxKind,
-    payload,
-    state: row.state as TxState,
-    status: row.status as StatusCode,
-    final: isFinal(row),
-    attempt: Number(row.attempt),
-    ...(row.notify === null ? {} : { notify: row.notify }),
-    deadline: Number(row.deadline),
-    ...(row.cancel_deadline === null ? {} : { cancelDeadline: Number(row.cancel_deadline) }),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    ...(row.finished_at === null ? {} : { finishedAt: Number(row.finished_at) }),
-    ...(row.progress === null ? {} : { progress: parseJson(row.progress) }),
-    ...(row.result === null ? {} : { result: parseJson(row.result) }),
-    ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
-    ...(counts === undefined ? {} : { counts }),
-  };
+  if (counts !== undefined) t.counts = counts;
+  return t as Transaction;
 }
