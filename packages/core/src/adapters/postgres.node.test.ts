@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import { describeWithPostgres } from '../testing/postgres.ts';
 import { describeSqlDriver } from '../testing/sql-driver-suite.ts';
 import { openPostgres } from './postgres.ts';
@@ -46,5 +47,60 @@ describeWithPostgres('postgres adapter', (url) => {
       await db.exec(`DROP TABLE IF EXISTS ${table}`);
       await db.close();
     }
+  });
+
+  describe('prepared statements', () => {
+    it('describes a statement once per connection and builds later rows from the remembered shape', async () => {
+      const db = openPostgres({ connectionString: url, max: 1 });
+      const describe = vi.spyOn((pg as unknown as { Connection: { prototype: { describe(): void } } }).Connection.prototype, 'describe');
+      try {
+        const sql = `SELECT $1::int8 AS big, $2::text AS t, NULL::int AS missing, true AS yes, '{"a":1}'::jsonb AS doc, 9007199254740993::int8 AS exact`;
+        const rows = [];
+        for (let i = 0; i < 5; i++) rows.push(...(await db.query(sql, [i, `row ${i}`])));
+        expect(rows).toEqual([0, 1, 2, 3, 4].map((i) => ({ big: i, t: `row ${i}`, missing: null, yes: true, doc: { a: 1 }, exact: 9007199254740993n })));
+        expect(describe).toHaveBeenCalledTimes(1);
+        // a statement without rows: described once, then counted from its command tag
+        await db.exec('CREATE TEMP TABLE shape_probe (n int)');
+        for (let i = 0; i < 3; i++) expect(await db.run('INSERT INTO shape_probe SELECT generate_series(1, $1::int)', [i + 1])).toEqual({ changes: i + 1 });
+        expect(describe).toHaveBeenCalledTimes(2);
+      } finally {
+        describe.mockRestore();
+        await db.close();
+      }
+    });
+
+    it('reports an error of a later execution and keeps the connection usable', async () => {
+      const db = openPostgres({ connectionString: url, max: 1 });
+      try {
+        const sql = 'SELECT 10 / $1::int AS q';
+        expect(await db.query(sql, [2])).toEqual([{ q: 5 }]);
+        await expect(db.query(sql, [0])).rejects.toMatchObject({ code: 'sql-failed', details: { sqlState: '22012' } });
+        expect(await db.query(sql, [5])).toEqual([{ q: 2 }]);
+        await expect(db.transaction(async (tx) => tx.query(sql, [0]))).rejects.toMatchObject({ details: { sqlState: '22012' } });
+        expect(await db.transaction(async (tx) => tx.query(sql, [1]))).toEqual([{ q: 10 }]);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('describes again on a connection that has not prepared the statement', async () => {
+      const db = openPostgres({ connectionString: url, max: 2 });
+      try {
+        const sql = 'SELECT $1::text AS who, pg_backend_pid() AS pid';
+        // two transactions at once hold both connections: each prepares the statement itself
+        const seen = await Promise.all(
+          ['a', 'b'].map((who) => db.transaction(async (tx) => {
+            const [row] = await tx.query<{ who: string; pid: number }>(sql, [who]);
+            await new Promise((r) => setTimeout(r, 50));
+            return row!;
+          })),
+        );
+        expect(seen.map((r) => r.who)).toEqual(['a', 'b']);
+        expect(new Set(seen.map((r) => r.pid)).size).toBe(2);
+        for (let i = 0; i < 4; i++) expect(await db.query(sql, [`c${i}`])).toMatchObject([{ who: `c${i}` }]);
+      } finally {
+        await db.close();
+      }
+    });
   });
 });

@@ -71,10 +71,10 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
   const over = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
     dialect: 'postgres',
     async query<Row extends SqlRow>(sql: string, params: readonly SqlValue[] = []) {
-      return (await wrap(sql, () => client.query(names.config(sql, params)))).rows as Row[];
+      return (await wrap(sql, () => names.execute(client, sql, params))).rows as Row[];
     },
     async run(sql, params = []): Promise<SqlRunResult> {
-      return { changes: (await wrap(sql, () => client.query(names.config(sql, params)))).rowCount ?? 0 };
+      return { changes: (await wrap(sql, () => names.execute(client, sql, params))).rowCount ?? 0 };
     },
   });
   const open = (): void => {
@@ -146,23 +146,181 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
   };
 }
 
-/** Gives each distinct statement text a stable prepared-statement name, up to a limit. */
+/** What a statement gave: its rows and the count its command tag reported. */
+interface Outcome {
+  readonly rows: SqlRow[];
+  readonly rowCount: number | null;
+}
+
+/** Names, and parsers by column, of a prepared statement's rows; null when it returns none. */
+interface RowShape {
+  readonly names: readonly string[];
+  readonly parsers: readonly ((text: string) => unknown)[];
+}
+
+/**
+ * Gives each distinct statement text a stable prepared-statement name, up to
+ * a limit, and remembers each named statement's row shape.
+ */
 class StatementNames {
   readonly #limit: number;
   readonly #names = new Map<string, string>();
+  readonly #shapes = new Map<string, RowShape | null>();
 
   constructor(limit: number) {
     this.#limit = limit;
   }
 
-  config(text: string, params: readonly SqlValue[]): pg.QueryConfig {
+  /** Runs a statement on a pool or a checked-out client: named and prepared while under the limit, else unnamed. */
+  execute(client: pg.Pool | pg.PoolClient, text: string, params: readonly SqlValue[]): Promise<Outcome> {
     let name = this.#names.get(text);
     if (name === undefined && this.#names.size < this.#limit) {
       name = `fleetkit_${this.#names.size}`;
       this.#names.set(text, name);
     }
-    return name === undefined ? { text, values: bind(params) } : { name, text, values: bind(params) };
+    if (name === undefined) return client.query({ text, values: bind(params) });
+    const execution = new PreparedExecution(name, text, bind(params), this.#shapes);
+    // with a callback: a client (not the pool) returns a submittable itself, not a promise
+    return new Promise<Outcome>((resolve, reject) => {
+      (client as unknown as Submitter).query(execution, (error, outcome) => (error ? reject(error) : resolve(outcome!)));
+    });
   }
+}
+
+// node-postgres's own result parsing: the count is the command tag's last number
+const COMMAND_TAG = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
+
+/** A pool or client taking a query object and a callback (node-postgres's types lack the callback form). */
+interface Submitter {
+  query(execution: PreparedExecution, callback: (error: Error | null, outcome?: Outcome) => void): void;
+}
+
+/** The connection methods a {@link PreparedExecution} uses (node-postgres's `Connection`, not in its types). */
+interface WireConnection {
+  readonly stream: { cork?(): void; uncork?(): void };
+  readonly parsedStatements: Record<string, string | undefined>;
+  readonly submittedNamedStatements: Record<string, string | undefined>;
+  parse(q: { text: string; name: string }): void;
+  bind(b: { portal: string; statement: string; values: unknown[]; binary: boolean; valueMapper: (v: unknown) => unknown }): void;
+  describe(d: { type: 'P'; name: string }): void;
+  execute(e: { portal: string; rows: number }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
+}
+
+/**
+ * One execution of a named statement, submitted to node-postgres as its own
+ * query object (the `submit` protocol pg-cursor uses). Parse is sent once per
+ * connection, as node-postgres does. Unlike its Query, the portal is
+ * described only until the statement's row shape is known: a prepared
+ * statement cannot change its result columns while it lives (PostgreSQL
+ * refuses to run it: "cached plan must not change result type"), so every
+ * later execution is Bind, Execute, Sync, and its rows are built from the
+ * remembered names and parsers. The per-execution RowDescription and the
+ * config clone were ~25 % of node-postgres's CPU in a txqueue cycle
+ * (--cpu-prof: addFields, cloneQueryConfig).
+ */
+class PreparedExecution {
+  readonly name: string;
+  readonly text: string;
+  callback: ((error: Error | null, outcome?: Outcome) => void) | undefined;
+  readonly #values: unknown[];
+  readonly #shapes: Map<string, RowShape | null>;
+  #shape: RowShape | null | undefined;
+  #described = false;
+  readonly #rows: SqlRow[] = [];
+  #rowCount: number | null = null;
+  #failure: Error | undefined;
+
+  constructor(name: string, text: string, values: unknown[], shapes: Map<string, RowShape | null>) {
+    this.name = name;
+    this.text = text;
+    this.#values = values;
+    this.#shapes = shapes;
+  }
+
+  submit(connection: WireConnection): Error | null {
+    const parsed = connection.parsedStatements[this.name];
+    if (parsed !== undefined && parsed !== this.text) return new Error(`Prepared statement "${this.name}" was already used for a different text`);
+    this.#shape = parsed === undefined ? undefined : this.#shapes.get(this.name);
+    connection.stream.cork?.();
+    try {
+      if (parsed === undefined) {
+        connection.parse({ text: this.text, name: this.name });
+        connection.submittedNamedStatements[this.name] = this.text;
+      }
+      connection.bind({ portal: '', statement: this.name, values: this.#values, binary: false, valueMapper: wireValue });
+      if (this.#shape === undefined) {
+        connection.describe({ type: 'P', name: '' });
+        this.#described = true;
+      }
+      connection.execute({ portal: '', rows: 0 });
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+    return null;
+  }
+
+  handleRowDescription(msg: { fields: readonly { name: string; dataTypeID: number; format: string }[] }): void {
+    this.#shape = {
+      names: msg.fields.map((f) => f.name),
+      parsers: msg.fields.map((f) => types.getTypeParser(f.dataTypeID, f.format === 'binary' ? 'binary' : 'text') as (text: string) => unknown),
+    };
+    this.#shapes.set(this.name, this.#shape);
+  }
+
+  handleDataRow(msg: { fields: readonly (string | null)[] }): void {
+    if (this.#failure) return;
+    const shape = this.#shape;
+    if (!shape) {
+      this.#failure = new Error(`Prepared statement "${this.name}" returned a row without a known row description`);
+      return;
+    }
+    try {
+      const row: SqlRow = {};
+      for (let i = 0; i < shape.names.length; i++) {
+        const raw = msg.fields[i];
+        row[shape.names[i]!] = raw === null || raw === undefined ? null : (shape.parsers[i]!(raw) as SqlValue);
+      }
+      this.#rows.push(row);
+    } catch (error) {
+      this.#failure = error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  handleCommandComplete(msg: { text?: string; command?: string }): void {
+    // described and no RowDescription came: the statement returns no rows
+    if (this.#described && this.#shape === undefined) this.#shapes.set(this.name, null);
+    const tag = COMMAND_TAG.exec(msg.text ?? msg.command ?? '');
+    const count = tag?.[3] ?? tag?.[2];
+    this.#rowCount = count === undefined ? null : Number(count);
+  }
+
+  handleEmptyQuery(): void {}
+
+  handlePortalSuspended(): void {}
+
+  handleCopyInResponse(connection: WireConnection): void {
+    connection.sendCopyFail('COPY FROM STDIN is not supported by this driver');
+  }
+
+  handleCopyData(): void {}
+
+  handleError(error: Error): void {
+    this.callback?.(this.#failure ?? error);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.#failure) this.callback?.(this.#failure);
+    else this.callback?.(null, { rows: this.#rows, rowCount: this.#rowCount });
+  }
+}
+
+/** A bound parameter on the wire (after `bind`): text, bytes or NULL. */
+function wireValue(value: unknown): unknown {
+  if (value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value)) return value ?? null;
+  return String(value);
 }
 
 function quoteIdent(name: string): string {
