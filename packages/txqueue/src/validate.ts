@@ -7,12 +7,21 @@ const kinds: readonly TxKind[] = ['config', 'rpc', 'package'];
 const ackStatuses: readonly string[] = ['progress', 'complete', 'cancelled', ...failureStatuses];
 const MAX_ID = 256;
 
-/** Checks a device or group id: a non-empty string of at most 256 characters. */
-export function checkName(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID) {
-    throw invalid(path, `a string of 1..${MAX_ID} characters`, value);
+// NUL and unpaired surrogates: PostgreSQL text refuses NUL, and both stores
+// keep UTF-8, where an unpaired surrogate becomes U+FFFD (two ids would meet)
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/** Checks a string stored as text: 1..max characters, none of them NUL or an unpaired surrogate. */
+function checkText(value: unknown, path: string, max: number): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || UNSTORABLE.test(value)) {
+    throw invalid(path, `a string of 1..${max} characters without NUL or unpaired surrogates`, value);
   }
   return value;
+}
+
+/** Checks a device or group id: a string of 1..256 characters (see {@link checkText}). */
+export function checkName(value: unknown, path: string): string {
+  return checkText(value, path, MAX_ID);
 }
 
 /** Checks a target: exactly one of `device` or `group`. */
@@ -43,9 +52,7 @@ export function checkId(value: unknown, path: string): number {
 }
 
 export function checkOptionalString(value: unknown, path: string, max = 2048): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) throw invalid(path, `a string of 1..${max} characters`, value);
-  return value;
+  return value === undefined ? undefined : checkText(value, path, max);
 }
 
 /** Checks a count (a limit): a whole number in 1..max. */

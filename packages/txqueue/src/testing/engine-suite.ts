@@ -421,6 +421,10 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
         q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: { n: Number.NaN } }),
         q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: -1 }),
         q.ack('a', { transactionId: 1, attempt: 1, status: 'done' as 'complete' }),
+        // PostgreSQL text cannot hold NUL; UTF-8 turns an unpaired surrogate into U+FFFD
+        q.enqueue({ target: { device: 'a\u0000b' }, kind: 'rpc', payload: {} }),
+        q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, clientId: 'c\ud800' }),
+        q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, notify: '\udc00x' }),
       ];
       const errors = await Promise.all(bad.map((p) => p.then(() => undefined, (e: unknown) => e)));
       expect(errors.map((e) => (e as { details: { path: string } }).details.path)).toEqual([
@@ -429,6 +433,9 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
         'payload.n',
         'timeoutMs',
         'ack.status',
+        'target.device',
+        'clientId',
+        'notify',
       ]);
       expect(errors.every((e) => (e as { code: string }).code === 'invalid-argument')).toBe(true);
       expect(await q.list({ device: 'a' })).toEqual([]);
