@@ -14,6 +14,7 @@ import { Batcher } from './_internal/batch.ts';
 import { type AckItem, ackMany, type CallInItem, callInMany, type EnqueueItem, enqueueMany } from './_internal/pg-batch.ts';
 import type { Enqueued } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
+import { ensureFinishedIndex, purgeFinished } from './_internal/retention.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { Scheduler } from './_internal/scheduler.ts';
 import { PlanGate } from './_internal/plan-gate.ts';
@@ -80,6 +81,8 @@ export class TxQueue {
   readonly #enqueues: Batcher<EnqueueItem, Enqueued | undefined>;
   readonly #acks: Batcher<AckItem, TxRow | undefined>;
   readonly #callIns: Batcher<CallInItem, { deliveries: Delivery[]; due: number }>;
+  /** Finished transactions are deleted this long after they finished; undefined keeps them. */
+  readonly #retainFinishedMs: number | undefined;
   #closed = false;
 
   private constructor(options: TxQueueOptions) {
@@ -88,6 +91,7 @@ export class TxQueue {
     const logger = options.logger ?? createLogger();
     this.#owned = options.storage === undefined;
     const tickMs = options.tickMs === undefined ? 1000 : checkMs(options.tickMs, 'options.tickMs');
+    this.#retainFinishedMs = options.retainFinishedMs === undefined ? undefined : checkMs(options.retainFinishedMs, 'options.retainFinishedMs');
     this.#ctx = {
       db,
       pg: db.dialect === 'postgres',
@@ -119,6 +123,7 @@ export class TxQueue {
   static async open(options: TxQueueOptions = {}): Promise<TxQueue> {
     const q = new TxQueue(options);
     await ensureSchema(q.#ctx.db);
+    if (q.#retainFinishedMs !== undefined) await ensureFinishedIndex(q.#ctx.db);
     await q.#ctx.plans.refresh(q.#ctx.db);
     await q.#wakeups.listen();
     // after a restart: the earliest open deadline (or a maintenance tick) first
@@ -281,11 +286,33 @@ export class TxQueue {
     return off;
   }
 
-  /** Times out every due transaction and dispatches pending events (the timer calls it too). */
+  /**
+   * Times out every due transaction, deletes finished ones past the retention
+   * (`retainFinishedMs`) and dispatches pending events (the timer calls it too).
+   */
   async sweep(): Promise<void> {
     this.#open();
     while ((await this.#write((tx, fx, now) => expireDue(tx, this.#ctx, fx, now, SWEEP_BATCH))) >= SWEEP_BATCH);
+    if (this.#retainFinishedMs !== undefined) await this.purge(this.#ctx.clock.now() - this.#retainFinishedMs);
     await this.#dispatcher.pump();
+  }
+
+  /**
+   * Deletes the stand-alone and group transactions that finished at or before
+   * `finishedBefore` (epoch ms), each group's sub-transactions with it; an
+   * open group keeps its finished sub-transactions. Ids are never reused, and
+   * a caller id is free again once its transaction is gone. Returns how many
+   * transactions (sub-transactions included) it deleted.
+   */
+  async purge(finishedBefore: number): Promise<number> {
+    this.#open();
+    const before = checkId(finishedBefore, 'finishedBefore');
+    let total = 0;
+    for (;;) {
+      const { picked, deleted } = await this.#write((tx) => purgeFinished(tx, this.#ctx, before, SWEEP_BATCH));
+      total += deleted;
+      if (picked < SWEEP_BATCH) return total;
+    }
   }
 
   /** Resolves when background work (timeouts, event dispatch, wake-ups) has settled. */

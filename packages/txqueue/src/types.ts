@@ -177,4 +177,10 @@ export interface TxQueueOptions {
   readonly tickMs?: number;
   /** A failed event handler is retried after this many ms. Default 5000. */
   readonly eventRetryMs?: number;
+  /**
+   * Finished transactions are deleted by the maintenance pass this many ms
+   * after they finished (`queue.purge`). Default: kept for ever. Setting it
+   * adds an index on finish time, one more entry written per finishing ack.
+   */
+  readonly retainFinishedMs?: number;
 }

@@ -41,15 +41,24 @@ export async function findByClientId(tx: SqlExecutor, t: NewTransaction): Promis
 }
 
 /**
- * Next transaction id of a target. On SQLite, the highest stored id plus
- * one: `txq_tx` rows are never deleted and a write transaction has the
- * database to itself (BEGIN IMMEDIATE), so this is unique and increasing
- * without a counter row to write (one page fewer per enqueue). PostgreSQL
- * writers run concurrently and take the counter row.
+ * SQLite: the highest id a target has had, stored or deleted (schema.ts
+ * `sqliteIdTrigger` records a deleted newest one), for a target expression.
+ */
+const sqliteLastId = (target: string): string =>
+  `max(coalesce((SELECT max(t.id) FROM txq_tx t WHERE t.target = ${target}), 0), coalesce((SELECT c.next FROM txq_counter c WHERE c.target = ${target}), 0))`;
+
+const SQLITE_NEXT_ID = `SELECT ${sqliteLastId('$1')} + 1 AS next`;
+
+/**
+ * Next transaction id of a target. On SQLite, the highest id it has had plus
+ * one: a write transaction has the database to itself (BEGIN IMMEDIATE), so
+ * this is unique and increasing without a counter row to write on every
+ * enqueue (one page fewer per enqueue). PostgreSQL writers run concurrently
+ * and take the counter row.
  */
 async function nextTxId(tx: SqlExecutor, ctx: Ctx, key: string): Promise<number> {
   if (ctx.pg) return nextId(tx, key);
-  const [row] = await tx.query<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM txq_tx WHERE target = $1', [key]);
+  const [row] = await tx.query<{ next: number }>(SQLITE_NEXT_ID, [key]);
   return Number(row!.next);
 }
 
@@ -107,7 +116,7 @@ export async function fanOut(tx: SqlExecutor, ctx: Ctx, members: readonly string
     // ids as in nextTxId: each member's highest id plus one (members are distinct)
     await tx.run(
       `INSERT INTO txq_tx (target, id, kind, state, status, attempt, deadline, parent_target, parent_id, created_at, updated_at)
-       SELECT 'd:' || j.value, coalesce((SELECT max(t.id) FROM txq_tx t WHERE t.target = 'd:' || j.value), 0) + 1,
+       SELECT 'd:' || j.value, ${sqliteLastId("'d:' || j.value")} + 1,
          $2, 'queued', 'accepted', 0, $3, $4, $5, $6, $6
        FROM ${source}`,
       [list, s.kind, s.deadline, s.parentKey, s.parentId, now],

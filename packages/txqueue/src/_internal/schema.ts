@@ -36,6 +36,17 @@ const sqliteSeqTrigger = `CREATE TRIGGER IF NOT EXISTS txq_events_seq AFTER DELE
     ON CONFLICT (target) DO UPDATE SET next = max(next, excluded.next); END`;
 
 /**
+ * SQLite numbers a target's transactions from its highest stored id
+ * (enqueue.ts `nextTxId`); deleting the newest one (retention.ts) records
+ * its id here, so an id is never handed out twice. PostgreSQL takes ids from
+ * the counter rows, which deletes leave alone.
+ */
+const sqliteIdTrigger = `CREATE TRIGGER IF NOT EXISTS txq_tx_ids AFTER DELETE ON txq_tx
+  WHEN OLD.id > coalesce((SELECT max(id) FROM txq_tx WHERE target = OLD.target), 0)
+  BEGIN INSERT INTO txq_counter (target, next) VALUES (OLD.target, OLD.id)
+    ON CONFLICT (target) DO UPDATE SET next = max(next, excluded.next); END`;
+
+/**
  * On SQLite a transaction's events form a chain instead of an index: each
  * event row holds in `prev` the seq of the transaction's event written
  * before it (outbox.ts `recordEvent` reads it from `txq_tx.last_event`,
@@ -50,6 +61,9 @@ const sqliteSeqTrigger = `CREATE TRIGGER IF NOT EXISTS txq_events_seq AFTER DELE
 const sqliteChainTrigger = `CREATE TRIGGER IF NOT EXISTS txq_events_chain AFTER INSERT ON txq_events
   BEGIN UPDATE txq_tx SET last_event = NEW.seq WHERE target = NEW.target AND id = NEW.tx_id; END`;
 
+/** Serialises schema changes of processes sharing PostgreSQL (a transaction-scoped advisory lock). */
+export const SCHEMA_LOCK = 'SELECT pg_advisory_xact_lock(74570007)';
+
 /** Creates the tables if missing; safe when several processes start at once. */
 export async function ensureSchema(db: SqlDriver): Promise<void> {
   if (db.dialect === 'sqlite') {
@@ -57,13 +71,13 @@ export async function ensureSchema(db: SqlDriver): Promise<void> {
     // instead of AUTOINCREMENT (one more page per write transaction),
     // deleting the newest event records its seq and new events number past
     // it (outbox.ts `recordEvent`); the record is written only then.
-    await db.exec([...tables(true), sqliteSeqTrigger].join(';\n'));
+    await db.exec([...tables(true), sqliteSeqTrigger, sqliteIdTrigger].join(';\n'));
     await db.transaction(chainEvents);
     return;
   }
   await db.transaction(async (tx) => {
     // concurrent CREATE IF NOT EXISTS races on the catalog; serialise it
-    await tx.run('SELECT pg_advisory_xact_lock(74570007)');
+    await tx.run(SCHEMA_LOCK);
     for (const sql of tables(false)) await tx.run(sql);
     // until when a call-in long-polls the target, in epoch ms: an enqueue
     // NOTIFYs other processes only then (wake.ts). PostgreSQL only (SQLite

@@ -323,6 +323,47 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       expect([g!.status, g!.counts]).toEqual(['complete', { total: 3, finished: 3, complete: 2, failed: 0, timedOut: 0, cancelled: 1 }]);
     });
 
+    it('deletes finished transactions once past the retention, keeps open ones, and never reuses an id', async () => {
+      const { q, clock, settle } = await setup({ retainFinishedMs: 10_000 });
+      for (let i = 0; i < 3; i++) await q.enqueue(rpc('a'));
+      const delivered = await q.callIn('a');
+      for (const d of [delivered[0]!, delivered[2]!]) await q.ack('a', { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
+      await q.enqueue({ ...rpc('a'), clientId: 'req-1' });
+      await q.cancel({ device: 'a' }, 4);
+      clock.advance(9_999);
+      await q.sweep();
+      expect((await q.list({ device: 'a' })).map((t) => t.id)).toEqual([1, 2, 3, 4]);
+      clock.advance(1);
+      await settle();
+      // 1, 3 (the newest) and the cancelled 4 are gone; 2 is open
+      expect((await q.list({ device: 'a' })).map((t) => [t.id, t.state])).toEqual([[2, 'delivered']]);
+      expect((await q.enqueue(rpc('a'))).transaction.id).toBe(5);
+      // a caller id names nothing once its transaction is gone
+      expect(await q.enqueue({ ...rpc('a'), clientId: 'req-1' })).toMatchObject({ created: true, transaction: { id: 6 } });
+    });
+
+    it('deletes a finished group transaction with its sub-transactions, and keeps those of an open group', async () => {
+      const { q, clock } = await setup({}, { g: ['d1', 'd2'], h: ['d1', 'd2'] });
+      await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      await q.enqueue({ target: { group: 'h' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      for (const d of ['d1', 'd2']) {
+        const got = await q.callIn(d);
+        // all of g, and d1's part of h: h stays open
+        for (const x of got) if (x.parent!.group === 'g' || d === 'd1') await q.ack(d, { transactionId: x.transactionId, attempt: x.attempt, status: 'complete' });
+      }
+      expect((await q.get({ group: 'g' }, 1))!.state).toBe('complete');
+      clock.advance(1);
+      expect(await q.purge(clock.now())).toBe(3);
+      expect(await q.get({ group: 'g' }, 1)).toBeUndefined();
+      expect(await q.subTransactions('g', 1)).toEqual([]);
+      expect((await q.subTransactions('h', 1)).map((s) => [s.target, s.state])).toEqual([
+        [{ device: 'd1' }, 'complete'],
+        [{ device: 'd2' }, 'delivered'],
+      ]);
+      // d1's sub-transaction of g (id 1) and of h (id 2) leave ids 1 and 2 used for d1
+      expect((await q.enqueue(rpc('d1'))).transaction.id).toBe(3);
+    });
+
     it('stages updates per package and pushes them as one transaction in staging order', async () => {
       const { q } = await setup();
       expect(await q.stage({ device: '1' }, 'exosense-1.1', { ip_addr: '10.0.0.1' })).toEqual({ staged: 1 });
