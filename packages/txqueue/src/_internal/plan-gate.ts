@@ -8,8 +8,11 @@ import type { SqlDriver } from '@fleetkit/core';
  * kept while the table grew. From 1 MiB (128 pages, a few thousand rows) on,
  * ten TID lookups cost a fraction of a scan, so a plan made then stays a
  * lookup; below it, the batches run unprepared and are planned on every call.
- * Tables do not shrink (rows of `txq_tx` are never deleted), so once big the
- * answer stays.
+ * Once big the answer stays: retention deletes rows (retention.ts), but the
+ * space is reused and VACUUM gives back only empty pages at the table's end.
+ * A table that did shrink below 1 MiB would have new connections prepare
+ * plans on it, which is the case this gate avoids; a queue that small after
+ * a purge is one whose batches are small too.
  */
 export class PlanGate {
   static readonly BYTES = 1 << 20;
