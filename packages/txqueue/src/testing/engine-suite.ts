@@ -364,6 +364,19 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       expect((await q.enqueue(rpc('d1'))).transaction.id).toBe(3);
     });
 
+    it('numbers a fan-out to a device past the purged newest transaction of that device', async () => {
+      const { q, clock } = await setup({}, { g: ['x', 'y'] });
+      await q.enqueue(rpc('x'));
+      const [d] = await q.callIn('x');
+      await q.ack('x', { transactionId: d!.transactionId, attempt: d!.attempt, status: 'complete' });
+      expect(await q.purge(clock.now())).toBe(1);
+      await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      expect((await q.subTransactions('g', 1)).map((s) => [s.target, s.id])).toEqual([
+        [{ device: 'x' }, 2],
+        [{ device: 'y' }, 1],
+      ]);
+    });
+
     it('stages updates per package and pushes them as one transaction in staging order', async () => {
       const { q } = await setup();
       expect(await q.stage({ device: '1' }, 'exosense-1.1', { ip_addr: '10.0.0.1' })).toEqual({ staged: 1 });
