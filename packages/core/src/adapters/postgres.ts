@@ -187,8 +187,6 @@ class StatementNames {
   }
 }
 
-// node-postgres's own result parsing: the count is the command tag's last number
-const COMMAND_TAG = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
 
 /** A pool or client taking a query object and a callback (node-postgres's types lack the callback form). */
 interface Submitter {
@@ -292,9 +290,10 @@ class PreparedExecution {
   handleCommandComplete(msg: { text?: string; command?: string }): void {
     // described and no RowDescription came: the statement returns no rows
     if (this.#described && this.#shape === undefined) this.#shapes.set(this.name, null);
-    const tag = COMMAND_TAG.exec(msg.text ?? msg.command ?? '');
-    const count = tag?.[3] ?? tag?.[2];
-    this.#rowCount = count === undefined ? null : Number(count);
+    // the count is the command tag's last word when it is a number ("INSERT 0 5", "UPDATE 3"), as node-postgres reads it
+    const tag = msg.text ?? msg.command ?? '';
+    const count = Number(tag.slice(tag.lastIndexOf(' ') + 1));
+    this.#rowCount = tag.includes(' ') && Number.isSafeInteger(count) ? count : null;
   }
 
   handleEmptyQuery(): void {}

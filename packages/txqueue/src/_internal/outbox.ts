@@ -47,11 +47,17 @@ export function eventBodySql(type: 'delivered' | 'final', row: string, mid: stri
  * the end. `result` is the stored result text (a final event's).
  */
 export function eventBodyParts(state: string, status: StatusCode, final: boolean, now: number, result: string | null): { mid: string; tail: string } {
-  return {
-    mid: `,"state":${JSON.stringify(state)},"status":${JSON.stringify(status)},"statusString":${JSON.stringify(statusString(status))},"final":${final}`,
-    tail: `,"at":${now}${result === null ? '' : `,"result":${result}`}}`,
-  };
+  const key = `${state} ${status} ${final}`;
+  let mid = mids.get(key);
+  if (mid === undefined) {
+    mid = `,"state":${JSON.stringify(state)},"status":${JSON.stringify(status)},"statusString":${JSON.stringify(statusString(status))},"final":${final}`;
+    mids.set(key, mid);
+  }
+  return { mid, tail: `,"at":${now}${result === null ? '' : `,"result":${result}`}}` };
 }
+
+/** `mid` parts by state, status and final: a handful of combinations, each made once. */
+const mids = new Map<string, string>();
 
 /** The stored body of an event: everything but the seq, target and id columns. */
 export function eventBody(row: TxRow, type: TxEventType, now: number, status?: StatusCode): string {
