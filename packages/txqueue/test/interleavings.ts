@@ -1,6 +1,7 @@
 // The model behind the property tests: random interleavings of enqueue,
 // call-in, ack (valid, duplicate, late, stale, foreign), cancel, clock
-// advance, wall-clock jumps and restart, and the invariants checked after.
+// advance, wall-clock jumps, restart and purge (retention), and the
+// invariants checked along the way and after.
 import { ManualClock, silentLogger, type SqlDriver } from '@fleetkit/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -17,7 +18,8 @@ export type Op =
   | { op: 'cancel'; pick: number }
   | { op: 'advance'; ms: number }
   | { op: 'jump'; ms: number }
-  | { op: 'restart' };
+  | { op: 'restart' }
+  | { op: 'purge'; ms: number };
 
 /** One random operation. */
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -37,6 +39,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   // wall time moves but no timer fires yet: call-in and ack must time out lazily
   { weight: 1, arbitrary: fc.record({ op: fc.constant('jump' as const), ms: fc.constantFrom(10_000, 35_000) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'restart' as const }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('purge' as const), ms: fc.constantFrom(0, 5_000, 30_000) }) },
 );
 
 const key = (t: Target, id: number): string => `${'device' in t ? `d:${t.device}` : `g:${t.group}`}#${id}`;
@@ -56,14 +59,28 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
   const accepted = new Map<string, Transaction>();
   const deliveries: { device: string; d: Delivery }[] = [];
   let lastAck: { device: string; input: Parameters<TxQueue['ack']>[1] } | undefined;
+  // purged transactions; and what each device id named, so an id handed out twice fails
+  const gone = new Set<string>();
+  const named = new Map<string, string>();
+  const name = (device: string, id: number, what: string): void => {
+    const k = `d:${device}#${id}`;
+    expect(named.get(k) ?? what).toBe(what);
+    named.set(k, what);
+  };
   try {
     for (const o of ops) {
       if (o.op === 'enqueue') {
         const target: Target = o.to.length === 1 && o.to <= 'c' ? { device: o.to } : { group: o.to };
         const { transaction } = await q.enqueue({ target, kind: 'rpc', payload: { n: accepted.size }, timeoutMs: o.timeout });
+        // a new id, never one a purged transaction had
+        expect(accepted.has(key(target, transaction.id))).toBe(false);
+        if ('device' in target) name(target.device, transaction.id, 'own');
         accepted.set(key(target, transaction.id), transaction);
       } else if (o.op === 'callIn') {
-        for (const d of await q.callIn(o.device)) deliveries.push({ device: o.device, d });
+        for (const d of await q.callIn(o.device)) {
+          name(o.device, d.transactionId, d.parent ? `g:${d.parent.group}#${d.parent.id}` : 'own');
+          deliveries.push({ device: o.device, d });
+        }
       } else if (o.op === 'ack' && deliveries.length > 0) {
         const { device, d } = deliveries[o.pick % deliveries.length]!;
         let input = { transactionId: d.transactionId, attempt: d.attempt, status: o.status };
@@ -93,6 +110,17 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
       } else if (o.op === 'restart') {
         await q.close();
         q = await open();
+      } else if (o.op === 'purge') {
+        // exactly the stand-alone and group transactions finished by then go
+        const before = clock.now() - o.ms;
+        const was = new Map<string, Transaction | undefined>();
+        for (const [k, t] of accepted) if (!gone.has(k)) was.set(k, await q.get(t.target, t.id));
+        await q.purge(before);
+        for (const [k, t] of was) {
+          const due = t !== undefined && t.finishedAt !== undefined && t.finishedAt <= before;
+          expect((await q.get(t!.target, t!.id)) === undefined).toBe(due);
+          if (due) gone.add(k);
+        }
       }
     }
     // let every deadline pass, then check the whole store
@@ -106,8 +134,13 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
       const target: Target = r.target.startsWith('g:') ? { group: r.target.slice(2) } : { device: r.target.slice(2) };
       stored.set(key(target, Number(r.id)), (await q.get(target, Number(r.id)))!);
     }
-    // no transaction lost
-    for (const [k, t] of accepted) expect(stored.get(k)).toMatchObject({ kind: t.kind, payload: t.payload });
+    // no transaction lost (but the purged), and none purged still there
+    for (const [k, t] of accepted) {
+      if (gone.has(k)) expect(stored.has(k)).toBe(false);
+      else expect(stored.get(k)).toMatchObject({ kind: t.kind, payload: t.payload });
+    }
+    // a purged transaction had its final event, once
+    for (const k of gone) expect(events.filter((e) => e.final && key(e.target, e.transactionId) === k)).toHaveLength(1);
     // every final event exactly once, matching the stored outcome; none for sub-transactions
     const finals = new Map<string, TxEvent[]>();
     for (const e of events.filter((e) => e.final)) finals.set(key(e.target, e.transactionId), [...(finals.get(key(e.target, e.transactionId)) ?? []), e]);
@@ -134,8 +167,16 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
         cancelled: kids.filter((c) => c.state === 'cancelled').length,
       });
     }
+    // every transaction is final now: purge them all; a device's next id is still past every id it had
+    await q.purge(clock.now());
+    expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM txq_tx'))[0]!.n).toBe(0);
+    for (const device of devices) {
+      // every id known to have been the device's: stored at the end, enqueued, or delivered
+      const had = [...stored.keys(), ...accepted.keys(), ...named.keys()].filter((k) => k.startsWith(`d:${device}#`)).map((k) => Number(k.split('#')[1]));
+      const { transaction } = await q.enqueue({ target: { device }, kind: 'rpc', payload: {}, timeoutMs: 5_000 });
+      expect(transaction.id).toBeGreaterThan(Math.max(0, ...had));
+    }
   } finally {
     await q.close();
   }
 }
-
