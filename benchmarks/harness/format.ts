@@ -1,3 +1,4 @@
+import { machineLine } from './machine-check.ts';
 import type { CaseResult, SuiteResult } from './suite.ts';
 
 /** 1234567 → "1.23M", 52800 → "52.8k", 12.3 → "12.3". */
@@ -31,10 +32,13 @@ export function benchmarksDoc(results: readonly SuiteResult[]): string {
     'Each suite runs fleetkit beside the peer a user would pick instead, in the same process and run,',
     'on the machine named in each section (2 vCPU VM; expect ±10–25% noise between runs, reference/peers.md).',
     '`ratio` = ours ÷ peer; higher is better for fleetkit.',
+    'Under each heading, a machine check taken just before the suite: the rate of two worker threads hashing at once ÷ one thread\'s',
+    '(2 = both vCPUs free). Below 1.5 the host held much of the second vCPU, and the section says the run was degraded.',
     '',
   ];
   for (const r of [...results].sort((a, b) => a.suite.localeCompare(b.suite))) {
-    parts.push(`## ${r.suite}`, '', r.description, '', `\`${r.command}\` — Node ${r.node}, ${r.date}`, '', markdownTable(r.cases), '');
+    const machine = r.machine === undefined ? [] : [machineLine(r.machine.twoThreadScaling), ''];
+    parts.push(`## ${r.suite}`, '', r.description, '', `\`${r.command}\` — Node ${r.node}, ${r.date}`, '', ...machine, markdownTable(r.cases), '');
   }
   return parts.join('\n');
 }

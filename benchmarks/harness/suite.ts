@@ -58,6 +58,8 @@ export interface SuiteResult {
   readonly date: string;
   readonly command: string;
   readonly description: string;
+  /** The machine check before the suite (harness/machine-check.ts); absent in older files. */
+  readonly machine?: { readonly twoThreadScaling: number };
   readonly cases: readonly CaseResult[];
 }
 
