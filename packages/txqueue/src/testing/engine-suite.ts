@@ -334,12 +334,17 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       await q.sweep();
       expect((await q.list({ device: 'a' })).map((t) => t.id)).toEqual([1, 2, 3, 4]);
       clock.advance(1);
-      await settle();
+      await q.sweep();
       // 1, 3 (the newest) and the cancelled 4 are gone; 2 is open
       expect((await q.list({ device: 'a' })).map((t) => [t.id, t.state])).toEqual([[2, 'delivered']]);
       expect((await q.enqueue(rpc('a'))).transaction.id).toBe(5);
       // a caller id names nothing once its transaction is gone
       expect(await q.enqueue({ ...rpc('a'), clientId: 'req-1' })).toMatchObject({ created: true, transaction: { id: 6 } });
+      // the maintenance timer purges by itself (its ticks come at most 1.25 s apart)
+      await q.cancel({ device: 'a' }, 5);
+      clock.advance(12_000);
+      await settle();
+      expect((await q.list({ device: 'a' })).map((t) => t.id)).toEqual([2, 6]);
     });
 
     it('deletes a finished group transaction with its sub-transactions, and keeps those of an open group', async () => {
