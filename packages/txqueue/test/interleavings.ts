@@ -100,8 +100,10 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
         if (o.variant === 'stale' && before && before.attempt === d.attempt) expect(outcome.outcome).toBe('rejected');
         lastAck = { device: to, input };
       } else if (o.op === 'cancel' && accepted.size > 0) {
-        const t = [...accepted.values()][o.pick % accepted.size]!;
-        await q.cancel(t.target, t.id);
+        const [k, t] = [...accepted][o.pick % accepted.size]!;
+        // a purged transaction is not there to cancel
+        if (gone.has(k)) await expect(q.cancel(t.target, t.id)).rejects.toMatchObject({ code: 'not-found' });
+        else await q.cancel(t.target, t.id);
       } else if (o.op === 'advance') {
         clock.advance(o.ms);
         await q.idle();
