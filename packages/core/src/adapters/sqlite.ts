@@ -18,6 +18,15 @@ export interface SqliteOptions {
   readonly busyTimeoutMs?: number;
   /** Prepared statements kept per connection. Default 256. */
   readonly statementCache?: number;
+  /**
+   * Holds the file's write lock from open until close: no other connection
+   * or process can read or write it meanwhile (the `sqlite3` shell, a second
+   * server started on the same file by mistake: its open fails after
+   * `busyTimeoutMs`). Transactions then skip the shared-memory index and its
+   * lock calls (18 `fcntl` per txqueue cycle): the cycle ran 5–8 % faster
+   * (docs/decisions/txqueue-006-statement-cost.md). Default false.
+   */
+  readonly exclusive?: boolean;
 }
 
 /**
@@ -28,8 +37,20 @@ export interface SqliteOptions {
 export function openSqlite(options: SqliteOptions): SqlDriver {
   const db = new DatabaseSync(options.path);
   const sync = options.synchronous ?? 'full';
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'};`);
-  db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}; PRAGMA foreign_keys = ON;`);
+  // busy_timeout first: opening waits that long for another holder of the file
+  const setup = [`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`];
+  // exclusive before the first WAL access: SQLite then keeps the WAL index in
+  // its own memory, and BEGIN IMMEDIATE takes the write lock it keeps
+  if (options.exclusive) setup.push('PRAGMA locking_mode = EXCLUSIVE');
+  setup.push('PRAGMA journal_mode = WAL', `PRAGMA synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`, 'PRAGMA foreign_keys = ON');
+  if (options.exclusive) setup.push('BEGIN IMMEDIATE', 'COMMIT');
+  const script = `${setup.join(';\n')};`;
+  try {
+    wrap(script, () => db.exec(script));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const statements = new StatementCache(db, options.statementCache ?? 256);
   const mutex = new Mutex();
   let closed = false;
