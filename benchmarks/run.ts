@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchmarksDoc, markdownTable } from './harness/format.ts';
-import { machineLine, twoThreadScaling } from './harness/machine-check.ts';
+import { checkMachine, machineLine } from './harness/machine-check.ts';
 import { runSuite } from './harness/run-suite.ts';
 import type { Suite, SuiteResult } from './harness/suite.ts';
 
@@ -28,8 +28,8 @@ function writeDoc(): void {
 async function runOne(name: string, timeMs: number): Promise<'ran' | 'skipped'> {
   const suite = (await import(join(here, name, 'bench.ts'))).default as Suite;
   console.log(`\n## ${suite.name}\n${suite.description}\n`);
-  const scaling = await twoThreadScaling();
-  console.log(`${machineLine(scaling)}\n`);
+  const machine = await checkMachine();
+  console.log(`${machineLine(machine)}\n`);
   const unavailable = await suite.setup?.();
   if (unavailable) {
     console.log(`skipped: ${unavailable}`);
@@ -44,7 +44,7 @@ async function runOne(name: string, timeMs: number): Promise<'ran' | 'skipped'> 
       date: new Date().toISOString().slice(0, 10),
       command: `npm run bench -- ${name}`,
       description: suite.description,
-      machine: { twoThreadScaling: Number(scaling.toFixed(3)) },
+      machine,
       cases,
     };
     mkdirSync(resultsDir, { recursive: true });

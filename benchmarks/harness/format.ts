@@ -33,11 +33,12 @@ export function benchmarksDoc(results: readonly SuiteResult[]): string {
     'on the machine named in each section (2 vCPU VM; expect ±10–25% noise between runs, reference/peers.md).',
     '`ratio` = ours ÷ peer; higher is better for fleetkit.',
     'Under each heading, a machine check taken just before the suite: the rate of two worker threads hashing at once ÷ one thread\'s',
-    '(2 = both vCPUs free). Below 1.5 the host held much of the second vCPU, and the section says the run was degraded.',
+    '(2 = both vCPUs free), and one thread\'s rate in MiB/s (the vCPU\'s speed at that moment: the host\'s slow states lower it for every suite).',
+    'Below 1.5× the host held much of the second vCPU, and the section says the run was degraded.',
     '',
   ];
   for (const r of [...results].sort((a, b) => a.suite.localeCompare(b.suite))) {
-    const machine = r.machine === undefined ? [] : [machineLine(r.machine.twoThreadScaling), ''];
+    const machine = r.machine === undefined ? [] : [machineLine(r.machine), ''];
     parts.push(`## ${r.suite}`, '', r.description, '', `\`${r.command}\` — Node ${r.node}, ${r.date}`, '', ...machine, markdownTable(r.cases), '');
   }
   return parts.join('\n');

@@ -27,21 +27,40 @@ async function hashOn(threads: number, mib: number): Promise<number> {
   return performance.now() - start;
 }
 
-/** How many times one thread's hashing rate two threads reach together (2 = both cores free); median of three rounds. */
-export async function twoThreadScaling(mib = 128): Promise<number> {
+/** What the machine check measured. */
+export interface MachineCheck {
+  /** How many times one thread's hashing rate two threads reach together (2 = both vCPUs free). */
+  readonly twoThreadScaling: number;
+  /**
+   * One thread's SHA-256 rate, MiB/s: the speed of a vCPU at that moment.
+   * The host's slow states lower it for every suite; ratios of cases whose
+   * two sides use the CPU differently (a cycle of ours against a floor of
+   * bare commits) move with it. Absent in older results.
+   */
+  readonly oneThreadMiBs?: number;
+}
+
+/** Median of three rounds of one thread, then two, hashing `mib` MiB each. */
+export async function checkMachine(mib = 128): Promise<MachineCheck> {
   await hashOn(2, 8);
-  const rounds: number[] = [];
+  const rounds: { scaling: number; rate: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const one = await hashOn(1, mib);
     const two = await hashOn(2, mib);
-    rounds.push((2 * one) / two);
+    rounds.push({ scaling: (2 * one) / two, rate: (mib * 1000) / one });
   }
-  return rounds.sort((a, b) => a - b)[1]!;
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[1]!;
+  return {
+    twoThreadScaling: Number(median(rounds.map((r) => r.scaling)).toFixed(3)),
+    oneThreadMiBs: Math.round(median(rounds.map((r) => r.rate))),
+  };
 }
 
 /** The line printed before a suite and under its heading in docs/benchmarks.md. */
-export function machineLine(scaling: number): string {
-  const figure = `two threads hashed at ${scaling.toFixed(2)}× one thread's rate`;
+export function machineLine(check: MachineCheck): string {
+  const scaling = check.twoThreadScaling;
+  const rate = check.oneThreadMiBs === undefined ? '' : `; one thread hashed ${check.oneThreadMiBs} MiB/s`;
+  const figure = `two threads hashed at ${scaling.toFixed(2)}× one thread's rate${rate}`;
   return scaling >= HEALTHY_SCALING
     ? `Machine check before the suite: ${figure} (healthy: ≥ ${HEALTHY_SCALING}).`
     : `**Degraded machine**: before the suite ${figure} (< ${HEALTHY_SCALING}): the host took much of the second vCPU, so multi-thread and database ratios here are not comparable with other runs.`;

@@ -1,3 +1,5 @@
+import type { MachineCheck } from './machine-check.ts';
+
 /** A function a benchmark calls repeatedly; one call is one operation. */
 export type BenchFn = () => unknown;
 
@@ -59,7 +61,7 @@ export interface SuiteResult {
   readonly command: string;
   readonly description: string;
   /** The machine check before the suite (harness/machine-check.ts); absent in older files. */
-  readonly machine?: { readonly twoThreadScaling: number };
+  readonly machine?: MachineCheck;
   readonly cases: readonly CaseResult[];
 }
 
