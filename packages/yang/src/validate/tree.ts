@@ -87,8 +87,9 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
       issue(w, 'state', childPath(dn, child.s.module, child.s.name), `Unexpected state node "${child.s.name}" (config false) in configuration data`);
       continue;
     }
-    // an empty non-presence container is not data of its case (libyang treats it as a default node)
-    if (active !== undefined && !(child.s.kind === 'container' && emptyContainer(child, obj[key]))) {
+    // an empty non-presence container, or a list given as [], is not data of
+    // its case (libyang treats the container as a default node, [] as no entries)
+    if (active !== undefined && !noData(child, obj[key])) {
       for (const c of child.cases) {
         const prev = active.get(c.choice);
         if (prev === undefined) active.set(c.choice, c.name);
@@ -117,11 +118,14 @@ function mandatoryChoices(w: Walk, r: RNode, dn: DNode, active: Map<RChoice, str
   }
 }
 
-function emptyContainer(r: RNode, v: unknown): boolean {
-  if (r.s.presence === true || !isObject(v)) return false;
+/** Whether a member's value instantiates no data node: an empty non-presence container (recursively) or an empty list or leaf-list. */
+function noData(r: RNode, v: unknown): boolean {
+  const kind = r.s.kind;
+  if (kind === 'list' || kind === 'leaf-list') return Array.isArray(v) && v.length === 0;
+  if (kind !== 'container' || r.s.presence === true || !isObject(v)) return false;
   for (const k in v) {
     const c = r.members.get(k);
-    if (c === undefined || c.s.kind !== 'container' || !emptyContainer(c, v[k])) return false;
+    if (c === undefined || !noData(c, v[k])) return false;
   }
   return true;
 }
