@@ -187,7 +187,6 @@ class StatementNames {
   }
 }
 
-
 /** A pool or client taking a query object and a callback (node-postgres's types lack the callback form). */
 interface Submitter {
   query(execution: PreparedExecution, callback: (error: Error | null, outcome?: Outcome) => void): void;

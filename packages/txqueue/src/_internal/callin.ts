@@ -68,7 +68,7 @@ export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, ke
       transactionId: Number(row.id),
       attempt: Number(row.attempt),
       kind: row.kind as TxKind,
-      payload: row.payload !== null ? JSON.parse(row.payload) : await ctx.payloads.of(tx, row),
+      payload: await ctx.payloads.of(tx, row),
       action: row.state === 'cancelling' ? 'cancel' : 'execute',
       deadline: Number(row.deadline),
       ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),

@@ -66,8 +66,12 @@ export class PayloadCache {
     return payload;
   }
 
-  /** The payload of any row: its own, or its parent's. */
-  async of(ex: SqlExecutor, row: Pick<TxRow, 'payload' | 'parent_target' | 'parent_id'>): Promise<unknown> {
+  /**
+   * The payload of any row: its own, parsed at once (not from an async
+   * function: every device transaction's view and delivery awaits it), or,
+   * as a promise, its parent's.
+   */
+  of(ex: SqlExecutor, row: Pick<TxRow, 'payload' | 'parent_target' | 'parent_id'>): unknown {
     if (row.payload !== null) return JSON.parse(row.payload);
     if (row.parent_target === null) return undefined;
     return this.get(ex, row.parent_target, Number(row.parent_id));

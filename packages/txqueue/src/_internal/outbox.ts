@@ -30,15 +30,14 @@ export async function recordEvent(tx: SqlExecutor, fx: Effects, row: TxRow, type
  * transition itself (the PostgreSQL fast paths), byte for byte what
  * {@link eventBody} gives for the row it writes: the row's client id, kind and
  * notification target are spliced between the parts this side knows
- * ({@link eventBodyParts}). `row` prefixes the column names (`''` or an alias
- * with its dot); `mid` and `tail` are SQL text parameters. Concatenation, not
+ * ({@link eventBodyParts}). `mid` and `tail` are SQL text parameters. Concatenation, not
  * `json_build_object` → `json_strip_nulls` → `jsonb`: that parsed the JSON
  * twice (~25 µs of an 80 µs ack statement, `log_statement_stats`) and jsonb
  * sorted the keys of the body and of the device's result.
  */
-export function eventBodySql(type: 'delivered' | 'final', row: string, mid: string, tail: string): string {
-  return `'{"type":"${type}"' || coalesce(',"clientId":' || to_json(${row}client_id)::text, '') || ',"kind":' || to_json(${row}kind)::text || ${mid}
-    || coalesce(',"notify":' || to_json(${row}notify)::text, '') || ${tail}`;
+export function eventBodySql(type: 'delivered' | 'final', mid: string, tail: string): string {
+  return `'{"type":"${type}"' || coalesce(',"clientId":' || to_json(client_id)::text, '') || ',"kind":' || to_json(kind)::text || ${mid}
+    || coalesce(',"notify":' || to_json(notify)::text, '') || ${tail}`;
 }
 
 /**

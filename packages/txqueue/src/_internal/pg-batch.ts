@@ -93,10 +93,10 @@ const ACK_MANY_SQL = `WITH a AS MATERIALIZED (SELECT * FROM json_to_recordset($1
      done AS (UPDATE txq_tx t SET state = pick.state, status = pick.status, result = pick.result, finished_at = pick.now, updated_at = pick.now,
          lease_until = NULL
        FROM pick WHERE t.ctid = ANY(ARRAY(SELECT tid FROM pick)) AND t.ctid = pick.tid
-       RETURNING pick.ord, pick.mid, pick.tail, t.target, t.id, t.client_id, t.kind, t.payload, t.state, t.status, t.notify, t.deadline,
-         t.cancel_deadline, t.progress, t.created_at, t.result),
+       RETURNING pick.ord, pick.mid, pick.tail, t.target, t.id, t.client_id, t.kind, t.payload, t.notify, t.deadline, t.cancel_deadline,
+         t.progress, t.created_at),
      e AS (INSERT INTO txq_events (target, tx_id, body)
-       SELECT target, id, ${eventBodySql('final', '', 'mid', 'tail')} FROM done ORDER BY ord)
+       SELECT target, id, ${eventBodySql('final', 'mid', 'tail')} FROM done ORDER BY ord)
      SELECT ord, client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
 
 /**
@@ -149,7 +149,7 @@ const CALL_IN_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordse
      due AS (SELECT r.ord, (SELECT count(*) FROM txq_tx WHERE target = r.target AND finished_at IS NULL
          AND (deadline <= r.now OR cancel_deadline <= r.now)) AS n FROM r),
      e AS (INSERT INTO txq_events (target, tx_id, body)
-       SELECT target, id, ${eventBodySql('delivered', '', '$2::text', 'tail')}
+       SELECT target, id, ${eventBodySql('delivered', '$2::text', 'tail')}
        FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL ORDER BY ord, id)
      SELECT due.ord, claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target,
        claimed.parent_id, due.n AS due_n

@@ -92,7 +92,7 @@ const CALL_IN_SQL = `WITH pick AS MATERIALIZED (SELECT ctid FROM txq_tx WHERE ta
        RETURNING t.*),
      due AS (SELECT count(*) AS n FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND (deadline <= $2 OR cancel_deadline <= $2)),
      e AS (INSERT INTO txq_events (target, tx_id, body)
-       SELECT target, id, ${eventBodySql('delivered', '', '$5::text', '$6::text')}
+       SELECT target, id, ${eventBodySql('delivered', '$5::text', '$6::text')}
        FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL)
      SELECT claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target, claimed.parent_id,
        due.n AS due_n
@@ -116,7 +116,7 @@ export async function toDeliveries(ctx: Ctx, rows: readonly CallInRow[]): Promis
       transactionId: Number(row.id),
       attempt: Number(row.attempt),
       kind: row.kind as TxKind,
-      payload: row.payload !== null ? JSON.parse(row.payload) : await ctx.payloads.of(ctx.db, row),
+      payload: await ctx.payloads.of(ctx.db, row),
       action: row.state === 'cancelling' ? 'cancel' : 'execute',
       deadline: Number(row.deadline),
       ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
@@ -128,8 +128,8 @@ export async function toDeliveries(ctx: Ctx, rows: readonly CallInRow[]): Promis
 const ACK_SQL = `WITH done AS (UPDATE txq_tx SET state = $4, status = $5, result = $6, finished_at = $7, updated_at = $7, lease_until = NULL
        WHERE target = $1 AND id = $2 AND attempt = $3 AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
          AND deadline > $7 AND (cancel_deadline IS NULL OR cancel_deadline > $7)
-       RETURNING target, id, client_id, kind, payload, state, status, notify, deadline, cancel_deadline, progress, created_at),
-     e AS (INSERT INTO txq_events (target, tx_id, body) SELECT target, id, ${eventBodySql('final', '', '$8::text', '$9::text')} FROM done)
+       RETURNING target, id, client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at),
+     e AS (INSERT INTO txq_events (target, tx_id, body) SELECT target, id, ${eventBodySql('final', '$8::text', '$9::text')} FROM done)
      SELECT client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
 
 /** A final complete or failure ack of a stand-alone transaction under its current attempt, before its deadline. */

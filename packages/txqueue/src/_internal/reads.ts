@@ -5,8 +5,7 @@ import { toTransaction, type TxRow } from './rows.ts';
 
 /** The public view of a row, with its (or its parent's) payload. */
 export async function view(ctx: Ctx, ex: SqlExecutor, row: TxRow): Promise<Transaction> {
-  // a row's own payload without the cache's await (every device transaction)
-  return toTransaction(row, row.payload !== null ? JSON.parse(row.payload) : await ctx.payloads.of(ex, row));
+  return toTransaction(row, await ctx.payloads.of(ex, row));
 }
 
 export async function readOne(ctx: Ctx, key: string, id: number): Promise<Transaction | undefined> {

@@ -8,7 +8,7 @@ import { SCHEMA_LOCK } from './schema.ts';
  * when a queue retains finished rows for a limited time: every finishing
  * ack then writes one entry more (one more page per SQLite commit).
  */
-export const FINISHED_INDEX = `CREATE INDEX IF NOT EXISTS txq_tx_finished ON txq_tx (finished_at)
+const FINISHED_INDEX = `CREATE INDEX IF NOT EXISTS txq_tx_finished ON txq_tx (finished_at)
   WHERE finished_at IS NOT NULL AND parent_target IS NULL`;
 
 export async function ensureFinishedIndex(db: SqlDriver): Promise<void> {
