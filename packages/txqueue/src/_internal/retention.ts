@@ -20,11 +20,11 @@ export async function ensureFinishedIndex(db: SqlDriver): Promise<void> {
 }
 
 /**
- * Deletes up to `limit` finished stand-alone and group transactions that
- * finished at or before `before`, each group's sub-transactions with it;
- * returns how many it picked and how many rows it deleted. An open group keeps its finished
- * sub-transactions (its per-device results). Pending events are kept: their
- * bodies are whole. On PostgreSQL `SKIP LOCKED` lets processes purge at once;
+ * Deletes up to `limit` stand-alone and group transactions that finished
+ * at or before `before`, each group's sub-transactions with it; returns how
+ * many it picked and how many rows it deleted. An open group keeps its
+ * finished sub-transactions (its per-device results). Pending events are
+ * kept: their bodies are whole. On PostgreSQL `SKIP LOCKED` lets processes purge at once;
  * ids stay unique (PostgreSQL: the counter rows; SQLite: the `txq_tx_ids`
  * trigger records a target's highest deleted id).
  */
