@@ -12,7 +12,9 @@ interface ExportTarget {
 
 /** `source` paths named by a package.json exports map. */
 export function exportSources(packageDir: string): string[] {
-  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
+  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    exports?: Record<string, unknown>;
+  };
   return Object.values(pkg.exports ?? {})
     .filter((t): t is ExportTarget => typeof t === 'object' && t !== null && 'source' in t)
     .map((t) => t.source!.replace(/^\.\//, ''));

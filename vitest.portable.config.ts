@@ -4,10 +4,13 @@ import base from './vitest.config.ts';
 // The portable packages' tests, run by the vitest CLI under Bun and Deno
 // (reference/runtimes.md §6). Node-only tests are excluded: those
 // named *.node.test.ts (child processes, PostgreSQL).
-export default mergeConfig(base, defineConfig({
-  test: {
-    include: ['packages/*/src/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/*.node.test.ts'],
-    globalSetup: [],
-  },
-}));
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      include: ['packages/*/src/**/*.test.ts'],
+      exclude: ['**/node_modules/**', '**/*.node.test.ts'],
+      globalSetup: [],
+    },
+  }),
+);

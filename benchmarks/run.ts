@@ -36,7 +36,9 @@ async function runOne(name: string, timeMs: number): Promise<'ran' | 'skipped'> 
     return 'skipped';
   }
   try {
-    const cases = await runSuite(suite, { timeMs }, (r) => console.log(`  ${r.name}: ${r.ratio.toFixed(2)}× ${r.peer}`));
+    const cases = await runSuite(suite, { timeMs }, (r) =>
+      console.log(`  ${r.name}: ${r.ratio.toFixed(2)}× ${r.peer}`),
+    );
     console.log(`\n${markdownTable(cases)}`);
     const result: SuiteResult = {
       suite: suite.name,

@@ -41,4 +41,8 @@ for (const [path, entry] of Object.entries(packages)) {
   }
 }
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
-console.log(added.length ? `recorded ${added.length} optional platform packages: ${added.join(', ')}` : 'lockfile already complete');
+console.log(
+  added.length
+    ? `recorded ${added.length} optional platform packages: ${added.join(', ')}`
+    : 'lockfile already complete',
+);

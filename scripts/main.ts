@@ -5,8 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const result = spawnSync(process.execPath, ['--conditions=source', join(root, 'benchmarks', 'run.ts'), '--all', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=source', join(root, 'benchmarks', 'run.ts'), '--all', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 process.exitCode = result.status ?? 1;

@@ -9,7 +9,9 @@ const DEVICES = 10_000;
 let ours: ServerProcess;
 let bare: ServerProcess;
 
-const register = (i: number): string[] => [JSON.stringify({ type: 'register', deviceId: `device-${i}`, metadata: { name: `Sensor ${i}` } })];
+const register = (i: number): string[] => [
+  JSON.stringify({ type: 'register', deviceId: `device-${i}`, metadata: { name: `Sensor ${i}` } }),
+];
 
 function oursTarget(port: number): RelayTarget {
   return {
@@ -34,7 +36,12 @@ function bareTarget(port: number): RelayTarget {
 }
 
 /** Bytes per held connection: (heap + external after GC with `count` open) − (same before), / count. */
-async function bytesPerConnection(server: ServerProcess, url: string, hello: (i: number) => string[], replies: number): Promise<number> {
+async function bytesPerConnection(
+  server: ServerProcess,
+  url: string,
+  hello: (i: number) => string[],
+  replies: number,
+): Promise<number> {
   await closeAll(await openMany(url, 500, hello, replies)); // warm code paths and pools before the baseline
   const before = await server.memory();
   const sockets = await openMany(url, DEVICES, hello, replies);
@@ -77,7 +84,12 @@ export default defineSuite({
       goal: 1 / 1.2,
       async measure() {
         const peerBytes = await bytesPerConnection(bare, `ws://127.0.0.1:${bare.port}/idle`, register, 0);
-        const oursBytes = await bytesPerConnection(ours, `ws://127.0.0.1:${ours.port}/devices?apiKey=bench-device`, register, 2);
+        const oursBytes = await bytesPerConnection(
+          ours,
+          `ws://127.0.0.1:${ours.port}/devices?apiKey=bench-device`,
+          register,
+          2,
+        );
         return { ours_hz: 2 ** 20 / oursBytes, peer_hz: 2 ** 20 / peerBytes };
       },
     },
@@ -93,7 +105,9 @@ export default defineSuite({
         const b = await openMany(`ws://127.0.0.1:${ours.port}/devices?apiKey=bench-device`, 1_000, register, 2, 1_000);
         const ours_hz = hz(1_000, t1, performance.now());
         await closeAll(b);
-        console.log(`    1,000 at once: ours (open + welcome + register + success) ${(1_000 / ours_hz).toFixed(2)} s, bare (open) ${(1_000 / peer_hz).toFixed(2)} s`);
+        console.log(
+          `    1,000 at once: ours (open + welcome + register + success) ${(1_000 / ours_hz).toFixed(2)} s, bare (open) ${(1_000 / peer_hz).toFixed(2)} s`,
+        );
         return { ours_hz, peer_hz };
       },
     },

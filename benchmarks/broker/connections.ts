@@ -1,7 +1,13 @@
 import WebSocket from 'ws';
 
 /** Opens `count` sockets, `batch` at a time, each sending `hello(i)` frames and waiting for `replies` frames. */
-export async function openMany(url: string, count: number, hello: (i: number) => string[], replies: number, batch = 250): Promise<WebSocket[]> {
+export async function openMany(
+  url: string,
+  count: number,
+  hello: (i: number) => string[],
+  replies: number,
+  batch = 250,
+): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   const one = (i: number): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
@@ -24,8 +30,13 @@ export async function openMany(url: string, count: number, hello: (i: number) =>
 
 /** Closes sockets and waits until they are gone. */
 export async function closeAll(sockets: readonly WebSocket[]): Promise<void> {
-  await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => {
-    ws.once('close', () => resolve());
-    ws.terminate();
-  })));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          ws.once('close', () => resolve());
+          ws.terminate();
+        }),
+    ),
+  );
 }

@@ -46,7 +46,9 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 export async function relayRate(target: RelayTarget, subscribers: number, frames: number): Promise<number> {
   const received = new Array<number>(subscribers).fill(0);
   const subs = await Promise.all(
-    received.map((_, i) => opened(target.subscriberUrl, target.subscriberSetup, target.subscriberReadyAfter, () => received[i]!++)),
+    received.map((_, i) =>
+      opened(target.subscriberUrl, target.subscriberSetup, target.subscriberReadyAfter, () => received[i]!++),
+    ),
   );
   const pub = await opened(target.publisherUrl, target.publisherSetup, target.publisherReadyAfter, () => {});
   const slowest = (): number => {

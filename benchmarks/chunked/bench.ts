@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeImage, type ImageSource } from '@fleetkit/chunked';
 import { openImageFile } from '@fleetkit/chunked/fs';
-import { type WorkerPool } from '@fleetkit/core';
+import type { WorkerPool } from '@fleetkit/core';
 import { createPiscinaPool } from '@fleetkit/core/piscina';
 import { defineSuite } from '../harness/suite.ts';
 import { nodeCryptoLoop, opensslSha256, webCryptoAllInFlight } from './baselines.ts';
@@ -66,7 +66,11 @@ async function once(bytes: number, run: () => unknown): Promise<number> {
  * best run is the least disturbed one, and alternating exposes both sides to
  * the same spells of load.
  */
-async function sideBySide(bytes: number, ours: () => unknown, peer: () => unknown): Promise<{ ours_hz: number; peer_hz: number }> {
+async function sideBySide(
+  bytes: number,
+  ours: () => unknown,
+  peer: () => unknown,
+): Promise<{ ours_hz: number; peer_hz: number }> {
   let ours_hz = 0;
   let peer_hz = 0;
   for (let i = 0; i < RUNS; i++) {
@@ -118,30 +122,55 @@ export default defineSuite({
     {
       name: 'encode in-thread, 64 MiB (MB/s)',
       peer: 'node:crypto createHash loop',
-      measure: () => sideBySide(64 * MiB, () => encode(image(64), false), () => nodeCryptoLoop(image(64), CHUNK)),
+      measure: () =>
+        sideBySide(
+          64 * MiB,
+          () => encode(image(64), false),
+          () => nodeCryptoLoop(image(64), CHUNK),
+        ),
     },
     ...[64, 256].map((mib) => ({
       name: `encode on pool (2 threads), ${mib} MiB (MB/s)`,
       peer: 'encode in-thread',
       goal: 1.6,
-      measure: () => sideBySide(mib * MiB, () => encode(image(mib), true), () => encode(image(mib), false)),
+      measure: () =>
+        sideBySide(
+          mib * MiB,
+          () => encode(image(mib), true),
+          () => encode(image(mib), false),
+        ),
     })),
     ...[64, 256].map((mib) => ({
       name: `encode from a file (openImageFile) on pool (2 threads), ${mib} MiB (MB/s)`,
       peer: 'encode in-thread from the same file',
       goal: 1.6,
-      measure: () => sideBySide(mib * MiB, () => encodeFile(mib, true), () => encodeFile(mib, false)),
+      measure: () =>
+        sideBySide(
+          mib * MiB,
+          () => encodeFile(mib, true),
+          () => encodeFile(mib, false),
+        ),
     })),
     {
       name: 'encode from a file (openImageFile) on pool (2 threads), 64 MiB (MB/s)',
       peer: 'encode in-thread from a Uint8Array',
-      measure: () => sideBySide(64 * MiB, () => encodeFile(64, true), () => encode(image(64), false)),
+      measure: () =>
+        sideBySide(
+          64 * MiB,
+          () => encodeFile(64, true),
+          () => encode(image(64), false),
+        ),
     },
     {
       name: 'encode on pool (2 threads), 64 MiB (MB/s)',
       peer: 'crypto.subtle.digest, all chunks in flight',
       goal: 1,
-      measure: () => sideBySide(64 * MiB, () => encode(image(64), true), () => webCryptoAllInFlight(image(64), CHUNK)),
+      measure: () =>
+        sideBySide(
+          64 * MiB,
+          () => encode(image(64), true),
+          () => webCryptoAllInFlight(image(64), CHUNK),
+        ),
     },
   ],
   async teardown() {

@@ -10,7 +10,7 @@ export function formatHz(hz: number): string {
 
 function goalCell(r: CaseResult): string {
   if (r.goal === undefined) return '';
-  return `${r.ratio >= r.goal ? "✓" : "✗"} ≥ ${r.goal.toFixed(2)}×`;
+  return `${r.ratio >= r.goal ? '✓' : '✗'} ≥ ${r.goal.toFixed(2)}×`;
 }
 
 /** The Markdown table of a suite's results (also readable in a terminal). */
@@ -18,7 +18,10 @@ export function markdownTable(cases: readonly CaseResult[]): string {
   const rows = [
     '| case | ours (ops/s) | peer | peer (ops/s) | ratio | goal |',
     '| --- | ---: | --- | ---: | ---: | --- |',
-    ...cases.map((r) => `| ${r.name} | ${formatHz(r.ours_hz)} | ${r.peer} | ${formatHz(r.peer_hz)} | ${r.ratio.toFixed(2)}× | ${goalCell(r)} |`),
+    ...cases.map(
+      (r) =>
+        `| ${r.name} | ${formatHz(r.ours_hz)} | ${r.peer} | ${formatHz(r.peer_hz)} | ${r.ratio.toFixed(2)}× | ${goalCell(r)} |`,
+    ),
   ];
   return rows.join('\n');
 }
@@ -32,14 +35,24 @@ export function benchmarksDoc(results: readonly SuiteResult[]): string {
     'Each suite runs fleetkit beside the peer a user would pick instead, in the same process and run,',
     'on the machine named in each section (2 vCPU VM; expect ±10–25% noise between runs, reference/peers.md).',
     '`ratio` = ours ÷ peer; higher is better for fleetkit.',
-    'Under each heading, a machine check taken just before the suite: the rate of two worker threads hashing at once ÷ one thread\'s',
-    '(2 = both vCPUs free), and one thread\'s rate in MiB/s (the vCPU\'s speed at that moment: the host\'s slow states lower it for every suite).',
+    "Under each heading, a machine check taken just before the suite: the rate of two worker threads hashing at once ÷ one thread's",
+    "(2 = both vCPUs free), and one thread's rate in MiB/s (the vCPU's speed at that moment: the host's slow states lower it for every suite).",
     'Below 1.5× the host held much of the second vCPU, and the section says the run was degraded.',
     '',
   ];
   for (const r of [...results].sort((a, b) => a.suite.localeCompare(b.suite))) {
     const machine = r.machine === undefined ? [] : [machineLine(r.machine), ''];
-    parts.push(`## ${r.suite}`, '', r.description, '', `\`${r.command}\` — Node ${r.node}, ${r.date}`, '', ...machine, markdownTable(r.cases), '');
+    parts.push(
+      `## ${r.suite}`,
+      '',
+      r.description,
+      '',
+      `\`${r.command}\` — Node ${r.node}, ${r.date}`,
+      '',
+      ...machine,
+      markdownTable(r.cases),
+      '',
+    );
   }
   return parts.join('\n');
 }

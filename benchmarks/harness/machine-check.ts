@@ -18,11 +18,15 @@ parentPort.postMessage('done');`;
 async function hashOn(threads: number, mib: number): Promise<number> {
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: threads }, () => new Promise<void>((resolve, reject) => {
-      const worker = new Worker(HASHING, { eval: true, workerData: mib });
-      worker.once('message', () => resolve());
-      worker.once('error', reject);
-    })),
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(HASHING, { eval: true, workerData: mib });
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+        }),
+    ),
   );
   return performance.now() - start;
 }

@@ -31,11 +31,22 @@ async function measureCase(c: BenchCase, options: RunSuiteOptions): Promise<Case
     ours_hz = Math.max(o1, o2);
     peer_hz = Math.max(p1, p2);
   }
-  return { name: c.name, ours_hz, peer: c.peer, peer_hz, ratio: ours_hz / peer_hz, ...(c.goal === undefined ? {} : { goal: c.goal }) };
+  return {
+    name: c.name,
+    ours_hz,
+    peer: c.peer,
+    peer_hz,
+    ratio: ours_hz / peer_hz,
+    ...(c.goal === undefined ? {} : { goal: c.goal }),
+  };
 }
 
 /** Runs every case of a suite; `onCase` sees each result as it lands. */
-export async function runSuite(suite: Suite, options: RunSuiteOptions, onCase: (r: CaseResult) => void): Promise<CaseResult[]> {
+export async function runSuite(
+  suite: Suite,
+  options: RunSuiteOptions,
+  onCase: (r: CaseResult) => void,
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const c of await suite.cases()) {
     const r = await measureCase(c, options);

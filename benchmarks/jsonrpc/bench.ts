@@ -5,7 +5,9 @@ import { floor, jaysonServer, jsonRpc2, type TextHandler } from './peers.ts';
 
 // reference/peers.md §1: the same request, alone and as a batch of 100
 const one = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: { x: 42 } });
-const hundred = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method: 'echo', params: { x: i } })));
+const hundred = JSON.stringify(
+  Array.from({ length: 100 }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method: 'echo', params: { x: i } })),
+);
 
 const plain = createRouter().method('echo', { handler: (p) => (p as { x: number }).x });
 const checked = createRouter().method('echo', { params: v.object({ x: v.number() }), handler: ({ x }) => x });
@@ -42,11 +44,33 @@ export default defineSuite({
   cases: () => [
     { name: 'single call', ours: () => ours(one), peer: 'jayson', peerFn: () => jayson(one), goal: 1.25 },
     { name: 'single call', ours: () => ours(one), peer: 'json-rpc-2.0', peerFn: () => rpc2(one), goal: 1.25 },
-    { name: 'single call', ours: () => ours(one), peer: 'floor JSON.parse+stringify', peerFn: () => floor(one), goal: 0.85 },
+    {
+      name: 'single call',
+      ours: () => ours(one),
+      peer: 'floor JSON.parse+stringify',
+      peerFn: () => floor(one),
+      goal: 0.85,
+    },
     { name: 'batch of 100', ours: () => ours(hundred), peer: 'jayson', peerFn: () => jayson(hundred), goal: 1.3 },
     { name: 'batch of 100', ours: () => ours(hundred), peer: 'json-rpc-2.0', peerFn: () => rpc2(hundred), goal: 1.3 },
-    { name: 'batch of 100', ours: () => ours(hundred), peer: 'floor JSON.parse+stringify', peerFn: () => floor(hundred), goal: 0.85 },
-    { name: 'single call, valibot params schema', ours: () => oursChecked(one), peer: 'jayson (no validation)', peerFn: () => jayson(one) },
-    { name: 'batch of 100, valibot params schema', ours: () => oursChecked(hundred), peer: 'jayson (no validation)', peerFn: () => jayson(hundred) },
+    {
+      name: 'batch of 100',
+      ours: () => ours(hundred),
+      peer: 'floor JSON.parse+stringify',
+      peerFn: () => floor(hundred),
+      goal: 0.85,
+    },
+    {
+      name: 'single call, valibot params schema',
+      ours: () => oursChecked(one),
+      peer: 'jayson (no validation)',
+      peerFn: () => jayson(one),
+    },
+    {
+      name: 'batch of 100, valibot params schema',
+      ours: () => oursChecked(hundred),
+      peer: 'jayson (no validation)',
+      peerFn: () => jayson(hundred),
+    },
   ],
 });

@@ -17,7 +17,9 @@ export function jaysonServer(): TextHandler {
   });
   return (text) =>
     new Promise<string>((resolve, reject) => {
-      server.call(text, (error: unknown, response: unknown) => (error ? reject(error) : resolve(JSON.stringify(response))));
+      server.call(text, (error: unknown, response: unknown) =>
+        error ? reject(error) : resolve(JSON.stringify(response)),
+      );
     });
 }
 

@@ -46,7 +46,11 @@ export default defineSuite({
   async setup() {
     ours2 = createPiscinaPool({ threads: 2 });
     ours1 = createPiscinaPool({ threads: 1 });
-    raw = new Piscina({ filename: new URL('./raw-piscina-worker.ts', import.meta.url).href, minThreads: 2, maxThreads: 2 });
+    raw = new Piscina({
+      filename: new URL('./raw-piscina-worker.ts', import.meta.url).href,
+      minThreads: 2,
+      maxThreads: 2,
+    });
     // warm every thread and module cache before timing
     await Promise.all([...Array.from({ length: 8 }, (_, x) => ours2.run(tiny, { x })), ours1.run(tiny, { x: 0 })]);
     await Promise.all(Array.from({ length: 8 }, (_, x) => raw.run({ x }, { name: 'tiny' })));
@@ -91,9 +95,22 @@ export default defineSuite({
         let mine = new ArrayBuffer(MiB);
         let theirs = new ArrayBuffer(MiB);
         const n = 5_000;
-        const o = await pipelined(async () => (mine = await ours2.run(echo, { buffer: mine }, { transfer: [mine] })), n, 1);
-        const p = await pipelined(async () => (theirs = (await raw.run({ buffer: theirs }, { name: 'echo', transferList: [theirs] })) as ArrayBuffer), n, 1);
-        const o2 = await pipelined(async () => (mine = await ours2.run(echo, { buffer: mine }, { transfer: [mine] })), n, 1);
+        const o = await pipelined(
+          async () => (mine = await ours2.run(echo, { buffer: mine }, { transfer: [mine] })),
+          n,
+          1,
+        );
+        const p = await pipelined(
+          async () =>
+            (theirs = (await raw.run({ buffer: theirs }, { name: 'echo', transferList: [theirs] })) as ArrayBuffer),
+          n,
+          1,
+        );
+        const o2 = await pipelined(
+          async () => (mine = await ours2.run(echo, { buffer: mine }, { transfer: [mine] })),
+          n,
+          1,
+        );
         return { ours_hz: Math.max(o, o2), peer_hz: p };
       },
     },

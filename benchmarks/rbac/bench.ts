@@ -43,7 +43,10 @@ const canCheck = (q: Request): boolean => ours.can(q).allowed;
 const act = (q: Request): string => q.package ?? 'exodm';
 
 /** Best of two alternating runs per side, so machine noise hits both alike. */
-async function alternate(a: () => number | Promise<number>, b: () => number | Promise<number>): Promise<{ ours_hz: number; peer_hz: number }> {
+async function alternate(
+  a: () => number | Promise<number>,
+  b: () => number | Promise<number>,
+): Promise<{ ours_hz: number; peer_hz: number }> {
   const o1 = await a();
   const p1 = await b();
   const o2 = await a();
@@ -63,11 +66,21 @@ export default defineSuite({
     let allowed = 0;
     for (const q of requests) {
       const expected = floor(q);
-      const got = [canCheck(q), nestedFloor(q), casbin.enforceSync(q.user, q.account, q.method, act(q)), await cached.enforce(q.user, q.account, q.method, act(q))];
-      if (got.some((g) => g !== expected)) throw new Error(`engines disagree on ${JSON.stringify(q)}: floor ${expected}, ours/nested floor/casbin/cached ${got}`);
+      const got = [
+        canCheck(q),
+        nestedFloor(q),
+        casbin.enforceSync(q.user, q.account, q.method, act(q)),
+        await cached.enforce(q.user, q.account, q.method, act(q)),
+      ];
+      if (got.some((g) => g !== expected))
+        throw new Error(
+          `engines disagree on ${JSON.stringify(q)}: floor ${expected}, ours/nested floor/casbin/cached ${got}`,
+        );
       if (expected) allowed++;
     }
-    console.log(`policy agrees on all ${requests.length} requests (${((100 * allowed) / requests.length).toFixed(0)}% allowed)`);
+    console.log(
+      `policy agrees on all ${requests.length} requests (${((100 * allowed) / requests.length).toFixed(0)}% allowed)`,
+    );
     return undefined;
   },
   cases: () => [
@@ -75,24 +88,40 @@ export default defineSuite({
       name: 'can() vs casbin CachedEnforcer (hot cache)',
       peer: 'casbin 5 CachedEnforcer.enforce',
       goal: 10,
-      measure: () => alternate(() => syncRate(canCheck, 1000), () => asyncRate((q) => cached.enforce(q.user, q.account, q.method, act(q)), 1000)),
+      measure: () =>
+        alternate(
+          () => syncRate(canCheck, 1000),
+          () => asyncRate((q) => cached.enforce(q.user, q.account, q.method, act(q)), 1000),
+        ),
     },
     {
       name: 'can() vs casbin enforceSync',
       peer: 'casbin 5 enforceSync',
-      measure: () => alternate(() => syncRate(canCheck, 1000), () => syncRate((q) => casbin.enforceSync(q.user, q.account, q.method, act(q)), 1000)),
+      measure: () =>
+        alternate(
+          () => syncRate(canCheck, 1000),
+          () => syncRate((q) => casbin.enforceSync(q.user, q.account, q.method, act(q)), 1000),
+        ),
     },
     {
       name: 'can() vs bare Map/Set lookup floor',
       peer: 'Map<user|account, Set<method>>',
       goal: 0.5,
-      measure: () => alternate(() => syncRate(canCheck, 1000), () => syncRate(floor, 1000)),
+      measure: () =>
+        alternate(
+          () => syncRate(canCheck, 1000),
+          () => syncRate(floor, 1000),
+        ),
     },
     {
       name: 'can() vs nested Map/Set floor (no key building)',
       peer: 'Map<user, Map<account, Set<method>>>',
       goal: 0.5,
-      measure: () => alternate(() => syncRate(canCheck, 1000), () => syncRate(nestedFloor, 1000)),
+      measure: () =>
+        alternate(
+          () => syncRate(canCheck, 1000),
+          () => syncRate(nestedFloor, 1000),
+        ),
     },
   ],
   async teardown() {

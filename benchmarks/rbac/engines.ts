@@ -8,7 +8,11 @@ import { ACCOUNTS, type Policy, type Request, USERS } from './policy.ts';
 /** Ours: the engine on an in-memory SQLite store. */
 export async function loadOurs(policy: Policy): Promise<Rbac> {
   // 1 round: hashing speed is not what this suite measures
-  const rbac = await openRbac({ driver: openSqlite({ path: ':memory:' }), logger: silentLogger, passwordIterations: 1 });
+  const rbac = await openRbac({
+    driver: openSqlite({ path: ':memory:' }),
+    logger: silentLogger,
+    passwordIterations: 1,
+  });
   for (const name of ACCOUNTS) await rbac.createAccount({ name, adminPassword: 'bench-password' });
   for (const name of USERS) await rbac.createUser({ name, password: 'bench-password' });
   const joined = new Set<string>();
@@ -38,7 +42,8 @@ m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && r.obj == p.obj && r.act == p.act
 
 function casbinRules(policy: Policy): { p: string[][]; g: string[][] } {
   const p: string[][] = [];
-  for (const account of ACCOUNTS) for (const row of TABLE_2) for (const role of row.roles) p.push([role, account, row.method, 'exodm']);
+  for (const account of ACCOUNTS)
+    for (const row of TABLE_2) for (const role of row.roles) p.push([role, account, row.method, 'exodm']);
   for (const gr of policy.grants) p.push([gr.role, gr.account, gr.rpc, gr.package]);
   const g = policy.assignments.map((a) => [a.user, a.role, a.account]);
   return { p, g };
@@ -76,7 +81,7 @@ export function loadFloor(policy: Policy): (q: Request) => boolean {
   }
   return (q) => {
     const set = allowed.get(`${q.user}|${q.account}`);
-    return set !== undefined && set.has(q.package === undefined ? q.method : `${q.package}|${q.method}`);
+    return set?.has(q.package === undefined ? q.method : `${q.package}|${q.method}`) ?? false;
   };
 }
 
@@ -97,7 +102,8 @@ export function loadNestedFloor(policy: Policy): (q: Request) => boolean {
       const methods = new Set(TABLE_2.filter((row) => row.roles.some((r) => roles.has(r))).map((row) => row.method));
       const rpcs = new Map<string, Set<string>>();
       for (const g of policy.grants) {
-        if (g.account === account && roles.has(g.role)) rpcs.set(g.package, (rpcs.get(g.package) ?? new Set()).add(g.rpc));
+        if (g.account === account && roles.has(g.role))
+          rpcs.set(g.package, (rpcs.get(g.package) ?? new Set()).add(g.rpc));
       }
       perAccount.set(account, { methods, rpcs });
     }

@@ -34,7 +34,11 @@ async function lanes(count: number, ms: number, cycle: (lane: number) => Promise
  * Both sides in alternating slices, so the noise of a shared machine
  * (reference/peers.md) hits them alike; returns each side's overall rate.
  */
-async function alternate(inFlight: number, ours: (lane: number) => Promise<void>, peer: (lane: number) => Promise<void>): Promise<{ ours_hz: number; peer_hz: number }> {
+async function alternate(
+  inFlight: number,
+  ours: (lane: number) => Promise<void>,
+  peer: (lane: number) => Promise<void>,
+): Promise<{ ours_hz: number; peer_hz: number }> {
   const slices = 6;
   let o = 0;
   let p = 0;
@@ -87,7 +91,11 @@ async function sqliteCase(synchronous: 'full' | 'normal'): Promise<{ ours_hz: nu
   try {
     await lanes(1, 300, () => txCycle(q, 'warm'));
     const floorPath = join(dir, `floor-${synchronous}.db`);
-    return await alternate(1, () => txCycle(q, 'dev-1'), async () => sqliteFloorCycle(floorPath, synchronous));
+    return await alternate(
+      1,
+      () => txCycle(q, 'dev-1'),
+      async () => sqliteFloorCycle(floorPath, synchronous),
+    );
   } finally {
     await q.close();
     await storage.close();
@@ -100,7 +108,12 @@ async function fanOut(storage: SqlDriver, size: number): Promise<number> {
   const q = await openTxQueue({ storage, logger: silentLogger, groups: { members: () => members } });
   try {
     const start = performance.now();
-    const { transaction } = await q.enqueue({ target: { group: `g${size}` }, kind: 'package', payload: { package: 'fw-2.1', op: 'install' }, timeoutMs: 604_800_000 });
+    const { transaction } = await q.enqueue({
+      target: { group: `g${size}` },
+      kind: 'package',
+      payload: { package: 'fw-2.1', op: 'install' },
+      timeoutMs: 604_800_000,
+    });
     const end = performance.now();
     if (transaction.counts?.total !== size) throw new Error(`fan-out created ${transaction.counts?.total} of ${size}`);
     console.log(`  group of ${size}: ${(end - start).toFixed(0)} ms on ${storage.dialect}`);
@@ -126,8 +139,18 @@ export default defineSuite({
   cases: () => [
     { name: 'PostgreSQL cycle, 1 in flight (cycles/s)', peer: 'pg-boss 10.4', goal: 3, measure: () => pgCase(1) },
     { name: 'PostgreSQL cycle, 16 in flight (cycles/s)', peer: 'pg-boss 10.4', goal: 3, measure: () => pgCase(16) },
-    { name: 'SQLite cycle, synchronous=FULL, the default (cycles/s)', peer: 'node:sqlite floor, 3 commits/cycle', goal: 0.5, measure: () => sqliteCase('full') },
-    { name: 'SQLite cycle, synchronous=NORMAL (cycles/s)', peer: 'node:sqlite floor, 3 commits/cycle', goal: 0.5, measure: () => sqliteCase('normal') },
+    {
+      name: 'SQLite cycle, synchronous=FULL, the default (cycles/s)',
+      peer: 'node:sqlite floor, 3 commits/cycle',
+      goal: 0.5,
+      measure: () => sqliteCase('full'),
+    },
+    {
+      name: 'SQLite cycle, synchronous=NORMAL (cycles/s)',
+      peer: 'node:sqlite floor, 3 commits/cycle',
+      goal: 0.5,
+      measure: () => sqliteCase('normal'),
+    },
     {
       name: 'group of 10k on SQLite (sub-transactions/s)',
       peer: 'node:sqlite, 10k single-row INSERTs in one transaction',
@@ -160,7 +183,10 @@ export default defineSuite({
       async measure() {
         const storage = openPostgres({ connectionString: pg!.url });
         try {
-          return { ours_hz: await fanOut(storage, 100_000), peer_hz: sqliteBulkFloor(join(dir, 'bulk-100k.db'), 100_000) };
+          return {
+            ours_hz: await fanOut(storage, 100_000),
+            peer_hz: sqliteBulkFloor(join(dir, 'bulk-100k.db'), 100_000),
+          };
         } finally {
           await storage.close();
         }

@@ -49,26 +49,27 @@ if (process.env.PROBE_GUC) {
 const stats = new Map<string, { n: number; ms: number }>();
 let tracing = false;
 const origQuery = pg.Client.prototype.query;
-if (process.env.PROBE_TRACE !== '0') pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  const cfg = args[0] as string | { text?: string };
-  const text = (typeof cfg === 'string' ? cfg : (cfg?.text ?? '?')).replace(/\s+/g, ' ').slice(0, 90);
-  const t0 = performance.now();
-  const done = (): void => {
-    if (!tracing) return;
-    const s = stats.get(text) ?? { n: 0, ms: 0 };
-    s.n++;
-    s.ms += performance.now() - t0;
-    stats.set(text, s);
-  };
-  const last = args.length - 1;
-  if (typeof args[last] === 'function') {
-    const cb = args[last] as (...a: unknown[]) => unknown;
-    args[last] = (...a: unknown[]) => (done(), cb(...a));
-  }
-  const r = (origQuery as (...a: unknown[]) => unknown).apply(this, args);
-  if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(done, () => {});
-  return r;
-} as typeof origQuery;
+if (process.env.PROBE_TRACE !== '0')
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const cfg = args[0] as string | { text?: string };
+    const text = (typeof cfg === 'string' ? cfg : (cfg?.text ?? '?')).replace(/\s+/g, ' ').slice(0, 90);
+    const t0 = performance.now();
+    const done = (): void => {
+      if (!tracing) return;
+      const s = stats.get(text) ?? { n: 0, ms: 0 };
+      s.n++;
+      s.ms += performance.now() - t0;
+      stats.set(text, s);
+    };
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const cb = args[last] as (...a: unknown[]) => unknown;
+      args[last] = (...a: unknown[]) => (done(), cb(...a));
+    }
+    const r = (origQuery as (...a: unknown[]) => unknown).apply(this, args);
+    if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(done, () => {});
+    return r;
+  } as typeof origQuery;
 
 async function run(name: string, cycle: (lane: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < 300; i++) await cycle(0);
@@ -87,14 +88,26 @@ async function run(name: string, cycle: (lane: number) => Promise<void>): Promis
   const cpu = process.cpuUsage(cpu0);
   const srv = serverCpuMs() - srv0;
   tracing = false;
-  console.log(`\n${name}: ${cycles} cycles, ${inFlight} in flight: ${((cycles / wall) * 1000).toFixed(0)} cycles/s, ${(wall / cycles).toFixed(3)} ms/cycle`);
-  console.log(`  node cpu ${(((cpu.user + cpu.system) / 1000) / cycles).toFixed(3)} ms/cycle (system ${((cpu.system / 1000) / cycles).toFixed(3)}), server cpu ${(srv / cycles).toFixed(3)} ms/cycle`);
+  console.log(
+    `\n${name}: ${cycles} cycles, ${inFlight} in flight: ${((cycles / wall) * 1000).toFixed(0)} cycles/s, ${(wall / cycles).toFixed(3)} ms/cycle`,
+  );
+  console.log(
+    `  node cpu ${((cpu.user + cpu.system) / 1000 / cycles).toFixed(3)} ms/cycle (system ${(cpu.system / 1000 / cycles).toFixed(3)}), server cpu ${(srv / cycles).toFixed(3)} ms/cycle`,
+  );
   const vac = await storage.query<{
-    relname: string; n_live_tup: number; n_dead_tup: number; autovacuum_count: number; autoanalyze_count: number; n_tup_upd: number; n_tup_hot_upd: number;
+    relname: string;
+    n_live_tup: number;
+    n_dead_tup: number;
+    autovacuum_count: number;
+    autoanalyze_count: number;
+    n_tup_upd: number;
+    n_tup_hot_upd: number;
   }>(
     "SELECT relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname LIKE 'txq%' ORDER BY relname",
   );
-  console.log(`  ${vac.map((v) => `${v.relname}: live ${v.n_live_tup} dead ${v.n_dead_tup} autovacuum ${v.autovacuum_count} autoanalyze ${v.autoanalyze_count} upd ${v.n_tup_upd} hot ${v.n_tup_hot_upd}`).join('; ')}`);
+  console.log(
+    `  ${vac.map((v) => `${v.relname}: live ${v.n_live_tup} dead ${v.n_dead_tup} autovacuum ${v.autovacuum_count} autoanalyze ${v.autoanalyze_count} upd ${v.n_tup_upd} hot ${v.n_tup_hot_upd}`).join('; ')}`,
+  );
   for (const [text, s] of [...stats].sort((a, b) => b[1].n - a[1].n)) {
     console.log(`  ${(s.n / cycles).toFixed(3)}/cycle  ${(s.ms / s.n).toFixed(3)} ms  ${text}`);
   }
@@ -110,17 +123,23 @@ try {
   for (let round = 0; round < Number(process.env.PROBE_ROUNDS ?? 2); round++) {
     await run('ours', async (lane) => {
       const device = `probe-${lane}`;
-      await q.enqueue({ target: { device }, kind: 'rpc', payload: { op: 'beep', duration: 500 }, timeoutMs: 3_600_000 });
+      await q.enqueue({
+        target: { device },
+        kind: 'rpc',
+        payload: { op: 'beep', duration: 500 },
+        timeoutMs: 3_600_000,
+      });
       const [d] = await q.callIn(device, { limit: 1 });
       if (!d) throw new Error('nothing');
       const r = await q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
       if (r.outcome !== 'applied') throw new Error(r.outcome);
     });
-    if (process.env.PROBE_ONLY !== 'ours') await run('pg-boss', async () => {
-      await boss.send('probe', { op: 'beep', duration: 500 });
-      const [job] = await boss.fetch('probe');
-      if (job) await boss.complete('probe', job.id);
-    });
+    if (process.env.PROBE_ONLY !== 'ours')
+      await run('pg-boss', async () => {
+        await boss.send('probe', { op: 'beep', duration: 500 });
+        const [job] = await boss.fetch('probe');
+        if (job) await boss.complete('probe', job.id);
+      });
   }
 } finally {
   await q.close();

@@ -6,7 +6,9 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 function open(path: string, synchronous: 'full' | 'normal'): DatabaseSync {
   const db = new DatabaseSync(path);
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'};`);
-  db.exec('CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL, payload TEXT, created_at INTEGER, updated_at INTEGER)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL, payload TEXT, created_at INTEGER, updated_at INTEGER)',
+  );
   db.exec('CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, id)');
   return db;
 }

@@ -59,7 +59,8 @@ const frames = async (): Promise<number> => {
 };
 
 const device = 'dev-1';
-const enqueue = () => q.enqueue({ target: { device }, kind: 'rpc', payload: { op: 'beep', duration: 500 }, timeoutMs: 3_600_000 });
+const enqueue = () =>
+  q.enqueue({ target: { device }, kind: 'rpc', payload: { op: 'beep', duration: 500 }, timeoutMs: 3_600_000 });
 for (let i = 0; i < 200; i++) {
   await enqueue();
   const [d] = await q.callIn(device, { limit: 1 });
@@ -106,16 +107,22 @@ for (let i = 0; i < cycles; i++) {
   step = '';
 }
 const wall = performance.now() - wall0;
-console.log(`synchronous=${synchronous}, ${cycles} cycles: ${((cycles * 1000) / wall).toFixed(0)} cycles/s, ${((cpu() - cpu0) / cycles).toFixed(1)} µs CPU per cycle`);
+console.log(
+  `synchronous=${synchronous}, ${cycles} cycles: ${((cycles * 1000) / wall).toFixed(0)} cycles/s, ${((cpu() - cpu0) / cycles).toFixed(1)} µs CPU per cycle`,
+);
 for (const [name, s] of Object.entries(perStep)) {
-  console.log(`${name.padEnd(8)} ${(s.cpu / cycles).toFixed(1).padStart(6)} µs CPU  ${(s.frames / frameCycles).toFixed(2)} WAL frames`);
+  console.log(
+    `${name.padEnd(8)} ${(s.cpu / cycles).toFixed(1).padStart(6)} µs CPU  ${(s.frames / frameCycles).toFixed(2)} WAL frames`,
+  );
 }
 const floorPath = join(dir, 'floor.db');
 for (let i = 0; i < 200; i++) sqliteFloorCycle(floorPath, synchronous);
 const fWall = performance.now();
 const fCpu = cpu();
 for (let i = 0; i < cycles; i++) sqliteFloorCycle(floorPath, synchronous);
-console.log(`floor (same run): ${((cycles * 1000) / (performance.now() - fWall)).toFixed(0)} cycles/s, ${((cpu() - fCpu) / cycles).toFixed(1)} µs CPU per cycle`);
+console.log(
+  `floor (same run): ${((cycles * 1000) / (performance.now() - fWall)).toFixed(0)} cycles/s, ${((cpu() - fCpu) / cycles).toFixed(1)} µs CPU per cycle`,
+);
 closeFloors();
 if (process.env.PROBE_LOG === '1') console.log(`prepares during the steps: ${prepares}`);
 for (const [k, n] of [...counts].sort()) console.log(`${(n / cycles).toFixed(2).padStart(6)}  ${k}`);

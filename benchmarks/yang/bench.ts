@@ -66,7 +66,10 @@ function bestOf(runs: number, fn: () => void): number {
  * while each side's best over all rounds may come from different ones (the
  * growth ratio read 0.54 and 1.23 in two runs of the same code that way).
  */
-function medianRound(rounds: readonly { readonly oursMs: number; readonly peerMs: number }[]): { oursMs: number; peerMs: number } {
+function medianRound(rounds: readonly { readonly oursMs: number; readonly peerMs: number }[]): {
+  oursMs: number;
+  peerMs: number;
+} {
   const sorted = [...rounds].sort((a, b) => a.peerMs / a.oursMs - b.peerMs / b.oursMs);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
@@ -99,7 +102,11 @@ function cliCase(module: string, n: number, goal?: number) {
       const runs = n >= 100_000 ? 5 : 9;
       const args = ['validate', join(here, `${module}.yang`), file()];
       wall(node, [cliDist, ...args]);
-      const { mine, theirs } = alternate(runs, () => wall(node, [cliDist, ...args]), () => wall(YANGLINT, ['-t', 'config', join(here, `${module}.yang`), file()]));
+      const { mine, theirs } = alternate(
+        runs,
+        () => wall(node, [cliDist, ...args]),
+        () => wall(YANGLINT, ['-t', 'config', join(here, `${module}.yang`), file()]),
+      );
       return { ours_hz: 1000 / mine, peer_hz: 1000 / theirs };
     },
   };
@@ -111,8 +118,12 @@ export default defineSuite({
     '@fleetkit/yang: in-library validation of a 10k-entry list beside yang-js 0.24.63; whole-process `fleetkit-yang validate` (built dist, Node 24) beside `yanglint -t config` on 10k/100k entries; growth from 10k to 100k entries with a leafref + must each, beside the growth of a hand-written walk with no YANG (what memory alone costs); a batch of large documents on a 2-thread pool beside in-thread.',
   async setup() {
     if (!existsSync(YANGLINT)) return 'yanglint is not installed (Debian: apt-get install libyang2-tools)';
-    const build = spawnSync('npm', ['run', 'build', '-w', '@fleetkit/core', '-w', '@fleetkit/yang'], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0 || !existsSync(cliDist)) return `cannot build @fleetkit/yang for the CLI cases: ${build.stderr.slice(0, 300)}`;
+    const build = spawnSync('npm', ['run', 'build', '-w', '@fleetkit/core', '-w', '@fleetkit/yang'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (build.status !== 0 || !existsSync(cliDist))
+      return `cannot build @fleetkit/yang for the CLI cases: ${build.stderr.slice(0, 300)}`;
     dir = mkdtempSync(join(tmpdir(), 'fleetkit-yang-bench-'));
     for (const n of [10_000, 100_000]) {
       writeFileSync(join(dir, `perf-${n}.json`), devices(n, { leafref: false }));
@@ -120,7 +131,9 @@ export default defineSuite({
     }
     ours.perf = validator('perf');
     ours.perf2 = validator('perf2');
-    const Yang = createRequire(import.meta.url)('yang-js') as { parse(text: string): { validate(data: unknown): unknown } };
+    const Yang = createRequire(import.meta.url)('yang-js') as {
+      parse(text: string): { validate(data: unknown): unknown };
+    };
     yangJs = Yang.parse(readFileSync(join(here, 'perf.yang'), 'utf8'));
     pool = createPiscinaPool({ threads: 2 });
     return undefined;
@@ -129,7 +142,8 @@ export default defineSuite({
     const safe = devices(10_000, { leafref: false, yangJsSafe: true });
     const safeDoc = JSON.parse(safe) as unknown;
     // yang-js validates by building a model from the object: give it a fresh copy each time, outside the timing
-    if (ours.perf!.validateConfig(safeDoc).valid !== true) throw new Error('benchmark document is invalid for fleetkit');
+    if (ours.perf!.validateConfig(safeDoc).valid !== true)
+      throw new Error('benchmark document is invalid for fleetkit');
     yangJs.validate(JSON.parse(safe));
     return [
       {
@@ -144,9 +158,15 @@ export default defineSuite({
           for (let round = 0; round < 3; round++) {
             const copy = JSON.parse(safe) as unknown;
             settleHeap();
-            peerMs = Math.min(peerMs, bestOf(1, () => void yangJs.validate(copy)));
+            peerMs = Math.min(
+              peerMs,
+              bestOf(1, () => void yangJs.validate(copy)),
+            );
             settleHeap();
-            mineMs = Math.min(mineMs, bestOf(5, () => void ours.perf!.validateConfig(safeDoc)));
+            mineMs = Math.min(
+              mineMs,
+              bestOf(5, () => void ours.perf!.validateConfig(safeDoc)),
+            );
           }
           return { ours_hz: 1000 / mineMs, peer_hz: 1000 / peerMs };
         },
@@ -177,7 +197,8 @@ export default defineSuite({
           const pooled = new PooledValidator(compileSchema(repo, ['perf2']), { pool, threshold: 0 });
           const batch = 16;
           const inThread = (): void => {
-            for (let i = 0; i < batch; i++) if (!ours.perf2!.validateConfig(JSON.parse(text)).valid) throw new Error('invalid');
+            for (let i = 0; i < batch; i++)
+              if (!ours.perf2!.validateConfig(JSON.parse(text)).valid) throw new Error('invalid');
           };
           const onPool = async (): Promise<void> => {
             const results = await Promise.all(Array.from({ length: batch }, () => pooled.validate('config', text)));

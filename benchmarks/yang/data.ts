@@ -9,7 +9,12 @@ export function devices(n: number, options: { leafref: boolean; yangJsSafe?: boo
   const device: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
     const port = options.yangJsSafe !== true && i % 7 === 0 ? 8080 : (i % 1024) + 1;
-    const d: Record<string, unknown> = { id: `dev-${i}`, port, enabled: port === 8080 || i % 2 === 0, weight: `${i % 100}.5` };
+    const d: Record<string, unknown> = {
+      id: `dev-${i}`,
+      port,
+      enabled: port === 8080 || i % 2 === 0,
+      weight: `${i % 100}.5`,
+    };
     if (options.leafref) d.peer = `dev-${(i * 7919) % n}`;
     else d.counter = String(BigInt(i) * 1000003n);
     device.push(d);

@@ -15,7 +15,13 @@ describe.each(Object.keys(RUNTIMES) as Runtime[])('fleetkit-broker on %s', (runt
 
   it('passes every check of the broker conformance suite', async () => {
     const lines: string[] = [];
-    const results = await runBrokerConformance({ url: broker.url, ...keys }, { onResult: (r, n) => lines.push(`${r.ok ? 'ok  ' : 'FAIL'} ${r.index}/${n} ${r.name}${r.error ? `: ${r.error}` : ''}`) });
+    const results = await runBrokerConformance(
+      { url: broker.url, ...keys },
+      {
+        onResult: (r, n) =>
+          lines.push(`${r.ok ? 'ok  ' : 'FAIL'} ${r.index}/${n} ${r.name}${r.error ? `: ${r.error}` : ''}`),
+      },
+    );
     console.log(`${runtime}:\n${lines.join('\n')}`);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.length).toBeGreaterThanOrEqual(18);

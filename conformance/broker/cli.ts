@@ -4,7 +4,8 @@
 import { parseArgs } from 'node:util';
 import { progressLine, runBrokerConformance } from './run.ts';
 
-const usage = 'Usage: fleetkit-conformance-broker --url ws://host:port --device-key K --control-key K [--max-message-bytes N] [--timeout-ms N] [--filter TEXT]';
+const usage =
+  'Usage: fleetkit-conformance-broker --url ws://host:port --device-key K --control-key K [--max-message-bytes N] [--timeout-ms N] [--filter TEXT]';
 
 function positive(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -27,15 +28,26 @@ const { values } = parseArgs({
 });
 const { url, 'device-key': deviceKey, 'control-key': controlKey } = values;
 if (url === undefined || deviceKey === undefined || controlKey === undefined) {
-  console.error(`missing ${[!url && '--url', !deviceKey && '--device-key', !controlKey && '--control-key'].filter(Boolean).join(', ')}\n${usage}`);
+  console.error(
+    `missing ${[!url && '--url', !deviceKey && '--device-key', !controlKey && '--control-key'].filter(Boolean).join(', ')}\n${usage}`,
+  );
   process.exit(2);
 }
 const maxMessageBytes = positive('max-message-bytes', values['max-message-bytes']);
 const timeoutMs = positive('timeout-ms', values['timeout-ms']);
 console.log(`broker conformance against ${url}`);
 const results = await runBrokerConformance(
-  { url, deviceKey, controlKey, ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }), ...(timeoutMs === undefined ? {} : { timeoutMs }) },
-  { onResult: (r, total) => console.log(progressLine(r, total)), ...(values.filter === undefined ? {} : { filter: values.filter }) },
+  {
+    url,
+    deviceKey,
+    controlKey,
+    ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  },
+  {
+    onResult: (r, total) => console.log(progressLine(r, total)),
+    ...(values.filter === undefined ? {} : { filter: values.filter }),
+  },
 );
 const failed = results.filter((r) => !r.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);

@@ -31,7 +31,10 @@ export class CheckContext {
 
   async open(path: string, options: { query?: string; headers?: Record<string, string> } = {}): Promise<Peer> {
     const base = this.target.url.replace(/\/+$/, '');
-    const peer = await Peer.open(`${base}${path}${options.query ?? ''}`, { ...(options.headers ? { headers: options.headers } : {}), timeoutMs: this.target.timeoutMs ?? 5_000 });
+    const peer = await Peer.open(`${base}${path}${options.query ?? ''}`, {
+      ...(options.headers ? { headers: options.headers } : {}),
+      timeoutMs: this.target.timeoutMs ?? 5_000,
+    });
     this.#peers.push(peer);
     return peer;
   }

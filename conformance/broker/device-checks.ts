@@ -9,7 +9,11 @@ export const deviceChecks: readonly Check[] = [
       const d = await ctx.open('/devices', { query: `?apiKey=${encodeURIComponent(ctx.target.deviceKey)}` });
       const w = await d.expect('welcome');
       timestamped(w, 'welcome');
-      equal(withoutTimestamp(w), { type: 'welcome', message: 'Connected to device endpoint. Send register message with deviceId.' }, 'welcome');
+      equal(
+        withoutTimestamp(w),
+        { type: 'welcome', message: 'Connected to device endpoint. Send register message with deviceId.' },
+        'welcome',
+      );
     },
   },
   {
@@ -24,7 +28,12 @@ export const deviceChecks: readonly Check[] = [
     async run(ctx) {
       for (const query of ['?apiKey=wrong-key', '', `?apiKey=${encodeURIComponent(ctx.target.controlKey)}`]) {
         const d = await ctx.open('/devices', { query });
-        error(await d.next('an error frame'), 'invalid-api-key', 'Invalid or missing API key', `key ${JSON.stringify(query)}`);
+        error(
+          await d.next('an error frame'),
+          'invalid-api-key',
+          'Invalid or missing API key',
+          `key ${JSON.stringify(query)}`,
+        );
         equal(await d.closeCode(), 1008, `close code for key ${JSON.stringify(query)}`);
       }
     },
@@ -34,10 +43,18 @@ export const deviceChecks: readonly Check[] = [
     async run(ctx) {
       const d = await ctx.device();
       const deviceId = ctx.id('reg');
-      d.send({ type: 'register', deviceId, metadata: { name: 'Human-readable name', label: 'Optional display label', type: 'sensor', version: '1.0.0' } });
+      d.send({
+        type: 'register',
+        deviceId,
+        metadata: { name: 'Human-readable name', label: 'Optional display label', type: 'sensor', version: '1.0.0' },
+      });
       const s = await d.expect('success');
       timestamped(s, 'success');
-      equal(withoutTimestamp(s), { type: 'success', action: 'registered', deviceId, previousConnection: false }, 'registration response');
+      equal(
+        withoutTimestamp(s),
+        { type: 'success', action: 'registered', deviceId, previousConnection: false },
+        'registration response',
+      );
     },
   },
   {
@@ -76,8 +93,16 @@ export const deviceChecks: readonly Check[] = [
         [{ payload: {} }, 'invalid-message', 'Message must be a JSON object with a string "type"'],
         [{ type: 'message', payload: [1, 2] }, 'invalid-payload', 'Invalid payload: expected a JSON object'],
         [{ type: 'message', payload: 'text' }, 'invalid-payload', 'Invalid payload: expected a JSON object'],
-        [{ type: 'message', payload: { blob: 'x'.repeat(limit) } }, 'message-too-large', /^Message too large: \d+ bytes, the limit is \d+$/],
-        [{ type: 'register', deviceId: ctx.id('other') }, 'already-registered', /^Connection already registered with another deviceId/],
+        [
+          { type: 'message', payload: { blob: 'x'.repeat(limit) } },
+          'message-too-large',
+          /^Message too large: \d+ bytes, the limit is \d+$/,
+        ],
+        [
+          { type: 'register', deviceId: ctx.id('other') },
+          'already-registered',
+          /^Connection already registered with another deviceId/,
+        ],
       ];
       for (const [frame, code, text] of cases) {
         d.send(frame);

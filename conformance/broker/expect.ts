@@ -11,7 +11,11 @@ export function equal(actual: unknown, expected: unknown, what: string): void {
 
 /** Fails unless `frame.timestamp` is ISO 8601 (002 examples: `2024-01-15T10:30:00.000Z`). */
 export function timestamped(frame: Frame, what: string): void {
-  if (typeof frame.timestamp !== 'string' || !ISO_8601.test(frame.timestamp) || Number.isNaN(Date.parse(frame.timestamp))) {
+  if (
+    typeof frame.timestamp !== 'string' ||
+    !ISO_8601.test(frame.timestamp) ||
+    Number.isNaN(Date.parse(frame.timestamp))
+  ) {
     throw new CheckFailure(`${what}: timestamp must be ISO 8601, got ${JSON.stringify(frame.timestamp)}`);
   }
 }
@@ -25,14 +29,21 @@ export function withoutTimestamp(frame: Frame): Frame {
 /** Fails unless `frame` is an `error` whose text is `text` (verbatim, 002 "Common errors") and whose code is `code`. */
 export function error(frame: Frame, code: string, text: string | RegExp, what: string): void {
   timestamped(frame, what);
-  const ok = frame.type === 'error' && frame.code === code && (typeof text === 'string' ? frame.error === text : text.test(String(frame.error)));
+  const ok =
+    frame.type === 'error' &&
+    frame.code === code &&
+    (typeof text === 'string' ? frame.error === text : text.test(String(frame.error)));
   if (!ok) throw new CheckFailure(`${what}: expected error ${code} "${String(text)}", got ${JSON.stringify(frame)}`);
 }
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
   }
   return value;
 }

@@ -39,7 +39,9 @@ export class Peer {
       this.#frames.push(frame);
       this.#waiter?.();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   /** Opens `url`; rejects with the HTTP status if the upgrade is refused. */
@@ -65,7 +67,8 @@ export class Peer {
   async next(what = 'a frame'): Promise<Frame> {
     const deadline = Date.now() + this.timeoutMs;
     while (this.#frames.length === 0) {
-      if (this.ws.readyState === WebSocket.CLOSED) throw new CheckFailure(`connection closed while waiting for ${what}`);
+      if (this.ws.readyState === WebSocket.CLOSED)
+        throw new CheckFailure(`connection closed while waiting for ${what}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new CheckFailure(`no ${what} within ${this.timeoutMs} ms`);
       await new Promise<void>((resolve) => {
@@ -96,7 +99,10 @@ export class Peer {
   async closeCode(): Promise<number> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CheckFailure(`connection not closed within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new CheckFailure(`connection not closed within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     try {
       return (await Promise.race([this.closed, timeout])).code;

@@ -12,7 +12,10 @@ export const relayChecks: readonly Check[] = [
       const b = await ctx.control(deviceId);
       const payload = { temperature: 23.5, humidity: 65, status: 'ok' };
       d.send({ type: 'message', payload });
-      for (const [name, c] of [['first', a], ['second', b]] as const) {
+      for (const [name, c] of [
+        ['first', a],
+        ['second', b],
+      ] as const) {
         const m = await c.expect('message');
         timestamped(m, `${name} subscriber`);
         equal(withoutTimestamp(m), { type: 'message', deviceId, payload }, `${name} subscriber's frame`);
@@ -30,7 +33,11 @@ export const relayChecks: readonly Check[] = [
       const m = await d.expect('message');
       timestamped(m, 'command');
       equal(withoutTimestamp(m), { type: 'message', payload }, 'command as the device gets it');
-      equal(withoutTimestamp(await c.expect('success')), { type: 'success', action: 'sent', deviceId, requestId: 'c-1' }, 'acknowledgement');
+      equal(
+        withoutTimestamp(await c.expect('success')),
+        { type: 'success', action: 'sent', deviceId, requestId: 'c-1' },
+        'acknowledgement',
+      );
     },
   },
   {

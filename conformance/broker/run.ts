@@ -22,7 +22,9 @@ export interface RunOptions {
 
 /** Runs the broker lifecycle checks one after another against `target`. */
 export async function runBrokerConformance(target: Target, options: RunOptions = {}): Promise<CheckResult[]> {
-  const selected = (options.checks ?? allChecks).filter((c) => options.filter === undefined || c.name.includes(options.filter));
+  const selected = (options.checks ?? allChecks).filter(
+    (c) => options.filter === undefined || c.name.includes(options.filter),
+  );
   const run = `cf${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const results: CheckResult[] = [];
   for (const [i, check] of selected.entries()) {
@@ -36,7 +38,13 @@ export async function runBrokerConformance(target: Target, options: RunOptions =
     } finally {
       await ctx.dispose();
     }
-    const result = { index: i + 1, name: check.name, ok: failure === undefined, ms: Math.round(performance.now() - start), ...(failure === undefined ? {} : { error: failure }) };
+    const result = {
+      index: i + 1,
+      name: check.name,
+      ok: failure === undefined,
+      ms: Math.round(performance.now() - start),
+      ...(failure === undefined ? {} : { error: failure }),
+    };
     results.push(result);
     options.onResult?.(result, selected.length);
   }

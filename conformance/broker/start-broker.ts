@@ -24,7 +24,10 @@ export interface RunningBroker {
 /** Starts `fleetkit-broker --port 0` under `runtime` and waits for its "listening on" line. */
 export function startBroker(runtime: Runtime, args: readonly string[]): Promise<RunningBroker> {
   const [command, ...pre] = RUNTIMES[runtime];
-  const child = spawn(command, [...pre, '--port', '0', '--host', '127.0.0.1', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...pre, '--port', '0', '--host', '127.0.0.1', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   return new Promise((resolve, reject) => {

@@ -47,7 +47,10 @@ describe('back-pressure (docs/broker.md §Back-pressure)', () => {
     d.send({ type: 'message', payload: { i: 20 } });
     await settle();
     // never a silent drop: the next frame is preceded by the count
-    expect(slow.take().map((f) => f.type === 'dropped' ? f.count : (f.payload as { i: number }).i)).toEqual([20 - kept, 20]);
+    expect(slow.take().map((f) => (f.type === 'dropped' ? f.count : (f.payload as { i: number }).i))).toEqual([
+      20 - kept,
+      20,
+    ]);
     expect(slow.closeCode).toBeUndefined();
   });
 

@@ -46,7 +46,12 @@ describe('control endpoint (platforms.md §2, docs/broker.md)', () => {
     const sub = await control(t, 'd1');
     const other = await control(t, 'd2');
     d.send({ type: 'message', payload: { temperature: 23.5, humidity: 65, status: 'ok' } });
-    expect(await sub.one()).toEqual({ type: 'message', deviceId: 'd1', payload: { temperature: 23.5, humidity: 65, status: 'ok' }, timestamp: NOW });
+    expect(await sub.one()).toEqual({
+      type: 'message',
+      deviceId: 'd1',
+      payload: { temperature: 23.5, humidity: 65, status: 'ok' },
+      timestamp: NOW,
+    });
     await settle();
     expect(other.take()).toEqual([]);
     expect(d.take()).toEqual([]);
@@ -68,7 +73,11 @@ describe('control endpoint (platforms.md §2, docs/broker.md)', () => {
     const d = await device(t, 'd1');
     const c = await control(t);
     c.send({ type: 'message', deviceId: 'd1', payload: { command: 'set_temperature', value: 25 }, requestId: 'cmd-1' });
-    expect(await d.one()).toEqual({ type: 'message', payload: { command: 'set_temperature', value: 25 }, timestamp: NOW });
+    expect(await d.one()).toEqual({
+      type: 'message',
+      payload: { command: 'set_temperature', value: 25 },
+      timestamp: NOW,
+    });
     expect(c.take()).toEqual([{ type: 'success', action: 'sent', deviceId: 'd1', requestId: 'cmd-1', timestamp: NOW }]);
   });
 
@@ -78,7 +87,11 @@ describe('control endpoint (platforms.md §2, docs/broker.md)', () => {
     [{ type: 'subscribe' }, 'missing-device-id', 'Missing or invalid deviceId'],
     [{ type: 'subscribe', deviceId: 'a/b' }, 'invalid-device-id', 'Invalid deviceId format'],
     [{ type: 'unsubscribe', deviceId: 7 }, 'missing-device-id', 'Missing or invalid deviceId'],
-    [{ type: 'list_devices', requestId: 5 }, 'invalid-request-id', 'Invalid requestId: expected a string of at most 128 characters'],
+    [
+      { type: 'list_devices', requestId: 5 },
+      'invalid-request-id',
+      'Invalid requestId: expected a string of at most 128 characters',
+    ],
     [{ type: 'register', deviceId: 'd1' }, 'unknown-type', 'Unknown message type: "register"'],
     ['not json', 'invalid-json', 'Invalid JSON'],
   ])('answers %j with the %s error', async (frame, code, text) => {
@@ -94,10 +107,14 @@ describe('control endpoint (platforms.md §2, docs/broker.md)', () => {
     const t = setup();
     const c = await control(t, 'd1');
     const first = await device(t, 'd1');
-    expect(c.take()).toEqual([{ type: 'device_connected', deviceId: 'd1', metadata: {}, previousConnection: false, timestamp: NOW }]);
+    expect(c.take()).toEqual([
+      { type: 'device_connected', deviceId: 'd1', metadata: {}, previousConnection: false, timestamp: NOW },
+    ]);
     await device(t, 'd1');
     expect(first.closeCode).toBe(4000);
-    expect(c.take()).toEqual([{ type: 'device_connected', deviceId: 'd1', metadata: {}, previousConnection: true, timestamp: NOW }]);
+    expect(c.take()).toEqual([
+      { type: 'device_connected', deviceId: 'd1', metadata: {}, previousConnection: true, timestamp: NOW },
+    ]);
     const [live] = broker.devices();
     expect(live?.subscriberCount).toBe(1);
   });

@@ -33,7 +33,11 @@ describe('device endpoint (002)', () => {
     const t = setup();
     for (const key of ['nope', undefined, 'ctl-key', 'dev-ke', 'dev-key2']) {
       const d = new TestPeer(t, '/devices', key);
-      expect(await d.one()).toMatchObject({ type: 'error', code: 'invalid-api-key', error: 'Invalid or missing API key' });
+      expect(await d.one()).toMatchObject({
+        type: 'error',
+        code: 'invalid-api-key',
+        error: 'Invalid or missing API key',
+      });
       expect(d.closeCode).toBe(1008);
     }
     expect(broker.connectionCount).toBe(0);
@@ -43,10 +47,25 @@ describe('device endpoint (002)', () => {
     const d = new TestPeer(setup(), '/devices', 'dev-key');
     await settle();
     d.take();
-    d.send({ type: 'register', deviceId: 'your-unique-device-id', metadata: { name: 'Human-readable name', type: 'sensor' } });
-    expect(await d.one()).toEqual({ type: 'success', action: 'registered', deviceId: 'your-unique-device-id', previousConnection: false, timestamp: NOW });
+    d.send({
+      type: 'register',
+      deviceId: 'your-unique-device-id',
+      metadata: { name: 'Human-readable name', type: 'sensor' },
+    });
+    expect(await d.one()).toEqual({
+      type: 'success',
+      action: 'registered',
+      deviceId: 'your-unique-device-id',
+      previousConnection: false,
+      timestamp: NOW,
+    });
     expect(broker.devices()).toEqual([
-      { deviceId: 'your-unique-device-id', connectedAt: NOW, metadata: { name: 'Human-readable name', type: 'sensor' }, subscriberCount: 0 },
+      {
+        deviceId: 'your-unique-device-id',
+        connectedAt: NOW,
+        metadata: { name: 'Human-readable name', type: 'sensor' },
+        subscriberCount: 0,
+      },
     ]);
   });
 
@@ -57,7 +76,11 @@ describe('device endpoint (002)', () => {
     [{ type: 'register', deviceId: 'has space' }, 'invalid-device-id', 'Invalid deviceId format'],
     [{ type: 'register', deviceId: 'x'.repeat(65) }, 'invalid-device-id', 'Invalid deviceId format'],
     [{ type: 'register', deviceId: 'ünï' }, 'invalid-device-id', 'Invalid deviceId format'],
-    [{ type: 'register', deviceId: 'ok', metadata: [1] }, 'invalid-metadata', 'Invalid metadata: expected a JSON object'],
+    [
+      { type: 'register', deviceId: 'ok', metadata: [1] },
+      'invalid-metadata',
+      'Invalid metadata: expected a JSON object',
+    ],
     [{ type: 'message', payload: { a: 1 } }, 'device-not-registered', 'Device not registered'],
     [{ type: 'fly' }, 'unknown-type', 'Unknown message type: "fly"'],
     [{ deviceId: 'a' }, 'invalid-message', 'Message must be a JSON object with a string "type"'],
@@ -85,7 +108,10 @@ describe('device endpoint (002)', () => {
     const d = await registered(setup(), 'd1');
     for (const payload of [undefined, null, 3, 'text', [1]]) {
       d.send({ type: 'message', payload });
-      expect(await d.one()).toMatchObject({ code: 'invalid-payload', error: 'Invalid payload: expected a JSON object' });
+      expect(await d.one()).toMatchObject({
+        code: 'invalid-payload',
+        error: 'Invalid payload: expected a JSON object',
+      });
     }
   });
 
@@ -95,7 +121,10 @@ describe('device endpoint (002)', () => {
     d.take();
     const frame = `{"type":"register","deviceId":"${'é'.repeat(40)}"}`; // 73 UTF-16 units, 113 UTF-8 bytes
     d.send(frame);
-    expect(await d.one()).toMatchObject({ code: 'message-too-large', error: 'Message too large: 113 bytes, the limit is 100' });
+    expect(await d.one()).toMatchObject({
+      code: 'message-too-large',
+      error: 'Message too large: 113 bytes, the limit is 100',
+    });
     d.send({ type: 'register', deviceId: 'fits' });
     expect(await d.one()).toMatchObject({ type: 'success' });
   });
@@ -122,7 +151,10 @@ describe('device endpoint (002)', () => {
     expect(await d.one()).toMatchObject({ action: 'registered', previousConnection: false });
     expect(broker.devices()[0]?.metadata).toEqual({ version: '2' });
     d.send({ type: 'register', deviceId: 'other' });
-    expect(await d.one()).toMatchObject({ code: 'already-registered', error: 'Connection already registered with another deviceId: same' });
+    expect(await d.one()).toMatchObject({
+      code: 'already-registered',
+      error: 'Connection already registered with another deviceId: same',
+    });
   });
 
   it('unregisters a device whose connection closes', async () => {

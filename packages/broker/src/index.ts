@@ -1,7 +1,14 @@
 export { Broker, type ShutdownKind } from './broker.ts';
 export type { BrokerOptions, ResolvedOptions, SlowConsumerPolicy } from './_internal/options.ts';
 export type { BrokerStats, DeviceInfo } from './_internal/hub.ts';
-export { type AcceptRequest, apiKeyOf, type Connection, type Endpoint, endpointOf, type Session } from './connection.ts';
+export {
+  type AcceptRequest,
+  apiKeyOf,
+  type Connection,
+  type Endpoint,
+  endpointOf,
+  type Session,
+} from './connection.ts';
 export { KeyRing } from './keys.ts';
 export { BrokerError, BrokerErrorCode } from './errors.ts';
 export { CloseCode, RECONNECT_CODES } from './protocol/close-codes.ts';

@@ -11,7 +11,8 @@ describe('KeyRing', () => {
   });
 
   it('refuses prefixes, extensions, case changes, the empty string and a missing key', () => {
-    for (const guess of ['alpha-ke', 'alpha-key ', 'ALPHA-KEY', 'béta', '', undefined]) expect(ring.accepts(guess)).toBe(false);
+    for (const guess of ['alpha-ke', 'alpha-key ', 'ALPHA-KEY', 'béta', '', undefined])
+      expect(ring.accepts(guess)).toBe(false);
   });
 
   it('accepts exactly the configured strings (property)', () => {

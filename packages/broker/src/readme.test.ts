@@ -5,7 +5,12 @@ describe('README example', () => {
   it('registers, relays both ways, and re-registers after a restart', async () => {
     const m = await importReadmeExample(new URL('../README.md', import.meta.url));
     expect(m.listed).toEqual(['sensor-001']);
-    expect((m.received as Array<{ type: string }>).map((f) => f.type)).toEqual(['welcome', 'success', 'message', 'success']);
+    expect((m.received as Array<{ type: string }>).map((f) => f.type)).toEqual([
+      'welcome',
+      'success',
+      'message',
+      'success',
+    ]);
     expect((m.received as Array<{ payload?: unknown }>)[2]?.payload).toEqual({ temperature: 23.5 });
     expect(m.commands).toEqual([{ command: 'set_temperature', value: 25 }]);
     expect(m.waiting).toBe('waiting');

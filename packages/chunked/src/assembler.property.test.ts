@@ -10,7 +10,13 @@ const delivery = fc.record({ pick: fc.nat(), flip: fc.option(fc.nat(), { freq: 4
 
 async function encode(image: Uint8Array, exp: number) {
   const chunks: Uint8Array[] = [];
-  const manifest = await encodeImage(image, { name: 'img', version: '1', sequence: 1, chunkSize: 2 ** exp, onChunk: (c) => void chunks.push(c.payload.slice()) });
+  const manifest = await encodeImage(image, {
+    name: 'img',
+    version: '1',
+    sequence: 1,
+    chunkSize: 2 ** exp,
+    onChunk: (c) => void chunks.push(c.payload.slice()),
+  });
   return { manifest, chunks };
 }
 
@@ -28,33 +34,39 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 describe('Assembler under a hostile link (property)', () => {
   it('ends with the exact image, and reports exactly the corrupted deliveries as bad chunks', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 3000 }), fc.integer({ min: 4, max: 9 }), fc.array(delivery, { maxLength: 80 }), async (image, exp, deliveries) => {
-        const { manifest, chunks } = await encode(image, exp);
-        const assembler = await Assembler.open({ manifest, storage: createMemoryStorage() });
-        const expectedBad: number[] = [];
-        const reportedBad: number[] = [];
-        const held = new Set<number>();
-        for (const d of deliveries) {
-          const index = d.pick % chunks.length;
-          const payload = d.flip === null ? chunks[index]! : corrupt(chunks[index]!, d.flip);
-          if (d.flip !== null) expectedBad.push(index);
-          try {
-            const outcome = await assembler.accept(index, payload);
-            expect(outcome).toBe(held.has(index) ? 'duplicate' : 'stored');
-            held.add(index);
-          } catch (error) {
-            expect(error).toBeInstanceOf(ChunkedError);
-            expect((error as ChunkedError).code).toBe('chunk-digest-mismatch');
-            reportedBad.push((error as ChunkedError).details!.index as number);
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+        fc.integer({ min: 4, max: 9 }),
+        fc.array(delivery, { maxLength: 80 }),
+        async (image, exp, deliveries) => {
+          const { manifest, chunks } = await encode(image, exp);
+          const assembler = await Assembler.open({ manifest, storage: createMemoryStorage() });
+          const expectedBad: number[] = [];
+          const reportedBad: number[] = [];
+          const held = new Set<number>();
+          for (const d of deliveries) {
+            const index = d.pick % chunks.length;
+            const payload = d.flip === null ? chunks[index]! : corrupt(chunks[index]!, d.flip);
+            if (d.flip !== null) expectedBad.push(index);
+            try {
+              const outcome = await assembler.accept(index, payload);
+              expect(outcome).toBe(held.has(index) ? 'duplicate' : 'stored');
+              held.add(index);
+            } catch (error) {
+              expect(error).toBeInstanceOf(ChunkedError);
+              expect((error as ChunkedError).code).toBe('chunk-digest-mismatch');
+              reportedBad.push((error as ChunkedError).details!.index as number);
+            }
           }
-        }
-        expect(reportedBad).toEqual(expectedBad);
-        expect(assembler.received).toBe(held.size);
-        // the link drops whatever it drops: the bitmap says exactly what is left to fetch
-        for (const range of assembler.missing()) for (let i = range.start; i < range.end; i++) await assembler.accept(i, chunks[i]!);
-        await assembler.verify();
-        expect(await readAll(assembler.stream())).toEqual(image);
-      }),
+          expect(reportedBad).toEqual(expectedBad);
+          expect(assembler.received).toBe(held.size);
+          // the link drops whatever it drops: the bitmap says exactly what is left to fetch
+          for (const range of assembler.missing())
+            for (let i = range.start; i < range.end; i++) await assembler.accept(i, chunks[i]!);
+          await assembler.verify();
+          expect(await readAll(assembler.stream())).toEqual(image);
+        },
+      ),
       { numRuns: 150 },
     );
   });

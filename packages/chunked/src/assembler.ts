@@ -6,7 +6,16 @@ import { verifyChunk } from './chunk-check.ts';
 import { ChunkBitmap, type IndexRange } from './bitmap.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { decodeFrame } from './frame.ts';
-import { checkManifest, chunkCount, chunkDigest, chunkLength, chunkSizeExp, type Manifest, manifestId, transferTag } from './manifest.ts';
+import {
+  checkManifest,
+  chunkCount,
+  chunkDigest,
+  chunkLength,
+  chunkSizeExp,
+  type Manifest,
+  manifestId,
+  transferTag,
+} from './manifest.ts';
 import { merkleRoot } from './merkle.ts';
 import type { ChunkStorage } from './storage.ts';
 
@@ -69,7 +78,10 @@ export class Assembler {
     if (saved !== undefined && (options.verifyOnResume ?? true)) {
       const bad = await assembler.#recheck();
       if (bad.length > 0) {
-        logger.warn('chunked: stored chunks failed verification on resume; they will be fetched again', { key, chunks: bad });
+        logger.warn('chunked: stored chunks failed verification on resume; they will be fetched again', {
+          key,
+          chunks: bad,
+        });
         await assembler.#save();
       }
     }
@@ -134,15 +146,27 @@ export class Assembler {
   async acceptFrame(bytes: Uint8Array): Promise<{ readonly index: number; readonly outcome: AcceptOutcome }> {
     const frame = decodeFrame(bytes);
     if (!equalBytes(frame.tag, this.#tag) || frame.sizeExp !== chunkSizeExp(this.manifest.chunkSize)) {
-      throw new ChunkedError(ChunkedErrorCode.ForeignChunk, `Cannot accept frame of chunk ${frame.index}: it belongs to another image`, {
-        details: { index: frame.index, expected: { tag: toHex(this.#tag), sizeExp: chunkSizeExp(this.manifest.chunkSize) }, got: { tag: toHex(frame.tag), sizeExp: frame.sizeExp } },
-      });
+      throw new ChunkedError(
+        ChunkedErrorCode.ForeignChunk,
+        `Cannot accept frame of chunk ${frame.index}: it belongs to another image`,
+        {
+          details: {
+            index: frame.index,
+            expected: { tag: toHex(this.#tag), sizeExp: chunkSizeExp(this.manifest.chunkSize) },
+            got: { tag: toHex(frame.tag), sizeExp: frame.sizeExp },
+          },
+        },
+      );
     }
     const last = frame.index === this.total - 1;
     if (frame.index < this.total && frame.more === last) {
-      throw new ChunkedError(ChunkedErrorCode.FrameInvalid, `Cannot accept frame of chunk ${frame.index}: its more flag says ${frame.more}`, {
-        details: { index: frame.index, expected: { more: !last }, got: { more: frame.more } },
-      });
+      throw new ChunkedError(
+        ChunkedErrorCode.FrameInvalid,
+        `Cannot accept frame of chunk ${frame.index}: its more flag says ${frame.more}`,
+        {
+          details: { index: frame.index, expected: { more: !last }, got: { more: frame.more } },
+        },
+      );
     }
     return { index: frame.index, outcome: await this.accept(frame.index, frame.payload) };
   }
@@ -155,16 +179,24 @@ export class Assembler {
    */
   async verify(): Promise<void> {
     if (!this.complete) {
-      throw new ChunkedError(ChunkedErrorCode.Incomplete, `Cannot verify ${this.manifest.name}: ${this.total - this.received} of ${this.total} chunks are missing`, {
-        details: { expected: this.total, got: this.received, missing: this.missing() },
-      });
+      throw new ChunkedError(
+        ChunkedErrorCode.Incomplete,
+        `Cannot verify ${this.manifest.name}: ${this.total - this.received} of ${this.total} chunks are missing`,
+        {
+          details: { expected: this.total, got: this.received, missing: this.missing() },
+        },
+      );
     }
     const bad = await this.#recheck();
     if (bad.length > 0) {
       await this.#save();
-      throw new ChunkedError(ChunkedErrorCode.ImageCorrupt, `Cannot install ${this.manifest.name}: ${bad.length} stored chunks changed after they were verified`, {
-        details: { chunks: bad },
-      });
+      throw new ChunkedError(
+        ChunkedErrorCode.ImageCorrupt,
+        `Cannot install ${this.manifest.name}: ${bad.length} stored chunks changed after they were verified`,
+        {
+          details: { chunks: bad },
+        },
+      );
     }
   }
 
@@ -176,7 +208,13 @@ export class Assembler {
         if (index === this.total) return controller.close();
         const bytes = await this.#storage.readChunk(this.key, index);
         if (bytes === undefined || !this.#bitmap.has(index)) {
-          return controller.error(new ChunkedError(ChunkedErrorCode.Incomplete, `Cannot read chunk ${index} of ${this.manifest.name}: it is not stored`, { details: { index } }));
+          return controller.error(
+            new ChunkedError(
+              ChunkedErrorCode.Incomplete,
+              `Cannot read chunk ${index} of ${this.manifest.name}: it is not stored`,
+              { details: { index } },
+            ),
+          );
         }
         index++;
         controller.enqueue(bytes);
@@ -205,9 +243,13 @@ export class Assembler {
     }
     // the whole-image check: the stored chunks' own digests rebuild the signed root
     if (bad.length === 0 && this.complete && !equalBytes(merkleRoot(digests), this.manifest.root)) {
-      throw new ChunkedError(ChunkedErrorCode.ImageCorrupt, `Cannot install ${this.manifest.name}: the Merkle root of the stored chunks is not the manifest's`, {
-        details: { expected: toHex(this.manifest.root), got: toHex(merkleRoot(digests)) },
-      });
+      throw new ChunkedError(
+        ChunkedErrorCode.ImageCorrupt,
+        `Cannot install ${this.manifest.name}: the Merkle root of the stored chunks is not the manifest's`,
+        {
+          details: { expected: toHex(this.manifest.root), got: toHex(merkleRoot(digests)) },
+        },
+      );
     }
     return bad;
   }
@@ -225,4 +267,3 @@ export class Assembler {
     return next;
   }
 }
-

@@ -18,7 +18,9 @@ describe('ChunkBitmap', () => {
         for (const i of set) b.set(i);
         const restored = new ChunkBitmap(size, b.toBytes());
         expect(restored.count).toBe(set.size);
-        const missing = restored.missing().flatMap((r) => Array.from({ length: r.end - r.start }, (_, k) => r.start + k));
+        const missing = restored
+          .missing()
+          .flatMap((r) => Array.from({ length: r.end - r.start }, (_, k) => r.start + k));
         expect(missing).toEqual(Array.from({ length: size }, (_, i) => i).filter((i) => !set.has(i)));
         expect(restored.complete).toBe(set.size === size);
       }),
@@ -27,6 +29,8 @@ describe('ChunkBitmap', () => {
 
   it('refuses saved bits of the wrong length or with bits past the last chunk', () => {
     expect(() => new ChunkBitmap(10, new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'state-invalid' }));
-    expect(() => new ChunkBitmap(10, new Uint8Array([0, 0x04]))).toThrow(expect.objectContaining({ code: 'state-invalid' }));
+    expect(() => new ChunkBitmap(10, new Uint8Array([0, 0x04]))).toThrow(
+      expect.objectContaining({ code: 'state-invalid' }),
+    );
   });
 });

@@ -18,14 +18,28 @@ export class ChunkBitmap {
 
   constructor(size: number, bits?: Uint8Array) {
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new ChunkedError(ChunkedErrorCode.InvalidArgument, `Cannot create a bitmap of ${size} chunks: expected a non-negative integer`);
+      throw new ChunkedError(
+        ChunkedErrorCode.InvalidArgument,
+        `Cannot create a bitmap of ${size} chunks: expected a non-negative integer`,
+      );
     }
     this.size = size;
     const bytes = Math.ceil(size / 8);
-    if (bits !== undefined && (bits.length !== bytes || (size % 8 !== 0 && bytes > 0 && bits[bytes - 1]! >> size % 8 !== 0))) {
-      throw new ChunkedError(ChunkedErrorCode.StateInvalid, `Cannot restore a bitmap of ${size} chunks from ${bits.length} bytes`, {
-        details: { path: 'state.bits', expected: `${bytes} bytes with no bit past chunk ${size - 1}`, got: `${bits.length} bytes` },
-      });
+    if (
+      bits !== undefined &&
+      (bits.length !== bytes || (size % 8 !== 0 && bytes > 0 && bits[bytes - 1]! >> (size % 8) !== 0))
+    ) {
+      throw new ChunkedError(
+        ChunkedErrorCode.StateInvalid,
+        `Cannot restore a bitmap of ${size} chunks from ${bits.length} bytes`,
+        {
+          details: {
+            path: 'state.bits',
+            expected: `${bytes} bytes with no bit past chunk ${size - 1}`,
+            got: `${bits.length} bytes`,
+          },
+        },
+      );
     }
     this.#bits = bits === undefined ? new Uint8Array(bytes) : new Uint8Array(bits);
     for (const b of this.#bits) this.#count += popcount(b);

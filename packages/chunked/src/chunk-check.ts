@@ -11,21 +11,33 @@ import { chunkCount, chunkDigest, chunkLength, type Manifest } from './manifest.
 export function verifyChunk(manifest: Manifest, index: number, payload: Uint8Array): void {
   const total = chunkCount(manifest);
   if (!Number.isInteger(index) || index < 0 || index >= total) {
-    throw new ChunkedError(ChunkedErrorCode.ChunkOutOfRange, `Cannot accept chunk ${index}: ${manifest.name} has chunks 0 to ${total - 1}`, {
-      details: { index, expected: `0..${total - 1}`, got: index },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.ChunkOutOfRange,
+      `Cannot accept chunk ${index}: ${manifest.name} has chunks 0 to ${total - 1}`,
+      {
+        details: { index, expected: `0..${total - 1}`, got: index },
+      },
+    );
   }
   const length = chunkLength(manifest, index);
   if (payload.length !== length) {
-    throw new ChunkedError(ChunkedErrorCode.ChunkSizeMismatch, `Cannot accept chunk ${index}: it has ${payload.length} bytes, expected ${length}`, {
-      details: { index, expected: length, got: payload.length },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.ChunkSizeMismatch,
+      `Cannot accept chunk ${index}: it has ${payload.length} bytes, expected ${length}`,
+      {
+        details: { index, expected: length, got: payload.length },
+      },
+    );
   }
   const digest = sha256(payload);
   const expected = chunkDigest(manifest, index);
   if (!equalBytes(digest, expected)) {
-    throw new ChunkedError(ChunkedErrorCode.ChunkDigestMismatch, `Cannot accept chunk ${index}: its SHA-256 is not the manifest's`, {
-      details: { index, expected: toHex(expected), got: toHex(digest) },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.ChunkDigestMismatch,
+      `Cannot accept chunk ${index}: its SHA-256 is not the manifest's`,
+      {
+        details: { index, expected: toHex(expected), got: toHex(digest) },
+      },
+    );
   }
 }

@@ -37,9 +37,17 @@ function shared(bytes: Uint8Array, offset = 3): Uint8Array {
   return view;
 }
 
-async function collect(source: Uint8Array | Blob | ReadableStream<Uint8Array>, options: Partial<Parameters<typeof encodeImage>[1]> = {}) {
+async function collect(
+  source: Uint8Array | Blob | ReadableStream<Uint8Array>,
+  options: Partial<Parameters<typeof encodeImage>[1]> = {},
+) {
   const chunks: EncodedChunk[] = [];
-  const manifest = await encodeImage(source, { ...identity, chunkSize: 64, ...options, onChunk: (c) => void chunks.push({ ...c, payload: c.payload.slice(), frame: c.frame.slice() }) });
+  const manifest = await encodeImage(source, {
+    ...identity,
+    chunkSize: 64,
+    ...options,
+    onChunk: (c) => void chunks.push({ ...c, payload: c.payload.slice(), frame: c.frame.slice() }),
+  });
   return { manifest, chunks };
 }
 
@@ -81,13 +89,20 @@ describe('encodeImage', () => {
           const variants = [
             await collect(new Blob([bytes.slice()]), { chunkSize, batchBytes }),
             await collect(streamOf(bytes, pieces), { chunkSize, batchBytes }),
-            await collect(streamOf(bytes, pieces), { chunkSize, batchBytes, pool: new InThreadPool(), poolThreshold: 0 }),
+            await collect(streamOf(bytes, pieces), {
+              chunkSize,
+              batchBytes,
+              pool: new InThreadPool(),
+              poolThreshold: 0,
+            }),
             await collect(shared(bytes), { chunkSize, batchBytes }),
             await collect(shared(bytes), { chunkSize, batchBytes, pool: new InThreadPool(), poolThreshold: 0 }),
           ];
           for (const v of variants) {
             expect(v.manifest).toEqual(reference.manifest);
-            expect(v.chunks.map((c) => [c.index, c.more, [...c.frame]])).toEqual(reference.chunks.map((c) => [c.index, c.more, [...c.frame]]));
+            expect(v.chunks.map((c) => [c.index, c.more, [...c.frame]])).toEqual(
+              reference.chunks.map((c) => [c.index, c.more, [...c.frame]]),
+            );
           }
         },
       ),
@@ -130,13 +145,16 @@ describe('encodeImage', () => {
     let pulled = 0;
     let handedOut = 0;
     let worstAhead = 0;
-    const source = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (pulled >= bytes.length) return controller.close();
-        controller.enqueue(bytes.slice(pulled, pulled + 512));
-        pulled += 512;
+    const source = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (pulled >= bytes.length) return controller.close();
+          controller.enqueue(bytes.slice(pulled, pulled + 512));
+          pulled += 512;
+        },
       },
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     await encodeImage(source, {
       ...identity,
       chunkSize: 256,
@@ -155,18 +173,30 @@ describe('encodeImage', () => {
   });
 
   it('refuses a stream that is not the size it was declared to be, with source-size-mismatch', async () => {
-    await expect(collect(streamOf(image(300), [100]), { size: 299 })).rejects.toMatchObject({ code: 'source-size-mismatch', details: { expected: 299 } });
-    await expect(collect(streamOf(image(300), [100]), { size: 301 })).rejects.toMatchObject({ code: 'source-size-mismatch', details: { expected: 301, got: 300 } });
+    await expect(collect(streamOf(image(300), [100]), { size: 299 })).rejects.toMatchObject({
+      code: 'source-size-mismatch',
+      details: { expected: 299 },
+    });
+    await expect(collect(streamOf(image(300), [100]), { size: 301 })).rejects.toMatchObject({
+      code: 'source-size-mismatch',
+      details: { expected: 301, got: 300 },
+    });
   });
 
   it('refuses a chunk size that is not a power of two from 16 B to 16 MiB', async () => {
     for (const chunkSize of [0, 8, 100, 2 ** 25]) {
-      await expect(collect(image(10), { chunkSize })).rejects.toMatchObject({ code: 'invalid-argument', details: { path: 'options.chunkSize' } });
+      await expect(collect(image(10), { chunkSize })).rejects.toMatchObject({
+        code: 'invalid-argument',
+        details: { path: 'options.chunkSize' },
+      });
     }
   });
 
   it('refuses a manifest identity without a name, with the path', async () => {
-    await expect(collect(image(10), { name: '' })).rejects.toMatchObject({ code: 'manifest-invalid', details: { path: 'options.name' } });
+    await expect(collect(image(10), { name: '' })).rejects.toMatchObject({
+      code: 'manifest-invalid',
+      details: { path: 'options.name' },
+    });
   });
 
   it('stops with the signal’s reason when aborted', async () => {
@@ -181,7 +211,12 @@ describe('encodeImage buffer reuse', () => {
     const bytes = image(4096);
     const kept: Uint8Array[] = [];
     const copies: Uint8Array[] = [];
-    await encodeImage(bytes, { ...identity, chunkSize: 1024, batchBytes: 1024, onChunk: (c) => void (kept.push(c.payload), copies.push(c.payload.slice())) });
+    await encodeImage(bytes, {
+      ...identity,
+      chunkSize: 1024,
+      batchBytes: 1024,
+      onChunk: (c) => void (kept.push(c.payload), copies.push(c.payload.slice())),
+    });
     expect(copies.map((c) => [...c])).toEqual([0, 1, 2, 3].map((i) => [...bytes.subarray(i * 1024, (i + 1) * 1024)]));
     expect(kept[0]!.buffer).toBe(kept[3]!.buffer);
   });
@@ -189,7 +224,9 @@ describe('encodeImage buffer reuse', () => {
 
 describe('encodeImage options', () => {
   it('refuses a dependency without a name before reading the image, with the path', async () => {
-    await expect(encodeImage(new Uint8Array(10), { ...identity, chunkSize: 16, dependencies: [{ name: '' }] })).rejects.toMatchObject({
+    await expect(
+      encodeImage(new Uint8Array(10), { ...identity, chunkSize: 16, dependencies: [{ name: '' }] }),
+    ).rejects.toMatchObject({
       code: 'manifest-invalid',
       details: { path: 'options.dependencies[0].name' },
     });
@@ -200,8 +237,18 @@ describe('encodeImage failures', () => {
   it('rejects with the pool’s error when hashing tasks fail, and with onChunk’s error when it throws', async () => {
     const closed = new InThreadPool();
     await closed.close();
-    await expect(collect(image(5000), { pool: closed, poolThreshold: 0, batchBytes: 64 })).rejects.toMatchObject({ code: 'pool-closed' });
-    const failing = encodeImage(image(5000), { ...identity, chunkSize: 64, pool: new InThreadPool(), poolThreshold: 0, onChunk: (c) => { if (c.index === 3) throw new Error('disk full'); } });
+    await expect(collect(image(5000), { pool: closed, poolThreshold: 0, batchBytes: 64 })).rejects.toMatchObject({
+      code: 'pool-closed',
+    });
+    const failing = encodeImage(image(5000), {
+      ...identity,
+      chunkSize: 64,
+      pool: new InThreadPool(),
+      poolThreshold: 0,
+      onChunk: (c) => {
+        if (c.index === 3) throw new Error('disk full');
+      },
+    });
     await expect(failing).rejects.toThrow('disk full');
   });
 });

@@ -7,12 +7,23 @@ import type { HashBatchInput } from './adapters/hash-task.ts';
 import { type FrameLayout, sha256Frames, sha256Into } from './adapters/sha256.ts';
 import { ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
-import { checkDependencies, chunkSizeExp, checkIdentity, isValidChunkSize, type Manifest, type ManifestDependency, transferTag } from './manifest.ts';
+import {
+  checkDependencies,
+  chunkSizeExp,
+  checkIdentity,
+  isValidChunkSize,
+  type Manifest,
+  type ManifestDependency,
+  transferTag,
+} from './manifest.ts';
 import { merkleRoot } from './merkle.ts';
 
 export type { FileRangeReader, ImageFile, ImageSource } from './_internal/source.ts';
 
-const hashBatchTask = defineTask<HashBatchInput, ArrayBuffer>(taskModuleUrl(import.meta.url, 'adapters/hash-task'), 'hashBatch');
+const hashBatchTask = defineTask<HashBatchInput, ArrayBuffer>(
+  taskModuleUrl(import.meta.url, 'adapters/hash-task'),
+  'hashBatch',
+);
 
 /**
  * One chunk as the encoder hands it out. `payload` and `frame` are
@@ -77,13 +88,20 @@ const MiB = 1 << 20;
 export async function encodeImage(image: ImageSource, options: EncodeOptions): Promise<Manifest> {
   checkIdentity(options, 'options');
   checkDependencies(options.dependencies ?? [], 'options.dependencies');
-  if (!isValidChunkSize(options.chunkSize)) invalid('options.chunkSize', 'a power of two from 16 to 16777216', options.chunkSize, ChunkedErrorCode.InvalidArgument);
+  if (!isValidChunkSize(options.chunkSize))
+    invalid(
+      'options.chunkSize',
+      'a power of two from 16 to 16777216',
+      options.chunkSize,
+      ChunkedErrorCode.InvalidArgument,
+    );
   const source = openSource(image);
   const declared = source.size ?? options.size;
   const chunkSize = options.chunkSize;
   const stride = FRAME_HEADER_BYTES + chunkSize;
   const threshold = options.poolThreshold ?? 8 * MiB;
-  const pool = options.pool !== undefined && (declared ?? Number.POSITIVE_INFINITY) >= threshold ? options.pool : undefined;
+  const pool =
+    options.pool !== undefined && (declared ?? Number.POSITIVE_INFINITY) >= threshold ? options.pool : undefined;
   const perBatch = Math.max(1, Math.floor((options.batchBytes ?? (pool === undefined ? MiB : 4 * MiB)) / chunkSize));
   const inFlight = Math.max(1, options.inFlight ?? (pool === undefined ? 1 : pool.threads * 2));
   const digestsAt = perBatch * stride;
@@ -126,7 +144,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   };
 
   try {
-    for (let final = (await source.atEnd()); !final; ) {
+    for (let final = await source.atEnd(); !final; ) {
       options.signal?.throwIfAborted();
       const buffer = free.pop() ?? new ArrayBuffer(batchLength);
       const bytes = new Uint8Array(buffer);
@@ -152,7 +170,8 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
           if (lastLength === 0) break;
           count++;
           size += lastLength;
-          if (declared !== undefined && size > declared) sourceSizeMismatch(options.name, declared, `more than ${declared}`);
+          if (declared !== undefined && size > declared)
+            sourceSizeMismatch(options.name, declared, `more than ${declared}`);
           if (lastLength < chunkSize) break;
         }
         if (lastLength === 0) lastLength = chunkSize;
@@ -168,7 +187,9 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
       const layout: FrameLayout = { count, stride, header: FRAME_HEADER_BYTES, lastLength, digestsAt };
       const hashed =
         byWorkers !== undefined
-          ? byWorkers.hash({ buffer, layout, position: first * chunkSize, final }, options.signal).then((back) => hashedIn(batch, back, layout))
+          ? byWorkers
+              .hash({ buffer, layout, position: first * chunkSize, final }, options.signal)
+              .then((back) => hashedIn(batch, back, layout))
           : onPool
             ? hashOnPool(pool, batch, buffer, layout, options.signal)
             : Promise.resolve(hashHere(batch, buffer, layout, take !== undefined));
@@ -203,7 +224,9 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
 
 // digests are copied out: the buffer is refilled once its chunks are handed out
 function hashHere(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, hashed: boolean): Hashed {
-  return hashed ? hashedIn(batch, buffer, layout) : { ...batch, buffer, digests: sha256Frames(new Uint8Array(buffer), layout).slice() };
+  return hashed
+    ? hashedIn(batch, buffer, layout)
+    : { ...batch, buffer, digests: sha256Frames(new Uint8Array(buffer), layout).slice() };
 }
 
 // a batch whose digests are already in its digest area
@@ -211,7 +234,13 @@ function hashedIn(batch: Batch, buffer: ArrayBuffer, layout: FrameLayout): Hashe
   return { ...batch, buffer, digests: new Uint8Array(buffer, layout.digestsAt, layout.count * 32).slice() };
 }
 
-async function hashOnPool(pool: WorkerPool, batch: Batch, buffer: ArrayBuffer, layout: FrameLayout, signal: AbortSignal | undefined): Promise<Hashed> {
+async function hashOnPool(
+  pool: WorkerPool,
+  batch: Batch,
+  buffer: ArrayBuffer,
+  layout: FrameLayout,
+  signal: AbortSignal | undefined,
+): Promise<Hashed> {
   const input: HashBatchInput = { buffer, ...layout };
   const back = await pool.run(hashBatchTask, input, transferOptions(buffer, signal));
   return hashedIn(batch, back, layout);

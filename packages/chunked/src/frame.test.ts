@@ -12,19 +12,38 @@ describe('chunk frames', () => {
 
   it('decodes what it encodes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.integer({ min: 4, max: 24 }), fc.nat({ max: 0xffffffff }), fc.boolean(), fc.uint8Array(), (t, sizeExp, index, more, payload) => {
-        expect(decodeFrame(encodeFrame({ tag: t, sizeExp, index, more }, payload))).toEqual({ tag: t, sizeExp, index, more, payload });
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 8, maxLength: 8 }),
+        fc.integer({ min: 4, max: 24 }),
+        fc.nat({ max: 0xffffffff }),
+        fc.boolean(),
+        fc.uint8Array(),
+        (t, sizeExp, index, more, payload) => {
+          expect(decodeFrame(encodeFrame({ tag: t, sizeExp, index, more }, payload))).toEqual({
+            tag: t,
+            sizeExp,
+            index,
+            more,
+            payload,
+          });
+        },
+      ),
     );
   });
 
   it('refuses a truncated frame or an unknown version with frame-invalid', () => {
     expect(() => decodeFrame(new Uint8Array(13))).toThrow(expect.objectContaining({ code: 'frame-invalid' }));
-    expect(() => decodeFrame(new Uint8Array(14).fill(0x20))).toThrow(expect.objectContaining({ code: 'frame-invalid' }));
+    expect(() => decodeFrame(new Uint8Array(14).fill(0x20))).toThrow(
+      expect.objectContaining({ code: 'frame-invalid' }),
+    );
   });
 
   it('refuses to write an index beyond 32 bits or a tag not of 8 bytes', () => {
-    expect(() => encodeFrame({ tag, sizeExp: 4, index: 2 ** 32, more: false }, new Uint8Array())).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
-    expect(() => encodeFrame({ tag: tag.subarray(1), sizeExp: 4, index: 0, more: false }, new Uint8Array())).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+    expect(() => encodeFrame({ tag, sizeExp: 4, index: 2 ** 32, more: false }, new Uint8Array())).toThrow(
+      expect.objectContaining({ code: 'invalid-argument' }),
+    );
+    expect(() => encodeFrame({ tag: tag.subarray(1), sizeExp: 4, index: 0, more: false }, new Uint8Array())).toThrow(
+      expect.objectContaining({ code: 'invalid-argument' }),
+    );
   });
 });

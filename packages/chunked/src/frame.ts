@@ -25,9 +25,16 @@ export interface Frame extends FrameHeader {
  * `[0x10 | more] [sizeExp] [index u32 BE] [tag ×8]`, then the payload.
  */
 export function writeFrameHeader(target: Uint8Array, offset: number, header: FrameHeader): void {
-  if (header.tag.length !== 8) throw new ChunkedError(ChunkedErrorCode.InvalidArgument, `Cannot write a frame: the tag has ${header.tag.length} bytes, expected 8`);
+  if (header.tag.length !== 8)
+    throw new ChunkedError(
+      ChunkedErrorCode.InvalidArgument,
+      `Cannot write a frame: the tag has ${header.tag.length} bytes, expected 8`,
+    );
   if (!Number.isInteger(header.index) || header.index < 0 || header.index > 0xffffffff) {
-    throw new ChunkedError(ChunkedErrorCode.InvalidArgument, `Cannot write a frame: index ${header.index} is not a 32-bit unsigned integer`);
+    throw new ChunkedError(
+      ChunkedErrorCode.InvalidArgument,
+      `Cannot write a frame: index ${header.index} is not a 32-bit unsigned integer`,
+    );
   }
   target[offset] = VERSION | (header.more ? 1 : 0);
   target[offset + 1] = header.sizeExp;
@@ -46,15 +53,23 @@ export function encodeFrame(header: FrameHeader, payload: Uint8Array): Uint8Arra
 /** Decodes a frame; the payload is a view of `bytes`. Throws `frame-invalid`. */
 export function decodeFrame(bytes: Uint8Array): Frame {
   if (bytes.length < FRAME_HEADER_BYTES) {
-    throw new ChunkedError(ChunkedErrorCode.FrameInvalid, `Cannot decode a frame of ${bytes.length} bytes: the header alone has ${FRAME_HEADER_BYTES}`, {
-      details: { expected: `at least ${FRAME_HEADER_BYTES} bytes`, got: bytes.length },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.FrameInvalid,
+      `Cannot decode a frame of ${bytes.length} bytes: the header alone has ${FRAME_HEADER_BYTES}`,
+      {
+        details: { expected: `at least ${FRAME_HEADER_BYTES} bytes`, got: bytes.length },
+      },
+    );
   }
   const first = bytes[0]!;
   if ((first & 0xfe) !== VERSION) {
-    throw new ChunkedError(ChunkedErrorCode.FrameInvalid, `Cannot decode a frame starting 0x${first.toString(16)}: expected version 1 (0x10 or 0x11)`, {
-      details: { expected: '0x10 or 0x11', got: first },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.FrameInvalid,
+      `Cannot decode a frame starting 0x${first.toString(16)}: expected version 1 (0x10 or 0x11)`,
+      {
+        details: { expected: '0x10 or 0x11', got: first },
+      },
+    );
   }
   return {
     more: (first & 1) === 1,

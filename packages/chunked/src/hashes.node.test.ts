@@ -30,8 +30,16 @@ echo "\${level[0]}"
 function independently(file: string, chunkSize: number): { leaves: string[]; root: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fleetkit-chunked-split-'));
   execFileSync('split', ['-b', String(chunkSize), '-a', '5', '-d', file, join(dir, 'c')]);
-  const parts = readdirSync(dir).sort().map((f) => join(dir, f));
-  const leaves = parts.length === 0 ? [] : execFileSync('sha256sum', parts, { encoding: 'utf8' }).trim().split('\n').map((line) => line.slice(0, 64));
+  const parts = readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
+  const leaves =
+    parts.length === 0
+      ? []
+      : execFileSync('sha256sum', parts, { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map((line) => line.slice(0, 64));
   const whole = execFileSync('openssl', ['dgst', '-sha256', '-r', file], { encoding: 'utf8' }).slice(0, 64);
   if (parts.length === 1) expect(leaves[0]).toBe(whole);
   writeFileSync(join(dir, 'leaves'), leaves.join('\n'));
@@ -50,7 +58,12 @@ function expectAgrees(manifest: Manifest, file: string): void {
 describe('hashes agree with sha256sum and openssl', () => {
   it('on the openssl binary, read as a stream, in 16 KiB chunks', async () => {
     const file = '/usr/bin/openssl';
-    const manifest = await encodeImage(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, { name: 'openssl', version: '3', sequence: 1, chunkSize: 1 << 14 });
+    const manifest = await encodeImage(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, {
+      name: 'openssl',
+      version: '3',
+      sequence: 1,
+      chunkSize: 1 << 14,
+    });
     expectAgrees(manifest, file);
   });
 
@@ -59,7 +72,15 @@ describe('hashes agree with sha256sum and openssl', () => {
     execFileSync('openssl', ['rand', '-out', file, String(5 * 1024 * 1024 + 12345)]);
     const pool = createPiscinaPool({ threads: 2 });
     try {
-      const manifest = await encodeImage(await openAsBlob(file), { name: 'img', version: '1', sequence: 1, chunkSize: 1 << 16, pool, poolThreshold: 0, batchBytes: 1 << 20 });
+      const manifest = await encodeImage(await openAsBlob(file), {
+        name: 'img',
+        version: '1',
+        sequence: 1,
+        chunkSize: 1 << 16,
+        pool,
+        poolThreshold: 0,
+        batchBytes: 1 << 20,
+      });
       expectAgrees(manifest, file);
     } finally {
       await pool.close();
@@ -71,11 +92,20 @@ describe('hashes agree with sha256sum and openssl', () => {
     execFileSync('openssl', ['rand', '-out', file, String(5 * 1024 * 1024 + 12345)]);
     const identity = { name: 'img', version: '1', sequence: 1, chunkSize: 1 << 16 };
     const inThread: Uint8Array[] = [];
-    const here = await encodeImage(await openAsBlob(file), { ...identity, onChunk: (c) => void inThread.push(c.frame.slice()) });
+    const here = await encodeImage(await openAsBlob(file), {
+      ...identity,
+      onChunk: (c) => void inThread.push(c.frame.slice()),
+    });
     const pool = createPiscinaPool({ threads: 2 });
     try {
       const pooled: Uint8Array[] = [];
-      const manifest = await encodeImage(await openImageFile(file), { ...identity, pool, poolThreshold: 0, batchBytes: 1 << 20, onChunk: (c) => void pooled.push(c.frame.slice()) });
+      const manifest = await encodeImage(await openImageFile(file), {
+        ...identity,
+        pool,
+        poolThreshold: 0,
+        batchBytes: 1 << 20,
+        onChunk: (c) => void pooled.push(c.frame.slice()),
+      });
       expectAgrees(manifest, file);
       expect(manifest).toEqual(here);
       expect(pooled.length).toBe(inThread.length);
@@ -90,7 +120,12 @@ describe('hashes agree with sha256sum and openssl', () => {
     writeFileSync(join(dir, 'one'), 'hello fleet\n');
     writeFileSync(join(dir, 'none'), '');
     for (const name of ['one', 'none']) {
-      const manifest = await encodeImage(await openAsBlob(join(dir, name)), { name, version: '1', sequence: 1, chunkSize: 1024 });
+      const manifest = await encodeImage(await openAsBlob(join(dir, name)), {
+        name,
+        version: '1',
+        sequence: 1,
+        chunkSize: 1024,
+      });
       expectAgrees(manifest, join(dir, name));
     }
   });

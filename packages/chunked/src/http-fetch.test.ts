@@ -21,7 +21,9 @@ describe('fetchMissing over HTTP Range', () => {
     await fetchMissing(assembler, {
       url: 'http://server/fw',
       chunksPerRequest: 8,
-      fetch: async (request) => (requests.push(request.headers.get('range')!), serveImage(request, bytesImageReader(manifest, bytes))),
+      fetch: async (request) => (
+        requests.push(request.headers.get('range')!), serveImage(request, bytesImageReader(manifest, bytes))
+      ),
     });
     await assembler.verify();
     expect(await readAll(assembler.stream())).toEqual(bytes);
@@ -36,10 +38,16 @@ describe('fetchMissing over HTTP Range', () => {
       return serveImage(request, bytesImageReader(manifest, bytes));
     };
     const first = await Assembler.open({ manifest, storage });
-    await expect(fetchMissing(first, { url: 'http://server/fw', chunksPerRequest: 4, fetch: flaky })).rejects.toThrow('network down');
+    await expect(fetchMissing(first, { url: 'http://server/fw', chunksPerRequest: 4, fetch: flaky })).rejects.toThrow(
+      'network down',
+    );
     const ranges: string[] = [];
     const resumed = await Assembler.open({ manifest, storage });
-    await fetchMissing(resumed, { url: 'http://server/fw', chunksPerRequest: 100, fetch: async (r) => (ranges.push(r.headers.get('range')!), flaky(r)) });
+    await fetchMissing(resumed, {
+      url: 'http://server/fw',
+      chunksPerRequest: 100,
+      fetch: async (r) => (ranges.push(r.headers.get('range')!), flaky(r)),
+    });
     expect(ranges).toEqual(['bytes=1024-4999']);
     await resumed.verify();
   });
@@ -49,13 +57,21 @@ describe('fetchMissing over HTTP Range', () => {
     const damaged = bytes.slice();
     damaged[256 * 5 + 3]! ^= 0x40;
     const assembler = await Assembler.open({ manifest, storage });
-    await expect(fetchMissing(assembler, { url: 'http://server/fw', fetch: async (r) => serveImage(r, bytesImageReader(manifest, damaged)) })).rejects.toMatchObject({
+    await expect(
+      fetchMissing(assembler, {
+        url: 'http://server/fw',
+        fetch: async (r) => serveImage(r, bytesImageReader(manifest, damaged)),
+      }),
+    ).rejects.toMatchObject({
       code: 'chunk-digest-mismatch',
       details: { index: 5 },
     });
     expect(assembler.missing()).toEqual([{ start: 5, end: 20 }]);
     const ranges: string[] = [];
-    await fetchMissing(assembler, { url: 'http://server/fw', fetch: async (r) => (ranges.push(r.headers.get('range')!), serveImage(r, bytesImageReader(manifest, bytes))) });
+    await fetchMissing(assembler, {
+      url: 'http://server/fw',
+      fetch: async (r) => (ranges.push(r.headers.get('range')!), serveImage(r, bytesImageReader(manifest, bytes))),
+    });
     expect(ranges).toEqual(['bytes=1280-4999']);
     await assembler.verify();
   });
@@ -65,7 +81,12 @@ describe('fetchMissing over HTTP Range', () => {
     changed[4000]! ^= 1;
     const other = await encodeImage(changed, { name: 'fw', version: '1', sequence: 1, chunkSize: 256 });
     const assembler = await Assembler.open({ manifest, storage: createMemoryStorage() });
-    await expect(fetchMissing(assembler, { url: 'http://server/fw', fetch: async (r) => serveImage(r, bytesImageReader(other, changed)) })).rejects.toMatchObject({ code: 'image-changed' });
+    await expect(
+      fetchMissing(assembler, {
+        url: 'http://server/fw',
+        fetch: async (r) => serveImage(r, bytesImageReader(other, changed)),
+      }),
+    ).rejects.toMatchObject({ code: 'image-changed' });
     expect(assembler.received).toBe(0);
   });
 
@@ -76,7 +97,11 @@ describe('fetchMissing over HTTP Range', () => {
 
   it('refuses a 206 for another range, and other statuses, with range-response-invalid', () => {
     const wrong = new Response('x', { status: 206, headers: { 'content-range': 'bytes 0-0/5000' } });
-    expect(() => readRangeResponse(wrong, manifest, { start: 1, end: 2 })).toThrow(expect.objectContaining({ code: 'range-response-invalid' }));
-    expect(() => readRangeResponse(new Response(null, { status: 416 }), manifest, { start: 1, end: 2 })).toThrow(expect.objectContaining({ code: 'range-response-invalid' }));
+    expect(() => readRangeResponse(wrong, manifest, { start: 1, end: 2 })).toThrow(
+      expect.objectContaining({ code: 'range-response-invalid' }),
+    );
+    expect(() => readRangeResponse(new Response(null, { status: 416 }), manifest, { start: 1, end: 2 })).toThrow(
+      expect.objectContaining({ code: 'range-response-invalid' }),
+    );
   });
 });

@@ -15,18 +15,27 @@ export function rangeRequestHeaders(manifest: Manifest, range: ByteRange): Recor
  * (a server without range support) is cut down to the range; any other ETag
  * means the image changed: `image-changed`, so nothing is spliced.
  */
-export function readRangeResponse(response: Response, manifest: Manifest, range: ByteRange): ReadableStream<Uint8Array> {
+export function readRangeResponse(
+  response: Response,
+  manifest: Manifest,
+  range: ByteRange,
+): ReadableStream<Uint8Array> {
   const etag = imageEtag(toHex(manifest.root));
   const got = response.headers.get('etag');
   if ((response.status === 200 || response.status === 206) && got !== null && got !== etag) {
-    throw new ChunkedError(ChunkedErrorCode.ImageChanged, `Cannot resume ${manifest.name}: the server's image is ${got}, the manifest's ${etag}`, {
-      details: { expected: etag, got },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.ImageChanged,
+      `Cannot resume ${manifest.name}: the server's image is ${got}, the manifest's ${etag}`,
+      {
+        details: { expected: etag, got },
+      },
+    );
   }
   if (response.status === 206) {
     const expected = contentRange(range, manifest.size);
     const actual = response.headers.get('content-range');
-    if (actual !== expected || response.body === null) throw invalidResponse(manifest, `206 with content-range ${expected}`, `206 with content-range ${String(actual)}`);
+    if (actual !== expected || response.body === null)
+      throw invalidResponse(manifest, `206 with content-range ${expected}`, `206 with content-range ${String(actual)}`);
     return response.body;
   }
   if (response.status === 200 && response.body !== null) {
@@ -72,7 +81,12 @@ export async function fetchMissing(assembler: Assembler, options: FetchMissingOp
 }
 
 // Cuts the byte stream of chunks first..last-1 at chunk boundaries and accepts each.
-async function feed(assembler: Assembler, body: ReadableStream<Uint8Array>, first: number, last: number): Promise<void> {
+async function feed(
+  assembler: Assembler,
+  body: ReadableStream<Uint8Array>,
+  first: number,
+  last: number,
+): Promise<void> {
   const { manifest } = assembler;
   const reader = body.getReader();
   let index = first;
@@ -81,7 +95,8 @@ async function feed(assembler: Assembler, body: ReadableStream<Uint8Array>, firs
   try {
     while (index < last) {
       const next = await reader.read();
-      if (next.done) throw invalidResponse(manifest, `bytes up to chunk ${last - 1}`, `a body ending in chunk ${index}`);
+      if (next.done)
+        throw invalidResponse(manifest, `bytes up to chunk ${last - 1}`, `a body ending in chunk ${index}`);
       let piece = next.value;
       while (piece.length > 0 && index < last) {
         const take = Math.min(piece.length, chunk.length - filled);
@@ -115,7 +130,11 @@ function slice(range: ByteRange): TransformStream<Uint8Array, Uint8Array> {
 }
 
 function invalidResponse(manifest: Manifest, expected: string, got: string): ChunkedError {
-  return new ChunkedError(ChunkedErrorCode.RangeResponseInvalid, `Cannot read ${manifest.name} from the response: expected ${expected}, got ${got}`, {
-    details: { expected, got },
-  });
+  return new ChunkedError(
+    ChunkedErrorCode.RangeResponseInvalid,
+    `Cannot read ${manifest.name} from the response: expected ${expected}, got ${got}`,
+    {
+      details: { expected, got },
+    },
+  );
 }

@@ -11,7 +11,8 @@ const manifest = await encodeImage(bytes, { name: 'fw', version: '1', sequence: 
 const etag = `"${toHex(manifest.root)}"`;
 const reader = bytesImageReader(manifest, bytes);
 
-const get = (headers: Record<string, string> = {}, method = 'GET') => serveImage(new Request('http://x/fw', { method, headers }), reader, { random: new SeededRandom(1) });
+const get = (headers: Record<string, string> = {}, method = 'GET') =>
+  serveImage(new Request('http://x/fw', { method, headers }), reader, { random: new SeededRandom(1) });
 const body = async (r: Response) => new Uint8Array(await r.arrayBuffer());
 
 describe('serveImage', () => {
@@ -25,7 +26,12 @@ describe('serveImage', () => {
   });
 
   it('answers 206 with Content-Range for one range, open-ended and suffix ranges included', async () => {
-    for (const [range, start, end] of [['bytes=100-199', 100, 200], ['bytes=900-', 900, 1000], ['bytes=-10', 990, 1000], ['bytes=990-5000', 990, 1000]] as const) {
+    for (const [range, start, end] of [
+      ['bytes=100-199', 100, 200],
+      ['bytes=900-', 900, 1000],
+      ['bytes=-10', 990, 1000],
+      ['bytes=990-5000', 990, 1000],
+    ] as const) {
       const r = get({ range });
       expect(r.status).toBe(206);
       expect(r.headers.get('content-range')).toBe(`bytes ${start}-${end - 1}/1000`);
@@ -77,8 +83,17 @@ describe('serveImage', () => {
 
   it('serves ranges that cross chunk boundaries from chunk storage', async () => {
     const storage = createMemoryStorage();
-    await encodeImage(bytes, { name: 'fw', version: '1', sequence: 1, chunkSize: 128, onChunk: (c) => storage.writeChunk('fw@1', c.index, c.payload) });
-    const r = serveImage(new Request('http://x', { headers: { range: 'bytes=100-300' } }), storageImageReader(storage, 'fw@1', manifest));
+    await encodeImage(bytes, {
+      name: 'fw',
+      version: '1',
+      sequence: 1,
+      chunkSize: 128,
+      onChunk: (c) => storage.writeChunk('fw@1', c.index, c.payload),
+    });
+    const r = serveImage(
+      new Request('http://x', { headers: { range: 'bytes=100-300' } }),
+      storageImageReader(storage, 'fw@1', manifest),
+    );
     expect(await body(r)).toEqual(bytes.slice(100, 301));
   });
 });

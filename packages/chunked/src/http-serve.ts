@@ -27,12 +27,19 @@ export function serveImage(request: Request, image: ImageReader, options: ServeI
   const etag = imageEtag(toHex(image.manifest.root));
   const type = options.contentType ?? 'application/octet-stream';
   const base = { etag, 'accept-ranges': 'bytes' };
-  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
   const head = request.method === 'HEAD';
-  const body = (range: ByteRange): ReadableStream<Uint8Array> | null => (head || range.end === range.start ? null : image.read(range));
-  if (etagListMatches(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers: base });
+  const body = (range: ByteRange): ReadableStream<Uint8Array> | null =>
+    head || range.end === range.start ? null : image.read(range);
+  if (etagListMatches(request.headers.get('if-none-match'), etag))
+    return new Response(null, { status: 304, headers: base });
 
-  const whole = (): Response => new Response(body({ start: 0, end: size }), { status: 200, headers: { ...base, 'content-type': type, 'content-length': String(size) } });
+  const whole = (): Response =>
+    new Response(body({ start: 0, end: size }), {
+      status: 200,
+      headers: { ...base, 'content-type': type, 'content-length': String(size) },
+    });
   const rangeHeader = request.headers.get('range');
   if (rangeHeader === null || size === 0) return whole();
   const ifRange = request.headers.get('if-range');
@@ -40,26 +47,44 @@ export function serveImage(request: Request, image: ImageReader, options: ServeI
   if (ifRange !== null && ifRange.trim() !== etag) return whole();
   const asked = parseRange(rangeHeader, size);
   if (asked.kind === 'ignore') return whole();
-  if (asked.kind === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...base, 'content-range': `bytes */${size}` } });
+  if (asked.kind === 'unsatisfiable')
+    return new Response(null, { status: 416, headers: { ...base, 'content-range': `bytes */${size}` } });
   if (asked.ranges.length > (options.maxRanges ?? 16)) return whole();
   if (asked.ranges.length === 1) {
     const range = asked.ranges[0]!;
     return new Response(body(range), {
       status: 206,
-      headers: { ...base, 'content-type': type, 'content-length': String(range.end - range.start), 'content-range': contentRange(range, size) },
+      headers: {
+        ...base,
+        'content-type': type,
+        'content-length': String(range.end - range.start),
+        'content-range': contentRange(range, size),
+      },
     });
   }
   return multipart(asked.ranges, image, { type, head, base, random: options.random ?? cryptoRandom });
 }
 
-function multipart(ranges: readonly ByteRange[], image: ImageReader, o: { type: string; head: boolean; base: Record<string, string>; random: Random }): Response {
+function multipart(
+  ranges: readonly ByteRange[],
+  image: ImageReader,
+  o: { type: string; head: boolean; base: Record<string, string>; random: Random },
+): Response {
   const size = image.manifest.size;
   const boundary = `fleetkit-${toHex(o.random.bytes(12))}`;
   const encoder = new TextEncoder();
-  const heads = ranges.map((r, i) => encoder.encode(`${i === 0 ? '' : '\r\n'}--${boundary}\r\ncontent-type: ${o.type}\r\ncontent-range: ${contentRange(r, size)}\r\n\r\n`));
+  const heads = ranges.map((r, i) =>
+    encoder.encode(
+      `${i === 0 ? '' : '\r\n'}--${boundary}\r\ncontent-type: ${o.type}\r\ncontent-range: ${contentRange(r, size)}\r\n\r\n`,
+    ),
+  );
   const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
   const length = heads.reduce((n, h) => n + h.length, tail.length) + ranges.reduce((n, r) => n + r.end - r.start, 0);
-  const headers = { ...o.base, 'content-type': `multipart/byteranges; boundary=${boundary}`, 'content-length': String(length) };
+  const headers = {
+    ...o.base,
+    'content-type': `multipart/byteranges; boundary=${boundary}`,
+    'content-length': String(length),
+  };
   if (o.head) return new Response(null, { status: 206, headers });
   let part = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;

@@ -17,7 +17,10 @@ let server: Server | undefined;
 
 async function serve(reader: ImageReader): Promise<string> {
   server = createServer((req, res) => {
-    const request = new Request(`http://localhost${req.url}`, { method: req.method ?? 'GET', headers: req.headers as Record<string, string> });
+    const request = new Request(`http://localhost${req.url}`, {
+      method: req.method ?? 'GET',
+      headers: req.headers as Record<string, string>,
+    });
     const response = serveImage(request, reader);
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (response.body === null) {

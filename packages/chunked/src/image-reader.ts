@@ -22,7 +22,13 @@ export function storageImageReader(storage: ChunkStorage, key: string, manifest:
           const index = Math.floor(at / manifest.chunkSize);
           const chunk = await storage.readChunk(key, index);
           if (chunk === undefined) {
-            return controller.error(new ChunkedError(ChunkedErrorCode.Incomplete, `Cannot serve bytes from ${at}: chunk ${index} of ${manifest.name} is not stored under ${key}`, { details: { index, key } }));
+            return controller.error(
+              new ChunkedError(
+                ChunkedErrorCode.Incomplete,
+                `Cannot serve bytes from ${at}: chunk ${index} of ${manifest.name} is not stored under ${key}`,
+                { details: { index, key } },
+              ),
+            );
           }
           const from = at - index * manifest.chunkSize;
           const piece = chunk.subarray(from, Math.min(chunk.length, from + range.end - at));

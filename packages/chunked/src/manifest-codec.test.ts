@@ -5,7 +5,10 @@ import type { Manifest } from './manifest.ts';
 import { decodeManifest, encodeManifest, manifestFromJson, manifestToJson } from './manifest-codec.ts';
 
 const sample = (deps: Manifest['dependencies'] = [{ name: 'libc', version: '2.36' }, { name: 'base' }]) =>
-  encodeImage(new Uint8Array(300).map((_, i) => i), { name: 'fw', version: '1.2.3', sequence: 42, chunkSize: 128, dependencies: deps });
+  encodeImage(
+    new Uint8Array(300).map((_, i) => i),
+    { name: 'fw', version: '1.2.3', sequence: 42, chunkSize: 128, dependencies: deps },
+  );
 
 describe('manifest codecs', () => {
   it('round-trips through the binary and the JSON form', async () => {
@@ -26,9 +29,21 @@ describe('manifest codecs', () => {
         fc.integer({ min: 0, max: 5000 }),
         fc.integer({ min: 4, max: 10 }),
         fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
-        fc.array(fc.record({ name: fc.string({ minLength: 1 }), version: fc.string({ minLength: 1 }) }, { requiredKeys: ['name'] }), { maxLength: 3 }),
+        fc.array(
+          fc.record(
+            { name: fc.string({ minLength: 1 }), version: fc.string({ minLength: 1 }) },
+            { requiredKeys: ['name'] },
+          ),
+          { maxLength: 3 },
+        ),
         async (size, exp, sequence, dependencies) => {
-          const m = await encodeImage(new Uint8Array(size), { name: 'n', version: 'v', sequence, chunkSize: 2 ** exp, dependencies });
+          const m = await encodeImage(new Uint8Array(size), {
+            name: 'n',
+            version: 'v',
+            sequence,
+            chunkSize: 2 ** exp,
+            dependencies,
+          });
           expect(decodeManifest(encodeManifest(m))).toEqual(m);
           expect(manifestFromJson(manifestToJson(m))).toEqual(m);
         },
@@ -48,7 +63,12 @@ describe('manifest codecs', () => {
   it('refuses a manifest whose root is not the root of its digests', async () => {
     const json = manifestToJson(await sample());
     const tampered = { ...json, chunks: [json.chunks[1], json.chunks[0], json.chunks[2]] };
-    expect(() => manifestFromJson(tampered)).toThrow(expect.objectContaining({ code: 'manifest-root-mismatch', details: expect.objectContaining({ path: 'manifest.root' }) }));
+    expect(() => manifestFromJson(tampered)).toThrow(
+      expect.objectContaining({
+        code: 'manifest-root-mismatch',
+        details: expect.objectContaining({ path: 'manifest.root' }),
+      }),
+    );
   });
 
   it('names the path, the expectation and the value of a bad field', async () => {
@@ -64,12 +84,16 @@ describe('manifest codecs', () => {
       [[], 'manifest'],
     ];
     for (const [value, path] of cases) {
-      expect(() => manifestFromJson(value)).toThrow(expect.objectContaining({ code: 'manifest-invalid', details: expect.objectContaining({ path }) }));
+      expect(() => manifestFromJson(value)).toThrow(
+        expect.objectContaining({ code: 'manifest-invalid', details: expect.objectContaining({ path }) }),
+      );
     }
   });
 
   it('refuses bytes that are not MessagePack or not a manifest', () => {
     expect(() => decodeManifest(new Uint8Array([0xc1]))).toThrow(expect.objectContaining({ code: 'manifest-invalid' }));
-    expect(() => decodeManifest(new Uint8Array([0x91, 0x01]))).toThrow(expect.objectContaining({ code: 'manifest-invalid', details: expect.objectContaining({ path: 'manifest' }) }));
+    expect(() => decodeManifest(new Uint8Array([0x91, 0x01]))).toThrow(
+      expect.objectContaining({ code: 'manifest-invalid', details: expect.objectContaining({ path: 'manifest' }) }),
+    );
   });
 });

@@ -56,9 +56,13 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
     dependencies: deps.map((d: unknown, i) => dependency(d, i)),
   });
   if (!equalBytes(encodeManifest(manifest), bytes)) {
-    throw new ChunkedError(ChunkedErrorCode.ManifestNotCanonical, 'Cannot accept manifest bytes: they decode, but are not the canonical encoding', {
-      details: { path: 'manifest', expected: 'canonical MessagePack', got: `${bytes.length} bytes` },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.ManifestNotCanonical,
+      'Cannot accept manifest bytes: they decode, but are not the canonical encoding',
+      {
+        details: { path: 'manifest', expected: 'canonical MessagePack', got: `${bytes.length} bytes` },
+      },
+    );
   }
   return manifest;
 }
@@ -112,7 +116,10 @@ export function manifestFromJson(json: unknown): Manifest {
     root: hexDigest(m.root, 'manifest.root'),
     dependencies: m.dependencies.map((d: unknown, i) => {
       const o = d as Record<string, unknown> | null;
-      return dependency(o === null || typeof o !== 'object' ? d : o.version === undefined ? [o.name] : [o.name, o.version], i);
+      return dependency(
+        o === null || typeof o !== 'object' ? d : o.version === undefined ? [o.name] : [o.name, o.version],
+        i,
+      );
     }),
   });
 }
@@ -132,6 +139,7 @@ function dependency(value: unknown, i: number): ManifestDependency {
   const [name, version] = value as unknown[];
   if (typeof name !== 'string' || name === '') invalid(`${path}.name`, 'a non-empty string', name);
   if (version === undefined) return { name };
-  if (typeof version !== 'string' || version === '') invalid(`${path}.version`, 'a non-empty string or absent', version);
+  if (typeof version !== 'string' || version === '')
+    invalid(`${path}.version`, 'a non-empty string or absent', version);
   return { name, version };
 }

@@ -70,7 +70,10 @@ export function isValidChunkSize(chunkSize: unknown): chunkSize is number {
  * image is hashed, so frames can be laid out while streaming.
  */
 export function transferTag(identity: Pick<Manifest, 'name' | 'version' | 'sequence'>): Uint8Array {
-  return sha256(new TextEncoder().encode(JSON.stringify([identity.name, identity.version, identity.sequence]))).slice(0, 8);
+  return sha256(new TextEncoder().encode(JSON.stringify([identity.name, identity.version, identity.sequence]))).slice(
+    0,
+    8,
+  );
 }
 
 /** Lower-case hex of the Merkle root: the transfer's storage key and ETag. */
@@ -81,18 +84,25 @@ export function manifestId(manifest: Manifest): string {
 /** Checks every field of a decoded manifest; throws `manifest-invalid` or `manifest-root-mismatch`. */
 export function checkManifest(manifest: Manifest, path = 'manifest'): Manifest {
   checkIdentity(manifest, path);
-  if (!Number.isSafeInteger(manifest.size) || manifest.size < 0) invalid(`${path}.size`, 'a non-negative safe integer', manifest.size);
-  if (!isValidChunkSize(manifest.chunkSize)) invalid(`${path}.chunkSize`, 'a power of two from 16 to 16777216', manifest.chunkSize);
+  if (!Number.isSafeInteger(manifest.size) || manifest.size < 0)
+    invalid(`${path}.size`, 'a non-negative safe integer', manifest.size);
+  if (!isValidChunkSize(manifest.chunkSize))
+    invalid(`${path}.chunkSize`, 'a power of two from 16 to 16777216', manifest.chunkSize);
   if (!(manifest.digests instanceof Uint8Array) || manifest.digests.length !== chunkCount(manifest) * 32) {
     invalid(`${path}.digests`, `${chunkCount(manifest) * 32} bytes (32 per chunk)`, manifest.digests);
   }
-  if (!(manifest.root instanceof Uint8Array) || manifest.root.length !== 32) invalid(`${path}.root`, '32 bytes', manifest.root);
+  if (!(manifest.root instanceof Uint8Array) || manifest.root.length !== 32)
+    invalid(`${path}.root`, '32 bytes', manifest.root);
   checkDependencies(manifest.dependencies, `${path}.dependencies`);
   const root = merkleRoot(manifest.digests);
   if (!equalBytes(root, manifest.root)) {
-    throw new ChunkedError(ChunkedErrorCode.ManifestRootMismatch, `Cannot accept ${path}: its Merkle root is not the root of its chunk digests`, {
-      details: { path: `${path}.root`, expected: toHex(root), got: toHex(manifest.root) },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.ManifestRootMismatch,
+      `Cannot accept ${path}: its Merkle root is not the root of its chunk digests`,
+      {
+        details: { path: `${path}.root`, expected: toHex(root), got: toHex(manifest.root) },
+      },
+    );
   }
   return manifest;
 }
@@ -101,7 +111,8 @@ export function checkManifest(manifest: Manifest, path = 'manifest'): Manifest {
 export function checkDependencies(dependencies: readonly ManifestDependency[], path: string): void {
   if (!Array.isArray(dependencies)) invalid(path, 'an array', dependencies);
   dependencies.forEach((dep, i) => {
-    if (typeof dep?.name !== 'string' || dep.name === '') invalid(`${path}[${i}].name`, 'a non-empty string', dep?.name);
+    if (typeof dep?.name !== 'string' || dep.name === '')
+      invalid(`${path}[${i}].name`, 'a non-empty string', dep?.name);
     if (dep.version !== undefined && (typeof dep.version !== 'string' || dep.version === '')) {
       invalid(`${path}[${i}].version`, 'a non-empty string or absent', dep.version);
     }
@@ -110,9 +121,12 @@ export function checkDependencies(dependencies: readonly ManifestDependency[], p
 
 /** Checks name, version and sequence; throws `manifest-invalid`. */
 export function checkIdentity(identity: Pick<Manifest, 'name' | 'version' | 'sequence'>, path = 'manifest'): void {
-  if (typeof identity.name !== 'string' || identity.name === '') invalid(`${path}.name`, 'a non-empty string', identity.name);
-  if (typeof identity.version !== 'string' || identity.version === '') invalid(`${path}.version`, 'a non-empty string', identity.version);
-  if (!Number.isSafeInteger(identity.sequence) || identity.sequence < 0) invalid(`${path}.sequence`, 'a non-negative safe integer', identity.sequence);
+  if (typeof identity.name !== 'string' || identity.name === '')
+    invalid(`${path}.name`, 'a non-empty string', identity.name);
+  if (typeof identity.version !== 'string' || identity.version === '')
+    invalid(`${path}.version`, 'a non-empty string', identity.version);
+  if (!Number.isSafeInteger(identity.sequence) || identity.sequence < 0)
+    invalid(`${path}.sequence`, 'a non-negative safe integer', identity.sequence);
 }
 
 /**
@@ -121,9 +135,12 @@ export function checkIdentity(identity: Pick<Manifest, 'name' | 'version' | 'seq
  */
 export function checkNotRollback(manifest: Pick<Manifest, 'name' | 'sequence'>, installedSequence: number): void {
   if (manifest.sequence <= installedSequence) {
-    throw new ChunkedError(ChunkedErrorCode.Rollback, `Cannot install ${manifest.name} sequence ${manifest.sequence}: the device runs sequence ${installedSequence}`, {
-      details: { path: 'manifest.sequence', expected: `> ${installedSequence}`, got: manifest.sequence },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.Rollback,
+      `Cannot install ${manifest.name} sequence ${manifest.sequence}: the device runs sequence ${installedSequence}`,
+      {
+        details: { path: 'manifest.sequence', expected: `> ${installedSequence}`, got: manifest.sequence },
+      },
+    );
   }
 }
-

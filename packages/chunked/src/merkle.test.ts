@@ -9,7 +9,9 @@ const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(parts.flat
 
 describe('merkleRoot', () => {
   it('is the SHA-256 of nothing when there is no chunk', () => {
-    expect(toHex(merkleRoot(new Uint8Array(0)))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(toHex(merkleRoot(new Uint8Array(0)))).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
   });
 
   it('is the only digest when there is one chunk', () => {
@@ -17,7 +19,13 @@ describe('merkleRoot', () => {
   });
 
   it('hashes pairs with the 0x01 node prefix and lifts an odd last node (RFC 6962 shape)', () => {
-    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map(leaf) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map(leaf) as [
+      Uint8Array,
+      Uint8Array,
+      Uint8Array,
+      Uint8Array,
+      Uint8Array,
+    ];
     expect(merkleRoot(concat(a, b, c))).toEqual(node(node(a, b), c));
     expect(merkleRoot(concat(a, b, c, d, e))).toEqual(node(node(node(a, b), node(c, d)), e));
   });

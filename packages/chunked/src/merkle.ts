@@ -11,7 +11,8 @@ const NODE_PREFIX = new Uint8Array([0x01]);
  * power of two below n). No chunk: SHA-256 of nothing.
  */
 export function merkleRoot(digests: Uint8Array): Uint8Array {
-  if (digests.length % 32 !== 0) throw new RangeError(`Cannot build a Merkle tree over ${digests.length} bytes: expected a multiple of 32`);
+  if (digests.length % 32 !== 0)
+    throw new RangeError(`Cannot build a Merkle tree over ${digests.length} bytes: expected a multiple of 32`);
   if (digests.length === 0) return sha256(new Uint8Array(0));
   let level: Uint8Array[] = [];
   for (let at = 0; at < digests.length; at += 32) level.push(digests.subarray(at, at + 32));

@@ -41,9 +41,14 @@ export async function openSignedManifest(envelope: Uint8Array, verify: VerifyHoo
   try {
     value = packr.unpack(envelope);
   } catch (cause) {
-    throw new ChunkedError(ChunkedErrorCode.ManifestInvalid, `Cannot decode signed manifest: ${(cause as Error).message}`, { cause });
+    throw new ChunkedError(
+      ChunkedErrorCode.ManifestInvalid,
+      `Cannot decode signed manifest: ${(cause as Error).message}`,
+      { cause },
+    );
   }
-  if (!Array.isArray(value) || value.length !== 3 || value[0] !== ENVELOPE) invalid('signedManifest', `[${ENVELOPE}, manifest, signature]`, value);
+  if (!Array.isArray(value) || value.length !== 3 || value[0] !== ENVELOPE)
+    invalid('signedManifest', `[${ENVELOPE}, manifest, signature]`, value);
   const [, bytes, signature] = value as [number, unknown, unknown];
   if (!(bytes instanceof Uint8Array)) invalid('signedManifest.manifest', 'binary', bytes);
   if (!(signature instanceof Uint8Array)) invalid('signedManifest.signature', 'binary', signature);
@@ -51,11 +56,19 @@ export async function openSignedManifest(envelope: Uint8Array, verify: VerifyHoo
   try {
     ok = await verify(bytes, signature);
   } catch (cause) {
-    throw new ChunkedError(ChunkedErrorCode.SignatureInvalid, `Cannot verify manifest signature: ${(cause as Error).message}`, { cause });
+    throw new ChunkedError(
+      ChunkedErrorCode.SignatureInvalid,
+      `Cannot verify manifest signature: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   if (!ok) {
     throw new ChunkedError(ChunkedErrorCode.SignatureInvalid, 'Cannot accept manifest: its signature does not verify', {
-      details: { path: 'signedManifest.signature', expected: 'a valid signature over the manifest bytes', got: `${signature.length} bytes` },
+      details: {
+        path: 'signedManifest.signature',
+        expected: 'a valid signature over the manifest bytes',
+        got: `${signature.length} bytes`,
+      },
     });
   }
   return decodeManifest(bytes);

@@ -23,8 +23,12 @@ const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$/;
 /** Throws `invalid-key` unless `key` is 1–200 of `A-Z a-z 0-9 . _ @ + -`, not starting with a dot. */
 export function checkStorageKey(key: string): void {
   if (typeof key !== 'string' || !SAFE_KEY.test(key)) {
-    throw new ChunkedError(ChunkedErrorCode.InvalidKey, `Cannot use storage key ${JSON.stringify(key)}: expected 1–200 of A-Z a-z 0-9 . _ @ + -, starting with a letter or digit`, {
-      details: { path: 'key', expected: '/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$/', got: key },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.InvalidKey,
+      `Cannot use storage key ${JSON.stringify(key)}: expected 1–200 of A-Z a-z 0-9 . _ @ + -, starting with a letter or digit`,
+      {
+        details: { path: 'key', expected: '/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$/', got: key },
+      },
+    );
   }
 }

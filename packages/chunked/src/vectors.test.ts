@@ -13,8 +13,7 @@ const LEAVES = [
   '2aa1dc28335a9d25eae47e558fecbf881c0beab26817bac0b72839498c18028d',
 ];
 const ROOT = 'ed02d15aef63ab6e18671d64dde66fa9cf74432470e71959531291434c9f0486';
-const MANIFEST =
-  '9901a3766563a3312e30053010c460' + LEAVES.join('') + 'c420' + ROOT + '9192a462617365a132';
+const MANIFEST = `9901a3766563a3312e30053010c460${LEAVES.join('')}c420${ROOT}9192a462617365a132`;
 const FRAMES = [
   '110400000000ac8fa8df455137b5666c6565746b6974206368756e6b6564',
   '110400000001ac8fa8df455137b5207465737420766563746f723a20666f',
@@ -39,7 +38,14 @@ describe('golden vectors', () => {
 
   it('decodes the committed manifest bytes', () => {
     const manifest = decodeManifest(fromHex(MANIFEST)!);
-    expect(manifest).toMatchObject({ name: 'vec', version: '1.0', sequence: 5, size: 48, chunkSize: 16, dependencies: [{ name: 'base', version: '2' }] });
+    expect(manifest).toMatchObject({
+      name: 'vec',
+      version: '1.0',
+      sequence: 5,
+      size: 48,
+      chunkSize: 16,
+      dependencies: [{ name: 'base', version: '2' }],
+    });
     expect(toHex(manifest.digests)).toBe(LEAVES.join(''));
   });
 });

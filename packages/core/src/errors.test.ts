@@ -30,6 +30,10 @@ describe('FleetkitError', () => {
   });
 
   it('omits absent details and cause from JSON', () => {
-    expect(new CoreError(CoreErrorCode.PoolClosed, 'closed').toJSON()).toEqual({ name: 'CoreError', code: 'pool-closed', message: 'closed' });
+    expect(new CoreError(CoreErrorCode.PoolClosed, 'closed').toJSON()).toEqual({
+      name: 'CoreError',
+      code: 'pool-closed',
+      message: 'closed',
+    });
   });
 });

@@ -49,7 +49,9 @@ describe('ManualClock', () => {
   });
 
   it('rejects a negative advance with a typed error', () => {
-    expect(() => new ManualClock().advance(-1)).toThrowError(expect.objectContaining({ code: CoreErrorCode.InvalidArgument }));
+    expect(() => new ManualClock().advance(-1)).toThrowError(
+      expect.objectContaining({ code: CoreErrorCode.InvalidArgument }),
+    );
   });
 
   it('drives sleep and its abort', async () => {

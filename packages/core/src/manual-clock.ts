@@ -57,7 +57,10 @@ export class ManualClock implements Clock {
   /** Moves both clocks forward by `ms`, firing every timer that falls due. */
   advance(ms: number): void {
     if (!(ms >= 0)) {
-      throw new CoreError(CoreErrorCode.InvalidArgument, `Cannot advance a clock by ${ms} ms: expected a non-negative number`);
+      throw new CoreError(
+        CoreErrorCode.InvalidArgument,
+        `Cannot advance a clock by ${ms} ms: expected a non-negative number`,
+      );
     }
     const target = this.#mono + ms;
     for (;;) {
@@ -80,7 +83,8 @@ export class ManualClock implements Clock {
   #earliestDue(limit: number): Timer | undefined {
     let best: Timer | undefined;
     for (const t of this.#timers) {
-      if (t.due <= limit && (best === undefined || t.due < best.due || (t.due === best.due && t.id < best.id))) best = t;
+      if (t.due <= limit && (best === undefined || t.due < best.due || (t.due === best.due && t.id < best.id)))
+        best = t;
     }
     return best;
   }

@@ -36,7 +36,10 @@ export function authorization(authorize: Authorize): Middleware {
 
 function decide(decision: AuthorizationDecision, ctx: CallContext, next: () => unknown): unknown {
   if (typeof decision === 'object' && decision !== null && decision.allow === true) return next();
-  const reason = typeof decision === 'object' && decision !== null && typeof decision.reason === 'string' ? decision.reason : 'no decision';
+  const reason =
+    typeof decision === 'object' && decision !== null && typeof decision.reason === 'string'
+      ? decision.reason
+      : 'no decision';
   throw new JsonRpcError('permission-denied', RpcMessage['permission-denied'], {
     data: { method: ctx.method, user: ctx.user ?? null, account: ctx.account ?? null, reason },
   });

@@ -30,12 +30,19 @@ describe('parseBasicAuth (RFC 7617)', () => {
 });
 
 describe('basicAuth with staticCredentials', () => {
-  const auth = basicAuth({ realm: 'exo"dm', verify: staticCredentials({ alice: 'pw', 'acme/admin': { password: 'secret', account: 'acme' } }) });
-  const request = (authorization?: string): Request => new Request('http://x/', authorization === undefined ? {} : { headers: { authorization } });
+  const auth = basicAuth({
+    realm: 'exo"dm',
+    verify: staticCredentials({ alice: 'pw', 'acme/admin': { password: 'secret', account: 'acme' } }),
+  });
+  const request = (authorization?: string): Request =>
+    new Request('http://x/', authorization === undefined ? {} : { headers: { authorization } });
 
   it('accepts the right password and yields the principal', async () => {
     expect(await auth.authenticate(request(basicAuthHeader('alice', 'pw')))).toEqual({ user: 'alice' });
-    expect(await auth.authenticate(request(basicAuthHeader('acme/admin', 'secret')))).toEqual({ user: 'acme/admin', account: 'acme' });
+    expect(await auth.authenticate(request(basicAuthHeader('acme/admin', 'secret')))).toEqual({
+      user: 'acme/admin',
+      account: 'acme',
+    });
   });
 
   it('refuses a wrong password, an unknown user and a missing header', async () => {

@@ -25,7 +25,10 @@ export interface BasicAuthOptions {
   /** The protection space named in the challenge (RFC 7617 §2). */
   readonly realm: string;
   /** Accepts or refuses credentials; compare secrets with `secretsEqual` or a password hash, never `===`. */
-  readonly verify: (credentials: BasicCredentials, request: Request) => Principal | undefined | Promise<Principal | undefined>;
+  readonly verify: (
+    credentials: BasicCredentials,
+    request: Request,
+  ) => Principal | undefined | Promise<Principal | undefined>;
 }
 
 const TOKEN68 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -36,8 +36,15 @@ describe('client against the HTTP handler in-process', () => {
   it('rejects with the server error as a JsonRpcError', async () => {
     const error = await client.call('sum', ['x'] as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JsonRpcError);
-    expect(error).toMatchObject({ code: 'invalid-params', rpcCode: -32602, data: { issues: [{ path: [0], expected: 'number', got: '"x"' }] } });
-    await expect(createClient({ url, fetch: createHttpHandler(router) }).call('nope')).rejects.toMatchObject({ code: 'method-not-found', rpcCode: -32601 });
+    expect(error).toMatchObject({
+      code: 'invalid-params',
+      rpcCode: -32602,
+      data: { issues: [{ path: [0], expected: 'number', got: '"x"' }] },
+    });
+    await expect(createClient({ url, fetch: createHttpHandler(router) }).call('nope')).rejects.toMatchObject({
+      code: 'method-not-found',
+      rpcCode: -32601,
+    });
   });
 
   it('sends a batch and returns outcomes in the order sent', async () => {
@@ -69,7 +76,10 @@ describe('client deadlines and failures', () => {
     const clock = new ManualClock();
     const client = createClient({ url, fetch: createHttpHandler(never), clock, timeoutMs: 1_000 });
     let settled = false;
-    const call = client.call('hang').catch((e: unknown) => e).finally(() => (settled = true));
+    const call = client
+      .call('hang')
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true));
     clock.advance(999);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(settled).toBe(false);
@@ -95,13 +105,21 @@ describe('client deadlines and failures', () => {
 
   it('reports an HTTP status without a JSON-RPC body as http-status', async () => {
     const client = createClient({ url, fetch: async () => new Response('bad gateway', { status: 502 }) });
-    await expect(client.call('x')).rejects.toMatchObject({ code: 'http-status', details: { status: 502, body: 'bad gateway' } });
+    await expect(client.call('x')).rejects.toMatchObject({
+      code: 'http-status',
+      details: { status: 502, body: 'bad gateway' },
+    });
   });
 
   it('reports a 401 as unauthenticated', async () => {
     const router = createRouter().method('x', { handler: () => 1 });
-    const handler = createHttpHandler(router, { authenticate: { challenge: 'Basic realm="x"', authenticate: async () => undefined } });
-    await expect(createClient({ url, fetch: handler }).call('x')).rejects.toMatchObject({ code: 'unauthenticated', rpcCode: -32001 });
+    const handler = createHttpHandler(router, {
+      authenticate: { challenge: 'Basic realm="x"', authenticate: async () => undefined },
+    });
+    await expect(createClient({ url, fetch: handler }).call('x')).rejects.toMatchObject({
+      code: 'unauthenticated',
+      rpcCode: -32001,
+    });
   });
 
   it('reports an answer that is not JSON-RPC as bad-response', async () => {
@@ -135,12 +153,18 @@ describe('client deadlines and failures', () => {
 
 describe('client options', () => {
   it.each([['not a url'], ['ftp://x/'], ['/relative']])('refuses the url %s', (bad) => {
-    expect(() => createClient({ url: bad })).toThrow(expect.objectContaining({ code: 'invalid-definition', details: expect.objectContaining({ path: 'url' }) }));
+    expect(() => createClient({ url: bad })).toThrow(
+      expect.objectContaining({ code: 'invalid-definition', details: expect.objectContaining({ path: 'url' }) }),
+    );
   });
 
   it('refuses a negative deadline, for the client and for one call', async () => {
-    expect(() => createClient({ url, timeoutMs: -1 })).toThrow(expect.objectContaining({ details: expect.objectContaining({ path: 'timeoutMs' }) }));
-    await expect(createClient({ url }).call('x', undefined, { timeoutMs: Number.NaN })).rejects.toMatchObject({ code: 'invalid-definition' });
+    expect(() => createClient({ url, timeoutMs: -1 })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'timeoutMs' }) }),
+    );
+    await expect(createClient({ url }).call('x', undefined, { timeoutMs: Number.NaN })).rejects.toMatchObject({
+      code: 'invalid-definition',
+    });
   });
 });
 
@@ -149,13 +173,28 @@ describe('client against arbitrary answers', () => {
     const body = fc.oneof(
       fc.string(),
       fc.jsonValue().map((j) => JSON.stringify(j)),
-      fc.record({ jsonrpc: fc.constantFrom('2.0', '1.0'), id: fc.oneof(fc.constant(1), fc.constant(null), fc.string()), result: fc.jsonValue() }, { requiredKeys: [] }).map((j) => JSON.stringify(j)),
-      fc.record({ code: fc.integer(), message: fc.string(), data: fc.jsonValue() }, { requiredKeys: [] }).map((e) => JSON.stringify({ jsonrpc: '2.0', error: e, id: 1 })),
+      fc
+        .record(
+          {
+            jsonrpc: fc.constantFrom('2.0', '1.0'),
+            id: fc.oneof(fc.constant(1), fc.constant(null), fc.string()),
+            result: fc.jsonValue(),
+          },
+          { requiredKeys: [] },
+        )
+        .map((j) => JSON.stringify(j)),
+      fc
+        .record({ code: fc.integer(), message: fc.string(), data: fc.jsonValue() }, { requiredKeys: [] })
+        .map((e) => JSON.stringify({ jsonrpc: '2.0', error: e, id: 1 })),
     );
     await fc.assert(
       fc.asyncProperty(body, fc.constantFrom(200, 204, 400, 401, 500), async (text, status) => {
         const client = createClient({ url, fetch: async () => new Response(status === 204 ? null : text, { status }) });
-        for (const attempt of [() => client.call('m'), () => client.batch([{ method: 'm' }, { method: 'n', notify: true }]), () => client.notify('m')]) {
+        for (const attempt of [
+          () => client.call('m'),
+          () => client.batch([{ method: 'm' }, { method: 'n', notify: true }]),
+          () => client.notify('m'),
+        ]) {
           const outcome = await attempt().then(
             () => 'resolved',
             (e: unknown) => e,

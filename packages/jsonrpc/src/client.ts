@@ -39,7 +39,10 @@ export interface BatchEntry {
 }
 
 /** The outcome of one batch entry, in the order sent; `undefined` for notifications. */
-export type BatchOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: JsonRpcError } | undefined;
+export type BatchOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: JsonRpcError }
+  | undefined;
 
 /** A fetch-based JSON-RPC 2.0 client, typed by the methods of a router (`MethodsOf<typeof router>`). */
 export class Client<M extends MethodTypes = MethodTypes> {
@@ -47,14 +50,26 @@ export class Client<M extends MethodTypes = MethodTypes> {
   #nextId = 1;
 
   constructor(options: ClientOptions) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...options.headers,
+    };
     if (options.auth !== undefined) headers.authorization = basicAuthHeader(options.auth.user, options.auth.password);
     const send = options.fetch ?? ((request: Request) => fetch(request));
     const clock = options.clock ?? systemClock;
     const url = urlOption('url', options.url);
     const timeoutMs = countOption('timeoutMs', options.timeoutMs, 30_000, 0);
     this.#transport = (body, call) =>
-      post({ url, headers, send, clock, body, signal: call?.signal, timeoutMs: countOption('timeoutMs', call?.timeoutMs, timeoutMs, 0) });
+      post({
+        url,
+        headers,
+        send,
+        clock,
+        body,
+        signal: call?.signal,
+        timeoutMs: countOption('timeoutMs', call?.timeoutMs, timeoutMs, 0),
+      });
   }
 
   /**
@@ -67,7 +82,11 @@ export class Client<M extends MethodTypes = MethodTypes> {
   }
 
   /** Calls a method and resolves to its result; rejects with a `JsonRpcError`. */
-  async call<N extends keyof M & string>(method: N, params?: M[N]['params'], options?: CallOptions): Promise<M[N]['result']> {
+  async call<N extends keyof M & string>(
+    method: N,
+    params?: M[N]['params'],
+    options?: CallOptions,
+  ): Promise<M[N]['result']> {
     const id = this.#nextId++;
     const text = await this.#transport(request(method, params, id), options);
     const response = parseResponse(text);
@@ -75,7 +94,8 @@ export class Client<M extends MethodTypes = MethodTypes> {
     if (!Array.isArray(response) && 'error' in response && (response.id === id || response.id === null)) {
       throw JsonRpcError.fromWire(response.error);
     }
-    if (Array.isArray(response) || response.id !== id || !('result' in response)) throw badResponse(`a response with id ${id}`, text ?? '');
+    if (Array.isArray(response) || response.id !== id || !('result' in response))
+      throw badResponse(`a response with id ${id}`, text ?? '');
     return response.result as M[N]['result'];
   }
 
@@ -91,9 +111,13 @@ export class Client<M extends MethodTypes = MethodTypes> {
   /** Sends entries as one batch (specification §6); outcomes come back in the order sent. */
   async batch(entries: readonly BatchEntry[], options?: CallOptions): Promise<BatchOutcome[]> {
     if (entries.length === 0) {
-      throw new JsonRpcError('invalid-definition', 'Cannot send an empty batch: the specification answers it with Invalid Request', {
-        details: { path: 'entries', expected: 'at least one entry', got: 0 },
-      });
+      throw new JsonRpcError(
+        'invalid-definition',
+        'Cannot send an empty batch: the specification answers it with Invalid Request',
+        {
+          details: { path: 'entries', expected: 'at least one entry', got: 0 },
+        },
+      );
     }
     const ids = entries.map((e) => (e.notify === true ? undefined : this.#nextId++));
     const body = `[${entries.map((e, i) => request(e.method, e.params, ids[i])).join(',')}]`;

@@ -33,9 +33,16 @@ describe('rpc.discover', () => {
             { name: 'device-id', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 } },
             { name: 'session-timeout', required: false, schema: { type: 'integer', minimum: 0, maximum: 43200 } },
             { name: 'protocol', required: true, schema: { enum: ['exodm_bert', 'exoport_http'] } },
-            { name: 'tags', required: true, schema: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] } },
+            {
+              name: 'tags',
+              required: true,
+              schema: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
+            },
           ],
-          result: { name: 'result', schema: { type: 'object', properties: { result: { const: 'ok' } }, required: ['result'] } },
+          result: {
+            name: 'result',
+            schema: { type: 'object', properties: { result: { const: 'ok' } }, required: ['result'] },
+          },
         },
         {
           name: 'sum',
@@ -62,7 +69,9 @@ describe('rpc.discover', () => {
         version: 1,
         vendor: 'fleetkit-yang',
         validate: (value) => ({ value }),
-        jsonSchema: { input: () => ({ type: 'object', properties: { 'device-id': { type: 'string' } }, required: ['device-id'] }) },
+        jsonSchema: {
+          input: () => ({ type: 'object', properties: { 'device-id': { type: 'string' } }, required: ['device-id'] }),
+        },
       },
     };
     const opaque: StandardSchemaV1 = { '~standard': { version: 1, vendor: 'other', validate: (value) => ({ value }) } };

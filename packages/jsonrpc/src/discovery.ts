@@ -61,10 +61,16 @@ function paramsOf(def: MethodDefinition, schema: JsonSchema): Pick<OpenRpcMethod
   }
   const items = schema.prefixItems as JsonSchema[] | undefined;
   if (items !== undefined) {
-    return { paramStructure: 'by-position', params: items.map((s, i) => ({ name: `param${i}`, required: true, schema: s })) };
+    return {
+      paramStructure: 'by-position',
+      params: items.map((s, i) => ({ name: `param${i}`, required: true, schema: s })),
+    };
   }
   // any other schema describes the params as one whole value
-  return { paramStructure: schema.type === 'array' ? 'by-position' : 'either', params: def.params === undefined ? [] : [{ name: 'params', required: false, schema }] };
+  return {
+    paramStructure: schema.type === 'array' ? 'by-position' : 'either',
+    params: def.params === undefined ? [] : [{ name: 'params', required: false, schema }],
+  };
 }
 
 /** Registers `rpc.discover` on a router, answering its OpenRPC document (built on each call, so later methods appear). */

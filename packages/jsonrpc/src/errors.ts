@@ -75,9 +75,13 @@ export class JsonRpcError extends FleetkitError<JsonRpcErrorCode> {
   /** An application-defined error (specification §5.1: codes outside -32768..-32000). */
   static application(rpcCode: number, message: string, data?: unknown): JsonRpcError {
     if (!Number.isSafeInteger(rpcCode) || (rpcCode >= -32768 && rpcCode <= -32000)) {
-      throw new JsonRpcError('invalid-definition', `Cannot use ${rpcCode} as an application error code: expected an integer outside -32768..-32000`, {
-        details: { path: 'rpcCode', expected: 'integer outside -32768..-32000', got: rpcCode },
-      });
+      throw new JsonRpcError(
+        'invalid-definition',
+        `Cannot use ${rpcCode} as an application error code: expected an integer outside -32768..-32000`,
+        {
+          details: { path: 'rpcCode', expected: 'integer outside -32768..-32000', got: rpcCode },
+        },
+      );
     }
     return new JsonRpcError('application', message, { rpcCode, data });
   }

@@ -6,8 +6,10 @@ import { createHttpHandler } from './http-handler.ts';
 import { createRouter } from './router.ts';
 
 const URL_ = 'http://server.test/exodm/rpc';
-const post = (body: BodyInit | null, headers: Record<string, string> = { 'content-type': 'application/json' }): Request =>
-  new Request(URL_, { method: 'POST', headers, body });
+const post = (
+  body: BodyInit | null,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Request => new Request(URL_, { method: 'POST', headers, body });
 
 describe('HTTP handler', () => {
   const { router } = specRouter();
@@ -21,7 +23,9 @@ describe('HTTP handler', () => {
   });
 
   it('answers notification-only input with 204 and no body', async () => {
-    const res = await handler(post('[{"jsonrpc":"2.0","method":"update","params":[1]},{"jsonrpc":"2.0","method":"notify_hello","params":[7]}]'));
+    const res = await handler(
+      post('[{"jsonrpc":"2.0","method":"update","params":[1]},{"jsonrpc":"2.0","method":"notify_hello","params":[7]}]'),
+    );
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
   });
@@ -42,13 +46,13 @@ describe('HTTP handler', () => {
     expect(res.status).toBe(415);
   });
 
-  it.each([
-    ['application/json; charset=utf-8'],
-    ['Application/JSON; Charset="UTF-8"'],
-  ])('accepts the content type %s', async (type) => {
-    const res = await handler(post('{"jsonrpc":"2.0","method":"get_data","id":1}', { 'content-type': type }));
-    expect(res.status).toBe(200);
-  });
+  it.each([['application/json; charset=utf-8'], ['Application/JSON; Charset="UTF-8"']])(
+    'accepts the content type %s',
+    async (type) => {
+      const res = await handler(post('{"jsonrpc":"2.0","method":"get_data","id":1}', { 'content-type': type }));
+      expect(res.status).toBe(200);
+    },
+  );
 
   it('refuses a body over the limit with 413, by its declared length', async () => {
     // the body itself is small: only the header can have caused the 413
@@ -65,7 +69,14 @@ describe('HTTP handler', () => {
         if (pulled === 50) controller.close();
       },
     });
-    const res = await handler(new Request(URL_, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit));
+    const res = await handler(
+      new Request(URL_, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
     expect(res.status).toBe(413);
     expect(pulled).toBeLessThan(50);
   });
@@ -76,7 +87,9 @@ describe('HTTP handler', () => {
   });
 
   it('refuses a body limit that is not a positive integer', () => {
-    expect(() => createHttpHandler(router, { maxBodyBytes: 0 })).toThrow(expect.objectContaining({ code: 'invalid-definition' }));
+    expect(() => createHttpHandler(router, { maxBodyBytes: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid-definition' }),
+    );
   });
 
   it('answers an empty body with Parse error', async () => {
@@ -88,7 +101,10 @@ describe('HTTP handler with basic auth', () => {
   const seen: CallContext[] = [];
   const router = createRouter().method('whoami', { handler: (_p, ctx) => (seen.push(ctx), ctx.user) });
   const handler = createHttpHandler(router, {
-    authenticate: basicAuth({ realm: 'exodm', verify: staticCredentials({ 'exodm-admin': { password: 'exodm', account: 'exodm' } }) }),
+    authenticate: basicAuth({
+      realm: 'exodm',
+      verify: staticCredentials({ 'exodm-admin': { password: 'exodm', account: 'exodm' } }),
+    }),
   });
   const body = '{"jsonrpc":"2.0","method":"whoami","id":1}';
 
@@ -126,7 +142,11 @@ describe('HTTP handler with basic auth', () => {
 
   it('hands the principal and the X-Request-Id to the call context', async () => {
     const res = await handler(
-      post(body, { 'content-type': 'application/json', authorization: basicAuthHeader('exodm-admin', 'exodm'), 'x-request-id': 'rq-7' }),
+      post(body, {
+        'content-type': 'application/json',
+        authorization: basicAuthHeader('exodm-admin', 'exodm'),
+        'x-request-id': 'rq-7',
+      }),
     );
     expect(await res.text()).toBe('{"jsonrpc":"2.0","result":"exodm-admin","id":1}');
     expect([seen.at(-1)].map((c) => [c?.user, c?.account, c?.requestId])).toEqual([['exodm-admin', 'exodm', 'rq-7']]);

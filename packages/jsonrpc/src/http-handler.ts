@@ -49,14 +49,20 @@ export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpH
       }
     }
     if (!isJsonType(request.headers.get('content-type'))) {
-      return plain(415, `Unsupported Media Type: expected ${JSON_TYPE} (UTF-8), got ${request.headers.get('content-type') ?? 'none'}`, {
-        accept: JSON_TYPE,
-      });
+      return plain(
+        415,
+        `Unsupported Media Type: expected ${JSON_TYPE} (UTF-8), got ${request.headers.get('content-type') ?? 'none'}`,
+        {
+          accept: JSON_TYPE,
+        },
+      );
     }
     // RFC 9110 §8.4: a content coding we do not decode is refused with 415, not misread as JSON
     const coding = request.headers.get('content-encoding');
     if (coding !== null && coding.trim().toLowerCase() !== 'identity') {
-      return plain(415, `Unsupported Media Type: content coding ${coding} is not accepted`, { 'accept-encoding': 'identity' });
+      return plain(415, `Unsupported Media Type: content coding ${coding} is not accepted`, {
+        'accept-encoding': 'identity',
+      });
     }
     const declared = Number(request.headers.get('content-length') ?? '0');
     if (declared > limit) return plain(413, `Content Too Large: at most ${limit} bytes, got ${declared}`);

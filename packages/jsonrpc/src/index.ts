@@ -1,4 +1,12 @@
-export { accountFromParams, allow, authorization, type AuthorizationDecision, type AuthorizationRequest, type Authorize, deny } from './authorization.ts';
+export {
+  accountFromParams,
+  allow,
+  authorization,
+  type AuthorizationDecision,
+  type AuthorizationRequest,
+  type Authorize,
+  deny,
+} from './authorization.ts';
 export {
   type Authenticator,
   basicAuth,
@@ -10,10 +18,23 @@ export {
   staticCredentials,
   type StaticUser,
 } from './basic-auth.ts';
-export { type BatchEntry, type BatchOutcome, type CallOptions, Client, type ClientOptions, createClient } from './client.ts';
+export {
+  type BatchEntry,
+  type BatchOutcome,
+  type CallOptions,
+  Client,
+  type ClientOptions,
+  createClient,
+} from './client.ts';
 export type { Transport } from './_internal/post.ts';
-export { type CallContext, type RequestInfo } from './context.ts';
-export { type DiscoveryInfo, type OpenRpcDocument, type OpenRpcMethod, openRpcDocument, withDiscovery } from './discovery.ts';
+export type { CallContext, RequestInfo } from './context.ts';
+export {
+  type DiscoveryInfo,
+  type OpenRpcDocument,
+  type OpenRpcMethod,
+  openRpcDocument,
+  withDiscovery,
+} from './discovery.ts';
 export { JsonRpcError, JsonRpcErrorCode, type JsonRpcErrorOptions, RpcCode, RpcMessage } from './errors.ts';
 export { createHttpHandler, type FetchHandler, type HttpHandlerOptions } from './http-handler.ts';
 export { describe as describeValue, type ParamsIssue, toParamsIssues } from './issues.ts';
@@ -30,6 +51,13 @@ export {
 } from './protocol.ts';
 export { createRouter, type HandleResult, type MethodsOf, Router, type RouterOptions } from './router.ts';
 export { serve, type ServeOptions, type Served } from './serve.ts';
-export type { InferInput, InferOutput, StandardIssue, StandardResult, StandardSchemaProps, StandardSchemaV1 } from './standard-schema.ts';
+export type {
+  InferInput,
+  InferOutput,
+  StandardIssue,
+  StandardResult,
+  StandardSchemaProps,
+  StandardSchemaV1,
+} from './standard-schema.ts';
 // re-exported from core: the one constant-time comparison every package shares
 export { secretsEqual, timingSafeEqual } from '@fleetkit/core';

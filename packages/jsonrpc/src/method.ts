@@ -40,18 +40,25 @@ const METHOD_NAME = /^[^\s]/;
 /** Checks a definition before it is registered: a bad one throws, never corrupts the router. */
 export function checkDefinition(name: unknown, def: unknown, reserved: boolean): void {
   const fail = (path: string, expected: string, got: unknown): never => {
-    throw new JsonRpcError('invalid-definition', `Cannot register method ${JSON.stringify(name)}: ${path} must be ${expected}`, {
-      details: { path, expected, got },
-    });
+    throw new JsonRpcError(
+      'invalid-definition',
+      `Cannot register method ${JSON.stringify(name)}: ${path} must be ${expected}`,
+      {
+        details: { path, expected, got },
+      },
+    );
   };
-  if (typeof name !== 'string' || name.length === 0 || !METHOD_NAME.test(name)) fail('name', 'a non-empty string', name);
+  if (typeof name !== 'string' || name.length === 0 || !METHOD_NAME.test(name))
+    fail('name', 'a non-empty string', name);
   // specification §4: names beginning "rpc." are reserved for rpc-internal methods
   if (!reserved && (name as string).startsWith('rpc.')) fail('name', 'a name not beginning "rpc." (reserved)', name);
   if (typeof def !== 'object' || def === null) return void fail('definition', 'an object', def);
   const d = def as Record<string, unknown>;
   if (typeof d.handler !== 'function') fail('handler', 'a function', typeof d.handler);
-  if (d.params !== undefined && !isStandardSchema(d.params)) fail('params', 'a Standard Schema v1 object (valibot schema)', d.params);
-  if (d.result !== undefined && !isStandardSchema(d.result)) fail('result', 'a Standard Schema v1 object (valibot schema)', d.result);
+  if (d.params !== undefined && !isStandardSchema(d.params))
+    fail('params', 'a Standard Schema v1 object (valibot schema)', d.params);
+  if (d.result !== undefined && !isStandardSchema(d.result))
+    fail('result', 'a Standard Schema v1 object (valibot schema)', d.result);
   if (d.positional !== undefined) {
     const p = d.positional;
     if (!Array.isArray(p) || p.some((k) => typeof k !== 'string') || new Set(p).size !== p.length) {

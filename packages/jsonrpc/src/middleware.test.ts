@@ -51,7 +51,10 @@ describe('middleware', () => {
     const contexts: CallContext[] = [];
     const r = createRouter({ random: new SeededRandom(1) }).method('m', { handler: (_p, ctx) => contexts.push(ctx) });
     r.handle(`[${req({ method: 'm', id: 1 })},${req({ method: 'm' })}]`, { user: 'u', account: 'acme' });
-    expect(contexts.map((c) => [c.user, c.account, c.notification])).toEqual([['u', 'acme', false], ['u', 'acme', true]]);
+    expect(contexts.map((c) => [c.user, c.account, c.notification])).toEqual([
+      ['u', 'acme', false],
+      ['u', 'acme', true],
+    ]);
     expect(contexts[0]!.requestId).toBe(new SeededRandom(1).uuid());
     expect(contexts[1]!.requestId).toBe(contexts[0]!.requestId);
   });
@@ -69,7 +72,9 @@ describe('middleware', () => {
         throw new Error('bug');
       })
       .method('m', { handler: () => 1 });
-    expect(r.handle(req({ method: 'm', id: 1 }))).toBe('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
+    expect(r.handle(req({ method: 'm', id: 1 }))).toBe(
+      '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}',
+    );
   });
 });
 
@@ -86,16 +91,27 @@ describe('authorization hook', () => {
   it('passes user, account and method to the hook and runs allowed calls', async () => {
     const asked: unknown[] = [];
     const { router, ran } = build(async (q) => (asked.push(q), allow));
-    await router.handle(req({ method: 'exodm:list-devices', params: { account: 'acme' }, id: 1 }), { user: 'bob', account: 'other' });
+    await router.handle(req({ method: 'exodm:list-devices', params: { account: 'acme' }, id: 1 }), {
+      user: 'bob',
+      account: 'other',
+    });
     expect(asked).toEqual([{ user: 'bob', account: 'acme', method: 'exodm:list-devices' }]);
     expect(ran).toEqual(['bob@acme']);
   });
 
   it('answers -32002 with the reason and does not run a denied call', () => {
     const { router, ran } = build(() => deny('role view may not call it'));
-    expect(JSON.parse(router.handle(req({ method: 'exodm:list-devices', id: 1 }), { user: 'bob', account: 'acme' }) as string)).toEqual({
+    expect(
+      JSON.parse(
+        router.handle(req({ method: 'exodm:list-devices', id: 1 }), { user: 'bob', account: 'acme' }) as string,
+      ),
+    ).toEqual({
       jsonrpc: '2.0',
-      error: { code: -32002, message: 'Permission denied', data: { method: 'exodm:list-devices', user: 'bob', account: 'acme', reason: 'role view may not call it' } },
+      error: {
+        code: -32002,
+        message: 'Permission denied',
+        data: { method: 'exodm:list-devices', user: 'bob', account: 'acme', reason: 'role view may not call it' },
+      },
       id: 1,
     });
     expect(ran).toEqual([]);

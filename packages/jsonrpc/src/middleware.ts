@@ -8,7 +8,11 @@ import type { CallContext } from './context.ts';
 export type Middleware = (ctx: CallContext, next: () => unknown) => unknown;
 
 /** Runs `final` behind `middleware`, outermost first. */
-export function runMiddleware(middleware: readonly Middleware[], ctx: CallContext, final: (ctx: CallContext) => unknown): unknown {
+export function runMiddleware(
+  middleware: readonly Middleware[],
+  ctx: CallContext,
+  final: (ctx: CallContext) => unknown,
+): unknown {
   const step = (i: number): unknown => {
     const m = middleware[i];
     return m === undefined ? final(ctx) : m(ctx, () => step(i + 1));

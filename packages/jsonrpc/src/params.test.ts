@@ -4,7 +4,8 @@ import { createRouter } from './router.ts';
 import type { StandardSchemaV1 } from './standard-schema.ts';
 
 const call = (params: unknown): string => JSON.stringify({ jsonrpc: '2.0', method: 'm', params, id: 1 });
-const issuesOf = async (out: unknown): Promise<unknown> => (JSON.parse((await out) as string) as { error: { data: { issues: unknown } } }).error.data.issues;
+const issuesOf = async (out: unknown): Promise<unknown> =>
+  (JSON.parse((await out) as string) as { error: { data: { issues: unknown } } }).error.data.issues;
 
 describe('params validated by a valibot schema', () => {
   const router = createRouter().method('m', {
@@ -14,7 +15,10 @@ describe('params validated by a valibot schema', () => {
 
   it('answers -32602 with the path, expected and got of each issue', async () => {
     const out = router.handle(call({ device: { id: '' }, tags: ['a', 3] }));
-    expect(JSON.parse((await out) as string)).toMatchObject({ error: { code: -32602, message: 'Invalid params' }, id: 1 });
+    expect(JSON.parse((await out) as string)).toMatchObject({
+      error: { code: -32602, message: 'Invalid params' },
+      id: 1,
+    });
     expect(await issuesOf(out)).toEqual([
       { path: ['device', 'id'], expected: '>=1', got: '0', message: 'Invalid length: Expected >=1 but received 0' },
       { path: ['tags', 1], expected: 'string', got: '3', message: 'Invalid type: Expected string but received 3' },
@@ -23,7 +27,12 @@ describe('params validated by a valibot schema', () => {
 
   it('reports a missing member as got undefined', async () => {
     expect(await issuesOf(router.handle(call({ tags: [] })))).toEqual([
-      { path: ['device'], expected: '"device"', got: 'undefined', message: 'Invalid key: Expected "device" but received undefined' },
+      {
+        path: ['device'],
+        expected: '"device"',
+        got: 'undefined',
+        message: 'Invalid key: Expected "device" but received undefined',
+      },
     ]);
   });
 
@@ -35,7 +44,10 @@ describe('params validated by a valibot schema', () => {
   });
 
   it('hands the handler the schema output, not the raw params', () => {
-    const r = createRouter().method('m', { params: v.object({ n: v.pipe(v.string(), v.transform(Number)) }), handler: (p) => p.n + 1 });
+    const r = createRouter().method('m', {
+      params: v.object({ n: v.pipe(v.string(), v.transform(Number)) }),
+      handler: (p) => p.n + 1,
+    });
     expect(r.handle(call({ n: '41' }))).toBe('{"jsonrpc":"2.0","result":42,"id":1}');
   });
 });
@@ -55,7 +67,12 @@ describe('positional params mapped onto names (specification §4.2)', () => {
 
   it('answers -32602 for more positions than names', async () => {
     expect(await issuesOf(router.handle(call([1, 2, 3])))).toEqual([
-      { path: [2], expected: 'at most 2 positional params (a, b)', got: '3 params, extra 3', message: 'Too many positional params: expected at most 2' },
+      {
+        path: [2],
+        expected: 'at most 2 positional params (a, b)',
+        got: '3 params, extra 3',
+        message: 'Too many positional params: expected at most 2',
+      },
     ]);
   });
 
@@ -87,26 +104,46 @@ describe('a second schema kind (Standard Schema v1, as the yang package provides
   const router = createRouter().method('exodemo:beep', { params: deviceId, handler: (p) => p['device-id'] });
 
   it('runs an async validator and hands over its value', async () => {
-    expect(await router.handle(JSON.stringify({ jsonrpc: '2.0', method: 'exodemo:beep', params: { 'device-id': 'demo-1' }, id: 1 }))).toBe(
-      '{"jsonrpc":"2.0","result":"demo-1","id":1}',
-    );
+    expect(
+      await router.handle(
+        JSON.stringify({ jsonrpc: '2.0', method: 'exodemo:beep', params: { 'device-id': 'demo-1' }, id: 1 }),
+      ),
+    ).toBe('{"jsonrpc":"2.0","result":"demo-1","id":1}');
   });
 
   it('maps its issues with expected null and got described from the params', async () => {
-    const out = router.handle(JSON.stringify({ jsonrpc: '2.0', method: 'exodemo:beep', params: { 'device-id': 12 }, id: 1 }));
-    expect(await issuesOf(out)).toEqual([{ path: ['device-id'], expected: null, got: '12', message: 'leaf device-id: string 1..32' }]);
+    const out = router.handle(
+      JSON.stringify({ jsonrpc: '2.0', method: 'exodemo:beep', params: { 'device-id': 12 }, id: 1 }),
+    );
+    expect(await issuesOf(out)).toEqual([
+      { path: ['device-id'], expected: null, got: '12', message: 'leaf device-id: string 1..32' },
+    ]);
   });
 
   it('keeps expected and received when the issues carry them', async () => {
     const typed: StandardSchemaV1 = {
-      '~standard': { version: 1, vendor: 'x', validate: () => ({ issues: [{ message: 'm', path: ['p'], expected: 'uint8', received: '300' }] }) },
+      '~standard': {
+        version: 1,
+        vendor: 'x',
+        validate: () => ({ issues: [{ message: 'm', path: ['p'], expected: 'uint8', received: '300' }] }),
+      },
     };
     const r = createRouter().method('m', { params: typed, handler: () => 1 });
-    expect(await issuesOf(r.handle(call({ p: 300 })))).toEqual([{ path: ['p'], expected: 'uint8', got: '300', message: 'm' }]);
+    expect(await issuesOf(r.handle(call({ p: 300 })))).toEqual([
+      { path: ['p'], expected: 'uint8', got: '300', message: 'm' },
+    ]);
   });
 
   it('answers -32603 when the validator itself throws', async () => {
-    const broken: StandardSchemaV1 = { '~standard': { version: 1, vendor: 'x', validate: () => { throw new TypeError('bug'); } } };
+    const broken: StandardSchemaV1 = {
+      '~standard': {
+        version: 1,
+        vendor: 'x',
+        validate: () => {
+          throw new TypeError('bug');
+        },
+      },
+    };
     const r = createRouter().method('m', { params: broken, handler: () => 1 });
     expect(r.handle(call({}))).toBe('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
   });

@@ -19,7 +19,10 @@ describe('README server as its own process', () => {
     const file = new URL(`../.readme-server-${process.pid}.ts`, import.meta.url);
     writeFileSync(file, block);
     const port = await freePort();
-    const child = spawn(process.execPath, ['--conditions=source', file.pathname], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', file.pathname], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const banner = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -39,8 +39,13 @@ describe('README examples', () => {
       message: 'Permission denied',
     });
     expect(example.invalid).toEqual({
-      issues: [{ path: ['device-id'], expected: 'string', got: '7', message: 'Invalid type: Expected string but received 7' }],
+      issues: [
+        { path: ['device-id'], expected: 'string', got: '7', message: 'Invalid type: Expected string but received 7' },
+      ],
     });
-    expect(example.batch).toEqual([{ ok: true, result: { result: 'ok', devices: [{ 'device-id': 'a', account: 'acme' }] } }, undefined]);
+    expect(example.batch).toEqual([
+      { ok: true, result: { result: 'ok', devices: [{ 'device-id': 'a', account: 'acme' }] } },
+      undefined,
+    ]);
   });
 });

@@ -56,64 +56,120 @@ async function check(text: string, w: ReturnType<typeof world>): Promise<void> {
   expect(w.counter()).toBe(w.model.counter);
 }
 
-const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(null, '2.0', 'add', 'incr', 'fail', 'later', 'nope', '__proto__'));
+const anyValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(null, '2.0', 'add', 'incr', 'fail', 'later', 'nope', '__proto__'),
+);
 const request = fc.record(
   {
     jsonrpc: fc.oneof({ weight: 4, arbitrary: fc.constant('2.0') }, anyValue),
-    method: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('add', 'incr', 'fail', 'later', 'nope', 'rpc.x', 'constructor') }, anyValue),
+    method: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('add', 'incr', 'fail', 'later', 'nope', 'rpc.x', 'constructor') },
+      anyValue,
+    ),
     params: fc.oneof(
-      fc.tuple(fc.oneof(fc.integer(), fc.string()), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean())),
+      fc.tuple(
+        fc.oneof(fc.integer(), fc.string()),
+        fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()),
+      ),
       fc.array(fc.integer(), { maxLength: 3 }),
       fc.record({ a: fc.oneof(fc.integer(), fc.string()), b: fc.integer() }, { requiredKeys: [] }),
       anyValue,
     ),
-    id: fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null), anyValue),
+    id: fc.oneof(
+      fc.string({ maxLength: 4 }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constant(null),
+      anyValue,
+    ),
   },
   { requiredKeys: [] },
 );
-const message = fc.oneof(request, fc.array(fc.oneof({ weight: 5, arbitrary: request }, anyValue), { maxLength: 6 }), anyValue).map((m) => JSON.stringify(m));
+const message = fc
+  .oneof(request, fc.array(fc.oneof({ weight: 5, arbitrary: request }, anyValue), { maxLength: 6 }), anyValue)
+  .map((m) => JSON.stringify(m));
 const mutated = fc
-  .tuple(message, fc.array(fc.tuple(fc.nat(), fc.constantFrom('del', 'ins', 'set'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })), { minLength: 1, maxLength: 3 }))
+  .tuple(
+    message,
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom('del', 'ins', 'set'),
+        fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+  )
   .map(([text, edits]) =>
     edits.reduce((t, [at, op, ch]) => {
       const i = t.length === 0 ? 0 : at % t.length;
-      return op === 'del' ? t.slice(0, i) + t.slice(i + 1) : op === 'ins' ? t.slice(0, i) + ch + t.slice(i) : t.slice(0, i) + ch + t.slice(i + 1);
+      return op === 'del'
+        ? t.slice(0, i) + t.slice(i + 1)
+        : op === 'ins'
+          ? t.slice(0, i) + ch + t.slice(i)
+          : t.slice(0, i) + ch + t.slice(i + 1);
     }, text),
   );
 
 describe('any input gives a valid response or none, and runs exactly the valid calls', () => {
   it('for arbitrary strings', async () => {
     const w = world();
-    await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 64 }), (text) => check(text, w)), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 64 }), (text) => check(text, w)),
+      { numRuns: 400 },
+    );
   });
 
   it('for arbitrary JSON values', async () => {
     const w = world();
-    await fc.assert(fc.asyncProperty(fc.jsonValue().map((j) => JSON.stringify(j)), (text) => check(text, w)), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue().map((j) => JSON.stringify(j)),
+        (text) => check(text, w),
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('for request-shaped messages and batches', async () => {
     const w = world();
-    await fc.assert(fc.asyncProperty(message, (text) => check(text, w)), { numRuns: 600 });
+    await fc.assert(
+      fc.asyncProperty(message, (text) => check(text, w)),
+      { numRuns: 600 },
+    );
   });
 
   it('for mutated messages', async () => {
     const w = world();
-    await fc.assert(fc.asyncProperty(mutated, (text) => check(text, w)), { numRuns: 600 });
+    await fc.assert(
+      fc.asyncProperty(mutated, (text) => check(text, w)),
+      { numRuns: 600 },
+    );
   });
 
   it('for arbitrary bytes over HTTP', async () => {
     const w = world();
     const handler = createHttpHandler(w.router);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 64 }), message.map((m) => new TextEncoder().encode(m))), async (bytes) => {
-        const res = await handler(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes }));
-        expect([200, 204]).toContain(res.status);
-        const text = await res.text();
-        if (res.status === 204) return void expect(text).toBe('');
-        const body = JSON.parse(text) as unknown;
-        expect(Array.isArray(body) ? body.length > 0 && body.every(isJsonRpcResponse) : isJsonRpcResponse(body)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 64 }),
+          message.map((m) => new TextEncoder().encode(m)),
+        ),
+        async (bytes) => {
+          const res = await handler(
+            new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes }),
+          );
+          expect([200, 204]).toContain(res.status);
+          const text = await res.text();
+          if (res.status === 204) return void expect(text).toBe('');
+          const body = JSON.parse(text) as unknown;
+          expect(Array.isArray(body) ? body.length > 0 && body.every(isJsonRpcResponse) : isJsonRpcResponse(body)).toBe(
+            true,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -29,7 +29,9 @@ describe('router envelope (specification §4, §5)', () => {
     ['"params" null', { jsonrpc: '2.0', method: 'echo', params: null, id: 1 }],
     ['"params" a number', { jsonrpc: '2.0', method: 'echo', params: 3, id: 1 }],
   ])('answers Invalid Request with the id when %s', (_, message) => {
-    expect(router.handle(JSON.stringify(message))).toBe('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":1}');
+    expect(router.handle(JSON.stringify(message))).toBe(
+      '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":1}',
+    );
   });
 
   it.each([
@@ -39,7 +41,9 @@ describe('router envelope (specification §4, §5)', () => {
     ['a number id too large to echo (1e400)', '{"jsonrpc":"2.0","method":"echo","id":1e400}'],
     ['no id and a bad "jsonrpc"', { jsonrpc: '1.0', method: 'echo' }],
   ])('answers Invalid Request with id null for %s', (_, message) => {
-    expect(router.handle(typeof message === 'string' ? message : JSON.stringify(message))).toBe('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":null}');
+    expect(router.handle(typeof message === 'string' ? message : JSON.stringify(message))).toBe(
+      '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":null}',
+    );
   });
 
   it.each(['null', '1', '"text"', 'true'])('answers Invalid Request for the JSON value %s', (text) => {
@@ -50,12 +54,19 @@ describe('router envelope (specification §4, §5)', () => {
     expect(router.handle(text)).toBe('{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}');
   });
 
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('does not find the inherited name %s as a method', (method) => {
-    expect(router.handle(req({ method, id: 1 }))).toBe('{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":1}');
-  });
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'does not find the inherited name %s as a method',
+    (method) => {
+      expect(router.handle(req({ method, id: 1 }))).toBe(
+        '{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":1}',
+      );
+    },
+  );
 
   it('ignores members the specification does not define', () => {
-    expect(router.handle(req({ method: 'echo', params: {}, id: 1, extra: true }))).toBe('{"jsonrpc":"2.0","result":{},"id":1}');
+    expect(router.handle(req({ method: 'echo', params: {}, id: 1, extra: true }))).toBe(
+      '{"jsonrpc":"2.0","result":{},"id":1}',
+    );
   });
 
   it('answers synchronously when the handler is synchronous, and with a promise when it is not', async () => {
@@ -79,7 +90,9 @@ describe('router errors from handlers', () => {
         throw JsonRpcError.application(42, 'object-exists', { name: 'acme' });
       },
     });
-    expect(r.handle(req({ method: 'fail', id: 1 }))).toBe('{"jsonrpc":"2.0","error":{"code":42,"message":"object-exists","data":{"name":"acme"}},"id":1}');
+    expect(r.handle(req({ method: 'fail', id: 1 }))).toBe(
+      '{"jsonrpc":"2.0","error":{"code":42,"message":"object-exists","data":{"name":"acme"}},"id":1}',
+    );
   });
 
   it('hides a plain thrown error behind -32603 and logs it with the request id', async () => {
@@ -96,7 +109,9 @@ describe('router errors from handlers', () => {
 
   it('answers -32603 for a result JSON cannot carry', () => {
     const r = createRouter().method('big', { handler: () => 1n });
-    expect(r.handle(req({ method: 'big', id: 1 }))).toBe('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
+    expect(r.handle(req({ method: 'big', id: 1 }))).toBe(
+      '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}',
+    );
   });
 
   it('never answers a notification, even when its handler fails or the method is unknown', async () => {
@@ -115,7 +130,9 @@ describe('router errors from handlers', () => {
   });
 
   it('refuses application error codes inside the reserved range', () => {
-    expect(() => JsonRpcError.application(-32000, 'x')).toThrow(expect.objectContaining({ code: 'invalid-definition' }));
+    expect(() => JsonRpcError.application(-32000, 'x')).toThrow(
+      expect.objectContaining({ code: 'invalid-definition' }),
+    );
     expect(() => JsonRpcError.application(-32768, 'x')).toThrow(JsonRpcError);
   });
 });
@@ -139,7 +156,9 @@ describe('router batches (specification §6)', () => {
     let calls = 0;
     const r = createRouter({ maxBatch: 2 }).method('count', { handler: () => ++calls });
     const three = `[${[1, 2, 3].map((id) => req({ method: 'count', id })).join(',')}]`;
-    expect(r.handle(three)).toBe('{"jsonrpc":"2.0","error":{"code":-32000,"message":"Batch too large","data":{"limit":2,"got":3}},"id":null}');
+    expect(r.handle(three)).toBe(
+      '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Batch too large","data":{"limit":2,"got":3}},"id":null}',
+    );
     expect(calls).toBe(0);
   });
 
@@ -158,7 +177,12 @@ describe('router registration', () => {
     ['positional names repeated', 'x', { positional: ['a', 'a'], handler: () => 1 }],
   ])('refuses %s with invalid-definition and a path', (_, name, def) => {
     const r = createRouter();
-    expect(() => r.method(name, def as never)).toThrow(expect.objectContaining({ code: 'invalid-definition', details: expect.objectContaining({ path: expect.any(String) }) }));
+    expect(() => r.method(name, def as never)).toThrow(
+      expect.objectContaining({
+        code: 'invalid-definition',
+        details: expect.objectContaining({ path: expect.any(String) }),
+      }),
+    );
     expect(r.definitions().size).toBe(0);
   });
 
@@ -189,6 +213,8 @@ describe('router registration', () => {
 
 describe('options', () => {
   it.each([0, -1, 1.5, Number.NaN])('refuses maxBatch %s with the option named', (maxBatch) => {
-    expect(() => createRouter({ maxBatch })).toThrow(expect.objectContaining({ code: 'invalid-definition', details: expect.objectContaining({ path: 'maxBatch' }) }));
+    expect(() => createRouter({ maxBatch })).toThrow(
+      expect.objectContaining({ code: 'invalid-definition', details: expect.objectContaining({ path: 'maxBatch' }) }),
+    );
   });
 });

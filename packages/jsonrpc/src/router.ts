@@ -42,7 +42,12 @@ export class Router<M extends MethodTypes = {}> {
   }
 
   /** Registers a method; throws `invalid-definition` for a bad or duplicate one. */
-  method<N extends string, S extends StandardSchemaV1 | undefined = undefined, R = unknown, P extends readonly string[] | undefined = undefined>(
+  method<
+    N extends string,
+    S extends StandardSchemaV1 | undefined = undefined,
+    R = unknown,
+    P extends readonly string[] | undefined = undefined,
+  >(
     name: N,
     definition: MethodDefinition<S, R> & { readonly positional?: P },
   ): Router<M & { [K in N]: { params: ParamsOf<S, P>; result: Awaited<R> } }> {
@@ -82,9 +87,13 @@ export class Router<M extends MethodTypes = {}> {
   #register(name: string, definition: MethodDefinition, reserved: boolean): void {
     checkDefinition(name, definition, reserved);
     if (this.#engine.methods.has(name)) {
-      throw new JsonRpcError('invalid-definition', `Cannot register method ${JSON.stringify(name)}: it is already registered`, {
-        details: { path: 'name', expected: 'a name not yet registered', got: name },
-      });
+      throw new JsonRpcError(
+        'invalid-definition',
+        `Cannot register method ${JSON.stringify(name)}: it is already registered`,
+        {
+          details: { path: 'name', expected: 'a name not yet registered', got: name },
+        },
+      );
     }
     this.#engine.methods.set(name, registered(definition));
   }

@@ -43,7 +43,11 @@ describe('serve: the call context signal', () => {
     const router = createRouter().method('ok', { handler: (_p, ctx) => ((signal = ctx.signal), 1) });
     const server = await serve(createHttpHandler(router));
     try {
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","method":"ok","id":1}' });
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"jsonrpc":"2.0","method":"ok","id":1}',
+      });
       expect(await res.text()).toBe('{"jsonrpc":"2.0","result":1,"id":1}');
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(signal?.aborted).toBe(false);

@@ -10,7 +10,8 @@ describe("serve on the runtime's own HTTP server", () => {
   });
   afterAll(() => server.close());
 
-  const post = (body: string): Promise<Response> => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (body: string): Promise<Response> =>
+    fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('answers over a real socket', async () => {
     const res = await post('{"jsonrpc":"2.0","method":"sum","params":[1,2,4],"id":"1"}');
@@ -30,7 +31,7 @@ describe("serve on the runtime's own HTTP server", () => {
     expect(res.status).toBe(413);
   });
 
-  it("uses the server of the runtime it runs on", () => {
+  it('uses the server of the runtime it runs on', () => {
     expect(server.runtime).toBe(globalThis.process?.env.FLEETKIT_EXPECT_RUNTIME ?? 'node');
   });
 

@@ -14,7 +14,9 @@ export interface StandardSchemaProps<Input = unknown, Output = Input> {
   readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
   readonly types?: { readonly input: Input; readonly output: Output } | undefined;
   /** Optional Standard JSON Schema converter, used by `rpc.discover`. */
-  readonly jsonSchema?: { readonly input: (options: { readonly target: string }) => Record<string, unknown> } | undefined;
+  readonly jsonSchema?:
+    | { readonly input: (options: { readonly target: string }) => Record<string, unknown> }
+    | undefined;
 }
 
 /** The outcome of `validate`: a value, or issues. */

@@ -26,7 +26,10 @@ describe('parseLogin', () => {
 
 describe('selectAccount', () => {
   it('prefers the account param over everything else', () => {
-    expect(selectAccount({ login: '*beta*multi', account: 'acme' }, accountsOf)).toEqual({ user: 'multi', account: 'acme' });
+    expect(selectAccount({ login: '*beta*multi', account: 'acme' }, accountsOf)).toEqual({
+      user: 'multi',
+      account: 'acme',
+    });
   });
 
   it('uses the account of a *account*user login when no param is given', () => {
@@ -51,7 +54,9 @@ describe('selectAccount', () => {
   });
 
   it('throws account-not-specified for a user in no account who names none', () => {
-    expect(() => selectAccount({ login: 'nobody' }, accountsOf)).toThrow(expect.objectContaining({ code: 'account-not-specified' }));
+    expect(() => selectAccount({ login: 'nobody' }, accountsOf)).toThrow(
+      expect.objectContaining({ code: 'account-not-specified' }),
+    );
   });
 
   it('names a non-member’s account anyway, leaving the denial to can()', () => {

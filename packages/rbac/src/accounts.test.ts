@@ -4,7 +4,10 @@ import { openTestRbac } from './_internal/test-engine.ts';
 describe('accounts, users and roles', () => {
   it('creates an account with its admin <account>-admin holding admin (manual §5.1)', async () => {
     const rbac = await openTestRbac();
-    expect(await rbac.createAccount({ name: 'acme', adminPassword: 'configured-pw' })).toEqual({ account: 'acme', admin: 'acme-admin' });
+    expect(await rbac.createAccount({ name: 'acme', adminPassword: 'configured-pw' })).toEqual({
+      account: 'acme',
+      admin: 'acme-admin',
+    });
     expect(rbac.membersOf('acme')).toEqual([{ account: 'acme', user: 'acme-admin', roles: ['admin'] }]);
     expect(await rbac.authenticate('acme-admin', 'configured-pw')).toBe('acme-admin');
     expect(rbac.logger.records).toEqual([]);
@@ -20,21 +23,35 @@ describe('accounts, users and roles', () => {
 
   it('lets a user belong to several accounts with different roles (manual §6.1 Fig. 4)', async () => {
     const rbac = await openTestRbac();
-    for (const name of ['vanpoint_taxi', 'vanpoint_truck', 'infrafleet']) await rbac.createAccount({ name, adminPassword: 'admin-password' });
+    for (const name of ['vanpoint_taxi', 'vanpoint_truck', 'infrafleet'])
+      await rbac.createAccount({ name, adminPassword: 'admin-password' });
     await rbac.createUser({ name: 'vanpoint_manage', password: 'user-password' });
     for (const account of ['vanpoint_taxi', 'vanpoint_truck']) {
       await rbac.addUserToAccount({ account, user: 'vanpoint_manage' });
-      for (const role of ['view', 'config', 'device'] as const) await rbac.addUserToRole({ account, user: 'vanpoint_manage', role });
+      for (const role of ['view', 'config', 'device'] as const)
+        await rbac.addUserToRole({ account, user: 'vanpoint_manage', role });
     }
     expect(rbac.accountsOf('vanpoint_manage')).toEqual([
       { account: 'vanpoint_taxi', user: 'vanpoint_manage', roles: ['view', 'device', 'config'] },
       { account: 'vanpoint_truck', user: 'vanpoint_manage', roles: ['view', 'device', 'config'] },
     ]);
-    expect(rbac.can({ user: 'vanpoint_manage', account: 'vanpoint_truck', method: 'exodm:push-config-set' }).allowed).toBe(true);
-    expect(rbac.can({ user: 'vanpoint_manage', account: 'infrafleet', method: 'exodm:list-devices' })).toMatchObject({ reason: 'not-a-member' });
-    expect(() => rbac.selectAccount({ login: 'vanpoint_manage' })).toThrow(expect.objectContaining({ code: 'account-not-specified' }));
-    expect(rbac.selectAccount({ login: '*vanpoint_taxi*vanpoint_manage' })).toEqual({ user: 'vanpoint_manage', account: 'vanpoint_taxi' });
-    expect(rbac.selectAccount({ login: 'infrafleet-admin' })).toEqual({ user: 'infrafleet-admin', account: 'infrafleet' });
+    expect(
+      rbac.can({ user: 'vanpoint_manage', account: 'vanpoint_truck', method: 'exodm:push-config-set' }).allowed,
+    ).toBe(true);
+    expect(rbac.can({ user: 'vanpoint_manage', account: 'infrafleet', method: 'exodm:list-devices' })).toMatchObject({
+      reason: 'not-a-member',
+    });
+    expect(() => rbac.selectAccount({ login: 'vanpoint_manage' })).toThrow(
+      expect.objectContaining({ code: 'account-not-specified' }),
+    );
+    expect(rbac.selectAccount({ login: '*vanpoint_taxi*vanpoint_manage' })).toEqual({
+      user: 'vanpoint_manage',
+      account: 'vanpoint_taxi',
+    });
+    expect(rbac.selectAccount({ login: 'infrafleet-admin' })).toEqual({
+      user: 'infrafleet-admin',
+      account: 'infrafleet',
+    });
   });
 
   it('refuses a role for a user who is not a member, and master outside the system account', async () => {
@@ -59,8 +76,14 @@ describe('accounts, users and roles', () => {
       code: 'validation-failed',
       details: { path: 'password', got: '5 characters' },
     });
-    await expect(rbac.createAccount({ name: 'a'.repeat(60) })).rejects.toMatchObject({ code: 'illegal-name', details: { path: 'admin user name' } });
-    await expect(rbac.grant({ account: 'acme', role: 'view', package: 'p', rpc: 'bad rpc' })).rejects.toMatchObject({ code: 'illegal-name', details: { path: 'rpc' } });
+    await expect(rbac.createAccount({ name: 'a'.repeat(60) })).rejects.toMatchObject({
+      code: 'illegal-name',
+      details: { path: 'admin user name' },
+    });
+    await expect(rbac.grant({ account: 'acme', role: 'view', package: 'p', rpc: 'bad rpc' })).rejects.toMatchObject({
+      code: 'illegal-name',
+      details: { path: 'rpc' },
+    });
     expect(rbac.users()).toEqual([]);
     expect(rbac.accounts()).toEqual([]);
   });

@@ -6,7 +6,11 @@ const probe = fileURLToPath(new URL('../test/alloc-probe.ts', import.meta.url));
 
 /** Young-generation collections between the probe's markers. */
 function scavenges(calls: number): number {
-  const out = execFileSync(process.execPath, ['--conditions=source', '--expose-gc', '--trace-gc', probe, String(calls)], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    ['--conditions=source', '--expose-gc', '--trace-gc', probe, String(calls)],
+    { encoding: 'utf8' },
+  );
   const lines = out.split('\n');
   const start = lines.findIndex((l) => l.startsWith('PROBE-START'));
   const end = lines.findIndex((l) => l.startsWith('PROBE-END'));

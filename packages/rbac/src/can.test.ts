@@ -17,9 +17,13 @@ describe('can()', () => {
     expect(rbac.can({ user: 'ghost', account: 'acme', method: 'exodm:list-devices' })).toBe(DENY['unknown-user']);
     expect(rbac.can({ user: 'vera', account: 'beta', method: 'exodm:list-devices' })).toBe(DENY['not-a-member']);
     expect(rbac.can({ user: 'vera', account: 'acme', method: 'exodm:list-devices' })).toBe(DENY['no-role']);
-    expect(rbac.can({ user: 'acme-admin', account: 'acme', method: 'exodm:create-account' })).toBe(DENY['role-lacks-method']);
+    expect(rbac.can({ user: 'acme-admin', account: 'acme', method: 'exodm:create-account' })).toBe(
+      DENY['role-lacks-method'],
+    );
     expect(rbac.can({ user: 'acme-admin', account: 'acme', method: 'fleet:locate' })).toBe(DENY['unknown-method']);
-    expect(rbac.can({ user: 'acme-admin', account: 'acme', method: 'fleet:locate', package: 'fleet' })).toBe(DENY['role-lacks-method']);
+    expect(rbac.can({ user: 'acme-admin', account: 'acme', method: 'fleet:locate', package: 'fleet' })).toBe(
+      DENY['role-lacks-method'],
+    );
   });
 
   it('names the roles of a built-in method under any of its spellings', () => {
@@ -47,7 +51,12 @@ describe('can()', () => {
     await rbac.addUserToRole({ account: 'acme', user: 'vera', role: 'execute' });
     const call = { user: 'vera', account: 'acme', method: 'fleetmanager:get-position', package: 'fleetmanager' };
     expect(rbac.can(call)).toBe(DENY['role-lacks-method']);
-    const grant = { account: 'acme', role: 'execute', package: 'fleetmanager', rpc: 'fleetmanager:get-position' } as const;
+    const grant = {
+      account: 'acme',
+      role: 'execute',
+      package: 'fleetmanager',
+      rpc: 'fleetmanager:get-position',
+    } as const;
     await rbac.grant(grant);
     expect(rbac.can(call)).toBe(ALLOW);
     expect(rbac.can({ ...call, package: 'other' })).toBe(DENY['role-lacks-method']);

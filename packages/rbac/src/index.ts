@@ -1,4 +1,12 @@
-export { openRbac, Rbac, SYSADM, type BootstrapOptions, type BootstrapResult, type Grant, type Membership } from './rbac.ts';
+export {
+  openRbac,
+  Rbac,
+  SYSADM,
+  type BootstrapOptions,
+  type BootstrapResult,
+  type Grant,
+  type Membership,
+} from './rbac.ts';
 export type { CreatedAccount, NewAccount, RoleAssignment } from './types.ts';
 export type { GrantRow } from './store/sql-store.ts';
 export type { ChangeNotifier, RbacOptions } from './options.ts';

@@ -54,7 +54,8 @@ async function apply(rbac: Rbac, o: Op): Promise<void> {
     }
   };
   await run().catch((e: unknown) => {
-    if (!(e instanceof Error && 'code' in e && (e.code === 'validation-failed' || e.code === 'object-not-found'))) throw e;
+    if (!(e instanceof Error && 'code' in e && (e.code === 'validation-failed' || e.code === 'object-not-found')))
+      throw e;
   });
 }
 
@@ -64,7 +65,8 @@ function decisions(rbac: Rbac, accounts: readonly string[], users = EVERYONE): s
   for (const account of accounts) {
     for (const user of users) {
       for (const { method } of TABLE_2) out.push(describe1(rbac, { user, account, method }));
-      for (const pkg of PACKAGES) for (const method of RPCS) out.push(describe1(rbac, { user, account, method, package: pkg }));
+      for (const pkg of PACKAGES)
+        for (const method of RPCS) out.push(describe1(rbac, { user, account, method, package: pkg }));
     }
   }
   return out;
@@ -85,20 +87,30 @@ async function world(): Promise<Rbac> {
 describe('account isolation and revocation (properties)', () => {
   it('no sequence of changes in account alpha changes any decision in account beta', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op(ACCOUNTS), { maxLength: 25 }), fc.array(op(['alpha']), { minLength: 1, maxLength: 25 }), async (before, inAlpha) => {
-        const rbac = await world();
-        for (const o of before) await apply(rbac, o);
-        const beta = decisions(rbac, ['beta', 'exodm', 'gamma']);
-        for (const o of inAlpha) await apply(rbac, o);
-        expect(decisions(rbac, ['beta', 'exodm', 'gamma'])).toEqual(beta);
-      }),
+      fc.asyncProperty(
+        fc.array(op(ACCOUNTS), { maxLength: 25 }),
+        fc.array(op(['alpha']), { minLength: 1, maxLength: 25 }),
+        async (before, inAlpha) => {
+          const rbac = await world();
+          for (const o of before) await apply(rbac, o);
+          const beta = decisions(rbac, ['beta', 'exodm', 'gamma']);
+          for (const o of inAlpha) await apply(rbac, o);
+          expect(decisions(rbac, ['beta', 'exodm', 'gamma'])).toEqual(beta);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('revoking what was just added restores every previous decision', async () => {
     const inverse = (o: Op): Op | undefined =>
-      o.kind === 'join' ? { ...o, kind: 'leave' } : o.kind === 'add-role' ? { ...o, kind: 'remove-role' } : o.kind === 'grant' ? { ...o, kind: 'revoke' } : undefined;
+      o.kind === 'join'
+        ? { ...o, kind: 'leave' }
+        : o.kind === 'add-role'
+          ? { ...o, kind: 'remove-role' }
+          : o.kind === 'grant'
+            ? { ...o, kind: 'revoke' }
+            : undefined;
     await fc.assert(
       fc.asyncProperty(fc.array(op(ACCOUNTS), { maxLength: 25 }), op(ACCOUNTS), async (before, change) => {
         const undo = inverse(change);

@@ -34,10 +34,15 @@ describe('method index', () => {
 
   it('rejects a row with an unknown role, a duplicate row, or an alias to nothing, naming the place', () => {
     expect(() => buildMethodIndex([{ method: 'exodm:x', roles: ['root' as never] }])).toThrow(
-      expect.objectContaining({ code: 'validation-failed', details: expect.objectContaining({ path: 'methods[0].roles', got: 'root' }) }),
+      expect.objectContaining({
+        code: 'validation-failed',
+        details: expect.objectContaining({ path: 'methods[0].roles', got: 'root' }),
+      }),
     );
     const dup = { method: 'exodm:x', roles: ['admin'] } as const;
-    expect(() => buildMethodIndex([dup, dup], {})).toThrow(expect.objectContaining({ details: expect.objectContaining({ path: 'methods[1].method' }) }));
+    expect(() => buildMethodIndex([dup, dup], {})).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'methods[1].method' }) }),
+    );
     expect(() => buildMethodIndex([dup], { 'exodm:y': 'exodm:z' })).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ path: 'aliases["exodm:y"]', got: 'exodm:z' }) }),
     );

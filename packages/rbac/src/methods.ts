@@ -40,7 +40,13 @@ export function buildMethodIndex(
   return { mask: (method) => masks.get(method), canonical: (method) => names.get(method) };
 }
 
-function add(masks: Map<string, number>, names: Map<string, string>, name: string, canonical: string, mask: number): void {
+function add(
+  masks: Map<string, number>,
+  names: Map<string, string>,
+  name: string,
+  canonical: string,
+  mask: number,
+): void {
   masks.set(name, mask);
   names.set(name, canonical);
   // reference/exodm.md §1: a bare <rpc> resolves to the exodm module

@@ -115,7 +115,8 @@ export class RbacModel {
   }
 
   dropUser(name: string): void {
-    for (const account of this.#users.get(name)?.accounts.keys() ?? []) this.#accounts.get(account)?.members.delete(name);
+    for (const account of this.#users.get(name)?.accounts.keys() ?? [])
+      this.#accounts.get(account)?.members.delete(name);
     this.#users.delete(name);
   }
 

@@ -29,7 +29,12 @@ export class RbacMutations {
   async createAccount(spec: NewAccount): Promise<CreatedAccount> {
     const account = checkName('name', spec.name);
     const admin = checkName('admin user name', `${account}-admin`);
-    const { password, generated } = firstPassword(spec.adminPassword, 'adminPassword', this.ctx.minPasswordLength, this.ctx.random);
+    const { password, generated } = firstPassword(
+      spec.adminPassword,
+      'adminPassword',
+      this.ctx.minPasswordLength,
+      this.ctx.random,
+    );
     // hashing is slow on purpose: done before queueing, it holds up no other change
     const hash = await this.#hash(password);
     return this.#change(async () => {
@@ -44,7 +49,11 @@ export class RbacMutations {
       this.model.putAccount(account);
       this.model.putUser(admin, hash);
       this.model.setRoles(admin, account, roleBit('admin'));
-      if (generated) this.ctx.logger.warn('generated the first password of an account admin; it is shown only once', { user: admin, password });
+      if (generated)
+        this.ctx.logger.warn('generated the first password of an account admin; it is shown only once', {
+          user: admin,
+          password,
+        });
       return generated ? { account, admin, generatedPassword: password } : { account, admin };
     });
   }
@@ -194,11 +203,20 @@ export class RbacMutations {
   }
 
   /** Bootstrap helper: creates `user` with `role` in the system account. */
-  protected async createSystemUser(user: string, role: Role, password: string | undefined): Promise<string | undefined> {
+  protected async createSystemUser(
+    user: string,
+    role: Role,
+    password: string | undefined,
+  ): Promise<string | undefined> {
     const name = checkName('user', user);
     const account = this.ctx.systemAccount;
     if (this.model.hasUser(name)) return undefined;
-    const { password: pw, generated } = firstPassword(password, `${name} password`, this.ctx.minPasswordLength, this.ctx.random);
+    const { password: pw, generated } = firstPassword(
+      password,
+      `${name} password`,
+      this.ctx.minPasswordLength,
+      this.ctx.random,
+    );
     const hash = await this.#hash(pw);
     return this.#change(async () => {
       if (this.model.hasUser(name)) return undefined;
@@ -210,7 +228,11 @@ export class RbacMutations {
       });
       this.model.putUser(name, hash);
       this.model.setRoles(name, account, roleBit(role));
-      if (generated) this.ctx.logger.warn('generated the first password of a system user; it is shown only once', { user: name, password: pw });
+      if (generated)
+        this.ctx.logger.warn('generated the first password of a system user; it is shown only once', {
+          user: name,
+          password: pw,
+        });
       return generated ? pw : undefined;
     });
   }

@@ -27,13 +27,23 @@ describe('password hashing', () => {
   });
 
   it('never matches a malformed hash', async () => {
-    for (const bad of ['', 'plain', 'md5$1$a$b', 'pbkdf2-sha256$0$c2FsdA==$AAAA', 'pbkdf2-sha256$x$c2FsdA==$AAAA', 'pbkdf2-sha256$1$!!$AAAA$x']) {
+    for (const bad of [
+      '',
+      'plain',
+      'md5$1$a$b',
+      'pbkdf2-sha256$0$c2FsdA==$AAAA',
+      'pbkdf2-sha256$x$c2FsdA==$AAAA',
+      'pbkdf2-sha256$1$!!$AAAA$x',
+    ]) {
       expect(await verifyPassword('pw', bad)).toBe(false);
     }
   });
 
   it('rejects a non-positive iteration count', async () => {
-    await expect(hashPassword('pw', new SeededRandom(4), 0)).rejects.toMatchObject({ code: 'validation-failed', details: { path: 'iterations' } });
+    await expect(hashPassword('pw', new SeededRandom(4), 0)).rejects.toMatchObject({
+      code: 'validation-failed',
+      details: { path: 'iterations' },
+    });
   });
 
   it('generates 24 URL-safe characters', () => {

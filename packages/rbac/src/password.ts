@@ -12,7 +12,11 @@ const SCHEME = 'pbkdf2-sha256';
  * it) and returns `pbkdf2-sha256$<iterations>$<salt>$<hash>` (base64), so a
  * later change of the iteration count still verifies old hashes.
  */
-export async function hashPassword(password: string, random: Random, iterations = DEFAULT_PBKDF2_ITERATIONS): Promise<string> {
+export async function hashPassword(
+  password: string,
+  random: Random,
+  iterations = DEFAULT_PBKDF2_ITERATIONS,
+): Promise<string> {
   if (!Number.isSafeInteger(iterations) || iterations < 1) {
     invalid('iterations', 'a positive integer', iterations, 'hash the password');
   }

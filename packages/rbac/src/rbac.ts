@@ -65,7 +65,10 @@ export class Rbac extends RbacMutations {
     const systemAccount = checkName('systemAccount', options.systemAccount ?? 'exodm');
     await store.init();
     // listen before loading, so no change committed in between is missed
-    const feed = options.notifier === undefined ? undefined : await listenForChanges(options.notifier, `${prefix}changed`, random.uuid());
+    const feed =
+      options.notifier === undefined
+        ? undefined
+        : await listenForChanges(options.notifier, `${prefix}changed`, random.uuid());
     const model = await store.load(methods).catch(async (error: unknown) => {
       await feed?.unlisten();
       throw error;
@@ -75,7 +78,13 @@ export class Rbac extends RbacMutations {
     return rbac;
   }
 
-  private constructor(store: SqlRbacStore, methods: MethodIndex, model: RbacModel, options: RbacOptions & Resolved, feed: ChangeFeed | undefined) {
+  private constructor(
+    store: SqlRbacStore,
+    methods: MethodIndex,
+    model: RbacModel,
+    options: RbacOptions & Resolved,
+    feed: ChangeFeed | undefined,
+  ) {
     super({
       store,
       methods,
@@ -104,7 +113,9 @@ export class Rbac extends RbacMutations {
         this.#reloadQueued = false;
         return this.#load();
       })
-      .catch((error: unknown) => this.ctx.logger.error('could not reload the RBAC store after a change elsewhere', { error: String(error) }));
+      .catch((error: unknown) =>
+        this.ctx.logger.error('could not reload the RBAC store after a change elsewhere', { error: String(error) }),
+      );
   }
 
   /** May `user`, acting in `account`, call `method` (of `package`)? Synchronous, allocation-free. */
@@ -191,7 +202,10 @@ export class Rbac extends RbacMutations {
   async bootstrap(options: BootstrapOptions = {}): Promise<BootstrapResult> {
     const generatedPasswords: Record<string, string> = {};
     if (!this.model.hasAccount(this.ctx.systemAccount)) {
-      const made = await this.createAccount({ name: this.ctx.systemAccount, adminPassword: options.systemAdminPassword });
+      const made = await this.createAccount({
+        name: this.ctx.systemAccount,
+        adminPassword: options.systemAdminPassword,
+      });
       if (made.generatedPassword !== undefined) generatedPasswords[made.admin] = made.generatedPassword;
     }
     const sysadm = await this.createSystemUser(SYSADM, 'master', options.sysadmPassword);

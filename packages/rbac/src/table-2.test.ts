@@ -101,7 +101,10 @@ describe('manual Table 2', () => {
       const canonical = rbac.canonicalMethod(method)!;
       for (const spelling of [method, canonical, canonical.slice('exodm:'.length)]) {
         ROLES.forEach((role, i) => {
-          expect(rbac.can({ user: `only-${role}`, account: 'exodm', method: spelling }).allowed, `${spelling} / ${role}`).toBe(cells[i]);
+          expect(
+            rbac.can({ user: `only-${role}`, account: 'exodm', method: spelling }).allowed,
+            `${spelling} / ${role}`,
+          ).toBe(cells[i]);
         });
       }
     }

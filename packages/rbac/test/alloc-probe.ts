@@ -15,7 +15,10 @@ const queries: Query[] = [];
 for (const user of ['acme-admin', 'vera', 'ghost']) {
   for (const account of ['acme', 'beta']) {
     for (const { method } of TABLE_2) queries.push({ user, account, method });
-    queries.push({ user, account, method: 'fleet:locate', package: 'fleet' }, { user, account, method: 'fleet:other', package: 'fleet' });
+    queries.push(
+      { user, account, method: 'fleet:locate', package: 'fleet' },
+      { user, account, method: 'fleet:other', package: 'fleet' },
+    );
   }
 }
 let allowed = 0;

@@ -59,7 +59,10 @@ async function expectConsistent(db: SqlDriver, facts: Facts): Promise<void> {
   // still commit on the server while we read
   const [rows, events] = await db.transaction(async (tx) => {
     if (tx.dialect === 'postgres') await tx.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    return [await tx.query<Row>('SELECT * FROM txq_tx'), await tx.query<{ target: string; tx_id: number; body: string }>('SELECT target, tx_id, body FROM txq_events')] as const;
+    return [
+      await tx.query<Row>('SELECT * FROM txq_tx'),
+      await tx.query<{ target: string; tx_id: number; body: string }>('SELECT target, tx_id, body FROM txq_events'),
+    ] as const;
   });
   const byKey = new Map(rows.map((r) => [`${r.target}#${Number(r.id)}`, r]));
   expect(facts.accepted.filter((k) => !byKey.has(k))).toEqual([]);

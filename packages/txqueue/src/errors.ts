@@ -22,9 +22,13 @@ export class TxQueueError extends FleetkitError<TxQueueErrorCode> {}
 
 /** An {@link TxQueueError} for bad input, with the path, what was expected and what was got. */
 export function invalid(path: string, expected: string, got: unknown): TxQueueError {
-  return new TxQueueError(TxQueueErrorCode.InvalidArgument, `Cannot accept ${path}: expected ${expected}, got ${describe(got)}`, {
-    details: { path, expected, got: describe(got) },
-  });
+  return new TxQueueError(
+    TxQueueErrorCode.InvalidArgument,
+    `Cannot accept ${path}: expected ${expected}, got ${describe(got)}`,
+    {
+      details: { path, expected, got: describe(got) },
+    },
+  );
 }
 
 function describe(value: unknown): string {

@@ -34,7 +34,9 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
   });
 
   it('2. queues all staged updates as one group transaction', () => {
-    expect(pushed.transaction.payload).toEqual({ updates: [{ package: 'exosense-1.1', values: { ip_addr: '10.0.0.9' } }] });
+    expect(pushed.transaction.payload).toEqual({
+      updates: [{ package: 'exosense-1.1', values: { ip_addr: '10.0.0.9' } }],
+    });
   });
 
   it('3. cascades the transaction to the queue of device 2', async () => {
@@ -46,7 +48,7 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
     expect(subs[0]!.id).toBe(1);
   });
 
-  it('5. records device 2\'s sub-transaction id in the group transaction', () => {
+  it("5. records device 2's sub-transaction id in the group transaction", () => {
     expect(subs[0]!.parent).toEqual({ group: '1', id: pushed.transaction.id });
   });
 
@@ -58,7 +60,7 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
     expect(subs[1]!.id).toBe(2);
   });
 
-  it('8. records device 3\'s sub-transaction id in the group transaction', () => {
+  it("8. records device 3's sub-transaction id in the group transaction", () => {
     expect(subs[1]!.parent).toEqual({ group: '1', id: pushed.transaction.id });
   });
 
@@ -72,7 +74,11 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
   });
 
   it('11. reports the group transaction to the backend as accepted', () => {
-    expect(toCallback(events[0]!)).toMatchObject({ 'transaction-id': pushed.transaction.id, 'rpc-status': 'accepted', final: false });
+    expect(toCallback(events[0]!)).toMatchObject({
+      'transaction-id': pushed.transaction.id,
+      'rpc-status': 'accepted',
+      final: false,
+    });
   });
 
   it('12. hands sub-transaction to device 2 when it connects', async () => {
@@ -80,8 +86,11 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
     expect(on2).toMatchObject([{ transactionId: subs[0]!.id, payload: pushed.transaction.payload }]);
   });
 
-  it('13. accepts device 2\'s confirmation', async () => {
-    expect((await q.ack('2', { transactionId: on2[0]!.transactionId, attempt: on2[0]!.attempt, status: 'complete' })).outcome).toBe('applied');
+  it("13. accepts device 2's confirmation", async () => {
+    expect(
+      (await q.ack('2', { transactionId: on2[0]!.transactionId, attempt: on2[0]!.attempt, status: 'complete' }))
+        .outcome,
+    ).toBe('applied');
   });
 
   it('14. marks device 2 done, leaving device 3 to go', async () => {
@@ -93,8 +102,11 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
     expect(on3).toMatchObject([{ transactionId: subs[1]!.id, payload: pushed.transaction.payload }]);
   });
 
-  it('16. accepts device 3\'s confirmation', async () => {
-    expect((await q.ack('3', { transactionId: on3[0]!.transactionId, attempt: on3[0]!.attempt, status: 'complete' })).outcome).toBe('applied');
+  it("16. accepts device 3's confirmation", async () => {
+    expect(
+      (await q.ack('3', { transactionId: on3[0]!.transactionId, attempt: on3[0]!.attempt, status: 'complete' }))
+        .outcome,
+    ).toBe('applied');
   });
 
   it('17. marks device 3 done, leaving none', async () => {
@@ -105,9 +117,11 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
     expect((await q.get(group, pushed.transaction.id))!.state).toBe('complete');
   });
 
-  it('19. emits the group transaction\'s final event', async () => {
+  it("19. emits the group transaction's final event", async () => {
     await q.idle();
-    expect(events.filter((e) => e.final).map((e) => [e.type, e.transactionId, e.status])).toEqual([['final', pushed.transaction.id, 'complete']]);
+    expect(events.filter((e) => e.final).map((e) => [e.type, e.transactionId, e.status])).toEqual([
+      ['final', pushed.transaction.id, 'complete'],
+    ]);
   });
 
   it('20. gives the backend a final complete callback for the group transaction', () => {

@@ -56,18 +56,32 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
 
   it('8. queues both updates as one transaction', async () => {
     expect((await q.list(device)).map((t) => t.payload)).toEqual([
-      { updates: [{ package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } }, { package: 'weather_app-1.0', values: { location: 'Bro' } }] },
+      {
+        updates: [
+          { package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } },
+          { package: 'weather_app-1.0', values: { location: 'Bro' } },
+        ],
+      },
     ]);
   });
 
   it('9. assigns the transaction an id unique on the device', async () => {
-    expect(await q.get(device, pushed.transaction.id)).toMatchObject({ target: device, id: pushed.transaction.id, state: 'queued' });
+    expect(await q.get(device, pushed.transaction.id)).toMatchObject({
+      target: device,
+      id: pushed.transaction.id,
+      state: 'queued',
+    });
   });
 
   it('10. reports the queued transaction to the caller as accepted and not final', async () => {
     await q.idle();
     expect(events.map(toCallback)).toEqual([
-      { 'transaction-id': pushed.transaction.id, 'rpc-status': 'accepted', 'rpc-status-string': 'Operation has been accepted and is in progress.', final: false },
+      {
+        'transaction-id': pushed.transaction.id,
+        'rpc-status': 'accepted',
+        'rpc-status-string': 'Operation has been accepted and is in progress.',
+        final: false,
+      },
     ]);
   });
 
@@ -81,7 +95,11 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('13. returns the transaction created in step 8', () => {
-    expect(delivered[0]).toMatchObject({ transactionId: pushed.transaction.id, action: 'execute', payload: pushed.transaction.payload });
+    expect(delivered[0]).toMatchObject({
+      transactionId: pushed.transaction.id,
+      action: 'execute',
+      payload: pushed.transaction.payload,
+    });
   });
 
   it('14. reports the hand-over to the device', async () => {
@@ -90,7 +108,11 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('15. accepts the device acknowledgement', async () => {
-    const outcome = await q.ack('1', { transactionId: delivered[0]!.transactionId, attempt: delivered[0]!.attempt, status: 'complete' });
+    const outcome = await q.ack('1', {
+      transactionId: delivered[0]!.transactionId,
+      attempt: delivered[0]!.attempt,
+      status: 'complete',
+    });
     expect(outcome.outcome).toBe('applied');
   });
 
@@ -100,7 +122,12 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
 
   it('17. forwards the acknowledgement as a final event', async () => {
     await q.idle();
-    expect(events.at(-1)).toMatchObject({ type: 'final', transactionId: pushed.transaction.id, status: 'complete', notify: 'https://backend.example/cb' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'final',
+      transactionId: pushed.transaction.id,
+      status: 'complete',
+      notify: 'https://backend.example/cb',
+    });
   });
 
   it('18. gives the backend a final complete callback', () => {

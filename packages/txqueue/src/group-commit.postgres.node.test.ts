@@ -12,9 +12,25 @@ import type { TxEvent } from './types.ts';
 const H = 3_600_000;
 
 /** A caller id and notification target that JSON must escape: the batched statements splice them into event bodies. */
-const escaped = (tag: string) => ({ clientId: `c "${tag}" \\ \n\u0001 é 😀`, notify: `https://cb.example/${tag}?q="\\"` });
+const escaped = (tag: string) => ({
+  clientId: `c "${tag}" \\ \n\u0001 é 😀`,
+  notify: `https://cb.example/${tag}?q="\\"`,
+});
 /** An event's keys in order (outbox.ts eventBody), a final one's result after them. */
-const EVENT_KEYS = ['seq', 'target', 'transactionId', 'type', 'clientId', 'kind', 'state', 'status', 'statusString', 'final', 'notify', 'at'];
+const EVENT_KEYS = [
+  'seq',
+  'target',
+  'transactionId',
+  'type',
+  'clientId',
+  'kind',
+  'state',
+  'status',
+  'statusString',
+  'final',
+  'notify',
+  'at',
+];
 
 /** A queue on a fresh schema with every event it emits recorded; closed afterwards. */
 async function withQueue(url: string, test: (q: TxQueue, events: TxEvent[]) => Promise<void>): Promise<void> {
@@ -36,20 +52,34 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
   it('numbers concurrent enqueues per device from 1 in call order, each with its own row and accepted event', () =>
     withQueue(url, async (q, events) => {
       const devices = ['b', 'a', 'c', 'a', 'b', 'a', 'c', 'a', 'b', 'a', 'd', 'a'];
-      const results = await Promise.all(devices.map((device, i) => q.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: H, notify: `cb-${i}` })));
+      const results = await Promise.all(
+        devices.map((device, i) =>
+          q.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: H, notify: `cb-${i}` }),
+        ),
+      );
       const seen = new Map<string, number>();
       results.forEach((r, i) => {
         const device = devices[i]!;
         const expected = (seen.get(device) ?? 0) + 1;
         seen.set(device, expected);
         expect(r.created).toBe(true);
-        expect(r.transaction).toMatchObject({ target: { device }, id: expected, payload: { i }, state: 'queued', status: 'accepted', attempt: 0, notify: `cb-${i}` });
+        expect(r.transaction).toMatchObject({
+          target: { device },
+          id: expected,
+          payload: { i },
+          state: 'queued',
+          status: 'accepted',
+          attempt: 0,
+          notify: `cb-${i}`,
+        });
       });
       for (const r of results) expect(await q.get(r.transaction.target, r.transaction.id)).toEqual(r.transaction);
       await q.idle();
       const accepted = events.filter((e) => e.type === 'accepted');
       expect(accepted).toHaveLength(devices.length);
-      expect(new Set(accepted.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length);
+      expect(
+        new Set(accepted.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size,
+      ).toBe(devices.length);
       const next = await q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: H });
       expect(next.transaction.id).toBe(7);
     }));
@@ -57,20 +87,42 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
   it('applies concurrent final acks once each, and reports a concurrent repeat as duplicate and an attempt never handed out as rejected', () =>
     withQueue(url, async (q, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
-      for (const device of devices) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H, ...escaped(device) });
+      for (const device of devices)
+        await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H, ...escaped(device) });
       await q.enqueue({ target: { device: 'held' }, kind: 'rpc', payload: {}, timeoutMs: H });
       const [held] = await q.callIn('held');
-      const deliveries = await Promise.all(devices.map(async (device) => ({ device, d: (await q.callIn(device))[0]! })));
+      const deliveries = await Promise.all(
+        devices.map(async (device) => ({ device, d: (await q.callIn(device))[0]! })),
+      );
       const acks = deliveries.map(({ device, d }, i) =>
-        q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: i % 2 === 0 ? 'complete' : 'device-error', result: { i } }),
+        q.ack(device, {
+          transactionId: d.transactionId,
+          attempt: d.attempt,
+          status: i % 2 === 0 ? 'complete' : 'device-error',
+          result: { i },
+        }),
       );
       const { device, d } = deliveries[0]!;
-      const repeat = q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: 'complete', result: { i: 0 } });
-      const stale = q.ack('held', { transactionId: held!.transactionId, attempt: held!.attempt + 1, status: 'complete' });
+      const repeat = q.ack(device, {
+        transactionId: d.transactionId,
+        attempt: d.attempt,
+        status: 'complete',
+        result: { i: 0 },
+      });
+      const stale = q.ack('held', {
+        transactionId: held!.transactionId,
+        attempt: held!.attempt + 1,
+        status: 'complete',
+      });
       const outcomes = await Promise.all(acks);
       outcomes.forEach((o, i) => {
         expect(o.outcome).toBe('applied');
-        expect(o.transaction).toMatchObject({ state: i % 2 === 0 ? 'complete' : 'failed', status: i % 2 === 0 ? 'complete' : 'device-error', result: { i }, final: true });
+        expect(o.transaction).toMatchObject({
+          state: i % 2 === 0 ? 'complete' : 'failed',
+          status: i % 2 === 0 ? 'complete' : 'device-error',
+          result: { i },
+          final: true,
+        });
       });
       expect((await repeat).outcome).toBe('duplicate');
       expect(await stale).toMatchObject({ outcome: 'rejected', reason: 'not-delivered' });
@@ -89,19 +141,36 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
     withQueue(url, async (q, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e'];
       for (const device of devices) {
-        for (let i = 1; i <= 2; i++) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device, i }, timeoutMs: H, ...escaped(`${device}${i}`) });
+        for (let i = 1; i <= 2; i++)
+          await q.enqueue({
+            target: { device },
+            kind: 'rpc',
+            payload: { device, i },
+            timeoutMs: H,
+            ...escaped(`${device}${i}`),
+          });
       }
-      const got = await Promise.all(devices.flatMap((device) => [q.callIn(device, { limit: 1 }), q.callIn(device, { limit: 1 })]));
+      const got = await Promise.all(
+        devices.flatMap((device) => [q.callIn(device, { limit: 1 }), q.callIn(device, { limit: 1 })]),
+      );
       devices.forEach((device, n) => {
         const both = [...got[2 * n]!, ...got[2 * n + 1]!];
         expect(both.map((d) => d.transactionId).sort()).toEqual([1, 2]);
-        for (const d of both) expect(d).toMatchObject({ attempt: 1, action: 'execute', kind: 'rpc', payload: { device, i: d.transactionId } });
+        for (const d of both)
+          expect(d).toMatchObject({
+            attempt: 1,
+            action: 'execute',
+            kind: 'rpc',
+            payload: { device, i: d.transactionId },
+          });
       });
       expect(await Promise.all(devices.map((device) => q.callIn(device)))).toEqual(devices.map(() => []));
       await q.idle();
       const delivered = events.filter((e) => e.type === 'delivered');
       expect(delivered).toHaveLength(devices.length * 2);
-      expect(new Set(delivered.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size).toBe(devices.length * 2);
+      expect(
+        new Set(delivered.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size,
+      ).toBe(devices.length * 2);
       for (const e of delivered) {
         expect(e).toMatchObject(escaped(`${'device' in e.target ? e.target.device : ''}${e.transactionId}`));
         expect(Object.keys(e)).toEqual(EVENT_KEYS);
@@ -122,17 +191,27 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
     const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
     try {
       const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
-      for (const device of devices) await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H });
+      for (const device of devices)
+        await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H });
       for (let round = 0; round < 7; round++) {
         // more than five runs of each batched statement: past PostgreSQL's custom plans, on its generic one
         const got = await Promise.all(devices.map((device) => q.callIn(device, { limit: 1 })));
         const acks = await Promise.all(
-          got.map((ds, i) => q.ack(devices[i]!, { transactionId: ds[0]!.transactionId, attempt: ds[0]!.attempt, status: 'complete' })),
+          got.map((ds, i) =>
+            q.ack(devices[i]!, { transactionId: ds[0]!.transactionId, attempt: ds[0]!.attempt, status: 'complete' }),
+          ),
         );
         expect(acks.map((a) => a.outcome)).toEqual(devices.map(() => 'applied'));
-        await Promise.all(devices.map((device) => q.enqueue({ target: { device }, kind: 'rpc', payload: { device, round }, timeoutMs: H })));
+        await Promise.all(
+          devices.map((device) =>
+            q.enqueue({ target: { device }, kind: 'rpc', payload: { device, round }, timeoutMs: H }),
+          ),
+        );
       }
-      expect((await q.list({ device: 'a' })).map((t) => t.state)).toEqual([...Array.from({ length: 7 }, () => 'complete'), 'queued']);
+      expect((await q.list({ device: 'a' })).map((t) => t.state)).toEqual([
+        ...Array.from({ length: 7 }, () => 'complete'),
+        'queued',
+      ]);
     } finally {
       await q.close();
       await store.dispose();

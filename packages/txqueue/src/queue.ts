@@ -11,7 +11,14 @@ import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
 import { Batcher } from './_internal/batch.ts';
-import { type AckItem, ackMany, type CallInItem, callInMany, type EnqueueItem, enqueueMany } from './_internal/pg-batch.ts';
+import {
+  type AckItem,
+  ackMany,
+  type CallInItem,
+  callInMany,
+  type EnqueueItem,
+  enqueueMany,
+} from './_internal/pg-batch.ts';
 import type { Enqueued } from './_internal/pg-fast.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import { ensureFinishedIndex, purgeFinished } from './_internal/retention.ts';
@@ -37,7 +44,16 @@ import type {
   TxKind,
   TxQueueOptions,
 } from './types.ts';
-import { checkAck, checkCount, checkId, checkKind, checkMs, checkName, checkOptionalString, checkTarget } from './validate.ts';
+import {
+  checkAck,
+  checkCount,
+  checkId,
+  checkKind,
+  checkMs,
+  checkName,
+  checkOptionalString,
+  checkTarget,
+} from './validate.ts';
 
 const SWEEP_BATCH = 1000;
 // deadlock, serialization failure, unique race: the whole operation is retried
@@ -91,16 +107,24 @@ export class TxQueue {
     const logger = options.logger ?? createLogger();
     this.#owned = options.storage === undefined;
     const tickMs = options.tickMs === undefined ? 1000 : checkMs(options.tickMs, 'options.tickMs');
-    this.#retainFinishedMs = options.retainFinishedMs === undefined ? undefined : checkMs(options.retainFinishedMs, 'options.retainFinishedMs');
+    this.#retainFinishedMs =
+      options.retainFinishedMs === undefined
+        ? undefined
+        : checkMs(options.retainFinishedMs, 'options.retainFinishedMs');
     this.#ctx = {
       db,
       pg: db.dialect === 'postgres',
       clock,
       logger,
       groups: options.groups,
-      redeliverAfterMs: options.redeliverAfterMs === undefined ? 30_000 : checkMs(options.redeliverAfterMs, 'options.redeliverAfterMs'),
-      cancelTimeoutMs: options.cancelTimeoutMs === undefined ? 300_000 : checkMs(options.cancelTimeoutMs, 'options.cancelTimeoutMs'),
-      defaultTimeoutMs: options.defaultTimeoutMs === undefined ? 604_800_000 : checkMs(options.defaultTimeoutMs, 'options.defaultTimeoutMs'),
+      redeliverAfterMs:
+        options.redeliverAfterMs === undefined ? 30_000 : checkMs(options.redeliverAfterMs, 'options.redeliverAfterMs'),
+      cancelTimeoutMs:
+        options.cancelTimeoutMs === undefined ? 300_000 : checkMs(options.cancelTimeoutMs, 'options.cancelTimeoutMs'),
+      defaultTimeoutMs:
+        options.defaultTimeoutMs === undefined
+          ? 604_800_000
+          : checkMs(options.defaultTimeoutMs, 'options.defaultTimeoutMs'),
       payloads: new PayloadCache(),
       plans: new PlanGate(),
     };
@@ -112,11 +136,20 @@ export class TxQueue {
     const retryMs = options.eventRetryMs === undefined ? 5000 : checkMs(options.eventRetryMs, 'options.eventRetryMs');
     this.#dispatcher = new Dispatcher(db, clock, logger, retryMs);
     const ctx = this.#ctx;
-    this.#enqueues = new Batcher((items) => enqueueMany(ctx, items), () => undefined);
+    this.#enqueues = new Batcher(
+      (items) => enqueueMany(ctx, items),
+      () => undefined,
+    );
     // the same ack twice at once: the second waits for the first's commit and is then a duplicate
-    this.#acks = new Batcher((items) => ackMany(ctx, items), (i) => `${i.key}#${i.a.transactionId}`);
+    this.#acks = new Batcher(
+      (items) => ackMany(ctx, items),
+      (i) => `${i.key}#${i.a.transactionId}`,
+    );
     // one call-in per device in a batch: a statement's own row locks do not skip
-    this.#callIns = new Batcher((items) => callInMany(ctx, items), (i) => i.key);
+    this.#callIns = new Batcher(
+      (items) => callInMany(ctx, items),
+      (i) => i.key,
+    );
   }
 
   /** See {@link openTxQueue}. */
@@ -167,7 +200,8 @@ export class TxQueue {
 
   /** Turns the staged updates into one `config` transaction (manual §7.1 step 2, Fig. 9 step 8). */
   async push(target: Target, options: PushOptions = {}): Promise<EnqueueResult> {
-    if (options.packages !== undefined && !Array.isArray(options.packages)) throw invalid('options.packages', 'an array of package names', options.packages);
+    if (options.packages !== undefined && !Array.isArray(options.packages))
+      throw invalid('options.packages', 'an array of package names', options.packages);
     const packages = options.packages?.map((p, i) => checkName(p, `options.packages[${i}]`));
     const key = targetKey(checkTarget(target));
     const t = await this.#prepare(target, 'config', '', options);
@@ -191,7 +225,8 @@ export class TxQueue {
     let registered = false;
     for (;;) {
       const remaining = until - clock.monotonic();
-      const waiter = remaining > 0 && !options.signal?.aborted ? this.#waiters.wait(key, remaining, options.signal) : undefined;
+      const waiter =
+        remaining > 0 && !options.signal?.aborted ? this.#waiters.wait(key, remaining, options.signal) : undefined;
       // before the first look: enqueues in other processes NOTIFY only for registered waits (wake.ts)
       if (waiter !== undefined && !registered) {
         registered = true;
@@ -234,7 +269,13 @@ export class TxQueue {
     const raw = await this.#write((tx, fx, now) => applyAck(tx, this.#ctx, fx, key, a, now));
     const transaction = raw.row ? await view(this.#ctx, this.#ctx.db, raw.row) : undefined;
     if (raw.outcome === 'rejected') {
-      this.#ctx.logger.warn('ack rejected', { device, transactionId: a.transactionId, attempt: a.attempt, status: a.status, reason: raw.reason });
+      this.#ctx.logger.warn('ack rejected', {
+        device,
+        transactionId: a.transactionId,
+        attempt: a.attempt,
+        status: a.status,
+        reason: raw.reason,
+      });
       return { outcome: 'rejected', reason: raw.reason, ...(transaction ? { transaction } : {}) };
     }
     return { outcome: raw.outcome, transaction: transaction! };
@@ -254,13 +295,26 @@ export class TxQueue {
   }
 
   /** A target's transactions in id order. */
-  list(target: Target, options: { readonly open?: boolean; readonly after?: number; readonly limit?: number } = {}): Promise<Transaction[]> {
+  list(
+    target: Target,
+    options: { readonly open?: boolean; readonly after?: number; readonly limit?: number } = {},
+  ): Promise<Transaction[]> {
     const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
-    return readList(this.#ctx, targetKey(checkTarget(target)), options.open ?? false, checkId(options.after ?? 0, 'options.after'), limit);
+    return readList(
+      this.#ctx,
+      targetKey(checkTarget(target)),
+      options.open ?? false,
+      checkId(options.after ?? 0, 'options.after'),
+      limit,
+    );
   }
 
   /** The sub-transactions of a group transaction, in device order (hidden from callbacks, open to inspection). */
-  subTransactions(group: string, id: number, options: { readonly after?: string; readonly limit?: number } = {}): Promise<Transaction[]> {
+  subTransactions(
+    group: string,
+    id: number,
+    options: { readonly after?: string; readonly limit?: number } = {},
+  ): Promise<Transaction[]> {
     const limit = options.limit === undefined ? 1000 : checkCount(options.limit, 'options.limit', 100_000);
     return readChildren(this.#ctx, groupKey(checkName(group, 'group')), checkId(id, 'id'), options.after ?? '', limit);
   }
@@ -331,7 +385,12 @@ export class TxQueue {
     if (this.#owned) await this.#ctx.db.close();
   }
 
-  async #prepare(target: Target, kind: TxKind, payloadJson: string, input: Omit<PushOptions, 'packages'>): Promise<NewTransaction> {
+  async #prepare(
+    target: Target,
+    kind: TxKind,
+    payloadJson: string,
+    input: Omit<PushOptions, 'packages'>,
+  ): Promise<NewTransaction> {
     const t = checkTarget(target);
     const members = 'group' in t ? await this.#members(t.group) : undefined;
     return {
@@ -345,7 +404,12 @@ export class TxQueue {
     };
   }
 
-  async #insertOnce(tx: SqlExecutor, fx: Effects, t: NewTransaction, now: number): Promise<{ row: TxRow; created: boolean }> {
+  async #insertOnce(
+    tx: SqlExecutor,
+    fx: Effects,
+    t: NewTransaction,
+    now: number,
+  ): Promise<{ row: TxRow; created: boolean }> {
     const existing = await findByClientId(tx, t);
     if (existing) return { row: existing, created: false };
     return { row: await insertTransaction(tx, this.#ctx, fx, t, now), created: true };
@@ -353,9 +417,13 @@ export class TxQueue {
 
   async #members(group: string): Promise<string[]> {
     if (!this.#ctx.groups) {
-      throw new TxQueueError(TxQueueErrorCode.NoGroupResolver, `Cannot queue for group "${group}": the queue was opened without a group resolver`, {
-        details: { group },
-      });
+      throw new TxQueueError(
+        TxQueueErrorCode.NoGroupResolver,
+        `Cannot queue for group "${group}": the queue was opened without a group resolver`,
+        {
+          details: { group },
+        },
+      );
     }
     const members: unknown = await this.#ctx.groups.members(group);
     if (!Array.isArray(members)) throw invalid(`groups.members("${group}")`, 'an array of device ids', members);

@@ -15,5 +15,10 @@ it('runs the README example: staged push, group fan-out and a time-out', async (
     [{ group: 'fleet-a' }, 1, 'complete'],
     [{ device: 'dev-9' }, 1, 'time-out'],
   ]);
-  expect(mod.callback).toEqual({ 'transaction-id': 1, 'rpc-status': 'complete', 'rpc-status-string': 'The operation has completed successfully.', final: true });
+  expect(mod.callback).toEqual({
+    'transaction-id': 1,
+    'rpc-status': 'complete',
+    'rpc-status-string': 'The operation has completed successfully.',
+    final: true,
+  });
 });

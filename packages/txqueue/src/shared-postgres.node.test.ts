@@ -43,7 +43,9 @@ async function withEngines(url: string, test: (open: Opener) => Promise<void>): 
 /** Waits (10 ms steps, 2 s at most) until the device's `txq_counter` row has `column` set. */
 async function counterSet(driver: PostgresDriver, device: string, column: 'next' | 'listen_until'): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const [row] = await driver.query<Record<string, unknown>>(`SELECT ${column} FROM txq_counter WHERE target = $1`, [`d:${device}`]);
+    const [row] = await driver.query<Record<string, unknown>>(`SELECT ${column} FROM txq_counter WHERE target = $1`, [
+      `d:${device}`,
+    ]);
     if (row?.[column] != null) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -67,12 +69,19 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
   it('never hands one delivery attempt to two call-ins, completes each transaction once and emits each final event once', () =>
     withEngines(url, async (open) => {
       const engines: TxQueue[] = [];
-      for (let i = 0; i < ENGINES; i++) engines.push(await open.queue({ storage: open.pool(6), redeliverAfterMs: 60_000 }));
+      for (let i = 0; i < ENGINES; i++)
+        engines.push(await open.queue({ storage: open.pool(6), redeliverAfterMs: 60_000 }));
       const events: TxEvent[] = [];
       for (const q of engines) q.subscribe((e) => void events.push(e));
       const devices = Array.from({ length: DEVICES }, (_, i) => `dev-${i}`);
       // enqueue from every engine at once
-      await Promise.all(devices.flatMap((device) => Array.from({ length: PER_DEVICE }, (_, i) => engines[i % ENGINES]!.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 }))));
+      await Promise.all(
+        devices.flatMap((device) =>
+          Array.from({ length: PER_DEVICE }, (_, i) =>
+            engines[i % ENGINES]!.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 }),
+          ),
+        ),
+      );
       // every engine calls in for every device concurrently until all are done
       const handed: (Delivery & { device: string })[] = [];
       const applied: string[] = [];
@@ -83,7 +92,11 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
               const got = await q.callIn(device, { limit: 4 });
               for (const d of got) {
                 handed.push({ ...d, device });
-                const r = await q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
+                const r = await q.ack(device, {
+                  transactionId: d.transactionId,
+                  attempt: d.attempt,
+                  status: 'complete',
+                });
                 if (r.outcome === 'applied') applied.push(`${device}#${d.transactionId}`);
               }
               if (got.length === 0 && (await q.list({ device }, { open: true })).length === 0) return;
@@ -96,10 +109,15 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
       expect(new Set(attempts).size).toBe(attempts.length);
       expect(applied.length).toBe(DEVICES * PER_DEVICE);
       expect(new Set(applied).size).toBe(applied.length);
-      const finals = events.filter((e) => e.final).map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`);
+      const finals = events
+        .filter((e) => e.final)
+        .map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`);
       expect(finals.sort()).toEqual([...applied].sort());
       // ids per device are 1..PER_DEVICE whichever engine enqueued
-      for (const device of devices) expect((await engines[0]!.list({ device })).map((t) => t.id)).toEqual(Array.from({ length: PER_DEVICE }, (_, i) => i + 1));
+      for (const device of devices)
+        expect((await engines[0]!.list({ device })).map((t) => t.id)).toEqual(
+          Array.from({ length: PER_DEVICE }, (_, i) => i + 1),
+        );
     }));
 
   it('wakes a long-polling call-in in one engine when another engine enqueues (LISTEN/NOTIFY)', () =>
@@ -116,7 +134,8 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
     withEngines(url, async (open) => {
       const counted = countingNotifies(open.pool());
       const q = await open.queue({ storage: counted.driver });
-      for (let i = 0; i < 5; i++) await q.enqueue({ target: { device: 'quiet' }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 });
+      for (let i = 0; i < 5; i++)
+        await q.enqueue({ target: { device: 'quiet' }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 });
       await q.idle();
       expect(counted.sent()).toBe(0);
       expect(await q.callIn('quiet')).toHaveLength(5);
@@ -145,7 +164,12 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
       const q = await open.queue({ storage: a });
       const poll = q.callIn('fresh', { waitMs: 60_000 });
       await counterSet(a, 'fresh', 'next');
-      const { transaction } = await q.enqueue({ target: { device: 'fresh' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
+      const { transaction } = await q.enqueue({
+        target: { device: 'fresh' },
+        kind: 'rpc',
+        payload: {},
+        timeoutMs: 600_000,
+      });
       expect(transaction.id).toBe(1);
       expect((await poll).map((d) => d.transactionId)).toEqual([1]);
     }));

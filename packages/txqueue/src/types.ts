@@ -12,7 +12,15 @@ export type Target = { readonly device: string } | { readonly group: string };
  * any open state may end `timed-out`; `queued` may end `cancelled` at once,
  * a delivered one goes through `cancelling` until the device confirms.
  */
-export type TxState = 'queued' | 'delivered' | 'in-progress' | 'cancelling' | 'complete' | 'failed' | 'timed-out' | 'cancelled';
+export type TxState =
+  | 'queued'
+  | 'delivered'
+  | 'in-progress'
+  | 'cancelling'
+  | 'complete'
+  | 'failed'
+  | 'timed-out'
+  | 'cancelled';
 
 /** Per-status counts of a group transaction's sub-transactions. */
 export interface GroupCounts {

@@ -28,8 +28,11 @@ export function checkName(value: unknown, path: string): string {
 export function checkTarget(value: unknown, path = 'target'): Target {
   if (typeof value !== 'object' || value === null) throw invalid(path, '{ device } or { group }', value);
   const t = value as { device?: unknown; group?: unknown };
-  if ((t.device === undefined) === (t.group === undefined)) throw invalid(path, 'exactly one of device or group', value);
-  return t.device !== undefined ? { device: checkName(t.device, `${path}.device`) } : { group: checkName(t.group, `${path}.group`) };
+  if ((t.device === undefined) === (t.group === undefined))
+    throw invalid(path, 'exactly one of device or group', value);
+  return t.device !== undefined
+    ? { device: checkName(t.device, `${path}.device`) }
+    : { group: checkName(t.group, `${path}.group`) };
 }
 
 export function checkKind(value: unknown, path = 'kind'): TxKind {
@@ -47,7 +50,8 @@ export function checkMs(value: unknown, path: string, max = 10 * 365 * 86_400_00
 
 /** Checks a transaction id or attempt: a non-negative safe integer. */
 export function checkId(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid(path, 'a non-negative integer', value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw invalid(path, 'a non-negative integer', value);
   return value;
 }
 
@@ -57,7 +61,8 @@ export function checkOptionalString(value: unknown, path: string, max = 2048): s
 
 /** Checks a count (a limit): a whole number in 1..max. */
 export function checkCount(value: unknown, path: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) throw invalid(path, `a whole number in 1..${max}`, value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max)
+    throw invalid(path, `a whole number in 1..${max}`, value);
   return value;
 }
 

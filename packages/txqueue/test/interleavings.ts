@@ -23,7 +23,14 @@ export type Op =
 
 /** One random operation. */
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('enqueue' as const), to: fc.constantFrom('a', 'b', 'c', 'g', 'h'), timeout: fc.constantFrom(5_000, 40_000, 3_600_000) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('enqueue' as const),
+      to: fc.constantFrom('a', 'b', 'c', 'g', 'h'),
+      timeout: fc.constantFrom(5_000, 40_000, 3_600_000),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('callIn' as const), device: fc.constantFrom(...devices) }) },
   {
     weight: 5,
@@ -35,7 +42,10 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat(50) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.constantFrom(0, 1_000, 10_000, 35_000) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.constantFrom(0, 1_000, 10_000, 35_000) }),
+  },
   // wall time moves but no timer fires yet: call-in and ack must time out lazily
   { weight: 1, arbitrary: fc.record({ op: fc.constant('jump' as const), ms: fc.constantFrom(10_000, 35_000) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'restart' as const }) },
@@ -49,7 +59,14 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
   const clock = new ManualClock();
   const events: TxEvent[] = [];
   const open = async (): Promise<TxQueue> => {
-    const q = await openTxQueue({ storage: db, clock, logger: silentLogger, groups: { members: (g) => groups[g] ?? [] }, redeliverAfterMs: 30_000, cancelTimeoutMs: 20_000 });
+    const q = await openTxQueue({
+      storage: db,
+      clock,
+      logger: silentLogger,
+      groups: { members: (g) => groups[g] ?? [] },
+      redeliverAfterMs: 30_000,
+      cancelTimeoutMs: 20_000,
+    });
     q.subscribe((e) => {
       events.push(e);
     });
@@ -71,7 +88,12 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
     for (const o of ops) {
       if (o.op === 'enqueue') {
         const target: Target = o.to.length === 1 && o.to <= 'c' ? { device: o.to } : { group: o.to };
-        const { transaction } = await q.enqueue({ target, kind: 'rpc', payload: { n: accepted.size }, timeoutMs: o.timeout });
+        const { transaction } = await q.enqueue({
+          target,
+          kind: 'rpc',
+          payload: { n: accepted.size },
+          timeoutMs: o.timeout,
+        });
         // a new id, never one a purged transaction had
         expect(accepted.has(key(target, transaction.id))).toBe(false);
         if ('device' in target) name(target.device, transaction.id, 'own');
@@ -145,7 +167,8 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
     for (const k of gone) expect(events.filter((e) => e.final && key(e.target, e.transactionId) === k)).toHaveLength(1);
     // every final event exactly once, matching the stored outcome; none for sub-transactions
     const finals = new Map<string, TxEvent[]>();
-    for (const e of events.filter((e) => e.final)) finals.set(key(e.target, e.transactionId), [...(finals.get(key(e.target, e.transactionId)) ?? []), e]);
+    for (const e of events.filter((e) => e.final))
+      finals.set(key(e.target, e.transactionId), [...(finals.get(key(e.target, e.transactionId)) ?? []), e]);
     for (const [k, t] of stored) {
       expect(t.final).toBe(true);
       if (t.parent) {
@@ -159,7 +182,9 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
     // group parents consistent with their children
     for (const t of stored.values()) {
       if (!t.counts) continue;
-      const kids = [...stored.values()].filter((c) => c.parent && 'group' in t.target && c.parent.group === t.target.group && c.parent.id === t.id);
+      const kids = [...stored.values()].filter(
+        (c) => c.parent && 'group' in t.target && c.parent.group === t.target.group && c.parent.id === t.id,
+      );
       expect(t.counts).toEqual({
         total: kids.length,
         finished: kids.filter((c) => c.final).length,
@@ -174,7 +199,9 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
     expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM txq_tx'))[0]!.n).toBe(0);
     for (const device of devices) {
       // every id known to have been the device's: stored at the end, enqueued, or delivered
-      const had = [...stored.keys(), ...accepted.keys(), ...named.keys()].filter((k) => k.startsWith(`d:${device}#`)).map((k) => Number(k.split('#')[1]));
+      const had = [...stored.keys(), ...accepted.keys(), ...named.keys()]
+        .filter((k) => k.startsWith(`d:${device}#`))
+        .map((k) => Number(k.split('#')[1]));
       const { transaction } = await q.enqueue({ target: { device }, kind: 'rpc', payload: {}, timeoutMs: 5_000 });
       expect(transaction.id).toBeGreaterThan(Math.max(0, ...had));
     }

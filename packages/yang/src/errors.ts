@@ -35,8 +35,15 @@ export class YangError extends FleetkitError<YangErrorCode> {
   /** The YANG source position the error is about, when it is about one. */
   readonly location: SourceLocation | undefined;
 
-  constructor(code: YangErrorCode, message: string, options: { location?: SourceLocation; cause?: unknown; details?: Record<string, unknown> } = {}) {
-    const where = options.location === undefined ? '' : `${options.location.file}:${options.location.line}:${options.location.column}: `;
+  constructor(
+    code: YangErrorCode,
+    message: string,
+    options: { location?: SourceLocation; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    const where =
+      options.location === undefined
+        ? ''
+        : `${options.location.file}:${options.location.line}:${options.location.column}: `;
     super(code, where + message, {
       ...(options.cause === undefined ? {} : { cause: options.cause }),
       details: { ...options.details, ...(options.location === undefined ? {} : { location: options.location }) },

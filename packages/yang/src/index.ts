@@ -4,7 +4,13 @@ export type { Statement } from './parser/statement.ts';
 export { ModuleRepository } from './resolver.ts';
 export { type CompileOptions, compileSchema } from './compiler/compile.ts';
 export type * from './schema.ts';
-export { createValidator, type DocumentType, type ValidateOptions, type ValidationResult, type Validator } from './validate/validator.ts';
+export {
+  createValidator,
+  type DocumentType,
+  type ValidateOptions,
+  type ValidationResult,
+  type Validator,
+} from './validate/validator.ts';
 export type { IssueKind, YangIssue } from './validate/issue.ts';
 export { packSchema, schemaHash, unpackSchema } from './pool/pack.ts';
 export { PooledValidator, type PooledValidatorOptions } from './pool/pooled-validator.ts';

@@ -23,15 +23,27 @@ export class ModuleRepository {
   add(text: string, file?: string): { name: string; revision: string | undefined } {
     const stmt = parseYang(text, file ?? '<input>');
     const name = stmt.arg;
-    if (name === undefined) throw new YangError(YangErrorCode.Grammar, `"${stmt.keyword}" needs a name`, { location: { file: stmt.file, line: stmt.line, column: stmt.column } });
+    if (name === undefined)
+      throw new YangError(YangErrorCode.Grammar, `"${stmt.keyword}" needs a name`, {
+        location: { file: stmt.file, line: stmt.line, column: stmt.column },
+      });
     const revision = latestRevision(stmt);
     const list = this.#modules.get(name) ?? [];
     const same = list.find((e) => e.revision === revision);
     if (same !== undefined) {
       if (same.text === text) return { name, revision };
-      throw new YangError(YangErrorCode.Duplicate, `Cannot add ${name}${revision === undefined ? '' : '@' + revision} from ${file ?? '<input>'}: a different text with that name and revision is already in the repository (${same.file})`);
+      throw new YangError(
+        YangErrorCode.Duplicate,
+        `Cannot add ${name}${revision === undefined ? '' : `@${revision}`} from ${file ?? '<input>'}: a different text with that name and revision is already in the repository (${same.file})`,
+      );
     }
-    list.push({ name, revision, file: file ?? `${name}${revision === undefined ? '' : '@' + revision}.yang`, text, stmt });
+    list.push({
+      name,
+      revision,
+      file: file ?? `${name}${revision === undefined ? '' : `@${revision}`}.yang`,
+      text,
+      stmt,
+    });
     list.sort((a, b) => (b.revision ?? '').localeCompare(a.revision ?? ''));
     this.#modules.set(name, list);
     return { name, revision };
@@ -46,7 +58,9 @@ export class ModuleRepository {
 
   /** `name@revision` of every stored text. */
   list(): string[] {
-    return [...this.#modules.values()].flat().map((e) => (e.revision === undefined ? e.name : `${e.name}@${e.revision}`));
+    return [...this.#modules.values()]
+      .flat()
+      .map((e) => (e.revision === undefined ? e.name : `${e.name}@${e.revision}`));
   }
 }
 
@@ -56,4 +70,3 @@ export function latestRevision(stmt: Statement): string | undefined {
   for (const r of subs(stmt, 'revision')) if (r.arg !== undefined && (best === undefined || r.arg > best)) best = r.arg;
   return best;
 }
-

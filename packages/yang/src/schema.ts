@@ -4,9 +4,25 @@ import type { XPathExpr } from './xpath/ast.ts';
 
 /** Built-in YANG types (RFC 7950 §4.2.4). */
 export type BuiltinType =
-  | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
-  | 'decimal64' | 'string' | 'boolean' | 'enumeration' | 'bits' | 'binary'
-  | 'leafref' | 'identityref' | 'empty' | 'union' | 'instance-identifier';
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'decimal64'
+  | 'string'
+  | 'boolean'
+  | 'enumeration'
+  | 'bits'
+  | 'binary'
+  | 'leafref'
+  | 'identityref'
+  | 'empty'
+  | 'union'
+  | 'instance-identifier';
 
 /** A pattern restriction: the XSD source and its exact JavaScript translation. */
 export interface PatternSpec {
@@ -106,7 +122,13 @@ export interface IdentitySpec {
 /** A compiled module set: the unit validators work on. */
 export interface CompiledSchema {
   readonly format: 'fleetkit-yang-schema/1';
-  readonly modules: readonly { readonly name: string; readonly revision?: string; readonly namespace: string; readonly prefix: string; readonly features: readonly string[] }[];
+  readonly modules: readonly {
+    readonly name: string;
+    readonly revision?: string;
+    readonly namespace: string;
+    readonly prefix: string;
+    readonly features: readonly string[];
+  }[];
   readonly data: SchemaNode[];
   readonly rpcs: OperationNode[];
   readonly notifications: NotificationNode[];

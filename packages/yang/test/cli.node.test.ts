@@ -24,11 +24,17 @@ describe('fleetkit-yang binary', () => {
     it(`gives the same verdict as yanglint for the "${name}" document`, () => {
       const file = join(work, `${name}.json`);
       writeFileSync(file, JSON.stringify(doc));
-      const ours = spawnSync(node, [cli, 'validate', '-p', modules, join(modules, 'fk-types.yang'), file], { encoding: 'utf8' });
+      const ours = spawnSync(node, [cli, 'validate', '-p', modules, join(modules, 'fk-types.yang'), file], {
+        encoding: 'utf8',
+      });
       expect(ours.status === 0).toBe(name === 'valid');
       if (name !== 'valid') expect(ours.stderr).toContain(`${file}: /fk-types:types`);
       if (existsSync('/usr/bin/yanglint')) {
-        const theirs = spawnSync('/usr/bin/yanglint', ['-t', 'config', '-p', modules, join(modules, 'fk-types.yang'), file], { encoding: 'utf8' });
+        const theirs = spawnSync(
+          '/usr/bin/yanglint',
+          ['-t', 'config', '-p', modules, join(modules, 'fk-types.yang'), file],
+          { encoding: 'utf8' },
+        );
         expect(ours.status === 0).toBe(theirs.status === 0);
       }
     });

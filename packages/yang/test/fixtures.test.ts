@@ -7,7 +7,8 @@ const dir = (sub: string): string => fileURLToPath(new URL(`./fixtures/${sub}/`,
 
 function repository(sub: string, only?: (file: string) => boolean): ModuleRepository {
   const repo = new ModuleRepository();
-  for (const f of readdirSync(dir(sub))) if (f.endsWith('.yang') && (only?.(f) ?? true)) repo.add(readFileSync(dir(sub) + f, 'utf8'), f);
+  for (const f of readdirSync(dir(sub)))
+    if (f.endsWith('.yang') && (only?.(f) ?? true)) repo.add(readFileSync(dir(sub) + f, 'utf8'), f);
   return repo;
 }
 
@@ -38,10 +39,32 @@ describe('IETF fixture modules (YangModels/yang)', () => {
   });
 
   it('validates NMDA config for ietf-interfaces@2018 without asking for config-false nodes', () => {
-    const v = createValidator(compileSchema(repository('ietf', newest), ['ietf-interfaces', 'ietf-ip', 'iana-if-type'], { features: '*' }));
-    const doc = { 'ietf-interfaces:interfaces': { interface: [{ name: 'eth0', type: 'iana-if-type:ethernetCsmacd', 'ietf-ip:ipv4': { address: [{ ip: '10.0.0.1', 'prefix-length': 24 }] } }] } };
+    const v = createValidator(
+      compileSchema(repository('ietf', newest), ['ietf-interfaces', 'ietf-ip', 'iana-if-type'], { features: '*' }),
+    );
+    const doc = {
+      'ietf-interfaces:interfaces': {
+        interface: [
+          {
+            name: 'eth0',
+            type: 'iana-if-type:ethernetCsmacd',
+            'ietf-ip:ipv4': { address: [{ ip: '10.0.0.1', 'prefix-length': 24 }] },
+          },
+        ],
+      },
+    };
     expect(v.validateConfig(doc)).toEqual({ valid: true, issues: [] });
-    const bad = { 'ietf-interfaces:interfaces': { interface: [{ name: 'eth0', type: 'iana-if-type:bogus', 'ietf-ip:ipv4': { address: [{ ip: '10.0.0.1%eth0', 'prefix-length': 99 }] } }] } };
+    const bad = {
+      'ietf-interfaces:interfaces': {
+        interface: [
+          {
+            name: 'eth0',
+            type: 'iana-if-type:bogus',
+            'ietf-ip:ipv4': { address: [{ ip: '10.0.0.1%eth0', 'prefix-length': 99 }] },
+          },
+        ],
+      },
+    };
     expect(v.validateConfig(bad).issues.map((i) => i.path)).toEqual([
       "/ietf-interfaces:interfaces/interface[name='eth0']/type",
       "/ietf-interfaces:interfaces/interface[name='eth0']/ietf-ip:ipv4/address/ip",
@@ -53,7 +76,8 @@ describe('IETF fixture modules (YangModels/yang)', () => {
 describe('Exosense fixture modules', () => {
   it('compiles exosense, test (which imports it), rfzone and uart', () => {
     const repo = repository('exosense');
-    for (const m of ['exosense', 'test', 'rfzone', 'uart']) expect(compileSchema(repo, [m]).modules.some((x) => x.name === m)).toBe(true);
+    for (const m of ['exosense', 'test', 'rfzone', 'uart'])
+      expect(compileSchema(repo, [m]).modules.some((x) => x.name === m)).toBe(true);
   });
 
   it('compiles the RPCs of test.yang to input validators', () => {
@@ -61,7 +85,11 @@ describe('Exosense fixture modules', () => {
     expect(s.rpcs.length).toBeGreaterThan(0);
   });
 
-  for (const [file, line, column] of [['thinkdemo.yang', 32, 13], ['exodemo.yang', 40, 13], ['jlrdemo.yang', 36, 13]] as const) {
+  for (const [file, line, column] of [
+    ['thinkdemo.yang', 32, 13],
+    ['exodemo.yang', 40, 13],
+    ['jlrdemo.yang', 36, 13],
+  ] as const) {
     it(`rejects ${file}: "description" is not allowed inside input/output (RFC 7950 §7.14.2), named with file, line and statement`, () => {
       const e = failure(() => compileSchema(repository('exosense'), [file.replace('.yang', '')]));
       expect(e.code).toBe('yang-grammar');
@@ -72,15 +100,18 @@ describe('Exosense fixture modules', () => {
   }
 
   it('rejects thinkdemo process-waypoints for declaring device-id twice (uses exo:std-request and a leaf)', () => {
-    const text = readFileSync(dir('exosense') + 'thinkdemo.yang', 'utf8');
+    const text = readFileSync(`${dir('exosense')}thinkdemo.yang`, 'utf8');
     // repair the file's two other defects (description inside input/output,
     // fraction-digits outside its type) so that the duplicate shows; line
     // breaks are kept, so the line numbers stay those of the file
     const lenient = text
-      .replace(/((?:input|output)\s*\{\s*)(description\s[\s\S]*?";)/g, (_m, head: string, desc: string) => head + desc.replace(/[^\n]/g, ' '))
+      .replace(
+        /((?:input|output)\s*\{\s*)(description\s[\s\S]*?";)/g,
+        (_m, head: string, desc: string) => head + desc.replace(/[^\n]/g, ' '),
+      )
       .replace(/type decimal64;(\s*)fraction-digits (\d+);/g, 'type decimal64 {$1fraction-digits $2; }');
     const repo = new ModuleRepository();
-    repo.add(readFileSync(dir('exosense') + 'exosense.yang', 'utf8'), 'exosense.yang');
+    repo.add(readFileSync(`${dir('exosense')}exosense.yang`, 'utf8'), 'exosense.yang');
     repo.add(lenient, 'thinkdemo.yang');
     const e = failure(() => compileSchema(repo, ['thinkdemo']));
     expect(e.code).toBe('yang-duplicate');

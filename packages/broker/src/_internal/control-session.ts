@@ -47,7 +47,6 @@ export class ControlSession extends Peer {
     this.deliver(OutFrame.json({ type: 'success', ...fields, ...rid, timestamp: this.hub.timestamp() }));
   }
 
-
   /** A subscription names a deviceId, so it outlives the device's reconnects; `online` tells whether it is connected now. */
   private subscribe(m: JsonObject, requestId: string | undefined): void {
     const error = deviceIdError(m.deviceId);
@@ -58,7 +57,10 @@ export class ControlSession extends Peer {
     if (subs === undefined) hub.subscribers.set(deviceId, (subs = new Set()));
     subs.add(this);
     this.subscriptions.add(deviceId);
-    this.reply({ action: 'subscribed', deviceId, online: hub.devices.has(deviceId), subscriberCount: subs.size }, requestId);
+    this.reply(
+      { action: 'subscribed', deviceId, online: hub.devices.has(deviceId), subscriberCount: subs.size },
+      requestId,
+    );
   }
 
   private unsubscribe(m: JsonObject, requestId: string | undefined): void {

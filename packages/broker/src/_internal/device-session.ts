@@ -38,7 +38,8 @@ export class DeviceSession extends Peer {
     if (idError !== undefined) return this.fail(idError);
     const deviceId = id as string;
     if (metadata !== undefined && !isJsonObject(metadata)) return this.fail(WireError.InvalidMetadata);
-    if (this.deviceId !== undefined && this.deviceId !== deviceId) return this.fail(WireError.AlreadyRegistered, this.deviceId);
+    if (this.deviceId !== undefined && this.deviceId !== deviceId)
+      return this.fail(WireError.AlreadyRegistered, this.deviceId);
     const hub = this.hub;
     const previous = hub.devices.get(deviceId);
     const evicted = previous !== undefined && previous !== this;
@@ -53,9 +54,19 @@ export class DeviceSession extends Peer {
     if (previous !== this) this.connectedAt = hub.options.clock.now();
     hub.devices.set(deviceId, this);
     const timestamp = hub.timestamp();
-    this.deliver(OutFrame.json({ type: 'success', action: 'registered', deviceId, previousConnection: evicted, timestamp }));
+    this.deliver(
+      OutFrame.json({ type: 'success', action: 'registered', deviceId, previousConnection: evicted, timestamp }),
+    );
     if (previous !== this) {
-      this.notify(OutFrame.json({ type: 'device_connected', deviceId, metadata: this.metadata, previousConnection: evicted, timestamp }));
+      this.notify(
+        OutFrame.json({
+          type: 'device_connected',
+          deviceId,
+          metadata: this.metadata,
+          previousConnection: evicted,
+          timestamp,
+        }),
+      );
     }
   }
 

@@ -43,7 +43,15 @@ export class Hub {
   readonly subscribers = new Map<string, Set<ControlSession>>();
   /** Control sessions by connectionId. */
   readonly controls = new Map<string, ControlSession>();
-  readonly stats: BrokerStats = { published: 0, delivered: 0, commands: 0, dropped: 0, slowDisconnects: 0, evictions: 0, deadPeers: 0 };
+  readonly stats: BrokerStats = {
+    published: 0,
+    delivered: 0,
+    commands: 0,
+    dropped: 0,
+    slowDisconnects: 0,
+    evictions: 0,
+    deadPeers: 0,
+  };
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -64,7 +72,12 @@ export class Hub {
   deviceList(): DeviceInfo[] {
     const list: DeviceInfo[] = [];
     for (const [deviceId, d] of this.devices) {
-      list.push({ deviceId, connectedAt: new Date(d.connectedAt).toISOString(), metadata: d.metadata, subscriberCount: this.subscriberCount(deviceId) });
+      list.push({
+        deviceId,
+        connectedAt: new Date(d.connectedAt).toISOString(),
+        metadata: d.metadata,
+        subscriberCount: this.subscriberCount(deviceId),
+      });
     }
     return list;
   }

@@ -7,7 +7,12 @@ const keys = { deviceKeys: ['d'], controlKeys: ['c'] };
 describe('broker options', () => {
   it('fills the documented defaults', () => {
     const o = resolveOptions(keys);
-    expect([o.heartbeatMs, o.maxMessageBytes, o.maxBufferedBytes, o.slowConsumer]).toEqual([30_000, 65_536, 1 << 20, 'disconnect']);
+    expect([o.heartbeatMs, o.maxMessageBytes, o.maxBufferedBytes, o.slowConsumer]).toEqual([
+      30_000,
+      65_536,
+      1 << 20,
+      'disconnect',
+    ]);
   });
 
   it.each([

@@ -41,9 +41,17 @@ export interface ResolvedOptions {
 
 function keys(name: string, value: unknown): readonly string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((k) => typeof k === 'string' && k !== '')) {
-    throw new BrokerError(BrokerErrorCode.InvalidOption, `Cannot start a broker as ${name} must be a non-empty array of non-empty strings`, {
-      details: { path: name, expected: 'non-empty string[]', got: Array.isArray(value) ? value.map((k) => typeof k) : typeof value },
-    });
+    throw new BrokerError(
+      BrokerErrorCode.InvalidOption,
+      `Cannot start a broker as ${name} must be a non-empty array of non-empty strings`,
+      {
+        details: {
+          path: name,
+          expected: 'non-empty string[]',
+          got: Array.isArray(value) ? value.map((k) => typeof k) : typeof value,
+        },
+      },
+    );
   }
   return [...(value as string[])];
 }
@@ -51,9 +59,13 @@ function keys(name: string, value: unknown): readonly string[] {
 function count(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new BrokerError(BrokerErrorCode.InvalidOption, `Cannot start a broker as ${name} must be an integer ≥ ${min}: got ${value}`, {
-      details: { path: name, expected: `integer ≥ ${min}`, got: value },
-    });
+    throw new BrokerError(
+      BrokerErrorCode.InvalidOption,
+      `Cannot start a broker as ${name} must be an integer ≥ ${min}: got ${value}`,
+      {
+        details: { path: name, expected: `integer ≥ ${min}`, got: value },
+      },
+    );
   }
   return value;
 }
@@ -62,9 +74,13 @@ function count(name: string, value: number | undefined, fallback: number, min: n
 export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   const slow = options.slowConsumer ?? 'disconnect';
   if (slow !== 'disconnect' && slow !== 'drop') {
-    throw new BrokerError(BrokerErrorCode.InvalidOption, `Cannot start a broker as slowConsumer must be "disconnect" or "drop": got ${String(slow)}`, {
-      details: { path: 'slowConsumer', expected: ['disconnect', 'drop'], got: slow },
-    });
+    throw new BrokerError(
+      BrokerErrorCode.InvalidOption,
+      `Cannot start a broker as slowConsumer must be "disconnect" or "drop": got ${String(slow)}`,
+      {
+        details: { path: 'slowConsumer', expected: ['disconnect', 'drop'], got: slow },
+      },
+    );
   }
   return {
     deviceKeys: keys('deviceKeys', options.deviceKeys),

@@ -8,9 +8,20 @@ import { settle, TestPeer } from './test-peer.ts';
 export const NOW = '2024-01-15T10:30:00.000Z';
 
 /** A broker on a manual clock and seeded random, reached through a memory transport (tests only). */
-export function testBroker(options: Partial<BrokerOptions> = {}): { broker: Broker; transport: MemoryTransport; clock: ManualClock } {
+export function testBroker(options: Partial<BrokerOptions> = {}): {
+  broker: Broker;
+  transport: MemoryTransport;
+  clock: ManualClock;
+} {
   const clock = new ManualClock({ wall: Date.parse(NOW) });
-  const broker = new Broker({ deviceKeys: ['dev-key'], controlKeys: ['ctl-key'], clock, random: new SeededRandom(1), logger: silentLogger, ...options });
+  const broker = new Broker({
+    deviceKeys: ['dev-key'],
+    controlKeys: ['ctl-key'],
+    clock,
+    random: new SeededRandom(1),
+    logger: silentLogger,
+    ...options,
+  });
   return { broker, transport: new MemoryTransport(broker), clock };
 }
 

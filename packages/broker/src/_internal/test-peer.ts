@@ -16,7 +16,10 @@ export class TestPeer {
 
   constructor(transport: MemoryTransport, path: string, key: string | undefined, headerKey?: string) {
     const query = key === undefined ? '' : `?apiKey=${encodeURIComponent(key)}`;
-    this.socket = transport.open(`memory://broker${path}${query}`, headerKey === undefined ? {} : { 'x-api-key': headerKey });
+    this.socket = transport.open(
+      `memory://broker${path}${query}`,
+      headerKey === undefined ? {} : { 'x-api-key': headerKey },
+    );
     this.socket.onmessage = (e) => this.frames.push(JSON.parse(String(e.data)) as Frame);
     this.socket.onclose = (e) => {
       this.closeCode = e.code;

@@ -50,7 +50,11 @@ const decoder = new TextDecoder();
 /** Runs `broker` on `Bun.serve`'s native WebSockets. */
 export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
-  if (bun === undefined) throw new BrokerError(BrokerErrorCode.UnsupportedRuntime, 'Cannot serve with the Bun adapter as this runtime is not Bun');
+  if (bun === undefined)
+    throw new BrokerError(
+      BrokerErrorCode.UnsupportedRuntime,
+      'Cannot serve with the Bun adapter as this runtime is not Bun',
+    );
   const hostname = options.hostname ?? '0.0.0.0';
   const server = bun.serve({
     port: options.port ?? 8080,
@@ -59,7 +63,8 @@ export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<B
       const url = new URL(req.url);
       const endpoint = endpointOf(url.pathname);
       if (endpoint === undefined) return new Response('Not Found', { status: 404 });
-      if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Upgrade Required', { status: 426 });
+      if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket')
+        return new Response('Upgrade Required', { status: 426 });
       const request = { endpoint, apiKey: apiKeyOf(url, req.headers.get('x-api-key')) };
       return srv.upgrade(req, { data: { request } }) ? undefined : new Response('Upgrade failed', { status: 400 });
     },
@@ -92,7 +97,8 @@ export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<B
     async close(kind: ShutdownKind = 'shutdown') {
       broker.shutdown(kind);
       await server.stop(false);
-      for (let waited = 0; broker.connectionCount > 0 && waited < 1_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      for (let waited = 0; broker.connectionCount > 0 && waited < 1_000; waited += 20)
+        await new Promise((r) => setTimeout(r, 20));
       await server.stop(true);
     },
   });

@@ -5,7 +5,25 @@ import { parseCli } from './cli-args.ts';
 describe('fleetkit-broker arguments', () => {
   it('reads port, host, repeated keys and the tuning flags', () => {
     expect(
-      parseCli(['--port', '9000', '--host', '127.0.0.1', '--device-key', 'd1', '--device-key', 'd2', '--control-key', 'c', '--heartbeat-ms', '0', '--slow-consumer', 'drop'], {}),
+      parseCli(
+        [
+          '--port',
+          '9000',
+          '--host',
+          '127.0.0.1',
+          '--device-key',
+          'd1',
+          '--device-key',
+          'd2',
+          '--control-key',
+          'c',
+          '--heartbeat-ms',
+          '0',
+          '--slow-consumer',
+          'drop',
+        ],
+        {},
+      ),
     ).toEqual({
       listen: { port: 9000, hostname: '127.0.0.1' },
       broker: { deviceKeys: ['d1', 'd2'], controlKeys: ['c'], heartbeatMs: 0, slowConsumer: 'drop' },
@@ -13,7 +31,10 @@ describe('fleetkit-broker arguments', () => {
   });
 
   it('takes keys from FLEETKIT_DEVICE_KEYS and FLEETKIT_CONTROL_KEYS when no flag names them', () => {
-    expect(parseCli([], { FLEETKIT_DEVICE_KEYS: 'a,b', FLEETKIT_CONTROL_KEYS: 'c' }).broker).toEqual({ deviceKeys: ['a', 'b'], controlKeys: ['c'] });
+    expect(parseCli([], { FLEETKIT_DEVICE_KEYS: 'a,b', FLEETKIT_CONTROL_KEYS: 'c' }).broker).toEqual({
+      deviceKeys: ['a', 'b'],
+      controlKeys: ['c'],
+    });
   });
 
   it.each([

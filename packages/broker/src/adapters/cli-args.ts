@@ -27,9 +27,13 @@ function int(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
-    throw new BrokerError(BrokerErrorCode.InvalidOption, `Cannot start as --${flag} must be a non-negative integer: got ${JSON.stringify(value)}`, {
-      details: { path: `--${flag}`, expected: 'non-negative integer', got: value },
-    });
+    throw new BrokerError(
+      BrokerErrorCode.InvalidOption,
+      `Cannot start as --${flag} must be a non-negative integer: got ${JSON.stringify(value)}`,
+      {
+        details: { path: `--${flag}`, expected: 'non-negative integer', got: value },
+      },
+    );
   }
   return n;
 }
@@ -37,9 +41,13 @@ function int(flag: string, value: string | undefined): number | undefined {
 function keys(flag: string, given: string[] | undefined, env: string | undefined): string[] {
   const list = given !== undefined && given.length > 0 ? given : (env ?? '').split(',').filter((k) => k !== '');
   if (list.length === 0) {
-    throw new BrokerError(BrokerErrorCode.InvalidOption, `Cannot start as no ${flag} is configured: pass --${flag} K or set FLEETKIT_${flag.toUpperCase().replace('-', '_')}S`, {
-      details: { path: `--${flag}`, expected: 'at least one key', got: [] },
-    });
+    throw new BrokerError(
+      BrokerErrorCode.InvalidOption,
+      `Cannot start as no ${flag} is configured: pass --${flag} K or set FLEETKIT_${flag.toUpperCase().replace('-', '_')}S`,
+      {
+        details: { path: `--${flag}`, expected: 'at least one key', got: [] },
+      },
+    );
   }
   return list;
 }
@@ -64,12 +72,19 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const port = int('port', values.port);
   const optional = {
     ...(values['heartbeat-ms'] === undefined ? {} : { heartbeatMs: int('heartbeat-ms', values['heartbeat-ms'])! }),
-    ...(values['max-message-bytes'] === undefined ? {} : { maxMessageBytes: int('max-message-bytes', values['max-message-bytes'])! }),
-    ...(values['max-buffered-bytes'] === undefined ? {} : { maxBufferedBytes: int('max-buffered-bytes', values['max-buffered-bytes'])! }),
+    ...(values['max-message-bytes'] === undefined
+      ? {}
+      : { maxMessageBytes: int('max-message-bytes', values['max-message-bytes'])! }),
+    ...(values['max-buffered-bytes'] === undefined
+      ? {}
+      : { maxBufferedBytes: int('max-buffered-bytes', values['max-buffered-bytes'])! }),
     ...(slow === undefined ? {} : { slowConsumer: slow as SlowConsumerPolicy }),
   };
   return {
-    listen: { ...(port === undefined ? {} : { port }), ...(values.host === undefined ? {} : { hostname: values.host }) },
+    listen: {
+      ...(port === undefined ? {} : { port }),
+      ...(values.host === undefined ? {} : { hostname: values.host }),
+    },
     broker: {
       deviceKeys: keys('device-key', values['device-key'], env.FLEETKIT_DEVICE_KEYS),
       controlKeys: keys('control-key', values['control-key'], env.FLEETKIT_CONTROL_KEYS),

@@ -10,7 +10,10 @@ interface DenoServer {
   shutdown(): Promise<void>;
 }
 interface DenoRuntime {
-  serve(options: { port: number; hostname: string; onListen?: () => void }, handler: (req: Request) => Response): DenoServer;
+  serve(
+    options: { port: number; hostname: string; onListen?: () => void },
+    handler: (req: Request) => Response,
+  ): DenoServer;
   upgradeWebSocket(req: Request, options: { idleTimeout: number }): { socket: WebSocket; response: Response };
 }
 
@@ -40,7 +43,11 @@ class DenoConnection implements Connection {
 /** Runs `broker` on `Deno.serve` and `Deno.upgradeWebSocket`. */
 export function serveDeno(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
   const deno = (globalThis as { Deno?: DenoRuntime }).Deno;
-  if (deno === undefined) throw new BrokerError(BrokerErrorCode.UnsupportedRuntime, 'Cannot serve with the Deno adapter as this runtime is not Deno');
+  if (deno === undefined)
+    throw new BrokerError(
+      BrokerErrorCode.UnsupportedRuntime,
+      'Cannot serve with the Deno adapter as this runtime is not Deno',
+    );
   const hostname = options.hostname ?? '0.0.0.0';
   // Deno's own heartbeat stands in for the broker's: a ping every idleTimeout, close when unanswered
   const idleTimeout = Math.ceil(broker.options.heartbeatMs / 1000);
@@ -49,7 +56,8 @@ export function serveDeno(broker: Broker, options: ListenOptions = {}): Promise<
     const url = new URL(req.url);
     const endpoint = endpointOf(url.pathname);
     if (endpoint === undefined) return new Response('Not Found', { status: 404 });
-    if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Upgrade Required', { status: 426 });
+    if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket')
+      return new Response('Upgrade Required', { status: 426 });
     const apiKey = apiKeyOf(url, req.headers.get('x-api-key'));
     const { socket, response } = deno.upgradeWebSocket(req, { idleTimeout });
     let session: Session | undefined;
@@ -57,7 +65,8 @@ export function serveDeno(broker: Broker, options: ListenOptions = {}): Promise<
       sockets.add(socket);
       session = broker.accept({ endpoint, apiKey }, new DenoConnection(socket));
     };
-    socket.onmessage = (e) => session?.message(typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data as ArrayBuffer));
+    socket.onmessage = (e) =>
+      session?.message(typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data as ArrayBuffer));
     socket.onclose = (e) => {
       sockets.delete(socket);
       session?.closed(e.code);
@@ -71,7 +80,8 @@ export function serveDeno(broker: Broker, options: ListenOptions = {}): Promise<
     url: baseUrl(hostname, server.addr.port),
     async close(kind: ShutdownKind = 'shutdown') {
       broker.shutdown(kind);
-      for (let waited = 0; sockets.size > 0 && waited < 1_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      for (let waited = 0; sockets.size > 0 && waited < 1_000; waited += 20)
+        await new Promise((r) => setTimeout(r, 20));
       await server.shutdown();
     },
   });

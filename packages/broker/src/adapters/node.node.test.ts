@@ -21,7 +21,10 @@ const until = async (ok: () => boolean): Promise<void> => {
 
 describe('Node adapter (ws)', () => {
   it('closes a subscriber whose TCP reader stalls with 1013 while the device and a fast subscriber go on', async () => {
-    server = await serveNode(new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], maxBufferedBytes: 256 * 1024, logger: silentLogger }), { port: 0, hostname: '127.0.0.1' });
+    server = await serveNode(
+      new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], maxBufferedBytes: 256 * 1024, logger: silentLogger }),
+      { port: 0, hostname: '127.0.0.1' },
+    );
     const device = await open(`${server.url}/devices?apiKey=dk`);
     device.ws.send(JSON.stringify({ type: 'register', deviceId: 'firehose' }));
     await until(() => device.frames.length === 2);
@@ -48,7 +51,10 @@ describe('Node adapter (ws)', () => {
   });
 
   it('cuts a frame above the transport ceiling with 1009', async () => {
-    server = await serveNode(new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], maxMessageBytes: 1024, logger: silentLogger }), { port: 0, hostname: '127.0.0.1' });
+    server = await serveNode(
+      new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], maxMessageBytes: 1024, logger: silentLogger }),
+      { port: 0, hostname: '127.0.0.1' },
+    );
     const device = await open(`${server.url}/devices?apiKey=dk`);
     const closed = new Promise<number>((r) => device.ws.once('close', (code) => r(code)));
     device.ws.send('x'.repeat((1 << 20) + 1));
@@ -57,7 +63,10 @@ describe('Node adapter (ws)', () => {
 
   it('pings over the wire and drops a peer that stopped answering, keeping the one that answers', async () => {
     const clock = new ManualClock();
-    server = await serveNode(new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], heartbeatMs: 30_000, clock, logger: silentLogger }), { port: 0, hostname: '127.0.0.1' });
+    server = await serveNode(
+      new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], heartbeatMs: 30_000, clock, logger: silentLogger }),
+      { port: 0, hostname: '127.0.0.1' },
+    );
     const live = await open(`${server.url}/devices?apiKey=dk`);
     const dead = await open(`${server.url}/devices?apiKey=dk`);
     live.ws.send(JSON.stringify({ type: 'register', deviceId: 'live' }));

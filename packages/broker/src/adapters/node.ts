@@ -111,14 +111,22 @@ function refuse(socket: Duplex, status: string): void {
 export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
   const batcher = new TurnBatcher();
   const sockets = new Set<BrokerSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: transportLimit(broker), perMessageDeflate: false, clientTracking: false, WebSocket: BrokerSocket });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: transportLimit(broker),
+    perMessageDeflate: false,
+    clientTracking: false,
+    WebSocket: BrokerSocket,
+  });
   const attach = (ws: BrokerSocket, request: AcceptRequest): void => {
     ws.registry = sockets;
     sockets.add(ws);
     ws.session = broker.accept(request, new WsConnection(ws, batcher));
   };
   const http = createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('WebSocket endpoints: /devices, /control\n');
+    res
+      .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
+      .end('WebSocket endpoints: /devices, /control\n');
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://broker');
@@ -141,7 +149,8 @@ export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<
         async close(kind: ShutdownKind = 'shutdown') {
           broker.shutdown(kind);
           // give peers up to a second to answer the close frame, then cut what is left
-          for (let waited = 0; sockets.size > 0 && waited < 1_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+          for (let waited = 0; sockets.size > 0 && waited < 1_000; waited += 20)
+            await new Promise((r) => setTimeout(r, 20));
           for (const ws of sockets) ws.terminate();
           await new Promise<void>((r) => wss.close(() => r()));
           http.closeAllConnections();

@@ -2,7 +2,7 @@ import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../broker.ts';
 import { connectDevice, type DeviceClientState } from '../client/device-client.ts';
-import { type BrokerServer } from './server.ts';
+import type { BrokerServer } from './server.ts';
 import { runtimeName, serve } from './serve.ts';
 
 const servers: BrokerServer[] = [];
@@ -18,7 +18,13 @@ async function start(options: { maxMessageBytes?: number } = {}): Promise<Broker
 }
 
 /** A control app on the runtime's global WebSocket, collecting frames. */
-async function controlApp(url: string): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>>; next(type: string): Promise<Record<string, unknown>> }> {
+async function controlApp(
+  url: string,
+): Promise<{
+  ws: WebSocket;
+  frames: Array<Record<string, unknown>>;
+  next(type: string): Promise<Record<string, unknown>>;
+}> {
   const ws = new WebSocket(`${url}/control?apiKey=ck`);
   const frames: Array<Record<string, unknown>> = [];
   let wake = (): void => {};
@@ -44,7 +50,13 @@ describe(`serve() on ${runtimeName()}`, () => {
     app.ws.send(JSON.stringify({ type: 'subscribe', deviceId: 'sensor-1' }));
     await app.next('success');
     const commands: unknown[] = [];
-    const device = connectDevice({ url: `${server.url}/devices`, apiKey: 'dk', deviceId: 'sensor-1', logger: silentLogger, onCommand: (p) => commands.push(p) });
+    const device = connectDevice({
+      url: `${server.url}/devices`,
+      apiKey: 'dk',
+      deviceId: 'sensor-1',
+      logger: silentLogger,
+      onCommand: (p) => commands.push(p),
+    });
     await device.registered();
     expect(await app.next('device_connected')).toMatchObject({ deviceId: 'sensor-1' });
     device.send({ temperature: 21 });

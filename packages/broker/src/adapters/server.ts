@@ -26,6 +26,11 @@ export function transportLimit(broker: Broker): number {
 
 /** `ws://host:port` for a bound address (wildcards become loopback). */
 export function baseUrl(hostname: string, port: number): string {
-  const host = hostname === '0.0.0.0' || hostname === '::' || hostname === '' ? '127.0.0.1' : hostname.includes(':') ? `[${hostname}]` : hostname;
+  const host =
+    hostname === '0.0.0.0' || hostname === '::' || hostname === ''
+      ? '127.0.0.1'
+      : hostname.includes(':')
+        ? `[${hostname}]`
+        : hostname;
   return `ws://${host}:${port}`;
 }

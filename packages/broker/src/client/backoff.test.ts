@@ -8,7 +8,9 @@ const fixed = (value: number) => ({ bytes: () => new Uint8Array(), float: () => 
 describe('reconnectDelay (002 "Reconnection Strategy")', () => {
   it('doubles from 1 s and caps at 30 s before jitter', () => {
     const mid = fixed(0.5);
-    expect(Array.from({ length: 8 }, (_, a) => reconnectDelay(a, mid))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect(Array.from({ length: 8 }, (_, a) => reconnectDelay(a, mid))).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
+    ]);
   });
 
   it('spreads each delay over ±20%', () => {

@@ -11,7 +11,14 @@ import type { SocketFactory } from './socket.ts';
 const clock = new ManualClock({ wall: Date.parse(NOW) });
 const brokers: Broker[] = [];
 function newBroker(): Broker {
-  const b = new Broker({ deviceKeys: ['dev-key'], controlKeys: ['ctl-key'], clock, random: new SeededRandom(2), logger: silentLogger, heartbeatMs: 0 });
+  const b = new Broker({
+    deviceKeys: ['dev-key'],
+    controlKeys: ['ctl-key'],
+    clock,
+    random: new SeededRandom(2),
+    logger: silentLogger,
+    heartbeatMs: 0,
+  });
   brokers.push(b);
   return b;
 }
@@ -78,7 +85,9 @@ describe('DeviceClient', () => {
 
   it('backs off exponentially while the broker is down and resets after registering', async () => {
     const t = new MemoryTransport(newBroker());
-    const { c, states } = client(t, { random: { bytes: () => new Uint8Array(), float: () => 0.5, int: () => 0, uuid: () => '' } });
+    const { c, states } = client(t, {
+      random: { bytes: () => new Uint8Array(), float: () => 0.5, int: () => 0, uuid: () => '' },
+    });
     await c.registered();
     t.attach(undefined);
     brokers[0]!.shutdown('restart');
@@ -146,7 +155,11 @@ describe('DeviceClient', () => {
       opened++;
       return { onopen: null, onmessage: null, onclose: null, onerror: null, send() {}, close() {} };
     };
-    const { c, states } = client(new MemoryTransport(), { socket: hung, registerTimeoutMs: 5_000, random: { bytes: () => new Uint8Array(), float: () => 0.5, int: () => 0, uuid: () => '' } });
+    const { c, states } = client(new MemoryTransport(), {
+      socket: hung,
+      registerTimeoutMs: 5_000,
+      random: { bytes: () => new Uint8Array(), float: () => 0.5, int: () => 0, uuid: () => '' },
+    });
     expect(opened).toBe(1);
     clock.advance(4_999);
     expect(c.state).toBe('connecting');

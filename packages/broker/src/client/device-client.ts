@@ -1,4 +1,12 @@
-import { type Clock, createLogger, cryptoRandom, type Logger, type Random, systemClock, type TimerHandle } from '@fleetkit/core';
+import {
+  type Clock,
+  createLogger,
+  cryptoRandom,
+  type Logger,
+  type Random,
+  systemClock,
+  type TimerHandle,
+} from '@fleetkit/core';
 import { BrokerError, BrokerErrorCode } from '../errors.ts';
 import { RECONNECT_CODES } from '../protocol/close-codes.ts';
 import { isDeviceId } from '../protocol/device-id.ts';
@@ -78,15 +86,23 @@ export class DeviceClient {
 
   constructor(options: DeviceClientOptions) {
     if (!isDeviceId(options.deviceId)) {
-      throw new BrokerError(BrokerErrorCode.InvalidOption, `Cannot connect device as deviceId must be 1–64 letters, digits, "-" or "_": got ${JSON.stringify(options.deviceId)}`, {
-        details: { path: 'deviceId', expected: '/^[A-Za-z0-9_-]{1,64}$/', got: options.deviceId },
-      });
+      throw new BrokerError(
+        BrokerErrorCode.InvalidOption,
+        `Cannot connect device as deviceId must be 1–64 letters, digits, "-" or "_": got ${JSON.stringify(options.deviceId)}`,
+        {
+          details: { path: 'deviceId', expected: '/^[A-Za-z0-9_-]{1,64}$/', got: options.deviceId },
+        },
+      );
     }
     let url: URL;
     try {
       url = new URL(options.url);
     } catch (cause) {
-      throw new BrokerError(BrokerErrorCode.InvalidUrl, `Cannot connect device as url is not a URL: got ${JSON.stringify(options.url)}`, { cause, details: { path: 'url', got: options.url } });
+      throw new BrokerError(
+        BrokerErrorCode.InvalidUrl,
+        `Cannot connect device as url is not a URL: got ${JSON.stringify(options.url)}`,
+        { cause, details: { path: 'url', got: options.url } },
+      );
     }
     url.searchParams.set('apiKey', options.apiKey);
     this.#url = url.href;
@@ -149,9 +165,13 @@ export class DeviceClient {
   }
 
   #stoppedError(code: number | undefined): BrokerError {
-    return new BrokerError(BrokerErrorCode.ClientStopped, `Cannot register device ${this.#o.deviceId} as the client stopped${code === undefined ? '' : ` after close code ${code}`}`, {
-      details: { deviceId: this.#o.deviceId, closeCode: code },
-    });
+    return new BrokerError(
+      BrokerErrorCode.ClientStopped,
+      `Cannot register device ${this.#o.deviceId} as the client stopped${code === undefined ? '' : ` after close code ${code}`}`,
+      {
+        details: { deviceId: this.#o.deviceId, closeCode: code },
+      },
+    );
   }
 
   #connect(): void {
@@ -163,7 +183,10 @@ export class DeviceClient {
     if (timeout > 0) {
       this.#deadline = this.#clock.setTimeout(() => {
         this.#deadline = undefined;
-        this.#logger.warn('broker did not confirm registration in time; retrying', { deviceId: this.#o.deviceId, timeoutMs: timeout });
+        this.#logger.warn('broker did not confirm registration in time; retrying', {
+          deviceId: this.#o.deviceId,
+          timeoutMs: timeout,
+        });
         this.#closed(socket, 1006); // as if the network dropped it: back off and retry
         socket.close();
       }, timeout);
@@ -171,7 +194,13 @@ export class DeviceClient {
     // 002 "Key Points" 1: re-register after every connection
     socket.onopen = () => {
       this.#set('registering');
-      socket.send(JSON.stringify({ type: 'register', deviceId: this.#o.deviceId, ...(this.#o.metadata === undefined ? {} : { metadata: this.#o.metadata }) }));
+      socket.send(
+        JSON.stringify({
+          type: 'register',
+          deviceId: this.#o.deviceId,
+          ...(this.#o.metadata === undefined ? {} : { metadata: this.#o.metadata }),
+        }),
+      );
     };
     socket.onmessage = (event) => {
       if (typeof event.data === 'string') this.#frame(socket, event.data);

@@ -13,7 +13,10 @@ function histogram(times: readonly number[]): string {
   for (const t of times) counts.set(Math.floor(t / BUCKET_MS), (counts.get(Math.floor(t / BUCKET_MS)) ?? 0) + 1);
   return [...counts.keys()]
     .sort((a, b) => a - b)
-    .map((b) => `${String(b * BUCKET_MS).padStart(5)}–${String((b + 1) * BUCKET_MS).padEnd(5)} ms ${String(counts.get(b)).padStart(4)} ${'#'.repeat(Math.ceil(counts.get(b)! / 5))}`)
+    .map(
+      (b) =>
+        `${String(b * BUCKET_MS).padStart(5)}–${String((b + 1) * BUCKET_MS).padEnd(5)} ms ${String(counts.get(b)).padStart(4)} ${'#'.repeat(Math.ceil(counts.get(b)! / 5))}`,
+    )
     .join('\n');
 }
 
@@ -65,7 +68,12 @@ describe('reconnect storm (002 "Reconnection Strategy")', () => {
     const times = [...back.values()];
     console.log(`reconnect times of ${CLIENTS} devices after a broker restart (down for 1 s):\n${histogram(times)}`);
     // none lost: every device is registered on the new broker, exactly once
-    expect(second.devices().map((d) => d.deviceId).sort()).toEqual(clients.map((_, i) => `dev-${i}`).sort());
+    expect(
+      second
+        .devices()
+        .map((d) => d.deviceId)
+        .sort(),
+    ).toEqual(clients.map((_, i) => `dev-${i}`).sort());
     expect(clients.every((c) => c.state === 'ready' && c.attempt === 0)).toBe(true);
     // first retry at 1 s ± 20%; those that hit the dead broker retry at 2 s ± 20% later
     const firstWave = times.filter((t) => t >= 1_000 && t <= 1_200);
@@ -76,7 +84,8 @@ describe('reconnect storm (002 "Reconnection Strategy")', () => {
     // no thundering herd: ±20% spreads a wave over 400 ms, so a 100 ms window holds about a quarter of
     // it (not all of it, as without jitter); allow 20% over that for the seed's unevenness
     const perBucket = new Map<number, number>();
-    for (const t of times) perBucket.set(Math.floor(t / BUCKET_MS), (perBucket.get(Math.floor(t / BUCKET_MS)) ?? 0) + 1);
+    for (const t of times)
+      perBucket.set(Math.floor(t / BUCKET_MS), (perBucket.get(Math.floor(t / BUCKET_MS)) ?? 0) + 1);
     expect(Math.max(...perBucket.values())).toBeLessThanOrEqual(CLIENTS * 0.25 * 1.2);
     expect(perBucket.size).toBeGreaterThanOrEqual(8);
     for (const c of clients) c.close();

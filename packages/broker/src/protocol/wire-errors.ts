@@ -17,7 +17,10 @@ export const WireError = {
   InvalidApiKey: { code: 'invalid-api-key', text: 'Invalid or missing API key' },
   RegistrationTimeout: { code: 'registration-timeout', text: 'No register message within one heartbeat interval' },
   DeviceNotConnected: { code: 'device-not-connected', text: 'Device not connected' },
-  InvalidRequestId: { code: 'invalid-request-id', text: 'Invalid requestId: expected a string of at most 128 characters' },
+  InvalidRequestId: {
+    code: 'invalid-request-id',
+    text: 'Invalid requestId: expected a string of at most 128 characters',
+  },
 } as const;
 export type WireError = (typeof WireError)[keyof typeof WireError];
 /** The `code` field of an `error` frame. */

@@ -1,8 +1,15 @@
 import { ChunkedError, ChunkedErrorCode } from '../errors.ts';
 
 /** Throws `manifest-invalid` naming the field, what it must be and what it is. */
-export function invalid(path: string, expected: string, got: unknown, code: ChunkedErrorCode = ChunkedErrorCode.ManifestInvalid): never {
-  throw new ChunkedError(code, `Cannot accept ${path}: expected ${expected}, got ${show(got)}`, { details: { path, expected, got: show(got) } });
+export function invalid(
+  path: string,
+  expected: string,
+  got: unknown,
+  code: ChunkedErrorCode = ChunkedErrorCode.ManifestInvalid,
+): never {
+  throw new ChunkedError(code, `Cannot accept ${path}: expected ${expected}, got ${show(got)}`, {
+    details: { path, expected, got: show(got) },
+  });
 }
 
 function show(value: unknown): string {
@@ -14,9 +21,13 @@ function show(value: unknown): string {
 
 /** Throws `source-size-mismatch`: the image is not the size it was declared (or opened) with. */
 export function sourceSizeMismatch(name: string, expected: number, got: number | string): never {
-  throw new ChunkedError(ChunkedErrorCode.SourceSizeMismatch, `Cannot encode ${name}: the image has ${got} bytes, expected ${expected}`, {
-    details: { path: 'image', expected, got },
-  });
+  throw new ChunkedError(
+    ChunkedErrorCode.SourceSizeMismatch,
+    `Cannot encode ${name}: the image has ${got} bytes, expected ${expected}`,
+    {
+      details: { path: 'image', expected, got },
+    },
+  );
 }
 
 /** `source-unreadable` for the image file at `file`, keeping the system error as `cause`. */

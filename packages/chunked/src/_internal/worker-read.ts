@@ -34,11 +34,21 @@ export function workerReadSource(image: ImageSource, pool: WorkerPool, name: str
   return {
     size,
     async hash(batch, signal) {
-      const input: HashFileBatchInput = { buffer: batch.buffer, ...batch.layout, path, position: batch.position, final: batch.final };
-      const back = await pool.run(hashFileBatchTask, input, transferOptions(batch.buffer, signal)).catch((error: unknown) => {
-        // the task only fails when node:fs does (file removed, no permission, I/O error)
-        throw error instanceof CoreError && error.code === CoreErrorCode.TaskFailed ? sourceUnreadable(path, error.cause ?? error) : error;
-      });
+      const input: HashFileBatchInput = {
+        buffer: batch.buffer,
+        ...batch.layout,
+        path,
+        position: batch.position,
+        final: batch.final,
+      };
+      const back = await pool
+        .run(hashFileBatchTask, input, transferOptions(batch.buffer, signal))
+        .catch((error: unknown) => {
+          // the task only fails when node:fs does (file removed, no permission, I/O error)
+          throw error instanceof CoreError && error.code === CoreErrorCode.TaskFailed
+            ? sourceUnreadable(path, error.cause ?? error)
+            : error;
+        });
       const expected = payloadBytes(batch.layout);
       if (back.read < expected) sourceSizeMismatch(name, size, batch.position + back.read);
       if (back.read > expected) sourceSizeMismatch(name, size, `more than ${size}`);

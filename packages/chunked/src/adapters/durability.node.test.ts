@@ -28,14 +28,17 @@ describe('filesystem transfer state under kill -9', () => {
     writeFileSync(manifestFile, encodeManifest(manifest));
     const acked = new Set<number>();
     for (let round = 0; round < 3; round++) {
-      for (const i of await receiveAndKill([join(dir, 'store'), manifestFile, String(round + 1)], 20 + round * 30)) acked.add(i);
+      for (const i of await receiveAndKill([join(dir, 'store'), manifestFile, String(round + 1)], 20 + round * 30))
+        acked.add(i);
       const logger = memoryLogger();
       const resumed = await Assembler.open({ manifest, storage: createFsStorage({ dir: join(dir, 'store') }), logger });
       expect([...acked].filter((i) => !resumed.has(i))).toEqual([]);
       expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
     }
     const final = await Assembler.open({ manifest, storage: createFsStorage({ dir: join(dir, 'store') }) });
-    for (const r of final.missing()) for (let i = r.start; i < r.end; i++) await final.accept(i, image.subarray(i * 1024, Math.min(image.length, (i + 1) * 1024)));
+    for (const r of final.missing())
+      for (let i = r.start; i < r.end; i++)
+        await final.accept(i, image.subarray(i * 1024, Math.min(image.length, (i + 1) * 1024)));
     await final.verify();
     expect(new Uint8Array(await new Response(final.stream()).arrayBuffer())).toEqual(image);
   });

@@ -53,7 +53,13 @@ export function hashFileBatch(input: HashFileBatchInput) {
   try {
     for (let j = 0; j < input.count && read === j * full; j += group) {
       if (full > PIECE) {
-        read += readAndHashLarge(fd, framePayload(bytes, input, j), input.position + read, bytes, input.digestsAt + j * 32);
+        read += readAndHashLarge(
+          fd,
+          framePayload(bytes, input, j),
+          input.position + read,
+          bytes,
+          input.digestsAt + j * 32,
+        );
         continue;
       }
       const views: Uint8Array[] = [];

@@ -30,7 +30,12 @@ function fileOf(bytes: Uint8Array): string {
 
 async function collect(source: Uint8Array | ImageFile, options: Partial<EncodeOptions> = {}) {
   const chunks: Pick<EncodedChunk, 'index' | 'more' | 'frame'>[] = [];
-  const manifest = await encodeImage(source, { ...identity, chunkSize: 64, ...options, onChunk: (c) => void chunks.push({ index: c.index, more: c.more, frame: c.frame.slice() }) });
+  const manifest = await encodeImage(source, {
+    ...identity,
+    chunkSize: 64,
+    ...options,
+    onChunk: (c) => void chunks.push({ index: c.index, more: c.more, frame: c.frame.slice() }),
+  });
   return { manifest, frames: chunks.map((c) => [c.index, c.more, c.frame] as const) };
 }
 
@@ -83,7 +88,10 @@ describe('encodeImage of an image file', () => {
           const file = await openImageFile(fileOf(bytes));
           const reference = await collect(bytes, { chunkSize });
           const { pool, seen } = watched(new InThreadPool());
-          for (const v of [await collect(file, { chunkSize, batchBytes }), await collect(file, { chunkSize, batchBytes, inFlight, pool, poolThreshold: 0 })]) {
+          for (const v of [
+            await collect(file, { chunkSize, batchBytes }),
+            await collect(file, { chunkSize, batchBytes, inFlight, pool, poolThreshold: 0 }),
+          ]) {
             expect(v.manifest).toEqual(reference.manifest);
             expect(v.frames).toEqual(reference.frames);
           }
@@ -97,16 +105,21 @@ describe('encodeImage of an image file', () => {
   it('gives the frames of the bytes for chunks read many to a syscall (16 KiB) and a piece at a time (2 MiB), on the pool and in-thread', async () => {
     const bytes = image(5 * 1024 * 1024 + 123);
     const file = await openImageFile(fileOf(bytes));
-    for (const [chunkSize, batchBytes] of [[1 << 14, (2 << 20) + 1], [2 << 20, 4 << 20]] as const) {
+    for (const [chunkSize, batchBytes] of [
+      [1 << 14, (2 << 20) + 1],
+      [2 << 20, 4 << 20],
+    ] as const) {
       const reference = await collect(bytes, { chunkSize });
       for (const options of [{ chunkSize }, { chunkSize, batchBytes, pool: new InThreadPool(), poolThreshold: 0 }]) {
         const encoded = await collect(file, options);
         expect(encoded.manifest).toEqual(reference.manifest);
         expect(encoded.frames.length).toBe(reference.frames.length);
-        expect(encoded.frames.every(([index, more, frame], i) => {
-          const [rIndex, rMore, rFrame] = reference.frames[i]!;
-          return index === rIndex && more === rMore && equalBytes(frame, rFrame);
-        })).toBe(true);
+        expect(
+          encoded.frames.every(([index, more, frame], i) => {
+            const [rIndex, rMore, rFrame] = reference.frames[i]!;
+            return index === rIndex && more === rMore && equalBytes(frame, rFrame);
+          }),
+        ).toBe(true);
       }
     }
   });
@@ -129,11 +142,17 @@ describe('encodeImage of an image file', () => {
       const shrinking = fileOf(image(5000));
       const short = await openImageFile(shrinking);
       truncateSync(shrinking, 4000);
-      await expect(collect(short, options)).rejects.toMatchObject({ code: 'source-size-mismatch', details: { expected: 5000 } });
+      await expect(collect(short, options)).rejects.toMatchObject({
+        code: 'source-size-mismatch',
+        details: { expected: 5000 },
+      });
       const growing = fileOf(image(5000));
       const long = await openImageFile(growing);
       appendFileSync(growing, new Uint8Array(10));
-      await expect(collect(long, options)).rejects.toMatchObject({ code: 'source-size-mismatch', details: { expected: 5000, got: 'more than 5000' } });
+      await expect(collect(long, options)).rejects.toMatchObject({
+        code: 'source-size-mismatch',
+        details: { expected: 5000, got: 'more than 5000' },
+      });
     }
   });
 
@@ -145,14 +164,20 @@ describe('encodeImage of an image file', () => {
   });
 
   it('fails with source-unreadable when the file is missing, or removed before the workers or this thread read it', async () => {
-    await expect(openImageFile(join(dir, 'no-such-image.bin'))).rejects.toMatchObject({ code: 'source-unreadable', details: { path: 'image' } });
+    await expect(openImageFile(join(dir, 'no-such-image.bin'))).rejects.toMatchObject({
+      code: 'source-unreadable',
+      details: { path: 'image' },
+    });
     const pool = createPiscinaPool({ threads: 2 });
     try {
       for (const options of [{}, { pool: new InThreadPool(), poolThreshold: 0 }, { pool, poolThreshold: 0 }]) {
         const path = fileOf(image(5000));
         const file = await openImageFile(path);
         rmSync(path);
-        await expect(collect(file, options)).rejects.toMatchObject({ code: 'source-unreadable', details: { got: file.path } });
+        await expect(collect(file, options)).rejects.toMatchObject({
+          code: 'source-unreadable',
+          details: { got: file.path },
+        });
       }
     } finally {
       await pool.close();

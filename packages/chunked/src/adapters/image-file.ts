@@ -21,9 +21,13 @@ export async function openImageFile(path: string): Promise<ImageFile> {
     throw sourceUnreadable(absolute, cause);
   });
   if (!info.isFile()) {
-    throw new ChunkedError(ChunkedErrorCode.InvalidArgument, `Cannot open ${absolute} as an image: it is not a regular file`, {
-      details: { path: 'path', expected: 'a regular file', got: absolute },
-    });
+    throw new ChunkedError(
+      ChunkedErrorCode.InvalidArgument,
+      `Cannot open ${absolute} as an image: it is not a regular file`,
+      {
+        details: { path: 'path', expected: 'a regular file', got: absolute },
+      },
+    );
   }
   return {
     path: absolute,

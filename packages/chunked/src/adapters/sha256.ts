@@ -50,6 +50,12 @@ export function payloadBytes(layout: FrameLayout): number {
 /** Writes the SHA-256 of every chunk payload laid out in `buffer` into its digest area; returns that area. */
 export function sha256Frames(buffer: Uint8Array, layout: FrameLayout): Uint8Array {
   const digests = buffer.subarray(layout.digestsAt, layout.digestsAt + layout.count * 32);
-  for (let j = 0; j < layout.count; j++) digests.set(createHash('sha256').update(framePayload(buffer, layout, j)).digest(), j * 32);
+  for (let j = 0; j < layout.count; j++)
+    digests.set(
+      createHash('sha256')
+        .update(framePayload(buffer, layout, j))
+        .digest(),
+      j * 32,
+    );
   return digests;
 }

@@ -6,7 +6,11 @@ import type { ChunkStorage } from '../storage.ts';
  * empty storage; `reopen` (optional) returns a new instance over the same
  * place, as a restarted process would see it.
  */
-export function describeChunkStorage(name: string, create: () => Promise<ChunkStorage>, reopen?: (storage: ChunkStorage) => Promise<ChunkStorage>): void {
+export function describeChunkStorage(
+  name: string,
+  create: () => Promise<ChunkStorage>,
+  reopen?: (storage: ChunkStorage) => Promise<ChunkStorage>,
+): void {
   const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
 
   describe(`chunk storage contract: ${name}`, () => {
@@ -58,7 +62,9 @@ export function describeChunkStorage(name: string, create: () => Promise<ChunkSt
     it('rejects keys that could escape their namespace, with invalid-key', async () => {
       const storage = await create();
       for (const key of ['', '..', '../x', 'a/b', '.hidden', 'a\\b']) {
-        await expect(Promise.resolve().then(() => storage.writeChunk(key, 0, bytes(1)))).rejects.toMatchObject({ code: 'invalid-key' });
+        await expect(Promise.resolve().then(() => storage.writeChunk(key, 0, bytes(1)))).rejects.toMatchObject({
+          code: 'invalid-key',
+        });
       }
     });
 

@@ -8,7 +8,9 @@ import type { SqlExecutor } from '../sql/driver.ts';
 export function scopedExecutor(inner: SqlExecutor): { readonly executor: SqlExecutor; end(): void } {
   let active = true;
   const ended = (): Promise<never> =>
-    Promise.reject(new CoreError(CoreErrorCode.SqlClosed, 'Cannot use a transaction after it has committed or rolled back'));
+    Promise.reject(
+      new CoreError(CoreErrorCode.SqlClosed, 'Cannot use a transaction after it has committed or rolled back'),
+    );
   return {
     executor: {
       dialect: inner.dialect,

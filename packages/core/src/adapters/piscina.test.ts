@@ -21,7 +21,10 @@ describe('piscina pool', () => {
 
   it('moves a transferred buffer: the caller’s copy is detached', async () => {
     const pool = createPiscinaPool({ threads: 1 });
-    const digest = defineTask<{ buffer: ArrayBuffer }, { digest: string; buffer: ArrayBuffer }>(fixtures, 'digestAndReturn');
+    const digest = defineTask<{ buffer: ArrayBuffer }, { digest: string; buffer: ArrayBuffer }>(
+      fixtures,
+      'digestAndReturn',
+    );
     const buffer = new Uint8Array(1 << 20).fill(7).buffer;
     const out = await pool.run(digest, { buffer }, { transfer: [buffer] });
     expect(buffer.byteLength).toBe(0);

@@ -39,14 +39,21 @@ export function createPiscinaPool(options: PiscinaPoolOptions = {}): WorkerPool 
   return {
     threads,
     run<Input, Output>(task: TaskRef<Input, Output>, input: Input, runOptions?: RunOptions): Promise<Output> {
-      if (closed) return Promise.reject(new CoreError(CoreErrorCode.PoolClosed, `Cannot run task "${task.name}": the pool is closed`));
+      if (closed)
+        return Promise.reject(
+          new CoreError(CoreErrorCode.PoolClosed, `Cannot run task "${task.name}": the pool is closed`),
+        );
       const message = { module: task.module, name: task.name, input };
-      const running = runOptions === undefined ? piscina.run(message) : piscina.run(message, piscinaOptions(runOptions));
+      const running =
+        runOptions === undefined ? piscina.run(message) : piscina.run(message, piscinaOptions(runOptions));
       return (running as Promise<Output>).catch((cause: unknown) => {
         if (runOptions?.signal?.aborted) {
-          throw new CoreError(CoreErrorCode.TaskAborted, `Task "${task.name}" was aborted`, { cause: runOptions.signal.reason });
+          throw new CoreError(CoreErrorCode.TaskAborted, `Task "${task.name}" was aborted`, {
+            cause: runOptions.signal.reason,
+          });
         }
-        if (closed) throw new CoreError(CoreErrorCode.PoolClosed, `Task "${task.name}" did not run: the pool closed`, { cause });
+        if (closed)
+          throw new CoreError(CoreErrorCode.PoolClosed, `Task "${task.name}" did not run: the pool closed`, { cause });
         throw taskFailed(task, cause);
       });
     },

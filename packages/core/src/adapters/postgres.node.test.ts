@@ -38,9 +38,12 @@ describeWithPostgres('postgres adapter', (url) => {
     try {
       await db.exec(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`);
       const sql = `EXPLAIN SELECT v FROM ${table} WHERE id = ANY(ARRAY(SELECT generate_series(1, 3)))`;
-      const plan = async (): Promise<string> => (await db.queryUnprepared<{ 'QUERY PLAN': string }>(sql)).map((r) => r['QUERY PLAN']).join('\n');
+      const plan = async (): Promise<string> =>
+        (await db.queryUnprepared<{ 'QUERY PLAN': string }>(sql)).map((r) => r['QUERY PLAN']).join('\n');
       for (let i = 0; i < 6; i++) await plan();
-      await db.exec(`INSERT INTO ${table} SELECT i, repeat('x', 200) FROM generate_series(1, 50000) i; ANALYZE ${table}`);
+      await db.exec(
+        `INSERT INTO ${table} SELECT i, repeat('x', 200) FROM generate_series(1, 50000) i; ANALYZE ${table}`,
+      );
       expect(await plan()).toContain('Index');
       expect(await db.queryUnprepared<{ n: number }>('SELECT $1::int + 1 AS n', [41])).toEqual([{ n: 42 }]);
     } finally {
@@ -52,16 +55,31 @@ describeWithPostgres('postgres adapter', (url) => {
   describe('prepared statements', () => {
     it('describes a statement once per connection and builds later rows from the remembered shape', async () => {
       const db = openPostgres({ connectionString: url, max: 1 });
-      const describe = vi.spyOn((pg as unknown as { Connection: { prototype: { describe(): void } } }).Connection.prototype, 'describe');
+      const describe = vi.spyOn(
+        (pg as unknown as { Connection: { prototype: { describe(): void } } }).Connection.prototype,
+        'describe',
+      );
       try {
         const sql = `SELECT $1::int8 AS big, $2::text AS t, NULL::int AS missing, true AS yes, '{"a":1}'::jsonb AS doc, 9007199254740993::int8 AS exact`;
         const rows = [];
         for (let i = 0; i < 5; i++) rows.push(...(await db.query(sql, [i, `row ${i}`])));
-        expect(rows).toEqual([0, 1, 2, 3, 4].map((i) => ({ big: i, t: `row ${i}`, missing: null, yes: true, doc: { a: 1 }, exact: 9007199254740993n })));
+        expect(rows).toEqual(
+          [0, 1, 2, 3, 4].map((i) => ({
+            big: i,
+            t: `row ${i}`,
+            missing: null,
+            yes: true,
+            doc: { a: 1 },
+            exact: 9007199254740993n,
+          })),
+        );
         expect(describe).toHaveBeenCalledTimes(1);
         // a statement without rows: described once, then counted from its command tag
         await db.exec('CREATE TEMP TABLE shape_probe (n int)');
-        for (let i = 0; i < 3; i++) expect(await db.run('INSERT INTO shape_probe SELECT generate_series(1, $1::int)', [i + 1])).toEqual({ changes: i + 1 });
+        for (let i = 0; i < 3; i++)
+          expect(await db.run('INSERT INTO shape_probe SELECT generate_series(1, $1::int)', [i + 1])).toEqual({
+            changes: i + 1,
+          });
         expect(describe).toHaveBeenCalledTimes(2);
       } finally {
         describe.mockRestore();
@@ -76,7 +94,9 @@ describeWithPostgres('postgres adapter', (url) => {
         expect(await db.query(sql, [2])).toEqual([{ q: 5 }]);
         await expect(db.query(sql, [0])).rejects.toMatchObject({ code: 'sql-failed', details: { sqlState: '22012' } });
         expect(await db.query(sql, [5])).toEqual([{ q: 2 }]);
-        await expect(db.transaction(async (tx) => tx.query(sql, [0]))).rejects.toMatchObject({ details: { sqlState: '22012' } });
+        await expect(db.transaction(async (tx) => tx.query(sql, [0]))).rejects.toMatchObject({
+          details: { sqlState: '22012' },
+        });
         expect(await db.transaction(async (tx) => tx.query(sql, [1]))).toEqual([{ q: 10 }]);
       } finally {
         await db.close();
@@ -89,11 +109,13 @@ describeWithPostgres('postgres adapter', (url) => {
         const sql = 'SELECT $1::text AS who, pg_backend_pid() AS pid';
         // two transactions at once hold both connections: each prepares the statement itself
         const seen = await Promise.all(
-          ['a', 'b'].map((who) => db.transaction(async (tx) => {
-            const [row] = await tx.query<{ who: string; pid: number }>(sql, [who]);
-            await new Promise((r) => setTimeout(r, 50));
-            return row!;
-          })),
+          ['a', 'b'].map((who) =>
+            db.transaction(async (tx) => {
+              const [row] = await tx.query<{ who: string; pid: number }>(sql, [who]);
+              await new Promise((r) => setTimeout(r, 50));
+              return row!;
+            }),
+          ),
         );
         expect(seen.map((r) => r.who)).toEqual(['a', 'b']);
         expect(new Set(seen.map((r) => r.pid)).size).toBe(2);

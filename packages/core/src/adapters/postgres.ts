@@ -182,7 +182,9 @@ class StatementNames {
     const execution = new PreparedExecution(name, text, bind(params), this.#shapes);
     // with a callback: a client (not the pool) returns a submittable itself, not a promise
     return new Promise<Outcome>((resolve, reject) => {
-      (client as unknown as Submitter).query(execution, (error, outcome) => (error ? reject(error) : resolve(outcome!)));
+      (client as unknown as Submitter).query(execution, (error, outcome) =>
+        error ? reject(error) : resolve(outcome!),
+      );
     });
   }
 }
@@ -198,7 +200,13 @@ interface WireConnection {
   readonly parsedStatements: Record<string, string | undefined>;
   readonly submittedNamedStatements: Record<string, string | undefined>;
   parse(q: { text: string; name: string }): void;
-  bind(b: { portal: string; statement: string; values: unknown[]; binary: boolean; valueMapper: (v: unknown) => unknown }): void;
+  bind(b: {
+    portal: string;
+    statement: string;
+    values: unknown[];
+    binary: boolean;
+    valueMapper: (v: unknown) => unknown;
+  }): void;
   describe(d: { type: 'P'; name: string }): void;
   execute(e: { portal: string; rows: number }): void;
   sync(): void;
@@ -238,7 +246,8 @@ class PreparedExecution {
 
   submit(connection: WireConnection): Error | null {
     const parsed = connection.parsedStatements[this.name];
-    if (parsed !== undefined && parsed !== this.text) return new Error(`Prepared statement "${this.name}" was already used for a different text`);
+    if (parsed !== undefined && parsed !== this.text)
+      return new Error(`Prepared statement "${this.name}" was already used for a different text`);
     this.#shape = parsed === undefined ? undefined : this.#shapes.get(this.name);
     connection.stream.cork?.();
     try {
@@ -246,7 +255,13 @@ class PreparedExecution {
         connection.parse({ text: this.text, name: this.name });
         connection.submittedNamedStatements[this.name] = this.text;
       }
-      connection.bind({ portal: '', statement: this.name, values: this.#values, binary: false, valueMapper: wireValue });
+      connection.bind({
+        portal: '',
+        statement: this.name,
+        values: this.#values,
+        binary: false,
+        valueMapper: wireValue,
+      });
       if (this.#shape === undefined) {
         connection.describe({ type: 'P', name: '' });
         this.#described = true;
@@ -262,7 +277,10 @@ class PreparedExecution {
   handleRowDescription(msg: { fields: readonly { name: string; dataTypeID: number; format: string }[] }): void {
     this.#shape = {
       names: msg.fields.map((f) => f.name),
-      parsers: msg.fields.map((f) => types.getTypeParser(f.dataTypeID, f.format === 'binary' ? 'binary' : 'text') as (text: string) => unknown),
+      parsers: msg.fields.map(
+        (f) =>
+          types.getTypeParser(f.dataTypeID, f.format === 'binary' ? 'binary' : 'text') as (text: string) => unknown,
+      ),
     };
     this.#shapes.set(this.name, this.#shape);
   }
@@ -317,7 +335,8 @@ class PreparedExecution {
 
 /** A bound parameter on the wire (after `bind`): text, bytes or NULL. */
 function wireValue(value: unknown): unknown {
-  if (value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value)) return value ?? null;
+  if (value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value))
+    return value ?? null;
   return String(value);
 }
 

@@ -38,7 +38,9 @@ describe('sqlite adapter', () => {
     await owner.exec('CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)');
     await owner.run('INSERT INTO kv VALUES ($1, $2)', ['x', '1']);
     expect(await owner.query('PRAGMA locking_mode')).toEqual([{ locking_mode: 'exclusive' }]);
-    expect(() => openSqlite({ path, busyTimeoutMs: 50 })).toThrow(expect.objectContaining({ code: 'sql-failed', message: expect.stringMatching(/locked/) }));
+    expect(() => openSqlite({ path, busyTimeoutMs: 50 })).toThrow(
+      expect.objectContaining({ code: 'sql-failed', message: expect.stringMatching(/locked/) }),
+    );
     await owner.close();
     const next = openSqlite({ path, busyTimeoutMs: 50 });
     expect(await next.query('SELECT v FROM kv WHERE k = $1', ['x'])).toEqual([{ v: '1' }]);

@@ -2,7 +2,14 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { Mutex } from '../_internal/mutex.ts';
 import { scopedExecutor } from '../_internal/transaction.ts';
 import { CoreError, CoreErrorCode } from '../errors.ts';
-import { mapPlaceholders, type SqlDriver, type SqlExecutor, type SqlRow, type SqlRunResult, type SqlValue } from '../sql/driver.ts';
+import {
+  mapPlaceholders,
+  type SqlDriver,
+  type SqlExecutor,
+  type SqlRow,
+  type SqlRunResult,
+  type SqlValue,
+} from '../sql/driver.ts';
 
 /** Options of {@link openSqlite}. */
 export interface SqliteOptions {
@@ -42,7 +49,11 @@ export function openSqlite(options: SqliteOptions): SqlDriver {
   // exclusive before the first WAL access: SQLite then keeps the WAL index in
   // its own memory, and BEGIN IMMEDIATE takes the write lock it keeps
   if (options.exclusive) setup.push('PRAGMA locking_mode = EXCLUSIVE');
-  setup.push('PRAGMA journal_mode = WAL', `PRAGMA synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`, 'PRAGMA foreign_keys = ON');
+  setup.push(
+    'PRAGMA journal_mode = WAL',
+    `PRAGMA synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`,
+    'PRAGMA foreign_keys = ON',
+  );
   if (options.exclusive) setup.push('BEGIN IMMEDIATE', 'COMMIT');
   const script = `${setup.join(';\n')};`;
   try {
@@ -65,7 +76,8 @@ export function openSqlite(options: SqliteOptions): SqlDriver {
     },
   };
   const guarded = <T>(fn: () => Promise<T>): Promise<T> => {
-    if (closed) return Promise.reject(new CoreError(CoreErrorCode.SqlClosed, 'Cannot use the SQLite driver: it is closed'));
+    if (closed)
+      return Promise.reject(new CoreError(CoreErrorCode.SqlClosed, 'Cannot use the SQLite driver: it is closed'));
     return mutex.lock(fn);
   };
 
@@ -109,7 +121,10 @@ function wrap<T>(sql: string, fn: () => T): T {
   } catch (cause) {
     if (cause instanceof CoreError) throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new CoreError(CoreErrorCode.SqlFailed, `SQLite statement failed: ${message}`, { cause, details: { sql: sql.slice(0, 500) } });
+    throw new CoreError(CoreErrorCode.SqlFailed, `SQLite statement failed: ${message}`, {
+      cause,
+      details: { sql: sql.slice(0, 500) },
+    });
   }
 }
 

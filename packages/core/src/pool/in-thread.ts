@@ -12,7 +12,8 @@ export class InThreadPool implements WorkerPool {
   #closed = false;
 
   async run<Input, Output>(task: TaskRef<Input, Output>, input: Input, options: RunOptions = {}): Promise<Output> {
-    if (this.#closed) throw new CoreError(CoreErrorCode.PoolClosed, `Cannot run task "${task.name}": the pool is closed`);
+    if (this.#closed)
+      throw new CoreError(CoreErrorCode.PoolClosed, `Cannot run task "${task.name}": the pool is closed`);
     throwIfAborted(task, options.signal);
     const fn = await loadTask(task.module, task.name);
     throwIfAborted(task, options.signal);
@@ -30,9 +31,14 @@ export class InThreadPool implements WorkerPool {
   }
 }
 
-function throwIfAborted(task: Pick<TaskRef<unknown, unknown>, 'module' | 'name'>, signal: AbortSignal | undefined): void {
+function throwIfAborted(
+  task: Pick<TaskRef<unknown, unknown>, 'module' | 'name'>,
+  signal: AbortSignal | undefined,
+): void {
   if (signal?.aborted) {
-    throw new CoreError(CoreErrorCode.TaskAborted, `Task "${task.name}" was aborted before it ran`, { cause: signal.reason });
+    throw new CoreError(CoreErrorCode.TaskAborted, `Task "${task.name}" was aborted before it ran`, {
+      cause: signal.reason,
+    });
   }
 }
 

@@ -15,7 +15,9 @@ export interface TaskRef<Input, Output> {
 }
 
 /** A task's implementation as the module exports it. */
-export type TaskFunction<Input, Output> = (input: Input) => Output | Promise<Output | Transferring<Output>> | Transferring<Output>;
+export type TaskFunction<Input, Output> = (
+  input: Input,
+) => Output | Promise<Output | Transferring<Output>> | Transferring<Output>;
 
 /** Names a CPU task; `module` usually comes from {@link taskModuleUrl}. */
 export function defineTask<Input, Output>(module: string | URL, name: string): TaskRef<Input, Output> {
@@ -29,11 +31,17 @@ export function defineTask<Input, Output>(module: string | URL, name: string): T
  * `src/` layout for entries, so each task module must be a tsup entry.
  */
 export function taskModuleUrl(importMetaUrl: string, pathFromSrc: string): string {
-  for (const [dir, ext] of [['/src/', '.ts'], ['/dist/', '.js']] as const) {
+  for (const [dir, ext] of [
+    ['/src/', '.ts'],
+    ['/dist/', '.js'],
+  ] as const) {
     const at = importMetaUrl.lastIndexOf(dir);
     if (at >= 0) return importMetaUrl.slice(0, at + dir.length) + pathFromSrc + ext;
   }
-  throw new CoreError(CoreErrorCode.InvalidArgument, `Cannot locate task module "${pathFromSrc}" from ${importMetaUrl}: expected a file under src/ or dist/`);
+  throw new CoreError(
+    CoreErrorCode.InvalidArgument,
+    `Cannot locate task module "${pathFromSrc}" from ${importMetaUrl}: expected a file under src/ or dist/`,
+  );
 }
 
 const TRANSFER = Symbol.for('fleetkit.transfer');
@@ -60,9 +68,13 @@ export async function loadTask(module: string, name: string): Promise<(input: un
   const mod = (await import(module)) as Record<string, unknown>;
   const fn = mod[name];
   if (typeof fn !== 'function') {
-    throw new CoreError(CoreErrorCode.TaskNotFound, `Cannot run task "${name}": module ${module} exports no function of that name`, {
-      details: { module, name },
-    });
+    throw new CoreError(
+      CoreErrorCode.TaskNotFound,
+      `Cannot run task "${name}": module ${module} exports no function of that name`,
+      {
+        details: { module, name },
+      },
+    );
   }
   return fn as (input: unknown) => unknown;
 }

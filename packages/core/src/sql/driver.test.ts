@@ -16,6 +16,11 @@ describe('mapPlaceholders', () => {
   });
 
   it('is the identity on text without placeholders', () => {
-    fc.assert(fc.property(fc.string().filter((s) => !s.includes('$')), (s) => toSqlite(s) === s));
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => !s.includes('$')),
+        (s) => toSqlite(s) === s,
+      ),
+    );
   });
 });

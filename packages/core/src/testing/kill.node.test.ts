@@ -11,10 +11,14 @@ describe('runUntilKilled', () => {
   });
 
   it('rejects when the child printed nothing before it stalled', async () => {
-    await expect(runUntilKilled({ script: stalling, args: ['0'], afterLines: 1, stallMs: 500 })).rejects.toThrow(/printed nothing in 500 ms/);
+    await expect(runUntilKilled({ script: stalling, args: ['0'], afterLines: 1, stallMs: 500 })).rejects.toThrow(
+      /printed nothing in 500 ms/,
+    );
   });
 
   it('rejects when the child exits by itself', async () => {
-    await expect(runUntilKilled({ script: stalling, args: ['2', 'exit'], afterLines: 10, stallMs: 5_000 })).rejects.toThrow(/exited by itself \(code 3\)/);
+    await expect(
+      runUntilKilled({ script: stalling, args: ['2', 'exit'], afterLines: 10, stallMs: 5_000 }),
+    ).rejects.toThrow(/exited by itself \(code 3\)/);
   });
 });

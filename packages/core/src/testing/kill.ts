@@ -36,7 +36,9 @@ export function runUntilKilled(options: RunUntilKilledOptions): Promise<string[]
     const stallMs = options.stallMs ?? 15_000;
     const onStall = (): void => {
       stalled = true;
-      process.stderr.write(`runUntilKilled: ${options.script} printed nothing for ${stallMs} ms after ${lines.length} lines; killing it now. Its stderr: ${stderr}\n`);
+      process.stderr.write(
+        `runUntilKilled: ${options.script} printed nothing for ${stallMs} ms after ${lines.length} lines; killing it now. Its stderr: ${stderr}\n`,
+      );
       child.kill('SIGKILL');
     };
     let watchdog = setTimeout(onStall, stallMs);
@@ -55,7 +57,8 @@ export function runUntilKilled(options: RunUntilKilledOptions): Promise<string[]
     });
     child.on('exit', (code, signal) => {
       clearTimeout(watchdog);
-      if (signal === 'SIGKILL' && stalled && lines.length === 0) reject(new Error(`${options.script} printed nothing in ${stallMs} ms: ${stderr}`));
+      if (signal === 'SIGKILL' && stalled && lines.length === 0)
+        reject(new Error(`${options.script} printed nothing in ${stallMs} ms: ${stderr}`));
       else if (signal === 'SIGKILL') resolve(lines);
       else reject(new Error(`${options.script} exited by itself (code ${code}) before it was killed: ${stderr}`));
     });

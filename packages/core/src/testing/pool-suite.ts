@@ -14,7 +14,10 @@ export function describeWorkerPool(name: string, open: () => WorkerPool, fixture
     afterAll(() => pool.close());
     const add = defineTask<{ a: number; b: number }, number>(fixtures, 'add');
     const fail = defineTask<{ message: string }, never>(fixtures, 'fail');
-    const digest = defineTask<{ buffer: ArrayBuffer }, { digest: string; buffer: ArrayBuffer }>(fixtures, 'digestAndReturn');
+    const digest = defineTask<{ buffer: ArrayBuffer }, { digest: string; buffer: ArrayBuffer }>(
+      fixtures,
+      'digestAndReturn',
+    );
 
     it('runs a named task and returns its result', async () => {
       expect(await pool.run(add, { a: 2, b: 40 })).toBe(42);
@@ -41,7 +44,9 @@ export function describeWorkerPool(name: string, open: () => WorkerPool, fixture
 
     it('rejects a task that does not exist', async () => {
       const missing = defineTask<null, never>(fixtures, 'noSuchTask');
-      await expect(pool.run(missing, null)).rejects.toMatchObject({ code: expect.stringMatching(/^task-(not-found|failed)$/) });
+      await expect(pool.run(missing, null)).rejects.toMatchObject({
+        code: expect.stringMatching(/^task-(not-found|failed)$/),
+      });
       await expect(pool.run(missing, null)).rejects.toThrow('noSuchTask');
     });
 

@@ -21,7 +21,9 @@ export function describeSqlDriver(name: string, open: () => Promise<SqlDriver> |
     beforeAll(async () => {
       db = await open();
       const t = sqlTypes(db.dialect);
-      await db.exec(`CREATE TABLE ${table} (id ${t.serial}, name TEXT NOT NULL UNIQUE, n BIGINT, data ${t.blob}, flag INTEGER);`);
+      await db.exec(
+        `CREATE TABLE ${table} (id ${t.serial}, name TEXT NOT NULL UNIQUE, n BIGINT, data ${t.blob}, flag INTEGER);`,
+      );
     });
     afterAll(async () => {
       await db.exec(`DROP TABLE IF EXISTS ${table}`);
@@ -40,8 +42,18 @@ export function describeSqlDriver(name: string, open: () => Promise<SqlDriver> |
 
     it('round-trips text, integers, null, booleans and bytes', async () => {
       const bytes = new Uint8Array([0, 1, 254, 255]);
-      await db.run(`INSERT INTO ${table} (name, n, data, flag) VALUES ($1, $2, $3, $4)`, ['ünï-⚙', 2 ** 53 - 1, bytes, true]);
-      await db.run(`INSERT INTO ${table} (name, n, data, flag) VALUES ($1, $2, $3, $4)`, ['null-row', null, null, false]);
+      await db.run(`INSERT INTO ${table} (name, n, data, flag) VALUES ($1, $2, $3, $4)`, [
+        'ünï-⚙',
+        2 ** 53 - 1,
+        bytes,
+        true,
+      ]);
+      await db.run(`INSERT INTO ${table} (name, n, data, flag) VALUES ($1, $2, $3, $4)`, [
+        'null-row',
+        null,
+        null,
+        false,
+      ]);
       const rows = await db.query<{ name: string; n: number | null; data: Uint8Array | null; flag: number }>(
         `SELECT name, n, data, flag FROM ${table} ORDER BY id`,
       );
@@ -100,7 +112,10 @@ export function describeSqlDriver(name: string, open: () => Promise<SqlDriver> |
     it('throws a typed error that carries the failing statement', async () => {
       const error = await db.query('SELECT * FROM no_such_table_here').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CoreError);
-      expect(error).toMatchObject({ code: CoreErrorCode.SqlFailed, details: { sql: 'SELECT * FROM no_such_table_here' } });
+      expect(error).toMatchObject({
+        code: CoreErrorCode.SqlFailed,
+        details: { sql: 'SELECT * FROM no_such_table_here' },
+      });
     });
   });
 }

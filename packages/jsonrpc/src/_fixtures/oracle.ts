@@ -13,8 +13,10 @@ export interface Prediction {
   readonly effects: readonly Effect[];
 }
 
-const plainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const validId = (x: unknown): boolean => x === null || typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+const plainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+const validId = (x: unknown): boolean =>
+  x === null || typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
 
 export function predict(text: string, state: { counter: number }): Prediction {
   let value: unknown;
@@ -47,7 +49,8 @@ function entry(v: unknown, state: { counter: number }, effects: Effect[]): Expec
       let named: Record<string, unknown> | undefined;
       if (Array.isArray(p)) named = p.length <= 2 ? { a: p[0], b: p[1] } : undefined;
       else named = (p ?? {}) as Record<string, unknown>;
-      if (named === undefined || typeof named.a !== 'number' || typeof named.b !== 'number') return reply({ id, code: -32602 });
+      if (named === undefined || typeof named.a !== 'number' || typeof named.b !== 'number')
+        return reply({ id, code: -32602 });
       effects.push(['add', named.a, named.b]);
       return reply({ id, result: named.a + named.b });
     }

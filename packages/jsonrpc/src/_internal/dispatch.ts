@@ -15,7 +15,10 @@ export interface Registered {
 
 /** A method as stored: its definition is copied, so later changes to the caller's object do not reach it. */
 export function registered(definition: MethodDefinition): Registered {
-  const def = Object.freeze({ ...definition, ...(definition.positional === undefined ? {} : { positional: Object.freeze([...definition.positional]) }) });
+  const def = Object.freeze({
+    ...definition,
+    ...(definition.positional === undefined ? {} : { positional: Object.freeze([...definition.positional]) }),
+  });
   return { def, direct: def.params === undefined && def.positional === undefined && def.handler.length < 2 };
 }
 
@@ -42,7 +45,8 @@ export function dispatch(engine: Engine, text: string, info: RequestInfo | undef
   if (!Array.isArray(message)) return one(engine, message, shared);
   // §6: an empty array is one Invalid Request, not an empty batch
   if (message.length === 0) return INVALID_REQUEST;
-  if (message.length > engine.maxBatch) return codeText('batch-too-large', null, { limit: engine.maxBatch, got: message.length });
+  if (message.length > engine.maxBatch)
+    return codeText('batch-too-large', null, { limit: engine.maxBatch, got: message.length });
   return batch(engine, message, shared);
 }
 
@@ -76,12 +80,17 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
   const id = m.id;
   const notification = id === undefined;
   // an id such as 1e400 parses to Infinity, which no response could echo: it is refused like a non-id
-  if (!notification && id !== null && typeof id !== 'string' && (typeof id !== 'number' || !Number.isFinite(id))) return INVALID_REQUEST;
+  if (!notification && id !== null && typeof id !== 'string' && (typeof id !== 'number' || !Number.isFinite(id)))
+    return INVALID_REQUEST;
   const replyId = notification ? null : (id as JsonRpcId);
   const method = m.method;
   const params = m.params;
   // §4: "jsonrpc" exactly "2.0", method a String, params (if any) an Array or Object
-  if (m.jsonrpc !== '2.0' || typeof method !== 'string' || (params !== undefined && (typeof params !== 'object' || params === null))) {
+  if (
+    m.jsonrpc !== '2.0' ||
+    typeof method !== 'string' ||
+    (params !== undefined && (typeof params !== 'object' || params === null))
+  ) {
     return notification ? INVALID_REQUEST : codeText('invalid-request', replyId);
   }
   const r = engine.methods.get(method);
@@ -97,12 +106,17 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
       value = runMiddleware(engine.middleware, ctx, (c) => invoke(def, c.params, c));
     }
   } catch (error) {
-    return notification ? failedNotification(engine, method, shared, error) : failure(engine, method, shared, error, replyId);
+    return notification
+      ? failedNotification(engine, method, shared, error)
+      : failure(engine, method, shared, error, replyId);
   }
   if (value instanceof Promise) {
     return value.then(
       (v) => (notification ? undefined : success(engine, method, shared, v, replyId)),
-      (error: unknown) => (notification ? failedNotification(engine, method, shared, error) : failure(engine, method, shared, error, replyId)),
+      (error: unknown) =>
+        notification
+          ? failedNotification(engine, method, shared, error)
+          : failure(engine, method, shared, error, replyId),
     );
   }
   return notification ? undefined : success(engine, method, shared, value, replyId);
@@ -110,7 +124,9 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
 
 function invoke(def: MethodDefinition, raw: unknown, ctx: CallContext | undefined): unknown {
   const params = validateParams(def, raw);
-  return params instanceof Promise ? params.then((p) => def.handler(p, ctx as CallContext)) : def.handler(params, ctx as CallContext);
+  return params instanceof Promise
+    ? params.then((p) => def.handler(p, ctx as CallContext))
+    : def.handler(params, ctx as CallContext);
 }
 
 function requestIdOf(shared: SharedInfo): string {

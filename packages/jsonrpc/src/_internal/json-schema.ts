@@ -57,7 +57,11 @@ function base(n: Node): JsonSchema {
     case 'tuple':
     case 'strict_tuple':
     case 'loose_tuple':
-      return { type: 'array', prefixItems: (n.items as unknown[]).map(child), ...(n.type === 'strict_tuple' ? { items: false } : {}) };
+      return {
+        type: 'array',
+        prefixItems: (n.items as unknown[]).map(child),
+        ...(n.type === 'strict_tuple' ? { items: false } : {}),
+      };
     case 'object':
     case 'strict_object':
     case 'loose_object':
@@ -68,7 +72,10 @@ function base(n: Node): JsonSchema {
     case 'optional':
     case 'exact_optional':
     case 'undefinedable':
-      return { ...child(n.wrapped), ...(n.default === undefined || typeof n.default === 'function' ? {} : { default: n.default }) };
+      return {
+        ...child(n.wrapped),
+        ...(n.default === undefined || typeof n.default === 'function' ? {} : { default: n.default }),
+      };
     case 'nullable':
     case 'nullish':
       return { anyOf: [child(n.wrapped), { type: 'null' }] };
@@ -87,7 +94,12 @@ function object(n: Node, child: (x: unknown) => JsonSchema): JsonSchema {
   const required = Object.keys(entries).filter((k) => !isOptional(entries[k]));
   const properties = Object.fromEntries(Object.entries(entries).map(([k, s]) => [k, child(s)]));
   const additional = n.type === 'strict_object' ? false : n.type === 'object_with_rest' ? child(n.rest) : undefined;
-  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), ...(additional === undefined ? {} : { additionalProperties: additional }) };
+  return {
+    type: 'object',
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    ...(additional === undefined ? {} : { additionalProperties: additional }),
+  };
 }
 
 const KEYWORD: Readonly<Record<string, string>> = {

@@ -4,9 +4,13 @@ import { JsonRpcError } from '../errors.ts';
 export function countOption(path: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new JsonRpcError('invalid-definition', `Cannot use ${path} = ${String(value)}: expected an integer >= ${min}`, {
-      details: { path, expected: `integer >= ${min}`, got: value },
-    });
+    throw new JsonRpcError(
+      'invalid-definition',
+      `Cannot use ${path} = ${String(value)}: expected an integer >= ${min}`,
+      {
+        details: { path, expected: `integer >= ${min}`, got: value },
+      },
+    );
   }
   return value;
 }
@@ -20,9 +24,13 @@ export function urlOption(path: string, value: string | URL): string {
     url = new URL('invalid:');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new JsonRpcError('invalid-definition', `Cannot use ${path} = ${JSON.stringify(String(value))}: expected an absolute http(s) URL`, {
-      details: { path, expected: 'absolute http(s) URL', got: String(value) },
-    });
+    throw new JsonRpcError(
+      'invalid-definition',
+      `Cannot use ${path} = ${JSON.stringify(String(value))}: expected an absolute http(s) URL`,
+      {
+        details: { path, expected: 'absolute http(s) URL', got: String(value) },
+      },
+    );
   }
   return url.href;
 }

@@ -35,10 +35,14 @@ export async function post(o: PostOptions): Promise<string | undefined> {
   } catch (error) {
     if (controller.signal.aborted) throw controller.signal.reason;
     if (error instanceof JsonRpcError) throw error;
-    throw new JsonRpcError('transport-failed', `Cannot reach ${o.url}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      details: { url: o.url },
-    });
+    throw new JsonRpcError(
+      'transport-failed',
+      `Cannot reach ${o.url}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        details: { url: o.url },
+      },
+    );
   } finally {
     if (timer !== undefined) o.clock.clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);

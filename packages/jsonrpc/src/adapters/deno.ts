@@ -7,7 +7,10 @@ interface DenoServer {
   shutdown(): Promise<void>;
 }
 declare const Deno: {
-  serve(options: { port: number; hostname: string; onListen?: () => void }, handler: (request: Request) => Promise<Response>): DenoServer;
+  serve(
+    options: { port: number; hostname: string; onListen?: () => void },
+    handler: (request: Request) => Promise<Response>,
+  ): DenoServer;
 };
 
 /** Serves `handler` with `Deno.serve`. */
@@ -21,7 +24,13 @@ export async function serveDeno(handler: FetchHandler, options: ServeOptions): P
     let answered = false;
     request.signal.addEventListener('abort', () => answered || gone.abort(request.signal.reason), { once: true });
     // built from parts: copying the Request itself would carry Deno's signal along
-    const init = { method: request.method, headers: request.headers, body: request.body, signal: gone.signal, duplex: 'half' };
+    const init = {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: gone.signal,
+      duplex: 'half',
+    };
     try {
       return await handler(new Request(request.url, init as RequestInit));
     } finally {

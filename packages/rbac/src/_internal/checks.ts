@@ -17,13 +17,22 @@ export function checkRole(role: unknown, account: string, systemAccount: string)
 /** A password of `min` to 1024 characters; the error tells the length, never the password. */
 export function checkPassword(password: unknown, path: string, min: number): string {
   if (typeof password !== 'string' || password.length < min || password.length > 1024) {
-    invalid(path, `a string of ${min} to 1024 characters`, typeof password === 'string' ? `${password.length} characters` : typeof password);
+    invalid(
+      path,
+      `a string of ${min} to 1024 characters`,
+      typeof password === 'string' ? `${password.length} characters` : typeof password,
+    );
   }
   return password;
 }
 
 /** The configured first password, or a generated one (manual §5.1: never a built-in default). */
-export function firstPassword(given: string | undefined, path: string, min: number, random: Random): { password: string; generated: boolean } {
+export function firstPassword(
+  given: string | undefined,
+  path: string,
+  min: number,
+  random: Random,
+): { password: string; generated: boolean } {
   if (given !== undefined) return { password: checkPassword(given, path, min), generated: false };
   return { password: generatePassword(random), generated: true };
 }

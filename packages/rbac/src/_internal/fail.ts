@@ -13,11 +13,17 @@ export function invalid(path: string, expected: string, got: unknown, action = '
 }
 
 export function exists(what: string, name: string): never {
-  throw new RbacError(RbacErrorCode.ObjectExists, `Cannot create ${what} ${JSON.stringify(name)} as it already exists`, {
-    details: { path: what, got: name },
-  });
+  throw new RbacError(
+    RbacErrorCode.ObjectExists,
+    `Cannot create ${what} ${JSON.stringify(name)} as it already exists`,
+    {
+      details: { path: what, got: name },
+    },
+  );
 }
 
 export function notFound(what: string, name: string): never {
-  throw new RbacError(RbacErrorCode.ObjectNotFound, `Cannot find ${what} ${JSON.stringify(name)}`, { details: { path: what, got: name } });
+  throw new RbacError(RbacErrorCode.ObjectNotFound, `Cannot find ${what} ${JSON.stringify(name)}`, {
+    details: { path: what, got: name },
+  });
 }

@@ -5,7 +5,9 @@ import { openSqlite } from '@fleetkit/core/sqlite';
 import type { RbacOptions } from '../options.ts';
 import { openRbac, type Rbac } from '../rbac.ts';
 
-export async function openTestRbac(options: Partial<RbacOptions> = {}): Promise<Rbac & { readonly logger: ReturnType<typeof memoryLogger> }> {
+export async function openTestRbac(
+  options: Partial<RbacOptions> = {},
+): Promise<Rbac & { readonly logger: ReturnType<typeof memoryLogger> }> {
   const logger = memoryLogger();
   const rbac = await openRbac({
     driver: openSqlite({ path: ':memory:' }),

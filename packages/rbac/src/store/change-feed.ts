@@ -15,7 +15,11 @@ export interface ChangeFeed {
  * id are its own changes and are ignored. Changes that arrive before
  * `attach` are remembered, not lost.
  */
-export async function listenForChanges(notifier: ChangeNotifier, channel: string, instance: string): Promise<ChangeFeed> {
+export async function listenForChanges(
+  notifier: ChangeNotifier,
+  channel: string,
+  instance: string,
+): Promise<ChangeFeed> {
   let onChange: (() => void) | undefined;
   let missed = false;
   const unlisten = await notifier.listen(channel, (payload) => {

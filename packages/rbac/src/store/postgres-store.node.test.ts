@@ -12,9 +12,16 @@ describeWithPostgres('rbac on postgres', (url) => {
     const drivers = [openPostgres({ connectionString: url }), openPostgres({ connectionString: url })] as const;
     const prefix = `rbac_n${Math.random().toString(36).slice(2, 8)}_`;
     const open = (i: 0 | 1): Promise<Rbac> =>
-      openRbac({ driver: drivers[i], notifier: drivers[i], tablePrefix: prefix, logger: silentLogger, passwordIterations: 1000 });
+      openRbac({
+        driver: drivers[i],
+        notifier: drivers[i],
+        tablePrefix: prefix,
+        logger: silentLogger,
+        passwordIterations: 1000,
+      });
     afterAll(async () => {
-      for (const t of ['member_roles', 'members', 'grants', 'users', 'accounts']) await drivers[0].exec(`DROP TABLE IF EXISTS ${prefix}${t}`);
+      for (const t of ['member_roles', 'members', 'grants', 'users', 'accounts'])
+        await drivers[0].exec(`DROP TABLE IF EXISTS ${prefix}${t}`);
       await Promise.all(drivers.map((d) => d.close()));
     });
 

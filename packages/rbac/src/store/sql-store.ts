@@ -35,17 +35,23 @@ export class SqlRbacStore {
       if (tx.dialect === 'postgres') await tx.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const model = new RbacModel(methods);
       for (const r of await tx.query<{ name: string }>(`SELECT name FROM ${t.accounts}`)) model.putAccount(r.name);
-      for (const r of await tx.query<{ name: string; password_hash: string }>(`SELECT name, password_hash FROM ${t.users}`)) {
+      for (const r of await tx.query<{ name: string; password_hash: string }>(
+        `SELECT name, password_hash FROM ${t.users}`,
+      )) {
         model.putUser(r.name, r.password_hash);
       }
-      for (const r of await tx.query<{ account: string; user_name: string }>(`SELECT account, user_name FROM ${t.members}`)) {
+      for (const r of await tx.query<{ account: string; user_name: string }>(
+        `SELECT account, user_name FROM ${t.members}`,
+      )) {
         model.setRoles(r.user_name, r.account, 0);
       }
       for (const r of await tx.query<Row>(`SELECT account, user_name, role FROM ${t.roles}`)) {
         const mask = model.roles(r.user_name, r.account) ?? 0;
         model.setRoles(r.user_name, r.account, mask | roleBit(storedRole(t.roles, r.role)));
       }
-      for (const r of await tx.query<{ account: string; role: string; package: string; rpc: string }>(`SELECT account, role, package, rpc FROM ${t.grants}`)) {
+      for (const r of await tx.query<{ account: string; role: string; package: string; rpc: string }>(
+        `SELECT account, role, package, rpc FROM ${t.grants}`,
+      )) {
         const mask = model.grantMask(r.account, r.package, r.rpc);
         model.setGrant(r.account, r.package, r.rpc, mask | roleBit(storedRole(t.grants, r.role)));
       }
@@ -94,11 +100,20 @@ export class SqlRbacStore {
   }
 
   async deleteRole(tx: SqlExecutor, account: string, user: string, role: Role): Promise<void> {
-    await tx.run(`DELETE FROM ${this.#t.roles} WHERE account = $1 AND user_name = $2 AND role = $3`, [account, user, role]);
+    await tx.run(`DELETE FROM ${this.#t.roles} WHERE account = $1 AND user_name = $2 AND role = $3`, [
+      account,
+      user,
+      role,
+    ]);
   }
 
   async insertGrant(tx: SqlExecutor, g: GrantRow): Promise<void> {
-    await tx.run(`INSERT INTO ${this.#t.grants} (account, role, package, rpc) VALUES ($1, $2, $3, $4)`, [g.account, g.role, g.package, g.rpc]);
+    await tx.run(`INSERT INTO ${this.#t.grants} (account, role, package, rpc) VALUES ($1, $2, $3, $4)`, [
+      g.account,
+      g.role,
+      g.package,
+      g.rpc,
+    ]);
   }
 
   async deleteGrant(tx: SqlExecutor, g: GrantRow): Promise<void> {

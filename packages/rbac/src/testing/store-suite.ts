@@ -17,7 +17,13 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     const prefixes: string[] = [];
     let seed = 1;
     const engine = (prefix: string): Promise<Rbac> =>
-      openRbac({ driver: db, tablePrefix: prefix, random: new SeededRandom(seed++), logger: silentLogger, passwordIterations: 1000 });
+      openRbac({
+        driver: db,
+        tablePrefix: prefix,
+        random: new SeededRandom(seed++),
+        logger: silentLogger,
+        passwordIterations: 1000,
+      });
     const fresh = async (): Promise<[Rbac, () => Promise<Rbac>]> => {
       const prefix = `rbac_c${Math.random().toString(36).slice(2, 10)}_`;
       prefixes.push(prefix);
@@ -29,7 +35,8 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
     afterAll(async () => {
       for (const p of prefixes) {
-        for (const t of ['member_roles', 'members', 'grants', 'users', 'accounts']) await db.exec(`DROP TABLE IF EXISTS ${p}${t}`);
+        for (const t of ['member_roles', 'members', 'grants', 'users', 'accounts'])
+          await db.exec(`DROP TABLE IF EXISTS ${p}${t}`);
       }
       await db.close();
     });
@@ -39,7 +46,9 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
       await populate(rbac);
       const again = await reopen();
       expect(snapshot(again)).toEqual(snapshot(rbac));
-      expect(again.can({ user: 'carol', account: 'acme', method: 'fleet:locate', package: 'fleet' })).toEqual({ allowed: true });
+      expect(again.can({ user: 'carol', account: 'acme', method: 'fleet:locate', package: 'fleet' })).toEqual({
+        allowed: true,
+      });
       expect(again.can({ user: 'bob', account: 'beta', method: 'exodm:list-devices' })).toEqual({ allowed: true });
     });
 
@@ -81,7 +90,9 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
         code: RbacErrorCode.IllegalName,
         details: { path: 'name', got: '*bad' },
       });
-      await expect(rbac.addUserToRole({ account: 'acme', user: 'acme-admin', role: 'root' as never })).rejects.toMatchObject({
+      await expect(
+        rbac.addUserToRole({ account: 'acme', user: 'acme-admin', role: 'root' as never }),
+      ).rejects.toMatchObject({
         code: RbacErrorCode.ValidationFailed,
         details: { path: 'role', got: 'root' },
       });
@@ -123,7 +134,9 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
       const [rbac] = await fresh();
       await rbac.createUser({ name: 'eve', password: 'correct horse' });
       await rbac.createUser({ name: 'fay', password: 'correct horse' });
-      const rows = await db.query<{ password_hash: string }>(`SELECT password_hash FROM ${prefixes.at(-1)}users ORDER BY name`);
+      const rows = await db.query<{ password_hash: string }>(
+        `SELECT password_hash FROM ${prefixes.at(-1)}users ORDER BY name`,
+      );
       expect(rows).toHaveLength(2);
       for (const row of rows) {
         expect(row.password_hash).toMatch(/^pbkdf2-sha256\$1000\$/);

@@ -7,7 +7,11 @@ function manual(key: (n: number) => string | undefined = () => undefined) {
   const b = new Batcher<number, number>(
     (inputs) =>
       new Promise((resolve, reject) => {
-        runs.push({ inputs, finish: (fail) => (fail && inputs.length > 1 ? reject(new Error('batch failed')) : resolve(inputs.map((n) => n * 10))) });
+        runs.push({
+          inputs,
+          finish: (fail) =>
+            fail && inputs.length > 1 ? reject(new Error('batch failed')) : resolve(inputs.map((n) => n * 10)),
+        });
       }),
     key,
   );

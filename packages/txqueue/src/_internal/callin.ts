@@ -12,7 +12,14 @@ import { plainRow, type TxRow } from './rows.ts';
  * under the attempt it cancels, so the device's answer for that attempt —
  * either `complete` or `cancelled` — still counts.
  */
-export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, key: string, limit: number, now: number): Promise<Delivery[]> {
+export async function claimDeliveries(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  key: string,
+  limit: number,
+  now: number,
+): Promise<Delivery[]> {
   if (ctx.pg) {
     // one call-in per device at a time, in every process: order holds, and
     // no transaction goes to two call-ins at once; other devices never wait
@@ -47,14 +54,10 @@ export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, ke
       lease_until: now + ctx.redeliverAfterMs,
       updated_at: now,
     };
-    await tx.run('UPDATE txq_tx SET attempt = $3, state = $4, lease_until = $5, updated_at = $6 WHERE target = $1 AND id = $2', [
-      key,
-      row.id,
-      row.attempt,
-      row.state,
-      row.lease_until,
-      now,
-    ]);
+    await tx.run(
+      'UPDATE txq_tx SET attempt = $3, state = $4, lease_until = $5, updated_at = $6 WHERE target = $1 AND id = $2',
+      [key, row.id, row.attempt, row.state, row.lease_until, now],
+    );
     rows.push(row);
   }
   rows.sort((a, b) => Number(a.id) - Number(b.id));
@@ -71,7 +74,9 @@ export async function claimDeliveries(tx: SqlExecutor, ctx: Ctx, fx: Effects, ke
       payload: await ctx.payloads.of(tx, row),
       action: row.state === 'cancelling' ? 'cancel' : 'execute',
       deadline: Number(row.deadline),
-      ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
+      ...(row.parent_target === null
+        ? {}
+        : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
     });
   }
   return out;

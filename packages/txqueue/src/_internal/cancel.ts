@@ -11,12 +11,23 @@ import { isFinal, type TxRow } from './rows.ts';
  * deadline, after which it ends `time-out`. A group transaction cancels
  * every open child and ends when they all have. Final ones are left as they are.
  */
-export async function requestCancel(tx: SqlExecutor, ctx: Ctx, fx: Effects, key: string, id: number, now: number): Promise<TxRow> {
+export async function requestCancel(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  key: string,
+  id: number,
+  now: number,
+): Promise<TxRow> {
   const [row] = await tx.query<TxRow>(`SELECT * FROM txq_tx WHERE target = $1 AND id = $2${forUpdate(ctx)}`, [key, id]);
   if (!row) {
-    throw new TxQueueError(TxQueueErrorCode.NotFound, `Cannot cancel transaction ${id} of ${key.slice(2)}: it does not exist`, {
-      details: { target: key.slice(2), transactionId: id },
-    });
+    throw new TxQueueError(
+      TxQueueErrorCode.NotFound,
+      `Cannot cancel transaction ${id} of ${key.slice(2)}: it does not exist`,
+      {
+        details: { target: key.slice(2), transactionId: id },
+      },
+    );
   }
   if (isFinal(row) || row.state === 'cancelling') return row;
   if (row.total !== null) return cancelGroup(tx, ctx, fx, row, now);
@@ -26,25 +37,37 @@ export async function requestCancel(tx: SqlExecutor, ctx: Ctx, fx: Effects, key:
 }
 
 async function cancelGroup(tx: SqlExecutor, ctx: Ctx, fx: Effects, parent: TxRow, now: number): Promise<TxRow> {
-  const [marked] = await tx.query<TxRow>(`UPDATE txq_tx SET state = 'cancelling', updated_at = $3 WHERE target = $1 AND id = $2 RETURNING *`, [
-    parent.target,
-    parent.id,
-    now,
-  ]);
+  const [marked] = await tx.query<TxRow>(
+    `UPDATE txq_tx SET state = 'cancelling', updated_at = $3 WHERE target = $1 AND id = $2 RETURNING *`,
+    [parent.target, parent.id, now],
+  );
   await recordEvent(tx, fx, marked!, 'cancel-requested', now, 'accepted');
   await cancelRows(tx, ctx, fx, 'parent_target = $1 AND parent_id = $2', [parent.target, parent.id], now);
-  const [after] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [parent.target, parent.id]);
+  const [after] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
+    parent.target,
+    parent.id,
+  ]);
   // every child may have been final already (or there were none)
   if (after!.finished_at === null && Number(after!.finished) >= Number(after!.total)) {
     await settleParent(tx, fx, after!, now);
-    const [done] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [parent.target, parent.id]);
+    const [done] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
+      parent.target,
+      parent.id,
+    ]);
     return done!;
   }
   return after!;
 }
 
 /** Cancels the open rows matching `where` ($1, $2 bound to `params`). */
-export async function cancelRows(tx: SqlExecutor, ctx: Ctx, fx: Effects, where: string, params: readonly [SqlValue, SqlValue], now: number): Promise<void> {
+export async function cancelRows(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  where: string,
+  params: readonly [SqlValue, SqlValue],
+  now: number,
+): Promise<void> {
   const cancelled = await tx.query<TxRow>(
     `UPDATE txq_tx SET state = 'cancelled', status = 'cancelled', finished_at = $3, updated_at = $3, lease_until = NULL
      WHERE ${where} AND state = 'queued' AND finished_at IS NULL RETURNING *`,

@@ -22,7 +22,8 @@ function normalise(value: unknown, path: string, seen: Set<object>): unknown {
     out = value.map((v, i) => normalise(v, `${path}[${i}]`, seen));
   } else {
     const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) throw invalid(path, 'a plain object', value.constructor?.name ?? 'object');
+    if (proto !== Object.prototype && proto !== null)
+      throw invalid(path, 'a plain object', value.constructor?.name ?? 'object');
     const sorted: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];

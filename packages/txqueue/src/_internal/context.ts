@@ -59,7 +59,10 @@ export class PayloadCache {
   async get(ex: SqlExecutor, target: string, id: number): Promise<unknown> {
     const key = `${target}#${id}`;
     if (this.#map.has(key)) return this.#map.get(key);
-    const [row] = await ex.query<Pick<TxRow, 'payload'>>('SELECT payload FROM txq_tx WHERE target = $1 AND id = $2', [target, id]);
+    const [row] = await ex.query<Pick<TxRow, 'payload'>>('SELECT payload FROM txq_tx WHERE target = $1 AND id = $2', [
+      target,
+      id,
+    ]);
     const payload = row?.payload == null ? undefined : JSON.parse(row.payload);
     if (this.#map.size >= this.#limit) this.#map.delete(this.#map.keys().next().value!);
     this.#map.set(key, payload);

@@ -77,11 +77,19 @@ export class Dispatcher {
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     for (const row of rows) {
       const seq = Number(row.seq);
-      const event = { seq, target: parseTargetKey(row.target), transactionId: Number(row.tx_id), ...JSON.parse(row.body) } as TxEvent;
+      const event = {
+        seq,
+        target: parseTargetKey(row.target),
+        transactionId: Number(row.tx_id),
+        ...JSON.parse(row.body),
+      } as TxEvent;
       if (await this.#deliver(seq, event)) {
         await this.#db.run('DELETE FROM txq_events WHERE seq = $1', [seq]);
       } else {
-        await this.#db.run('UPDATE txq_events SET lease_until = $2 WHERE seq = $1', [seq, this.#clock.now() + this.#retryMs]);
+        await this.#db.run('UPDATE txq_events SET lease_until = $2 WHERE seq = $1', [
+          seq,
+          this.#clock.now() + this.#retryMs,
+        ]);
       }
     }
     return rows.length;
@@ -97,7 +105,11 @@ export class Dispatcher {
         done.add(handler);
       } catch (cause) {
         ok = false;
-        this.#logger.warn('event handler failed; the event will be retried', { seq, type: event.type, cause: String(cause) });
+        this.#logger.warn('event handler failed; the event will be retried', {
+          seq,
+          type: event.type,
+          cause: String(cause),
+        });
       }
     }
     if (ok) this.#done.delete(seq);

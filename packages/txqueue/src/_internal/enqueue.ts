@@ -34,9 +34,13 @@ export async function findByClientId(tx: SqlExecutor, t: NewTransaction): Promis
   const [row] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND client_id = $2', [t.key, t.clientId]);
   if (!row) return undefined;
   if (row.kind !== t.kind || row.payload !== t.payloadJson) {
-    throw new TxQueueError(TxQueueErrorCode.IdempotencyConflict, `Cannot enqueue client id "${t.clientId}" again: it names transaction ${row.id} with a different kind or payload`, {
-      details: { target: t.key.slice(2), clientId: t.clientId, transactionId: Number(row.id) },
-    });
+    throw new TxQueueError(
+      TxQueueErrorCode.IdempotencyConflict,
+      `Cannot enqueue client id "${t.clientId}" again: it names transaction ${row.id} with a different kind or payload`,
+      {
+        details: { target: t.key.slice(2), clientId: t.clientId, transactionId: Number(row.id) },
+      },
+    );
   }
   return row;
 }
@@ -69,16 +73,42 @@ async function nextTxId(tx: SqlExecutor, ctx: Ctx, key: string): Promise<number>
 }
 
 /** Stores a transaction (and for a group, one sub-transaction per member) with its `accepted` event. */
-export async function insertTransaction(tx: SqlExecutor, ctx: Ctx, fx: Effects, t: NewTransaction, now: number): Promise<TxRow> {
+export async function insertTransaction(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  t: NewTransaction,
+  now: number,
+): Promise<TxRow> {
   const id = await nextTxId(tx, ctx, t.key);
   const deadline = now + t.timeoutMs;
   const group = t.members !== undefined;
   const zero = group ? 0 : null;
   const row: TxRow = {
-    target: t.key, id, client_id: t.clientId ?? null, kind: t.kind, payload: t.payloadJson, state: 'queued', status: 'accepted',
-    attempt: 0, lease_until: null, deadline, cancel_deadline: null, parent_target: null, parent_id: null, notify: t.notify ?? null,
-    progress: null, result: null, total: group ? t.members!.length : null, finished: zero, n_complete: zero, n_timed_out: zero,
-    n_cancelled: zero, created_at: now, updated_at: now, finished_at: null,
+    target: t.key,
+    id,
+    client_id: t.clientId ?? null,
+    kind: t.kind,
+    payload: t.payloadJson,
+    state: 'queued',
+    status: 'accepted',
+    attempt: 0,
+    lease_until: null,
+    deadline,
+    cancel_deadline: null,
+    parent_target: null,
+    parent_id: null,
+    notify: t.notify ?? null,
+    progress: null,
+    result: null,
+    total: group ? t.members!.length : null,
+    finished: zero,
+    n_complete: zero,
+    n_timed_out: zero,
+    n_cancelled: zero,
+    created_at: now,
+    updated_at: now,
+    finished_at: null,
   };
   await tx.run(
     `INSERT INTO txq_tx (target, id, client_id, kind, payload, state, status, attempt, deadline, notify,
@@ -115,7 +145,13 @@ interface SubSpec {
  * set-based statements, whatever the group size: per-device ids come from
  * the per-device counters, the payload stays on the parent row.
  */
-export async function fanOut(tx: SqlExecutor, ctx: Ctx, members: readonly string[], s: SubSpec, now: number): Promise<void> {
+export async function fanOut(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  members: readonly string[],
+  s: SubSpec,
+  now: number,
+): Promise<void> {
   const list = JSON.stringify(members);
   const source = jsonStrings(ctx, '$1');
   if (!ctx.pg) {

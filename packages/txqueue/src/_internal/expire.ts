@@ -71,8 +71,12 @@ export async function expireOne(tx: SqlExecutor, ctx: Ctx, fx: Effects, row: TxR
 
 /** The earliest open deadline, to arm the timer. */
 export async function nextDeadline(ex: SqlExecutor): Promise<number | undefined> {
-  const [a] = await ex.query<{ d: number | null }>('SELECT MIN(deadline) AS d FROM txq_tx WHERE finished_at IS NULL AND total IS NULL');
-  const [b] = await ex.query<{ d: number | null }>('SELECT MIN(cancel_deadline) AS d FROM txq_tx WHERE finished_at IS NULL AND cancel_deadline IS NOT NULL');
+  const [a] = await ex.query<{ d: number | null }>(
+    'SELECT MIN(deadline) AS d FROM txq_tx WHERE finished_at IS NULL AND total IS NULL',
+  );
+  const [b] = await ex.query<{ d: number | null }>(
+    'SELECT MIN(cancel_deadline) AS d FROM txq_tx WHERE finished_at IS NULL AND cancel_deadline IS NOT NULL',
+  );
   const ds = [a?.d, b?.d].filter((d): d is number => d !== null && d !== undefined).map(Number);
   return ds.length === 0 ? undefined : Math.min(...ds);
 }

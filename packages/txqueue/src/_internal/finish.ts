@@ -16,7 +16,13 @@ interface Delta {
  * transaction; for sub-transactions, one counter update per parent, which
  * completes the parent when its last child is final (manual §7.3 steps 14–18).
  */
-export async function afterFinal(tx: SqlExecutor, ctx: Ctx, fx: Effects, rows: readonly TxRow[], now: number): Promise<void> {
+export async function afterFinal(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  rows: readonly TxRow[],
+  now: number,
+): Promise<void> {
   const parents = new Map<string, { target: string; id: number; delta: Delta }>();
   for (const row of rows) {
     if (row.parent_target === null) {
@@ -25,7 +31,15 @@ export async function afterFinal(tx: SqlExecutor, ctx: Ctx, fx: Effects, rows: r
     }
     const key = `${row.parent_target}#${row.parent_id}`;
     let p = parents.get(key);
-    if (!p) parents.set(key, (p = { target: row.parent_target, id: Number(row.parent_id), delta: { finished: 0, complete: 0, timedOut: 0, cancelled: 0 } }));
+    if (!p)
+      parents.set(
+        key,
+        (p = {
+          target: row.parent_target,
+          id: Number(row.parent_id),
+          delta: { finished: 0, complete: 0, timedOut: 0, cancelled: 0 },
+        }),
+      );
     p.delta.finished++;
     if (row.state === 'complete') p.delta.complete++;
     else if (row.state === 'timed-out') p.delta.timedOut++;
@@ -34,7 +48,15 @@ export async function afterFinal(tx: SqlExecutor, ctx: Ctx, fx: Effects, rows: r
   for (const p of parents.values()) await bumpParent(tx, ctx, fx, p.target, p.id, p.delta, now);
 }
 
-async function bumpParent(tx: SqlExecutor, ctx: Ctx, fx: Effects, target: string, id: number, d: Delta, now: number): Promise<void> {
+async function bumpParent(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  target: string,
+  id: number,
+  d: Delta,
+  now: number,
+): Promise<void> {
   const [parent] = await tx.query<TxRow>(
     `UPDATE txq_tx SET finished = finished + $3, n_complete = n_complete + $4, n_timed_out = n_timed_out + $5,
        n_cancelled = n_cancelled + $6, updated_at = $7, state = CASE WHEN state = 'queued' THEN 'in-progress' ELSE state END

@@ -14,17 +14,37 @@ import type { TxKind } from '../types.ts';
 // cancelled, which do not count against the group's outcome.
 
 /** Adds sub-transactions for a device that joined; returns how many. */
-export async function joinGroup(tx: SqlExecutor, ctx: Ctx, fx: Effects, group: string, device: string, now: number): Promise<number> {
+export async function joinGroup(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  group: string,
+  device: string,
+  now: number,
+): Promise<number> {
   const parents = await tx.query<TxRow>(
     `SELECT * FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND state <> 'cancelling' AND deadline > $2 ORDER BY id`,
     [groupKey(group), now],
   );
   let added = 0;
   for (const p of parents) {
-    const [has] = await tx.query('SELECT 1 AS x FROM txq_tx WHERE parent_target = $1 AND parent_id = $2 AND target = $3', [p.target, p.id, deviceKey(device)]);
+    const [has] = await tx.query(
+      'SELECT 1 AS x FROM txq_tx WHERE parent_target = $1 AND parent_id = $2 AND target = $3',
+      [p.target, p.id, deviceKey(device)],
+    );
     if (has) continue;
-    await tx.run('UPDATE txq_tx SET total = total + 1, updated_at = $3 WHERE target = $1 AND id = $2', [p.target, p.id, now]);
-    await fanOut(tx, ctx, [device], { kind: p.kind as TxKind, deadline: Number(p.deadline), parentKey: p.target, parentId: Number(p.id) }, now);
+    await tx.run('UPDATE txq_tx SET total = total + 1, updated_at = $3 WHERE target = $1 AND id = $2', [
+      p.target,
+      p.id,
+      now,
+    ]);
+    await fanOut(
+      tx,
+      ctx,
+      [device],
+      { kind: p.kind as TxKind, deadline: Number(p.deadline), parentKey: p.target, parentId: Number(p.id) },
+      now,
+    );
     added++;
   }
   if (added > 0) fx.wake.add(deviceKey(device));
@@ -32,6 +52,13 @@ export async function joinGroup(tx: SqlExecutor, ctx: Ctx, fx: Effects, group: s
 }
 
 /** Cancels the open sub-transactions of a device that left the group. */
-export async function leaveGroup(tx: SqlExecutor, ctx: Ctx, fx: Effects, group: string, device: string, now: number): Promise<void> {
+export async function leaveGroup(
+  tx: SqlExecutor,
+  ctx: Ctx,
+  fx: Effects,
+  group: string,
+  device: string,
+  now: number,
+): Promise<void> {
   await cancelRows(tx, ctx, fx, 'target = $1 AND parent_target = $2', [deviceKey(device), groupKey(group)], now);
 }

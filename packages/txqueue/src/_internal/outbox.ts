@@ -20,8 +20,19 @@ const SQLITE_INSERT = `INSERT INTO txq_events (seq, target, tx_id, body, prev)
  * transaction as the transition itself, so a committed transition always has
  * its event and a rolled-back one never does.
  */
-export async function recordEvent(tx: SqlExecutor, fx: Effects, row: TxRow, type: TxEventType, now: number, status?: StatusCode): Promise<void> {
-  await tx.run(tx.dialect === 'sqlite' ? SQLITE_INSERT : PG_INSERT, [row.target, row.id, eventBody(row, type, now, status)]);
+export async function recordEvent(
+  tx: SqlExecutor,
+  fx: Effects,
+  row: TxRow,
+  type: TxEventType,
+  now: number,
+  status?: StatusCode,
+): Promise<void> {
+  await tx.run(tx.dialect === 'sqlite' ? SQLITE_INSERT : PG_INSERT, [
+    row.target,
+    row.id,
+    eventBody(row, type, now, status),
+  ]);
   fx.events++;
 }
 
@@ -45,7 +56,13 @@ export function eventBodySql(type: 'delivered' | 'final', mid: string, tail: str
  * {@link eventBodySql}): `mid` from the state to `final`, `tail` from `at` to
  * the end. `result` is the stored result text (a final event's).
  */
-export function eventBodyParts(state: string, status: StatusCode, final: boolean, now: number, result: string | null): { mid: string; tail: string } {
+export function eventBodyParts(
+  state: string,
+  status: StatusCode,
+  final: boolean,
+  now: number,
+  result: string | null,
+): { mid: string; tail: string } {
   const key = `${state} ${status} ${final}`;
   let mid = mids.get(key);
   if (mid === undefined) {

@@ -2,8 +2,21 @@ import type { AckInput, Delivery } from '../types.ts';
 import type { Ctx } from './context.ts';
 import type { NewTransaction } from './enqueue.ts';
 import {
-  type AckedColumns, ackedRow, ackFast, acceptedBody, type CallInRow, callInFast, DELIVERED_MID, deliveredTail, type Enqueued, enqueuedRow, enqueueFast, finalBodyParts,
-  finalState, resultJson, toDeliveries,
+  type AckedColumns,
+  ackedRow,
+  ackFast,
+  acceptedBody,
+  type CallInRow,
+  callInFast,
+  DELIVERED_MID,
+  deliveredTail,
+  type Enqueued,
+  enqueuedRow,
+  enqueueFast,
+  finalBodyParts,
+  finalState,
+  resultJson,
+  toDeliveries,
 } from './pg-fast.ts';
 import { eventBodySql } from './outbox.ts';
 import type { TxRow } from './rows.ts';
@@ -24,12 +37,17 @@ import { SERVER_NOW_MS } from './wake.ts';
 
 /** A PostgreSQL driver that can run a statement unprepared (core's `queryUnprepared`). */
 interface Unprepared {
-  queryUnprepared<Row extends Record<string, unknown>>(sql: string, params?: readonly (string | number | null)[]): Promise<Row[]>;
+  queryUnprepared<Row extends Record<string, unknown>>(
+    sql: string,
+    params?: readonly (string | number | null)[],
+  ): Promise<Row[]>;
 }
 
 function run<Row extends Record<string, unknown>>(ctx: Ctx, sql: string, params: readonly string[]): Promise<Row[]> {
   const d = ctx.db as typeof ctx.db & Partial<Unprepared>;
-  return typeof d.queryUnprepared === 'function' && !ctx.plans.prepared ? d.queryUnprepared<Row>(sql, params) : ctx.db.query<Row>(sql, params);
+  return typeof d.queryUnprepared === 'function' && !ctx.plans.prepared
+    ? d.queryUnprepared<Row>(sql, params)
+    : ctx.db.query<Row>(sql, params);
 }
 
 /** A fast enqueue waiting for its batch. */
@@ -59,17 +77,20 @@ const ENQUEUE_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordse
  */
 export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Promise<(Enqueued | undefined)[]> {
   if (items.length === 1) return [await enqueueFast(ctx, items[0]!.t, items[0]!.now)];
-  const rows = await ctx.db.query<{ ord: number; id: number; listening: boolean }>(
-    ENQUEUE_MANY_SQL,
-    [
-      JSON.stringify(
-        items.map((i, ord) => ({
-          ord, target: i.t.key, kind: i.t.kind, payload: i.t.payloadJson, deadline: i.now + i.t.timeoutMs, notify: i.t.notify ?? null, now: i.now,
-          body: acceptedBody(i.t, i.now),
-        })),
-      ),
-    ],
-  );
+  const rows = await ctx.db.query<{ ord: number; id: number; listening: boolean }>(ENQUEUE_MANY_SQL, [
+    JSON.stringify(
+      items.map((i, ord) => ({
+        ord,
+        target: i.t.key,
+        kind: i.t.kind,
+        payload: i.t.payloadJson,
+        deadline: i.now + i.t.timeoutMs,
+        notify: i.t.notify ?? null,
+        now: i.now,
+        body: acceptedBody(i.t, i.now),
+      })),
+    ),
+  ]);
   const out: (Enqueued | undefined)[] = items.map(() => undefined);
   for (const row of rows) {
     const i = Number(row.ord);
@@ -108,20 +129,27 @@ const ACK_MANY_SQL = `WITH a AS MATERIALIZED (SELECT * FROM json_to_recordset($1
  */
 export async function ackMany(ctx: Ctx, items: readonly AckItem[]): Promise<(TxRow | undefined)[]> {
   if (items.length === 1) return [await ackFast(ctx, items[0]!.key, items[0]!.a, items[0]!.now)];
-  const rows = await run<AckedColumns & { ord: number }>(
-    ctx,
-    ACK_MANY_SQL,
-    [
-      JSON.stringify(
-        items.map((i, ord) => {
-          const state = finalState(i.a);
-          const result = resultJson(i.a);
-          const [mid, tail] = finalBodyParts(i.a, state, result, i.now);
-          return { ord, target: i.key, id: i.a.transactionId, attempt: i.a.attempt, state, status: i.a.status, result, now: i.now, mid, tail };
-        }),
-      ),
-    ],
-  );
+  const rows = await run<AckedColumns & { ord: number }>(ctx, ACK_MANY_SQL, [
+    JSON.stringify(
+      items.map((i, ord) => {
+        const state = finalState(i.a);
+        const result = resultJson(i.a);
+        const [mid, tail] = finalBodyParts(i.a, state, result, i.now);
+        return {
+          ord,
+          target: i.key,
+          id: i.a.transactionId,
+          attempt: i.a.attempt,
+          state,
+          status: i.a.status,
+          result,
+          now: i.now,
+          mid,
+          tail,
+        };
+      }),
+    ),
+  ]);
   const out: (TxRow | undefined)[] = items.map(() => undefined);
   for (const row of rows) {
     const i = Number(row.ord);
@@ -161,17 +189,27 @@ const CALL_IN_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordse
  * picks by ctid, as the single-device statement does (pg-fast.ts), and the
  * statement commits without a WAL flush, as that one does (decision 002).
  */
-export async function callInMany(ctx: Ctx, items: readonly CallInItem[]): Promise<{ deliveries: Delivery[]; due: number }[]> {
+export async function callInMany(
+  ctx: Ctx,
+  items: readonly CallInItem[],
+): Promise<{ deliveries: Delivery[]; due: number }[]> {
   if (items.length === 1) return [await callInFast(ctx, items[0]!.key, items[0]!.limit, items[0]!.now)];
-  const rows = await run<CallInRow & { ord: number }>(
-    ctx,
-    CALL_IN_MANY_SQL,
-    [
-      JSON.stringify(items.map((i, ord) => ({ ord, target: i.key, lim: i.limit, now: i.now, lease: i.now + ctx.redeliverAfterMs, tail: deliveredTail(i.now) }))),
-      DELIVERED_MID,
-    ],
-  );
+  const rows = await run<CallInRow & { ord: number }>(ctx, CALL_IN_MANY_SQL, [
+    JSON.stringify(
+      items.map((i, ord) => ({
+        ord,
+        target: i.key,
+        lim: i.limit,
+        now: i.now,
+        lease: i.now + ctx.redeliverAfterMs,
+        tail: deliveredTail(i.now),
+      })),
+    ),
+    DELIVERED_MID,
+  ]);
   const byOrd: CallInRow[][] = items.map(() => []);
   for (const row of rows) byOrd[Number(row.ord)]!.push(row);
-  return Promise.all(byOrd.map(async (got) => ({ deliveries: await toDeliveries(ctx, got), due: Number(got[0]?.due_n ?? 0) })));
+  return Promise.all(
+    byOrd.map(async (got) => ({ deliveries: await toDeliveries(ctx, got), due: Number(got[0]?.due_n ?? 0) })),
+  );
 }

@@ -49,28 +49,67 @@ function enqueueSql(bump: string): string {
 }
 
 const ENQUEUE_NEXT = enqueueSql('UPDATE txq_counter SET next = next + 1 WHERE target = $1');
-const ENQUEUE_FIRST = enqueueSql('INSERT INTO txq_counter (target, next) VALUES ($1, 1) ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1');
+const ENQUEUE_FIRST = enqueueSql(
+  'INSERT INTO txq_counter (target, next) VALUES ($1, 1) ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1',
+);
 
 /** A row written by a fast enqueue, whole: what the statement wrote plus the id (and `listening`) it returned. */
 export type Enqueued = TxRow & { readonly listening: boolean };
 
-export function enqueuedRow(t: NewTransaction, got: { readonly id: number; readonly listening: boolean }, now: number): Enqueued {
+export function enqueuedRow(
+  t: NewTransaction,
+  got: { readonly id: number; readonly listening: boolean },
+  now: number,
+): Enqueued {
   return {
-    target: t.key, id: Number(got.id), client_id: null, kind: t.kind, payload: t.payloadJson, state: 'queued', status: 'accepted',
-    attempt: 0, lease_until: null, deadline: now + t.timeoutMs, cancel_deadline: null, parent_target: null, parent_id: null, notify: t.notify ?? null,
-    progress: null, result: null, total: null, finished: null, n_complete: null, n_timed_out: null, n_cancelled: null,
-    created_at: now, updated_at: now, finished_at: null, listening: got.listening === true,
+    target: t.key,
+    id: Number(got.id),
+    client_id: null,
+    kind: t.kind,
+    payload: t.payloadJson,
+    state: 'queued',
+    status: 'accepted',
+    attempt: 0,
+    lease_until: null,
+    deadline: now + t.timeoutMs,
+    cancel_deadline: null,
+    parent_target: null,
+    parent_id: null,
+    notify: t.notify ?? null,
+    progress: null,
+    result: null,
+    total: null,
+    finished: null,
+    n_complete: null,
+    n_timed_out: null,
+    n_cancelled: null,
+    created_at: now,
+    updated_at: now,
+    finished_at: null,
+    listening: got.listening === true,
   };
 }
 
 /** The body of the `accepted` event of a fast enqueue (the shape of outbox.ts `eventBody`). */
 export function acceptedBody(t: NewTransaction, now: number): string {
-  const pseudo = { client_id: null, kind: t.kind, state: 'queued', status: 'accepted', notify: t.notify ?? null, progress: null, result: null, total: null } as unknown as TxRow;
+  const pseudo = {
+    client_id: null,
+    kind: t.kind,
+    state: 'queued',
+    status: 'accepted',
+    notify: t.notify ?? null,
+    progress: null,
+    result: null,
+    total: null,
+  } as unknown as TxRow;
   return eventBody(pseudo, 'accepted', now);
 }
 
 /** The columns a call-in returns: what a {@link Delivery} needs (fewer columns, less to parse). */
-export type CallInRow = Pick<TxRow, 'id' | 'attempt' | 'kind' | 'payload' | 'state' | 'deadline' | 'parent_target' | 'parent_id'> & { readonly due_n: number | null };
+export type CallInRow = Pick<
+  TxRow,
+  'id' | 'attempt' | 'kind' | 'payload' | 'state' | 'deadline' | 'parent_target' | 'parent_id'
+> & { readonly due_n: number | null };
 
 // A delivery mark is the one write a crash of PostgreSQL itself may lose
 // (never a crash of this process): the transaction is then handed out again
@@ -102,8 +141,20 @@ const CALL_IN_SQL = `WITH pick AS MATERIALIZED (SELECT ctid FROM txq_tx WHERE ta
  * Claims a device's deliverable transactions and writes the first-delivery
  * events; `due` counts its overdue open ones, which the caller times out.
  */
-export async function callInFast(ctx: Ctx, key: string, limit: number, now: number): Promise<{ deliveries: Delivery[]; due: number }> {
-  const rows = await ctx.db.query<CallInRow>(CALL_IN_SQL, [key, now, now + ctx.redeliverAfterMs, limit, DELIVERED_MID, deliveredTail(now)]);
+export async function callInFast(
+  ctx: Ctx,
+  key: string,
+  limit: number,
+  now: number,
+): Promise<{ deliveries: Delivery[]; due: number }> {
+  const rows = await ctx.db.query<CallInRow>(CALL_IN_SQL, [
+    key,
+    now,
+    now + ctx.redeliverAfterMs,
+    limit,
+    DELIVERED_MID,
+    deliveredTail(now),
+  ]);
   return { deliveries: await toDeliveries(ctx, rows), due: Number(rows[0]?.due_n ?? 0) };
 }
 
@@ -119,7 +170,9 @@ export async function toDeliveries(ctx: Ctx, rows: readonly CallInRow[]): Promis
       payload: await ctx.payloads.of(ctx.db, row),
       action: row.state === 'cancelling' ? 'cancel' : 'execute',
       deadline: Number(row.deadline),
-      ...(row.parent_target === null ? {} : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
+      ...(row.parent_target === null
+        ? {}
+        : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
     });
   }
   return out;
@@ -138,21 +191,53 @@ export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): 
   const state = finalState(a);
   const result = resultJson(a);
   // the columns this statement did not write come back; the others are known
-  const [row] = await ctx.db.query<AckedColumns>(ACK_SQL, [key, a.transactionId, a.attempt, state, a.status, result, now, ...finalBodyParts(a, state, result, now)]);
+  const [row] = await ctx.db.query<AckedColumns>(ACK_SQL, [
+    key,
+    a.transactionId,
+    a.attempt,
+    state,
+    a.status,
+    result,
+    now,
+    ...finalBodyParts(a, state, result, now),
+  ]);
   return row && ackedRow(key, a, row, now);
 }
 
 /** The columns of an acked row that a fast ack did not write, which it returns. */
-export type AckedColumns = Pick<TxRow, 'client_id' | 'kind' | 'payload' | 'notify' | 'deadline' | 'cancel_deadline' | 'progress' | 'created_at'>;
+export type AckedColumns = Pick<
+  TxRow,
+  'client_id' | 'kind' | 'payload' | 'notify' | 'deadline' | 'cancel_deadline' | 'progress' | 'created_at'
+>;
 
 /** The row after a fast final ack, whole. */
 export function ackedRow(key: string, a: AckInput, row: AckedColumns, now: number): TxRow {
   // parent_target IS NULL was a condition, and a device's row has no group counters
   return {
-    client_id: row.client_id, kind: row.kind, payload: row.payload, notify: row.notify, deadline: row.deadline, cancel_deadline: row.cancel_deadline,
-    progress: row.progress, created_at: row.created_at, target: key, id: a.transactionId, state: finalState(a), status: a.status, attempt: a.attempt,
-    lease_until: null, parent_target: null, parent_id: null, result: resultJson(a), total: null, finished: null, n_complete: null, n_timed_out: null,
-    n_cancelled: null, updated_at: now, finished_at: now,
+    client_id: row.client_id,
+    kind: row.kind,
+    payload: row.payload,
+    notify: row.notify,
+    deadline: row.deadline,
+    cancel_deadline: row.cancel_deadline,
+    progress: row.progress,
+    created_at: row.created_at,
+    target: key,
+    id: a.transactionId,
+    state: finalState(a),
+    status: a.status,
+    attempt: a.attempt,
+    lease_until: null,
+    parent_target: null,
+    parent_id: null,
+    result: resultJson(a),
+    total: null,
+    finished: null,
+    n_complete: null,
+    n_timed_out: null,
+    n_cancelled: null,
+    updated_at: now,
+    finished_at: now,
   };
 }
 
@@ -164,7 +249,12 @@ export function deliveredTail(now: number): string {
 }
 
 /** The `final` event's parts of a fast ack, as `[mid, tail]`. */
-export function finalBodyParts(a: AckInput, state: 'complete' | 'failed', result: string | null, now: number): [string, string] {
+export function finalBodyParts(
+  a: AckInput,
+  state: 'complete' | 'failed',
+  result: string | null,
+  now: number,
+): [string, string] {
   const { mid, tail } = eventBodyParts(state, a.status as StatusCode, true, now, result);
   return [mid, tail];
 }

@@ -14,7 +14,13 @@ export async function readOne(ctx: Ctx, key: string, id: number): Promise<Transa
 }
 
 /** Transactions of a target in id order, after `after`, optionally only open ones. */
-export async function readList(ctx: Ctx, key: string, open: boolean, after: number, limit: number): Promise<Transaction[]> {
+export async function readList(
+  ctx: Ctx,
+  key: string,
+  open: boolean,
+  after: number,
+  limit: number,
+): Promise<Transaction[]> {
   const rows = await ctx.db.query<TxRow>(
     `SELECT * FROM txq_tx WHERE target = $1 AND id > $2${open ? ' AND finished_at IS NULL' : ''} ORDER BY id LIMIT $3`,
     [key, after, limit],
@@ -23,7 +29,13 @@ export async function readList(ctx: Ctx, key: string, open: boolean, after: numb
 }
 
 /** Sub-transactions of a group transaction in device order, after device `after`. */
-export async function readChildren(ctx: Ctx, parentKey: string, id: number, after: string, limit: number): Promise<Transaction[]> {
+export async function readChildren(
+  ctx: Ctx,
+  parentKey: string,
+  id: number,
+  after: string,
+  limit: number,
+): Promise<Transaction[]> {
   const rows = await ctx.db.query<TxRow>(
     'SELECT * FROM txq_tx WHERE parent_target = $1 AND parent_id = $2 AND target > $3 ORDER BY target LIMIT $4',
     [parentKey, id, `d:${after}`, limit],

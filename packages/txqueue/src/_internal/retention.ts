@@ -28,7 +28,12 @@ export async function ensureFinishedIndex(db: SqlDriver): Promise<void> {
  * ids stay unique (PostgreSQL: the counter rows; SQLite: the `txq_tx_ids`
  * trigger records a target's highest deleted id).
  */
-export async function purgeFinished(tx: SqlExecutor, ctx: Pick<Ctx, 'pg'>, before: number, limit: number): Promise<{ picked: number; deleted: number }> {
+export async function purgeFinished(
+  tx: SqlExecutor,
+  ctx: Pick<Ctx, 'pg'>,
+  before: number,
+  limit: number,
+): Promise<{ picked: number; deleted: number }> {
   const picked = await tx.query<{ target: string; id: number }>(
     `SELECT target, id FROM txq_tx WHERE finished_at IS NOT NULL AND parent_target IS NULL AND finished_at <= $1
      ORDER BY finished_at LIMIT ${Math.trunc(limit)}${skipLocked(ctx)}`,
@@ -40,7 +45,10 @@ export async function purgeFinished(tx: SqlExecutor, ctx: Pick<Ctx, 'pg'>, befor
   const pairs = ctx.pg
     ? `SELECT p->>0 AS target, (p->>1)::bigint AS id FROM jsonb_array_elements($1::jsonb) AS j(p)`
     : `SELECT json_extract(j.value, '$[0]') AS target, json_extract(j.value, '$[1]') AS id FROM json_each($1) AS j`;
-  const children = await tx.run(`DELETE FROM txq_tx WHERE parent_target IS NOT NULL AND (parent_target, parent_id) IN (${pairs})`, [list]);
+  const children = await tx.run(
+    `DELETE FROM txq_tx WHERE parent_target IS NOT NULL AND (parent_target, parent_id) IN (${pairs})`,
+    [list],
+  );
   const own = await tx.run(`DELETE FROM txq_tx WHERE (target, id) IN (${pairs})`, [list]);
   return { picked: picked.length, deleted: children.changes + own.changes };
 }

@@ -39,10 +39,30 @@ export interface TxRow {
  */
 export function plainRow(r: TxRow): TxRow {
   return {
-    target: r.target, id: r.id, client_id: r.client_id, kind: r.kind, payload: r.payload, state: r.state, status: r.status, attempt: r.attempt,
-    lease_until: r.lease_until, deadline: r.deadline, cancel_deadline: r.cancel_deadline, parent_target: r.parent_target, parent_id: r.parent_id,
-    notify: r.notify, progress: r.progress, result: r.result, total: r.total, finished: r.finished, n_complete: r.n_complete,
-    n_timed_out: r.n_timed_out, n_cancelled: r.n_cancelled, created_at: r.created_at, updated_at: r.updated_at, finished_at: r.finished_at,
+    target: r.target,
+    id: r.id,
+    client_id: r.client_id,
+    kind: r.kind,
+    payload: r.payload,
+    state: r.state,
+    status: r.status,
+    attempt: r.attempt,
+    lease_until: r.lease_until,
+    deadline: r.deadline,
+    cancel_deadline: r.cancel_deadline,
+    parent_target: r.parent_target,
+    parent_id: r.parent_id,
+    notify: r.notify,
+    progress: r.progress,
+    result: r.result,
+    total: r.total,
+    finished: r.finished,
+    n_complete: r.n_complete,
+    n_timed_out: r.n_timed_out,
+    n_cancelled: r.n_cancelled,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    finished_at: r.finished_at,
   };
 }
 
@@ -63,14 +83,24 @@ export function countsOf(row: TxRow): GroupCounts | undefined {
   const complete = Number(row.n_complete);
   const timedOut = Number(row.n_timed_out);
   const cancelled = Number(row.n_cancelled);
-  return { total: Number(row.total), finished, complete, failed: finished - complete - timedOut - cancelled, timedOut, cancelled };
+  return {
+    total: Number(row.total),
+    finished,
+    complete,
+    failed: finished - complete - timedOut - cancelled,
+    timedOut,
+    cancelled,
+  };
 }
 
 /** The public view of a row; `payload` comes from the parent for sub-transactions. */
 export function toTransaction(row: TxRow, payload: unknown): Transaction {
   // optional members assigned, not spread in: one object instead of one per
   // member (as outbox.ts eventBody); the key order is the assignment order
-  const t: { -readonly [K in keyof Transaction]?: Transaction[K] } = { target: parseTargetKey(row.target), id: Number(row.id) };
+  const t: { -readonly [K in keyof Transaction]?: Transaction[K] } = {
+    target: parseTargetKey(row.target),
+    id: Number(row.id),
+  };
   if (row.client_id !== null) t.clientId = row.client_id;
   t.kind = row.kind as TxKind;
   t.payload = payload;

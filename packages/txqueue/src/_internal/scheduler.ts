@@ -21,7 +21,13 @@ export class Scheduler {
   #stopped = false;
 
   /** `pass` runs maintenance and resolves to the next open deadline. */
-  constructor(clock: Clock, random: Random, tickMs: number, pass: () => Promise<number | undefined>, bg: (work: Promise<unknown>) => void) {
+  constructor(
+    clock: Clock,
+    random: Random,
+    tickMs: number,
+    pass: () => Promise<number | undefined>,
+    bg: (work: Promise<unknown>) => void,
+  ) {
     this.#clock = clock;
     this.#random = random;
     this.#tickMs = tickMs;
@@ -39,11 +45,14 @@ export class Scheduler {
     if (this.#stopped || at >= this.#timerAt) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Number.POSITIVE_INFINITY;
-      this.#bg(this.run());
-    }, Math.max(0, at - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#bg(this.run());
+      },
+      Math.max(0, at - this.#clock.now()),
+    );
   }
 
   run(): Promise<void> {

@@ -15,7 +15,9 @@ interface PgWake {
 
 function pgWake(db: SqlDriver): PgWake | undefined {
   const d = db as SqlDriver & Partial<PgWake>;
-  return d.dialect === 'postgres' && typeof d.listen === 'function' && typeof d.notify === 'function' ? (d as unknown as PgWake) : undefined;
+  return d.dialect === 'postgres' && typeof d.listen === 'function' && typeof d.notify === 'function'
+    ? (d as unknown as PgWake)
+    : undefined;
 }
 
 /**
@@ -106,7 +108,10 @@ export class Wakeups {
         const payload = keys.includes('*') || joined.length > 7000 ? '*' : joined;
         // a wake-up is a hint (a waiter polls once more when its wait ends): no
         // WAL flush for it; set_config(…, true) is SET LOCAL in one round trip
-        await this.#db.query("SELECT pg_notify($1, $2), set_config('synchronous_commit', 'off', true)", [CHANNEL, payload]);
+        await this.#db.query("SELECT pg_notify($1, $2), set_config('synchronous_commit', 'off', true)", [
+          CHANNEL,
+          payload,
+        ]);
       }
     } finally {
       this.#sending = false;

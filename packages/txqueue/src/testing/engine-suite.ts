@@ -2,7 +2,7 @@
 // each store's test file is a few lines calling describeTxQueueEngine.
 import { ManualClock, memoryLogger, type SqlDriver } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTxQueue, type TxEvent, TxQueue, type TxQueueOptions } from '../index.ts';
+import { openTxQueue, type TxEvent, type TxQueue, type TxQueueOptions } from '../index.ts';
 
 /** A store under test: a fresh, empty database per test, reopenable to simulate a restart. */
 export interface StoreHandle {
@@ -30,11 +30,24 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       const clock = new ManualClock();
       const logger = memoryLogger();
       const groups = { members: (g: string) => members[g] ?? [] };
-      const q = await openTxQueue({ storage: handle.driver, clock, logger, groups, redeliverAfterMs: 60_000, ...options });
+      const q = await openTxQueue({
+        storage: handle.driver,
+        clock,
+        logger,
+        groups,
+        redeliverAfterMs: 60_000,
+        ...options,
+      });
       opened.push(q);
       const events: Ev[] = [];
       q.subscribe((e) => {
-        events.push({ on: 'device' in e.target ? e.target.device : `group ${e.target.group}`, type: e.type, transactionId: e.transactionId, status: e.status, final: e.final });
+        events.push({
+          on: 'device' in e.target ? e.target.device : `group ${e.target.group}`,
+          type: e.type,
+          transactionId: e.transactionId,
+          status: e.status,
+          final: e.final,
+        });
       });
       const settle = async (): Promise<Ev[]> => {
         await q.idle();
@@ -42,14 +55,26 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       };
       const restart = async (): Promise<TxQueue> => {
         await q.close();
-        const again = await openTxQueue({ storage: await handle!.reopen(), clock, logger, groups, redeliverAfterMs: 60_000, ...options });
+        const again = await openTxQueue({
+          storage: await handle!.reopen(),
+          clock,
+          logger,
+          groups,
+          redeliverAfterMs: 60_000,
+          ...options,
+        });
         opened.push(again);
         return again;
       };
       return { q, clock, logger, events, settle, restart };
     }
 
-    const rpc = (device: string, payload: unknown = { n: 1 }, timeoutMs = H) => ({ target: { device }, kind: 'rpc' as const, payload, timeoutMs });
+    const rpc = (device: string, payload: unknown = { n: 1 }, timeoutMs = H) => ({
+      target: { device },
+      kind: 'rpc' as const,
+      payload,
+      timeoutMs,
+    });
 
     it('assigns ids per device that start at 1 and increase', async () => {
       const { q } = await setup();
@@ -62,14 +87,20 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       const { q } = await setup();
       const first = await q.enqueue({ ...rpc('a', { x: 1, y: [1, 2] }), clientId: 'req-7' });
       const again = await q.enqueue({ ...rpc('a', { y: [1, 2], x: 1 }), clientId: 'req-7' });
-      expect([again.created, again.transaction.id, again.transaction.clientId]).toEqual([false, first.transaction.id, 'req-7']);
+      expect([again.created, again.transaction.id, again.transaction.clientId]).toEqual([
+        false,
+        first.transaction.id,
+        'req-7',
+      ]);
       expect(await q.list({ device: 'a' })).toHaveLength(1);
     });
 
     it('rejects a repeated caller id with a different payload and stores nothing', async () => {
       const { q } = await setup();
       await q.enqueue({ ...rpc('a', { x: 1 }), clientId: 'req-7' });
-      await expect(q.enqueue({ ...rpc('a', { x: 2 }), clientId: 'req-7' })).rejects.toMatchObject({ code: 'idempotency-conflict' });
+      await expect(q.enqueue({ ...rpc('a', { x: 2 }), clientId: 'req-7' })).rejects.toMatchObject({
+        code: 'idempotency-conflict',
+      });
       expect(await q.list({ device: 'a' })).toHaveLength(1);
     });
 
@@ -91,7 +122,12 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       const { q, settle } = await setup();
       await q.enqueue(rpc('a'));
       const [d] = await q.callIn('a');
-      const ack = { transactionId: d!.transactionId, attempt: d!.attempt, status: 'complete' as const, result: { ok: 1 } };
+      const ack = {
+        transactionId: d!.transactionId,
+        attempt: d!.attempt,
+        status: 'complete' as const,
+        result: { ok: 1 },
+      };
       expect((await q.ack('a', ack)).outcome).toBe('applied');
       expect((await q.ack('a', ack)).outcome).toBe('duplicate');
       expect(await settle()).toEqual([
@@ -113,22 +149,85 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       const notify = 'https://cb.example/1?q="x"\\';
       await q.enqueue({ target: { device: 'a' }, kind: 'package', payload: {}, timeoutMs: H, notify, clientId });
       await q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: H });
-      for (const d of await q.callIn('a')) await q.ack('a', { transactionId: d.transactionId, attempt: d.attempt, status: 'complete', result: { note: null, n: [1] } });
+      for (const d of await q.callIn('a'))
+        await q.ack('a', {
+          transactionId: d.transactionId,
+          attempt: d.attempt,
+          status: 'complete',
+          result: { note: null, n: [1] },
+        });
       await q.idle();
       const at = clock.now();
       const common = { target: { device: 'a' }, at, statusString: expect.any(String) };
       // order is guaranteed per transaction, so compare transaction by transaction
       const byTx = [...seen].sort((x, y) => x.transactionId - y.transactionId);
       expect(byTx.map(({ seq: _seq, ...e }) => e)).toEqual([
-        { ...common, type: 'accepted', transactionId: 1, clientId, kind: 'package', notify, state: 'queued', status: 'accepted', final: false },
-        { ...common, type: 'delivered', transactionId: 1, clientId, kind: 'package', notify, state: 'delivered', status: 'device-connected', final: false },
-        { ...common, type: 'final', transactionId: 1, clientId, kind: 'package', notify, state: 'complete', status: 'complete', final: true, result: { note: null, n: [1] } },
-        { ...common, type: 'accepted', transactionId: 2, kind: 'rpc', state: 'queued', status: 'accepted', final: false },
-        { ...common, type: 'delivered', transactionId: 2, kind: 'rpc', state: 'delivered', status: 'device-connected', final: false },
-        { ...common, type: 'final', transactionId: 2, kind: 'rpc', state: 'complete', status: 'complete', final: true, result: { note: null, n: [1] } },
+        {
+          ...common,
+          type: 'accepted',
+          transactionId: 1,
+          clientId,
+          kind: 'package',
+          notify,
+          state: 'queued',
+          status: 'accepted',
+          final: false,
+        },
+        {
+          ...common,
+          type: 'delivered',
+          transactionId: 1,
+          clientId,
+          kind: 'package',
+          notify,
+          state: 'delivered',
+          status: 'device-connected',
+          final: false,
+        },
+        {
+          ...common,
+          type: 'final',
+          transactionId: 1,
+          clientId,
+          kind: 'package',
+          notify,
+          state: 'complete',
+          status: 'complete',
+          final: true,
+          result: { note: null, n: [1] },
+        },
+        {
+          ...common,
+          type: 'accepted',
+          transactionId: 2,
+          kind: 'rpc',
+          state: 'queued',
+          status: 'accepted',
+          final: false,
+        },
+        {
+          ...common,
+          type: 'delivered',
+          transactionId: 2,
+          kind: 'rpc',
+          state: 'delivered',
+          status: 'device-connected',
+          final: false,
+        },
+        {
+          ...common,
+          type: 'final',
+          transactionId: 2,
+          kind: 'rpc',
+          state: 'complete',
+          status: 'complete',
+          final: true,
+          result: { note: null, n: [1] },
+        },
       ]);
       // one key order on every store and path (outbox.ts eventBody); the result is stored as canonical JSON
-      const order = (e: TxEvent) => [...Object.keys(e), ...('result' in e ? Object.keys(e.result as object) : [])].join(',');
+      const order = (e: TxEvent) =>
+        [...Object.keys(e), ...('result' in e ? Object.keys(e.result as object) : [])].join(',');
       const head = 'seq,target,transactionId,type';
       expect(byTx.map(order)).toEqual([
         `${head},clientId,kind,state,status,statusString,final,notify,at`,
@@ -147,7 +246,11 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       clock.advance(60_000);
       const [again] = await q.callIn('a');
       const stale = await q.ack('a', { transactionId: 1, attempt: 1, status: 'complete' });
-      expect([stale.outcome, 'reason' in stale && stale.reason, again!.attempt]).toEqual(['rejected', 'stale-attempt', 2]);
+      expect([stale.outcome, 'reason' in stale && stale.reason, again!.attempt]).toEqual([
+        'rejected',
+        'stale-attempt',
+        2,
+      ]);
       expect((await q.get({ device: 'a' }, 1))!.state).toBe('delivered');
     });
 
@@ -156,7 +259,11 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       await q.enqueue(rpc('a'));
       await q.enqueue(rpc('b'));
       const reasons = [];
-      for (const [device, id, attempt] of [['a', 1, 1], ['a', 9, 1], ['c', 1, 1]] as const) {
+      for (const [device, id, attempt] of [
+        ['a', 1, 1],
+        ['a', 9, 1],
+        ['c', 1, 1],
+      ] as const) {
         const r = await q.ack(device, { transactionId: id, attempt, status: 'complete' });
         reasons.push(r.outcome === 'rejected' ? r.reason : r.outcome);
       }
@@ -173,7 +280,9 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       await settle();
       const late = await q.ack('a', { transactionId: 1, attempt: 1, status: 'complete' });
       expect(late).toMatchObject({ outcome: 'rejected', reason: 'timed-out' });
-      expect((await settle()).filter((e) => e.final)).toEqual([{ on: 'a', type: 'final', transactionId: 1, status: 'time-out', final: true }]);
+      expect((await settle()).filter((e) => e.final)).toEqual([
+        { on: 'a', type: 'final', transactionId: 1, status: 'time-out', final: true },
+      ]);
     });
 
     it('times out at call-in even before the timer fired, so the queue never wedges', async () => {
@@ -211,7 +320,13 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       await q.enqueue(rpc('a'));
       expect((await q.cancel({ device: 'a' }, 1)).state).toBe('cancelled');
       expect(await q.callIn('a')).toEqual([]);
-      expect((await settle()).at(-1)).toEqual({ on: 'a', type: 'final', transactionId: 1, status: 'cancelled', final: true });
+      expect((await settle()).at(-1)).toEqual({
+        on: 'a',
+        type: 'final',
+        transactionId: 1,
+        status: 'cancelled',
+        final: true,
+      });
     });
 
     it('asks the device to cancel a delivered transaction and finishes on its confirmation', async () => {
@@ -256,14 +371,22 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
 
     it('fans a group transaction out to its members and completes it when all have (Fig. 10)', async () => {
       const { q, settle } = await setup({}, { g: ['d2', 'd3'] });
-      const { transaction: parent } = await q.enqueue({ target: { group: 'g' }, kind: 'config', payload: { v: 1 }, timeoutMs: H });
+      const { transaction: parent } = await q.enqueue({
+        target: { group: 'g' },
+        kind: 'config',
+        payload: { v: 1 },
+        timeoutMs: H,
+      });
       for (const d of ['d2', 'd3']) {
         const [x] = await q.callIn(d);
         expect(x!.parent).toEqual({ group: 'g', id: parent.id });
         await q.ack(d, { transactionId: x!.transactionId, attempt: x!.attempt, status: 'complete' });
       }
       const done = await q.get({ group: 'g' }, parent.id);
-      expect([done!.state, done!.counts]).toEqual(['complete', { total: 2, finished: 2, complete: 2, failed: 0, timedOut: 0, cancelled: 0 }]);
+      expect([done!.state, done!.counts]).toEqual([
+        'complete',
+        { total: 2, finished: 2, complete: 2, failed: 0, timedOut: 0, cancelled: 0 },
+      ]);
       const groupEvents = (await settle()).filter((e) => e.on === 'group g');
       expect(groupEvents.map((e) => e.type)).toEqual(['accepted', 'progress', 'final']);
       expect((await settle()).some((e) => e.on === 'd2')).toBe(false);
@@ -320,14 +443,18 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
         await q.ack(d, { transactionId: x!.transactionId, attempt: 1, status: 'complete' });
       }
       const g = await q.get({ group: 'g' }, 1);
-      expect([g!.status, g!.counts]).toEqual(['complete', { total: 3, finished: 3, complete: 2, failed: 0, timedOut: 0, cancelled: 1 }]);
+      expect([g!.status, g!.counts]).toEqual([
+        'complete',
+        { total: 3, finished: 3, complete: 2, failed: 0, timedOut: 0, cancelled: 1 },
+      ]);
     });
 
     it('deletes finished transactions once past the retention, keeps open ones, and never reuses an id', async () => {
       const { q, clock, settle } = await setup({ retainFinishedMs: 10_000 });
       for (let i = 0; i < 3; i++) await q.enqueue(rpc('a'));
       const delivered = await q.callIn('a');
-      for (const d of [delivered[0]!, delivered[2]!]) await q.ack('a', { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
+      for (const d of [delivered[0]!, delivered[2]!])
+        await q.ack('a', { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
       await q.enqueue({ ...rpc('a'), clientId: 'req-1' });
       await q.cancel({ device: 'a' }, 4);
       clock.advance(9_999);
@@ -339,7 +466,10 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       expect((await q.list({ device: 'a' })).map((t) => [t.id, t.state])).toEqual([[2, 'delivered']]);
       expect((await q.enqueue(rpc('a'))).transaction.id).toBe(5);
       // a caller id names nothing once its transaction is gone
-      expect(await q.enqueue({ ...rpc('a'), clientId: 'req-1' })).toMatchObject({ created: true, transaction: { id: 6 } });
+      expect(await q.enqueue({ ...rpc('a'), clientId: 'req-1' })).toMatchObject({
+        created: true,
+        transaction: { id: 6 },
+      });
       // the maintenance timer purges by itself (its ticks come at most 1.25 s apart)
       await q.cancel({ device: 'a' }, 5);
       clock.advance(12_000);
@@ -354,7 +484,9 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       for (const d of ['d1', 'd2']) {
         const got = await q.callIn(d);
         // all of g, and d1's part of h: h stays open
-        for (const x of got) if (x.parent!.group === 'g' || d === 'd1') await q.ack(d, { transactionId: x.transactionId, attempt: x.attempt, status: 'complete' });
+        for (const x of got)
+          if (x.parent!.group === 'g' || d === 'd1')
+            await q.ack(d, { transactionId: x.transactionId, attempt: x.attempt, status: 'complete' });
       }
       expect((await q.get({ group: 'g' }, 1))!.state).toBe('complete');
       clock.advance(1);
@@ -389,7 +521,12 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       const { transaction } = await q.push({ device: '1' }, { timeoutMs: H });
       expect([transaction.kind, transaction.payload]).toEqual([
         'config',
-        { updates: [{ package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } }, { package: 'weather_app-1.0', values: { location: 'Bro' } }] },
+        {
+          updates: [
+            { package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } },
+            { package: 'weather_app-1.0', values: { location: 'Bro' } },
+          ],
+        },
       ]);
       expect(await q.staged({ device: '1' })).toEqual([]);
       await expect(q.push({ device: '1' })).rejects.toMatchObject({ code: 'nothing-staged' });
@@ -452,7 +589,7 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       expect((await waiting).map((d) => d.transactionId)).toEqual([1]);
     });
 
-    it('retries an event whose handler failed and holds back that transaction\'s later events', async () => {
+    it("retries an event whose handler failed and holds back that transaction's later events", async () => {
       const { q, clock } = await setup({ eventRetryMs: 1000 });
       const seen: string[] = [];
       let fail = true;
@@ -485,7 +622,14 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
         q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, clientId: 'c\ud800' }),
         q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, notify: '\udc00x' }),
       ];
-      const errors = await Promise.all(bad.map((p) => p.then(() => undefined, (e: unknown) => e)));
+      const errors = await Promise.all(
+        bad.map((p) =>
+          p.then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ),
+      );
       expect(errors.map((e) => (e as { details: { path: string } }).details.path)).toEqual([
         'target.device',
         'kind',
@@ -504,7 +648,9 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       handle = await store();
       const q = await openTxQueue({ storage: handle.driver, clock: new ManualClock() });
       opened.push(q);
-      await expect(q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {} })).rejects.toMatchObject({ code: 'no-group-resolver' });
+      await expect(q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {} })).rejects.toMatchObject({
+        code: 'no-group-resolver',
+      });
     });
   });
 }

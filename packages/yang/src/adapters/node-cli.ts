@@ -13,6 +13,6 @@ process.exitCode = runCli(process.argv.slice(2), {
       return [];
     }
   },
-  out: (line) => process.stdout.write(line + '\n'),
-  err: (line) => process.stderr.write(line + '\n'),
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
 });

@@ -12,7 +12,10 @@ function host(files: Record<string, string>): CliHost & { errs: string[]; outs: 
       if (t === undefined) throw new Error(`ENOENT: ${p}`);
       return t;
     },
-    listYang: (dir) => Object.keys(files).filter((f) => f.startsWith(`${dir}/`) && f.endsWith('.yang')).map((f) => f.slice(dir.length + 1)),
+    listYang: (dir) =>
+      Object.keys(files)
+        .filter((f) => f.startsWith(`${dir}/`) && f.endsWith('.yang'))
+        .map((f) => f.slice(dir.length + 1)),
     out: (l) => outs.push(l),
     err: (l) => errs.push(l),
   };
@@ -20,7 +23,8 @@ function host(files: Record<string, string>): CliHost & { errs: string[]; outs: 
 
 const files = {
   'lib/t.yang': 'module t { namespace "urn:t"; prefix t; typedef port { type uint16 { range "1..1024"; } } }',
-  'm.yang': 'module m { namespace "urn:m"; prefix m; import t { prefix t; } leaf p { type t:port; } rpc r { input { leaf n { type int8; mandatory true; } } } }',
+  'm.yang':
+    'module m { namespace "urn:m"; prefix m; import t { prefix t; } leaf p { type t:port; } rpc r { input { leaf n { type int8; mandatory true; } } } }',
   'good.json': '{"m:p": 80}',
   'bad.json': '{"m:p": 8080}',
   'rpc.json': '{"m:r": {}}',

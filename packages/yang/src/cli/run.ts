@@ -39,7 +39,11 @@ export function runCli(args: readonly string[], host: CliHost): number {
     try {
       if (a === '-t' || a === '--type') {
         const t = value();
-        if (!TYPES.has(t)) throw new YangError(YangErrorCode.InvalidArgument, `Unknown data type "${t}": expected config, data, rpc, rpc-reply or notification`);
+        if (!TYPES.has(t))
+          throw new YangError(
+            YangErrorCode.InvalidArgument,
+            `Unknown data type "${t}": expected config, data, rpc, rpc-reply or notification`,
+          );
         type = t as DocumentType;
       } else if (a === '-p' || a === '--path') dirs.push(value());
       else if (a === '-F' || a === '--features') {

@@ -7,12 +7,24 @@ import { type BNode, dataChildren } from './bnode.ts';
 /** Sibling names are unique across cases (RFC 7950 §6.2.1); list keys name leaf children (§7.8.2). */
 export function checkTree(nodes: BNode[], parent = 'the module'): void {
   const seen = new Map<string, BNode>();
-  const flat = dataChildren({ kind: 'container', name: '', module: '', stmt: nodes[0]?.stmt ?? ({} as BNode['stmt']), children: nodes, must: [], when: [] });
+  const flat = dataChildren({
+    kind: 'container',
+    name: '',
+    module: '',
+    stmt: nodes[0]?.stmt ?? ({} as BNode['stmt']),
+    children: nodes,
+    must: [],
+    when: [],
+  });
   for (const n of flat) {
     const key = `${n.module}:${n.name}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new YangError(YangErrorCode.Duplicate, `Duplicate ${n.kind} "${n.name}" in ${parent}: "${n.name}" is already defined at ${first.stmt.file}:${first.stmt.line}:${first.stmt.column}`, { location: where(n.stmt) });
+      throw new YangError(
+        YangErrorCode.Duplicate,
+        `Duplicate ${n.kind} "${n.name}" in ${parent}: "${n.name}" is already defined at ${first.stmt.file}:${first.stmt.line}:${first.stmt.column}`,
+        { location: where(n.stmt) },
+      );
     }
     seen.set(key, n);
   }
@@ -20,7 +32,10 @@ export function checkTree(nodes: BNode[], parent = 'the module'): void {
     if (n.kind === 'list') {
       for (const k of n.keys ?? []) {
         const leaf = n.children.find((c) => c.name === k && c.kind === 'leaf');
-        if (leaf === undefined) throw new YangError(YangErrorCode.Unresolved, `list "${n.name}" key "${k}" is not a leaf of the list`, { location: where(n.stmt) });
+        if (leaf === undefined)
+          throw new YangError(YangErrorCode.Unresolved, `list "${n.name}" key "${k}" is not a leaf of the list`, {
+            location: where(n.stmt),
+          });
       }
     }
     if (n.kind === 'operation') {
@@ -55,11 +70,24 @@ function withTargets(t: TypeSpec, leaf: BNode, ancestors: BNode[], tops: BNode[]
   }
   for (const step of p.steps) {
     cur = stepTo(cur, step, stack);
-    if (cur === undefined) throw new YangError(YangErrorCode.Unresolved, `leafref path "${t.pathText}" of "${leaf.name}" does not lead to a node`, { location: where(leaf.stmt) });
+    if (cur === undefined)
+      throw new YangError(
+        YangErrorCode.Unresolved,
+        `leafref path "${t.pathText}" of "${leaf.name}" does not lead to a node`,
+        { location: where(leaf.stmt) },
+      );
   }
-  if (cur.kind !== 'leaf' && cur.kind !== 'leaf-list') throw new YangError(YangErrorCode.Unresolved, `leafref path "${t.pathText}" of "${leaf.name}" leads to a ${cur.kind}, not a leaf`, { location: where(leaf.stmt) });
+  if (cur.kind !== 'leaf' && cur.kind !== 'leaf-list')
+    throw new YangError(
+      YangErrorCode.Unresolved,
+      `leafref path "${t.pathText}" of "${leaf.name}" leads to a ${cur.kind}, not a leaf`,
+      { location: where(leaf.stmt) },
+    );
   if (cur.type === undefined) return t;
-  const target = cur.type.base === 'leafref' && cur.type.target === undefined ? withTargets(cur.type, cur, stack.slice(0, -1), tops) : cur.type;
+  const target =
+    cur.type.base === 'leafref' && cur.type.target === undefined
+      ? withTargets(cur.type, cur, stack.slice(0, -1), tops)
+      : cur.type;
   return { ...t, target: target.base === 'leafref' && target.target !== undefined ? target.target : target };
 }
 

@@ -58,18 +58,32 @@ describe('compileSchema', () => {
 
   it('expands uses with refine and an augment inside the uses', () => {
     const s = compileSchema(repoOf(base), ['b']);
-    expect(child(s.data, 'zoo').children!.map((n) => n.name)).toEqual(['name', 'size', 'more', 'state', 'kind', 'cage']);
+    expect(child(s.data, 'zoo').children!.map((n) => n.name)).toEqual([
+      'name',
+      'size',
+      'more',
+      'state',
+      'kind',
+      'cage',
+    ]);
     expect(child(s.data, 'zoo', 'more', 'extra').kind).toBe('leaf');
   });
 
   it('turns a data node directly in a choice into a case of its own name', () => {
     const s = compileSchema(repoOf(base), ['b']);
-    expect(child(s.data, 'zoo', 'kind').children!.map((c) => [c.kind, c.name])).toEqual([['case', 'a'], ['case', 'c2']]);
+    expect(child(s.data, 'zoo', 'kind').children!.map((c) => [c.kind, c.name])).toEqual([
+      ['case', 'a'],
+      ['case', 'c2'],
+    ]);
   });
 
   it('drops nodes under a disabled feature and keeps them when it is enabled', () => {
-    expect(child(compileSchema(repoOf(base), ['b']).data, 'zoo').children!.some((n) => n.name === 'fast-only')).toBe(false);
-    expect(child(compileSchema(repoOf(base), ['b'], { features: { b: ['fast'] } }).data, 'zoo', 'fast-only').kind).toBe('leaf');
+    expect(child(compileSchema(repoOf(base), ['b']).data, 'zoo').children!.some((n) => n.name === 'fast-only')).toBe(
+      false,
+    );
+    expect(child(compileSchema(repoOf(base), ['b'], { features: { b: ['fast'] } }).data, 'zoo', 'fast-only').kind).toBe(
+      'leaf',
+    );
   });
 
   it('inherits config false down the tree', () => {
@@ -87,7 +101,9 @@ describe('compileSchema', () => {
 
   it('compiles RPCs and notifications', () => {
     const s = compileSchema(repoOf(base), ['b']);
-    expect(s.rpcs.map((r) => [r.module, r.name, r.input.map((n) => n.name), r.output.map((n) => n.name)])).toEqual([['b', 'feed', ['amount'], ['ok']]]);
+    expect(s.rpcs.map((r) => [r.module, r.name, r.input.map((n) => n.name), r.output.map((n) => n.name)])).toEqual([
+      ['b', 'feed', ['amount'], ['ok']],
+    ]);
     expect(s.notifications[0]).toMatchObject({ module: 'b', name: 'fed' });
   });
 
@@ -124,8 +140,10 @@ describe('compileSchema', () => {
 
   it('resolves import by revision-date', () => {
     const old = 'module r { namespace "urn:r"; prefix r; revision 2020-01-01; typedef t { type int8; } }';
-    const neu = 'module r { namespace "urn:r"; prefix r; revision 2021-01-01; revision 2020-01-01; typedef t { type string; } }';
-    const user = 'module u { namespace "urn:u"; prefix u; import r { prefix r; revision-date 2020-01-01; } leaf x { type r:t; } }';
+    const neu =
+      'module r { namespace "urn:r"; prefix r; revision 2021-01-01; revision 2020-01-01; typedef t { type string; } }';
+    const user =
+      'module u { namespace "urn:u"; prefix u; import r { prefix r; revision-date 2020-01-01; } leaf x { type r:t; } }';
     const s = compileSchema(repoOf(old, neu, user), ['u']);
     expect(s.data[0]!.type!.base).toBe('int8');
   });
@@ -144,7 +162,8 @@ describe('compileSchema', () => {
   });
 
   it('rejects a range that widens the base type, naming the statement', () => {
-    const m = 'module w { namespace "urn:w"; prefix w;\n typedef p { type uint8 { range "1..10"; } }\n leaf x { type p { range "5..20"; } } }';
+    const m =
+      'module w { namespace "urn:w"; prefix w;\n typedef p { type uint8 { range "1..10"; } }\n leaf x { type p { range "5..20"; } } }';
     const e = compileError(() => compileSchema(repoOf(m), ['w']));
     expect(e.code).toBe('yang-invalid-type');
     expect(e.location).toMatchObject({ file: 't0.yang', line: 3 });
@@ -160,7 +179,8 @@ describe('compileSchema', () => {
   });
 
   it('rejects duplicate sibling names across uses and cases', () => {
-    const m = 'module dup { namespace "urn:d"; prefix d; grouping g { leaf a { type string; } }\n container c { uses g;\n leaf a { type int8; } } }';
+    const m =
+      'module dup { namespace "urn:d"; prefix d; grouping g { leaf a { type string; } }\n container c { uses g;\n leaf a { type int8; } } }';
     const e = compileError(() => compileSchema(repoOf(m), ['dup']));
     expect(e.code).toBe('yang-duplicate');
     expect(e.location?.line).toBe(3);

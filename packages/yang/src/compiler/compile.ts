@@ -3,7 +3,7 @@ import { subs, where } from '../parser/statement.ts';
 import type { ModuleRepository } from '../resolver.ts';
 import type { CompiledSchema, TypeSpec } from '../schema.ts';
 import { applyDeviations } from './deviations.ts';
-import { type BNode } from './bnode.ts';
+import type { BNode } from './bnode.ts';
 import { checkTree, resolveLeafrefs } from './check.ts';
 import { enabledByFeatures } from './features.ts';
 import { freezeNodes, freezeOperations } from './freeze.ts';
@@ -27,7 +27,11 @@ export interface CompileOptions {
  * Compiles modules (`name` or `name@revision`) of a repository, with their
  * imports, includes, augments and deviations, into plain-data schema.
  */
-export function compileSchema(repo: ModuleRepository, modules: readonly string[], options: CompileOptions = {}): CompiledSchema {
+export function compileSchema(
+  repo: ModuleRepository,
+  modules: readonly string[],
+  options: CompileOptions = {},
+): CompiledSchema {
   const f = options.features;
   const loader = new ModuleLoader(repo, (m) => (f === '*' ? '*' : (f?.[m] ?? [])));
   const implemented: ModCtx[] = [];
@@ -37,7 +41,8 @@ export function compileSchema(repo: ModuleRepository, modules: readonly string[]
     implemented.push(mod);
     for (const part of mod.parts) {
       tops.push(...buildChildren(part.stmt, part.scope, mod.name));
-      for (const rpc of subs(part.stmt, 'rpc')) if (enabledByFeatures(rpc, part.scope)) tops.push(buildNode(rpc, part.scope, mod.name, []));
+      for (const rpc of subs(part.stmt, 'rpc'))
+        if (enabledByFeatures(rpc, part.scope)) tops.push(buildNode(rpc, part.scope, mod.name, []));
     }
   };
   for (const spec of modules) {
@@ -67,8 +72,13 @@ export function compileSchema(repo: ModuleRepository, modules: readonly string[]
         progress = true;
       }
     }
-    if (pending.length > 0) throw new YangError(YangErrorCode.Unresolved, `augment target "${pending[0]!.a.arg}" does not exist`, { location: where(pending[0]!.a) });
-    const more = leafrefModules(tops).map((m) => loader.mods.get(m)).filter((m): m is ModCtx => m !== undefined && !implemented.includes(m));
+    if (pending.length > 0)
+      throw new YangError(YangErrorCode.Unresolved, `augment target "${pending[0]!.a.arg}" does not exist`, {
+        location: where(pending[0]!.a),
+      });
+    const more = leafrefModules(tops)
+      .map((m) => loader.mods.get(m))
+      .filter((m): m is ModCtx => m !== undefined && !implemented.includes(m));
     if (more.length === 0) break;
     for (const m of more) {
       implement(m);
@@ -81,18 +91,30 @@ export function compileSchema(repo: ModuleRepository, modules: readonly string[]
   return {
     format: 'fleetkit-yang-schema/1',
     modules: [...loader.mods.values()].map((m) => ({
-      name: m.name, namespace: m.namespace, prefix: m.prefix, features: [...m.enabled],
+      name: m.name,
+      namespace: m.namespace,
+      prefix: m.prefix,
+      features: [...m.enabled],
       ...(m.revision === undefined ? {} : { revision: m.revision }),
     })),
-    data: freezeNodes(tops.filter((n) => n.kind !== 'operation' && n.kind !== 'notification'), true),
+    data: freezeNodes(
+      tops.filter((n) => n.kind !== 'operation' && n.kind !== 'notification'),
+      true,
+    ),
     rpcs: freezeOperations(tops.filter((n) => n.kind === 'operation')),
-    notifications: tops.filter((n) => n.kind === 'notification').map((n) => ({ name: n.name, module: n.module, children: freezeNodes(n.children, true) })),
+    notifications: tops
+      .filter((n) => n.kind === 'notification')
+      .map((n) => ({ name: n.name, module: n.module, children: freezeNodes(n.children, true) })),
     identities: compileIdentities(loader.mods.values()),
   };
 }
 
 function augmentsOf(mod: ModCtx): { a: Statement; p: ModCtx['parts'][number]; mod: ModCtx }[] {
-  return mod.parts.flatMap((p) => subs(p.stmt, 'augment').filter((a) => enabledByFeatures(a, p.scope)).map((a) => ({ a, p, mod })));
+  return mod.parts.flatMap((p) =>
+    subs(p.stmt, 'augment')
+      .filter((a) => enabledByFeatures(a, p.scope))
+      .map((a) => ({ a, p, mod })),
+  );
 }
 
 function ownerOf(path: string, scope: Scope): ModCtx | undefined {

@@ -10,14 +10,22 @@ import { resolveType } from './types.ts';
 export function applyDeviations(tops: BNode[], stmt: Statement, scope: Scope): void {
   for (const dev of subs(stmt, 'deviation')) {
     const target = findAbsolute(tops, dev.arg!, scope, dev);
-    if (target === undefined) throw new YangError(YangErrorCode.Unresolved, `deviation target "${dev.arg}" does not exist`, { location: where(dev) });
+    if (target === undefined)
+      throw new YangError(YangErrorCode.Unresolved, `deviation target "${dev.arg}" does not exist`, {
+        location: where(dev),
+      });
     for (const d of subs(dev, 'deviate')) {
       if (d.arg === 'not-supported') {
         const root: BNode = { kind: 'container', name: '', module: '', stmt: dev, children: tops, must: [], when: [] };
         removeNode(root, target);
         continue;
       }
-      if (d.arg !== 'add' && d.arg !== 'replace' && d.arg !== 'delete') throw new YangError(YangErrorCode.Grammar, `deviate "${d.arg}": expected not-supported, add, replace or delete`, { location: where(d) });
+      if (d.arg !== 'add' && d.arg !== 'replace' && d.arg !== 'delete')
+        throw new YangError(
+          YangErrorCode.Grammar,
+          `deviate "${d.arg}": expected not-supported, add, replace or delete`,
+          { location: where(d) },
+        );
       deviate(target, d, d.arg, scope);
     }
   }
@@ -26,7 +34,10 @@ export function applyDeviations(tops: BNode[], stmt: Statement, scope: Scope): v
 function deviate(n: BNode, d: Statement, how: 'add' | 'replace' | 'delete', scope: Scope): void {
   const type = sub(d, 'type');
   if (type !== undefined) {
-    if (how !== 'replace') throw new YangError(YangErrorCode.Grammar, `"type" can only be replaced by a deviation`, { location: where(type) });
+    if (how !== 'replace')
+      throw new YangError(YangErrorCode.Grammar, `"type" can only be replaced by a deviation`, {
+        location: where(type),
+      });
     n.type = resolveType(type, scope, n.module).spec;
   }
   const defs = subs(d, 'default').map((x) => x.arg!);
@@ -48,7 +59,13 @@ function deviate(n: BNode, d: Statement, how: 'add' | 'replace' | 'delete', scop
   const musts = conditions(d, 'must', scope, n.module);
   if (how === 'delete') n.must = n.must.filter((m) => !musts.some((x) => x.text === m.text));
   else n.must.push(...musts);
-  const uniques = subs(d, 'unique').map((u) => u.arg!.trim().split(/\s+/).map((p) => p.split('/').map((x) => x.slice(x.indexOf(':') + 1))));
-  if (how === 'delete') n.unique = (n.unique ?? []).filter((u) => !uniques.some((x) => JSON.stringify(x) === JSON.stringify(u)));
+  const uniques = subs(d, 'unique').map((u) =>
+    u
+      .arg!.trim()
+      .split(/\s+/)
+      .map((p) => p.split('/').map((x) => x.slice(x.indexOf(':') + 1))),
+  );
+  if (how === 'delete')
+    n.unique = (n.unique ?? []).filter((u) => !uniques.some((x) => JSON.stringify(x) === JSON.stringify(u)));
   else if (uniques.length > 0) n.unique = [...(n.unique ?? []), ...uniques];
 }

@@ -13,9 +13,11 @@ export function freezeNodes(nodes: BNode[], parentConfig: boolean, inherited: re
 function freeze(n: BNode, parentConfig: boolean, inherited: readonly Condition[]): SchemaNode {
   const config = parentConfig && n.config !== false;
   const ownWhen = n.kind === 'choice' || n.kind === 'case' ? [] : [...inherited, ...n.when];
-  const pass = n.kind === 'choice' || n.kind === 'case' ? [...inherited, ...n.when.map((w) => ({ ...w, onParent: true }))] : [];
+  const pass =
+    n.kind === 'choice' || n.kind === 'case' ? [...inherited, ...n.when.map((w) => ({ ...w, onParent: true }))] : [];
   const out: Record<string, unknown> = { kind: n.kind, name: n.name, module: n.module, config };
-  if (n.kind !== 'leaf' && n.kind !== 'leaf-list' && n.kind !== 'anydata' && n.kind !== 'anyxml') out.children = freezeNodes(n.children, config, pass);
+  if (n.kind !== 'leaf' && n.kind !== 'leaf-list' && n.kind !== 'anydata' && n.kind !== 'anyxml')
+    out.children = freezeNodes(n.children, config, pass);
   if (n.type !== undefined) out.type = n.type;
   if (n.mandatory === true) out.mandatory = true;
   if (n.presence === true) out.presence = true;
@@ -36,6 +38,12 @@ export function freezeOperations(ops: BNode[]): OperationNode[] {
   return ops.map((op) => {
     const input = op.children.find((c) => c.kind === 'input')!;
     const output = op.children.find((c) => c.kind === 'output')!;
-    return { name: op.name, module: op.module, input: freezeNodes(input.children, true), output: freezeNodes(output.children, true), ...(input.must.length > 0 ? { inputMust: input.must } : {}) };
+    return {
+      name: op.name,
+      module: op.module,
+      input: freezeNodes(input.children, true),
+      output: freezeNodes(output.children, true),
+      ...(input.must.length > 0 ? { inputMust: input.must } : {}),
+    };
   });
 }

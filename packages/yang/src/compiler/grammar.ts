@@ -4,7 +4,9 @@ import { type Statement, where } from '../parser/statement.ts';
 const META = 'description reference status';
 const DATA = 'container leaf leaf-list list choice anydata anyxml uses';
 const BODY = `typedef grouping ${DATA} action notification`;
-const HEADER = 'yang-version contact organization description reference revision import include extension feature identity typedef grouping augment deviation rpc notification ' + DATA;
+const HEADER =
+  'yang-version contact organization description reference revision import include extension feature identity typedef grouping augment deviation rpc notification ' +
+  DATA;
 
 // RFC 7950 §14 (and RFC 6020 §12): which substatements each statement allows.
 const ALLOWED: Record<string, string> = {
@@ -48,8 +50,73 @@ const ALLOWED: Record<string, string> = {
   when: 'description reference',
 };
 const TABLE = new Map(Object.entries(ALLOWED).map(([k, v]) => [k, new Set(v.split(' '))]));
-const LEAVES = new Set(['yang-version', 'namespace', 'prefix', 'contact', 'organization', 'description', 'reference', 'revision-date', 'units', 'default', 'status', 'config', 'mandatory', 'presence', 'ordered-by', 'min-elements', 'max-elements', 'key', 'unique', 'fraction-digits', 'value', 'position', 'path', 'require-instance', 'base', 'if-feature', 'error-message', 'error-app-tag', 'modifier', 'yin-element']);
-const SINGLE = new Set(['yang-version', 'namespace', 'prefix', 'contact', 'organization', 'description', 'reference', 'units', 'status', 'config', 'mandatory', 'presence', 'ordered-by', 'min-elements', 'max-elements', 'key', 'fraction-digits', 'value', 'position', 'path', 'require-instance', 'error-message', 'error-app-tag', 'modifier', 'type', 'input', 'output', 'belongs-to', 'revision-date', 'range', 'length', 'yin-element', 'argument']);
+const LEAVES = new Set([
+  'yang-version',
+  'namespace',
+  'prefix',
+  'contact',
+  'organization',
+  'description',
+  'reference',
+  'revision-date',
+  'units',
+  'default',
+  'status',
+  'config',
+  'mandatory',
+  'presence',
+  'ordered-by',
+  'min-elements',
+  'max-elements',
+  'key',
+  'unique',
+  'fraction-digits',
+  'value',
+  'position',
+  'path',
+  'require-instance',
+  'base',
+  'if-feature',
+  'error-message',
+  'error-app-tag',
+  'modifier',
+  'yin-element',
+]);
+const SINGLE = new Set([
+  'yang-version',
+  'namespace',
+  'prefix',
+  'contact',
+  'organization',
+  'description',
+  'reference',
+  'units',
+  'status',
+  'config',
+  'mandatory',
+  'presence',
+  'ordered-by',
+  'min-elements',
+  'max-elements',
+  'key',
+  'fraction-digits',
+  'value',
+  'position',
+  'path',
+  'require-instance',
+  'error-message',
+  'error-app-tag',
+  'modifier',
+  'type',
+  'input',
+  'output',
+  'belongs-to',
+  'revision-date',
+  'range',
+  'length',
+  'yin-element',
+  'argument',
+]);
 
 /** Checks every statement's substatements against RFC 7950 §14; extensions pass through. */
 export function checkGrammar(stmt: Statement): void {
@@ -62,10 +129,18 @@ export function checkGrammar(stmt: Statement): void {
   for (const s of stmt.subs) {
     if (s.keyword.includes(':')) continue;
     if (allowed === undefined || !allowed.has(s.keyword)) {
-      throw new YangError(YangErrorCode.Grammar, `Invalid statement "${s.keyword}" inside "${stmt.keyword}${stmt.arg === undefined ? '' : ' ' + stmt.arg}"${allowed === undefined ? '' : ` (RFC 7950 §14 allows: ${[...allowed].join(', ')})`}`, { location: where(s) });
+      throw new YangError(
+        YangErrorCode.Grammar,
+        `Invalid statement "${s.keyword}" inside "${stmt.keyword}${stmt.arg === undefined ? '' : ` ${stmt.arg}`}"${allowed === undefined ? '' : ` (RFC 7950 §14 allows: ${[...allowed].join(', ')})`}`,
+        { location: where(s) },
+      );
     }
     if (SINGLE.has(s.keyword) && seen.has(s.keyword) && !(stmt.keyword === 'type' && s.keyword === 'type')) {
-      throw new YangError(YangErrorCode.Grammar, `Duplicate "${s.keyword}" inside "${stmt.keyword}${stmt.arg === undefined ? '' : ' ' + stmt.arg}": at most one is allowed`, { location: where(s) });
+      throw new YangError(
+        YangErrorCode.Grammar,
+        `Duplicate "${s.keyword}" inside "${stmt.keyword}${stmt.arg === undefined ? '' : ` ${stmt.arg}`}": at most one is allowed`,
+        { location: where(s) },
+      );
     }
     seen.add(s.keyword);
     checkGrammar(s);

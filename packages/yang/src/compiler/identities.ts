@@ -10,11 +10,17 @@ export function compileIdentities(mods: Iterable<ModCtx>): Record<string, Identi
   for (const mod of mods) {
     for (const [name, { stmt, scope }] of mod.identities) {
       if (!enabledByFeatures(stmt, scope)) continue;
-      bases.set(`${mod.name}:${name}`, subs(stmt, 'base').map((b) => {
-        const r = resolvePrefixed(scope, b.arg!, b);
-        if (!r.mod.identities.has(r.name)) throw new YangError(YangErrorCode.Unresolved, `Unknown base identity "${b.arg}" of identity "${name}"`, { location: where(b) });
-        return `${r.mod.name}:${r.name}`;
-      }));
+      bases.set(
+        `${mod.name}:${name}`,
+        subs(stmt, 'base').map((b) => {
+          const r = resolvePrefixed(scope, b.arg!, b);
+          if (!r.mod.identities.has(r.name))
+            throw new YangError(YangErrorCode.Unresolved, `Unknown base identity "${b.arg}" of identity "${name}"`, {
+              location: where(b),
+            });
+          return `${r.mod.name}:${r.name}`;
+        }),
+      );
     }
   }
   const derived = new Map<string, Set<string>>([...bases.keys()].map((k) => [k, new Set<string>()]));

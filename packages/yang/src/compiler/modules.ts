@@ -48,32 +48,65 @@ export class ModuleLoader {
     const have = this.mods.get(name);
     if (have !== undefined) {
       if (revision !== undefined && have.revision !== revision) {
-        throw new YangError(YangErrorCode.Duplicate, `Module "${name}" is needed at revision ${revision} but ${have.revision ?? 'no revision'} is already loaded`, from === undefined ? {} : { location: where(from) });
+        throw new YangError(
+          YangErrorCode.Duplicate,
+          `Module "${name}" is needed at revision ${revision} but ${have.revision ?? 'no revision'} is already loaded`,
+          from === undefined ? {} : { location: where(from) },
+        );
       }
       return have;
     }
     if (stack.includes(name)) {
-      throw new YangError(YangErrorCode.Cycle, `Import cycle: ${[...stack, name].join(' -> ')}`, from === undefined ? {} : { location: where(from) });
+      throw new YangError(
+        YangErrorCode.Cycle,
+        `Import cycle: ${[...stack, name].join(' -> ')}`,
+        from === undefined ? {} : { location: where(from) },
+      );
     }
     const stmt = this.#repo.get(name, revision);
     if (stmt === undefined || stmt.keyword !== 'module') {
-      throw new YangError(YangErrorCode.Unresolved, `Cannot find module "${name}${revision === undefined ? '' : '@' + revision}" in the repository`, from === undefined ? {} : { location: where(from) });
+      throw new YangError(
+        YangErrorCode.Unresolved,
+        `Cannot find module "${name}${revision === undefined ? '' : `@${revision}`}" in the repository`,
+        from === undefined ? {} : { location: where(from) },
+      );
     }
     checkGrammar(stmt);
     const prefix = required(stmt, 'prefix');
     const mod: ModCtx = {
-      name, prefix, namespace: required(stmt, 'namespace'), revision: latestRevision(stmt), stmt,
-      parts: [], identities: new Map(), features: new Map(), enabled: new Set(),
+      name,
+      prefix,
+      namespace: required(stmt, 'namespace'),
+      revision: latestRevision(stmt),
+      stmt,
+      parts: [],
+      identities: new Map(),
+      features: new Map(),
+      enabled: new Set(),
     };
     const typedefs = new Map<string, Scoped>();
     const groupings = new Map<string, Scoped>();
     const version = subArg(stmt, 'yang-version') === '1.1' ? '1.1' : '1';
-    const scope: Scope = { mod, prefixes: this.#imports(stmt, prefix, mod, [...stack, name]), typedefs, groupings, parent: undefined, version };
+    const scope: Scope = {
+      mod,
+      prefixes: this.#imports(stmt, prefix, mod, [...stack, name]),
+      typedefs,
+      groupings,
+      parent: undefined,
+      version,
+    };
     mod.parts.push({ scope, stmt });
     for (const inc of this.#includes(stmt, name, new Set([name]))) {
       checkGrammar(inc);
       const belongs = sub(inc, 'belongs-to')!;
-      const incScope: Scope = { mod, prefixes: this.#imports(inc, required(belongs, 'prefix'), mod, [...stack, name]), typedefs, groupings, parent: undefined, version };
+      const incScope: Scope = {
+        mod,
+        prefixes: this.#imports(inc, required(belongs, 'prefix'), mod, [...stack, name]),
+        typedefs,
+        groupings,
+        parent: undefined,
+        version,
+      };
       mod.parts.push({ scope: incScope, stmt: inc });
     }
     for (const part of mod.parts) {
@@ -92,7 +125,10 @@ export class ModuleLoader {
     const prefixes = new Map<string, ModCtx>([[ownPrefix, mod]]);
     for (const imp of subs(stmt, 'import')) {
       const p = required(imp, 'prefix');
-      if (prefixes.has(p)) throw new YangError(YangErrorCode.Duplicate, `Prefix "${p}" is already used in ${stmt.arg}`, { location: where(imp) });
+      if (prefixes.has(p))
+        throw new YangError(YangErrorCode.Duplicate, `Prefix "${p}" is already used in ${stmt.arg}`, {
+          location: where(imp),
+        });
       prefixes.set(p, this.load(imp.arg!, subArg(imp, 'revision-date'), imp, stack));
     }
     return prefixes;
@@ -109,11 +145,17 @@ export class ModuleLoader {
       }
       const text = this.#repo.get(name, subArg(inc, 'revision-date'));
       if (text === undefined || text.keyword !== 'submodule') {
-        throw new YangError(YangErrorCode.Unresolved, `Cannot find submodule "${name}" included by ${stmt.arg}`, { location: where(inc) });
+        throw new YangError(YangErrorCode.Unresolved, `Cannot find submodule "${name}" included by ${stmt.arg}`, {
+          location: where(inc),
+        });
       }
       const owner = sub(text, 'belongs-to');
       if (owner?.arg !== moduleName) {
-        throw new YangError(YangErrorCode.Grammar, `Submodule "${name}" belongs to "${owner?.arg ?? '(none)'}", not to "${moduleName}"`, { location: where(owner ?? text) });
+        throw new YangError(
+          YangErrorCode.Grammar,
+          `Submodule "${name}" belongs to "${owner?.arg ?? '(none)'}", not to "${moduleName}"`,
+          { location: where(owner ?? text) },
+        );
       }
       seen.add(name);
       out.push(text, ...this.#includes(text, moduleName, seen));
@@ -126,7 +168,11 @@ function collect(stmt: Statement, keyword: string, into: Map<string, Scoped>, sc
   for (const s of subs(stmt, keyword)) {
     const prev = into.get(s.arg!);
     if (prev !== undefined) {
-      throw new YangError(YangErrorCode.Duplicate, `Duplicate ${keyword} "${s.arg}" (first defined at ${prev.stmt.file}:${prev.stmt.line})`, { location: where(s) });
+      throw new YangError(
+        YangErrorCode.Duplicate,
+        `Duplicate ${keyword} "${s.arg}" (first defined at ${prev.stmt.file}:${prev.stmt.line})`,
+        { location: where(s) },
+      );
     }
     into.set(s.arg!, { stmt: s, scope });
   }
@@ -135,7 +181,10 @@ function collect(stmt: Statement, keyword: string, into: Map<string, Scoped>, sc
 /** The argument of a mandatory substatement, or a precise error. */
 export function required(stmt: Statement, keyword: string): string {
   const v = subArg(stmt, keyword);
-  if (v === undefined) throw new YangError(YangErrorCode.Grammar, `"${stmt.keyword} ${stmt.arg ?? ''}" needs a "${keyword}" statement`, { location: where(stmt) });
+  if (v === undefined)
+    throw new YangError(YangErrorCode.Grammar, `"${stmt.keyword} ${stmt.arg ?? ''}" needs a "${keyword}" statement`, {
+      location: where(stmt),
+    });
   return v;
 }
 
@@ -145,7 +194,12 @@ export function resolvePrefixed(scope: Scope, ref: string, at: Statement): { mod
   if (colon < 0) return { mod: scope.mod, name: ref };
   const p = ref.slice(0, colon);
   const mod = scope.prefixes.get(p);
-  if (mod === undefined) throw new YangError(YangErrorCode.Unresolved, `Unknown prefix "${p}" in "${ref}": not the module's prefix nor an imported one`, { location: where(at) });
+  if (mod === undefined)
+    throw new YangError(
+      YangErrorCode.Unresolved,
+      `Unknown prefix "${p}" in "${ref}": not the module's prefix nor an imported one`,
+      { location: where(at) },
+    );
   return { mod, name: ref.slice(colon + 1) };
 }
 

@@ -8,7 +8,21 @@ import { childScope, lookup, type Scope } from './modules.ts';
 import { findDescendant } from './paths.ts';
 import { names, resolveType } from './types.ts';
 
-const DATA_DEFS = new Set(['container', 'leaf', 'leaf-list', 'list', 'choice', 'anydata', 'anyxml', 'uses', 'case', 'action', 'notification', 'input', 'output']);
+const DATA_DEFS = new Set([
+  'container',
+  'leaf',
+  'leaf-list',
+  'list',
+  'choice',
+  'anydata',
+  'anyxml',
+  'uses',
+  'case',
+  'action',
+  'notification',
+  'input',
+  'output',
+]);
 
 /** Builds the schema nodes defined directly in `stmt` (uses expanded). `ns` is their namespace. */
 export function buildChildren(stmt: Statement, scope: Scope, ns: string, stack: readonly Statement[] = []): BNode[] {
@@ -25,14 +39,23 @@ export function buildChildren(stmt: Statement, scope: Scope, ns: string, stack: 
 export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonly Statement[]): BNode {
   const scope = childScope(outer, s);
   const kind = s.keyword === 'rpc' || s.keyword === 'action' ? 'operation' : (s.keyword as BNode['kind']);
-  const n: BNode = { kind, name: s.arg ?? s.keyword, module: ns, stmt: s, children: [], must: conditions(s, 'must', scope, ns), when: conditions(s, 'when', scope, ns) };
+  const n: BNode = {
+    kind,
+    name: s.arg ?? s.keyword,
+    module: ns,
+    stmt: s,
+    children: [],
+    must: conditions(s, 'must', scope, ns),
+    when: conditions(s, 'when', scope, ns),
+  };
   const config = subArg(s, 'config');
   if (config !== undefined) n.config = config === 'true';
   const mandatory = subArg(s, 'mandatory');
   if (mandatory !== undefined) n.mandatory = mandatory === 'true';
   if (kind === 'leaf' || kind === 'leaf-list') {
     const t = sub(s, 'type');
-    if (t === undefined) throw new YangError(YangErrorCode.Grammar, `${kind} "${s.arg}" needs a type`, { location: where(s) });
+    if (t === undefined)
+      throw new YangError(YangErrorCode.Grammar, `${kind} "${s.arg}" needs a type`, { location: where(s) });
     const r = resolveType(t, scope, ns);
     n.type = r.spec;
     const defs = subs(s, 'default').map((d) => d.arg!);
@@ -42,8 +65,17 @@ export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonl
   if (kind === 'container' && sub(s, 'presence') !== undefined) n.presence = true;
   if (kind === 'list') {
     const key = subArg(s, 'key');
-    if (key !== undefined) n.keys = key.trim().split(/\s+/).map((k) => k.slice(k.indexOf(':') + 1));
-    const uniques = subs(s, 'unique').map((u) => u.arg!.trim().split(/\s+/).map((p) => p.split('/').map((x) => x.slice(x.indexOf(':') + 1))));
+    if (key !== undefined)
+      n.keys = key
+        .trim()
+        .split(/\s+/)
+        .map((k) => k.slice(k.indexOf(':') + 1));
+    const uniques = subs(s, 'unique').map((u) =>
+      u
+        .arg!.trim()
+        .split(/\s+/)
+        .map((p) => p.split('/').map((x) => x.slice(x.indexOf(':') + 1))),
+    );
     if (uniques.length > 0) n.unique = uniques;
   }
   if (kind === 'list' || kind === 'leaf-list') {
@@ -57,7 +89,10 @@ export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonl
     n.children = buildChildren(s, scope, ns, stack).map((c) => (c.kind === 'case' ? c : shorthandCase(c)));
     const d = subArg(s, 'default');
     if (d !== undefined) {
-      if (!n.children.some((c) => c.name === d)) throw new YangError(YangErrorCode.Unresolved, `choice "${s.arg}" default case "${d}" does not exist`, { location: where(sub(s, 'default')!) });
+      if (!n.children.some((c) => c.name === d))
+        throw new YangError(YangErrorCode.Unresolved, `choice "${s.arg}" default case "${d}" does not exist`, {
+          location: where(sub(s, 'default')!),
+        });
       n.defaultCase = d;
     }
   } else if (kind === 'operation') {
@@ -68,11 +103,26 @@ export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonl
   return n;
 }
 
-function io(kind: 'input' | 'output', s: Statement | undefined, scope: Scope, ns: string, stack: readonly Statement[], op: Statement): BNode {
+function io(
+  kind: 'input' | 'output',
+  s: Statement | undefined,
+  scope: Scope,
+  ns: string,
+  stack: readonly Statement[],
+  op: Statement,
+): BNode {
   const at = s ?? op;
   if (s === undefined) return { kind, name: kind, module: ns, stmt: at, children: [], must: [], when: [] };
   const inner = childScope(scope, s);
-  return { kind, name: kind, module: ns, stmt: s, children: buildChildren(s, inner, ns, stack), must: conditions(s, 'must', inner, ns), when: [] };
+  return {
+    kind,
+    name: kind,
+    module: ns,
+    stmt: s,
+    children: buildChildren(s, inner, ns, stack),
+    must: conditions(s, 'must', inner, ns),
+    when: [],
+  };
 }
 
 /** RFC 7950 §7.9.2: a data node directly in a choice is a case of its own name. */
@@ -81,7 +131,13 @@ export function shorthandCase(c: BNode): BNode {
 }
 
 /** Compiles the `must`/`when` substatements of `s`. */
-export function conditions(s: Statement, keyword: 'must' | 'when', scope: Scope, ns: string, onParent = false): Condition[] {
+export function conditions(
+  s: Statement,
+  keyword: 'must' | 'when',
+  scope: Scope,
+  ns: string,
+  onParent = false,
+): Condition[] {
   return subs(s, keyword).map((c) => {
     let expr;
     try {
@@ -91,15 +147,23 @@ export function conditions(s: Statement, keyword: 'must' | 'when', scope: Scope,
     }
     const msg = subArg(c, 'error-message');
     const tag = subArg(c, 'error-app-tag');
-    return { expr, text: c.arg!, ...(msg === undefined ? {} : { errorMessage: msg }), ...(tag === undefined ? {} : { errorAppTag: tag }), ...(onParent ? { onParent } : {}) };
+    return {
+      expr,
+      text: c.arg!,
+      ...(msg === undefined ? {} : { errorMessage: msg }),
+      ...(tag === undefined ? {} : { errorAppTag: tag }),
+      ...(onParent ? { onParent } : {}),
+    };
   });
 }
 
 /** RFC 7950 §7.13: copies a grouping's nodes into `ns`, then applies `refine`, inner `augment` and `when`. */
 function expandUses(u: Statement, scope: Scope, ns: string, stack: readonly Statement[]): BNode[] {
   const g = lookup(scope, 'groupings', u.arg!, u);
-  if (g === undefined) throw new YangError(YangErrorCode.Unresolved, `Unknown grouping "${u.arg}" in uses`, { location: where(u) });
-  if (stack.includes(g.stmt)) throw new YangError(YangErrorCode.Cycle, `Grouping "${u.arg}" uses itself`, { location: where(u) });
+  if (g === undefined)
+    throw new YangError(YangErrorCode.Unresolved, `Unknown grouping "${u.arg}" in uses`, { location: where(u) });
+  if (stack.includes(g.stmt))
+    throw new YangError(YangErrorCode.Cycle, `Grouping "${u.arg}" uses itself`, { location: where(u) });
   const nodes = buildChildren(g.stmt, childScope(g.scope, g.stmt), ns, [...stack, g.stmt]);
   const holder: BNode = { kind: 'container', name: '', module: ns, stmt: u, children: nodes, must: [], when: [] };
   for (const r of subs(u, 'refine')) refine(holder, r, scope, ns);
@@ -152,7 +216,11 @@ export function removeNode(root: BNode, node: BNode): boolean {
 /** Adds an augment's nodes to `target` (into a choice: as cases), with the augment's `when` (§7.17). */
 export function addAugment(target: BNode, a: Statement, scope: Scope, ns: string, stack: readonly Statement[]): void {
   if (['leaf', 'leaf-list', 'anydata', 'anyxml'].includes(target.kind)) {
-    throw new YangError(YangErrorCode.Grammar, `augment "${a.arg}" targets a ${target.kind}, which cannot have children`, { location: where(a) });
+    throw new YangError(
+      YangErrorCode.Grammar,
+      `augment "${a.arg}" targets a ${target.kind}, which cannot have children`,
+      { location: where(a) },
+    );
   }
   const inner = childScope(scope, a);
   let added = buildChildren(a, inner, ns, stack);

@@ -6,13 +6,19 @@ import { resolvePrefixed, type Scope } from './modules.ts';
 /** Resolves a descendant schema node id (`a/b`, RFC 7950 §6.5) below `root`. */
 export function findDescendant(root: BNode, path: string, scope: Scope, at: Statement): BNode {
   const found = walk([root], path.replace(/^\.?\//, ''), scope, at, false);
-  if (found === undefined) throw new YangError(YangErrorCode.Unresolved, `Cannot find schema node "${path}" for ${at.keyword}`, { location: where(at) });
+  if (found === undefined)
+    throw new YangError(YangErrorCode.Unresolved, `Cannot find schema node "${path}" for ${at.keyword}`, {
+      location: where(at),
+    });
   return found;
 }
 
 /** Resolves an absolute schema node id (`/p:a/p:b`) among the top-level nodes, or undefined. */
 export function findAbsolute(tops: BNode[], path: string, scope: Scope, at: Statement): BNode | undefined {
-  if (!path.startsWith('/')) throw new YangError(YangErrorCode.Grammar, `"${at.keyword}" needs an absolute schema node id, got "${path}"`, { location: where(at) });
+  if (!path.startsWith('/'))
+    throw new YangError(YangErrorCode.Grammar, `"${at.keyword}" needs an absolute schema node id, got "${path}"`, {
+      location: where(at),
+    });
   const root: BNode = { kind: 'container', name: '', module: '', stmt: at, children: tops, must: [], when: [] };
   return walk([root], path.slice(1), scope, at, true);
 }
@@ -23,7 +29,11 @@ function walk(start: BNode[], path: string, scope: Scope, at: Statement, strictM
     const ref = step.trim();
     const { mod, name } = resolvePrefixed(scope, ref, at);
     const prefixed = ref.includes(':');
-    const next = cur.children.find((c) => c.name === name && (c.kind === 'input' || c.kind === 'output' || ((prefixed || strictModule) ? c.module === mod.name : true)));
+    const next = cur.children.find(
+      (c) =>
+        c.name === name &&
+        (c.kind === 'input' || c.kind === 'output' || (prefixed || strictModule ? c.module === mod.name : true)),
+    );
     if (next === undefined) return undefined;
     cur = next;
   }

@@ -21,17 +21,24 @@ export interface ResolvedType {
 /** Resolves a `type` statement through its typedef chain and applies its restrictions (RFC 7950 §9). */
 export function resolveType(type: Statement, scope: Scope, ns: string, depth = 0): ResolvedType {
   const name = type.arg!;
-  if (depth > 64) throw new YangError(YangErrorCode.Cycle, `Typedef cycle through "${name}"`, { location: where(type) });
+  if (depth > 64)
+    throw new YangError(YangErrorCode.Cycle, `Typedef cycle through "${name}"`, { location: where(type) });
   let base: ResolvedType;
-  if (!name.includes(':') && BUILTINS.has(name)) base = { spec: { base: name as TypeSpec['base'], name }, default: undefined };
+  if (!name.includes(':') && BUILTINS.has(name))
+    base = { spec: { base: name as TypeSpec['base'], name }, default: undefined };
   else {
     const td = lookup(scope, 'typedefs', name, type);
-    if (td === undefined) throw new YangError(YangErrorCode.Unresolved, `Unknown type "${name}"`, { location: where(type) });
+    if (td === undefined)
+      throw new YangError(YangErrorCode.Unresolved, `Unknown type "${name}"`, { location: where(type) });
     const inner = sub(td.stmt, 'type');
-    if (inner === undefined) throw new YangError(YangErrorCode.Grammar, `typedef "${name}" needs a type`, { location: where(td.stmt) });
+    if (inner === undefined)
+      throw new YangError(YangErrorCode.Grammar, `typedef "${name}" needs a type`, { location: where(td.stmt) });
     const r = resolveType(inner, td.scope, ns, depth + 1);
     const special = SPECIAL[`${td.scope.mod.name}:${td.stmt.arg}`];
-    base = { spec: { ...r.spec, name, ...(special === undefined ? {} : { special }) }, default: subArg(td.stmt, 'default') ?? r.default };
+    base = {
+      spec: { ...r.spec, name, ...(special === undefined ? {} : { special }) },
+      default: subArg(td.stmt, 'default') ?? r.default,
+    };
   }
   return { spec: restrict(base.spec, type, scope, ns), default: base.default };
 }
@@ -45,20 +52,32 @@ function restrict(spec: TypeSpec, type: Statement, scope: Scope, ns: string): Ty
   const fd = sub(type, 'fraction-digits');
   if (spec.base === 'decimal64' && builtin) {
     const n = Number(fd?.arg);
-    if (fd === undefined || !Number.isInteger(n) || n < 1 || n > 18) fail(fd ?? type, 'decimal64 needs "fraction-digits" 1..18');
+    if (fd === undefined || !Number.isInteger(n) || n < 1 || n > 18)
+      fail(fd ?? type, 'decimal64 needs "fraction-digits" 1..18');
     out.fractionDigits = n;
-  } else if (fd !== undefined) fail(fd, `"fraction-digits" is only allowed on the built-in decimal64, not on ${type.arg}`);
+  } else if (fd !== undefined)
+    fail(fd, `"fraction-digits" is only allowed on the built-in decimal64, not on ${type.arg}`);
   const range = sub(type, 'range');
   if (range !== undefined) {
     if (INTEGER_LIMITS[spec.base] === undefined) fail(range, `"range" does not apply to ${spec.base}`);
-    out.range = intervals(range, bounds(out), (t) => (spec.base === 'decimal64' ? scaledDecimal(t, out.fractionDigits ?? 0) : /^[+-]?\d+$/.test(t) ? BigInt(t) : undefined)).map(([a, b]) => [String(a), String(b)] as const);
+    out.range = intervals(range, bounds(out), (t) =>
+      spec.base === 'decimal64'
+        ? scaledDecimal(t, out.fractionDigits ?? 0)
+        : /^[+-]?\d+$/.test(t)
+          ? BigInt(t)
+          : undefined,
+    ).map(([a, b]) => [String(a), String(b)] as const);
     out.rangeText = range.arg!;
   }
   const length = sub(type, 'length');
   if (length !== undefined) {
     if (spec.base !== 'string' && spec.base !== 'binary') fail(length, `"length" does not apply to ${spec.base}`);
-    const base = (out.length ?? [[0, Infinity]]).map(([a, b]) => [BigInt(a), BigInt(b === Infinity ? '18446744073709551615' : b)] as [bigint, bigint]);
-    out.length = intervals(length, base, (t) => (/^\d+$/.test(t) ? BigInt(t) : undefined)).map(([a, b]) => [Number(a), b > 9007199254740991n ? Infinity : Number(b)] as const);
+    const base = (out.length ?? [[0, Infinity]]).map(
+      ([a, b]) => [BigInt(a), BigInt(b === Infinity ? '18446744073709551615' : b)] as [bigint, bigint],
+    );
+    out.length = intervals(length, base, (t) => (/^\d+$/.test(t) ? BigInt(t) : undefined)).map(
+      ([a, b]) => [Number(a), b > 9007199254740991n ? Infinity : Number(b)] as const,
+    );
     out.lengthText = length.arg!;
   }
   const patterns = subs(type, 'pattern');
@@ -82,7 +101,10 @@ function restrict(spec: TypeSpec, type: Statement, scope: Scope, ns: string): Ty
   if (ri !== undefined) out.requireInstance = ri === 'true';
   const bases = subs(type, 'base');
   if (bases.length > 0) {
-    out.bases = bases.map((b) => { const r = resolvePrefixed(scope, b.arg!, b); return `${r.mod.name}:${r.name}`; });
+    out.bases = bases.map((b) => {
+      const r = resolvePrefixed(scope, b.arg!, b);
+      return `${r.mod.name}:${r.name}`;
+    });
   } else if (spec.base === 'identityref' && builtin) fail(type, 'identityref needs a "base"');
   const members = subs(type, 'type');
   if (members.length > 0) {
@@ -103,7 +125,11 @@ function bounds(spec: TypeSpec): [bigint, bigint][] {
 }
 
 /** `"1..10 | 20"`: intervals, each inside one interval of the base (§9.2.4: restrictions only narrow). */
-function intervals(stmt: Statement, base: [bigint, bigint][], parse: (t: string) => bigint | undefined): [bigint, bigint][] {
+function intervals(
+  stmt: Statement,
+  base: [bigint, bigint][],
+  parse: (t: string) => bigint | undefined,
+): [bigint, bigint][] {
   const min = base[0]![0];
   const max = base[base.length - 1]![1];
   const out: [bigint, bigint][] = [];
@@ -111,13 +137,26 @@ function intervals(stmt: Statement, base: [bigint, bigint][], parse: (t: string)
     const ends = part.split('..').map((s) => s.trim());
     const values = ends.map((t) => {
       const v = t === 'min' ? min : t === 'max' ? max : parse(t);
-      if (v === undefined || ends.length > 2) throw new YangError(YangErrorCode.InvalidType, `Invalid ${stmt.keyword} "${stmt.arg}": cannot read "${t}"`, { location: where(stmt) });
+      if (v === undefined || ends.length > 2)
+        throw new YangError(YangErrorCode.InvalidType, `Invalid ${stmt.keyword} "${stmt.arg}": cannot read "${t}"`, {
+          location: where(stmt),
+        });
       return v;
     });
     const lo = values[0]!;
     const hi = values[values.length - 1]!;
-    if (lo > hi || (out.length > 0 && lo <= out[out.length - 1]![1])) throw new YangError(YangErrorCode.InvalidType, `Invalid ${stmt.keyword} "${stmt.arg}": parts must ascend and not overlap`, { location: where(stmt) });
-    if (!base.some(([a, b]) => lo >= a && hi <= b)) throw new YangError(YangErrorCode.InvalidType, `Invalid ${stmt.keyword} "${stmt.arg}": "${part.trim()}" is outside the base type's ${stmt.keyword}`, { location: where(stmt) });
+    if (lo > hi || (out.length > 0 && lo <= out[out.length - 1]![1]))
+      throw new YangError(
+        YangErrorCode.InvalidType,
+        `Invalid ${stmt.keyword} "${stmt.arg}": parts must ascend and not overlap`,
+        { location: where(stmt) },
+      );
+    if (!base.some(([a, b]) => lo >= a && hi <= b))
+      throw new YangError(
+        YangErrorCode.InvalidType,
+        `Invalid ${stmt.keyword} "${stmt.arg}": "${part.trim()}" is outside the base type's ${stmt.keyword}`,
+        { location: where(stmt) },
+      );
     out.push([lo, hi]);
   }
   return out;
@@ -127,7 +166,12 @@ function pattern(p: Statement): PatternSpec {
   const modifier = subArg(p, 'modifier');
   const msg = subArg(p, 'error-message');
   try {
-    return { xsd: p.arg!, js: xsdToJs(p.arg!), invert: modifier === 'invert-match', ...(msg === undefined ? {} : { errorMessage: msg }) };
+    return {
+      xsd: p.arg!,
+      js: xsdToJs(p.arg!),
+      invert: modifier === 'invert-match',
+      ...(msg === undefined ? {} : { errorMessage: msg }),
+    };
   } catch (cause) {
     throw new YangError(YangErrorCode.InvalidType, (cause as Error).message, { location: where(p), cause });
   }
@@ -143,11 +187,14 @@ function enumerate(enums: Statement[], spec: TypeSpec, scope: Scope, fail: Fail)
     const name = e.arg!;
     if (out.some((x) => x.name === name)) fail(e, `Duplicate enum "${name}"`);
     const inherited = spec.enums?.find((x) => x.name === name);
-    if (spec.enums !== undefined && inherited === undefined) fail(e, `enum "${name}" is not in the base type ${spec.name}`);
+    if (spec.enums !== undefined && inherited === undefined)
+      fail(e, `enum "${name}" is not in the base type ${spec.name}`);
     const v = subArg(e, 'value');
     const value = v === undefined ? (inherited?.value ?? next) : Number(v);
-    if (!Number.isInteger(value) || value < -2147483648 || value > 2147483647) fail(e, `enum "${name}" value must be an int32`);
-    if (inherited !== undefined && inherited.value !== value) fail(e, `enum "${name}" must keep the base type's value ${inherited.value}`);
+    if (!Number.isInteger(value) || value < -2147483648 || value > 2147483647)
+      fail(e, `enum "${name}" value must be an int32`);
+    if (inherited !== undefined && inherited.value !== value)
+      fail(e, `enum "${name}" must keep the base type's value ${inherited.value}`);
     out.push({ name, value });
     next = Math.max(next, value + 1);
   }
@@ -160,10 +207,12 @@ function bitList(bits: Statement[], spec: TypeSpec, scope: Scope, fail: Fail): {
   for (const b of bits) {
     if (!enabledByFeatures(b, scope)) continue;
     const inherited = spec.bits?.find((x) => x.name === b.arg);
-    if (spec.bits !== undefined && inherited === undefined) fail(b, `bit "${b.arg}" is not in the base type ${spec.name}`);
+    if (spec.bits !== undefined && inherited === undefined)
+      fail(b, `bit "${b.arg}" is not in the base type ${spec.name}`);
     const p = subArg(b, 'position');
     const position = p === undefined ? (inherited?.position ?? next) : Number(p);
-    if (!Number.isInteger(position) || position < 0 || position > 4294967295) fail(b, `bit "${b.arg}" position must be a uint32`);
+    if (!Number.isInteger(position) || position < 0 || position > 4294967295)
+      fail(b, `bit "${b.arg}" position must be a uint32`);
     out.push({ name: b.arg!, position });
     next = Math.max(next, position + 1);
   }

@@ -3,17 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { parseYang } from './parse.ts';
 
 // Printable text without the characters that need escaping or change layout.
-const plain = fc.string({ unit: fc.constantFrom(...'abcxyz019 -_.:/()[]{};+*<>=!?#%&|~^@$,é€'.split('')), maxLength: 30 });
-const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+const plain = fc.string({
+  unit: fc.constantFrom(...'abcxyz019 -_.:/()[]{};+*<>=!?#%&|~^@$,é€'.split('')),
+  maxLength: 30,
+});
+const escape = (s: string): string =>
+  s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
 const wrap = (arg: string): string => `module m {\n  namespace "urn:m";\n  prefix m;\n  description ${arg};\n}\n`;
 
 describe('parseYang (properties)', () => {
   it('reads back any double-quoted string with escapes, unchanged', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 40 }).filter((s) => !s.includes('\r')), (s) => {
-        // no raw line breaks: the escaped form keeps the argument on one line
-        expect(parseYang(wrap(`"${escape(s)}"`)).subs[2]!.arg).toBe(s);
-      }),
+      fc.property(
+        fc.string({ maxLength: 40 }).filter((s) => !s.includes('\r')),
+        (s) => {
+          // no raw line breaks: the escaped form keeps the argument on one line
+          expect(parseYang(wrap(`"${escape(s)}"`)).subs[2]!.arg).toBe(s);
+        },
+      ),
     );
   });
 

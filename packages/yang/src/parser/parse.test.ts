@@ -54,7 +54,9 @@ describe('parseYang', () => {
   });
 
   it('fails on a missing closing brace, naming where the block opened', () => {
-    expect(() => parseYang('module m {\n  container c {\n', 'x.yang')).toThrow(/Missing "}" closing "container" opened at line 2/);
+    expect(() => parseYang('module m {\n  container c {\n', 'x.yang')).toThrow(
+      /Missing "}" closing "container" opened at line 2/,
+    );
   });
 
   it('rejects "+" followed by an unquoted string', () => {

@@ -15,7 +15,9 @@ export function parseYang(text: string, file = '<input>'): Statement {
   p.skipSpace();
   if (p.pos < text.length) p.fail('Cannot parse module: text after the closing "}" of the module statement');
   if (top.keyword !== 'module' && top.keyword !== 'submodule') {
-    throw new YangError(YangErrorCode.Grammar, `Expected "module" or "submodule" at the top, got "${top.keyword}"`, { location: { file, line: top.line, column: top.column } });
+    throw new YangError(YangErrorCode.Grammar, `Expected "module" or "submodule" at the top, got "${top.keyword}"`, {
+      location: { file, line: top.line, column: top.column },
+    });
   }
   return top;
 }
@@ -33,7 +35,9 @@ class Parser {
   }
 
   fail(message: string): never {
-    throw new YangError(YangErrorCode.Syntax, message, { location: { file: this.file, line: this.line, column: this.pos - this.lineStart + 1 } });
+    throw new YangError(YangErrorCode.Syntax, message, {
+      location: { file: this.file, line: this.line, column: this.pos - this.lineStart + 1 },
+    });
   }
 
   advance(n = 1): void {
@@ -98,7 +102,18 @@ class Parser {
     const start = this.pos;
     while (this.pos < t.length) {
       const c = t[this.pos]!;
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ';' || c === '{' || c === '}' || c === '"' || c === "'") break;
+      if (
+        c === ' ' ||
+        c === '\t' ||
+        c === '\n' ||
+        c === '\r' ||
+        c === ';' ||
+        c === '{' ||
+        c === '}' ||
+        c === '"' ||
+        c === "'"
+      )
+        break;
       if (c === '/' && (t[this.pos + 1] === '/' || t[this.pos + 1] === '*')) break;
       this.pos++;
     }

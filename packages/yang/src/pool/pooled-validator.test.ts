@@ -6,9 +6,15 @@ import { packSchema, schemaHash, unpackSchema } from './pack.ts';
 import { PooledValidator } from './pooled-validator.ts';
 
 const repo = new ModuleRepository();
-repo.add('module p { namespace "urn:p"; prefix p; list e { key k; leaf k { type string; } leaf v { type uint8; must ". < 100"; } } }', 'p.yang');
+repo.add(
+  'module p { namespace "urn:p"; prefix p; list e { key k; leaf k { type string; } leaf v { type uint8; must ". < 100"; } } }',
+  'p.yang',
+);
 const schema = compileSchema(repo, ['p']);
-const big = (bad: boolean): string => JSON.stringify({ 'p:e': Array.from({ length: 2000 }, (_, i) => ({ k: `k${i}`, v: bad && i === 1999 ? 150 : i % 100 })) });
+const big = (bad: boolean): string =>
+  JSON.stringify({
+    'p:e': Array.from({ length: 2000 }, (_, i) => ({ k: `k${i}`, v: bad && i === 1999 ? 150 : i % 100 })),
+  });
 
 describe('PooledValidator', () => {
   it('validates large documents through the pool task and small ones in-thread, with the same results', async () => {
@@ -17,7 +23,10 @@ describe('PooledValidator', () => {
     expect(await pooled.validate('config', big(false))).toEqual({ valid: true, issues: [] });
     const r = await pooled.validate('config', new TextEncoder().encode(big(true)));
     expect(r.issues.map((i) => i.path)).toEqual(["/p:e[k='k1999']/v"]);
-    expect(await pooled.validate('config', '{"p:e":[{"k":"a","v":150}]}')).toMatchObject({ valid: false, issues: [{ kind: 'must' }] });
+    expect(await pooled.validate('config', '{"p:e":[{"k":"a","v":150}]}')).toMatchObject({
+      valid: false,
+      issues: [{ kind: 'must' }],
+    });
     await pool.close();
   });
 
@@ -37,6 +46,8 @@ describe('packSchema', () => {
 
   it('hashes the same schema to the same SHA-256 and refuses foreign bytes', async () => {
     expect(await schemaHash(packSchema(schema))).toBe(await schemaHash(packSchema(compileSchema(repo, ['p']))));
-    expect(() => unpackSchema(new Uint8Array([0xc0]))).toThrow(expect.objectContaining({ code: 'yang-invalid-schema' }));
+    expect(() => unpackSchema(new Uint8Array([0xc0]))).toThrow(
+      expect.objectContaining({ code: 'yang-invalid-schema' }),
+    );
   });
 });

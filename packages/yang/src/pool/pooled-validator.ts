@@ -4,7 +4,10 @@ import { createValidator, type DocumentType, type ValidationResult, type Validat
 import { packSchema, schemaHash } from './pack.ts';
 import type { ValidateTaskInput } from './task.ts';
 
-const task = defineTask<ValidateTaskInput, ValidationResult | { readonly parseError: string }>(taskModuleUrl(import.meta.url, 'pool/task'), 'validateJson');
+const task = defineTask<ValidateTaskInput, ValidationResult | { readonly parseError: string }>(
+  taskModuleUrl(import.meta.url, 'pool/task'),
+  'validateJson',
+);
 
 /** Options of {@link PooledValidator}. */
 export interface PooledValidatorOptions {
@@ -46,7 +49,11 @@ export class PooledValidator {
     // text goes as it is: cloning a string is a copy, encoding it to UTF-8 here and decoding it there cost more, on this thread too; bytes are copied and transferred
     const text = typeof json === 'string' ? json : (json.slice().buffer as ArrayBuffer);
     const input: ValidateTaskInput = { hash: await this.#hash, schema: this.#packed, type, json: text, ...limit };
-    const result = await this.#options.pool.run(task, input, typeof text === 'string' ? undefined : { transfer: [text] });
+    const result = await this.#options.pool.run(
+      task,
+      input,
+      typeof text === 'string' ? undefined : { transfer: [text] },
+    );
     return 'parseError' in result ? parseIssue(result.parseError) : result;
   }
 }

@@ -21,7 +21,12 @@ describe('RFC 7951 value checks', () => {
 
   it('reads 64-bit integers of up to 15 digits without BigInt and agrees with the exact path at the boundary', () => {
     const u: TypeSpec = { base: 'uint64', name: 'uint64' };
-    const i: TypeSpec = { base: 'int64', name: 'int64', range: [['-5', '999999999999999']], rangeText: '-5..999999999999999' };
+    const i: TypeSpec = {
+      base: 'int64',
+      name: 'int64',
+      range: [['-5', '999999999999999']],
+      rangeText: '-5..999999999999999',
+    };
     expect(ok(u, '007')).toBe('7');
     expect(ok(u, '+12')).toBe('12');
     expect(ok(i, '-0')).toBe('0');
@@ -29,11 +34,20 @@ describe('RFC 7951 value checks', () => {
     expect(check(i)('1000000000000000')).toMatchObject({ kind: 'range' });
     expect(check(i)('-6')).toMatchObject({ kind: 'range' });
     expect(ok(u, '1234567890123456')).toBe('1234567890123456');
-    for (const bad of ['', '+', '-', '1.0', '1e3', ' 1', '1 ', '\u0661', '0x10', '--1']) expect(fails(u, bad)).toBe(true);
+    for (const bad of ['', '+', '-', '1.0', '1e3', ' 1', '1 ', '\u0661', '0x10', '--1'])
+      expect(fails(u, bad)).toBe(true);
   });
 
   it('checks ranges with several parts exactly', () => {
-    const t: TypeSpec = { base: 'uint16', name: 'port', range: [['1', '1024'], ['8080', '8080']], rangeText: '1..1024 | 8080' };
+    const t: TypeSpec = {
+      base: 'uint16',
+      name: 'port',
+      range: [
+        ['1', '1024'],
+        ['8080', '8080'],
+      ],
+      rangeText: '1..1024 | 8080',
+    };
     expect(ok(t, 8080)).toBe('8080');
     expect(check(t)(2000)).toMatchObject({ kind: 'range', expected: 'uint16 in 1..1024 | 8080' });
     const big: TypeSpec = { base: 'int64', name: 'int64', range: [['9007199254740993', '9007199254740993']] };
@@ -56,7 +70,14 @@ describe('RFC 7951 value checks', () => {
     expect(fails({ base: 'empty', name: 'empty' }, null)).toBe(true);
     expect(fails({ base: 'boolean', name: 'boolean' }, 'true')).toBe(true);
     expect(fails({ base: 'enumeration', name: 'e', enums: [{ name: 'a', value: 0 }] }, 'b')).toBe(true);
-    const bits: TypeSpec = { base: 'bits', name: 'b', bits: [{ name: 'r', position: 0 }, { name: 'x', position: 2 }] };
+    const bits: TypeSpec = {
+      base: 'bits',
+      name: 'b',
+      bits: [
+        { name: 'r', position: 0 },
+        { name: 'x', position: 2 },
+      ],
+    };
     expect(ok(bits, 'x r')).toBe('r x');
     expect(fails(bits, 'r r')).toBe(true);
     expect(fails(bits, 'w')).toBe(true);
@@ -70,14 +91,29 @@ describe('RFC 7951 value checks', () => {
   });
 
   it('counts string length in characters and applies every pattern, inverted ones too', () => {
-    const t: TypeSpec = { base: 'string', name: 's', length: [[1, 3]], patterns: [{ xsd: '[a-zé]+', js: xsdToJs('[a-zé]+'), invert: false }, { xsd: 'bad', js: xsdToJs('bad'), invert: true }] };
+    const t: TypeSpec = {
+      base: 'string',
+      name: 's',
+      length: [[1, 3]],
+      patterns: [
+        { xsd: '[a-zé]+', js: xsdToJs('[a-zé]+'), invert: false },
+        { xsd: 'bad', js: xsdToJs('bad'), invert: true },
+      ],
+    };
     expect(ok(t, 'éé')).toBe('éé');
     expect(check(t)('abcd')).toMatchObject({ kind: 'length' });
     expect(check(t)('bad')).toMatchObject({ kind: 'pattern' });
   });
 
   it('matches unions by JSON type in member order', () => {
-    const t: TypeSpec = { base: 'union', name: 'u', union: [{ base: 'int8', name: 'int8' }, { base: 'string', name: 'string' }] };
+    const t: TypeSpec = {
+      base: 'union',
+      name: 'u',
+      union: [
+        { base: 'int8', name: 'int8' },
+        { base: 'string', name: 'string' },
+      ],
+    };
     expect(ok(t, 5)).toBe('5');
     expect(ok(t, '5')).toBe('5');
     expect(fails(t, 500)).toBe(true);

@@ -25,14 +25,17 @@ export interface CheckContext {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-
 /**
  * For a union holding leafref or instance-identifier members: which member
  * type accepts a value (the first that does, RFC 7950 §9.12), so that only a
  * value taken as a reference must have its instance. Undefined otherwise.
  */
-export function compileUnionMember(t: TypeSpec, cx: CheckContext): ((value: unknown) => TypeSpec | undefined) | undefined {
-  const refs = (x: TypeSpec): boolean => x.base === 'leafref' || x.base === 'instance-identifier' || (x.union?.some(refs) ?? false);
+export function compileUnionMember(
+  t: TypeSpec,
+  cx: CheckContext,
+): ((value: unknown) => TypeSpec | undefined) | undefined {
+  const refs = (x: TypeSpec): boolean =>
+    x.base === 'leafref' || x.base === 'instance-identifier' || (x.union?.some(refs) ?? false);
   if (t.base !== 'union' || !refs(t)) return undefined;
   const members = (t.union ?? []).map((m) => ({ m, check: compileCheck(m, cx), inner: compileUnionMember(m, cx) }));
   return (v) => {
@@ -46,20 +49,41 @@ export function compileUnionMember(t: TypeSpec, cx: CheckContext): ((value: unkn
 /** Compiles a type to a checker closure: regexes, BigInt bounds and enum maps are built once. */
 export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
   switch (t.base) {
-    case 'int8': case 'int16': case 'int32': case 'uint8': case 'uint16': case 'uint32': return numberCheck(t);
-    case 'int64': case 'uint64': return bigCheck(t);
-    case 'decimal64': return decimalCheck(t);
-    case 'string': return stringCheck(t, cx);
-    case 'boolean': return (v) => (typeof v === 'boolean' ? String(v) : failure('type', 'a JSON boolean'));
-    case 'empty': return (v) => (Array.isArray(v) && v.length === 1 && v[0] === null ? '' : failure('type', '[null] (RFC 7951 §6.9 empty)'));
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'uint8':
+    case 'uint16':
+    case 'uint32':
+      return numberCheck(t);
+    case 'int64':
+    case 'uint64':
+      return bigCheck(t);
+    case 'decimal64':
+      return decimalCheck(t);
+    case 'string':
+      return stringCheck(t, cx);
+    case 'boolean':
+      return (v) => (typeof v === 'boolean' ? String(v) : failure('type', 'a JSON boolean'));
+    case 'empty':
+      return (v) =>
+        Array.isArray(v) && v.length === 1 && v[0] === null ? '' : failure('type', '[null] (RFC 7951 §6.9 empty)');
     case 'enumeration': {
       const names = new Set((t.enums ?? []).map((e) => e.name));
       const list = [...names].join(', ');
-      return (v) => (typeof v !== 'string' ? failure('type', 'a JSON string naming an enum') : names.has(v) ? v : failure('enum', `one of ${list}`));
+      return (v) =>
+        typeof v !== 'string'
+          ? failure('type', 'a JSON string naming an enum')
+          : names.has(v)
+            ? v
+            : failure('enum', `one of ${list}`);
     }
-    case 'bits': return bitsCheck(t);
-    case 'binary': return binaryCheck(t);
-    case 'identityref': return identityCheck(t, cx);
+    case 'bits':
+      return bitsCheck(t);
+    case 'binary':
+      return binaryCheck(t);
+    case 'identityref':
+      return identityCheck(t, cx);
     case 'union': {
       const members = (t.union ?? []).map((m) => compileCheck(m, cx));
       const names = (t.union ?? []).map((m) => m.name).join(' | ');
@@ -71,8 +95,18 @@ export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
         return failure('type', `a value of one of the union member types ${names}`);
       };
     }
-    case 'leafref': return t.target === undefined ? (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : failure('type', 'a scalar')) : compileCheck(t.target, cx);
-    case 'instance-identifier': return (v) => (typeof v === 'string' && isInstanceIdentifier(v) ? v : failure('type', 'an instance-identifier ("/module:node[key=\'value\']/…", RFC 7951 §6.11)'));
+    case 'leafref':
+      return t.target === undefined
+        ? (v) =>
+            typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+              ? String(v)
+              : failure('type', 'a scalar')
+        : compileCheck(t.target, cx);
+    case 'instance-identifier':
+      return (v) =>
+        typeof v === 'string' && isInstanceIdentifier(v)
+          ? v
+          : failure('type', 'an instance-identifier ("/module:node[key=\'value\']/…", RFC 7951 §6.11)');
   }
 }
 
@@ -94,18 +128,28 @@ function lengthCheck(t: TypeSpec, len: number): TypeFailure | undefined {
 
 function stringCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
   const patterns = (t.patterns ?? []).map((p) => ({ re: cx.regex(p.js), p }));
-  const special = t.special === 'node-instance-identifier' ? isNodeInstanceIdentifier : t.special === 'xpath1.0' ? (s: string) => isXPath(s) : undefined;
+  const special =
+    t.special === 'node-instance-identifier'
+      ? isNodeInstanceIdentifier
+      : t.special === 'xpath1.0'
+        ? (s: string) => isXPath(s)
+        : undefined;
   const counted = t.length !== undefined;
   return (v) => {
     if (typeof v !== 'string') return failure('type', 'a JSON string');
-    if (special !== undefined && !special(v)) return failure('type', t.special === 'xpath1.0' ? 'an XPath 1.0 expression' : 'a node-instance-identifier ("/" or "/module:node/…")');
+    if (special !== undefined && !special(v))
+      return failure(
+        'type',
+        t.special === 'xpath1.0' ? 'an XPath 1.0 expression' : 'a node-instance-identifier ("/" or "/module:node/…")',
+      );
     if (counted) {
       const bad = lengthCheck(t, codePoints(v));
       if (bad !== undefined) return bad;
     }
     for (let i = 0; i < patterns.length; i++) {
       const { re, p } = patterns[i]!;
-      if (re.test(v) === p.invert) return failure('pattern', `${p.invert ? 'no match of' : 'a match of'} pattern "${p.xsd}"`, p.errorMessage);
+      if (re.test(v) === p.invert)
+        return failure('pattern', `${p.invert ? 'no match of' : 'a match of'} pattern "${p.xsd}"`, p.errorMessage);
     }
     return v;
   };
@@ -141,8 +185,10 @@ function identityCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
   return (v) => {
     if (typeof v !== 'string') return failure('type', 'a JSON string naming an identity');
     const id = v.includes(':') ? v : `${cx.module}:${v}`;
-    if (cx.identities[id] === undefined) return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`, `unknown identity "${v}"`);
-    if (!bases.every((s) => s.has(id))) return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`);
+    if (cx.identities[id] === undefined)
+      return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`, `unknown identity "${v}"`);
+    if (!bases.every((s) => s.has(id)))
+      return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`);
     return id;
   };
 }

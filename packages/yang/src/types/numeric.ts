@@ -6,12 +6,16 @@ import { INTEGER_LIMITS } from './limits.ts';
 const INT_STRING = /^[+-]?\d+$/;
 
 export function numberCheck(t: TypeSpec): ValueCheck {
-  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [Number(a), Number(b)] as const);
+  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(
+    ([a, b]) => [Number(a), Number(b)] as const,
+  );
   const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
   const one = ranges.length === 1 ? ranges[0]! : undefined;
   return (v, canonical = true) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) return failure('type', `a JSON number (RFC 7951 §6.1 ${t.base})`);
-    if (one !== undefined ? v < one[0] || v > one[1] : !inRanges(ranges, v)) return failure(t.range === undefined ? 'type' : 'range', expected);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      return failure('type', `a JSON number (RFC 7951 §6.1 ${t.base})`);
+    if (one !== undefined ? v < one[0] || v > one[1] : !inRanges(ranges, v))
+      return failure(t.range === undefined ? 'type' : 'range', expected);
     return canonical ? String(v) : '';
   };
 }
@@ -36,18 +40,22 @@ export function shortInteger(v: string): number {
 }
 
 export function bigCheck(t: TypeSpec): ValueCheck {
-  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
+  const ranges = (t.range ?? [INTEGER_LIMITS[t.base]!.map(String) as [string, string]]).map(
+    ([a, b]) => [BigInt(a), BigInt(b)] as const,
+  );
   const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
   const expected = `${t.base} in ${t.rangeText ?? `${ranges[0]![0]}..${ranges[0]![1]}`}`;
   const kind = t.range === undefined ? 'type' : 'range';
   return (v, canonical = true) => {
-    if (typeof v !== 'string') return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
+    if (typeof v !== 'string')
+      return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
     const short = shortInteger(v);
     if (short === short) {
       if (inRanges(fast, short)) return canonical ? String(short) : '';
       return failure(kind, expected);
     }
-    if (!INT_STRING.test(v)) return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
+    if (!INT_STRING.test(v))
+      return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
     const n = BigInt(v);
     if (!ranges.some(([a, b]) => n >= a && n <= b)) return failure(kind, expected);
     return String(n);
@@ -60,7 +68,9 @@ const CANONICAL_DECIMAL = /^(?:-(?!0\.0$))?(?:0|[1-9]\d*)\.(?:0|\d*[1-9])$/;
 
 export function decimalCheck(t: TypeSpec): ValueCheck {
   const fd = t.fractionDigits ?? 1;
-  const ranges = (t.range ?? [INTEGER_LIMITS.decimal64!.map(String) as [string, string]]).map(([a, b]) => [BigInt(a), BigInt(b)] as const);
+  const ranges = (t.range ?? [INTEGER_LIMITS.decimal64!.map(String) as [string, string]]).map(
+    ([a, b]) => [BigInt(a), BigInt(b)] as const,
+  );
   const fast = ranges.map(([a, b]) => [Number(a), Number(b)] as const);
   const kind = t.range === undefined ? 'type' : 'range';
   const expected = `decimal64 in ${t.rangeText ?? 'the decimal64 range'}`;
@@ -82,8 +92,9 @@ export function decimalCheck(t: TypeSpec): ValueCheck {
         else fracDigits++;
       } else return failure('type', `a decimal with at most ${fd} fraction digits`);
     }
-    if (intDigits === 0 || fracDigits === 0 || fracDigits > fd) return failure('type', `a decimal with at most ${fd} fraction digits`);
-    const frac = fracDigits < 0 ? 0 : fracDigits;
+    if (intDigits === 0 || fracDigits === 0 || fracDigits > fd)
+      return failure('type', `a decimal with at most ${fd} fraction digits`);
+    const frac = Math.max(fracDigits , 0);
     let inRange: boolean;
     if (intDigits + fd <= 15) {
       const n = scaled * 10 ** (fd - frac);
@@ -113,4 +124,3 @@ export function inRanges(ranges: readonly (readonly [number, number])[], n: numb
   }
   return false;
 }
-

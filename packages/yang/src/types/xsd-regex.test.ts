@@ -39,7 +39,8 @@ describe('xsdToJs (XSD regular expressions, RFC 7950 §9.4.5)', () => {
   });
 
   it('compiles the ietf-inet-types ipv4-address pattern and matches zones', () => {
-    const ipv4 = '(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])(%[\\p{N}\\p{L}]+)?';
+    const ipv4 =
+      '(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])(%[\\p{N}\\p{L}]+)?';
     expect(re(ipv4).test('10.0.0.1%eth0')).toBe(true);
     expect(re(ipv4).test('10.0.0.256')).toBe(false);
   });

@@ -1,19 +1,30 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 
 // XML Schema Part 2 Appendix F multi-character escapes, as `u`-mode classes.
-const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD:';
+const NAME_START =
+  'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD:';
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 const MULTI: Record<string, [string, boolean]> = {
-  s: [' \\t\\n\\r', false], S: [' \\t\\n\\r', true],
-  i: [NAME_START, false], I: [NAME_START, true],
-  c: [NAME_CHAR, false], C: [NAME_CHAR, true],
-  d: ['\\p{Nd}', false], D: ['\\p{Nd}', true],
-  w: ['\\p{P}\\p{Z}\\p{C}', true], W: ['\\p{P}\\p{Z}\\p{C}', false],
+  s: [' \\t\\n\\r', false],
+  S: [' \\t\\n\\r', true],
+  i: [NAME_START, false],
+  I: [NAME_START, true],
+  c: [NAME_CHAR, false],
+  C: [NAME_CHAR, true],
+  d: ['\\p{Nd}', false],
+  D: ['\\p{Nd}', true],
+  w: ['\\p{P}\\p{Z}\\p{C}', true],
+  W: ['\\p{P}\\p{Z}\\p{C}', false],
 };
 // The Unicode blocks YANG modules use in practice (XSD `\p{IsX}`).
 const BLOCKS: Record<string, string> = {
-  BasicLatin: '\\u0000-\\u007F', 'Latin-1Supplement': '\\u0080-\\u00FF', LatinExtended_A: '\\u0100-\\u017F',
-  'LatinExtended-A': '\\u0100-\\u017F', 'LatinExtended-B': '\\u0180-\\u024F', GreekandCoptic: '\\u0370-\\u03FF', Cyrillic: '\\u0400-\\u04FF',
+  BasicLatin: '\\u0000-\\u007F',
+  'Latin-1Supplement': '\\u0080-\\u00FF',
+  LatinExtended_A: '\\u0100-\\u017F',
+  'LatinExtended-A': '\\u0100-\\u017F',
+  'LatinExtended-B': '\\u0180-\\u024F',
+  GreekandCoptic: '\\u0370-\\u03FF',
+  Cyrillic: '\\u0400-\\u04FF',
 };
 const SINGLE = new Set(['n', 'r', 't', '\\', '|', '.', '-', '^', '?', '*', '+', '{', '}', '(', ')', '[', ']']);
 
@@ -57,19 +68,19 @@ class Translator {
       }
       this.i++;
       if (c === '(') {
-        out += '(?:' + this.branch(true) + ')';
+        out += `(?:${this.branch(true)})`;
         if (this.s[this.i] !== ')') this.fail('missing ")"');
         this.i++;
       } else if (c === '[') out += this.charClass();
       else if (c === '\\') out += this.escape(false);
       else if (c === '.') out += '[^\\n\\r]';
-      else if (c === '^' || c === '$') out += '\\' + c;
+      else if (c === '^' || c === '$') out += `\\${c}`;
       else if (c === '{') {
         const m = /^(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
         if (m === null) this.fail('invalid quantifier');
-        out += '{' + m[0];
+        out += `{${m[0]}`;
         this.i += m[0].length;
-      } else if (c === '}' || c === ']') out += '\\' + c;
+      } else if (c === '}' || c === ']') out += `\\${c}`;
       else out += c;
     }
     return out;
@@ -105,7 +116,7 @@ class Translator {
       }
       return c === 'P' ? `[^${set}]` : set.startsWith('\\p') ? set : `[${set}]`;
     }
-    if (SINGLE.has(c)) return c === '-' && !inClass ? '-' : '\\' + c;
+    if (SINGLE.has(c)) return c === '-' && !inClass ? '-' : `\\${c}`;
     return this.fail(`unknown escape "\\${c}"`);
   }
 
@@ -137,7 +148,7 @@ class Translator {
       this.i++;
       if (c === '\\') body += this.escape(true);
       else if (c === '[') this.fail('"[" must be escaped inside a character class');
-      else if (c === '^' || c === '/') body += '\\' + c;
+      else if (c === '^' || c === '/') body += `\\${c}`;
       else body += c;
     }
     const cls = `[${negate ? '^' : ''}${body}]`;

@@ -41,7 +41,11 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
   const caches: Caches = { targets: new WeakMap(), instanceIds: new Map(), plans: new Map() };
   // one context object, its current node moved along (no allocation per node)
   const config = w.mode === 'config';
-  const cx: { current: DNode } & Omit<XContext, 'current'> = { current: w.deferred[0] ?? w.guarded[0]!.parent, derived: (id: string) => rt.derived.get(id), regex: rt.xsdRegex };
+  const cx: { current: DNode } & Omit<XContext, 'current'> = {
+    current: w.deferred[0] ?? w.guarded[0]!.parent,
+    derived: (id: string) => rt.derived.get(id),
+    regex: rt.xsdRegex,
+  };
   for (const node of w.deferred) {
     const s = node.schema!;
     if (s.when !== undefined && node.implicit !== true) {
@@ -62,7 +66,13 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
       for (const c of s.must) {
         const fast = rt.fastMust.get(c);
         if (!(fast != null ? fast(node, node.parent, node.value, config) : toBoolean(evaluate(c.expr, node, cx)))) {
-          issue(w, 'must', pathOf(node), c.errorMessage ?? `Must condition "${c.text}" not satisfied`, c.errorAppTag === undefined ? {} : { appTag: c.errorAppTag });
+          issue(
+            w,
+            'must',
+            pathOf(node),
+            c.errorMessage ?? `Must condition "${c.text}" not satisfied`,
+            c.errorAppTag === undefined ? {} : { appTag: c.errorAppTag },
+          );
         }
       }
     }
@@ -80,7 +90,6 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
   }
 }
 
-
 function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): void {
   const v = node.value!;
   if (t.base === 'union') {
@@ -91,7 +100,13 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
   }
   if (t.base === 'leafref' && t.requireInstance !== false && t.path !== undefined) {
     if (!leafrefTargets(w, t, node, caches, cx).has(v)) {
-      issue(w, 'leafref', pathOf(node), `Invalid leafref value "${v}" - no target instance "${t.pathText}" with the same value`, { expected: `an existing ${t.pathText}`, received: v });
+      issue(
+        w,
+        'leafref',
+        pathOf(node),
+        `Invalid leafref value "${v}" - no target instance "${t.pathText}" with the same value`,
+        { expected: `an existing ${t.pathText}`, received: v },
+      );
     }
   } else if (t.base === 'instance-identifier' && t.requireInstance !== false) {
     let expr = caches.instanceIds.get(v);
@@ -104,7 +119,8 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
       caches.instanceIds.set(v, expr);
     }
     const found = expr === null ? [] : evaluate(expr, rootOf(node), cx);
-    if (!Array.isArray(found) || found.length === 0) issue(w, 'instance-required', pathOf(node), `Required instance "${v}" does not exist`, { received: v });
+    if (!Array.isArray(found) || found.length === 0)
+      issue(w, 'instance-required', pathOf(node), `Required instance "${v}" does not exist`, { received: v });
   }
 }
 
@@ -139,6 +155,15 @@ function keySet(w: Walk, p: Plan, start: DNode): KeyValues | undefined {
   if (a.axis !== 'child' || b.axis !== 'child' || a.test.k !== 'name' || b.test.k !== 'name') return undefined;
   const ta = a.test;
   const tb = b.test;
-  const k = w.keySets.get(start)?.find((x) => x.exact && x.list.name === ta.name && x.list.module === ta.module && x.key.name === tb.name && x.key.module === tb.module);
+  const k = w.keySets
+    .get(start)
+    ?.find(
+      (x) =>
+        x.exact &&
+        x.list.name === ta.name &&
+        x.list.module === ta.module &&
+        x.key.name === tb.name &&
+        x.key.module === tb.module,
+    );
   return k?.values;
 }

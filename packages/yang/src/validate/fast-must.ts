@@ -1,4 +1,4 @@
-import type { Condition } from '../schema.ts';
+
 import { JSON_NUMBER_TYPES } from '../types/limits.ts';
 import type { XPathExpr } from '../xpath/ast.ts';
 import type { DNode } from '../xpath/dnode.ts';
@@ -10,7 +10,12 @@ import type { RNode } from './runtime.ts';
  * context node `ctx` (a leaf may have no node: the walk checks some early,
  * then only its parent and value are known).
  */
-export type FastCondition = (ctx: DNode | undefined, parent: DNode | undefined, value: string | undefined, config: boolean) => boolean;
+export type FastCondition = (
+  ctx: DNode | undefined,
+  parent: DNode | undefined,
+  value: string | undefined,
+  config: boolean,
+) => boolean;
 
 /** A compiled condition and how many parent steps it takes at most (1: it reads only the context's siblings). */
 export interface CompiledMust {
@@ -57,22 +62,39 @@ function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: Reach): Fas
     const l = bool(e.l, at, anc, reach);
     const r = bool(e.r, at, anc, reach);
     if (l === undefined || r === undefined) return undefined;
-    return e.op === 'or' ? (n, p, v, c) => l(n, p, v, c) || r(n, p, v, c) : (n, p, v, c) => l(n, p, v, c) && r(n, p, v, c);
+    return e.op === 'or'
+      ? (n, p, v, c) => l(n, p, v, c) || r(n, p, v, c)
+      : (n, p, v, c) => l(n, p, v, c) && r(n, p, v, c);
   }
   if (e.t === 'fn' && e.name === 'not' && e.args.length === 1) {
     const x = bool(e.args[0]!, at, anc, reach);
     return x === undefined ? undefined : (n, p, v, c) => !x(n, p, v, c);
   }
-  if (e.t === 'bin' && (e.op === '=' || e.op === '!=' || e.op === '<' || e.op === '<=' || e.op === '>' || e.op === '>=')) {
+  if (
+    e.t === 'bin' &&
+    (e.op === '=' || e.op === '!=' || e.op === '<' || e.op === '<=' || e.op === '>' || e.op === '>=')
+  ) {
     const op = e.op;
     const litR = literal(e.r);
     const pl = litR === undefined ? undefined : leafPath(e.l, at, anc);
     // §3.4: a node-set compared with a string or number is true when some node's value is
     // an integer leaf's JSON number is its value as XPath reads it (number(string(.))), without the string
-    if (pl !== undefined && litR !== undefined) return someValue(pl, reach, (s) => atom(op, convert(s, litR), litR), typeof litR === 'number' && integer(pl) ? (x) => atom(op, x, litR) : undefined);
+    if (pl !== undefined && litR !== undefined)
+      return someValue(
+        pl,
+        reach,
+        (s) => atom(op, convert(s, litR), litR),
+        typeof litR === 'number' && integer(pl) ? (x) => atom(op, x, litR) : undefined,
+      );
     const litL = literal(e.l);
     const pr = litL === undefined ? undefined : leafPath(e.r, at, anc);
-    if (pr !== undefined && litL !== undefined) return someValue(pr, reach, (s) => atom(op, litL, convert(s, litL)), typeof litL === 'number' && integer(pr) ? (x) => atom(op, litL, x) : undefined);
+    if (pr !== undefined && litL !== undefined)
+      return someValue(
+        pr,
+        reach,
+        (s) => atom(op, litL, convert(s, litL)),
+        typeof litL === 'number' && integer(pr) ? (x) => atom(op, litL, x) : undefined,
+      );
     return undefined;
   }
   const p = leafPath(e, at, anc);
@@ -92,15 +114,30 @@ function literal(e: XPathExpr): Scalar | undefined {
 /** `..`* then one child name step, or `.`; optionally after `current()`. Resolved against the schema. */
 function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | undefined {
   if (e.t !== 'path' || e.abs) return undefined;
-  if (e.from !== undefined && !(e.from.t === 'fn' && e.from.name === 'current' && e.from.args.length === 0)) return undefined;
+  if (e.from !== undefined && !(e.from.t === 'fn' && e.from.name === 'current' && e.from.args.length === 0))
+    return undefined;
   const steps = e.steps;
   let up = 0;
-  while (up < steps.length && steps[up]!.axis === 'parent' && steps[up]!.test.k === 'node' && steps[up]!.preds.length === 0) up++;
+  while (
+    up < steps.length &&
+    steps[up]!.axis === 'parent' &&
+    steps[up]!.test.k === 'node' &&
+    steps[up]!.preds.length === 0
+  )
+    up++;
   const rest = steps.slice(up);
   if (up > anc.length) return undefined;
   const base = up === 0 ? at : anc[anc.length - up]!;
-  if (rest.length === 0) return up === 0 && (at.s.kind === 'leaf' || at.s.kind === 'leaf-list') ? { up: 0, target: undefined } : undefined;
-  if (rest.length === 1 && up === 0 && e.from === undefined && rest[0]!.axis === 'self' && rest[0]!.test.k === 'node' && rest[0]!.preds.length === 0) {
+  if (rest.length === 0)
+    return up === 0 && (at.s.kind === 'leaf' || at.s.kind === 'leaf-list') ? { up: 0, target: undefined } : undefined;
+  if (
+    rest.length === 1 &&
+    up === 0 &&
+    e.from === undefined &&
+    rest[0]!.axis === 'self' &&
+    rest[0]!.test.k === 'node' &&
+    rest[0]!.preds.length === 0
+  ) {
     return at.s.kind === 'leaf' || at.s.kind === 'leaf-list' ? { up: 0, target: undefined } : undefined;
   }
   const step = rest[0]!;
@@ -111,7 +148,12 @@ function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | un
 }
 
 /** True when some node the path selects has a value passing `test` (an empty set passes nothing). */
-function someValue(p: LeafPath, reach: Reach, test: (value: string) => boolean, testNumber?: (value: number) => boolean): FastCondition {
+function someValue(
+  p: LeafPath,
+  reach: Reach,
+  test: (value: string) => boolean,
+  testNumber?: (value: number) => boolean,
+): FastCondition {
   const { up, target } = p;
   reach.up = Math.max(reach.up, up);
   // the context leaf itself (leafPath gives no target only for it)
@@ -146,7 +188,8 @@ function someValue(p: LeafPath, reach: Reach, test: (value: string) => boolean, 
       if (typeof c === 'string' && test(c)) return true;
     }
     // defaults the walk added are built nodes
-    if (target.s.defaults !== undefined) for (const c of a.children) if (c.schema === target.s && test(c.value!)) return true;
+    if (target.s.defaults !== undefined)
+      for (const c of a.children) if (c.schema === target.s && test(c.value!)) return true;
     return false;
   };
 }

@@ -23,7 +23,8 @@ function schemaOf(files: readonly [string, string][], modules: readonly string[]
 function same(schema: CompiledSchema, type: DocumentType, docs: readonly unknown[]): void {
   const fast = validatorFor(schema, true);
   const generic = validatorFor(schema, false);
-  for (const doc of docs) expect({ doc, result: fast.validate(type, doc) }).toEqual({ doc, result: generic.validate(type, doc) });
+  for (const doc of docs)
+    expect({ doc, result: fast.validate(type, doc) }).toEqual({ doc, result: generic.validate(type, doc) });
 }
 
 const FP = `module fp {
@@ -61,12 +62,73 @@ const FP = `module fp {
 }`;
 
 describe('fast paths beside the generic validator', () => {
-  const sets: { name: string; files: [string, string][]; modules: string[]; roots: string[]; rpc?: string; notification?: string }[] = [
-    { name: 'fleetkit test modules', files: [['modules', 'fk-types.yang'], ['modules', 'fk-net.yang'], ['modules', 'fk-dev.yang']], modules: ['fk-types', 'fk-net', 'fk-dev'], roots: ['fk-types', 'fk-net', 'fk-dev'], rpc: 'fk-net:reboot', notification: 'fk-net:alarm' },
-    { name: 'ietf-interfaces + ietf-ip', files: [['ietf', 'ietf-interfaces@2018-02-20.yang'], ['ietf', 'ietf-ip@2018-02-22.yang'], ['ietf', 'iana-if-type@2014-05-08.yang'], ['ietf', 'ietf-yang-types@2013-07-15.yang'], ['ietf', 'ietf-inet-types@2013-07-15.yang']], modules: ['ietf-interfaces@2018-02-20', 'ietf-ip@2018-02-22', 'iana-if-type'], roots: ['ietf-interfaces'] },
-    { name: 'ietf-system + ietf-netconf-acm', files: [['ietf', 'ietf-system@2014-08-06.yang'], ['ietf', 'ietf-netconf-acm@2018-02-14.yang'], ['ietf', 'ietf-yang-types@2013-07-15.yang'], ['ietf', 'ietf-inet-types@2013-07-15.yang'], ['ietf', 'iana-crypt-hash@2014-08-06.yang']], modules: ['ietf-system', 'ietf-netconf-acm'], roots: ['ietf-system', 'ietf-netconf-acm'] },
-    { name: 'ietf-routing', files: [['ietf', 'ietf-interfaces@2018-02-20.yang'], ['ietf', 'ietf-routing@2018-03-13.yang'], ['ietf', 'ietf-ipv4-unicast-routing@2018-03-13.yang'], ['ietf', 'iana-if-type@2014-05-08.yang'], ['ietf', 'ietf-yang-types@2013-07-15.yang'], ['ietf', 'ietf-inet-types@2013-07-15.yang']], modules: ['ietf-routing', 'ietf-ipv4-unicast-routing', 'iana-if-type'], roots: ['ietf-routing', 'ietf-interfaces'] },
-    { name: 'Exosense test.yang', files: [['exosense', 'test.yang'], ['exosense', 'exosense.yang']], modules: ['test'], roots: ['test'], rpc: 'test:echo' },
+  const sets: {
+    name: string;
+    files: [string, string][];
+    modules: string[];
+    roots: string[];
+    rpc?: string;
+    notification?: string;
+  }[] = [
+    {
+      name: 'fleetkit test modules',
+      files: [
+        ['modules', 'fk-types.yang'],
+        ['modules', 'fk-net.yang'],
+        ['modules', 'fk-dev.yang'],
+      ],
+      modules: ['fk-types', 'fk-net', 'fk-dev'],
+      roots: ['fk-types', 'fk-net', 'fk-dev'],
+      rpc: 'fk-net:reboot',
+      notification: 'fk-net:alarm',
+    },
+    {
+      name: 'ietf-interfaces + ietf-ip',
+      files: [
+        ['ietf', 'ietf-interfaces@2018-02-20.yang'],
+        ['ietf', 'ietf-ip@2018-02-22.yang'],
+        ['ietf', 'iana-if-type@2014-05-08.yang'],
+        ['ietf', 'ietf-yang-types@2013-07-15.yang'],
+        ['ietf', 'ietf-inet-types@2013-07-15.yang'],
+      ],
+      modules: ['ietf-interfaces@2018-02-20', 'ietf-ip@2018-02-22', 'iana-if-type'],
+      roots: ['ietf-interfaces'],
+    },
+    {
+      name: 'ietf-system + ietf-netconf-acm',
+      files: [
+        ['ietf', 'ietf-system@2014-08-06.yang'],
+        ['ietf', 'ietf-netconf-acm@2018-02-14.yang'],
+        ['ietf', 'ietf-yang-types@2013-07-15.yang'],
+        ['ietf', 'ietf-inet-types@2013-07-15.yang'],
+        ['ietf', 'iana-crypt-hash@2014-08-06.yang'],
+      ],
+      modules: ['ietf-system', 'ietf-netconf-acm'],
+      roots: ['ietf-system', 'ietf-netconf-acm'],
+    },
+    {
+      name: 'ietf-routing',
+      files: [
+        ['ietf', 'ietf-interfaces@2018-02-20.yang'],
+        ['ietf', 'ietf-routing@2018-03-13.yang'],
+        ['ietf', 'ietf-ipv4-unicast-routing@2018-03-13.yang'],
+        ['ietf', 'iana-if-type@2014-05-08.yang'],
+        ['ietf', 'ietf-yang-types@2013-07-15.yang'],
+        ['ietf', 'ietf-inet-types@2013-07-15.yang'],
+      ],
+      modules: ['ietf-routing', 'ietf-ipv4-unicast-routing', 'iana-if-type'],
+      roots: ['ietf-routing', 'ietf-interfaces'],
+    },
+    {
+      name: 'Exosense test.yang',
+      files: [
+        ['exosense', 'test.yang'],
+        ['exosense', 'exosense.yang'],
+      ],
+      modules: ['test'],
+      roots: ['test'],
+      rpc: 'test:echo',
+    },
   ];
   for (const set of sets) {
     it(`gives the generic result on generated valid and mutated documents for ${set.name}`, () => {
@@ -74,10 +136,28 @@ describe('fast paths beside the generic validator', () => {
       const gen = new DocumentGenerator(schema, new SeededRandom(7));
       const r = new SeededRandom(11);
       const pick = <T>(i: number, base: T): T => (i % 2 === 0 ? base : (mutate(base as never, r) as T));
-      same(schema, 'config', Array.from({ length: 120 }, (_, i) => pick(i, gen.config(set.roots))));
-      same(schema, 'data', Array.from({ length: 40 }, (_, i) => pick(i, gen.config(set.roots))));
-      if (set.rpc !== undefined) same(schema, 'rpc', Array.from({ length: 40 }, (_, i) => pick(i, gen.rpc(set.rpc!))));
-      if (set.notification !== undefined) same(schema, 'notification', Array.from({ length: 40 }, (_, i) => pick(i, gen.notification(set.notification!))));
+      same(
+        schema,
+        'config',
+        Array.from({ length: 120 }, (_, i) => pick(i, gen.config(set.roots))),
+      );
+      same(
+        schema,
+        'data',
+        Array.from({ length: 40 }, (_, i) => pick(i, gen.config(set.roots))),
+      );
+      if (set.rpc !== undefined)
+        same(
+          schema,
+          'rpc',
+          Array.from({ length: 40 }, (_, i) => pick(i, gen.rpc(set.rpc!))),
+        );
+      if (set.notification !== undefined)
+        same(
+          schema,
+          'notification',
+          Array.from({ length: 40 }, (_, i) => pick(i, gen.notification(set.notification!))),
+        );
     });
   }
 
@@ -88,7 +168,9 @@ describe('fast paths beside the generic validator', () => {
   it('gives the generic result on generated documents for a module of early, compiled and navigating rules', () => {
     const gen = new DocumentGenerator(fp, new SeededRandom(3));
     const r = new SeededRandom(5);
-    const docs = Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? gen.config(['fp']) : mutate(gen.config(['fp']) as never, r)));
+    const docs = Array.from({ length: 600 }, (_, i) =>
+      i % 2 === 0 ? gen.config(['fp']) : mutate(gen.config(['fp']) as never, r),
+    );
     same(fp, 'config', docs);
     same(fp, 'data', docs);
   });
@@ -96,21 +178,52 @@ describe('fast paths beside the generic validator', () => {
   const item = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ name, ...extra });
   const doc = (top: Record<string, unknown>): unknown => ({ 'fp:top': top });
   const cases: [string, unknown][] = [
-    ['valid early leafrefs and musts', doc({ item: [item('a', { peer: 'b', val: 7, flag: true }), item('b', { peer: 'a', val: 1 })] })],
+    [
+      'valid early leafrefs and musts',
+      doc({ item: [item('a', { peer: 'b', val: 7, flag: true }), item('b', { peer: 'a', val: 1 })] }),
+    ],
     ['a dangling early leafref', doc({ item: [item('a', { peer: 'c' }), item('b', { peer: 'a' })] })],
     ['a failing early must', doc({ item: [item('a', { peer: 'a', val: 7, flag: false })] })],
     ['an early must on a sibling with a bad value', doc({ item: [item('a', { peer: 'a', val: 'x' })] })],
-    ['an early leaf with a bad value whose must fails', doc({ item: [item('a', { peer: 5, val: 7, flag: false }), item('b', { peer: 'a' })] })],
-    ['an early leafref to a key of the wrong type', doc({ item: [item('a', { peer: 'a' }), item(5 as unknown as string, { peer: 'b' })] })],
-    ['an early leafref beside an entry missing its key', doc({ item: [item('a', { peer: 'a' }), { peer: 'a', val: 1 }] })],
+    [
+      'an early leaf with a bad value whose must fails',
+      doc({ item: [item('a', { peer: 5, val: 7, flag: false }), item('b', { peer: 'a' })] }),
+    ],
+    [
+      'an early leafref to a key of the wrong type',
+      doc({ item: [item('a', { peer: 'a' }), item(5 as unknown as string, { peer: 'b' })] }),
+    ],
+    [
+      'an early leafref beside an entry missing its key',
+      doc({ item: [item('a', { peer: 'a' }), { peer: 'a', val: 1 }] }),
+    ],
     ['early leafrefs with duplicate keys', doc({ item: [item('a', { peer: 'a' }), item('a', { peer: 'b' })] })],
-    ['the list under both member names', doc({ item: [item('a', { peer: 'b' })], 'fp:item': [item('b', { peer: 'a' })] })],
+    [
+      'the list under both member names',
+      doc({ item: [item('a', { peer: 'b' })], 'fp:item': [item('b', { peer: 'a' })] }),
+    ],
     ['a compiled must reading a default', doc({ item: [item('a', { both: 1 }), item('b', { both: 1, d: 4 })] })],
-    ['generic rules walking into entries that were left out', doc({ item: [item('a'), item('b'), item('c'), item('d')], total: 1, first: 'x', mode: 'a', pick: 1 })],
-    ['a when on an entry leaf', doc({ mode: 'b', other: [{ id: 1, c: 'x', ref: 'a', self: 1 }, { id: 3, self: 9 }], item: [item('a')] })],
+    [
+      'generic rules walking into entries that were left out',
+      doc({ item: [item('a'), item('b'), item('c'), item('d')], total: 1, first: 'x', mode: 'a', pick: 1 }),
+    ],
+    [
+      'a when on an entry leaf',
+      doc({
+        mode: 'b',
+        other: [
+          { id: 1, c: 'x', ref: 'a', self: 1 },
+          { id: 3, self: 9 },
+        ],
+        item: [item('a')],
+      }),
+    ],
     ['a leaf-list with a must', doc({ tags: ['ok', 'bad'] })],
     ['state data in configuration', doc({ state: { s: 1 }, item: [item('a', { peer: 'a' })] })],
-    ['unique values in entries that stay out of the tree', doc({ item: [item('a', { val: 2 }), item('b', { val: 2 })] })],
+    [
+      'unique values in entries that stay out of the tree',
+      doc({ item: [item('a', { val: 2 }), item('b', { val: 2 })] }),
+    ],
   ];
   for (const [name, d] of cases) {
     it(`gives the generic result for ${name}`, () => {
@@ -120,19 +233,32 @@ describe('fast paths beside the generic validator', () => {
   }
 
   it('reads each entry by its own member names when entries list them in different orders', () => {
-    const d = doc({ item: [{ name: 'a', val: 1, flag: true }, { flag: 'x', name: 'b', val: 2 }, { val: 3, bogus: 1, name: 'c' }, { name: 'd', val: 300 }] });
+    const d = doc({
+      item: [
+        { name: 'a', val: 1, flag: true },
+        { flag: 'x', name: 'b', val: 2 },
+        { val: 3, bogus: 1, name: 'c' },
+        { name: 'd', val: 300 },
+      ],
+    });
     same(fp, 'config', [d]);
-    expect(validatorFor(fp, true).validateConfig(d).issues.map((i) => [i.kind, i.path])).toEqual([
+    expect(
+      validatorFor(fp, true)
+        .validateConfig(d)
+        .issues.map((i) => [i.kind, i.path]),
+    ).toEqual([
       // a key that comes after the bad member is not in its path yet (as on the generic path)
       ['type', '/fp:top/item/flag'],
-      ['unknown', "/fp:top/item"],
+      ['unknown', '/fp:top/item'],
       ['range', "/fp:top/item[name='d']/val"],
     ]);
   });
 
   it('reports a dangling early leafref and a failing early must at their nodes', () => {
     const v = validatorFor(fp, true);
-    const r = v.validateConfig(doc({ item: [item('a', { peer: 'd', val: 7, flag: false }), item('b', { peer: 'a', flag: true })] }));
+    const r = v.validateConfig(
+      doc({ item: [item('a', { peer: 'd', val: 7, flag: false }), item('b', { peer: 'a', flag: true })] }),
+    );
     expect(r.issues.map((i) => [i.kind, i.path])).toEqual([
       ['must', "/fp:top/item[name='a']/peer"],
       ['leafref', "/fp:top/item[name='a']/peer"],

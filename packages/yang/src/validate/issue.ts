@@ -2,9 +2,25 @@ import type { DNode } from '../xpath/dnode.ts';
 
 /** What kind of rule an instance broke. */
 export type IssueKind =
-  | 'type' | 'range' | 'length' | 'pattern' | 'enum' | 'identity'
-  | 'unknown' | 'state' | 'mandatory' | 'missing-key' | 'duplicate' | 'unique'
-  | 'min-elements' | 'max-elements' | 'choice' | 'must' | 'when' | 'leafref' | 'instance-required';
+  | 'type'
+  | 'range'
+  | 'length'
+  | 'pattern'
+  | 'enum'
+  | 'identity'
+  | 'unknown'
+  | 'state'
+  | 'mandatory'
+  | 'missing-key'
+  | 'duplicate'
+  | 'unique'
+  | 'min-elements'
+  | 'max-elements'
+  | 'choice'
+  | 'must'
+  | 'when'
+  | 'leafref'
+  | 'instance-required';
 
 /** One problem in a document: where (instance path), what was expected, what came. */
 export interface YangIssue {
@@ -32,7 +48,11 @@ export function segment(n: DNode): string {
     for (const k of s.keys) {
       // keys are always built (never left to validate/lazy.ts), so the built children hold them, even mid-walk
       let kn: DNode | undefined;
-      for (const c of n.children) if (c.name === k && c.module === n.module) { kn = c; break; }
+      for (const c of n.children)
+        if (c.name === k && c.module === n.module) {
+          kn = c;
+          break;
+        }
       if (kn !== undefined) preds += `[${k}=${quote(kn.value ?? '')}]`;
     }
     return name + preds;

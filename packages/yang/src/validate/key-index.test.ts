@@ -29,7 +29,8 @@ describe('KeyIndex', () => {
   });
 
   it('refuses a reference that is not a key, including one that differs only in case or length', () => {
-    for (const missing of ['k-20000', 'K-1', 'k-1 ', 'k-', '']) expect(indexOf(keys, [...refs.slice(0, 5_000), missing, ...refs.slice(5_000)]).settle()).toBe(false);
+    for (const missing of ['k-20000', 'K-1', 'k-1 ', 'k-', ''])
+      expect(indexOf(keys, [...refs.slice(0, 5_000), missing, ...refs.slice(5_000)]).settle()).toBe(false);
   });
 
   it('compares whole values, not hashes: strings built at run time match the parsed keys', () => {
@@ -74,7 +75,8 @@ describe('large lists on the fast path beside the generic validator', () => {
   const fast = validatorFor(schema, true);
   const generic = validatorFor(schema, false);
   const n = 3_000;
-  const devs = (): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ id: `d-${i}`, port: i % 100, peer: `d-${(i * 7919) % n}` }));
+  const devs = (): Record<string, unknown>[] =>
+    Array.from({ length: n }, (_, i) => ({ id: `d-${i}`, port: i % 100, peer: `d-${(i * 7919) % n}` }));
   const doc = (dev: unknown[], use: unknown[] = [{ n: 1, dev: 'd-5' }]): unknown => ({ 'big:top': { dev, use } });
   const same = (d: unknown): void => expect(fast.validateConfig(d)).toEqual(generic.validateConfig(d));
 
@@ -86,7 +88,9 @@ describe('large lists on the fast path beside the generic validator', () => {
     const dangling = devs();
     dangling[1_234]!.peer = 'd-nope';
     same(doc(dangling));
-    expect(fast.validateConfig(doc(dangling)).issues.map((i) => [i.kind, i.path])).toEqual([['leafref', "/big:top/dev[id='d-1234']/peer"]]);
+    expect(fast.validateConfig(doc(dangling)).issues.map((i) => [i.kind, i.path])).toEqual([
+      ['leafref', "/big:top/dev[id='d-1234']/peer"],
+    ]);
     const repeated = devs();
     repeated[2_999]!.id = 'd-17';
     same(doc(repeated));
@@ -98,7 +102,14 @@ describe('large lists on the fast path beside the generic validator', () => {
   });
 
   it('gives the generic result for leafrefs from another list into the indexed keys', () => {
-    same(doc(devs(), [{ n: 1, dev: 'd-2999' }, { n: 2, dev: 'd-3000' }]));
-    expect(fast.validateConfig(doc(devs(), [{ n: 2, dev: 'd-3000' }])).issues.map((i) => [i.kind, i.path])).toEqual([['leafref', "/big:top/use[n='2']/dev"]]);
+    same(
+      doc(devs(), [
+        { n: 1, dev: 'd-2999' },
+        { n: 2, dev: 'd-3000' },
+      ]),
+    );
+    expect(fast.validateConfig(doc(devs(), [{ n: 2, dev: 'd-3000' }])).issues.map((i) => [i.kind, i.path])).toEqual([
+      ['leafref', "/big:top/use[n='2']/dev"],
+    ]);
   });
 });

@@ -157,7 +157,14 @@ function insertAll(keys: Partitioned, k0: number, k1: number, slots: Int32Array,
 }
 
 /** Looks up references `r0`…`r1` among the inserted keys; false at the first one missing. */
-function findAll(keys: Partitioned, refs: Partitioned, r0: number, r1: number, slots: Int32Array, mask: number): boolean {
+function findAll(
+  keys: Partitioned,
+  refs: Partitioned,
+  r0: number,
+  r1: number,
+  slots: Int32Array,
+  mask: number,
+): boolean {
   const { hashes, values } = keys;
   for (let i = r0; i < r1; i++) {
     const h = refs.hashes[i]!;

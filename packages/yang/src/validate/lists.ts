@@ -11,7 +11,11 @@ import { defer, hasMember, isObject, issue, type KeySet, typeIssue, type Walk } 
 export function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
+  if (!Array.isArray(v))
+    return issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, {
+      expected: 'array',
+      received: v,
+    });
   const seen = s.config ? new Set<string>() : undefined;
   const canonical = w.tree || s.config;
   for (const item of v) {
@@ -21,7 +25,13 @@ export function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void
       continue;
     }
     if (seen !== undefined) {
-      if (seen.has(c)) issue(w, 'duplicate', `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]`, `Duplicate instance of "${s.name}"`);
+      if (seen.has(c))
+        issue(
+          w,
+          'duplicate',
+          `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]`,
+          `Duplicate instance of "${s.name}"`,
+        );
       seen.add(c);
     }
     if (w.tree) {
@@ -37,26 +47,46 @@ export function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void
 
 /** min/max-elements; a max violation is named at the first instance too many, as yanglint does. */
 function elements(w: Walk, s: SchemaNode, count: number, path: string, extra: () => string): void {
-  if (s.minElements !== undefined && count < s.minElements) issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got ${count}`);
-  if (s.maxElements !== undefined && count > s.maxElements) issue(w, 'max-elements', extra(), `Too many "${s.name}" instances: at most ${s.maxElements} allowed, got ${count}`);
+  if (s.minElements !== undefined && count < s.minElements)
+    issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got ${count}`);
+  if (s.maxElements !== undefined && count > s.maxElements)
+    issue(w, 'max-elements', extra(), `Too many "${s.name}" instances: at most ${s.maxElements} allowed, got ${count}`);
 }
 
 export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) return issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, { expected: 'array', received: v });
+  if (!Array.isArray(v))
+    return issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, {
+      expected: 'array',
+      received: v,
+    });
   const keys = s.keys ?? [];
   const keyRs = keys.map((k) => r.members.get(k)!);
   const checked = keys.length > 0 && s.config;
   // on the fast path a large list's single key goes to an index decided when the list ends (validate/key-index.ts):
   // a repeated key or a missing early leafref there sends the run to the generic path, which reports it in order.
   // A small list's Set stays in cache, and costs one allocation where the index costs several.
-  const keyIndex = checked && w.fast && keys.length === 1 && v.length >= KEY_INDEX_MIN ? new KeyIndex(v.length, r.earlyRefs.length > 0 ? v.length : 0) : undefined;
+  const keyIndex =
+    checked && w.fast && keys.length === 1 && v.length >= KEY_INDEX_MIN
+      ? new KeyIndex(v.length, r.earlyRefs.length > 0 ? v.length : 0)
+      : undefined;
   const seen = checked && keyIndex === undefined ? new Set<string>() : undefined;
   // a large list's key values double as the target set of leafrefs to its key (constraints.ts)
-  const keyR = checked && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
+  const keyR =
+    checked && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyRefs.length > 0) ? keyRs[0] : undefined;
   // early leafref values (validate/early.ts) not among the keys seen so far land in `pending`
-  const run: ListRun = { keys, keyRs, seen, keyIndex, uniques: s.unique?.map(() => new Map<string, DNode>()), keyR, exact: true, extra: undefined, pending: [] };
+  const run: ListRun = {
+    keys,
+    keyRs,
+    seen,
+    keyIndex,
+    uniques: s.unique?.map(() => new Map<string, DNode>()),
+    keyR,
+    exact: true,
+    extra: undefined,
+    pending: [],
+  };
   walkEntries(w, r, v, parent, run);
   const { exact, extra, pending } = run;
   if (keyIndex !== undefined && !keyIndex.settle()) w.fallback = true;
@@ -94,7 +124,10 @@ function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, ru
   for (let index = 0; index < v.length; index++) {
     const entry: unknown = v[index];
     if (!isObject(entry)) {
-      issue(w, 'type', pathOf(parent), `Each "${s.name}" list entry must be a JSON object`, { expected: 'object', received: entry });
+      issue(w, 'type', pathOf(parent), `Each "${s.name}" list entry must be a JSON object`, {
+        expected: 'object',
+        received: entry,
+      });
       continue;
     }
     let missingKey: RNode | undefined;
@@ -160,11 +193,17 @@ function checkUnique(w: Walk, s: SchemaNode, n: DNode, maps: Map<string, DNode>[
       let cur: DNode | undefined = n;
       for (const step of path) cur = cur === undefined ? undefined : kids(cur).find((c) => c.name === step);
       if (cur?.value === undefined || cur.implicit === true) return;
-      id += cur.value + '\u0000';
+      id += `${cur.value}\u0000`;
     }
     const prev = maps[i]!.get(id);
     // named at the earlier entry, as yanglint does
-    if (prev !== undefined) issue(w, 'unique', pathOf(prev), `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(n)}" and "${pathOf(prev)}"`);
+    if (prev !== undefined)
+      issue(
+        w,
+        'unique',
+        pathOf(prev),
+        `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(n)}" and "${pathOf(prev)}"`,
+      );
     else maps[i]!.set(id, n);
   });
 }

@@ -73,7 +73,12 @@ export interface PrepareOptions {
 }
 
 /** Builds runtime nodes for a list of sibling schema nodes under a parent in `parentModule`. */
-export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string | undefined, cx: Omit<CheckContext, 'module'>, fast = true): RNode {
+export function prepareNodes(
+  nodes: readonly SchemaNode[],
+  parentModule: string | undefined,
+  cx: Omit<CheckContext, 'module'>,
+  fast = true,
+): RNode {
   const holder = emptyNode(parentModule);
   addChildren(holder, nodes, parentModule, [], cx, fast);
   return holder;
@@ -81,27 +86,78 @@ export function prepareNodes(nodes: readonly SchemaNode[], parentModule: string 
 
 function emptyNode(module: string | undefined): RNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
-  return { s, check: undefined, memberOf: undefined, members: new Map(), kids: [], choices: [], cases: [], jsonNames: [], xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false, isKey: false, mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [], seenKeys: [], seenNodes: [] };
+  return {
+    s,
+    check: undefined,
+    memberOf: undefined,
+    members: new Map(),
+    kids: [],
+    choices: [],
+    cases: [],
+    jsonNames: [],
+    xpath: false,
+    own: false,
+    mandatoryConfig: false,
+    mandatoryAll: false,
+    isKey: false,
+    mustHaveConfig: [],
+    mustHaveAll: [],
+    withDefaults: [],
+    lazyLeaf: false,
+    lazy: undefined,
+    early: undefined,
+    earlyLeaves: [],
+    earlyRefs: [],
+    seenKeys: [],
+    seenNodes: [],
+  };
 }
 
-function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: string | undefined, cases: RCase[], cx: Omit<CheckContext, 'module'>, fast: boolean): void {
+function addChildren(
+  parent: RNode,
+  nodes: readonly SchemaNode[],
+  parentModule: string | undefined,
+  cases: RCase[],
+  cx: Omit<CheckContext, 'module'>,
+  fast: boolean,
+): void {
   for (const s of nodes) {
     if (s.kind === 'choice') {
       const choice: RChoice = { s, outer: cases[cases.length - 1] };
       parent.choices.push(choice);
-      for (const c of s.children ?? []) addChildren(parent, c.children ?? [], parentModule, [...cases, { choice, name: c.name }], cx, fast);
+      for (const c of s.children ?? [])
+        addChildren(parent, c.children ?? [], parentModule, [...cases, { choice, name: c.name }], cx, fast);
       continue;
     }
     const jsonNames = [`${s.module}:${s.name}`];
     if (parentModule === s.module) jsonNames.push(s.name);
     const r: RNode = {
-      s, check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
+      s,
+      check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
       memberOf: s.type === undefined ? undefined : compileUnionMember(s.type, { ...cx, module: s.module }),
-      members: new Map(), kids: [], choices: [], cases, jsonNames, xpath: false, own: false, mandatoryConfig: false, mandatoryAll: false,
+      members: new Map(),
+      kids: [],
+      choices: [],
+      cases,
+      jsonNames,
+      xpath: false,
+      own: false,
+      mandatoryConfig: false,
+      mandatoryAll: false,
       isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
-      mustHaveConfig: [], mustHaveAll: [], withDefaults: [], lazyLeaf: false, lazy: undefined, early: undefined, earlyLeaves: [], earlyRefs: [], seenKeys: [], seenNodes: [],
+      mustHaveConfig: [],
+      mustHaveAll: [],
+      withDefaults: [],
+      lazyLeaf: false,
+      lazy: undefined,
+      early: undefined,
+      earlyLeaves: [],
+      earlyRefs: [],
+      seenKeys: [],
+      seenNodes: [],
     };
-    if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list') addChildren(r, s.children, s.module, [], cx, fast);
+    if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list')
+      addChildren(r, s.children, s.module, [], cx, fast);
     r.own = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s);
     r.lazyLeaf = fast && s.kind === 'leaf' && !r.own && !r.isKey;
     r.xpath = r.own || r.kids.some((k) => k.xpath);
@@ -118,7 +174,10 @@ function addChildren(parent: RNode, nodes: readonly SchemaNode[], parentModule: 
 function needsInstance(s: SchemaNode): boolean {
   const t = s.type;
   if (t === undefined) return false;
-  const walk = (x: typeof t): boolean => (x.base === 'leafref' && x.requireInstance !== false) || x.base === 'instance-identifier' || (x.union?.some(walk) ?? false);
+  const walk = (x: typeof t): boolean =>
+    (x.base === 'leafref' && x.requireInstance !== false) ||
+    x.base === 'instance-identifier' ||
+    (x.union?.some(walk) ?? false);
   return walk(t);
 }
 
@@ -126,7 +185,11 @@ function isMandatory(r: RNode, config: boolean): boolean {
   const s = r.s;
   if (s.mandatory === true) return true;
   if ((s.kind === 'list' || s.kind === 'leaf-list') && (s.minElements ?? 0) > 0) return true;
-  if (s.kind === 'container' && s.presence !== true) return r.kids.some((k) => (config ? k.mandatoryConfig : k.mandatoryAll)) || r.choices.some((c) => c.s.mandatory === true && c.outer === undefined && (!config || c.s.config));
+  if (s.kind === 'container' && s.presence !== true)
+    return (
+      r.kids.some((k) => (config ? k.mandatoryConfig : k.mandatoryAll)) ||
+      r.choices.some((c) => c.s.mandatory === true && c.outer === undefined && (!config || c.s.config))
+    );
   return false;
 }
 
@@ -173,7 +236,8 @@ function prepareFast(holder: RNode, out: Map<Condition, FastCondition | null>): 
       if (compiled.length > 0) r.earlyLeaves.push(k);
       if (ref) r.earlyRefs.push(k);
     }
-    if (r.kids.some((k) => k.lazyLeaf || k.s.kind === 'list')) r.lazy = { config: lazyFor(r, true), data: lazyFor(r, false) };
+    if (r.kids.some((k) => k.lazyLeaf || k.s.kind === 'list'))
+      r.lazy = { config: lazyFor(r, true), data: lazyFor(r, false) };
   };
   visit(holder, []);
 }
@@ -181,14 +245,31 @@ function prepareFast(holder: RNode, out: Map<Condition, FastCondition | null>): 
 /** A required leafref `../../list/key` from a leaf of `list`'s entries to the list's only key. */
 function refersToOwnKey(t: TypeSpec, list: RNode): boolean {
   const keys = list.s.keys ?? [];
-  if (t.base !== 'leafref' || t.requireInstance === false || t.path === undefined || list.s.kind !== 'list' || keys.length !== 1) return false;
+  if (
+    t.base !== 'leafref' ||
+    t.requireInstance === false ||
+    t.path === undefined ||
+    list.s.kind !== 'list' ||
+    keys.length !== 1
+  )
+    return false;
   const e: XPathExpr = t.path;
-  if (e.t !== 'path' || e.abs || e.from !== undefined || e.steps.length !== 4 || e.steps.some((st) => st.preds.length > 0)) return false;
+  if (
+    e.t !== 'path' ||
+    e.abs ||
+    e.from !== undefined ||
+    e.steps.length !== 4 ||
+    e.steps.some((st) => st.preds.length > 0)
+  )
+    return false;
   const [u1, u2, l, k] = e.steps as readonly [Step, Step, Step, Step];
   const up = (st: Step): boolean => st.axis === 'parent' && st.test.k === 'node';
-  const named = (st: Step, module: string, name: string): boolean => st.axis === 'child' && st.test.k === 'name' && st.test.module === module && st.test.name === name;
+  const named = (st: Step, module: string, name: string): boolean =>
+    st.axis === 'child' && st.test.k === 'name' && st.test.module === module && st.test.name === name;
   const key = list.members.get(keys[0]!);
-  return up(u1) && up(u2) && named(l, list.s.module, list.s.name) && key !== undefined && named(k, key.s.module, key.s.name);
+  return (
+    up(u1) && up(u2) && named(l, list.s.module, list.s.name) && key !== undefined && named(k, key.s.module, key.s.name)
+  );
 }
 
 /** Prepares a compiled schema for validation. */
@@ -208,13 +289,27 @@ export function prepare(schema: CompiledSchema, options: PrepareOptions = {}): R
   };
   const cx = { identities: schema.identities, regex };
   const rpcs = new Map<string, { input: RNode; output: RNode; module: string; name: string }>();
-  for (const op of schema.rpcs) rpcs.set(`${op.module}:${op.name}`, { input: prepareNodes(op.input, op.module, cx, fast), output: prepareNodes(op.output, op.module, cx, fast), module: op.module, name: op.name });
+  for (const op of schema.rpcs)
+    rpcs.set(`${op.module}:${op.name}`, {
+      input: prepareNodes(op.input, op.module, cx, fast),
+      output: prepareNodes(op.output, op.module, cx, fast),
+      module: op.module,
+      name: op.name,
+    });
   const notifications = new Map<string, RNode>();
-  for (const n of schema.notifications) notifications.set(`${n.module}:${n.name}`, prepareNodes(n.children, n.module, cx, fast));
-  const derived = new Map<string, ReadonlySet<string>>(Object.entries(schema.identities).map(([k, v]) => [k, new Set(v.derived)]));
+  for (const n of schema.notifications)
+    notifications.set(`${n.module}:${n.name}`, prepareNodes(n.children, n.module, cx, fast));
+  const derived = new Map<string, ReadonlySet<string>>(
+    Object.entries(schema.identities).map(([k, v]) => [k, new Set(v.derived)]),
+  );
   const data = prepareNodes(schema.data, undefined, cx, fast);
-  const tree = data.kids.some((k) => k.xpath) || [...rpcs.values()].some((o) => o.input.kids.some((k) => k.xpath) || o.output.kids.some((k) => k.xpath)) || [...notifications.values()].some((n) => n.kids.some((k) => k.xpath));
+  const tree =
+    data.kids.some((k) => k.xpath) ||
+    [...rpcs.values()].some((o) => o.input.kids.some((k) => k.xpath) || o.output.kids.some((k) => k.xpath)) ||
+    [...notifications.values()].some((n) => n.kids.some((k) => k.xpath));
   const fastMust = new Map<Condition, FastCondition | null>();
-  if (fast) for (const holder of [data, ...[...rpcs.values()].flatMap((o) => [o.input, o.output]), ...notifications.values()]) prepareFast(holder, fastMust);
+  if (fast)
+    for (const holder of [data, ...[...rpcs.values()].flatMap((o) => [o.input, o.output]), ...notifications.values()])
+      prepareFast(holder, fastMust);
   return { schema, data, rpcs, notifications, derived, regex, xsdRegex, tree, fastMust, fast };
 }

@@ -39,7 +39,10 @@ export function pathKeys(path: string, prefix: string): (string | { key: string 
 }
 
 /** Wraps a validation function as a Standard Schema (vendor `fleetkit-yang`). */
-export function standardSchema(run: (value: unknown) => ValidationResult, prefix: string): StandardSchemaV1<unknown, Record<string, unknown>> {
+export function standardSchema(
+  run: (value: unknown) => ValidationResult,
+  prefix: string,
+): StandardSchemaV1<unknown, Record<string, unknown>> {
   const toIssue = (i: YangIssue): StandardIssue => ({ message: i.message, path: pathKeys(i.path, prefix) });
   return {
     '~standard': {

@@ -9,7 +9,14 @@ export { issue, type TreeMode, type Walk } from './walk.ts';
 
 const SEEN_MAX = 32;
 
-const PLACEHOLDER: DNode = Object.freeze({ name: '', module: '', parent: undefined, schema: undefined, value: undefined, children: [] });
+const PLACEHOLDER: DNode = Object.freeze({
+  name: '',
+  module: '',
+  parent: undefined,
+  schema: undefined,
+  value: undefined,
+  children: [],
+});
 
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
 export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
@@ -80,11 +87,22 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
     }
     at++;
     if (child === undefined) {
-      issue(w, 'unknown', pathOf(dn), `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`, { received: key });
+      issue(
+        w,
+        'unknown',
+        pathOf(dn),
+        `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`,
+        { received: key },
+      );
       continue;
     }
     if (w.mode === 'config' && !child.s.config) {
-      issue(w, 'state', childPath(dn, child.s.module, child.s.name), `Unexpected state node "${child.s.name}" (config false) in configuration data`);
+      issue(
+        w,
+        'state',
+        childPath(dn, child.s.module, child.s.name),
+        `Unexpected state node "${child.s.name}" (config false) in configuration data`,
+      );
       continue;
     }
     // an empty non-presence container, or a list given as [], is not data of
@@ -93,7 +111,13 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
       for (const c of child.cases) {
         const prev = active.get(c.choice);
         if (prev === undefined) active.set(c.choice, c.name);
-        else if (prev !== c.name) issue(w, 'choice', pathOf(dn), `Data for both cases "${prev}" and "${c.name}" of choice "${c.choice.s.name}" exist`);
+        else if (prev !== c.name)
+          issue(
+            w,
+            'choice',
+            pathOf(dn),
+            `Data for both cases "${prev}" and "${c.name}" of choice "${c.choice.s.name}" exist`,
+          );
       }
     }
     walkValue(w, child, obj[key], dn);
@@ -143,16 +167,26 @@ export function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
   }
   const s = k.s;
   if (s.kind === 'container' && s.presence !== true) {
-    for (const kk of k.kids) if ((w.mode === 'config' ? kk.mandatoryConfig : kk.mandatoryAll) && kk.cases.length === 0) missing(w, kk, parent, `${path}/${kk.s.module === s.module ? kk.s.name : kk.s.module + ':' + kk.s.name}`);
-    for (const c of k.choices) if (c.s.mandatory === true && c.outer === undefined) issue(w, 'mandatory', `${path}/${c.s.name}`, `Mandatory choice "${c.s.name}" has no case with data`);
+    for (const kk of k.kids)
+      if ((w.mode === 'config' ? kk.mandatoryConfig : kk.mandatoryAll) && kk.cases.length === 0)
+        missing(w, kk, parent, `${path}/${kk.s.module === s.module ? kk.s.name : `${kk.s.module}:${kk.s.name}`}`);
+    for (const c of k.choices)
+      if (c.s.mandatory === true && c.outer === undefined)
+        issue(w, 'mandatory', `${path}/${c.s.name}`, `Mandatory choice "${c.s.name}" has no case with data`);
     return;
   }
-  if (s.kind === 'list' || s.kind === 'leaf-list') issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got 0`);
+  if (s.kind === 'list' || s.kind === 'leaf-list')
+    issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got 0`);
   else issue(w, 'mandatory', path, `Mandatory node "${s.name}" instance does not exist`);
 }
 
 /** RFC 7950 §7.6.1: defaults are in the tree for XPath; added only where XPath rules need them. */
-function addDefaults(r: RNode, obj: Record<string, unknown>, dn: DNode, active: Map<RChoice, string> | undefined): void {
+function addDefaults(
+  r: RNode,
+  obj: Record<string, unknown>,
+  dn: DNode,
+  active: Map<RChoice, string> | undefined,
+): void {
   for (const k of r.withDefaults) {
     const s = k.s;
     if (s.defaults === undefined) continue;
@@ -167,7 +201,8 @@ function addDefaults(r: RNode, obj: Record<string, unknown>, dn: DNode, active: 
 
 function typedDefault(s: SchemaNode, d: string): unknown {
   const t = s.type?.base;
-  if (t === 'int8' || t === 'int16' || t === 'int32' || t === 'uint8' || t === 'uint16' || t === 'uint32') return Number(d);
+  if (t === 'int8' || t === 'int16' || t === 'int32' || t === 'uint8' || t === 'uint16' || t === 'uint32')
+    return Number(d);
   if (t === 'boolean') return d === 'true';
   if (t === 'empty') return [null];
   return d;
@@ -190,20 +225,26 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       } else typeIssue(w, childPath(parent, s.module, s.name), c, v);
       return;
     }
-    case 'leaf-list': return walkLeafList(w, r, v, parent);
+    case 'leaf-list':
+      return walkLeafList(w, r, v, parent);
     case 'container': {
       // yanglint names the parent for a member of the wrong JSON kind
-      if (!isObject(v)) return issue(w, 'type', pathOf(parent), `Container "${s.name}" must be a JSON object`, { expected: 'object', received: v });
+      if (!isObject(v))
+        return issue(w, 'type', pathOf(parent), `Container "${s.name}" must be a JSON object`, {
+          expected: 'object',
+          received: v,
+        });
       const n = dnode(parent, s, s.name, s.module);
       if (r.own) w.deferred.push(n);
       return walkMembers(w, r, v, n);
     }
-    case 'list': return walkList(w, r, v, parent);
+    case 'list':
+      return walkList(w, r, v, parent);
     default: {
       const n = dnode(parent, s, s.name, s.module);
-      if (s.kind === 'anydata' && !isObject(v)) issue(w, 'type', pathOf(n), `anydata "${s.name}" must be a JSON object`, { expected: 'object', received: v });
+      if (s.kind === 'anydata' && !isObject(v))
+        issue(w, 'type', pathOf(n), `anydata "${s.name}" must be a JSON object`, { expected: 'object', received: v });
       if (r.own) w.deferred.push(n);
     }
   }
 }
-

@@ -42,7 +42,9 @@ const validator = (): Validator => {
 };
 const v = validator();
 const item = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ id: 'i1', a: 'x', ...extra });
-const doc = (top: Record<string, unknown>): unknown => ({ 'v:top': { name: 'n', np: { inner: 'i' }, item: [item()], ...top } });
+const doc = (top: Record<string, unknown>): unknown => ({
+  'v:top': { name: 'n', np: { inner: 'i' }, item: [item()], ...top },
+});
 const issues = (d: unknown): string[] => v.validateConfig(d).issues.map((i) => `${i.kind} ${i.path}`);
 
 describe('Validator.validateConfig', () => {
@@ -72,13 +74,20 @@ describe('Validator.validateConfig', () => {
 
   it('rejects unknown members, naming the parent', () => {
     expect(issues(doc({ bogus: 1 }))).toEqual(['unknown /v:top']);
-    expect(issues({ top: {} })).toEqual(['unknown /', 'mandatory /v:top/name', 'min-elements /v:top/item', 'mandatory /v:top/np/inner']);
+    expect(issues({ top: {} })).toEqual([
+      'unknown /',
+      'mandatory /v:top/name',
+      'min-elements /v:top/item',
+      'mandatory /v:top/np/inner',
+    ]);
   });
 
   it('checks list keys, key uniqueness, unique and min-elements', () => {
     expect(issues(doc({ item: [{ a: 'x' }] }))).toEqual(['missing-key /v:top/item']);
     expect(issues(doc({ item: [item(), item()] }))).toEqual(["duplicate /v:top/item[id='i1']"]);
-    expect(issues(doc({ item: [item({ slot: 1 }), { id: 'i2', a: 'y', slot: 1 }] }))[0]).toBe("unique /v:top/item[id='i1']");
+    expect(issues(doc({ item: [item({ slot: 1 }), { id: 'i2', a: 'y', slot: 1 }] }))[0]).toBe(
+      "unique /v:top/item[id='i1']",
+    );
     expect(issues(doc({ item: [] }))).toEqual(['min-elements /v:top/item']);
   });
 
@@ -90,7 +99,8 @@ describe('Validator.validateConfig', () => {
   it('counts an empty list or leaf-list, or a container holding only those, as no data for a mandatory choice (as libyang)', () => {
     // ietf-routing's next-hop-options: {"next-hop-list": {"next-hop": []}} leaves the mandatory choice without data
     const repo = new ModuleRepository();
-    repo.add(`module c {
+    repo.add(
+      `module c {
       yang-version 1.1; namespace "urn:c"; prefix c;
       container hop {
         choice options {
@@ -100,9 +110,12 @@ describe('Validator.validateConfig', () => {
           case tags { leaf-list tag { type string; } }
         }
       }
-    }`, 'c.yang');
+    }`,
+      'c.yang',
+    );
     const cv = createValidator(compileSchema(repo, ['c']));
-    const found = (hop: unknown): string[] => cv.validateConfig({ 'c:hop': hop }).issues.map((i) => `${i.kind} ${i.path}`);
+    const found = (hop: unknown): string[] =>
+      cv.validateConfig({ 'c:hop': hop }).issues.map((i) => `${i.kind} ${i.path}`);
     expect(found({ 'hop-list': { entry: [] } })).toEqual(['mandatory /c:hop/options']);
     expect(found({ tag: [] })).toEqual(['mandatory /c:hop/options']);
     // an empty leaf-list does not make its case conflict with another (yanglint 2.1.30 agrees)
@@ -127,7 +140,11 @@ describe('Validator.validateConfig', () => {
     expect(issues(doc({ item: items }))).toEqual(["leafref /v:top/item[id='i3']/ref"]);
     // an entry whose key is rejected is no target, even for the empty string (i29 refers to i3)
     items[3] = item({ id: 3, ref: '' });
-    expect(issues(doc({ item: items }))).toEqual(['type /v:top/item/id', 'leafref /v:top/item/ref', "leafref /v:top/item[id='i29']/ref"]);
+    expect(issues(doc({ item: items }))).toEqual([
+      'type /v:top/item/id',
+      'leafref /v:top/item/ref',
+      "leafref /v:top/item[id='i29']/ref",
+    ]);
   });
 
   it('checks the instance of a union value only when a leafref member took it', () => {
@@ -143,7 +160,9 @@ describe('Validator.validateConfig', () => {
 
   it('evaluates when with derived-from on identityrefs', () => {
     expect(issues(doc({ item: [item({ kind: 'v:one', 'only-one': 'x' })] }))).toEqual([]);
-    expect(issues(doc({ item: [item({ kind: 'two', 'only-one': 'x' })] }))).toEqual(["when /v:top/item[id='i1']/only-one"]);
+    expect(issues(doc({ item: [item({ kind: 'two', 'only-one': 'x' })] }))).toEqual([
+      "when /v:top/item[id='i1']/only-one",
+    ]);
   });
 
   it('reports what was expected and what came for a type error', () => {
@@ -174,7 +193,9 @@ describe('Validator.validateConfig', () => {
 describe('RPCs and notifications', () => {
   it('validates RPC input members with must across siblings', () => {
     expect(v.validateRpcInput('v:go', { n: 1, why: 'w' }).valid).toBe(true);
-    expect(v.validateRpcInput('v:go', { n: 0, why: 'w' }).issues.map((i) => `${i.kind} ${i.path}`)).toEqual(['must /v:go/why']);
+    expect(v.validateRpcInput('v:go', { n: 0, why: 'w' }).issues.map((i) => `${i.kind} ${i.path}`)).toEqual([
+      'must /v:go/why',
+    ]);
     expect(v.validateRpcInput('v:go', {}).issues.map((i) => i.path)).toEqual(['/v:go/n']);
   });
 
@@ -197,7 +218,9 @@ describe('RPCs and notifications', () => {
     const s = v.rpcInputSchema('v:go')['~standard'];
     expect([s.version, s.vendor]).toEqual([1, 'fleetkit-yang']);
     expect(s.validate({ n: 3 })).toEqual({ value: { n: 3 } });
-    expect(s.validate({ n: 300 })).toEqual({ issues: [{ message: 'Invalid value 300: expected int8 in -128..127', path: ['n'] }] });
+    expect(s.validate({ n: 300 })).toEqual({
+      issues: [{ message: 'Invalid value 300: expected int8 in -128..127', path: ['n'] }],
+    });
   });
 
   it('refuses a value that is not a compiled schema', () => {

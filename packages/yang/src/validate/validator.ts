@@ -10,7 +10,9 @@ import { issue, type TreeMode, walkMembers } from './tree.ts';
 import { newWalk } from './walk.ts';
 
 /** The outcome of a validation: never thrown, always returned. */
-export type ValidationResult = { readonly valid: true; readonly issues: readonly [] } | { readonly valid: false; readonly issues: readonly YangIssue[] };
+export type ValidationResult =
+  | { readonly valid: true; readonly issues: readonly [] }
+  | { readonly valid: false; readonly issues: readonly YangIssue[] };
 
 /** Options of every validate call. */
 export interface ValidateOptions {
@@ -65,24 +67,46 @@ export function createValidator(schema: CompiledSchema): Validator {
  * repeats on the generic runtime.
  */
 export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Validator {
-  if (schema?.format !== 'fleetkit-yang-schema/1') throw new YangError(YangErrorCode.InvalidSchema, `Cannot validate with this schema: expected format "fleetkit-yang-schema/1", got ${JSON.stringify((schema as { format?: unknown } | undefined)?.format)}`);
+  if (schema?.format !== 'fleetkit-yang-schema/1')
+    throw new YangError(
+      YangErrorCode.InvalidSchema,
+      `Cannot validate with this schema: expected format "fleetkit-yang-schema/1", got ${JSON.stringify((schema as { format?: unknown } | undefined)?.format)}`,
+    );
   const generic = (): Runtime => runtimeOf(schema, false);
   const runtime = runtimeOf(schema, fastPaths);
   const op = (rpc: string): { name: string; module: string } => {
     const o = runtime.rpcs.get(rpc);
-    if (o === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Unknown RPC "${rpc}": expected one of ${[...runtime.rpcs.keys()].join(', ') || '(none)'}`);
+    if (o === undefined)
+      throw new YangError(
+        YangErrorCode.InvalidArgument,
+        `Unknown RPC "${rpc}": expected one of ${[...runtime.rpcs.keys()].join(', ') || '(none)'}`,
+      );
     return o;
   };
   const knownNotification = (name: string): void => {
-    if (!runtime.notifications.has(name)) throw new YangError(YangErrorCode.InvalidArgument, `Unknown notification "${name}": expected one of ${[...runtime.notifications.keys()].join(', ') || '(none)'}`);
+    if (!runtime.notifications.has(name))
+      throw new YangError(
+        YangErrorCode.InvalidArgument,
+        `Unknown notification "${name}": expected one of ${[...runtime.notifications.keys()].join(', ') || '(none)'}`,
+      );
   };
   const v: Validator = {
     schema,
     validateConfig: (doc, o) => run(runtime, 'config', (r) => r.data, doc, undefined, o, generic),
     validateData: (doc, o) => run(runtime, 'data', (r) => r.data, doc, undefined, o, generic),
-    validateRpcInput: (rpc, input, o) => { const x = op(rpc); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.input, input, x, o, generic); },
-    validateRpcOutput: (rpc, output, o) => { const x = op(rpc); return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.output, output, x, o, generic); },
-    validateNotification: (name, content, o) => { const [module = '', n = ''] = name.split(':'); knownNotification(name); return run(runtime, 'data', (r) => r.notifications.get(name)!, content, { module, name: n }, o, generic); },
+    validateRpcInput: (rpc, input, o) => {
+      const x = op(rpc);
+      return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.input, input, x, o, generic);
+    },
+    validateRpcOutput: (rpc, output, o) => {
+      const x = op(rpc);
+      return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.output, output, x, o, generic);
+    },
+    validateNotification: (name, content, o) => {
+      const [module = '', n = ''] = name.split(':');
+      knownNotification(name);
+      return run(runtime, 'data', (r) => r.notifications.get(name)!, content, { module, name: n }, o, generic);
+    },
     validate(type, doc, o) {
       if (type === 'config') return v.validateConfig(doc, o);
       if (type === 'data') return v.validateData(doc, o);
@@ -90,7 +114,18 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
       const known = type === 'notification' ? runtime.notifications : runtime.rpcs;
       if (entries.length !== 1 || !known.has(entries[0]![0])) {
         const what = type === 'notification' ? 'notification' : 'RPC';
-        return { valid: false, issues: [{ kind: 'unknown', path: '/', message: `Expected one member naming a known ${what} ("module:name"), got ${entries.map(([k]) => `"${k}"`).join(', ') || 'none'}`, expected: [...known.keys()].join(' | '), received: entries.map(([k]) => k) }] };
+        return {
+          valid: false,
+          issues: [
+            {
+              kind: 'unknown',
+              path: '/',
+              message: `Expected one member naming a known ${what} ("module:name"), got ${entries.map(([k]) => `"${k}"`).join(', ') || 'none'}`,
+              expected: [...known.keys()].join(' | '),
+              received: entries.map(([k]) => k),
+            },
+          ],
+        };
       }
       const [name, content] = entries[0]!;
       if (type === 'notification') return v.validateNotification(name, content, o);
@@ -105,11 +140,23 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
   return v;
 }
 
-function run(rt: Runtime, mode: TreeMode, at: (rt: Runtime) => RNode, doc: unknown, op: { module: string; name: string } | undefined, o: ValidateOptions | undefined, generic: () => Runtime): ValidationResult {
+function run(
+  rt: Runtime,
+  mode: TreeMode,
+  at: (rt: Runtime) => RNode,
+  doc: unknown,
+  op: { module: string; name: string } | undefined,
+  o: ValidateOptions | undefined,
+  generic: () => Runtime,
+): ValidationResult {
   const w = newWalk(mode, rt.tree, rt.fast, o?.maxIssues ?? 100);
   const root = dnode(undefined, undefined, '', '');
   const top: DNode = op === undefined ? root : dnode(root, undefined, op.name, op.module);
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) issue(w, 'type', op === undefined ? '/' : `/${op.module}:${op.name}`, 'Expected a JSON object', { expected: 'object', received: doc });
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    issue(w, 'type', op === undefined ? '/' : `/${op.module}:${op.name}`, 'Expected a JSON object', {
+      expected: 'object',
+      received: doc,
+    });
   else {
     walkMembers(w, at(rt), doc as Record<string, unknown>, top);
     if (w.pending.length > 0) checkEarlyRefs(w);

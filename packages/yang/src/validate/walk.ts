@@ -39,7 +39,23 @@ export interface Walk {
 
 /** A fresh run state. */
 export function newWalk(mode: TreeMode, tree: boolean, fast: boolean, limit: number): Walk {
-  return { mode, issues: [], deferred: [], unionRefs: new Map(), guarded: [], limit, tree, keySets: new Map(), scratch: [], depth: 0, fast, refs: [], nrefs: 0, pending: [], fallback: false };
+  return {
+    mode,
+    issues: [],
+    deferred: [],
+    unionRefs: new Map(),
+    guarded: [],
+    limit,
+    tree,
+    keySets: new Map(),
+    scratch: [],
+    depth: 0,
+    fast,
+    refs: [],
+    nrefs: 0,
+    pending: [],
+    fallback: false,
+  };
 }
 
 /** The key values of one list under one parent; `exact` when they are exactly its entries' key leaf values. */
@@ -50,7 +66,13 @@ export interface KeySet {
   exact: boolean;
 }
 
-export function issue(w: Walk, kind: IssueKind, path: string, message: string, extra: { expected?: string; received?: unknown; appTag?: string } = {}): void {
+export function issue(
+  w: Walk,
+  kind: IssueKind,
+  path: string,
+  message: string,
+  extra: { expected?: string; received?: unknown; appTag?: string } = {},
+): void {
   if (w.issues.length < w.limit) w.issues.push({ kind, path: path === '' ? '/' : path, message, ...extra });
 }
 
@@ -69,8 +91,15 @@ export function defer(w: Walk, r: RNode, n: DNode, v: unknown): void {
   if (m !== undefined) w.unionRefs.set(n, m);
 }
 
-export function typeIssue(w: Walk, path: string, f: { kind: IssueKind; expected: string; message?: string }, v: unknown): void {
+export function typeIssue(
+  w: Walk,
+  path: string,
+  f: { kind: IssueKind; expected: string; message?: string },
+  v: unknown,
+): void {
   const shown = typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
-  issue(w, f.kind, path, f.message ?? `Invalid value ${shown}: expected ${f.expected}`, { expected: f.expected, received: v });
+  issue(w, f.kind, path, f.message ?? `Invalid value ${shown}: expected ${f.expected}`, {
+    expected: f.expected,
+    received: v,
+  });
 }
-

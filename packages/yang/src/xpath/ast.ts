@@ -2,8 +2,19 @@
 // resolved to module names at compile time, so evaluation needs no prefixes.
 
 export type Axis =
-  | 'child' | 'descendant' | 'descendant-or-self' | 'parent' | 'ancestor' | 'ancestor-or-self'
-  | 'self' | 'following-sibling' | 'preceding-sibling' | 'following' | 'preceding' | 'attribute' | 'namespace';
+  | 'child'
+  | 'descendant'
+  | 'descendant-or-self'
+  | 'parent'
+  | 'ancestor'
+  | 'ancestor-or-self'
+  | 'self'
+  | 'following-sibling'
+  | 'preceding-sibling'
+  | 'following'
+  | 'preceding'
+  | 'attribute'
+  | 'namespace';
 
 export type NodeTest =
   | { readonly k: 'name'; readonly module: string; readonly name: string }

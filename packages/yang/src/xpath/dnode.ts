@@ -46,10 +46,28 @@ const NO_CHILDREN: DNode[] = Object.freeze([]) as unknown as DNode[];
  * 6 nodes in a typical list) carry only the six fields they use: at 100k
  * entries the tree no longer fits in cache and its size sets the speed.
  */
-export function dnode(parent: DNode | undefined, schema: SchemaNode | undefined, name: string, module: string, value?: string, implicit?: boolean): DNode {
+export function dnode(
+  parent: DNode | undefined,
+  schema: SchemaNode | undefined,
+  name: string,
+  module: string,
+  value?: string,
+  implicit?: boolean,
+): DNode {
   const n: DNode =
     value === undefined
-      ? { name, module, parent, schema, value, children: [], byName: undefined, keyIndex: undefined, src: undefined, lazy: undefined }
+      ? {
+          name,
+          module,
+          parent,
+          schema,
+          value,
+          children: [],
+          byName: undefined,
+          keyIndex: undefined,
+          src: undefined,
+          lazy: undefined,
+        }
       : implicit === true
         ? { name, module, parent, schema, value, children: NO_CHILDREN, implicit: true }
         : { name, module, parent, schema, value, children: NO_CHILDREN };
@@ -63,7 +81,18 @@ export function dnode(parent: DNode | undefined, schema: SchemaNode | undefined,
  * children are set once, by the walk (validate/tree.ts), never pushed.
  */
 export function detachedNode(parent: DNode, schema: SchemaNode, name: string, module: string): DNode {
-  return { name, module, parent, schema, value: undefined, children: NO_CHILDREN, byName: undefined, keyIndex: undefined, src: undefined, lazy: undefined };
+  return {
+    name,
+    module,
+    parent,
+    schema,
+    value: undefined,
+    children: NO_CHILDREN,
+    byName: undefined,
+    keyIndex: undefined,
+    src: undefined,
+    lazy: undefined,
+  };
 }
 
 /** A leaf node that is not appended to its parent (the caller places it). */

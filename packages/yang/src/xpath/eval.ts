@@ -29,11 +29,23 @@ export function evaluate(e: XPathExpr, node: DNode, cx: XContext): XValue {
 
 function ev(e: XPathExpr, f: Focus, cx: XContext): XValue {
   switch (e.t) {
-    case 'num': return e.v;
-    case 'str': return e.v;
-    case 'neg': return -toNum(ev(e.e, f, cx));
-    case 'var': return '';
-    case 'fn': return callFunction(e, e.args.map((a) => () => ev(a, f, cx)), f.node, f.pos, f.size, cx);
+    case 'num':
+      return e.v;
+    case 'str':
+      return e.v;
+    case 'neg':
+      return -toNum(ev(e.e, f, cx));
+    case 'var':
+      return '';
+    case 'fn':
+      return callFunction(
+        e,
+        e.args.map((a) => () => ev(a, f, cx)),
+        f.node,
+        f.pos,
+        f.size,
+        cx,
+      );
     case 'filter': {
       const base = ev(e.e, f, cx);
       if (!Array.isArray(base)) return base;
@@ -48,7 +60,8 @@ function ev(e: XPathExpr, f: Focus, cx: XContext): XValue {
       for (const step of e.steps) nodes = applyStep(nodes, step, cx);
       return nodes;
     }
-    case 'bin': return binary(e.op, e.l, e.r, f, cx);
+    case 'bin':
+      return binary(e.op, e.l, e.r, f, cx);
   }
 }
 
@@ -58,13 +71,20 @@ function binary(op: string, l: XPathExpr, r: XPathExpr, f: Focus, cx: XContext):
   const a = ev(l, f, cx);
   const b = ev(r, f, cx);
   switch (op) {
-    case '|': return union(Array.isArray(a) ? a : [], Array.isArray(b) ? b : []);
-    case '+': return toNum(a) + toNum(b);
-    case '-': return toNum(a) - toNum(b);
-    case '*': return toNum(a) * toNum(b);
-    case 'div': return toNum(a) / toNum(b);
-    case 'mod': return toNum(a) % toNum(b);
-    default: return compare(op, a, b);
+    case '|':
+      return union(Array.isArray(a) ? a : [], Array.isArray(b) ? b : []);
+    case '+':
+      return toNum(a) + toNum(b);
+    case '-':
+      return toNum(a) - toNum(b);
+    case '*':
+      return toNum(a) * toNum(b);
+    case 'div':
+      return toNum(a) / toNum(b);
+    case 'mod':
+      return toNum(a) % toNum(b);
+    default:
+      return compare(op, a, b);
   }
 }
 
@@ -79,7 +99,8 @@ function applyStep(nodes: DNode[], step: Step, cx: XContext): DNode[] {
     // the common `..` and `name` steps from one node, without the general loop
     const n = nodes[0]!;
     if (step.axis === 'parent' && step.test.k === 'node') return n.parent === undefined ? [] : [n.parent];
-    if (step.axis === 'child' && step.test.k === 'name') return childrenNamed(n, step.test.module, step.test.name) as DNode[];
+    if (step.axis === 'child' && step.test.k === 'name')
+      return childrenNamed(n, step.test.module, step.test.name) as DNode[];
   }
   const out: DNode[] = [];
   const dedupe = nodes.length > 1 && step.axis !== 'child' && step.axis !== 'self' && step.axis !== 'attribute';
@@ -96,7 +117,15 @@ function axisNodes(n: DNode, step: Step): DNode[] {
   const t = step.test;
   if (step.axis === 'child' && t.k === 'name') return childrenNamed(n, t.module, t.name) as DNode[];
   const all = axis(n, step.axis);
-  return all.filter((x) => (t.k === 'node' ? true : t.k === 'text' ? x.value !== undefined : t.k === 'any' ? t.module === undefined || x.module === t.module : x.name === t.name && x.module === t.module));
+  return all.filter((x) =>
+    t.k === 'node'
+      ? true
+      : t.k === 'text'
+        ? x.value !== undefined
+        : t.k === 'any'
+          ? t.module === undefined || x.module === t.module
+          : x.name === t.name && x.module === t.module,
+  );
 }
 
 function applyPredicates(nodes: DNode[], preds: readonly XPathExpr[], cx: XContext): DNode[] {
@@ -155,11 +184,22 @@ function childLeafName(e: XPathExpr): { module: string; name: string } | undefin
 /** True when `e` depends neither on the context node nor on position. */
 export function contextFree(e: XPathExpr): boolean {
   switch (e.t) {
-    case 'num': case 'str': case 'var': return true;
-    case 'neg': return contextFree(e.e);
-    case 'bin': return contextFree(e.l) && contextFree(e.r);
-    case 'filter': return contextFree(e.e);
-    case 'fn': return e.name === 'current' || (e.args.length > 0 && e.name !== 'last' && e.name !== 'position' && e.args.every(contextFree));
-    case 'path': return e.from !== undefined ? contextFree(e.from) : e.abs;
+    case 'num':
+    case 'str':
+    case 'var':
+      return true;
+    case 'neg':
+      return contextFree(e.e);
+    case 'bin':
+      return contextFree(e.l) && contextFree(e.r);
+    case 'filter':
+      return contextFree(e.e);
+    case 'fn':
+      return (
+        e.name === 'current' ||
+        (e.args.length > 0 && e.name !== 'last' && e.name !== 'position' && e.args.every(contextFree))
+      );
+    case 'path':
+      return e.from !== undefined ? contextFree(e.from) : e.abs;
   }
 }

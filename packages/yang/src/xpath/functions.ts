@@ -10,43 +10,97 @@ type Arg = () => XValue;
 export function callFunction(e: Fn, args: Arg[], node: DNode, pos: number, size: number, cx: XContext): XValue {
   const a = (i: number): XValue => args[i]!();
   const s = (i: number): string => (args[i] === undefined ? stringValue(node) : toStr(a(i)));
-  const set = (i: number): DNode[] => { const v = a(i); return Array.isArray(v) ? v : []; };
+  const set = (i: number): DNode[] => {
+    const v = a(i);
+    return Array.isArray(v) ? v : [];
+  };
   switch (e.name) {
-    case 'last': return size;
-    case 'position': return pos;
-    case 'count': return set(0).length;
-    case 'local-name': case 'name': { const n = args[0] === undefined ? [node] : set(0); return n[0]?.name ?? ''; }
-    case 'namespace-uri': { const n = args[0] === undefined ? [node] : set(0); return n[0]?.module ?? ''; }
-    case 'string': return s(0);
-    case 'concat': return args.map((_, i) => s(i)).join('');
-    case 'starts-with': return s(0).startsWith(s(1));
-    case 'contains': return s(0).includes(s(1));
-    case 'substring-before': { const x = s(0); const i = x.indexOf(s(1)); return i < 0 ? '' : x.slice(0, i); }
-    case 'substring-after': { const x = s(0); const y = s(1); const i = x.indexOf(y); return i < 0 ? '' : x.slice(i + y.length); }
-    case 'substring': return substring(s(0), toNum(a(1)), args[2] === undefined ? undefined : toNum(a(2)));
-    case 'string-length': return [...s(0)].length;
-    case 'normalize-space': return s(0).trim().replace(/[ \t\r\n]+/g, ' ');
+    case 'last':
+      return size;
+    case 'position':
+      return pos;
+    case 'count':
+      return set(0).length;
+    case 'local-name':
+    case 'name': {
+      const n = args[0] === undefined ? [node] : set(0);
+      return n[0]?.name ?? '';
+    }
+    case 'namespace-uri': {
+      const n = args[0] === undefined ? [node] : set(0);
+      return n[0]?.module ?? '';
+    }
+    case 'string':
+      return s(0);
+    case 'concat':
+      return args.map((_, i) => s(i)).join('');
+    case 'starts-with':
+      return s(0).startsWith(s(1));
+    case 'contains':
+      return s(0).includes(s(1));
+    case 'substring-before': {
+      const x = s(0);
+      const i = x.indexOf(s(1));
+      return i < 0 ? '' : x.slice(0, i);
+    }
+    case 'substring-after': {
+      const x = s(0);
+      const y = s(1);
+      const i = x.indexOf(y);
+      return i < 0 ? '' : x.slice(i + y.length);
+    }
+    case 'substring':
+      return substring(s(0), toNum(a(1)), args[2] === undefined ? undefined : toNum(a(2)));
+    case 'string-length':
+      return [...s(0)].length;
+    case 'normalize-space':
+      return s(0)
+        .trim()
+        .replace(/[ \t\r\n]+/g, ' ');
     case 'translate': {
       const from = [...s(1)];
       const to = [...s(2)];
-      return [...s(0)].map((c) => { const i = from.indexOf(c); return i < 0 ? c : (to[i] ?? ''); }).join('');
+      return [...s(0)]
+        .map((c) => {
+          const i = from.indexOf(c);
+          return i < 0 ? c : (to[i] ?? '');
+        })
+        .join('');
     }
-    case 'boolean': return toBoolean(a(0));
-    case 'not': return !toBoolean(a(0));
-    case 'true': return true;
-    case 'false': return false;
-    case 'lang': return false;
-    case 'number': return args[0] === undefined ? toNum(stringValue(node)) : toNum(a(0));
-    case 'sum': return set(0).reduce((t, n) => t + toNum(stringValue(n)), 0);
-    case 'floor': return Math.floor(toNum(a(0)));
-    case 'ceiling': return Math.ceil(toNum(a(0)));
-    case 'round': { const x = toNum(a(0)); return Number.isFinite(x) ? Math.floor(x + 0.5) : x; }
-    case 'id': return [];
-    case 'current': return [cx.current];
-    case 'deref': return deref(set(0)[0], cx);
-    case 'derived-from': return derived(set(0), s(1), e.module, false, cx);
-    case 'derived-from-or-self': return derived(set(0), s(1), e.module, true, cx);
-    case 're-match': return cx.regex(s(1)).test(s(0));
+    case 'boolean':
+      return toBoolean(a(0));
+    case 'not':
+      return !toBoolean(a(0));
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'lang':
+      return false;
+    case 'number':
+      return args[0] === undefined ? toNum(stringValue(node)) : toNum(a(0));
+    case 'sum':
+      return set(0).reduce((t, n) => t + toNum(stringValue(n)), 0);
+    case 'floor':
+      return Math.floor(toNum(a(0)));
+    case 'ceiling':
+      return Math.ceil(toNum(a(0)));
+    case 'round': {
+      const x = toNum(a(0));
+      return Number.isFinite(x) ? Math.floor(x + 0.5) : x;
+    }
+    case 'id':
+      return [];
+    case 'current':
+      return [cx.current];
+    case 'deref':
+      return deref(set(0)[0], cx);
+    case 'derived-from':
+      return derived(set(0), s(1), e.module, false, cx);
+    case 'derived-from-or-self':
+      return derived(set(0), s(1), e.module, true, cx);
+    case 're-match':
+      return cx.regex(s(1)).test(s(0));
     case 'enum-value': {
       const n = set(0)[0];
       const en = n?.schema?.type?.enums?.find((x) => x.name === n.value);
@@ -54,9 +108,10 @@ export function callFunction(e: Fn, args: Arg[], node: DNode, pos: number, size:
     }
     case 'bit-is-set': {
       const n = set(0)[0];
-      return n?.value !== undefined && n.value.split(' ').includes(s(1));
+      return n?.value?.split(' ').includes(s(1)) ?? false;
     }
-    default: return '';
+    default:
+      return '';
   }
 }
 

@@ -8,7 +8,31 @@ export type Token =
 
 const NAME = /[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*/y;
 const NUM = /\d+(?:\.\d*)?|\.\d+/y;
-const OPS = ['//', '::', '..', '!=', '<=', '>=', '/', '(', ')', '[', ']', '.', '@', ',', '|', '+', '-', '=', '<', '>', '*', '$', ':'];
+const OPS = [
+  '//',
+  '::',
+  '..',
+  '!=',
+  '<=',
+  '>=',
+  '/',
+  '(',
+  ')',
+  '[',
+  ']',
+  '.',
+  '@',
+  ',',
+  '|',
+  '+',
+  '-',
+  '=',
+  '<',
+  '>',
+  '*',
+  '$',
+  ':',
+];
 const OPERATOR_NAMES = new Set(['and', 'or', 'div', 'mod']);
 
 /** XPath 1.0 lexer (§3.7): `*` and operator names are disambiguated by the preceding token. */
@@ -23,7 +47,8 @@ export function tokenize(src: string): Token[] {
     }
     if (c === '"' || c === "'") {
       const end = src.indexOf(c, i + 1);
-      if (end < 0) throw new YangError(YangErrorCode.XPath, `Unterminated string literal at offset ${i} in XPath "${src}"`);
+      if (end < 0)
+        throw new YangError(YangErrorCode.XPath, `Unterminated string literal at offset ${i} in XPath "${src}"`);
       out.push({ k: 'str', v: src.slice(i + 1, end), at: i });
       i = end + 1;
       continue;
@@ -40,16 +65,21 @@ export function tokenize(src: string): Token[] {
     if (name !== null) {
       const prev = out[out.length - 1];
       const v = name[0];
-      const operatorContext = prev !== undefined && !(prev.k === 'op' && ['@', '::', '(', '[', ','].includes(prev.v)) && !(prev.k === 'op' && isOperator(prev.v));
+      const operatorContext =
+        prev !== undefined &&
+        !(prev.k === 'op' && ['@', '::', '(', '[', ','].includes(prev.v)) &&
+        !(prev.k === 'op' && isOperator(prev.v));
       out.push({ k: operatorContext && OPERATOR_NAMES.has(v) ? 'op' : 'name', v, at: i });
       i += v.length;
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i));
-    if (op === undefined) throw new YangError(YangErrorCode.XPath, `Unexpected character "${c}" at offset ${i} in XPath "${src}"`);
+    if (op === undefined)
+      throw new YangError(YangErrorCode.XPath, `Unexpected character "${c}" at offset ${i} in XPath "${src}"`);
     const prev = out[out.length - 1];
     if (op === '*') {
-      const multiply = prev !== undefined && !(prev.k === 'op' && (['@', '::', '(', '[', ','].includes(prev.v) || isOperator(prev.v)));
+      const multiply =
+        prev !== undefined && !(prev.k === 'op' && (['@', '::', '(', '[', ','].includes(prev.v) || isOperator(prev.v)));
       out.push(multiply ? { k: 'op', v: '*', at: i } : { k: 'name', v: '*', at: i });
     } else out.push({ k: 'op', v: op, at: i });
     i += op.length;

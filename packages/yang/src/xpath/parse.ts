@@ -10,14 +10,57 @@ export interface XPathNames {
   prefix(prefix: string): string | undefined;
 }
 
-const AXES = new Set<Axis>(['child', 'descendant', 'descendant-or-self', 'parent', 'ancestor', 'ancestor-or-self', 'self', 'following-sibling', 'preceding-sibling', 'following', 'preceding', 'attribute', 'namespace']);
+const AXES = new Set<Axis>([
+  'child',
+  'descendant',
+  'descendant-or-self',
+  'parent',
+  'ancestor',
+  'ancestor-or-self',
+  'self',
+  'following-sibling',
+  'preceding-sibling',
+  'following',
+  'preceding',
+  'attribute',
+  'namespace',
+]);
 const FUNCTIONS: Record<string, [number, number]> = {
-  last: [0, 0], position: [0, 0], count: [1, 1], id: [1, 1], 'local-name': [0, 1], 'namespace-uri': [0, 1], name: [0, 1],
-  string: [0, 1], concat: [2, Infinity], 'starts-with': [2, 2], contains: [2, 2], 'substring-before': [2, 2], 'substring-after': [2, 2],
-  substring: [2, 3], 'string-length': [0, 1], 'normalize-space': [0, 1], translate: [3, 3], boolean: [1, 1], not: [1, 1], true: [0, 0],
-  false: [0, 0], lang: [1, 1], number: [0, 1], sum: [1, 1], floor: [1, 1], ceiling: [1, 1], round: [1, 1],
+  last: [0, 0],
+  position: [0, 0],
+  count: [1, 1],
+  id: [1, 1],
+  'local-name': [0, 1],
+  'namespace-uri': [0, 1],
+  name: [0, 1],
+  string: [0, 1],
+  concat: [2, Infinity],
+  'starts-with': [2, 2],
+  contains: [2, 2],
+  'substring-before': [2, 2],
+  'substring-after': [2, 2],
+  substring: [2, 3],
+  'string-length': [0, 1],
+  'normalize-space': [0, 1],
+  translate: [3, 3],
+  boolean: [1, 1],
+  not: [1, 1],
+  true: [0, 0],
+  false: [0, 0],
+  lang: [1, 1],
+  number: [0, 1],
+  sum: [1, 1],
+  floor: [1, 1],
+  ceiling: [1, 1],
+  round: [1, 1],
   // RFC 7950 §10
-  current: [0, 0], deref: [1, 1], 'derived-from': [2, 2], 'derived-from-or-self': [2, 2], 're-match': [2, 2], 'enum-value': [1, 1], 'bit-is-set': [2, 2],
+  current: [0, 0],
+  deref: [1, 1],
+  'derived-from': [2, 2],
+  'derived-from-or-self': [2, 2],
+  're-match': [2, 2],
+  'enum-value': [1, 1],
+  'bit-is-set': [2, 2],
 };
 const LEVELS: BinaryOp[][] = [['or'], ['and'], ['=', '!='], ['<', '<=', '>', '>='], ['+', '-'], ['*', 'div', 'mod']];
 
@@ -64,7 +107,10 @@ class XParser {
       if (t?.k !== 'op' || !(LEVELS[level] as string[]).includes(t.v)) return l;
       this.i++;
       const r = this.expr(level + 1);
-      l = t.v === '=' || t.v === '!=' ? { t: 'bin', op: t.v, l: this.qualify(l, r), r: this.qualify(r, l) } : { t: 'bin', op: t.v as BinaryOp, l, r };
+      l =
+        t.v === '=' || t.v === '!='
+          ? { t: 'bin', op: t.v, l: this.qualify(l, r), r: this.qualify(r, l) }
+          : { t: 'bin', op: t.v as BinaryOp, l, r };
     }
   }
 
@@ -85,7 +131,11 @@ class XParser {
     const t = this.toks[this.i];
     if (t === undefined) this.fail('unexpected end of expression');
     const next = this.toks[this.i + 1];
-    const isFunction = t.k === 'name' && next?.k === 'op' && next.v === '(' && !['node', 'text', 'comment', 'processing-instruction'].includes(t.v);
+    const isFunction =
+      t.k === 'name' &&
+      next?.k === 'op' &&
+      next.v === '(' &&
+      !['node', 'text', 'comment', 'processing-instruction'].includes(t.v);
     if (t.k === 'num' || t.k === 'str' || isFunction || (t.k === 'op' && (t.v === '(' || t.v === '$'))) {
       let e = this.primary();
       const preds = this.predicates();
@@ -130,7 +180,10 @@ class XParser {
       }
     }
     this.eat(')');
-    if (args.length < arity[0] || args.length > arity[1]) this.fail(`${name}() takes ${arity[0]}${arity[1] === arity[0] ? '' : '..' + arity[1]} arguments, got ${args.length}`);
+    if (args.length < arity[0] || args.length > arity[1])
+      this.fail(
+        `${name}() takes ${arity[0]}${arity[1] === arity[0] ? '' : `..${arity[1]}`} arguments, got ${args.length}`,
+      );
     return { t: 'fn', name, args: this.identityArg(name, args), module: this.names.defaultModule };
   }
 

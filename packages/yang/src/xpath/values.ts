@@ -39,7 +39,10 @@ function numberToString(n: number): string {
 export function compare(op: string, a: XValue, b: XValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     const bs = b.map(stringValue);
-    return a.some((x) => { const s = stringValue(x); return bs.some((y) => atom(op, s, y)); });
+    return a.some((x) => {
+      const s = stringValue(x);
+      return bs.some((y) => atom(op, s, y));
+    });
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') return atom(op, toBoolean(a), toBoolean(b));
   if (Array.isArray(a)) {
@@ -75,4 +78,3 @@ export function atom(op: string, a: Exclude<XValue, DNode[]>, b: Exclude<XValue,
   if (op === '>') return x > y;
   return x >= y;
 }
-

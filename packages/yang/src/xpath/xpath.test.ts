@@ -6,7 +6,13 @@ import { evaluate, toBoolean, toStr, type XContext } from './eval.ts';
 import { parseXPath } from './parse.ts';
 
 const names = { defaultModule: 'm', prefix: (p: string) => (p === 'm' ? 'm' : p === 'o' ? 'other' : undefined) };
-const leaf = (type: SchemaNode['type']): SchemaNode => ({ kind: 'leaf', name: 'x', module: 'm', config: true, ...(type === undefined ? {} : { type }) });
+const leaf = (type: SchemaNode['type']): SchemaNode => ({
+  kind: 'leaf',
+  name: 'x',
+  module: 'm',
+  config: true,
+  ...(type === undefined ? {} : { type }),
+});
 
 // /m:top { a: 3, b: 'x', item[k=1]{v:10}, item[k=2]{v:20}, color: green, perms: 'read exec', kind: m:tls }
 function tree(): { root: DNode; top: DNode; items: DNode[] } {
@@ -20,8 +26,34 @@ function tree(): { root: DNode; top: DNode; items: DNode[] } {
     dnode(e, undefined, 'v', 'm', String(k * 10));
     return e;
   });
-  dnode(top, leaf({ base: 'enumeration', name: 'enumeration', enums: [{ name: 'red', value: 0 }, { name: 'green', value: 7 }] }), 'color', 'm', 'green');
-  dnode(top, leaf({ base: 'bits', name: 'bits', bits: [{ name: 'read', position: 0 }, { name: 'exec', position: 2 }] }), 'perms', 'm', 'read exec');
+  dnode(
+    top,
+    leaf({
+      base: 'enumeration',
+      name: 'enumeration',
+      enums: [
+        { name: 'red', value: 0 },
+        { name: 'green', value: 7 },
+      ],
+    }),
+    'color',
+    'm',
+    'green',
+  );
+  dnode(
+    top,
+    leaf({
+      base: 'bits',
+      name: 'bits',
+      bits: [
+        { name: 'read', position: 0 },
+        { name: 'exec', position: 2 },
+      ],
+    }),
+    'perms',
+    'm',
+    'read exec',
+  );
   dnode(top, leaf({ base: 'identityref', name: 'identityref', bases: ['m:proto'] }), 'kind', 'm', 'm:tls');
   dnode(top, leaf({ base: 'leafref', name: 'leafref', path: parseXPath('../item/k', names) }), 'pick', 'm', '2');
   return { root, top, items };
@@ -52,7 +84,7 @@ describe('XPath 1.0 evaluation', () => {
     expect(run('item[k = 2]/v')).toEqual(['20']);
     expect(run('item[2]/v')).toEqual(['20']);
     expect(run('item[last()]/k')).toEqual(['2']);
-    expect(run("item[k = current()/a - 1]/v")).toEqual(['20']);
+    expect(run('item[k = current()/a - 1]/v')).toEqual(['20']);
   });
 
   it('compares node-sets existentially and converts per §3.4', () => {

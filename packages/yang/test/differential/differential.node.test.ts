@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeededRandom } from '@fleetkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CompiledSchema, compileSchema, createValidator, ModuleRepository, type ValidationResult } from '../../src/index.ts';
+import {
+  type CompiledSchema,
+  compileSchema,
+  createValidator,
+  ModuleRepository,
+  type ValidationResult,
+} from '../../src/index.ts';
 import { DocumentGenerator, mutate } from './generate.ts';
 import { YANGLINT, type YanglintVerdict, yanglintBatch } from './yanglint.ts';
 
@@ -29,13 +35,96 @@ interface ModuleSet {
 }
 
 const sets: ModuleSet[] = [
-  { name: 'fleetkit test modules', dir: 'modules', files: ['fk-types.yang', 'fk-net.yang', 'fk-dev.yang'], compile: ['fk-types', 'fk-net', 'fk-dev'], roots: ['fk-types', 'fk-net', 'fk-dev'], configDocs: 400, rpc: { name: 'fk-net:reboot', docs: 100 }, notification: { name: 'fk-net:alarm', docs: 50 } },
-  { name: 'ietf-interfaces + ietf-ip (2018, NMDA)', dir: 'ietf', files: ['ietf-interfaces@2018-02-20.yang', 'ietf-ip@2018-02-22.yang', 'iana-if-type@2014-05-08.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang'], compile: ['ietf-interfaces@2018-02-20', 'ietf-ip@2018-02-22', 'iana-if-type'], roots: ['ietf-interfaces'], configDocs: 200 },
-  { name: 'ietf-interfaces + ietf-ip (2014, pre-NMDA)', dir: 'ietf', files: ['ietf-interfaces@2014-05-08.yang', 'ietf-ip@2014-06-16.yang', 'iana-if-type@2014-05-08.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang'], compile: ['ietf-interfaces@2014-05-08', 'ietf-ip@2014-06-16', 'iana-if-type'], roots: ['ietf-interfaces'], configDocs: 100 },
-  { name: 'Exosense test.yang (RPCs with exosense groupings)', dir: 'exosense', files: ['test.yang', 'exosense.yang'], compile: ['test'], roots: ['test'], configDocs: 50, rpc: { name: 'test:echo', docs: 50 } },
-  { name: 'ietf-system + ietf-netconf-acm', dir: 'ietf', files: ['ietf-system@2014-08-06.yang', 'ietf-netconf-acm@2018-02-14.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang', 'iana-crypt-hash@2014-08-06.yang'], compile: ['ietf-system', 'ietf-netconf-acm'], roots: ['ietf-system', 'ietf-netconf-acm'], configDocs: 150 },
-  { name: 'ietf-routing + ietf-ipv4-unicast-routing', dir: 'ietf', files: ['ietf-interfaces@2018-02-20.yang', 'ietf-routing@2018-03-13.yang', 'ietf-ipv4-unicast-routing@2018-03-13.yang', 'iana-if-type@2014-05-08.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang'], compile: ['ietf-routing', 'ietf-ipv4-unicast-routing', 'iana-if-type'], roots: ['ietf-routing', 'ietf-interfaces'], configDocs: 100 },
-  { name: 'ietf-hardware', dir: 'ietf', files: ['ietf-hardware@2018-03-13.yang', 'iana-hardware@2018-03-13.yang', 'ietf-yang-types@2013-07-15.yang', 'ietf-inet-types@2013-07-15.yang', 'ietf-netconf-acm@2018-02-14.yang'], compile: ['ietf-hardware'], roots: ['ietf-hardware'], configDocs: 100 },
+  {
+    name: 'fleetkit test modules',
+    dir: 'modules',
+    files: ['fk-types.yang', 'fk-net.yang', 'fk-dev.yang'],
+    compile: ['fk-types', 'fk-net', 'fk-dev'],
+    roots: ['fk-types', 'fk-net', 'fk-dev'],
+    configDocs: 400,
+    rpc: { name: 'fk-net:reboot', docs: 100 },
+    notification: { name: 'fk-net:alarm', docs: 50 },
+  },
+  {
+    name: 'ietf-interfaces + ietf-ip (2018, NMDA)',
+    dir: 'ietf',
+    files: [
+      'ietf-interfaces@2018-02-20.yang',
+      'ietf-ip@2018-02-22.yang',
+      'iana-if-type@2014-05-08.yang',
+      'ietf-yang-types@2013-07-15.yang',
+      'ietf-inet-types@2013-07-15.yang',
+    ],
+    compile: ['ietf-interfaces@2018-02-20', 'ietf-ip@2018-02-22', 'iana-if-type'],
+    roots: ['ietf-interfaces'],
+    configDocs: 200,
+  },
+  {
+    name: 'ietf-interfaces + ietf-ip (2014, pre-NMDA)',
+    dir: 'ietf',
+    files: [
+      'ietf-interfaces@2014-05-08.yang',
+      'ietf-ip@2014-06-16.yang',
+      'iana-if-type@2014-05-08.yang',
+      'ietf-yang-types@2013-07-15.yang',
+      'ietf-inet-types@2013-07-15.yang',
+    ],
+    compile: ['ietf-interfaces@2014-05-08', 'ietf-ip@2014-06-16', 'iana-if-type'],
+    roots: ['ietf-interfaces'],
+    configDocs: 100,
+  },
+  {
+    name: 'Exosense test.yang (RPCs with exosense groupings)',
+    dir: 'exosense',
+    files: ['test.yang', 'exosense.yang'],
+    compile: ['test'],
+    roots: ['test'],
+    configDocs: 50,
+    rpc: { name: 'test:echo', docs: 50 },
+  },
+  {
+    name: 'ietf-system + ietf-netconf-acm',
+    dir: 'ietf',
+    files: [
+      'ietf-system@2014-08-06.yang',
+      'ietf-netconf-acm@2018-02-14.yang',
+      'ietf-yang-types@2013-07-15.yang',
+      'ietf-inet-types@2013-07-15.yang',
+      'iana-crypt-hash@2014-08-06.yang',
+    ],
+    compile: ['ietf-system', 'ietf-netconf-acm'],
+    roots: ['ietf-system', 'ietf-netconf-acm'],
+    configDocs: 150,
+  },
+  {
+    name: 'ietf-routing + ietf-ipv4-unicast-routing',
+    dir: 'ietf',
+    files: [
+      'ietf-interfaces@2018-02-20.yang',
+      'ietf-routing@2018-03-13.yang',
+      'ietf-ipv4-unicast-routing@2018-03-13.yang',
+      'iana-if-type@2014-05-08.yang',
+      'ietf-yang-types@2013-07-15.yang',
+      'ietf-inet-types@2013-07-15.yang',
+    ],
+    compile: ['ietf-routing', 'ietf-ipv4-unicast-routing', 'iana-if-type'],
+    roots: ['ietf-routing', 'ietf-interfaces'],
+    configDocs: 100,
+  },
+  {
+    name: 'ietf-hardware',
+    dir: 'ietf',
+    files: [
+      'ietf-hardware@2018-03-13.yang',
+      'iana-hardware@2018-03-13.yang',
+      'ietf-yang-types@2013-07-15.yang',
+      'ietf-inet-types@2013-07-15.yang',
+      'ietf-netconf-acm@2018-02-14.yang',
+    ],
+    compile: ['ietf-hardware'],
+    roots: ['ietf-hardware'],
+    configDocs: 100,
+  },
 ];
 
 /**
@@ -50,19 +139,28 @@ function multiBaseDeviation(ours: ValidationResult, theirs: YanglintVerdict, sch
   return ours.issues.every((i) => {
     const bases = /derived from (.+)$/.exec(i.expected ?? '')?.[1]?.split(' and ') ?? [];
     const value = String(i.received);
-    return i.kind === 'identity' && bases.length > 1 && bases.some((b) => schema.identities[b]?.derived.includes(value.includes(':') ? value : ''));
+    return (
+      i.kind === 'identity' &&
+      bases.length > 1 &&
+      bases.some((b) => schema.identities[b]?.derived.includes(value.includes(':') ? value : ''))
+    );
   });
 }
 
 function agree(ours: ValidationResult, theirs: YanglintVerdict): string | undefined {
-  if (ours.valid !== theirs.valid) return `verdict: ours ${ours.valid ? 'valid' : 'invalid'}, yanglint ${theirs.valid ? 'valid' : 'invalid'}`;
+  if (ours.valid !== theirs.valid)
+    return `verdict: ours ${ours.valid ? 'valid' : 'invalid'}, yanglint ${theirs.valid ? 'valid' : 'invalid'}`;
   if (theirs.valid || theirs.path === undefined) return undefined;
   const strip = (p: string): string => p.replace(/\[[^\]]*\]/g, '');
   const want = theirs.pathKind === 'schema' ? strip(theirs.path) : theirs.path;
   // a `unique` clash involves two entries and libyang names either one (in its hash order); ours names both in the message
-  const named = ours.issues.flatMap((i) => (i.kind === 'unique' ? [i.path, ...[...i.message.matchAll(/"(\/[^"]*)"/g)].map((m) => m[1]!)] : [i.path]));
+  const named = ours.issues.flatMap((i) =>
+    i.kind === 'unique' ? [i.path, ...[...i.message.matchAll(/"(\/[^"]*)"/g)].map((m) => m[1]!)] : [i.path],
+  );
   const paths = named.map((p) => (theirs.pathKind === 'schema' ? strip(p) : p));
-  return paths.some((p) => samePath(p, want)) ? undefined : `path: yanglint names ${theirs.path}, ours ${JSON.stringify(paths)}`;
+  return paths.some((p) => samePath(p, want))
+    ? undefined
+    : `path: yanglint names ${theirs.path}, ours ${JSON.stringify(paths)}`;
 }
 
 /**
@@ -94,7 +192,8 @@ function segments(p: string): string[] {
 // developer's machine, a failure under CI (which installs libyang2-tools).
 const haveYanglint = existsSync(YANGLINT);
 if (!haveYanglint) {
-  if (process.env.CI) throw new Error(`yanglint is required under CI but ${YANGLINT} is missing (apt-get install libyang2-tools)`);
+  if (process.env.CI)
+    throw new Error(`yanglint is required under CI but ${YANGLINT} is missing (apt-get install libyang2-tools)`);
   console.warn(`[fleetkit] skipping the yanglint differential test: ${YANGLINT} is missing`);
 }
 
@@ -111,15 +210,27 @@ describe.skipIf(!haveYanglint)('differential test against yanglint', () => {
       const cases: { file: string; type: 'config' | 'rpc' | 'notif'; doc: unknown }[] = [];
       for (let i = 0; i < set.configDocs; i++) {
         const base = gen.config(set.roots);
-        cases.push({ file: join(work, `${set.dir}-${set.name.length}-c${i}.json`), type: 'config', doc: i % 2 === 0 ? base : mutate(base, r) });
+        cases.push({
+          file: join(work, `${set.dir}-${set.name.length}-c${i}.json`),
+          type: 'config',
+          doc: i % 2 === 0 ? base : mutate(base, r),
+        });
       }
       for (let i = 0; i < (set.rpc?.docs ?? 0); i++) {
         const base = gen.rpc(set.rpc!.name);
-        cases.push({ file: join(work, `${set.dir}-${set.name.length}-r${i}.json`), type: 'rpc', doc: i % 2 === 0 ? base : mutate(base, r) });
+        cases.push({
+          file: join(work, `${set.dir}-${set.name.length}-r${i}.json`),
+          type: 'rpc',
+          doc: i % 2 === 0 ? base : mutate(base, r),
+        });
       }
       for (let i = 0; i < (set.notification?.docs ?? 0); i++) {
         const base = gen.notification(set.notification!.name);
-        cases.push({ file: join(work, `${set.dir}-${set.name.length}-n${i}.json`), type: 'notif', doc: i % 2 === 0 ? base : mutate(base, r) });
+        cases.push({
+          file: join(work, `${set.dir}-${set.name.length}-n${i}.json`),
+          type: 'notif',
+          doc: i % 2 === 0 ? base : mutate(base, r),
+        });
       }
       for (const c of cases) writeFileSync(c.file, JSON.stringify(c.doc));
       const modules = set.files.map((f) => join(fixtures, set.dir, f));
@@ -129,7 +240,12 @@ describe.skipIf(!haveYanglint)('differential test against yanglint', () => {
       for (const type of ['config', 'rpc', 'notif'] as const) {
         const batch = cases.filter((c) => c.type === type);
         if (batch.length === 0) continue;
-        const verdicts = yanglintBatch(modules, join(fixtures, set.dir), type, batch.map((c) => c.file));
+        const verdicts = yanglintBatch(
+          modules,
+          join(fixtures, set.dir),
+          type,
+          batch.map((c) => c.file),
+        );
         batch.forEach((c, i) => {
           const ours = validator.validate(type === 'notif' ? 'notification' : type, c.doc);
           if (!ours.valid) invalid++;
@@ -138,11 +254,16 @@ describe.skipIf(!haveYanglint)('differential test against yanglint', () => {
             return;
           }
           const why = agree(ours, verdicts[i]!);
-          if (why !== undefined) mismatches.push(`${why}\n  doc ${JSON.stringify(c.doc)}\n  yanglint ${verdicts[i]!.messages.join(' | ')}\n  ours ${ours.issues.map((x) => `${x.path}: ${x.message}`).join(' | ')}`);
+          if (why !== undefined)
+            mismatches.push(
+              `${why}\n  doc ${JSON.stringify(c.doc)}\n  yanglint ${verdicts[i]!.messages.join(' | ')}\n  ours ${ours.issues.map((x) => `${x.path}: ${x.message}`).join(' | ')}`,
+            );
         });
       }
       total += cases.length;
-      console.log(`${set.name}: ${cases.length} documents, ${invalid} invalid, ${mismatches.length} disagreements, ${deviations} known libyang multi-base identityref deviations (seed ${seed})`);
+      console.log(
+        `${set.name}: ${cases.length} documents, ${invalid} invalid, ${mismatches.length} disagreements, ${deviations} known libyang multi-base identityref deviations (seed ${seed})`,
+      );
       expect(mismatches.slice(0, 5)).toEqual([]);
     });
   }

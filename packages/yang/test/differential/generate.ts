@@ -4,7 +4,34 @@
 import type { Random } from '@fleetkit/core';
 import type { CompiledSchema, SchemaNode, TypeSpec } from '../../src/index.ts';
 
-const STRINGS = ['a', 'abc', 'eth0', 'eth1', 'x-1', 'dev-7', 'A', 'ABC', '', '1', 'héllo', 'admin', 'root', 'maintenance', '10.0.0.1', '192.168.1.1', '10.0.0.1%eth0', '::1', 'fe80::1', '2001:db8::1', '10.0.0.0/8', 'host.example.com', 'legacy', 'x'.repeat(40), 'a b', 'tls'];
+const STRINGS = [
+  'a',
+  'abc',
+  'eth0',
+  'eth1',
+  'x-1',
+  'dev-7',
+  'A',
+  'ABC',
+  '',
+  '1',
+  'héllo',
+  'admin',
+  'root',
+  'maintenance',
+  '10.0.0.1',
+  '192.168.1.1',
+  '10.0.0.1%eth0',
+  '::1',
+  'fe80::1',
+  '2001:db8::1',
+  '10.0.0.0/8',
+  'host.example.com',
+  'legacy',
+  'x'.repeat(40),
+  'a b',
+  'tls',
+];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -36,7 +63,8 @@ export class DocumentGenerator {
     const doc: { [k: string]: Json } = {};
     for (const n of this.#schema.data) {
       if (!modules.includes(n.module) || !n.config) continue;
-      if (n.kind === 'choice' || n.presence !== true || this.#chance(0.5)) this.#member(doc, n, undefined, n.kind === 'container' && n.presence !== true);
+      if (n.kind === 'choice' || n.presence !== true || this.#chance(0.5))
+        this.#member(doc, n, undefined, n.kind === 'container' && n.presence !== true);
     }
     return doc;
   }
@@ -80,7 +108,8 @@ export class DocumentGenerator {
 
   #node(n: SchemaNode): Json | undefined {
     switch (n.kind) {
-      case 'leaf': return this.#value(n.type!);
+      case 'leaf':
+        return this.#value(n.type!);
       case 'leaf-list': {
         const count = Math.max(n.minElements ?? 0, this.#r.int(4));
         const out: Json[] = [];
@@ -107,7 +136,8 @@ export class DocumentGenerator {
         }
         return out;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
 
@@ -124,32 +154,70 @@ export class DocumentGenerator {
 
   #raw(t: TypeSpec): Json {
     switch (t.base) {
-      case 'int8': case 'int16': case 'int32': case 'uint8': case 'uint16': case 'uint32': return Number(this.#inRange(t, { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647], uint8: [0, 255], uint16: [0, 65535], uint32: [0, 4294967295] }[t.base] as [number, number]));
-      case 'int64': case 'uint64': return this.#inRange(t, t.base === 'int64' ? [-9223372036854775808n, 9223372036854775807n] : [0n, 18446744073709551615n]);
+      case 'int8':
+      case 'int16':
+      case 'int32':
+      case 'uint8':
+      case 'uint16':
+      case 'uint32':
+        return Number(
+          this.#inRange(
+            t,
+            {
+              int8: [-128, 127],
+              int16: [-32768, 32767],
+              int32: [-2147483648, 2147483647],
+              uint8: [0, 255],
+              uint16: [0, 65535],
+              uint32: [0, 4294967295],
+            }[t.base] as [number, number],
+          ),
+        );
+      case 'int64':
+      case 'uint64':
+        return this.#inRange(
+          t,
+          t.base === 'int64' ? [-9223372036854775808n, 9223372036854775807n] : [0n, 18446744073709551615n],
+        );
       case 'decimal64': {
         const scaled = BigInt(this.#inRange(t, [-100000n, 100000n]));
         const fd = t.fractionDigits ?? 1;
         const s = (scaled < 0n ? -scaled : scaled).toString().padStart(fd + 1, '0');
         return `${scaled < 0n ? '-' : ''}${s.slice(0, -fd)}.${s.slice(-fd)}`;
       }
-      case 'boolean': return this.#chance(0.5);
-      case 'empty': return [null];
-      case 'enumeration': return this.#pick(t.enums ?? [{ name: 'x', value: 0 }]).name;
-      case 'bits': return (t.bits ?? []).filter(() => this.#chance(0.5)).map((b) => b.name).join(' ');
-      case 'binary': return this.#pick(['AAAA', 'AQID', 'aGVsbG8=', 'AAECAwQFBgc=', 'AAECAwQFBgcICQ==']);
+      case 'boolean':
+        return this.#chance(0.5);
+      case 'empty':
+        return [null];
+      case 'enumeration':
+        return this.#pick(t.enums ?? [{ name: 'x', value: 0 }]).name;
+      case 'bits':
+        return (t.bits ?? [])
+          .filter(() => this.#chance(0.5))
+          .map((b) => b.name)
+          .join(' ');
+      case 'binary':
+        return this.#pick(['AAAA', 'AQID', 'aGVsbG8=', 'AAECAwQFBgc=', 'AAECAwQFBgcICQ==']);
       case 'identityref': {
         const ids = Object.keys(this.#schema.identities);
         const ok = ids.filter((id) => (t.bases ?? []).every((b) => this.#schema.identities[b]?.derived.includes(id)));
         return this.#chance(0.85) && ok.length > 0 ? this.#pick(ok) : this.#pick(ids);
       }
-      case 'union': return this.#value(this.#pick(t.union ?? []));
+      case 'union':
+        return this.#value(this.#pick(t.union ?? []));
       case 'leafref': {
         const target = t.target;
         const exact = target === undefined ? undefined : this.#byType.get(target);
-        const fits = exact !== undefined && exact.length > 0 ? exact : target === undefined ? this.#seen : this.#seen.filter((v) => this.#admits(target, v));
+        const fits =
+          exact !== undefined && exact.length > 0
+            ? exact
+            : target === undefined
+              ? this.#seen
+              : this.#seen.filter((v) => this.#admits(target, v));
         return fits.length > 0 && this.#chance(0.8) ? this.#pick(fits) : target !== undefined ? this.#raw(target) : 'x';
       }
-      case 'instance-identifier': return '/';
+      case 'instance-identifier':
+        return '/';
       default: {
         // mostly strings the type's patterns and length admit, so that about half the documents are valid
         const fits = STRINGS.filter((c) => this.#admits(t, c));
@@ -163,11 +231,16 @@ export class DocumentGenerator {
     const numeric = ['int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32'].includes(t.base);
     if (numeric) return typeof v === 'number';
     if (typeof v !== 'string') return false;
-    return (t.patterns ?? []).every((p) => new RegExp(p.js, 'u').test(v) !== p.invert) && (t.length ?? [[0, Infinity]]).some(([a, b]) => [...v].length >= a && [...v].length <= b);
+    return (
+      (t.patterns ?? []).every((p) => new RegExp(p.js, 'u').test(v) !== p.invert) &&
+      (t.length ?? [[0, Infinity]]).some(([a, b]) => [...v].length >= a && [...v].length <= b)
+    );
   }
 
   #inRange(t: TypeSpec, limits: readonly [bigint | number, bigint | number]): string {
-    const ranges = t.range?.map(([a, b]) => [BigInt(a), BigInt(b)] as const) ?? [[BigInt(limits[0]), BigInt(limits[1])] as const];
+    const ranges = t.range?.map(([a, b]) => [BigInt(a), BigInt(b)] as const) ?? [
+      [BigInt(limits[0]), BigInt(limits[1])] as const,
+    ];
     const [lo, hi] = this.#pick(ranges);
     const roll = this.#r.int(10);
     if (roll === 0) return String(lo);
@@ -183,8 +256,16 @@ export function mutate(doc: Json, r: Random): Json {
   const copy = JSON.parse(JSON.stringify(doc)) as Json;
   const spots: { holder: { [k: string]: Json } | Json[]; key: string | number }[] = [];
   const walk = (v: Json): void => {
-    if (Array.isArray(v)) v.forEach((x, i) => { spots.push({ holder: v, key: i }); walk(x); });
-    else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) { spots.push({ holder: v, key: k }); walk(v[k]!); }
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        spots.push({ holder: v, key: i });
+        walk(x);
+      });
+    else if (v !== null && typeof v === 'object')
+      for (const k of Object.keys(v)) {
+        spots.push({ holder: v, key: k });
+        walk(v[k]!);
+      }
   };
   walk(copy);
   if (spots.length === 0) return copy;
@@ -193,14 +274,30 @@ export function mutate(doc: Json, r: Random): Json {
   // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
   const cur = h[spot.key] as Json;
   switch (r.int(8)) {
-    case 0: if (!Array.isArray(h)) delete h[spot.key]; break;
-    case 1: h[spot.key] = typeof cur === 'number' ? String(cur) : typeof cur === 'string' && /^-?\d+$/.test(cur) ? Number(cur) : 7; break;
-    case 2: h[spot.key] = typeof cur === 'number' ? cur + 1000 : cur; break;
-    case 3: if (!Array.isArray(h)) h['bogus'] = 1; break;
-    case 4: if (Array.isArray(cur) && cur.length > 0) cur.push(JSON.parse(JSON.stringify(cur[0]))); break;
-    case 5: h[spot.key] = typeof cur === 'string' ? cur + '!' : cur; break;
-    case 6: h[spot.key] = typeof cur === 'number' ? -cur - 1 : cur; break;
-    default: break;
+    case 0:
+      if (!Array.isArray(h)) delete h[spot.key];
+      break;
+    case 1:
+      h[spot.key] =
+        typeof cur === 'number' ? String(cur) : typeof cur === 'string' && /^-?\d+$/.test(cur) ? Number(cur) : 7;
+      break;
+    case 2:
+      h[spot.key] = typeof cur === 'number' ? cur + 1000 : cur;
+      break;
+    case 3:
+      if (!Array.isArray(h)) h.bogus = 1;
+      break;
+    case 4:
+      if (Array.isArray(cur) && cur.length > 0) cur.push(JSON.parse(JSON.stringify(cur[0])));
+      break;
+    case 5:
+      h[spot.key] = typeof cur === 'string' ? `${cur}!` : cur;
+      break;
+    case 6:
+      h[spot.key] = typeof cur === 'number' ? -cur - 1 : cur;
+      break;
+    default:
+      break;
   }
   return copy;
 }

@@ -14,11 +14,27 @@ export interface YanglintVerdict {
 export const YANGLINT = '/usr/bin/yanglint';
 
 /** Validates `files` (absolute paths) with `-t type` after adding `modules` (paths) with all features on. */
-export function yanglintBatch(modules: readonly string[], searchDir: string, type: 'config' | 'rpc' | 'notif', files: readonly string[]): YanglintVerdict[] {
+export function yanglintBatch(
+  modules: readonly string[],
+  searchDir: string,
+  type: 'config' | 'rpc' | 'notif',
+  files: readonly string[],
+): YanglintVerdict[] {
   // yanglint 2.1.30's interactive mode crashes after an RPC validation: one process per operation document
   if (type !== 'config') return files.flatMap((f) => yanglintOne(modules, searchDir, f, type));
-  const script = [`searchpath ${searchDir}`, ...modules.map((m) => `add ${m}`), ...files.map((f) => `data -t ${type} ${f}`), 'quit', ''].join('\n');
-  const out = spawnSync(YANGLINT, [], { input: script, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, maxBuffer: 64 << 20 });
+  const script = [
+    `searchpath ${searchDir}`,
+    ...modules.map((m) => `add ${m}`),
+    ...files.map((f) => `data -t ${type} ${f}`),
+    'quit',
+    '',
+  ].join('\n');
+  const out = spawnSync(YANGLINT, [], {
+    input: script,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: '/tmp' },
+    maxBuffer: 64 << 20,
+  });
   const lines = `${out.stdout}\n${out.stderr}`.split('\n');
   const byFile = new Map<string, string[]>();
   let pending: string[] = [];
@@ -33,14 +49,34 @@ export function yanglintBatch(modules: readonly string[], searchDir: string, typ
     const messages = byFile.get(f);
     if (messages === undefined) return { valid: true, messages: [], path: undefined, pathKind: undefined };
     const m = messages.map((x) => /(Data|Schema) location "([^"]*)"/.exec(x)).find((x) => x !== null);
-    return { valid: false, messages, path: m?.[2], pathKind: m === undefined ? undefined : m[1] === 'Data' ? 'data' : 'schema' };
+    return {
+      valid: false,
+      messages,
+      path: m?.[2],
+      pathKind: m === undefined ? undefined : m[1] === 'Data' ? 'data' : 'schema',
+    };
   });
 }
 
-function yanglintOne(modules: readonly string[], searchDir: string, file: string, type: 'rpc' | 'notif'): YanglintVerdict[] {
-  const out = spawnSync(YANGLINT, ['-t', type, '-p', searchDir, ...modules, file], { encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
+function yanglintOne(
+  modules: readonly string[],
+  searchDir: string,
+  file: string,
+  type: 'rpc' | 'notif',
+): YanglintVerdict[] {
+  const out = spawnSync(YANGLINT, ['-t', type, '-p', searchDir, ...modules, file], {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: '/tmp' },
+  });
   const messages = out.stderr.split('\n').filter((l) => l.startsWith('libyang'));
   if (out.status === 0) return [{ valid: true, messages: [], path: undefined, pathKind: undefined }];
   const m = messages.map((x) => /(Data|Schema) location "([^"]*)"/.exec(x)).find((x) => x !== null);
-  return [{ valid: false, messages, path: m?.[2], pathKind: m === undefined ? undefined : m[1] === 'Data' ? 'data' : 'schema' }];
+  return [
+    {
+      valid: false,
+      messages,
+      path: m?.[2],
+      pathKind: m === undefined ? undefined : m[1] === 'Data' ? 'data' : 'schema',
+    },
+  ];
 }
