@@ -9,11 +9,17 @@ const MAX_ID = 256;
 
 // NUL and unpaired surrogates: PostgreSQL text refuses NUL, and both stores
 // keep UTF-8, where an unpaired surrogate becomes U+FFFD (two ids would meet)
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 /** Checks a string stored as text: 1..max characters, none of them NUL or an unpaired surrogate. */
 function checkText(value: unknown, path: string, max: number): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || UNSTORABLE.test(value)) {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > max ||
+    value.includes('\0') ||
+    UNPAIRED_SURROGATE.test(value)
+  ) {
     throw invalid(path, `a string of 1..${max} characters without NUL or unpaired surrogates`, value);
   }
   return value;

@@ -60,7 +60,7 @@ export class Batcher<I, O> {
   async #settle(batch: Waiting<I, O>[]): Promise<void> {
     try {
       const out = await this.#run(batch.map((w) => w.input));
-      batch.forEach((w, i) => w.resolve(out[i]!));
+      for (const [i, w] of batch.entries()) w.resolve(out[i]!);
       return;
     } catch (error) {
       if (batch.length === 1) {

@@ -31,15 +31,14 @@ export async function afterFinal(
     }
     const key = `${row.parent_target}#${row.parent_id}`;
     let p = parents.get(key);
-    if (!p)
-      parents.set(
-        key,
-        (p = {
-          target: row.parent_target,
-          id: Number(row.parent_id),
-          delta: { finished: 0, complete: 0, timedOut: 0, cancelled: 0 },
-        }),
-      );
+    if (!p) {
+      p = {
+        target: row.parent_target,
+        id: Number(row.parent_id),
+        delta: { finished: 0, complete: 0, timedOut: 0, cancelled: 0 },
+      };
+      parents.set(key, p);
+    }
     p.delta.finished++;
     if (row.state === 'complete') p.delta.complete++;
     else if (row.state === 'timed-out') p.delta.timedOut++;
