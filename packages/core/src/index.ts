@@ -13,6 +13,7 @@ export {
   memoryLogger,
   silentLogger,
 } from './logger.ts';
+export { type RuntimeGlobals, type RuntimeKey, runtimeKey } from './runtime.ts';
 export { secretsEqual, timingSafeEqual } from './secrets.ts';
 export { CoreError, CoreErrorCode, type ErrorJson, FleetkitError, type FleetkitErrorOptions } from './errors.ts';
 export type { RunOptions, WorkerPool } from './pool/pool.ts';
