@@ -59,6 +59,12 @@ export const CoreErrorCode = {
   TaskAborted: 'task-aborted',
   TaskNotFound: 'task-not-found',
   SqlFailed: 'sql-failed',
+  /**
+   * Another connection held the database's lock past the wait allowed
+   * (SQLite `SQLITE_BUSY` / `SQLITE_LOCKED` after `busyTimeoutMs`): nothing
+   * was written, and running the whole transaction again may succeed.
+   */
+  SqlBusy: 'sql-busy',
   SqlClosed: 'sql-closed',
   SqlUnsupported: 'sql-unsupported',
 } as const;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CoreError, CoreErrorCode } from '../errors.ts';
 import { describeSqlDriver } from '../testing/sql-driver-suite.ts';
 import { openSqlite } from './sqlite.ts';
 
@@ -39,12 +40,62 @@ describe('sqlite adapter', () => {
     await owner.run('INSERT INTO kv VALUES ($1, $2)', ['x', '1']);
     expect(await owner.query('PRAGMA locking_mode')).toEqual([{ locking_mode: 'exclusive' }]);
     expect(() => openSqlite({ path, busyTimeoutMs: 50 })).toThrow(
-      expect.objectContaining({ code: 'sql-failed', message: expect.stringMatching(/locked/) }),
+      expect.objectContaining({ code: 'sql-busy', message: expect.stringMatching(/locked/) }),
     );
     await owner.close();
     const next = openSqlite({ path, busyTimeoutMs: 50 });
     expect(await next.query('SELECT v FROM kv WHERE k = $1', ['x'])).toEqual([{ v: '1' }]);
     await next.close();
+  });
+
+  it('reports a transaction that cannot take the write lock as a retryable sql-busy CoreError', async () => {
+    const path = join(dir, 'busy.db');
+    const holder = openSqlite({ path });
+    const waiter = openSqlite({ path, busyTimeoutMs: 0 });
+    await holder.exec('CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)');
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = (): void => {};
+    const holding = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const held = holder.transaction(async (tx) => {
+      await tx.run('INSERT INTO kv VALUES ($1, $2)', ['held', '1']);
+      locked();
+      await released;
+    });
+    await holding;
+    const begin = await waiter
+      .transaction((tx) => tx.run('INSERT INTO kv VALUES ($1, $2)', ['x', '1']))
+      .catch((e) => e);
+    expect(begin).toBeInstanceOf(CoreError);
+    expect(begin).toMatchObject({ code: CoreErrorCode.SqlBusy, details: { sql: 'BEGIN IMMEDIATE' } });
+    // a statement outside a transaction meets the same lock
+    const single = await waiter.run('INSERT INTO kv VALUES ($1, $2)', ['y', '1']).catch((e) => e);
+    expect(single).toMatchObject({ code: CoreErrorCode.SqlBusy });
+    release();
+    await held;
+    // retried once the lock is free, the same transaction succeeds
+    await waiter.transaction((tx) => tx.run('INSERT INTO kv VALUES ($1, $2)', ['x', '1']));
+    expect(await waiter.query('SELECT k FROM kv ORDER BY k')).toEqual([{ k: 'held' }, { k: 'x' }]);
+    await Promise.all([holder.close(), waiter.close()]);
+  });
+
+  it('reports a failed COMMIT as a CoreError and rolls the transaction back', async () => {
+    const db = openSqlite({ path: ':memory:' });
+    await db.exec(
+      'CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)',
+    );
+    // a deferred foreign key is checked at COMMIT, so the COMMIT itself fails
+    const error = await db.transaction((tx) => tx.run('INSERT INTO child VALUES ($1)', [5])).catch((e) => e);
+    expect(error).toBeInstanceOf(CoreError);
+    expect(error).toMatchObject({ code: CoreErrorCode.SqlFailed, details: { sql: 'COMMIT' } });
+    expect(await db.query('SELECT parent FROM child')).toEqual([]);
+    await db.transaction((tx) => tx.run('INSERT INTO parent VALUES ($1)', [5]));
+    expect(await db.query('SELECT id FROM parent')).toEqual([{ id: 5 }]);
+    await db.close();
   });
 
   it('rejects calls after close', async () => {

@@ -89,13 +89,14 @@ export function openSqlite(options: SqliteOptions): SqlDriver {
     transaction: (fn) =>
       guarded(async () => {
         const scope = scopedExecutor(direct);
-        db.exec('BEGIN IMMEDIATE');
+        wrap('BEGIN IMMEDIATE', () => db.exec('BEGIN IMMEDIATE'));
         try {
           const result = await fn(scope.executor);
-          db.exec('COMMIT');
+          // a failed COMMIT (busy, a deferred constraint) leaves the transaction open: rolled back below
+          wrap('COMMIT', () => db.exec('COMMIT'));
           return result;
         } catch (error) {
-          if (db.isTransaction) db.exec('ROLLBACK');
+          if (db.isTransaction) wrap('ROLLBACK', () => db.exec('ROLLBACK'));
           throw error;
         } finally {
           scope.end();
@@ -121,11 +122,27 @@ function wrap<T>(sql: string, fn: () => T): T {
   } catch (cause) {
     if (cause instanceof CoreError) throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new CoreError(CoreErrorCode.SqlFailed, `SQLite statement failed: ${message}`, {
-      cause,
-      details: { sql: sql.slice(0, 500) },
-    });
+    const sqliteCode = (cause as { errcode?: unknown }).errcode;
+    const details = { sql: sql.slice(0, 500), ...(typeof sqliteCode === 'number' ? { sqliteCode } : {}) };
+    if (isBusy(sqliteCode, message)) {
+      const busy = `Cannot run the SQLite statement as another connection holds the lock: ${message}`;
+      throw new CoreError(CoreErrorCode.SqlBusy, busy, { cause, details });
+    }
+    throw new CoreError(CoreErrorCode.SqlFailed, `SQLite statement failed: ${message}`, { cause, details });
   }
+}
+
+// SQLite result codes: the primary code is the low byte of an extended one
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+/** Whether a failure is another connection's lock; Deno's errors carry no code, only SQLite's message. */
+function isBusy(sqliteCode: unknown, message: string): boolean {
+  if (typeof sqliteCode === 'number') {
+    const primary = sqliteCode & 0xff;
+    return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
+  }
+  return /^database (?:table )?is locked/.test(message);
 }
 
 class StatementCache {
