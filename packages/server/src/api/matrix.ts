@@ -1,0 +1,51 @@
+import { METHOD_ALIASES, type MatrixRow, TABLE_2 } from '@fleetkit/rbac';
+
+const M = 'master';
+const A = 'admin';
+const V = 'view';
+const D = 'device';
+const C = 'config';
+
+/**
+ * Methods the manual's text or the real 1.x server name but Table 2 leaves
+ * out, each given the roles of its nearest Table 2 row
+ * (docs/decisions/server-api-versions.md): a lookup reads like its list, an
+ * update writes like its create.
+ */
+export const EXTRA_ROWS: readonly MatrixRow[] = [
+  { method: 'exodm:lookup-account', roles: [M] },
+  { method: 'exodm:list-accounts', roles: [M] },
+  { method: 'exodm:list-account-roles', roles: [M, A, V] },
+  { method: 'exodm:lookup-user', roles: [M, A, V] },
+  { method: 'exodm:update-user', roles: [M, A] },
+  { method: 'exodm:list-user-accounts', roles: [M, A, V] },
+  { method: 'exodm:update-device', roles: [M, A, D] },
+  { method: 'exodm:lookup-device-attributes', roles: [M, A, V, D] },
+  { method: 'exodm:list-devices-attributes', roles: [M, A, V, D] },
+  { method: 'exodm:lookup-yang-module', roles: [M, A, V] },
+  { method: 'exodm:read-config-set-data', roles: [M, A, V, D, C] },
+  { method: 'exodm:add-notification-urls', roles: [M, A, D, C] },
+  { method: 'exodm:remove-notification-urls', roles: [M, A, D, C] },
+  { method: 'exodm:update-config-data', roles: [M, A, D, C] },
+  { method: 'exodm:push-config-data', roles: [M, A, D, C] },
+  { method: 'exodm:read-config-data', roles: [M, A, V, D, C] },
+  { method: 'exodm:get-transaction', roles: [M, A, V, D, C] },
+  { method: 'exodm:cancel-transaction', roles: [M, A, D, C] },
+];
+
+/** Table 2 plus {@link EXTRA_ROWS}: the matrix the server's rbac engine is opened with. */
+export const SERVER_MATRIX: readonly MatrixRow[] = [...TABLE_2, ...EXTRA_ROWS];
+
+/**
+ * Aliases beyond rbac's: the 1.x names that the manual's 2.x names replaced.
+ * The router answers to each and rbac decides each as its canonical name.
+ */
+export const EXTRA_ALIASES: Readonly<Record<string, string>> = {
+  'exodm:add-account-users': 'exodm:add-user-to-account',
+  'exodm:remove-account-user': 'exodm:remove-user-from-account',
+  'exodm:delete-notification-urls': 'exodm:remove-notification-urls',
+  'exodm:update-config': 'exodm:update-config-data',
+};
+
+/** Every alias the server's rbac engine and router know. */
+export const SERVER_ALIASES: Readonly<Record<string, string>> = { ...METHOD_ALIASES, ...EXTRA_ALIASES };

@@ -1,0 +1,16 @@
+import * as v from 'valibot';
+
+/** exodm_type.yang `id-string`: 1..64 characters. */
+export const idString = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+
+/** The optional `account` param present on almost every method (exodm.md §5). */
+export const account = v.optional(idString);
+
+/** A notification URL: absolute http(s); where it may point is checked when it is used (destinations.ts). */
+export const notificationUrl = v.pipe(v.string(), v.maxLength(256), v.url(), v.regex(/^https?:/i, 'an http(s) URL'));
+
+/** One or more ids given as a JSON array or a single string (the 1.x API accepts both). */
+export const idList = v.pipe(
+  v.union([idString, v.array(idString)]),
+  v.transform((value) => (Array.isArray(value) ? value : [value])),
+);

@@ -1,0 +1,55 @@
+import { basicAuth, createHttpHandler, type Router } from '@fleetkit/jsonrpc';
+import { Hono } from 'hono';
+import type { ServerContext } from './context.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { sleep } from '@fleetkit/core';
+
+/** Source address of each request, recorded by the runtime adapter that accepted it (adapters/address.ts). */
+const addresses = new WeakMap<Request, string>();
+
+/** Records where a request came from; the serving adapter calls it before the app sees the request. */
+export function recordAddress(request: Request, address: string): void {
+  addresses.set(request, address);
+}
+
+function addressOf(request: Request): string {
+  return addresses.get(request) ?? 'unknown';
+}
+
+/**
+ * The backend's Basic-auth check: rbac verifies the password (PBKDF2, so a
+ * repeat of the same credentials is answered from rbac's cache), and repeated
+ * failures slow further attempts per user name and per source address.
+ */
+function backendAuth(server: ServerContext) {
+  const throttle = new LoginThrottle({ clock: server.clock });
+  return basicAuth({
+    realm: 'exodm',
+    verify: async ({ user: login, password }, request) => {
+      const keys = [`user:${login}`, `address:${addressOf(request)}`];
+      const delay = throttle.delayFor(keys);
+      if (delay > 0) await sleep(server.clock, delay, request.signal);
+      const user = await server.rbac.authenticate(login, password);
+      if (user === undefined) {
+        throttle.failed(keys);
+        server.logger.info('login refused', { login, address: addressOf(request) });
+        return undefined;
+      }
+      throttle.succeeded(`user:${login}`);
+      return { user: login };
+    },
+  });
+}
+
+/** Composes the backend API, the device protocols and the operations endpoints into one Hono app. */
+export function createApp(server: ServerContext, router: Router): Hono {
+  const rpc = createHttpHandler(router, {
+    authenticate: backendAuth(server),
+    maxBodyBytes: server.settings.maxBodyBytes,
+    logger: server.logger,
+  });
+  const app = new Hono();
+  app.post('/exodm/rpc', (c) => rpc(c.req.raw));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  return app;
+}

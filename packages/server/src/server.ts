@@ -1,0 +1,92 @@
+import {
+  type Clock,
+  createLogger,
+  cryptoRandom,
+  type Logger,
+  type Random,
+  type SqlDriver,
+  systemClock,
+} from '@fleetkit/core';
+import { openRbac, type Rbac } from '@fleetkit/rbac';
+import { openTxQueue, type TxQueue } from '@fleetkit/txqueue';
+import type { Hono } from 'hono';
+import { SERVER_ALIASES, SERVER_MATRIX } from './api/matrix.ts';
+import { backendRouter, builtInMethods } from './api/router.ts';
+import { createApp } from './app.ts';
+import type { ServerContext, ServerSettings } from './context.ts';
+import { groupMembersResolver } from './store/groups.ts';
+import { createTables } from './store/schema.ts';
+import { resolveSettings } from './settings.ts';
+
+/** Options of {@link openServer}. */
+export interface ServerOptions {
+  /** Where everything persists: a SQLite or PostgreSQL driver of `@fleetkit/core` (the CLI opens one from flags). */
+  readonly driver: SqlDriver;
+  /** Password of `sysadm` on first start; generated and logged once when absent. */
+  readonly adminPassword?: string;
+  readonly settings?: Partial<ServerSettings>;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly logger?: Logger;
+  /** PBKDF2 rounds of new password hashes; only tests lower it (rbac refuses weak values otherwise). */
+  readonly passwordIterations?: number;
+}
+
+/** A running server: its fetch handler (mount it on any runtime's HTTP server) and its parts. */
+export interface FleetServer {
+  readonly fetch: (request: Request) => Promise<Response>;
+  readonly app: Hono;
+  readonly context: ServerContext;
+  /** Passwords generated on first start (also logged once). */
+  readonly generatedPasswords: Readonly<Record<string, string>>;
+  /** Stops background work; the driver stays the caller's. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the server on a SQL driver: creates its tables, opens rbac with the
+ * server's method matrix and txqueue with the server's group membership,
+ * bootstraps the first admin, and composes the backend API and the device
+ * protocols into one fetch handler.
+ */
+export async function openServer(options: ServerOptions): Promise<FleetServer> {
+  const { driver } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const logger = options.logger ?? createLogger();
+  const settings = resolveSettings(options.settings);
+  await createTables(driver);
+  const rbac: Rbac = await openRbac({
+    driver,
+    random,
+    logger,
+    methods: SERVER_MATRIX,
+    aliases: SERVER_ALIASES,
+    ...(options.passwordIterations === undefined ? {} : { passwordIterations: options.passwordIterations }),
+    ...('listen' in driver ? { notifier: driver as never } : {}),
+  });
+  const queue: TxQueue = await openTxQueue({
+    storage: driver,
+    clock,
+    random,
+    logger,
+    groups: groupMembersResolver(driver),
+    defaultTimeoutMs: settings.defaultTimeoutMs,
+  });
+  const context: ServerContext = { db: driver, rbac, queue, clock, random, logger, settings };
+  const { generatedPasswords } = await rbac.bootstrap(
+    options.adminPassword === undefined ? {} : { sysadmPassword: options.adminPassword },
+  );
+  const router = backendRouter(context, builtInMethods(context));
+  const app = createApp(context, router);
+  return {
+    fetch: async (request) => app.fetch(request),
+    app,
+    context,
+    generatedPasswords,
+    async close() {
+      await queue.close();
+      await rbac.close();
+    },
+  };
+}
