@@ -1,4 +1,5 @@
-// The Node binary against yanglint on the same files: same exit status class.
+// The Node binary against yanglint on the same files: same exit status class. The binary runs from
+// the sources (`--conditions=source` resolves workspace packages to src/, as vitest does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,9 +25,13 @@ describe('fleetkit-yang binary', () => {
     it(`gives the same verdict as yanglint for the "${name}" document`, () => {
       const file = join(work, `${name}.json`);
       writeFileSync(file, JSON.stringify(doc));
-      const ours = spawnSync(node, [cli, 'validate', '-p', modules, join(modules, 'fk-types.yang'), file], {
-        encoding: 'utf8',
-      });
+      const ours = spawnSync(
+        node,
+        ['--conditions=source', cli, 'validate', '-p', modules, join(modules, 'fk-types.yang'), file],
+        {
+          encoding: 'utf8',
+        },
+      );
       expect(ours.status === 0).toBe(name === 'valid');
       if (name !== 'valid') expect(ours.stderr).toContain(`${file}: /fk-types:types`);
       if (existsSync('/usr/bin/yanglint')) {

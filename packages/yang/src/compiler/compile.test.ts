@@ -6,7 +6,9 @@ import { compileSchema } from './compile.ts';
 
 function repoOf(...texts: string[]): ModuleRepository {
   const repo = new ModuleRepository();
-  texts.forEach((t, i) => repo.add(t, `t${i}.yang`));
+  texts.forEach((t, i) => {
+    repo.add(t, `t${i}.yang`);
+  });
   return repo;
 }
 

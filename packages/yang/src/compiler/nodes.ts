@@ -1,6 +1,7 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 import { type Statement, sub, subArg, subs, where } from '../parser/statement.ts';
 import type { Condition } from '../schema.ts';
+import type { XPathExpr } from '../xpath/ast.ts';
 import { parseXPath } from '../xpath/parse.ts';
 import type { BNode } from './bnode.ts';
 import { enabledByFeatures } from './features.ts';
@@ -139,7 +140,7 @@ export function conditions(
   onParent = false,
 ): Condition[] {
   return subs(s, keyword).map((c) => {
-    let expr;
+    let expr: XPathExpr;
     try {
       expr = parseXPath(c.arg!, names(scope, ns));
     } catch (cause) {

@@ -7,7 +7,7 @@ const plain = fc.string({
   unit: fc.constantFrom(...'abcxyz019 -_.:/()[]{};+*<>=!?#%&|~^@$,é€'.split('')),
   maxLength: 30,
 });
-const escape = (s: string): string =>
+const escapeText = (s: string): string =>
   s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
 const wrap = (arg: string): string => `module m {\n  namespace "urn:m";\n  prefix m;\n  description ${arg};\n}\n`;
 
@@ -18,7 +18,7 @@ describe('parseYang (properties)', () => {
         fc.string({ maxLength: 40 }).filter((s) => !s.includes('\r')),
         (s) => {
           // no raw line breaks: the escaped form keeps the argument on one line
-          expect(parseYang(wrap(`"${escape(s)}"`)).subs[2]!.arg).toBe(s);
+          expect(parseYang(wrap(`"${escapeText(s)}"`)).subs[2]!.arg).toBe(s);
         },
       ),
     );
@@ -43,7 +43,7 @@ describe('parseYang (properties)', () => {
           from = p;
         }
         parts.push(s.slice(from));
-        const arg = parts.map((p, i) => (i % 2 === 0 ? `"${escape(p)}"` : `'${p}'`)).join(' +\n    ');
+        const arg = parts.map((p, i) => (i % 2 === 0 ? `"${escapeText(p)}"` : `'${p}'`)).join(' +\n    ');
         expect(parseYang(wrap(arg)).subs[2]!.arg).toBe(s);
       }),
     );

@@ -50,7 +50,7 @@ export function bigCheck(t: TypeSpec): ValueCheck {
     if (typeof v !== 'string')
       return failure('type', `a JSON string holding a decimal integer (RFC 7951 §6.1 ${t.base})`);
     const short = shortInteger(v);
-    if (short === short) {
+    if (!Number.isNaN(short)) {
       if (inRanges(fast, short)) return canonical ? String(short) : '';
       return failure(kind, expected);
     }
@@ -94,7 +94,7 @@ export function decimalCheck(t: TypeSpec): ValueCheck {
     }
     if (intDigits === 0 || fracDigits === 0 || fracDigits > fd)
       return failure('type', `a decimal with at most ${fd} fraction digits`);
-    const frac = Math.max(fracDigits , 0);
+    const frac = Math.max(fracDigits, 0);
     let inRange: boolean;
     if (intDigits + fd <= 15) {
       const n = scaled * 10 ** (fd - frac);

@@ -131,7 +131,10 @@ function leafrefTargets(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: X
     let start: DNode = p.abs ? rootOf(node) : node;
     for (let i = 0; i < p.up; i++) start = start.parent ?? start;
     let byType = caches.targets.get(start);
-    if (byType === undefined) caches.targets.set(start, (byType = new Map()));
+    if (byType === undefined) {
+      byType = new Map();
+      caches.targets.set(start, byType);
+    }
     let set = byType.get(t);
     if (set === undefined) {
       set = keySet(w, p, start);

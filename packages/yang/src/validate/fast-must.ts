@@ -1,4 +1,3 @@
-
 import { JSON_NUMBER_TYPES } from '../types/limits.ts';
 import type { XPathExpr } from '../xpath/ast.ts';
 import type { DNode } from '../xpath/dnode.ts';
@@ -161,7 +160,7 @@ function someValue(
     reach.self = true;
     return (_ctx, _parent, value) => value !== undefined && test(value);
   }
-  return (ctx, parent, value, config) => {
+  return (ctx, parent, _value, config) => {
     let a: DNode | undefined = up === 0 ? ctx : parent;
     for (let i = 1; i < up && a !== undefined; i++) a = a.parent;
     if (a === undefined) return false;

@@ -11,11 +11,13 @@ import { defer, hasMember, isObject, issue, type KeySet, typeIssue, type Walk } 
 export function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v))
-    return issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, {
+  if (!Array.isArray(v)) {
+    issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, {
       expected: 'array',
       received: v,
     });
+    return;
+  }
   const seen = s.config ? new Set<string>() : undefined;
   const canonical = w.tree || s.config;
   for (const item of v) {
@@ -56,11 +58,13 @@ function elements(w: Walk, s: SchemaNode, count: number, path: string, extra: ()
 export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   const s = r.s;
   const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v))
-    return issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, {
+  if (!Array.isArray(v)) {
+    issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, {
       expected: 'array',
       received: v,
     });
+    return;
+  }
   const keys = s.keys ?? [];
   const keyRs = keys.map((k) => r.members.get(k)!);
   const checked = keys.length > 0 && s.config;
@@ -120,7 +124,7 @@ interface ListRun {
 // feedback yet, so every run left optimized code at the loop's end.
 function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, run: ListRun): void {
   const s = r.s;
-  const { keys, keyRs, seen, keyIndex, uniques, keyR, pending } = run;
+  const { keys, keyRs, seen, keyIndex, uniques, keyR } = run;
   for (let index = 0; index < v.length; index++) {
     const entry: unknown = v[index];
     if (!isObject(entry)) {
@@ -220,7 +224,10 @@ function hasKeyLeaf(n: DNode, key: SchemaNode): boolean {
 /** The same list twice under one parent (`module:name` and `name` members) leaves no exact set. */
 function recordKeys(w: Walk, parent: DNode, k: KeySet): void {
   let at = w.keySets.get(parent);
-  if (at === undefined) w.keySets.set(parent, (at = []));
+  if (at === undefined) {
+    at = [];
+    w.keySets.set(parent, at);
+  }
   const prev = at.find((x) => x.list === k.list);
   if (prev !== undefined) prev.exact = false;
   else at.push(k);

@@ -278,13 +278,19 @@ export function prepare(schema: CompiledSchema, options: PrepareOptions = {}): R
   const cache = new Map<string, RegExp>();
   const regex = (js: string): RegExp => {
     let re = cache.get(js);
-    if (re === undefined) cache.set(js, (re = new RegExp(js, 'u')));
+    if (re === undefined) {
+      re = new RegExp(js, 'u');
+      cache.set(js, re);
+    }
     return re;
   };
   const xsd = new Map<string, RegExp>();
   const xsdRegex = (p: string): RegExp => {
     let re = xsd.get(p);
-    if (re === undefined) xsd.set(p, (re = new RegExp(xsdToJs(p), 'u')));
+    if (re === undefined) {
+      re = new RegExp(xsdToJs(p), 'u');
+      xsd.set(p, re);
+    }
     return re;
   };
   const cx = { identities: schema.identities, regex };

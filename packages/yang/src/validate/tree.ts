@@ -27,7 +27,11 @@ export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn:
   // storage of an array whose length is set to 0, and regrowing it cost an
   // allocation per list entry. The placeholder matches no name.
   const own = dn.children;
-  const gathered = (w.scratch[w.depth] ??= [PLACEHOLDER]);
+  let gathered = w.scratch[w.depth];
+  if (gathered === undefined) {
+    gathered = [PLACEHOLDER];
+    w.scratch[w.depth] = gathered;
+  }
   w.depth++;
   dn.children = gathered;
   walkChildren(w, r, obj, dn);
@@ -226,20 +230,25 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       return;
     }
     case 'leaf-list':
-      return walkLeafList(w, r, v, parent);
+      walkLeafList(w, r, v, parent);
+      return;
     case 'container': {
       // yanglint names the parent for a member of the wrong JSON kind
-      if (!isObject(v))
-        return issue(w, 'type', pathOf(parent), `Container "${s.name}" must be a JSON object`, {
+      if (!isObject(v)) {
+        issue(w, 'type', pathOf(parent), `Container "${s.name}" must be a JSON object`, {
           expected: 'object',
           received: v,
         });
+        return;
+      }
       const n = dnode(parent, s, s.name, s.module);
       if (r.own) w.deferred.push(n);
-      return walkMembers(w, r, v, n);
+      walkMembers(w, r, v, n);
+      return;
     }
     case 'list':
-      return walkList(w, r, v, parent);
+      walkList(w, r, v, parent);
+      return;
     default: {
       const n = dnode(parent, s, s.name, s.module);
       if (s.kind === 'anydata' && !isObject(v))

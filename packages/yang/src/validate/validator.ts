@@ -51,7 +51,10 @@ const genericRuntimes = new WeakMap<CompiledSchema, Runtime>();
 function runtimeOf(schema: CompiledSchema, fastPaths: boolean): Runtime {
   const cache = fastPaths ? runtimes : genericRuntimes;
   let rt = cache.get(schema);
-  if (rt === undefined) cache.set(schema, (rt = prepare(schema, { fastPaths })));
+  if (rt === undefined) {
+    rt = prepare(schema, { fastPaths });
+    cache.set(schema, rt);
+  }
   return rt;
 }
 

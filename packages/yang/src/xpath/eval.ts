@@ -107,7 +107,12 @@ function applyStep(nodes: DNode[], step: Step, cx: XContext): DNode[] {
   const seen = dedupe ? new Set<DNode>() : undefined;
   for (const n of nodes) {
     let sel = indexedStep(n, step, cx) ?? applyPredicates(axisNodes(n, step), step.preds, cx);
-    if (seen !== undefined) sel = sel.filter((x) => (seen.has(x) ? false : (seen.add(x), true)));
+    if (seen !== undefined)
+      sel = sel.filter((x) => {
+        if (seen.has(x)) return false;
+        seen.add(x);
+        return true;
+      });
     for (const x of sel) out.push(x);
   }
   return out;

@@ -95,7 +95,9 @@ export class DocumentGenerator {
       const cases = n.children ?? [];
       if (cases.length === 0 || (n.mandatory !== true && this.#chance(0.3))) return;
       const picked = this.#pick(cases).children ?? [];
-      picked.forEach((c, i) => this.#member(obj, c, parentModule, n.mandatory === true && i === 0));
+      picked.forEach((c, i) => {
+        this.#member(obj, c, parentModule, n.mandatory === true && i === 0);
+      });
       return;
     }
     const optional = n.mandatory !== true && (n.minElements ?? 0) === 0 && !force;
