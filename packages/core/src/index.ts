@@ -36,3 +36,4 @@ export {
   type SqlRunResult,
   type SqlValue,
 } from './sql/driver.ts';
+export type { ListenEvents, NotificationHandler } from './sql/notify.ts';

@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
+import { memoryLogger } from '../logger.ts';
+import { ManualClock } from '../manual-clock.ts';
 import { describeWithPostgres } from '../testing/postgres.ts';
 import { describeSqlDriver } from '../testing/sql-driver-suite.ts';
-import { openPostgres } from './postgres.ts';
+import { openPostgres, type PostgresDriver } from './postgres.ts';
 
 describeWithPostgres('postgres adapter', (url) => {
   describeSqlDriver('postgres', () => openPostgres({ connectionString: url }));
@@ -22,6 +24,88 @@ describeWithPostgres('postgres adapter', (url) => {
       expect(got).toEqual(['in-tx', 'direct']);
       await unlisten();
       await db.close();
+    });
+  });
+
+  describe('a LISTEN that outlives its connection', () => {
+    /** Polls until `check` holds, advancing `clock` so a waiting attempt runs; the test fails by timeout otherwise. */
+    async function eventually(check: () => boolean, clock?: ManualClock): Promise<void> {
+      while (!check()) {
+        clock?.advance(1000);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+
+    /** Ends the backend listening on `channel` for `application`, as an operator or a restart would. */
+    async function terminateListener(admin: PostgresDriver, application: string, channel: string): Promise<number> {
+      const [row] = await admin.query<{ pid: number; ended: boolean }>(
+        `SELECT pid, pg_terminate_backend(pid, 5000) AS ended FROM pg_stat_activity
+          WHERE application_name = $1 AND query = $2`,
+        [application, `LISTEN "${channel}"`],
+      );
+      expect(row?.ended).toBe(true);
+      return row!.pid;
+    }
+
+    it('listens again on a new connection after its backend is terminated, and says so', async () => {
+      const clock = new ManualClock();
+      const logger = memoryLogger();
+      const application = `listener_${process.pid}`;
+      const db = openPostgres({ connectionString: url, applicationName: application, clock, logger });
+      const admin = openPostgres({ connectionString: url });
+      const got: string[] = [];
+      const events: string[] = [];
+      const unlisten = await db.listen('fleetkit_restart', (p) => got.push(p), {
+        onLost: (error) => events.push(`lost ${error.code}`),
+        onRestored: () => events.push('restored'),
+      });
+      try {
+        await admin.notify('fleetkit_restart', 'before');
+        await eventually(() => got.length === 1);
+        const first = await terminateListener(admin, application, 'fleetkit_restart');
+        await eventually(() => events.length === 1);
+        expect(events).toEqual(['lost sql-failed']);
+        // sent while nobody listens: lost, which is why onRestored tells the subscriber to re-read
+        await admin.notify('fleetkit_restart', 'meanwhile');
+        await eventually(() => events.length === 2, clock);
+        expect(events).toEqual(['lost sql-failed', 'restored']);
+        await admin.notify('fleetkit_restart', 'after');
+        await eventually(() => got.length === 2);
+        expect(got).toEqual(['before', 'after']);
+        const second = await terminateListener(admin, application, 'fleetkit_restart');
+        expect(second).not.toBe(first);
+        expect(logger.records.map((r) => [r.level, r.message])).toEqual([
+          ['warn', 'lost the LISTEN connection; notifications are lost until it is back'],
+          ['info', 'listening again on a new connection'],
+          ['warn', 'lost the LISTEN connection; notifications are lost until it is back'],
+        ]);
+        expect(logger.records[0]!.fields).toMatchObject({
+          channel: 'fleetkit_restart',
+          error: { code: 'sql-failed', details: { channel: 'fleetkit_restart', sqlState: '57P01' } },
+        });
+      } finally {
+        await unlisten();
+        await Promise.all([db.close(), admin.close()]);
+      }
+      // stopped while waiting to listen again: no attempt is left behind
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('stops its listeners when the driver closes', async () => {
+      const application = `closing_${process.pid}`;
+      const db = openPostgres({ connectionString: url, applicationName: application, logger: memoryLogger() });
+      const admin = openPostgres({ connectionString: url });
+      await db.listen('fleetkit_closing', () => {});
+      const listening = () =>
+        admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query = $2', [
+          application,
+          'LISTEN "fleetkit_closing"',
+        ]);
+      expect(await listening()).toHaveLength(1);
+      await db.close();
+      for (let i = 0; i < 100 && (await listening()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await listening()).toEqual([]);
+      await admin.close();
     });
   });
 

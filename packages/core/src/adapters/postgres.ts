@@ -1,7 +1,13 @@
 import pg from 'pg';
 import { scopedExecutor } from '../_internal/transaction.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import { CoreError, CoreErrorCode } from '../errors.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult, SqlValue } from '../sql/driver.ts';
+import type { ListenEvents, NotificationHandler } from '../sql/notify.ts';
+import { ChannelListener } from './postgres-listener.ts';
+
+export type { ListenEvents, NotificationHandler } from '../sql/notify.ts';
 
 /** Options of {@link openPostgres}. */
 export interface PostgresOptions {
@@ -17,16 +23,22 @@ export interface PostgresOptions {
    * it off. Texts beyond the limit run unnamed.
    */
   readonly preparedStatements?: number;
+  /** Times the waits before listening again after a lost connection. Default `systemClock`. */
+  readonly clock?: Clock;
+  /** Where lost and restored LISTEN connections are reported. Default `createLogger()`. */
+  readonly logger?: Logger;
 }
-
-/** Handler of a `NOTIFY` payload. */
-export type NotificationHandler = (payload: string) => void;
 
 /** The PostgreSQL driver: the port plus `LISTEN`/`NOTIFY` to wake waiters. */
 export interface PostgresDriver extends SqlDriver {
   readonly dialect: 'postgres';
-  /** Subscribes to a channel on a dedicated connection; resolves to an unsubscribe. */
-  listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a channel on a connection of its own (beside the pool) and
+   * resolves to an unsubscribe. When that connection breaks, it listens
+   * again on a new one; `events` hear of the loss and the return, since
+   * notifications sent in between are lost.
+   */
+  listen(channel: string, handler: NotificationHandler, events?: ListenEvents): Promise<() => Promise<void>>;
   /** Sends a notification (delivered when the surrounding transaction commits). */
   notify(channel: string, payload: string, executor?: SqlExecutor): Promise<void>;
   /**
@@ -82,10 +94,30 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
   };
   const base = over(pool);
 
+  const listeners = new Set<ChannelListener>();
+  const listenerContext = {
+    newClient: () =>
+      new pg.Client({
+        connectionString: options.connectionString,
+        application_name: options.applicationName ?? 'fleetkit',
+        types,
+        // a silently dropped peer (no RST) is found by TCP keepalive, not by waiting for a notification
+        keepAlive: true,
+      }),
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? createLogger(),
+  };
+
   return {
     dialect: 'postgres',
-    query: (sql, params) => (open(), base.query(sql, params)),
-    run: (sql, params) => (open(), base.run(sql, params)),
+    query(sql, params) {
+      open();
+      return base.query(sql, params);
+    },
+    run(sql, params) {
+      open();
+      return base.run(sql, params);
+    },
     async exec(script) {
       open();
       await wrap(script, () => pool.query(script));
@@ -114,21 +146,18 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
         if (!released) client.release();
       }
     },
-    async listen(channel, handler) {
+    async listen(channel, handler, events = {}) {
       open();
-      const client = await wrap('LISTEN', () => pool.connect());
-      const onNotification = (msg: pg.Notification): void => {
-        if (msg.channel === channel) handler(msg.payload ?? '');
-      };
-      client.on('notification', onNotification);
-      await wrap('LISTEN', () => client.query(`LISTEN ${quoteIdent(channel)}`));
+      const listener = new ChannelListener(listenerContext, channel, handler, events);
+      await listener.start();
+      if (closed) {
+        await listener.stop();
+        open();
+      }
+      listeners.add(listener);
       return async () => {
-        client.off('notification', onNotification);
-        try {
-          await client.query(`UNLISTEN ${quoteIdent(channel)}`);
-        } finally {
-          client.release();
-        }
+        listeners.delete(listener);
+        await listener.stop();
       };
     },
     async queryUnprepared<Row extends SqlRow>(sql: string, params: readonly SqlValue[] = []) {
@@ -141,6 +170,8 @@ export function openPostgres(options: PostgresOptions): PostgresDriver {
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.all([...listeners].map((listener) => listener.stop()));
+      listeners.clear();
       await pool.end();
     },
   };
@@ -338,10 +369,6 @@ function wireValue(value: unknown): unknown {
   if (value === null || value === undefined || typeof value === 'string' || Buffer.isBuffer(value))
     return value ?? null;
   return String(value);
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 function bind(params: readonly SqlValue[]): unknown[] {
