@@ -1,5 +1,5 @@
 // npm run bench -- <suite>… [--time MS]   run suites, print tables, write results
-// npm run bench -- --all                  every suite under benchmarks/
+// npm run bench  (or -- --all)            every suite under benchmarks/
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -62,7 +62,7 @@ const { values, positionals } = parseArgs({
   options: { all: { type: 'boolean', default: false }, time: { type: 'string', default: '2000' } },
 });
 const known = availableSuites();
-const names = values.all ? known : positionals;
+const names = values.all || positionals.length === 0 ? known : positionals;
 const unknown = names.filter((n) => !known.includes(n));
 if (names.length === 0 || unknown.length > 0) {
   console.error(`usage: npm run bench -- <suite>… | --all   (suites: ${known.join(', ')})`);

@@ -32,6 +32,7 @@ function backendAuth(server: ServerContext) {
       const user = await server.rbac.authenticate(login, password);
       if (user === undefined) {
         throttle.failed(keys);
+        server.metrics.loginFailures.inc();
         server.logger.info('login refused', { login, address: addressOf(request) });
         return undefined;
       }
@@ -49,7 +50,28 @@ export function createApp(server: ServerContext, router: Router): Hono {
     logger: server.logger,
   });
   const app = new Hono();
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath === '/*' ? 'other' : c.req.routePath;
+    server.metrics.requests.observe(
+      { route, method: c.req.method, status: `${Math.floor(c.res.status / 100)}xx` },
+      (performance.now() - started) / 1000,
+    );
+  });
   app.post('/exodm/rpc', (c) => rpc(c.req.raw));
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', async (c) => {
+    try {
+      await server.db.query('SELECT 1');
+      return c.json({ status: 'ok' });
+    } catch (error) {
+      server.logger.error('health check failed: the database does not answer', { error });
+      return c.json({ status: 'unavailable', reason: 'database' }, 503);
+    }
+  });
+  app.get('/metrics', async (c) => {
+    const { body, contentType } = await server.metrics.scrape();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
   return app;
 }

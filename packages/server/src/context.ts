@@ -1,6 +1,7 @@
 import type { Clock, Logger, Random, SqlDriver } from '@fleetkit/core';
 import type { Rbac } from '@fleetkit/rbac';
 import type { TxQueue } from '@fleetkit/txqueue';
+import type { ServerMetrics } from './metrics.ts';
 
 /** Limits and policies an operator sets (docs/server.md lists each with its default). */
 export interface ServerSettings {
@@ -34,6 +35,7 @@ export interface ServerContext {
   readonly random: Random;
   readonly logger: Logger;
   readonly settings: ServerSettings;
+  readonly metrics: ServerMetrics;
 }
 
 /** The txqueue target name of an account's device or group: account names never hold `/` (rbac names.ts). */

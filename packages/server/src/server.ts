@@ -13,6 +13,7 @@ import type { Hono } from 'hono';
 import { SERVER_ALIASES, SERVER_MATRIX } from './api/matrix.ts';
 import { backendRouter, builtInMethods } from './api/router.ts';
 import { createApp } from './app.ts';
+import { ServerMetrics } from './metrics.ts';
 import type { ServerContext, ServerSettings } from './context.ts';
 import { groupMembersResolver } from './store/groups.ts';
 import { createTables } from './store/schema.ts';
@@ -73,7 +74,8 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
     groups: groupMembersResolver(driver),
     defaultTimeoutMs: settings.defaultTimeoutMs,
   });
-  const context: ServerContext = { db: driver, rbac, queue, clock, random, logger, settings };
+  const metrics = new ServerMetrics();
+  const context: ServerContext = { db: driver, rbac, queue, clock, random, logger, settings, metrics };
   const { generatedPasswords } = await rbac.bootstrap(
     options.adminPassword === undefined ? {} : { sysadmPassword: options.adminPassword },
   );
