@@ -1,13 +1,16 @@
 import type { AcceptRequest, Connection, Session } from './connection.ts';
+import type { BrokerControl } from './control.ts';
 import { ControlSession } from './_internal/control-session.ts';
 import { DeviceSession } from './_internal/device-session.ts';
 import { Heartbeat } from './_internal/heartbeat.ts';
 import { type BrokerStats, type DeviceInfo, Hub } from './_internal/hub.ts';
+import { LocalControl } from './_internal/local-control.ts';
 import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './_internal/options.ts';
 import { CloseCode } from './protocol/close-codes.ts';
 import { OutFrame } from './protocol/frame.ts';
 import { controlWelcome, deviceWelcome, errorFrame } from './protocol/messages.ts';
 import { WireError } from './protocol/wire-errors.ts';
+import { BrokerError, BrokerErrorCode } from './errors.ts';
 import { KeyRing } from './keys.ts';
 
 /** Why the broker closes everything: 1001 for a shutdown, 1012 for a restart (002 close-code table). */
@@ -61,19 +64,38 @@ export class Broker {
   accept(request: AcceptRequest, conn: Connection): Session {
     const hub = this.#hub;
     if (this.#closed) return closedSession(conn, CloseCode.GoingAway, 'Broker shut down');
-    const ring = request.endpoint === 'devices' ? this.#deviceKeys : this.#controlKeys;
-    if (!ring.accepts(request.apiKey)) {
+    if (!this.#admits(request)) {
       conn.send(OutFrame.json(errorFrame(WireError.InvalidApiKey, hub.timestamp())));
       return closedSession(conn, CloseCode.PolicyViolation, 'Invalid or missing API key');
     }
     if (request.endpoint === 'devices') {
-      const session = new DeviceSession(hub, conn);
+      // the key is kept only for authorizeDevice, which asks about it at register
+      const apiKey = hub.options.authorizeDevice === undefined ? undefined : request.apiKey;
+      const session = new DeviceSession(hub, conn, apiKey);
       session.deliver(OutFrame.json(deviceWelcome(hub.timestamp())));
       return session;
     }
     const session = new ControlSession(hub, conn, hub.options.random.uuid());
     session.deliver(OutFrame.json(controlWelcome(session.connectionId, hub.timestamp())));
     return session;
+  }
+
+  /** Whether a connection's key opens its endpoint; with `authorizeDevice` alone, any non-empty device key does. */
+  #admits(request: AcceptRequest): boolean {
+    if (request.endpoint === 'control') return this.#controlKeys.accepts(request.apiKey);
+    if (this.#deviceKeys.size > 0) return this.#deviceKeys.accepts(request.apiKey);
+    return request.apiKey !== undefined && request.apiKey !== '';
+  }
+
+  /**
+   * A control app in this process (docs/broker.md §In-process control): it
+   * subscribes, sends commands and hears devices without a socket, and counts
+   * as a control connection everywhere a `/control` one does.
+   * Throws {@link BrokerError} `closed` after {@link shutdown}.
+   */
+  control(): BrokerControl {
+    if (this.#closed) throw new BrokerError(BrokerErrorCode.Closed, 'Cannot open a control as the broker is shut down');
+    return new LocalControl(this.#hub);
   }
 
   /** The registered devices, as `list_devices` reports them. */

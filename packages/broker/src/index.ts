@@ -1,5 +1,21 @@
 export { Broker, type ShutdownKind } from './broker.ts';
-export type { BrokerOptions, ResolvedOptions, SlowConsumerPolicy } from './_internal/options.ts';
+export type {
+  BrokerOptions,
+  DeviceAuthorization,
+  DeviceAuthorizer,
+  ResolvedOptions,
+  SlowConsumerPolicy,
+} from './_internal/options.ts';
+export type {
+  BrokerControl,
+  DeviceConnected,
+  DeviceDisconnected,
+  DeviceMessage,
+  PresenceEvent,
+  SendOutcome,
+  SendRefusalCode,
+  Subscription,
+} from './control.ts';
 export type { BrokerStats, DeviceInfo } from './_internal/hub.ts';
 export {
   type AcceptRequest,

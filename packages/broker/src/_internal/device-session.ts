@@ -17,29 +17,113 @@ export class DeviceSession extends Peer {
   connectedAt = 0;
   /** Heartbeat rounds seen before registering. */
   unregisteredRounds = 0;
+  /** The connection's key while `authorizeDevice` may still be asked about it. */
+  apiKey: string | undefined;
+  /** Frames that arrived while `authorizeDevice` was deciding: handled in order once it has. */
+  #held: string[] | undefined = undefined;
+  #heldBytes = 0;
 
-  constructor(hub: Hub, conn: Connection) {
+  constructor(hub: Hub, conn: Connection, apiKey: string | undefined) {
     super(hub, conn);
+    this.apiKey = apiKey;
     hub.peers.add(this);
   }
 
   protected handle(text: string): void {
+    if (this.#held !== undefined) {
+      this.#hold(text);
+      return;
+    }
     const parsed = parseFrame(text, this.hub.options.maxMessageBytes);
-    if (!parsed.ok) return this.fail(parsed.error, parsed.detail);
-    const m = parsed.message;
-    if (parsed.type === 'message') return this.publish(m.payload);
-    if (parsed.type === 'register') return this.register(m.deviceId, m.metadata);
-    this.fail(WireError.UnknownType, JSON.stringify(parsed.type.slice(0, 64)));
+    if (!parsed.ok) this.fail(parsed.error, parsed.detail);
+    else if (parsed.type === 'message') this.#publish(parsed.message.payload);
+    else if (parsed.type === 'register') this.#register(parsed.message.deviceId, parsed.message.metadata);
+    else this.fail(WireError.UnknownType, JSON.stringify(parsed.type.slice(0, 64)));
   }
 
   /** 002 Step 3. Registering again under the same id refreshes the metadata (002 "Idempotent Registration"). */
-  private register(id: unknown, metadata: unknown): void {
+  #register(id: unknown, metadata: unknown): void {
     const idError = deviceIdError(id);
-    if (idError !== undefined) return this.fail(idError);
+    if (idError !== undefined) {
+      this.fail(idError);
+      return;
+    }
     const deviceId = id as string;
-    if (metadata !== undefined && !isJsonObject(metadata)) return this.fail(WireError.InvalidMetadata);
-    if (this.deviceId !== undefined && this.deviceId !== deviceId)
-      return this.fail(WireError.AlreadyRegistered, this.deviceId);
+    if (metadata !== undefined && !isJsonObject(metadata)) {
+      this.fail(WireError.InvalidMetadata);
+      return;
+    }
+    if (this.deviceId !== undefined && this.deviceId !== deviceId) {
+      this.fail(WireError.AlreadyRegistered, this.deviceId);
+      return;
+    }
+    const authorize = this.hub.options.authorizeDevice;
+    // a connection asks once: afterwards it can only refresh the deviceId it holds
+    if (authorize === undefined || this.deviceId === deviceId) {
+      this.#complete(deviceId, metadata ?? {});
+      return;
+    }
+    let verdict: unknown;
+    try {
+      verdict = authorize({ apiKey: this.apiKey ?? '', deviceId });
+    } catch (cause) {
+      this.#authorizerFailed(cause, deviceId);
+      return;
+    }
+    if (!isThenable(verdict)) {
+      this.#decide(verdict === true, deviceId, metadata ?? {});
+      return;
+    }
+    this.#held = [];
+    verdict.then(
+      (allowed) => this.#resume(allowed === true, deviceId, metadata ?? {}),
+      (cause: unknown) => this.#authorizerFailed(cause, deviceId),
+    );
+  }
+
+  /** The end of an asynchronous authorization: decide, then handle what arrived meanwhile. */
+  #resume(allowed: boolean, deviceId: string, metadata: JsonObject): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    this.#heldBytes = 0;
+    if (!this.open) return;
+    try {
+      this.#decide(allowed, deviceId, metadata);
+      for (const text of held) if (this.open) this.handle(text);
+    } catch (cause) {
+      this.crashed(cause);
+    }
+  }
+
+  /** Frames queue behind a pending authorization, up to `maxBufferedBytes`; a flood beyond it is cut with 1013. */
+  #hold(text: string): void {
+    this.#heldBytes += text.length;
+    if (this.#heldBytes > this.hub.options.maxBufferedBytes) {
+      this.shut(CloseCode.TryAgainLater, 'Too much data while the registration was being authorized');
+      return;
+    }
+    this.#held?.push(text);
+  }
+
+  #decide(allowed: boolean, deviceId: string, metadata: JsonObject): void {
+    if (allowed) {
+      this.apiKey = undefined;
+      this.#complete(deviceId, metadata);
+      return;
+    }
+    this.fail(WireError.DeviceNotAuthorized, deviceId);
+    this.shut(CloseCode.PolicyViolation, 'API key not authorized for this deviceId');
+  }
+
+  #authorizerFailed(cause: unknown, deviceId: string): void {
+    this.#held = undefined;
+    this.#heldBytes = 0;
+    if (!this.open) return;
+    this.hub.logger.error('broker authorizeDevice failed', { cause, deviceId });
+    this.shut(CloseCode.ServerError, 'Server error');
+  }
+
+  #complete(deviceId: string, metadata: JsonObject): void {
     const hub = this.hub;
     const previous = hub.devices.get(deviceId);
     const evicted = previous !== undefined && previous !== this;
@@ -50,7 +134,7 @@ export class DeviceSession extends Peer {
       previous.shut(CloseCode.Replaced, 'Replaced by a newer connection with the same deviceId');
     }
     this.deviceId = deviceId;
-    this.metadata = metadata ?? {};
+    this.metadata = metadata;
     if (previous !== this) this.connectedAt = hub.options.clock.now();
     hub.devices.set(deviceId, this);
     const timestamp = hub.timestamp();
@@ -58,23 +142,23 @@ export class DeviceSession extends Peer {
       OutFrame.json({ type: 'success', action: 'registered', deviceId, previousConnection: evicted, timestamp }),
     );
     if (previous !== this) {
-      this.notify(
-        OutFrame.json({
-          type: 'device_connected',
-          deviceId,
-          metadata: this.metadata,
-          previousConnection: evicted,
-          timestamp,
-        }),
+      this.#notify(
+        OutFrame.json({ type: 'device_connected', deviceId, metadata, previousConnection: evicted, timestamp }),
       );
     }
   }
 
   /** 002 Step 4: relay to every subscribed control app as `{type, deviceId, payload, timestamp}`. */
-  private publish(payload: unknown): void {
+  #publish(payload: unknown): void {
     const deviceId = this.deviceId;
-    if (deviceId === undefined) return this.fail(WireError.NotRegistered);
-    if (!isJsonObject(payload)) return this.fail(WireError.InvalidPayload);
+    if (deviceId === undefined) {
+      this.fail(WireError.NotRegistered);
+      return;
+    }
+    if (!isJsonObject(payload)) {
+      this.fail(WireError.InvalidPayload);
+      return;
+    }
     const hub = this.hub;
     hub.stats.published++;
     const subs = hub.subscribers.get(deviceId);
@@ -85,14 +169,16 @@ export class DeviceSession extends Peer {
   }
 
   /** Sends `frame` to the control apps subscribed to this device. */
-  private notify(frame: OutFrame): void {
+  #notify(frame: OutFrame): void {
     const subs = this.hub.subscribers.get(this.deviceId ?? '');
     if (subs !== undefined) for (const s of subs) s.deliver(frame);
   }
 
   /** 002 Step 3 says register "immediately after connecting": a whole heartbeat interval without it ends the connection. */
   override sweep(): void {
-    if (this.deviceId !== undefined || ++this.unregisteredRounds < 2) return;
+    if (this.deviceId !== undefined) return;
+    this.unregisteredRounds++;
+    if (this.unregisteredRounds < 2) return;
     this.fail(WireError.RegistrationTimeout);
     this.shut(CloseCode.PolicyViolation, 'No register message in time');
   }
@@ -103,7 +189,11 @@ export class DeviceSession extends Peer {
     const deviceId = this.deviceId;
     if (deviceId === undefined || hub.devices.get(deviceId) !== this) return;
     hub.devices.delete(deviceId);
-    this.notify(OutFrame.json({ type: 'device_disconnected', deviceId, timestamp: hub.timestamp() }));
+    this.#notify(OutFrame.json({ type: 'device_disconnected', deviceId, timestamp: hub.timestamp() }));
     this.deviceId = undefined;
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -15,6 +15,12 @@ describe('broker options', () => {
     ]);
   });
 
+  it('needs no deviceKeys when authorizeDevice decides', () => {
+    const authorizeDevice = () => true;
+    const o = resolveOptions({ controlKeys: ['c'], authorizeDevice });
+    expect([o.deviceKeys, o.authorizeDevice]).toEqual([[], authorizeDevice]);
+  });
+
   it.each([
     [{ deviceKeys: [] }, 'deviceKeys'],
     [{ controlKeys: [''] }, 'controlKeys'],
@@ -23,6 +29,9 @@ describe('broker options', () => {
     [{ maxMessageBytes: 10 }, 'maxMessageBytes'],
     [{ maxBufferedBytes: 1.5 }, 'maxBufferedBytes'],
     [{ slowConsumer: 'block' }, 'slowConsumer'],
+    [{ deviceKeys: undefined }, 'deviceKeys'],
+    [{ deviceKeys: [], authorizeDevice: () => true }, 'deviceKeys'],
+    [{ authorizeDevice: 'yes' }, 'authorizeDevice'],
   ])('refuses %j with invalid-option naming %s', (bad, path) => {
     try {
       resolveOptions({ ...keys, ...(bad as object) } as Parameters<typeof resolveOptions>[0]);

@@ -4,10 +4,32 @@ import { BrokerError, BrokerErrorCode } from '../errors.ts';
 /** What a subscriber whose buffer is over the limit gets. */
 export type SlowConsumerPolicy = 'disconnect' | 'drop';
 
+/** What {@link BrokerOptions.authorizeDevice} is asked. */
+export interface DeviceAuthorization {
+  /** The key the connection opened with (`?apiKey=` or `X-API-Key`). */
+  readonly apiKey: string;
+  /** The deviceId the connection asks to register. */
+  readonly deviceId: string;
+}
+
+/** Decides whether a key may register a deviceId; anything but `true` refuses. */
+export type DeviceAuthorizer = (request: DeviceAuthorization) => boolean | Promise<boolean>;
+
 /** Options of {@link Broker}. */
 export interface BrokerOptions {
-  /** Keys accepted on `/devices`; at least one, none empty. */
-  readonly deviceKeys: readonly string[];
+  /**
+   * Keys accepted on `/devices`; none empty. Required, with at least one key,
+   * unless {@link authorizeDevice} is given: then a connection with any
+   * non-empty key is let in, and the hook decides at `register`.
+   */
+  readonly deviceKeys?: readonly string[] | undefined;
+  /**
+   * Per-device credentials: asked before each connection's first `register`
+   * (and before it can evict the device's current connection). A refusal
+   * gets `device-not-authorized` and close 1008; a throw or rejection close
+   * 1011. Default: none, any device key registers any deviceId.
+   */
+  readonly authorizeDevice?: DeviceAuthorizer | undefined;
   /** Keys accepted on `/control`; at least one, none empty. */
   readonly controlKeys: readonly string[];
   /** Interval of WebSocket pings; a peer silent for two intervals is dropped. Default 30 000 ms; 0 turns it off. */
@@ -28,7 +50,9 @@ export interface BrokerOptions {
 
 /** {@link BrokerOptions} with every default filled in. */
 export interface ResolvedOptions {
+  /** Empty when only {@link BrokerOptions.authorizeDevice} admits devices. */
   readonly deviceKeys: readonly string[];
+  readonly authorizeDevice: DeviceAuthorizer | undefined;
   readonly controlKeys: readonly string[];
   readonly heartbeatMs: number;
   readonly maxMessageBytes: number;
@@ -82,8 +106,18 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
       },
     );
   }
+  const authorizeDevice = options.authorizeDevice;
+  if (authorizeDevice !== undefined && typeof authorizeDevice !== 'function') {
+    throw new BrokerError(
+      BrokerErrorCode.InvalidOption,
+      `Cannot start a broker as authorizeDevice must be a function: got ${typeof authorizeDevice}`,
+      { details: { path: 'authorizeDevice', expected: 'function', got: typeof authorizeDevice } },
+    );
+  }
   return {
-    deviceKeys: keys('deviceKeys', options.deviceKeys),
+    deviceKeys:
+      authorizeDevice !== undefined && options.deviceKeys === undefined ? [] : keys('deviceKeys', options.deviceKeys),
+    authorizeDevice,
     controlKeys: keys('controlKeys', options.controlKeys),
     heartbeatMs: count('heartbeatMs', options.heartbeatMs, 30_000, 0),
     maxMessageBytes: count('maxMessageBytes', options.maxMessageBytes, 65_536, 64),

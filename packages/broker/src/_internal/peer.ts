@@ -65,9 +65,14 @@ export abstract class Peer implements Session {
     try {
       this.handle(text);
     } catch (cause) {
-      this.hub.logger.error('broker handler failed', { cause });
-      this.shut(CloseCode.ServerError, 'Server error');
+      this.crashed(cause);
     }
+  }
+
+  /** A handler threw: a bug of ours, so log it and close with 1011 (002 "Server error"). */
+  protected crashed(cause: unknown): void {
+    this.hub.logger.error('broker handler failed', { cause });
+    this.shut(CloseCode.ServerError, 'Server error');
   }
 
   pong(): void {

@@ -18,9 +18,7 @@ async function start(options: { maxMessageBytes?: number } = {}): Promise<Broker
 }
 
 /** A control app on the runtime's global WebSocket, collecting frames. */
-async function controlApp(
-  url: string,
-): Promise<{
+async function controlApp(url: string): Promise<{
   ws: WebSocket;
   frames: Array<Record<string, unknown>>;
   next(type: string): Promise<Record<string, unknown>>;

@@ -6,21 +6,28 @@ const encoder = new TextEncoder();
  */
 export class OutFrame {
   readonly text: string;
+  /**
+   * The value {@link json} serialised, undefined for a frame made from text:
+   * an in-process control app reads it instead of parsing {@link text}.
+   */
+  readonly value: unknown;
   #bytes: Uint8Array | undefined;
   /** A slot where an adapter caches its own encoding of the frame (Node keeps a `Buffer`), once per relay. */
   wire: unknown = undefined;
 
-  constructor(text: string) {
+  constructor(text: string, value?: unknown) {
     this.text = text;
+    this.value = value;
   }
 
   /** The UTF-8 encoding of {@link text}, computed on first use. */
   get bytes(): Uint8Array {
-    return (this.#bytes ??= encoder.encode(this.text));
+    if (this.#bytes === undefined) this.#bytes = encoder.encode(this.text);
+    return this.#bytes;
   }
 
   /** A frame holding `value` as JSON. */
   static json(value: unknown): OutFrame {
-    return new OutFrame(JSON.stringify(value));
+    return new OutFrame(JSON.stringify(value), value);
   }
 }

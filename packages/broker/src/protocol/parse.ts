@@ -11,13 +11,8 @@ export type Parsed =
  * then JSON, then the `type` every message carries.
  */
 export function parseFrame(text: string, maxBytes: number): Parsed {
-  // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so short frames skip the exact count.
-  if (text.length * 3 > maxBytes) {
-    const bytes = utf8Length(text);
-    if (bytes > maxBytes) {
-      return { ok: false, error: WireError.MessageTooLarge, detail: `${bytes} bytes, the limit is ${maxBytes}` };
-    }
-  }
+  const excess = oversize(text, maxBytes);
+  if (excess !== undefined) return { ok: false, error: WireError.MessageTooLarge, detail: excess };
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -26,6 +21,14 @@ export function parseFrame(text: string, maxBytes: number): Parsed {
   }
   if (!isJsonObject(message) || typeof message.type !== 'string') return { ok: false, error: WireError.InvalidMessage };
   return { ok: true, type: message.type, message };
+}
+
+/** The `message-too-large` detail when `text` is over `maxBytes` UTF-8 bytes, else undefined. */
+export function oversize(text: string, maxBytes: number): string | undefined {
+  // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so short frames skip the exact count.
+  if (text.length * 3 <= maxBytes) return undefined;
+  const bytes = utf8Length(text);
+  return bytes > maxBytes ? `${bytes} bytes, the limit is ${maxBytes}` : undefined;
 }
 
 function utf8Length(text: string): number {

@@ -15,6 +15,7 @@ export const WireError = {
   MessageTooLarge: { code: 'message-too-large', text: 'Message too large' },
   AlreadyRegistered: { code: 'already-registered', text: 'Connection already registered with another deviceId' },
   InvalidApiKey: { code: 'invalid-api-key', text: 'Invalid or missing API key' },
+  DeviceNotAuthorized: { code: 'device-not-authorized', text: 'API key not authorized for this deviceId' },
   RegistrationTimeout: { code: 'registration-timeout', text: 'No register message within one heartbeat interval' },
   DeviceNotConnected: { code: 'device-not-connected', text: 'Device not connected' },
   InvalidRequestId: {
