@@ -64,7 +64,10 @@ if (process.env.PROBE_TRACE !== '0')
     const last = args.length - 1;
     if (typeof args[last] === 'function') {
       const cb = args[last] as (...a: unknown[]) => unknown;
-      args[last] = (...a: unknown[]) => (done(), cb(...a));
+      args[last] = (...a: unknown[]) => {
+        done();
+        return cb(...a);
+      };
     }
     const r = (origQuery as (...a: unknown[]) => unknown).apply(this, args);
     if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(done, () => {});

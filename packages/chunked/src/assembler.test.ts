@@ -158,7 +158,13 @@ describe('Assembler', () => {
   it('shares one state write among concurrent accepts and still records every chunk', async () => {
     const { chunks, assembler, storage, manifest } = await setup();
     let writes = 0;
-    const counting: ChunkStorage = { ...storage, writeState: (k, s) => (writes++, storage.writeState(k, s)) };
+    const counting: ChunkStorage = {
+      ...storage,
+      writeState: (k, s) => {
+        writes++;
+        return storage.writeState(k, s);
+      },
+    };
     const a = await Assembler.open({ manifest, storage: counting, key: 'concurrent' });
     await Promise.all(chunks.map((c) => a.accept(c.index, c.payload)));
     expect(writes).toBeLessThan(chunks.length);

@@ -13,7 +13,10 @@ const identity = { name: 'fw', version: '1.0.0', sequence: 3 } as const;
 function image(size: number, seed = 1): Uint8Array {
   const bytes = new Uint8Array(size);
   let x = seed;
-  for (let i = 0; i < size; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
   return bytes;
 }
 
@@ -215,7 +218,10 @@ describe('encodeImage buffer reuse', () => {
       ...identity,
       chunkSize: 1024,
       batchBytes: 1024,
-      onChunk: (c) => void (kept.push(c.payload), copies.push(c.payload.slice())),
+      onChunk: (c) => {
+        kept.push(c.payload);
+        copies.push(c.payload.slice());
+      },
     });
     expect(copies.map((c) => [...c])).toEqual([0, 1, 2, 3].map((i) => [...bytes.subarray(i * 1024, (i + 1) * 1024)]));
     expect(kept[0]!.buffer).toBe(kept[3]!.buffer);

@@ -21,9 +21,10 @@ describe('fetchMissing over HTTP Range', () => {
     await fetchMissing(assembler, {
       url: 'http://server/fw',
       chunksPerRequest: 8,
-      fetch: async (request) => (
-        requests.push(request.headers.get('range')!), serveImage(request, bytesImageReader(manifest, bytes))
-      ),
+      fetch: async (request) => {
+        requests.push(request.headers.get('range')!);
+        return serveImage(request, bytesImageReader(manifest, bytes));
+      },
     });
     await assembler.verify();
     expect(await readAll(assembler.stream())).toEqual(bytes);
@@ -46,7 +47,10 @@ describe('fetchMissing over HTTP Range', () => {
     await fetchMissing(resumed, {
       url: 'http://server/fw',
       chunksPerRequest: 100,
-      fetch: async (r) => (ranges.push(r.headers.get('range')!), flaky(r)),
+      fetch: async (r) => {
+        ranges.push(r.headers.get('range')!);
+        return flaky(r);
+      },
     });
     expect(ranges).toEqual(['bytes=1024-4999']);
     await resumed.verify();
@@ -70,7 +74,10 @@ describe('fetchMissing over HTTP Range', () => {
     const ranges: string[] = [];
     await fetchMissing(assembler, {
       url: 'http://server/fw',
-      fetch: async (r) => (ranges.push(r.headers.get('range')!), serveImage(r, bytesImageReader(manifest, bytes))),
+      fetch: async (r) => {
+        ranges.push(r.headers.get('range')!);
+        return serveImage(r, bytesImageReader(manifest, bytes));
+      },
     });
     expect(ranges).toEqual(['bytes=1280-4999']);
     await assembler.verify();

@@ -104,7 +104,9 @@ export function manifestFromJson(json: unknown): Manifest {
   if (m.format !== FORMAT) invalid('manifest.format', String(FORMAT), m.format);
   if (!Array.isArray(m.chunks)) invalid('manifest.chunks', 'an array of hex SHA-256 digests', m.chunks);
   const digests = new Uint8Array(m.chunks.length * 32);
-  m.chunks.forEach((hex: unknown, i) => digests.set(hexDigest(hex, `manifest.chunks[${i}]`), i * 32));
+  for (const [i, hex] of (m.chunks as unknown[]).entries()) {
+    digests.set(hexDigest(hex, `manifest.chunks[${i}]`), i * 32);
+  }
   if (!Array.isArray(m.dependencies)) invalid('manifest.dependencies', 'an array', m.dependencies);
   return checkManifest({
     name: m.name as string,

@@ -14,7 +14,10 @@ export function createMemoryStorage(): ChunkStorage {
   const transfer = (key: string): Transfer => {
     checkStorageKey(key);
     let t = transfers.get(key);
-    if (t === undefined) transfers.set(key, (t = { chunks: new Map(), state: undefined }));
+    if (t === undefined) {
+      t = { chunks: new Map(), state: undefined };
+      transfers.set(key, t);
+    }
     return t;
   };
   return {

@@ -35,7 +35,10 @@ describe('signed manifests', () => {
     const m = await manifest();
     const signed = await signManifest(m, async (bytes) => new Uint8Array([bytes.length & 0xff]));
     const seen: number[] = [];
-    await openSignedManifest(signed, async (bytes, signature) => (seen.push(bytes.length, signature[0]!), true));
+    await openSignedManifest(signed, async (bytes, signature) => {
+      seen.push(bytes.length, signature[0]!);
+      return true;
+    });
     expect(seen[1]).toBe(seen[0]! & 0xff);
     await expect(openSignedManifest(signed, async () => false)).rejects.toMatchObject({ code: 'signature-invalid' });
     await expect(

@@ -18,7 +18,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function image(size: number, seed = 1): Uint8Array {
   const bytes = new Uint8Array(size);
   let x = seed;
-  for (let i = 0; i < size; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
   return bytes;
 }
 
@@ -128,7 +131,14 @@ describe('encodeImage of an image file', () => {
     const bytes = image(20_000);
     const opened = await openImageFile(fileOf(bytes));
     let opens = 0;
-    const file: ImageFile = { path: opened.path, size: opened.size, open: () => (opens++, opened.open()) };
+    const file: ImageFile = {
+      path: opened.path,
+      size: opened.size,
+      open: () => {
+        opens++;
+        return opened.open();
+      },
+    };
     const { pool, seen } = watched(new InThreadPool());
     const pooled = await collect(file, { chunkSize: 256, pool, poolThreshold: 0, batchBytes: 2048, inFlight: 3 });
     expect(pooled.manifest).toEqual((await collect(bytes, { chunkSize: 256 })).manifest);
