@@ -127,6 +127,7 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
   it('20. gives the backend a final complete callback for the group transaction', () => {
     expect(toCallback(events.at(-1)!)).toEqual({
       'transaction-id': pushed.transaction.id,
+      'group-id': '1',
       'rpc-status': 'complete',
       'rpc-status-string': 'The operation has completed successfully.',
       final: true,

@@ -50,7 +50,11 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('7. accepts the push request', async () => {
-    pushed = await q.push(device, { timeoutMs: 86_400_000, notify: 'https://backend.example/cb' });
+    pushed = await q.push(device, {
+      timeoutMs: 86_400_000,
+      notify: 'https://backend.example/cb',
+      tag: 'exodm:push-config-set',
+    });
     expect(pushed.created).toBe(true);
   });
 
@@ -78,6 +82,7 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
     expect(events.map(toCallback)).toEqual([
       {
         'transaction-id': pushed.transaction.id,
+        'device-id': '1',
         'rpc-status': 'accepted',
         'rpc-status-string': 'Operation has been accepted and is in progress.',
         final: false,
@@ -97,6 +102,7 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   it('13. returns the transaction created in step 8', () => {
     expect(delivered[0]).toMatchObject({
       transactionId: pushed.transaction.id,
+      tag: 'exodm:push-config-set',
       action: 'execute',
       payload: pushed.transaction.payload,
     });
@@ -127,12 +133,14 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
       transactionId: pushed.transaction.id,
       status: 'complete',
       notify: 'https://backend.example/cb',
+      tag: 'exodm:push-config-set',
     });
   });
 
   it('18. gives the backend a final complete callback', () => {
     expect(toCallback(events.at(-1)!)).toEqual({
       'transaction-id': pushed.transaction.id,
+      'device-id': '1',
       'rpc-status': 'complete',
       'rpc-status-string': 'The operation has completed successfully.',
       final: true,

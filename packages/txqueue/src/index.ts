@@ -12,8 +12,11 @@ export type {
   Delivery,
   EnqueueInput,
   EnqueueResult,
+  EventBacklog,
+  FailingEvent,
   GroupCounts,
   GroupResolver,
+  MemberRef,
   Target,
   Transaction,
   TxEvent,
@@ -22,4 +25,5 @@ export type {
   TxKind,
   TxQueueOptions,
   TxState,
+  WorkHandler,
 } from './types.ts';

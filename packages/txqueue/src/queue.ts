@@ -5,9 +5,10 @@ import { claimDeliveries } from './_internal/callin.ts';
 import { requestCancel } from './_internal/cancel.ts';
 import { canonicalJson } from './_internal/canonical-json.ts';
 import { type Ctx, Effects, PayloadCache } from './_internal/context.ts';
-import { Dispatcher } from './_internal/dispatcher.ts';
+import { Dispatcher, eventBacklog } from './_internal/dispatcher.ts';
 import { findByClientId, insertTransaction, type NewTransaction } from './_internal/enqueue.ts';
 import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
+import { Holds } from './_internal/holds.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
 import { Batcher } from './_internal/batch.ts';
@@ -38,14 +39,17 @@ import type {
   Delivery,
   EnqueueInput,
   EnqueueResult,
+  EventBacklog,
   Target,
   Transaction,
   TxEventHandler,
   TxKind,
   TxQueueOptions,
+  WorkHandler,
 } from './types.ts';
 import {
   checkAck,
+  checkBoolean,
   checkCount,
   checkId,
   checkKind,
@@ -66,6 +70,10 @@ export interface PushOptions {
   readonly timeoutMs?: number;
   readonly notify?: string;
   readonly clientId?: string;
+  /** See {@link EnqueueInput.tag}. */
+  readonly tag?: string;
+  /** See {@link EnqueueInput.memberEvents}. */
+  readonly memberEvents?: boolean;
 }
 
 /** A staged configuration update (manual §7.1). */
@@ -91,6 +99,8 @@ export class TxQueue {
   readonly #waiters: Waiters;
   readonly #wakeups: Wakeups;
   readonly #dispatcher: Dispatcher;
+  readonly #holds: Holds;
+  readonly #workHandlers = new Set<WorkHandler>();
   readonly #background: Background;
   readonly #scheduler: Scheduler;
   /** PostgreSQL group commit of fast enqueues and final acks (batch.ts). */
@@ -129,12 +139,12 @@ export class TxQueue {
       plans: new PlanGate(),
     };
     this.#waiters = new Waiters(clock);
-    this.#wakeups = new Wakeups(db, this.#waiters);
+    this.#wakeups = new Wakeups(db, clock, (key) => this.#wakeHere(key));
     this.#background = new Background(logger);
     const bg = (work: Promise<unknown>): void => this.#background.add(work);
     this.#scheduler = new Scheduler(clock, options.random ?? cryptoRandom, tickMs, () => this.#maintain(), bg);
-    const retryMs = options.eventRetryMs === undefined ? 5000 : checkMs(options.eventRetryMs, 'options.eventRetryMs');
-    this.#dispatcher = new Dispatcher(db, clock, logger, retryMs);
+    this.#holds = new Holds(clock, (keys) => this.#wakeEverywhere(keys));
+    this.#dispatcher = new Dispatcher(db, clock, logger, eventRetry(options));
     const ctx = this.#ctx;
     this.#enqueues = new Batcher(
       (items) => enqueueMany(ctx, items),
@@ -231,7 +241,7 @@ export class TxQueue {
       if (waiter !== undefined && !registered) {
         registered = true;
         try {
-          await this.#wakeups.register(key, remaining);
+          await this.#wakeups.register([key], remaining);
         } catch (error) {
           waiter.cancel();
           throw error;
@@ -248,6 +258,8 @@ export class TxQueue {
         : await this.#write((tx, fx, now) => claimDeliveries(tx, this.#ctx, fx, key, limit, now));
       if (out.length > 0 || waiter === undefined) {
         waiter?.cancel();
+        const until = clock.now() + this.#ctx.redeliverAfterMs;
+        for (const d of out) this.#holds.hold(key, d.transactionId, until);
         return out;
       }
       await waiter.promise;
@@ -264,9 +276,15 @@ export class TxQueue {
         if (done) fx.events = 1;
         return done;
       });
-      if (row) return { outcome: 'applied', transaction: await view(this.#ctx, this.#ctx.db, row) };
+      if (row) {
+        this.#holds.release(key, a.transactionId);
+        return { outcome: 'applied', transaction: await view(this.#ctx, this.#ctx.db, row) };
+      }
     }
     const raw = await this.#write((tx, fx, now) => applyAck(tx, this.#ctx, fx, key, a, now));
+    if (raw.row?.finished_at != null) this.#holds.release(key, a.transactionId);
+    else if (raw.outcome === 'applied' && raw.row?.lease_until != null)
+      this.#holds.hold(key, a.transactionId, Number(raw.row.lease_until));
     const transaction = raw.row ? await view(this.#ctx, this.#ctx.db, raw.row) : undefined;
     if (raw.outcome === 'rejected') {
       this.#ctx.logger.warn('ack rejected', {
@@ -333,6 +351,46 @@ export class TxQueue {
     return this.#write((tx, fx, now) => leaveGroup(tx, this.#ctx, fx, g, d, now));
   }
 
+  /**
+   * Calls `handler` with a device's id whenever it may have work to fetch
+   * with `callIn`: a new transaction, a group's sub-transaction, a cancel to
+   * hand out, or a delivery whose hold ran out with no final ack seen here
+   * (a redelivery). It hears of the work this process does, and on
+   * PostgreSQL of the work other processes do for the devices some process
+   * waits on or watches ({@link TxQueue.watch}). A hint: the call-in may
+   * find nothing. Returns an unsubscribe.
+   */
+  onWork(handler: WorkHandler): () => void {
+    this.#workHandlers.add(handler);
+    return () => {
+      this.#workHandlers.delete(handler);
+    };
+  }
+
+  /**
+   * Watches a device until the returned function is called: on PostgreSQL,
+   * enqueues in other processes then wake this process's work hooks for it
+   * (a push transport watches each device it holds a connection to). It
+   * resolves once registered, so a call-in made after it finds every
+   * transaction that no wake-up will report. With SQLite (one process) there
+   * is nothing to register.
+   */
+  watch(device: string): Promise<() => void> {
+    this.#open();
+    return this.#wakeups.watch(deviceKey(checkName(device, 'device')));
+  }
+
+  /**
+   * The outbox backlog, for metrics: events waiting (every process's share),
+   * how many failed at least once, and the oldest failing ones (`limit`,
+   * default 100) with their attempts, last error and next attempt.
+   */
+  eventBacklog(options: { readonly limit?: number } = {}): Promise<EventBacklog> {
+    this.#open();
+    const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
+    return eventBacklog(this.#ctx.db, limit);
+  }
+
   /** Receives every event once (from this process's share of the outbox); returns an unsubscribe. */
   subscribe(handler: TxEventHandler): () => void {
     const off = this.#dispatcher.subscribe(handler);
@@ -380,6 +438,7 @@ export class TxQueue {
     this.#closed = true;
     this.#background.quiet = true;
     this.#scheduler.stop();
+    this.#holds.stop();
     await this.idle();
     await this.#wakeups.close();
     if (this.#owned) await this.#ctx.db.close();
@@ -396,11 +455,13 @@ export class TxQueue {
     return {
       key: targetKey(t),
       kind,
+      tag: checkOptionalString(input.tag, 'tag', 256),
       payloadJson,
       timeoutMs: input.timeoutMs === undefined ? this.#ctx.defaultTimeoutMs : checkMs(input.timeoutMs, 'timeoutMs'),
       notify: checkOptionalString(input.notify, 'notify'),
       clientId: checkOptionalString(input.clientId, 'clientId', 256),
       members,
+      memberEvents: input.memberEvents === undefined ? false : checkBoolean(input.memberEvents, 'memberEvents'),
     };
   }
 
@@ -460,16 +521,37 @@ export class TxQueue {
 
   #after(fx: Effects): void {
     this.#wakeups.here(fx.wakeHere);
-    const notify = this.#wakeups.wake(fx.wakeAll ? ['*'] : fx.wake);
-    if (notify) this.#background.add(notify);
+    this.#wakeEverywhere(fx.wake);
     this.#scheduler.armAt(fx.deadline);
     // no background entry (two promises and a Set entry) when no handler would get the events
     if (fx.events > 0 && this.#dispatcher.active) this.#background.add(this.#dispatcher.pump());
   }
 
+  /** Wakes `keys` here and, through NOTIFY, in the other processes. */
+  #wakeEverywhere(keys: Iterable<string>): void {
+    const notify = this.#wakeups.wake(keys);
+    if (notify) this.#background.add(notify);
+  }
+
+  /** Wakes a key in this process: its long-polling call-ins, then its work hooks. */
+  #wakeHere(key: string): void {
+    this.#waiters.wake(key);
+    if (this.#workHandlers.size === 0 || !key.startsWith('d:')) return;
+    const device = key.slice(2);
+    for (const handler of [...this.#workHandlers]) {
+      try {
+        const done = handler(device);
+        if (done instanceof Promise) this.#background.add(done);
+      } catch (cause) {
+        this.#ctx.logger.error('work handler failed', { device, cause: String(cause) });
+      }
+    }
+  }
+
   /** One maintenance pass; resolves to the next open deadline. */
   async #maintain(): Promise<number | undefined> {
     if (this.#closed) return undefined;
+    await this.#wakeups.renewWatches();
     await this.sweep();
     await this.#ctx.plans.refresh(this.#ctx.db);
     return nextDeadline(this.#ctx.db);
@@ -478,4 +560,13 @@ export class TxQueue {
   #open(): void {
     if (this.#closed) throw new TxQueueError(TxQueueErrorCode.Closed, 'Cannot use the transaction queue: it is closed');
   }
+}
+
+/** The event retry options, checked: `eventRetryMaxMs` may not be below `eventRetryMs`. */
+function eventRetry(options: TxQueueOptions): { ms: number; maxMs: number } {
+  const ms = options.eventRetryMs === undefined ? 5000 : checkMs(options.eventRetryMs, 'options.eventRetryMs');
+  if (options.eventRetryMaxMs === undefined) return { ms, maxMs: Math.max(ms, 300_000) };
+  const maxMs = checkMs(options.eventRetryMaxMs, 'options.eventRetryMaxMs');
+  if (maxMs < ms) throw invalid('options.eventRetryMaxMs', `at least options.eventRetryMs (${ms})`, maxMs);
+  return { ms, maxMs };
 }

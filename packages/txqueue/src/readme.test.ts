@@ -17,6 +17,7 @@ it('runs the README example: staged push, group fan-out and a time-out', async (
   ]);
   expect(mod.callback).toEqual({
     'transaction-id': 1,
+    'device-id': 'dev-1',
     'rpc-status': 'complete',
     'rpc-status-string': 'The operation has completed successfully.',
     final: true,

@@ -40,6 +40,8 @@ export interface Transaction {
   /** The caller's own id, if one was given (idempotency key). */
   readonly clientId?: string;
   readonly kind: TxKind;
+  /** The caller's tag, if one was given (the server's RPC name, e.g. `exodemo:beep`). */
+  readonly tag?: string;
   readonly payload: unknown;
   readonly state: TxState;
   readonly status: StatusCode;
@@ -62,6 +64,8 @@ export interface Transaction {
   readonly parent?: { readonly group: string; readonly id: number };
   /** For a group transaction: its sub-transactions' outcome so far. */
   readonly counts?: GroupCounts;
+  /** For a group transaction enqueued with `memberEvents`: it emits a `member` event per finished member. */
+  readonly memberEvents?: true;
 }
 
 /** Input of {@link TxQueue.enqueue}. */
@@ -74,8 +78,21 @@ export interface EnqueueInput {
   readonly timeoutMs?: number;
   /** Where notifications go; carried by every event of the transaction. */
   readonly notify?: string;
-  /** Caller-supplied id: a repeat with the same kind and payload returns the same transaction. */
+  /** Caller-supplied id: a repeat with the same kind, tag and payload returns the same transaction. */
   readonly clientId?: string;
+  /**
+   * A name the caller gives the transaction, 1..256 characters, carried by
+   * the transaction, its events and its deliveries (sub-transactions
+   * included). The server puts the RPC name there (`exodemo:beep`), so a
+   * callback and the device's call both know the RPC without a read.
+   */
+  readonly tag?: string;
+  /**
+   * For a group target: a `member` event each time a member device's
+   * sub-transaction finishes, before the group's own `progress` or `final`
+   * event (manual §5.8: one notification per member device). Default false.
+   */
+  readonly memberEvents?: boolean;
 }
 
 /** Result of {@link TxQueue.enqueue}: the transaction, and whether this call created it. */
@@ -90,6 +107,8 @@ export interface Delivery {
   /** Delivery attempt to quote in acks; an ack with an older attempt is rejected. */
   readonly attempt: number;
   readonly kind: TxKind;
+  /** The transaction's tag (the RPC to execute), if it has one. */
+  readonly tag?: string;
   readonly payload: unknown;
   /** `execute` the transaction, or `cancel` it and confirm with a `cancelled` ack. */
   readonly action: 'execute' | 'cancel';
@@ -135,8 +154,18 @@ export type AckOutcome =
   | { readonly outcome: 'applied' | 'duplicate'; readonly transaction: Transaction }
   | { readonly outcome: 'rejected'; readonly reason: AckRejection; readonly transaction?: Transaction };
 
-/** Kinds of events: one per lifecycle transition. */
-export type TxEventType = 'accepted' | 'delivered' | 'progress' | 'cancel-requested' | 'final';
+/**
+ * Kinds of events: one per lifecycle transition, and `member` (a group
+ * transaction enqueued with `memberEvents`: one member device finished).
+ */
+export type TxEventType = 'accepted' | 'delivered' | 'progress' | 'cancel-requested' | 'member' | 'final';
+
+/** Which member device a `member` event reports, and its sub-transaction there. */
+export interface MemberRef {
+  readonly device: string;
+  /** The sub-transaction's id on that device (ids are per device). */
+  readonly transactionId: number;
+}
 
 /** One lifecycle transition, delivered once to subscribers (for callbacks). */
 export interface TxEvent {
@@ -147,19 +176,57 @@ export interface TxEvent {
   readonly transactionId: number;
   readonly clientId?: string;
   readonly kind: TxKind;
+  readonly tag?: string;
+  /** The transaction's state; in a `member` event, the member's sub-transaction's. */
   readonly state: TxState;
+  /** The transaction's status; in a `member` event, the member's outcome. */
   readonly status: StatusCode;
   readonly statusString: string;
+  /** Whether the transaction (`target`, `transactionId`) is final: false in a `member` event. */
   readonly final: boolean;
   readonly notify?: string;
   readonly at: number;
   readonly progress?: unknown;
+  /** In a `member` event, the member's result. */
   readonly result?: unknown;
   readonly counts?: GroupCounts;
+  /** In a `member` event: the member device that finished and its sub-transaction. */
+  readonly member?: MemberRef;
 }
 
 /** Handles an event; a rejection makes the event come again later. */
 export type TxEventHandler = (event: TxEvent) => void | Promise<void>;
+
+/**
+ * Told that a device may have work to fetch with `callIn` (a new
+ * transaction, a group's sub-transaction, a delivery whose hold ran out, a
+ * cancel to hand out). A hint: a call-in may find the work already taken.
+ */
+export type WorkHandler = (device: string) => void | Promise<void>;
+
+/** An outbox event whose handlers failed, waiting for its next attempt. */
+export interface FailingEvent {
+  readonly seq: number;
+  readonly target: Target;
+  readonly transactionId: number;
+  readonly type: TxEventType;
+  /** Failed deliveries so far. */
+  readonly attempts: number;
+  /** The last handler error, as text. */
+  readonly lastError: string;
+  /** When it is tried again (epoch ms); the transaction's later events wait for it. */
+  readonly nextAttemptAt: number;
+}
+
+/** The outbox as {@link TxQueue.eventBacklog} sees it (every process's share). */
+export interface EventBacklog {
+  /** Events not yet delivered to every handler. */
+  readonly pending: number;
+  /** Of those, how many failed at least once. */
+  readonly failingTotal: number;
+  /** The failing ones, oldest first, up to the limit asked for. */
+  readonly failing: readonly FailingEvent[];
+}
 
 /** The server's view of device groups (manual §7.3); txqueue never stores membership. */
 export interface GroupResolver {
@@ -183,8 +250,14 @@ export interface TxQueueOptions {
   readonly defaultTimeoutMs?: number;
   /** Longest wait between maintenance passes (timeouts of other processes, event retries). Default 1000. */
   readonly tickMs?: number;
-  /** A failed event handler is retried after this many ms. Default 5000. */
+  /**
+   * An event whose handler failed is tried again after this many ms, then
+   * after twice as long on each further failure, up to `eventRetryMaxMs`.
+   * Default 5000.
+   */
   readonly eventRetryMs?: number;
+  /** The longest wait between two attempts of a failing event. Default 300 000 (or `eventRetryMs`, if larger). */
+  readonly eventRetryMaxMs?: number;
   /**
    * Finished transactions are deleted by the maintenance pass this many ms
    * after they finished (`queue.purge`). Default: kept for ever. Setting it

@@ -65,6 +65,11 @@ export function checkOptionalString(value: unknown, path: string, max = 2048): s
   return value === undefined ? undefined : checkText(value, path, max);
 }
 
+export function checkBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw invalid(path, 'true or false', value);
+  return value;
+}
+
 /** Checks a count (a limit): a whole number in 1..max. */
 export function checkCount(value: unknown, path: string, max: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max)

@@ -1,9 +1,9 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import type { Delivery, TxKind } from '../types.ts';
+import type { Delivery } from '../types.ts';
 import { type Ctx, type Effects, forUpdate } from './context.ts';
 import { expireDevice } from './expire.ts';
 import { recordEvent } from './outbox.ts';
-import { plainRow, type TxRow } from './rows.ts';
+import { plainRow, toDelivery, type TxRow } from './rows.ts';
 
 /**
  * Hands a device its open transactions in id order (manual §7.2 steps
@@ -67,17 +67,7 @@ export async function claimDeliveries(
     if (Number(row.attempt) === 1 && row.state === 'delivered' && row.parent_target === null) {
       await recordEvent(tx, fx, row, 'delivered', now, 'device-connected');
     }
-    out.push({
-      transactionId: Number(row.id),
-      attempt: Number(row.attempt),
-      kind: row.kind as TxKind,
-      payload: await ctx.payloads.of(tx, row),
-      action: row.state === 'cancelling' ? 'cancel' : 'execute',
-      deadline: Number(row.deadline),
-      ...(row.parent_target === null
-        ? {}
-        : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
-    });
+    out.push(toDelivery(row, await ctx.payloads.of(tx, row)));
   }
   return out;
 }

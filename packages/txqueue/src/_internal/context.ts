@@ -20,11 +20,10 @@ export interface Ctx {
 
 /** Side effects of a committed write, applied by the engine after COMMIT. */
 export class Effects {
-  /** Device keys to wake, here and in every process, or every waiter. */
+  /** Device keys to wake, here and in every process. */
   readonly wake = new Set<string>();
   /** Device keys to wake in this process only: no other process waits on them (wake.ts). */
   readonly wakeHere = new Set<string>();
-  wakeAll = false;
   /** Earliest new deadline, to arm the timer. */
   deadline = Number.POSITIVE_INFINITY;
   events = 0;

@@ -1,24 +1,35 @@
 import type { Clock, Logger, SqlDriver } from '@fleetkit/core';
 import { Coalescer } from './coalesce.ts';
-import type { TxEvent, TxEventHandler } from '../types.ts';
+import type { EventBacklog, FailingEvent, TxEvent, TxEventHandler, TxEventType } from '../types.ts';
 import { parseTargetKey } from './keys.ts';
 
 const BATCH = 256;
 /** How long a claimed batch stays with this process before another may take it (crash recovery). */
 const LEASE_MS = 60_000;
+/** The longest error text kept with a failing event. */
+const ERROR_CHARS = 1000;
 
 type EventRow = {
   readonly seq: number;
   readonly target: string;
   readonly tx_id: number;
   readonly body: string;
+  readonly attempts: number;
 };
+
+/** When an event that failed `attempts` times (1 or more) is tried again: `retryMs` doubling, at most `maxMs`. */
+export function retryDelay(attempts: number, retryMs: number, maxMs: number): number {
+  // past 2^30 the doubling is beyond any cap a checked option allows
+  return Math.min(maxMs, retryMs * 2 ** Math.min(attempts - 1, 30));
+}
 
 /**
  * Hands outbox events to the subscribers of this process. A batch is claimed
  * with a lease (on PostgreSQL with `SKIP LOCKED`, so processes split the
  * work); an event is deleted once every handler resolved, and one whose
- * handler rejected comes back after `retryMs`. Only the oldest open event
+ * handler rejected comes back after `retryMs`, twice as long after each
+ * further failure, at most `retryMaxMs` (counted and kept with the event, so
+ * every process and a restart back off alike). Only the oldest open event
  * of each transaction is claimable, so a transaction's events arrive in
  * order even when several processes dispatch.
  */
@@ -27,16 +38,18 @@ export class Dispatcher {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #retryMs: number;
+  readonly #retryMaxMs: number;
   readonly #handlers = new Set<TxEventHandler>();
   /** Handlers that already succeeded for an event being retried. */
   readonly #done = new Map<number, Set<TxEventHandler>>();
   readonly #pumps = new Coalescer();
 
-  constructor(db: SqlDriver, clock: Clock, logger: Logger, retryMs: number) {
+  constructor(db: SqlDriver, clock: Clock, logger: Logger, retry: { readonly ms: number; readonly maxMs: number }) {
     this.#db = db;
     this.#clock = clock;
     this.#logger = logger;
-    this.#retryMs = retryMs;
+    this.#retryMs = retry.ms;
+    this.#retryMaxMs = retry.maxMs;
   }
 
   subscribe(handler: TxEventHandler): () => void {
@@ -71,7 +84,7 @@ export class Dispatcher {
            AND NOT EXISTS (SELECT 1 FROM txq_events p WHERE ${earlier})
          ORDER BY e.seq LIMIT ${BATCH}${lock})
        UPDATE txq_events SET lease_until = $1 WHERE seq IN (SELECT seq FROM pick)
-       RETURNING seq, target, tx_id, body`,
+       RETURNING seq, target, tx_id, body, attempts`,
       [now + LEASE_MS, now],
     );
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
@@ -83,37 +96,73 @@ export class Dispatcher {
         transactionId: Number(row.tx_id),
         ...JSON.parse(row.body),
       } as TxEvent;
-      if (await this.#deliver(seq, event)) {
+      const error = await this.#deliver(seq, event);
+      if (error === undefined) {
         await this.#db.run('DELETE FROM txq_events WHERE seq = $1', [seq]);
-      } else {
-        await this.#db.run('UPDATE txq_events SET lease_until = $2 WHERE seq = $1', [
-          seq,
-          this.#clock.now() + this.#retryMs,
-        ]);
+        continue;
       }
+      const attempts = Number(row.attempts) + 1;
+      const next = this.#clock.now() + retryDelay(attempts, this.#retryMs, this.#retryMaxMs);
+      this.#logger.warn('event handler failed; the event will be retried', {
+        seq,
+        type: event.type,
+        attempts,
+        nextAttemptAt: next,
+        cause: error,
+      });
+      await this.#db.run('UPDATE txq_events SET lease_until = $2, attempts = $3, last_error = $4 WHERE seq = $1', [
+        seq,
+        next,
+        attempts,
+        error,
+      ]);
     }
     return rows.length;
   }
 
-  async #deliver(seq: number, event: TxEvent): Promise<boolean> {
+  /** Hands an event to every handler that has not had it yet; returns the first failure's text, if any. */
+  async #deliver(seq: number, event: TxEvent): Promise<string | undefined> {
     const done = this.#done.get(seq) ?? new Set<TxEventHandler>();
-    let ok = true;
+    let error: string | undefined;
     for (const handler of [...this.#handlers]) {
       if (done.has(handler)) continue;
       try {
         await handler(event);
         done.add(handler);
       } catch (cause) {
-        ok = false;
-        this.#logger.warn('event handler failed; the event will be retried', {
-          seq,
-          type: event.type,
-          cause: String(cause),
-        });
+        error ??= String(cause).slice(0, ERROR_CHARS);
       }
     }
-    if (ok) this.#done.delete(seq);
+    if (error === undefined) this.#done.delete(seq);
     else this.#done.set(seq, done);
-    return ok;
+    return error;
   }
+}
+
+/**
+ * The outbox's backlog: how many events wait (in every process's share),
+ * how many of them failed, and the oldest `limit` failing ones. Both read the
+ * whole outbox, which holds only undelivered events; no index is kept for
+ * them (it would be one more write per event).
+ */
+export async function eventBacklog(db: SqlDriver, limit: number): Promise<EventBacklog> {
+  const [counts] = await db.query<{ pending: number; failing: number | null }>(
+    'SELECT count(*) AS pending, sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS failing FROM txq_events',
+  );
+  const rows = await db.query<EventRow & { last_error: string | null; lease_until: number }>(
+    `SELECT seq, target, tx_id, body, attempts, last_error, lease_until FROM txq_events WHERE attempts > 0
+     ORDER BY seq LIMIT ${Math.trunc(limit)}`,
+  );
+  const failing = rows.map(
+    (r): FailingEvent => ({
+      seq: Number(r.seq),
+      target: parseTargetKey(r.target),
+      transactionId: Number(r.tx_id),
+      type: (JSON.parse(r.body) as { type: TxEventType }).type,
+      attempts: Number(r.attempts),
+      lastError: r.last_error ?? '',
+      nextAttemptAt: Number(r.lease_until),
+    }),
+  );
+  return { pending: Number(counts?.pending ?? 0), failingTotal: Number(counts?.failing ?? 0), failing };
 }

@@ -5,18 +5,23 @@ import { type Ctx, type Effects, jsonStrings } from './context.ts';
 import { settleParent } from './finish.ts';
 import { recordEvent } from './outbox.ts';
 import type { TxRow } from './rows.ts';
+import { deviceKey } from './keys.ts';
 import { EVENT_SEQ_KEY } from './schema.ts';
+import { SERVER_NOW_MS } from './wake.ts';
 
 /** An enqueue after validation: payload already canonical JSON text. */
 export interface NewTransaction {
   readonly key: string;
   readonly kind: TxKind;
+  readonly tag: string | undefined;
   readonly payloadJson: string;
   readonly timeoutMs: number;
   readonly notify: string | undefined;
   readonly clientId: string | undefined;
   /** Sorted, distinct member devices for a group target. */
   readonly members: readonly string[] | undefined;
+  /** A group target's `member` events (ignored for a device). */
+  readonly memberEvents: boolean;
 }
 
 /** Next id of a target: per-target counter, so ids are unique and increasing (manual §7.2). */
@@ -28,15 +33,15 @@ export async function nextId(tx: SqlExecutor, key: string): Promise<number> {
   return Number(row!.next);
 }
 
-/** Finds a transaction by the caller's id; a different kind or payload under that id is a conflict. */
+/** Finds a transaction by the caller's id; a different kind, tag or payload under that id is a conflict. */
 export async function findByClientId(tx: SqlExecutor, t: NewTransaction): Promise<TxRow | undefined> {
   if (t.clientId === undefined) return undefined;
   const [row] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND client_id = $2', [t.key, t.clientId]);
   if (!row) return undefined;
-  if (row.kind !== t.kind || row.payload !== t.payloadJson) {
+  if (row.kind !== t.kind || row.tag !== (t.tag ?? null) || row.payload !== t.payloadJson) {
     throw new TxQueueError(
       TxQueueErrorCode.IdempotencyConflict,
-      `Cannot enqueue client id "${t.clientId}" again: it names transaction ${row.id} with a different kind or payload`,
+      `Cannot enqueue client id "${t.clientId}" again: it names transaction ${row.id} with a different kind, tag or payload`,
       {
         details: { target: t.key.slice(2), clientId: t.clientId, transactionId: Number(row.id) },
       },
@@ -89,6 +94,7 @@ export async function insertTransaction(
     id,
     client_id: t.clientId ?? null,
     kind: t.kind,
+    tag: t.tag ?? null,
     payload: t.payloadJson,
     state: 'queued',
     status: 'accepted',
@@ -106,15 +112,29 @@ export async function insertTransaction(
     n_complete: zero,
     n_timed_out: zero,
     n_cancelled: zero,
+    member_events: group && t.memberEvents ? 1 : null,
     created_at: now,
     updated_at: now,
     finished_at: null,
   };
   await tx.run(
-    `INSERT INTO txq_tx (target, id, client_id, kind, payload, state, status, attempt, deadline, notify,
-       total, finished, n_complete, n_timed_out, n_cancelled, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'queued', 'accepted', 0, $6, $7, $8, $9, $9, $9, $9, $10, $10)`,
-    [t.key, id, row.client_id, t.kind, t.payloadJson, deadline, row.notify, row.total, zero, now],
+    `INSERT INTO txq_tx (target, id, client_id, kind, tag, payload, state, status, attempt, deadline, notify,
+       total, finished, n_complete, n_timed_out, n_cancelled, member_events, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'queued', 'accepted', 0, $7, $8, $9, $10, $10, $10, $10, $11, $12, $12)`,
+    [
+      t.key,
+      id,
+      row.client_id,
+      t.kind,
+      row.tag,
+      t.payloadJson,
+      deadline,
+      row.notify,
+      row.total,
+      zero,
+      row.member_events,
+      now,
+    ],
   );
   await recordEvent(tx, fx, row, 'accepted', now);
   fx.deadline = Math.min(fx.deadline, deadline);
@@ -128,52 +148,62 @@ export async function insertTransaction(
     const [done] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [t.key, id]);
     return done!;
   }
-  await fanOut(tx, ctx, t.members!, { kind: t.kind, deadline, parentKey: t.key, parentId: id }, now);
-  fx.wakeAll = true;
+  await fanOut(tx, ctx, fx, t.members!, { parent: row, deadline }, now);
   return row;
 }
 
 interface SubSpec {
-  readonly kind: TxKind;
+  /** The group transaction: kind and tag are copied, the payload stays on it. */
+  readonly parent: Pick<TxRow, 'target' | 'id' | 'kind' | 'tag'>;
   readonly deadline: number;
-  readonly parentKey: string;
-  readonly parentId: number;
 }
 
 /**
  * Creates one sub-transaction per member (manual §7.3 steps 3–8) in two
  * set-based statements, whatever the group size: per-device ids come from
- * the per-device counters, the payload stays on the parent row.
+ * the per-device counters, the payload stays on the parent row. Every member
+ * is woken here; on PostgreSQL, the members a call-in or a watcher in some
+ * process listens on are woken there too (read from the counter rows the
+ * statement locks anyway, as a device enqueue does: wake.ts).
  */
 export async function fanOut(
   tx: SqlExecutor,
   ctx: Ctx,
+  fx: Effects,
   members: readonly string[],
   s: SubSpec,
   now: number,
 ): Promise<void> {
   const list = JSON.stringify(members);
   const source = jsonStrings(ctx, '$1');
+  const params = [list, s.parent.kind, s.parent.tag, s.deadline, s.parent.target, s.parent.id, now];
   if (!ctx.pg) {
     // ids as in nextTxId: each member's highest id plus one (members are distinct)
     await tx.run(
-      `INSERT INTO txq_tx (target, id, kind, state, status, attempt, deadline, parent_target, parent_id, created_at, updated_at)
+      `INSERT INTO txq_tx (target, id, kind, tag, state, status, attempt, deadline, parent_target, parent_id, created_at, updated_at)
        SELECT 'd:' || j.value, ${sqliteLastId("'d:' || j.value")} + 1,
-         $2, 'queued', 'accepted', 0, $3, $4, $5, $6, $6
+         $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $7, $7
        FROM ${source}`,
-      [list, s.kind, s.deadline, s.parentKey, s.parentId, now],
+      params,
     );
+    for (const m of members) fx.wakeHere.add(deviceKey(m));
     return;
   }
-  await tx.run(
-    `INSERT INTO txq_counter (target, next) SELECT 'd:' || j.value, 1 FROM ${source} WHERE true
-     ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1`,
+  const listening = await tx.query<{ target: string }>(
+    `WITH c AS (INSERT INTO txq_counter (target, next) SELECT 'd:' || j.value, 1 FROM ${source} WHERE true
+       ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1 RETURNING target, listen_until)
+     SELECT target FROM c WHERE listen_until >= ${SERVER_NOW_MS}`,
     [list],
   );
   await tx.run(
-    `INSERT INTO txq_tx (target, id, kind, state, status, attempt, deadline, parent_target, parent_id, created_at, updated_at)
-     SELECT c.target, c.next, $2, 'queued', 'accepted', 0, $3, $4, $5, $6, $6
+    `INSERT INTO txq_tx (target, id, kind, tag, state, status, attempt, deadline, parent_target, parent_id, created_at, updated_at)
+     SELECT c.target, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $7, $7
      FROM ${source} JOIN txq_counter c ON c.target = 'd:' || j.value`,
-    [list, s.kind, s.deadline, s.parentKey, s.parentId, now],
+    params,
   );
+  const remote = new Set(listening.map((r) => r.target));
+  for (const m of members) {
+    const key = deviceKey(m);
+    (remote.has(key) ? fx.wake : fx.wakeHere).add(key);
+  }
 }

@@ -1,20 +1,22 @@
 import type { SqlExecutor } from '@fleetkit/core';
 import type { StatusCode } from '../status.ts';
 import type { Ctx, Effects } from './context.ts';
-import { recordEvent } from './outbox.ts';
-import type { TxRow } from './rows.ts';
+import { recordEvent, recordMemberEvent } from './outbox.ts';
+import { memberEvents, type TxRow } from './rows.ts';
 
-interface Delta {
-  finished: number;
-  complete: number;
-  timedOut: number;
-  cancelled: number;
+/** The sub-transactions of one group transaction that have just finished. */
+interface FinishedChildren {
+  readonly target: string;
+  readonly id: number;
+  readonly rows: TxRow[];
 }
 
 /**
  * After rows reached a final state: a final event for each stand-alone
- * transaction; for sub-transactions, one counter update per parent, which
- * completes the parent when its last child is final (manual §7.3 steps 14–18).
+ * transaction; for sub-transactions, one counter update per parent, then,
+ * if the parent asked for them, a `member` event per child (manual §5.8),
+ * then the parent's `progress` event, or its `final` one when its last
+ * child is final (manual §7.3 steps 14–18).
  */
 export async function afterFinal(
   tx: SqlExecutor,
@@ -23,49 +25,39 @@ export async function afterFinal(
   rows: readonly TxRow[],
   now: number,
 ): Promise<void> {
-  const parents = new Map<string, { target: string; id: number; delta: Delta }>();
+  const parents = new Map<string, FinishedChildren>();
   for (const row of rows) {
     if (row.parent_target === null) {
       await recordEvent(tx, fx, row, 'final', now);
       continue;
     }
     const key = `${row.parent_target}#${row.parent_id}`;
-    let p = parents.get(key);
-    if (!p) {
-      p = {
-        target: row.parent_target,
-        id: Number(row.parent_id),
-        delta: { finished: 0, complete: 0, timedOut: 0, cancelled: 0 },
-      };
-      parents.set(key, p);
+    let children = parents.get(key);
+    if (!children) {
+      children = { target: row.parent_target, id: Number(row.parent_id), rows: [] };
+      parents.set(key, children);
     }
-    p.delta.finished++;
-    if (row.state === 'complete') p.delta.complete++;
-    else if (row.state === 'timed-out') p.delta.timedOut++;
-    else if (row.state === 'cancelled') p.delta.cancelled++;
+    children.rows.push(row);
   }
-  for (const p of parents.values()) await bumpParent(tx, ctx, fx, p.target, p.id, p.delta, now);
+  for (const children of parents.values()) await bumpParent(tx, ctx, fx, children, now);
 }
 
-async function bumpParent(
-  tx: SqlExecutor,
-  ctx: Ctx,
-  fx: Effects,
-  target: string,
-  id: number,
-  d: Delta,
-  now: number,
-): Promise<void> {
+async function bumpParent(tx: SqlExecutor, ctx: Ctx, fx: Effects, c: FinishedChildren, now: number): Promise<void> {
+  const count = (state: string): number => c.rows.filter((r) => r.state === state).length;
   const [parent] = await tx.query<TxRow>(
     `UPDATE txq_tx SET finished = finished + $3, n_complete = n_complete + $4, n_timed_out = n_timed_out + $5,
        n_cancelled = n_cancelled + $6, updated_at = $7, state = CASE WHEN state = 'queued' THEN 'in-progress' ELSE state END
      WHERE target = $1 AND id = $2 AND finished_at IS NULL RETURNING *`,
-    [target, id, d.finished, d.complete, d.timedOut, d.cancelled, now],
+    [c.target, c.id, c.rows.length, count('complete'), count('timed-out'), count('cancelled'), now],
   );
   if (!parent) {
-    ctx.logger.error('sub-transaction finished under a final or missing group transaction', { target, id });
+    ctx.logger.error('sub-transaction finished under a final or missing group transaction', {
+      target: c.target,
+      id: c.id,
+    });
     return;
   }
+  if (memberEvents(parent)) for (const child of c.rows) await recordMemberEvent(tx, fx, parent, child, now);
   await settleParent(tx, fx, parent, now);
 }
 

@@ -4,7 +4,6 @@ import { cancelRows } from './cancel.ts';
 import { fanOut } from './enqueue.ts';
 import { deviceKey, groupKey } from './keys.ts';
 import type { TxRow } from './rows.ts';
-import type { TxKind } from '../types.ts';
 
 // The membership rule (README "Group transactions"): a group transaction's
 // members are the group's members when it was enqueued; the server reports
@@ -38,16 +37,9 @@ export async function joinGroup(
       p.id,
       now,
     ]);
-    await fanOut(
-      tx,
-      ctx,
-      [device],
-      { kind: p.kind as TxKind, deadline: Number(p.deadline), parentKey: p.target, parentId: Number(p.id) },
-      now,
-    );
+    await fanOut(tx, ctx, fx, [device], { parent: p, deadline: Number(p.deadline) }, now);
     added++;
   }
-  if (added > 0) fx.wake.add(deviceKey(device));
   return added;
 }
 

@@ -28,18 +28,33 @@ export async function recordEvent(
   now: number,
   status?: StatusCode,
 ): Promise<void> {
-  await tx.run(tx.dialect === 'sqlite' ? SQLITE_INSERT : PG_INSERT, [
-    row.target,
-    row.id,
-    eventBody(row, type, now, status),
-  ]);
+  await insertEvent(tx, fx, row, eventBody(row, type, now, status));
+}
+
+/**
+ * Writes a group transaction's `member` event: `member` finished (manual
+ * §5.8: a notification per member device). It is the group's event, so it
+ * takes its place in the order of the group's own events.
+ */
+export async function recordMemberEvent(
+  tx: SqlExecutor,
+  fx: Effects,
+  group: TxRow,
+  member: TxRow,
+  now: number,
+): Promise<void> {
+  await insertEvent(tx, fx, group, memberEventBody(group, member, now));
+}
+
+async function insertEvent(tx: SqlExecutor, fx: Effects, row: TxRow, body: string): Promise<void> {
+  await tx.run(tx.dialect === 'sqlite' ? SQLITE_INSERT : PG_INSERT, [row.target, row.id, body]);
   fx.events++;
 }
 
 /**
  * The SQL expression of an event body made by the statement of the
  * transition itself (the PostgreSQL fast paths), byte for byte what
- * {@link eventBody} gives for the row it writes: the row's client id, kind and
+ * {@link eventBody} gives for the row it writes: the row's client id, kind, tag and
  * notification target are spliced between the parts this side knows
  * ({@link eventBodyParts}). `mid` and `tail` are SQL text parameters. Concatenation, not
  * `json_build_object` → `json_strip_nulls` → `jsonb`: that parsed the JSON
@@ -47,7 +62,8 @@ export async function recordEvent(
  * sorted the keys of the body and of the device's result.
  */
 export function eventBodySql(type: 'delivered' | 'final', mid: string, tail: string): string {
-  return `'{"type":"${type}"' || coalesce(',"clientId":' || to_json(client_id)::text, '') || ',"kind":' || to_json(kind)::text || ${mid}
+  return `'{"type":"${type}"' || coalesce(',"clientId":' || to_json(client_id)::text, '') || ',"kind":' || to_json(kind)::text
+    || coalesce(',"tag":' || to_json(tag)::text, '') || ${mid}
     || coalesce(',"notify":' || to_json(notify)::text, '') || ${tail}`;
 }
 
@@ -86,6 +102,7 @@ export function eventBody(row: TxRow, type: TxEventType, now: number, status?: S
   const body: { -readonly [K in keyof Omit<TxEvent, 'seq' | 'target' | 'transactionId'>]?: TxEvent[K] } = { type };
   if (row.client_id !== null) body.clientId = row.client_id;
   body.kind = row.kind as TxEvent['kind'];
+  if (row.tag !== null) body.tag = row.tag;
   body.state = row.state as TxEvent['state'];
   body.status = s;
   body.statusString = statusString(s);
@@ -95,5 +112,30 @@ export function eventBody(row: TxRow, type: TxEventType, now: number, status?: S
   if (type === 'progress' && row.progress !== null) body.progress = parseJson(row.progress);
   if (type === 'final' && row.result !== null) body.result = parseJson(row.result);
   if (counts !== undefined) body.counts = counts;
+  return JSON.stringify(body);
+}
+
+/**
+ * The body of a `member` event: the group transaction's caller id, kind, tag
+ * and notification target, the member's state, status and result, and which
+ * member it is. `final` is false: it speaks of the group transaction, whose
+ * own `final` event comes once every member has finished.
+ */
+function memberEventBody(group: TxRow, member: TxRow, now: number): string {
+  const status = member.status as StatusCode;
+  const body: { -readonly [K in keyof Omit<TxEvent, 'seq' | 'target' | 'transactionId'>]?: TxEvent[K] } = {
+    type: 'member',
+  };
+  if (group.client_id !== null) body.clientId = group.client_id;
+  body.kind = group.kind as TxEvent['kind'];
+  if (group.tag !== null) body.tag = group.tag;
+  body.state = member.state as TxEvent['state'];
+  body.status = status;
+  body.statusString = statusString(status);
+  body.final = false;
+  if (group.notify !== null) body.notify = group.notify;
+  body.at = now;
+  if (member.result !== null) body.result = parseJson(member.result);
+  body.member = { device: member.target.slice(2), transactionId: Number(member.id) };
   return JSON.stringify(body);
 }

@@ -57,15 +57,15 @@ export interface EnqueueItem {
 }
 
 const ENQUEUE_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json)
-         AS r(ord int, target text, kind text, payload text, deadline bigint, notify text, now bigint, body text)),
+         AS r(ord int, target text, kind text, tag text, payload text, deadline bigint, notify text, now bigint, body text)),
      n AS MATERIALIZED (SELECT target, count(*) AS k FROM r GROUP BY target ORDER BY target),
      c AS (INSERT INTO txq_counter (target, next) SELECT target, k FROM n ORDER BY target
        ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + excluded.next
        RETURNING target, next, coalesce(listen_until >= ${SERVER_NOW_MS}, false) AS listening),
      x AS MATERIALIZED (SELECT r.*, c.next - n.k + row_number() OVER (PARTITION BY r.target ORDER BY r.ord) AS id, c.listening
        FROM r JOIN n ON n.target = r.target JOIN c ON c.target = r.target),
-     t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
-       SELECT target, id, kind, payload, 'queued', 'accepted', 0, deadline, notify, now, now FROM x ORDER BY ord),
+     t AS (INSERT INTO txq_tx (target, id, kind, tag, payload, state, status, attempt, deadline, notify, created_at, updated_at)
+       SELECT target, id, kind, tag, payload, 'queued', 'accepted', 0, deadline, notify, now, now FROM x ORDER BY ord),
      e AS (INSERT INTO txq_events (target, tx_id, body) SELECT target, id, body FROM x ORDER BY ord)
      SELECT ord, id, listening FROM x`;
 
@@ -83,6 +83,7 @@ export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Prom
         ord,
         target: i.t.key,
         kind: i.t.kind,
+        tag: i.t.tag ?? null,
         payload: i.t.payloadJson,
         deadline: i.now + i.t.timeoutMs,
         notify: i.t.notify ?? null,
@@ -114,11 +115,11 @@ const ACK_MANY_SQL = `WITH a AS MATERIALIZED (SELECT * FROM json_to_recordset($1
      done AS (UPDATE txq_tx t SET state = pick.state, status = pick.status, result = pick.result, finished_at = pick.now, updated_at = pick.now,
          lease_until = NULL
        FROM pick WHERE t.ctid = ANY(ARRAY(SELECT tid FROM pick)) AND t.ctid = pick.tid
-       RETURNING pick.ord, pick.mid, pick.tail, t.target, t.id, t.client_id, t.kind, t.payload, t.notify, t.deadline, t.cancel_deadline,
-         t.progress, t.created_at),
+       RETURNING pick.ord, pick.mid, pick.tail, t.target, t.id, t.client_id, t.kind, t.tag, t.payload, t.notify, t.deadline,
+         t.cancel_deadline, t.progress, t.created_at),
      e AS (INSERT INTO txq_events (target, tx_id, body)
        SELECT target, id, ${eventBodySql('final', 'mid', 'tail')} FROM done ORDER BY ord)
-     SELECT ord, client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
+     SELECT ord, client_id, kind, tag, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
 
 /**
  * Final complete or failure acks of stand-alone transactions under their
@@ -179,8 +180,8 @@ const CALL_IN_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordse
      e AS (INSERT INTO txq_events (target, tx_id, body)
        SELECT target, id, ${eventBodySql('delivered', '$2::text', 'tail')}
        FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL ORDER BY ord, id)
-     SELECT due.ord, claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target,
-       claimed.parent_id, due.n AS due_n
+     SELECT due.ord, claimed.id, claimed.attempt, claimed.kind, claimed.tag, claimed.payload, claimed.state, claimed.deadline,
+       claimed.parent_target, claimed.parent_id, due.n AS due_n
      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON claimed.ord = due.ord`;
 
 /**

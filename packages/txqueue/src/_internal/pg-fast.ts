@@ -1,9 +1,9 @@
 import type { StatusCode } from '../status.ts';
-import type { AckInput, Delivery, TxKind } from '../types.ts';
+import type { AckInput, Delivery } from '../types.ts';
 import type { Ctx } from './context.ts';
 import type { NewTransaction } from './enqueue.ts';
 import { eventBody, eventBodyParts, eventBodySql } from './outbox.ts';
-import type { TxRow } from './rows.ts';
+import { toDelivery, type TxRow } from './rows.ts';
 import { SERVER_NOW_MS } from './wake.ts';
 
 // PostgreSQL fast paths: the common case of each step as ONE statement
@@ -20,7 +20,16 @@ import { SERVER_NOW_MS } from './wake.ts';
  */
 export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<Enqueued | undefined> {
   if (t.members !== undefined || t.clientId !== undefined) return undefined;
-  const params = [t.key, t.kind, t.payloadJson, now + t.timeoutMs, t.notify ?? null, now, acceptedBody(t, now)];
+  const params = [
+    t.key,
+    t.kind,
+    t.payloadJson,
+    now + t.timeoutMs,
+    t.notify ?? null,
+    now,
+    acceptedBody(t, now),
+    t.tag ?? null,
+  ];
   // a device with a counter row (every one after its first transaction): a
   // plain UPDATE, ~10 % of the statement's server time below the upsert's
   // conflict check (log_statement_stats); the first one makes the row
@@ -42,8 +51,8 @@ function enqueueSql(bump: string): string {
   // new id comes back: the rest of the row is what was just written (fewer
   // columns for node-postgres to describe and parse, no payload echoed)
   return `WITH c AS (${bump} RETURNING next, coalesce(listen_until >= ${SERVER_NOW_MS}, false) AS listening),
-     t AS (INSERT INTO txq_tx (target, id, kind, payload, state, status, attempt, deadline, notify, created_at, updated_at)
-       SELECT $1, c.next, $2, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING id),
+     t AS (INSERT INTO txq_tx (target, id, kind, tag, payload, state, status, attempt, deadline, notify, created_at, updated_at)
+       SELECT $1, c.next, $2, $8, $3, 'queued', 'accepted', 0, $4, $5, $6, $6 FROM c RETURNING id),
      e AS (INSERT INTO txq_events (target, tx_id, body) SELECT $1, t.id, $7 FROM t)
      SELECT t.id, c.listening FROM t, c`;
 }
@@ -66,6 +75,7 @@ export function enqueuedRow(
     id: Number(got.id),
     client_id: null,
     kind: t.kind,
+    tag: t.tag ?? null,
     payload: t.payloadJson,
     state: 'queued',
     status: 'accepted',
@@ -83,6 +93,7 @@ export function enqueuedRow(
     n_complete: null,
     n_timed_out: null,
     n_cancelled: null,
+    member_events: null,
     created_at: now,
     updated_at: now,
     finished_at: null,
@@ -95,6 +106,7 @@ export function acceptedBody(t: NewTransaction, now: number): string {
   const pseudo = {
     client_id: null,
     kind: t.kind,
+    tag: t.tag ?? null,
     state: 'queued',
     status: 'accepted',
     notify: t.notify ?? null,
@@ -108,7 +120,7 @@ export function acceptedBody(t: NewTransaction, now: number): string {
 /** The columns a call-in returns: what a {@link Delivery} needs (fewer columns, less to parse). */
 export type CallInRow = Pick<
   TxRow,
-  'id' | 'attempt' | 'kind' | 'payload' | 'state' | 'deadline' | 'parent_target' | 'parent_id'
+  'id' | 'attempt' | 'kind' | 'tag' | 'payload' | 'state' | 'deadline' | 'parent_target' | 'parent_id'
 > & { readonly due_n: number | null };
 
 // A delivery mark is the one write a crash of PostgreSQL itself may lose
@@ -133,8 +145,8 @@ const CALL_IN_SQL = `WITH pick AS MATERIALIZED (SELECT ctid FROM txq_tx WHERE ta
      e AS (INSERT INTO txq_events (target, tx_id, body)
        SELECT target, id, ${eventBodySql('delivered', '$5::text', '$6::text')}
        FROM claimed WHERE attempt = 1 AND state = 'delivered' AND parent_target IS NULL)
-     SELECT claimed.id, claimed.attempt, claimed.kind, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target, claimed.parent_id,
-       due.n AS due_n
+     SELECT claimed.id, claimed.attempt, claimed.kind, claimed.tag, claimed.payload, claimed.state, claimed.deadline, claimed.parent_target,
+       claimed.parent_id, due.n AS due_n
      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, due LEFT JOIN claimed ON true`;
 
 /**
@@ -162,28 +174,16 @@ export async function callInFast(
 export async function toDeliveries(ctx: Ctx, rows: readonly CallInRow[]): Promise<Delivery[]> {
   const claimed = rows.filter((r) => r.id !== null).sort((a, b) => Number(a.id) - Number(b.id));
   const out: Delivery[] = [];
-  for (const row of claimed) {
-    out.push({
-      transactionId: Number(row.id),
-      attempt: Number(row.attempt),
-      kind: row.kind as TxKind,
-      payload: await ctx.payloads.of(ctx.db, row),
-      action: row.state === 'cancelling' ? 'cancel' : 'execute',
-      deadline: Number(row.deadline),
-      ...(row.parent_target === null
-        ? {}
-        : { parent: { group: row.parent_target.slice(2), id: Number(row.parent_id) } }),
-    });
-  }
+  for (const row of claimed) out.push(toDelivery(row, await ctx.payloads.of(ctx.db, row)));
   return out;
 }
 
 const ACK_SQL = `WITH done AS (UPDATE txq_tx SET state = $4, status = $5, result = $6, finished_at = $7, updated_at = $7, lease_until = NULL
        WHERE target = $1 AND id = $2 AND attempt = $3 AND attempt > 0 AND finished_at IS NULL AND parent_target IS NULL
          AND deadline > $7 AND (cancel_deadline IS NULL OR cancel_deadline > $7)
-       RETURNING target, id, client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at),
+       RETURNING target, id, client_id, kind, tag, payload, notify, deadline, cancel_deadline, progress, created_at),
      e AS (INSERT INTO txq_events (target, tx_id, body) SELECT target, id, ${eventBodySql('final', '$8::text', '$9::text')} FROM done)
-     SELECT client_id, kind, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
+     SELECT client_id, kind, tag, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
 
 /** A final complete or failure ack of a stand-alone transaction under its current attempt, before its deadline. */
 export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): Promise<TxRow | undefined> {
@@ -207,7 +207,7 @@ export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): 
 /** The columns of an acked row that a fast ack did not write, which it returns. */
 export type AckedColumns = Pick<
   TxRow,
-  'client_id' | 'kind' | 'payload' | 'notify' | 'deadline' | 'cancel_deadline' | 'progress' | 'created_at'
+  'client_id' | 'kind' | 'tag' | 'payload' | 'notify' | 'deadline' | 'cancel_deadline' | 'progress' | 'created_at'
 >;
 
 /** The row after a fast final ack, whole. */
@@ -216,6 +216,7 @@ export function ackedRow(key: string, a: AckInput, row: AckedColumns, now: numbe
   return {
     client_id: row.client_id,
     kind: row.kind,
+    tag: row.tag,
     payload: row.payload,
     notify: row.notify,
     deadline: row.deadline,
@@ -236,6 +237,7 @@ export function ackedRow(key: string, a: AckInput, row: AckedColumns, now: numbe
     n_complete: null,
     n_timed_out: null,
     n_cancelled: null,
+    member_events: null,
     updated_at: now,
     finished_at: now,
   };

@@ -1,5 +1,5 @@
 import type { StatusCode } from '../status.ts';
-import type { GroupCounts, Transaction, TxKind, TxState } from '../types.ts';
+import type { Delivery, GroupCounts, Transaction, TxKind, TxState } from '../types.ts';
 import { parseTargetKey } from './keys.ts';
 
 /** A `txq_tx` row as both dialects return it (int8 arrives as number). */
@@ -8,6 +8,7 @@ export interface TxRow {
   readonly id: number;
   readonly client_id: string | null;
   readonly kind: string;
+  readonly tag: string | null;
   readonly payload: string | null;
   readonly state: string;
   readonly status: string;
@@ -25,6 +26,8 @@ export interface TxRow {
   readonly n_complete: number | null;
   readonly n_timed_out: number | null;
   readonly n_cancelled: number | null;
+  /** A group transaction's opt-in to `member` events: 1, else null. */
+  readonly member_events: number | null;
   readonly created_at: number;
   readonly updated_at: number;
   readonly finished_at: number | null;
@@ -43,6 +46,7 @@ export function plainRow(r: TxRow): TxRow {
     id: r.id,
     client_id: r.client_id,
     kind: r.kind,
+    tag: r.tag,
     payload: r.payload,
     state: r.state,
     status: r.status,
@@ -60,6 +64,7 @@ export function plainRow(r: TxRow): TxRow {
     n_complete: r.n_complete,
     n_timed_out: r.n_timed_out,
     n_cancelled: r.n_cancelled,
+    member_events: r.member_events,
     created_at: r.created_at,
     updated_at: r.updated_at,
     finished_at: r.finished_at,
@@ -74,6 +79,11 @@ export function isFinal(row: TxRow): boolean {
 
 export function parseJson(text: string | null): unknown {
   return text === null ? undefined : JSON.parse(text);
+}
+
+/** Whether a group transaction emits `member` events (PostgreSQL and SQLite both store 1). */
+export function memberEvents(row: TxRow): boolean {
+  return row.member_events !== null && Number(row.member_events) === 1;
 }
 
 /** The group counters of a parent row. */
@@ -103,6 +113,7 @@ export function toTransaction(row: TxRow, payload: unknown): Transaction {
   };
   if (row.client_id !== null) t.clientId = row.client_id;
   t.kind = row.kind as TxKind;
+  if (row.tag !== null) t.tag = row.tag;
   t.payload = payload;
   t.state = row.state as TxState;
   t.status = row.status as StatusCode;
@@ -119,5 +130,24 @@ export function toTransaction(row: TxRow, payload: unknown): Transaction {
   if (row.parent_target !== null) t.parent = { group: row.parent_target.slice(2), id: Number(row.parent_id) };
   const counts = countsOf(row);
   if (counts !== undefined) t.counts = counts;
+  if (memberEvents(row)) t.memberEvents = true;
   return t as Transaction;
+}
+
+/** A claimed row as the device gets it; `payload` comes from the parent for sub-transactions. */
+export function toDelivery(
+  row: Pick<TxRow, 'id' | 'attempt' | 'kind' | 'tag' | 'state' | 'deadline' | 'parent_target' | 'parent_id'>,
+  payload: unknown,
+): Delivery {
+  const d: { -readonly [K in keyof Delivery]?: Delivery[K] } = {
+    transactionId: Number(row.id),
+    attempt: Number(row.attempt),
+    kind: row.kind as TxKind,
+  };
+  if (row.tag !== null) d.tag = row.tag;
+  d.payload = payload;
+  d.action = row.state === 'cancelling' ? 'cancel' : 'execute';
+  d.deadline = Number(row.deadline);
+  if (row.parent_target !== null) d.parent = { group: row.parent_target.slice(2), id: Number(row.parent_id) };
+  return d as Delivery;
 }

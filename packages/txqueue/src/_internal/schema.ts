@@ -7,11 +7,11 @@ import type { SqlDriver, SqlExecutor } from '@fleetkit/core';
 const tables = (sqlite: boolean): string[] => [
   `CREATE TABLE IF NOT EXISTS txq_counter (target TEXT PRIMARY KEY, next BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS txq_tx (
-    target TEXT NOT NULL, id BIGINT NOT NULL, client_id TEXT, kind TEXT NOT NULL, payload TEXT,
+    target TEXT NOT NULL, id BIGINT NOT NULL, client_id TEXT, kind TEXT NOT NULL, tag TEXT, payload TEXT,
     state TEXT NOT NULL, status TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, lease_until BIGINT,
     deadline BIGINT NOT NULL, cancel_deadline BIGINT, parent_target TEXT, parent_id BIGINT, notify TEXT,
     progress TEXT, result TEXT,
-    total INTEGER, finished INTEGER, n_complete INTEGER, n_timed_out INTEGER, n_cancelled INTEGER,
+    total INTEGER, finished INTEGER, n_complete INTEGER, n_timed_out INTEGER, n_cancelled INTEGER, member_events INTEGER,
     created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, finished_at BIGINT,${sqlite ? ' last_event BIGINT,' : ''}
     PRIMARY KEY (target, id))`,
   `CREATE UNIQUE INDEX IF NOT EXISTS txq_tx_client ON txq_tx (target, client_id) WHERE client_id IS NOT NULL`,
@@ -20,7 +20,7 @@ const tables = (sqlite: boolean): string[] => [
   `CREATE INDEX IF NOT EXISTS txq_tx_cancel ON txq_tx (cancel_deadline) WHERE finished_at IS NULL AND cancel_deadline IS NOT NULL`,
   `CREATE INDEX IF NOT EXISTS txq_tx_parent ON txq_tx (parent_target, parent_id, target) WHERE parent_target IS NOT NULL`,
   `CREATE TABLE IF NOT EXISTS txq_events (seq ${sqlite ? 'INTEGER' : 'BIGSERIAL'} PRIMARY KEY, target TEXT NOT NULL, tx_id BIGINT NOT NULL,
-    body TEXT NOT NULL, lease_until BIGINT NOT NULL DEFAULT 0${sqlite ? ', prev BIGINT' : ''})`,
+    body TEXT NOT NULL, lease_until BIGINT NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT${sqlite ? ', prev BIGINT' : ''})`,
   // SQLite chains a transaction's events instead (sqliteChain below)
   ...(sqlite ? [] : [`CREATE INDEX IF NOT EXISTS txq_events_tx ON txq_events (target, tx_id, seq)`]),
   `CREATE TABLE IF NOT EXISTS txq_staged (target TEXT NOT NULL, seq BIGINT NOT NULL, package TEXT NOT NULL,
@@ -61,6 +61,19 @@ const sqliteIdTrigger = `CREATE TRIGGER IF NOT EXISTS txq_tx_ids AFTER DELETE ON
 const sqliteChainTrigger = `CREATE TRIGGER IF NOT EXISTS txq_events_chain AFTER INSERT ON txq_events
   BEGIN UPDATE txq_tx SET last_event = NEW.seq WHERE target = NEW.target AND id = NEW.tx_id; END`;
 
+/**
+ * Columns added after the first release, as `table`, `column`, type: a
+ * database written before gets them when opened (`ALTER TABLE … ADD COLUMN`).
+ */
+const ADDED_COLUMNS: readonly (readonly [string, string, string])[] = [
+  // the caller's tag (an RPC name) and a group's opt-in to member events
+  ['txq_tx', 'tag', 'TEXT'],
+  ['txq_tx', 'member_events', 'INTEGER'],
+  // failed deliveries of an event and the last error (dispatcher.ts backoff)
+  ['txq_events', 'attempts', 'INTEGER NOT NULL DEFAULT 0'],
+  ['txq_events', 'last_error', 'TEXT'],
+];
+
 /** Serialises schema changes of processes sharing PostgreSQL (a transaction-scoped advisory lock). */
 export const SCHEMA_LOCK = 'SELECT pg_advisory_xact_lock(74570007)';
 
@@ -72,7 +85,10 @@ export async function ensureSchema(db: SqlDriver): Promise<void> {
     // deleting the newest event records its seq and new events number past
     // it (outbox.ts `recordEvent`); the record is written only then.
     await db.exec([...tables(true), sqliteSeqTrigger, sqliteIdTrigger].join(';\n'));
-    await db.transaction(chainEvents);
+    await db.transaction(async (tx) => {
+      await addColumns(tx);
+      await chainEvents(tx);
+    });
     return;
   }
   await db.transaction(async (tx) => {
@@ -83,7 +99,20 @@ export async function ensureSchema(db: SqlDriver): Promise<void> {
     // NOTIFYs other processes only then (wake.ts). PostgreSQL only (SQLite
     // has one process); added to tables created before it existed.
     await tx.run('ALTER TABLE txq_counter ADD COLUMN IF NOT EXISTS listen_until BIGINT');
+    for (const [table, column, type] of ADDED_COLUMNS)
+      await tx.run(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
   });
+}
+
+async function hasColumn(tx: SqlExecutor, table: string, column: string): Promise<boolean> {
+  const columns = await tx.query<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`);
+  return columns.some((c) => c.name === column);
+}
+
+/** SQLite has no `ADD COLUMN IF NOT EXISTS`: each missing column is added (in the opening write transaction). */
+async function addColumns(tx: SqlExecutor): Promise<void> {
+  for (const [table, column, type] of ADDED_COLUMNS)
+    if (!(await hasColumn(tx, table, column))) await tx.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 /**
@@ -95,10 +124,8 @@ export async function ensureSchema(db: SqlDriver): Promise<void> {
  * `last_event`: its next event has nothing to wait for.
  */
 async function chainEvents(tx: SqlExecutor): Promise<void> {
-  const has = async (table: string, column: string): Promise<boolean> =>
-    (await tx.query<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)).some((c) => c.name === column);
-  if (!(await has('txq_tx', 'last_event'))) await tx.run('ALTER TABLE txq_tx ADD COLUMN last_event BIGINT');
-  if (!(await has('txq_events', 'prev'))) {
+  if (!(await hasColumn(tx, 'txq_tx', 'last_event'))) await tx.run('ALTER TABLE txq_tx ADD COLUMN last_event BIGINT');
+  if (!(await hasColumn(tx, 'txq_events', 'prev'))) {
     await tx.run('ALTER TABLE txq_events ADD COLUMN prev BIGINT');
     await tx.run(`UPDATE txq_events SET prev = (SELECT max(p.seq) FROM txq_events p
       WHERE p.target = txq_events.target AND p.tx_id = txq_events.tx_id AND p.seq < txq_events.seq)`);

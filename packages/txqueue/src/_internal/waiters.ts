@@ -1,6 +1,6 @@
 import type { Clock } from '@fleetkit/core';
 
-/** Long-polling call-ins waiting for work, woken by key or all at once. */
+/** Long-polling call-ins waiting for work, woken by key. */
 export class Waiters {
   readonly #byKey = new Map<string, Set<() => void>>();
   readonly #clock: Clock;
@@ -34,9 +34,5 @@ export class Waiters {
 
   wake(key: string): void {
     for (const fn of [...(this.#byKey.get(key) ?? [])]) fn();
-  }
-
-  wakeAll(): void {
-    for (const key of [...this.#byKey.keys()]) this.wake(key);
   }
 }
