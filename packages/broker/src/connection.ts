@@ -41,10 +41,15 @@ export interface AcceptRequest {
   readonly apiKey: string | undefined;
 }
 
-/** The endpoint a URL path names, or undefined for any other path. */
-export function endpointOf(pathname: string): Endpoint | undefined {
-  if (pathname === '/devices' || pathname === '/devices/') return 'devices';
-  if (pathname === '/control' || pathname === '/control/') return 'control';
+/**
+ * The endpoint a URL path names, or undefined for any other path. `base` is
+ * the path a mounted broker lives under (`/broker` → `/broker/devices`).
+ */
+export function endpointOf(pathname: string, base = ''): Endpoint | undefined {
+  if (!pathname.startsWith(base)) return undefined;
+  const rest = pathname.slice(base.length);
+  if (rest === '/devices' || rest === '/devices/') return 'devices';
+  if (rest === '/control' || rest === '/control/') return 'control';
   return undefined;
 }
 

@@ -42,4 +42,4 @@ export {
   type DeviceClientState,
   type StateDetail,
 } from './client/device-client.ts';
-export type { BrokerServer, ListenOptions } from './adapters/server.ts';
+export type { BrokerMount, BrokerServer, ListenOptions, MountOptions } from './adapters/server.ts';

@@ -1,8 +1,19 @@
 import type { Broker, ShutdownKind } from '../broker.ts';
-import { type AcceptRequest, apiKeyOf, type Connection, endpointOf, type Session } from '../connection.ts';
+import type { AcceptRequest, Connection, Session } from '../connection.ts';
 import { BrokerError, BrokerErrorCode } from '../errors.ts';
 import type { OutFrame } from '../protocol/frame.ts';
-import { baseUrl, type BrokerServer, type ListenOptions, transportLimit } from './server.ts';
+import {
+  awaitClosing,
+  baseUrl,
+  type BrokerMount,
+  type BrokerServer,
+  type ListenOptions,
+  type MountOptions,
+  mountPath,
+  notAnUpgrade,
+  routeUpgrade,
+  transportLimit,
+} from './server.ts';
 
 // The slice of Bun's API this adapter uses (bun-types is not a dependency).
 interface BunSocket {
@@ -13,9 +24,12 @@ interface BunSocket {
   terminate(): void;
   ping(): number;
 }
-interface BunServer {
+/** The part of a `Bun.serve` server that {@link BunBrokerMount.fetch} needs. */
+export interface BunUpgrader {
+  upgrade(request: Request, options: { data: BunSocket['data'] }): boolean;
+}
+interface BunServer extends BunUpgrader {
   readonly port: number;
-  upgrade(req: Request, options: { data: BunSocket['data'] }): boolean;
   stop(closeActive?: boolean): Promise<void> | void;
 }
 interface BunRuntime {
@@ -47,26 +61,41 @@ class BunConnection implements Connection {
 
 const decoder = new TextDecoder();
 
-/** Runs `broker` on `Bun.serve`'s native WebSockets. */
-export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
+/** A broker on a `Bun.serve` server that also answers other routes. */
+export interface BunBrokerMount extends BrokerMount {
+  /**
+   * Upgrades `request` when it is a WebSocket upgrade to the broker's paths
+   * (the response is then a placeholder Bun ignores, or 400 if the upgrade
+   * failed); undefined for any other request, which the caller's handler answers.
+   */
+  fetch(request: Request, server: BunUpgrader): Response | undefined;
+  /** Pass as `Bun.serve({ websocket })`: a Bun server has one set of WebSocket handlers. */
+  readonly websocket: object;
+}
+
+function bunRuntime(): BunRuntime {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
-  if (bun === undefined)
-    throw new BrokerError(
-      BrokerErrorCode.UnsupportedRuntime,
-      'Cannot serve with the Bun adapter as this runtime is not Bun',
-    );
-  const hostname = options.hostname ?? '0.0.0.0';
-  const server = bun.serve({
-    port: options.port ?? 8080,
-    hostname,
-    fetch(req: Request, srv: BunServer): Response | undefined {
-      const url = new URL(req.url);
-      const endpoint = endpointOf(url.pathname);
-      if (endpoint === undefined) return new Response('Not Found', { status: 404 });
-      if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket')
-        return new Response('Upgrade Required', { status: 426 });
-      const request = { endpoint, apiKey: apiKeyOf(url, req.headers.get('x-api-key')) };
-      return srv.upgrade(req, { data: { request } }) ? undefined : new Response('Upgrade failed', { status: 400 });
+  if (bun !== undefined) return bun;
+  throw new BrokerError(BrokerErrorCode.UnsupportedRuntime, 'Cannot use the Bun adapter as this runtime is not Bun');
+}
+
+/**
+ * Serves `broker` inside a `Bun.serve` server of the caller's:
+ * `Bun.serve({ fetch: (req, srv) => mount.fetch(req, srv) ?? app.fetch(req), websocket: mount.websocket })`.
+ */
+export function mountBun(broker: Broker, options: MountOptions = {}): BunBrokerMount {
+  bunRuntime();
+  const path = mountPath(options.path);
+  const sockets = new Set<BunSocket>();
+  return {
+    broker,
+    path,
+    fetch(request: Request, server: BunUpgrader): Response | undefined {
+      const route = routeUpgrade(request, path);
+      if (route === undefined) return undefined;
+      return server.upgrade(request, { data: { request: route } })
+        ? new Response(null)
+        : new Response('Upgrade failed', { status: 400 });
     },
     websocket: {
       maxPayloadLength: transportLimit(broker),
@@ -77,6 +106,7 @@ export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<B
       backpressureLimit: 2 ** 31 - 1,
       closeOnBackpressureLimit: false,
       open(ws: BunSocket) {
+        sockets.add(ws);
         ws.data.session = broker.accept(ws.data.request, new BunConnection(ws));
       },
       message(ws: BunSocket, message: string | Uint8Array) {
@@ -86,9 +116,28 @@ export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<B
         ws.data.session?.pong();
       },
       close(ws: BunSocket, code: number) {
+        sockets.delete(ws);
         ws.data.session?.closed(code);
       },
     },
+    async close(kind: ShutdownKind = 'shutdown') {
+      broker.shutdown(kind);
+      await awaitClosing(() => sockets.size);
+      for (const ws of sockets) ws.terminate();
+    },
+  };
+}
+
+/** Runs `broker` on `Bun.serve`'s native WebSockets. */
+export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
+  const bun = bunRuntime();
+  const mount = mountBun(broker);
+  const hostname = options.hostname ?? '0.0.0.0';
+  const server = bun.serve({
+    port: options.port ?? 8080,
+    hostname,
+    fetch: (request: Request, srv: BunServer) => mount.fetch(request, srv) ?? notAnUpgrade(request),
+    websocket: mount.websocket,
   });
   return Promise.resolve({
     broker,
@@ -97,8 +146,7 @@ export function serveBun(broker: Broker, options: ListenOptions = {}): Promise<B
     async close(kind: ShutdownKind = 'shutdown') {
       broker.shutdown(kind);
       await server.stop(false);
-      for (let waited = 0; broker.connectionCount > 0 && waited < 1_000; waited += 20)
-        await new Promise((r) => setTimeout(r, 20));
+      await mount.close(kind);
       await server.stop(true);
     },
   });

@@ -1,8 +1,18 @@
 import type { Broker, ShutdownKind } from '../broker.ts';
-import { apiKeyOf, type Connection, endpointOf, type Session } from '../connection.ts';
+import type { Connection, Session } from '../connection.ts';
 import { BrokerError, BrokerErrorCode } from '../errors.ts';
 import type { OutFrame } from '../protocol/frame.ts';
-import { baseUrl, type BrokerServer, type ListenOptions } from './server.ts';
+import {
+  awaitClosing,
+  baseUrl,
+  type BrokerMount,
+  type BrokerServer,
+  type ListenOptions,
+  type MountOptions,
+  mountPath,
+  notAnUpgrade,
+  routeUpgrade,
+} from './server.ts';
 
 // The slice of Deno's API this adapter uses (the Deno types are not a dependency).
 interface DenoServer {
@@ -40,48 +50,74 @@ class DenoConnection implements Connection {
   }
 }
 
-/** Runs `broker` on `Deno.serve` and `Deno.upgradeWebSocket`. */
-export function serveDeno(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
+const decoder = new TextDecoder();
+
+/** A broker on a `Deno.serve` server that also answers other routes. */
+export interface DenoBrokerMount extends BrokerMount {
+  /**
+   * Upgrades `request` when it is a WebSocket upgrade to the broker's paths;
+   * undefined for any other request, which the caller's handler answers.
+   */
+  fetch(request: Request): Response | undefined;
+}
+
+function denoRuntime(): DenoRuntime {
   const deno = (globalThis as { Deno?: DenoRuntime }).Deno;
-  if (deno === undefined)
-    throw new BrokerError(
-      BrokerErrorCode.UnsupportedRuntime,
-      'Cannot serve with the Deno adapter as this runtime is not Deno',
-    );
-  const hostname = options.hostname ?? '0.0.0.0';
+  if (deno !== undefined) return deno;
+  throw new BrokerError(BrokerErrorCode.UnsupportedRuntime, 'Cannot use the Deno adapter as this runtime is not Deno');
+}
+
+/** Serves `broker` inside a `Deno.serve` handler of the caller's: `(req) => mount.fetch(req) ?? app.fetch(req)`. */
+export function mountDeno(broker: Broker, options: MountOptions = {}): DenoBrokerMount {
+  const deno = denoRuntime();
+  const path = mountPath(options.path);
   // Deno's own heartbeat stands in for the broker's: a ping every idleTimeout, close when unanswered
   const idleTimeout = Math.ceil(broker.options.heartbeatMs / 1000);
   const sockets = new Set<WebSocket>();
-  const server = deno.serve({ port: options.port ?? 8080, hostname, onListen() {} }, (req) => {
-    const url = new URL(req.url);
-    const endpoint = endpointOf(url.pathname);
-    if (endpoint === undefined) return new Response('Not Found', { status: 404 });
-    if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket')
-      return new Response('Upgrade Required', { status: 426 });
-    const apiKey = apiKeyOf(url, req.headers.get('x-api-key'));
-    const { socket, response } = deno.upgradeWebSocket(req, { idleTimeout });
-    let session: Session | undefined;
-    socket.onopen = () => {
-      sockets.add(socket);
-      session = broker.accept({ endpoint, apiKey }, new DenoConnection(socket));
-    };
-    socket.onmessage = (e) =>
-      session?.message(typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data as ArrayBuffer));
-    socket.onclose = (e) => {
-      sockets.delete(socket);
-      session?.closed(e.code);
-    };
-    socket.onerror = () => {};
-    return response;
-  });
+  return {
+    broker,
+    path,
+    fetch(request: Request): Response | undefined {
+      const route = routeUpgrade(request, path);
+      if (route === undefined) return undefined;
+      const { socket, response } = deno.upgradeWebSocket(request, { idleTimeout });
+      let session: Session | undefined;
+      socket.onopen = () => {
+        sockets.add(socket);
+        session = broker.accept(route, new DenoConnection(socket));
+      };
+      socket.onmessage = (e) =>
+        session?.message(typeof e.data === 'string' ? e.data : decoder.decode(e.data as ArrayBuffer));
+      socket.onclose = (e) => {
+        sockets.delete(socket);
+        session?.closed(e.code);
+      };
+      socket.onerror = () => {};
+      return response;
+    },
+    async close(kind: ShutdownKind = 'shutdown') {
+      broker.shutdown(kind);
+      await awaitClosing(() => sockets.size);
+      for (const socket of sockets) socket.close();
+    },
+  };
+}
+
+/** Runs `broker` on `Deno.serve` and `Deno.upgradeWebSocket`. */
+export function serveDeno(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
+  const deno = denoRuntime();
+  const mount = mountDeno(broker);
+  const hostname = options.hostname ?? '0.0.0.0';
+  const server = deno.serve(
+    { port: options.port ?? 8080, hostname, onListen() {} },
+    (request) => mount.fetch(request) ?? notAnUpgrade(request),
+  );
   return Promise.resolve({
     broker,
     port: server.addr.port,
     url: baseUrl(hostname, server.addr.port),
     async close(kind: ShutdownKind = 'shutdown') {
-      broker.shutdown(kind);
-      for (let waited = 0; sockets.size > 0 && waited < 1_000; waited += 20)
-        await new Promise((r) => setTimeout(r, 20));
+      await mount.close(kind);
       await server.shutdown();
     },
   });

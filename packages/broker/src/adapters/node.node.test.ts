@@ -1,12 +1,16 @@
 import { ManualClock, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { createServer } from 'node:http';
+import WebSocket, { WebSocketServer } from 'ws';
 import { Broker } from '../broker.ts';
-import { serveNode } from './node.ts';
+import { mountNode, serveNode } from './node.ts';
 import type { BrokerServer } from './server.ts';
 
-let server: BrokerServer;
-afterEach(() => server.close());
+let server: BrokerServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
 
 function open(url: string): Promise<{ ws: WebSocket; frames: string[] }> {
   const ws = new WebSocket(url);
@@ -63,15 +67,16 @@ describe('Node adapter (ws)', () => {
 
   it('pings over the wire and drops a peer that stopped answering, keeping the one that answers', async () => {
     const clock = new ManualClock();
-    server = await serveNode(
+    const running = await serveNode(
       new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], heartbeatMs: 30_000, clock, logger: silentLogger }),
       { port: 0, hostname: '127.0.0.1' },
     );
-    const live = await open(`${server.url}/devices?apiKey=dk`);
-    const dead = await open(`${server.url}/devices?apiKey=dk`);
+    server = running;
+    const live = await open(`${running.url}/devices?apiKey=dk`);
+    const dead = await open(`${running.url}/devices?apiKey=dk`);
     live.ws.send(JSON.stringify({ type: 'register', deviceId: 'live' }));
     dead.ws.send(JSON.stringify({ type: 'register', deviceId: 'dead' }));
-    await until(() => server.broker.devices().length === 2);
+    await until(() => running.broker.devices().length === 2);
     let pings = 0;
     live.ws.on('ping', () => pings++);
     (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing, so answers no ping
@@ -82,10 +87,34 @@ describe('Node adapter (ws)', () => {
     live.ws.send(JSON.stringify({ type: 'register', deviceId: 'live' }));
     await until(() => live.frames.length === before + 1);
     clock.advance(30_000);
-    await until(() => server.broker.devices().length === 1);
-    expect(server.broker.devices().map((d) => d.deviceId)).toEqual(['live']);
-    expect(server.broker.stats.deadPeers).toBe(1);
+    await until(() => running.broker.devices().length === 1);
+    expect(running.broker.devices().map((d) => d.deviceId)).toEqual(['live']);
+    expect(running.broker.stats.deadPeers).toBe(1);
     live.ws.close();
     dead.ws.terminate();
+  });
+
+  it('shares an http server with another upgrade listener: each takes its own paths', async () => {
+    const http = createServer((_req, res) => res.end('host'));
+    const other = new WebSocketServer({ noServer: true });
+    http.on('upgrade', (req, socket, head) => {
+      if (req.url === '/other') other.handleUpgrade(req, socket, head, (ws) => ws.send('other here'));
+    });
+    const broker = new Broker({ deviceKeys: ['dk'], controlKeys: ['ck'], logger: silentLogger });
+    const mount = mountNode(broker, http, { path: '/broker' });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const address = http.address();
+    const base = `ws://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const theirs = await open(`${base}/other`);
+    const ours = await open(`${base}/broker/devices?apiKey=dk`);
+    await until(() => theirs.frames.length === 1 && ours.frames.length === 1);
+    expect(theirs.frames).toEqual(['other here']);
+    expect(JSON.parse(ours.frames[0]!)).toMatchObject({ type: 'welcome' });
+    await mount.close();
+    expect(http.listenerCount('upgrade')).toBe(1);
+    theirs.ws.close();
+    other.close();
+    http.closeAllConnections();
+    await new Promise<void>((r) => http.close(() => r()));
   });
 });

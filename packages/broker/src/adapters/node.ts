@@ -1,10 +1,19 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Broker, ShutdownKind } from '../broker.ts';
 import { type AcceptRequest, apiKeyOf, type Connection, endpointOf, type Session } from '../connection.ts';
 import type { OutFrame } from '../protocol/frame.ts';
-import { baseUrl, type BrokerServer, type ListenOptions, transportLimit } from './server.ts';
+import {
+  awaitClosing,
+  baseUrl,
+  type BrokerMount,
+  type BrokerServer,
+  type ListenOptions,
+  type MountOptions,
+  mountPath,
+  transportLimit,
+} from './server.ts';
 
 const TEXT = Object.freeze({ binary: false });
 
@@ -87,7 +96,8 @@ class WsConnection implements Connection {
   send(frame: OutFrame): void {
     if (!this.ws.corked) this.batcher.add(this.ws);
     // one Buffer per frame, shared by every subscriber: ws then writes it as is
-    this.ws.send((frame.wire ??= Buffer.from(frame.text)) as Buffer, TEXT);
+    if (frame.wire === undefined) frame.wire = Buffer.from(frame.text);
+    this.ws.send(frame.wire as Buffer, TEXT);
   }
   bufferedAmount(): number {
     return this.ws.bufferedAmount;
@@ -107,34 +117,62 @@ function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/** The broker's side of `upgrade` events on a `node:http` server: {@link serveNode}'s own, or one it is mounted on. */
+class NodeUpgrades {
+  readonly #broker: Broker;
+  readonly #base: string;
+  readonly #batcher = new TurnBatcher();
+  readonly #sockets = new Set<BrokerSocket>();
+  readonly #wss: WebSocketServer;
+
+  constructor(broker: Broker, base: string) {
+    this.#broker = broker;
+    this.#base = base;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: transportLimit(broker),
+      perMessageDeflate: false,
+      clientTracking: false,
+      WebSocket: BrokerSocket,
+    });
+  }
+
+  /** Takes the upgrade when it targets a broker path; false leaves the socket to the server's other listeners. */
+  take(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://broker');
+    const endpoint = endpointOf(url.pathname, this.#base);
+    if (endpoint === undefined) return false;
+    const header = req.headers['x-api-key'];
+    const request = { endpoint, apiKey: apiKeyOf(url, Array.isArray(header) ? header[0] : header) };
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws as BrokerSocket, request));
+    return true;
+  }
+
+  #accept(ws: BrokerSocket, request: AcceptRequest): void {
+    ws.registry = this.#sockets;
+    this.#sockets.add(ws);
+    ws.session = this.#broker.accept(request, new WsConnection(ws, this.#batcher));
+  }
+
+  /** Shuts the broker down, waits for the peers' close frames, then cuts what is left. */
+  async close(kind: ShutdownKind): Promise<void> {
+    this.#broker.shutdown(kind);
+    await awaitClosing(() => this.#sockets.size);
+    for (const ws of this.#sockets) ws.terminate();
+    await new Promise<void>((r) => this.#wss.close(() => r()));
+  }
+}
+
 /** Runs `broker` on Node's `http` server and the `ws` library. */
 export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
-  const batcher = new TurnBatcher();
-  const sockets = new Set<BrokerSocket>();
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: transportLimit(broker),
-    perMessageDeflate: false,
-    clientTracking: false,
-    WebSocket: BrokerSocket,
-  });
-  const attach = (ws: BrokerSocket, request: AcceptRequest): void => {
-    ws.registry = sockets;
-    sockets.add(ws);
-    ws.session = broker.accept(request, new WsConnection(ws, batcher));
-  };
+  const upgrades = new NodeUpgrades(broker, '');
   const http = createServer((_req, res) => {
     res
       .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
       .end('WebSocket endpoints: /devices, /control\n');
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://broker');
-    const endpoint = endpointOf(url.pathname);
-    if (endpoint === undefined) return refuse(socket, '404 Not Found');
-    const header = req.headers['x-api-key'];
-    const request = { endpoint, apiKey: apiKeyOf(url, Array.isArray(header) ? header[0] : header) };
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws as BrokerSocket, request));
+    if (!upgrades.take(req, socket, head)) refuse(socket, '404 Not Found');
   });
   return new Promise((resolve, reject) => {
     http.once('error', reject);
@@ -147,16 +185,36 @@ export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<
         port,
         url: baseUrl(hostname, port),
         async close(kind: ShutdownKind = 'shutdown') {
-          broker.shutdown(kind);
-          // give peers up to a second to answer the close frame, then cut what is left
-          for (let waited = 0; sockets.size > 0 && waited < 1_000; waited += 20)
-            await new Promise((r) => setTimeout(r, 20));
-          for (const ws of sockets) ws.terminate();
-          await new Promise<void>((r) => wss.close(() => r()));
+          await upgrades.close(kind);
           http.closeAllConnections();
           await new Promise<void>((r) => http.close(() => r()));
         },
       });
     });
   });
+}
+
+/**
+ * Serves `broker` on an existing `node:http` or `node:https` server, beside
+ * its other routes: upgrades to `<path>/devices` and `<path>/control` go to
+ * the broker; every other request and upgrade is left to the server's own
+ * listeners (an upgrade nobody else listens for is refused with 404).
+ */
+export function mountNode(broker: Broker, server: Server, options: MountOptions = {}): BrokerMount {
+  const path = mountPath(options.path);
+  const upgrades = new NodeUpgrades(broker, path);
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (upgrades.take(req, socket, head)) return;
+    // alone on the server: nobody else will answer, and a socket left open would hang the client
+    if (server.listenerCount('upgrade') === 1) refuse(socket, '404 Not Found');
+  };
+  server.on('upgrade', onUpgrade);
+  return {
+    broker,
+    path,
+    async close(kind: ShutdownKind = 'shutdown') {
+      server.off('upgrade', onUpgrade);
+      await upgrades.close(kind);
+    },
+  };
 }

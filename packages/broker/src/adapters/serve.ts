@@ -19,4 +19,4 @@ export async function serve(broker: Broker, options: ListenOptions = {}): Promis
       return (await import('./node.ts')).serveNode(broker, options);
   }
 }
-export type { BrokerServer, ListenOptions } from './server.ts';
+export type { BrokerMount, BrokerServer, ListenOptions, MountOptions } from './server.ts';
