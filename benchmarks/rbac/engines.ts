@@ -11,7 +11,7 @@ export async function loadOurs(policy: Policy): Promise<Rbac> {
   const rbac = await openRbac({
     driver: openSqlite({ path: ':memory:' }),
     logger: silentLogger,
-    passwordIterations: 1,
+    insecureTestPasswordIterations: 1,
   });
   for (const name of ACCOUNTS) await rbac.createAccount({ name, adminPassword: 'bench-password' });
   for (const name of USERS) await rbac.createUser({ name, password: 'bench-password' });

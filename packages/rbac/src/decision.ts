@@ -10,6 +10,12 @@ export const DenyReason = {
   RoleLacksMethod: 'role-lacks-method',
   /** The method is not built in and no package was named to look up grants. */
   UnknownMethod: 'unknown-method',
+  /**
+   * The engine's model has been behind the store for longer than `maxStaleMs`
+   * (reloads after another process's change keep failing, or the notifier's
+   * connection is down): every call is denied until a reload succeeds.
+   */
+  StaleModel: 'stale-model',
 } as const;
 export type DenyReason = (typeof DenyReason)[keyof typeof DenyReason];
 
@@ -26,6 +32,7 @@ export const DENY: Readonly<Record<DenyReason, Decision>> = Object.freeze({
   'no-role': Object.freeze({ allowed: false, reason: DenyReason.NoRole }),
   'role-lacks-method': Object.freeze({ allowed: false, reason: DenyReason.RoleLacksMethod }),
   'unknown-method': Object.freeze({ allowed: false, reason: DenyReason.UnknownMethod }),
+  'stale-model': Object.freeze({ allowed: false, reason: DenyReason.StaleModel }),
 });
 
 /** What `can()` is asked: who, in which account, calling what. */

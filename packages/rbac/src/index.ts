@@ -15,5 +15,11 @@ export { type AccountSelection, type Caller, type Login, parseLogin, selectAccou
 export { isRole, ROLES, type Role } from './roles.ts';
 export { METHOD_ALIASES, type MatrixRow, TABLE_2 } from './matrix.ts';
 export { buildMethodIndex, type MethodIndex } from './methods.ts';
-export { DEFAULT_PBKDF2_ITERATIONS, generatePassword, hashPassword, verifyPassword } from './password.ts';
+export {
+  DEFAULT_PBKDF2_ITERATIONS,
+  generatePassword,
+  hashPassword,
+  MIN_PBKDF2_ITERATIONS,
+  verifyPassword,
+} from './password.ts';
 export { RbacError, RbacErrorCode } from './errors.ts';

@@ -144,7 +144,10 @@ export class RbacModel {
       if (rpcs?.size === 0) grants.delete(pkg);
       return;
     }
-    if (rpcs === undefined) grants.set(pkg, (rpcs = new Map()));
+    if (rpcs === undefined) {
+      rpcs = new Map();
+      grants.set(pkg, rpcs);
+    }
     rpcs.set(rpc, mask);
   }
 }

@@ -69,7 +69,10 @@ export class RbacMutations {
         if (dropAdmin) await store.deleteUser(tx, admin);
       });
       this.model.dropAccount(name);
-      if (dropAdmin) this.model.dropUser(admin);
+      if (dropAdmin) {
+        this.model.dropUser(admin);
+        this.ctx.logins.forget(admin);
+      }
     });
   }
 
@@ -91,6 +94,7 @@ export class RbacMutations {
       this.#user(spec.user);
       await this.#write((tx, store) => store.updatePassword(tx, spec.user, hash));
       this.model.putUser(spec.user, hash);
+      this.ctx.logins.forget(spec.user);
     });
   }
 
@@ -100,6 +104,7 @@ export class RbacMutations {
       this.#user(name);
       await this.#write((tx, store) => store.deleteUser(tx, name));
       this.model.dropUser(name);
+      this.ctx.logins.forget(name);
     });
   }
 

@@ -3,6 +3,8 @@ import { invalid } from './_internal/fail.ts';
 
 /** PBKDF2-HMAC-SHA-256 rounds; OWASP's 2023 recommendation for that hash. */
 export const DEFAULT_PBKDF2_ITERATIONS = 600_000;
+/** The fewest rounds an engine accepts outside tests: OWASP's floor for PBKDF2-HMAC-SHA-256. */
+export const MIN_PBKDF2_ITERATIONS = 600_000;
 const SALT_BYTES = 16;
 const KEY_BITS = 256;
 const SCHEME = 'pbkdf2-sha256';

@@ -1,20 +1,29 @@
-import { createLogger, cryptoRandom, type Random } from '@fleetkit/core';
+import { createLogger, cryptoRandom, type Random, systemClock } from '@fleetkit/core';
+import { Freshness } from './_internal/freshness.ts';
+import { LoginCache } from './_internal/login-cache.ts';
+import { resolveSettings, type Settings } from './_internal/settings.ts';
 import { type AccountSelection, type Caller, parseLogin, selectAccount } from './account-selection.ts';
-import type { Decision, Query } from './decision.ts';
+import { DENY, type Decision, type Query } from './decision.ts';
 import { buildMethodIndex, type MethodIndex } from './methods.ts';
 import type { RbacModel } from './model.ts';
+import { RbacMutations } from './mutations.ts';
 import { checkName } from './names.ts';
 import type { RbacOptions } from './options.ts';
-
-interface Resolved {
-  readonly random: Random;
-  readonly systemAccount: string;
-}
-import { DEFAULT_PBKDF2_ITERATIONS, generatePassword, hashPassword, verifyPassword } from './password.ts';
+import { generatePassword, hashPassword, verifyPassword } from './password.ts';
 import { type Role, rolesOfMask } from './roles.ts';
-import { RbacMutations } from './mutations.ts';
 import { type ChangeFeed, listenForChanges } from './store/change-feed.ts';
 import { SqlRbacStore } from './store/sql-store.ts';
+
+/** What {@link Rbac.open} resolved before constructing the engine. */
+interface Opened {
+  readonly store: SqlRbacStore;
+  readonly methods: MethodIndex;
+  readonly model: RbacModel;
+  readonly settings: Settings;
+  readonly random: Random;
+  readonly systemAccount: string;
+  readonly feed: ChangeFeed | undefined;
+}
 
 /** An account a user belongs to, with the user's roles there. */
 export interface Membership {
@@ -54,10 +63,11 @@ export interface BootstrapResult {
 export class Rbac extends RbacMutations {
   #dummyHash: Promise<string> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
-  #reloadQueued = false;
+  readonly #freshness: Freshness;
 
   /** Opens the store (creating its tables) and loads it. Use {@link openRbac}. */
   static async open(options: RbacOptions): Promise<Rbac> {
+    const settings = resolveSettings(options);
     const prefix = options.tablePrefix ?? 'rbac_';
     const store = new SqlRbacStore(options.driver, prefix);
     const methods = buildMethodIndex(options.methods, options.aliases);
@@ -73,53 +83,46 @@ export class Rbac extends RbacMutations {
       await feed?.unlisten();
       throw error;
     });
-    const rbac = new Rbac(store, methods, model, { ...options, random, systemAccount }, feed);
-    await feed?.attach(() => rbac.#remoteChange());
+    const rbac = new Rbac(options, { store, methods, model, settings, random, systemAccount, feed });
+    feed?.attach(rbac.#freshness);
     return rbac;
   }
 
-  private constructor(
-    store: SqlRbacStore,
-    methods: MethodIndex,
-    model: RbacModel,
-    options: RbacOptions & Resolved,
-    feed: ChangeFeed | undefined,
-  ) {
+  private constructor(options: RbacOptions, opened: Opened) {
+    const logger = options.logger ?? createLogger();
     super({
-      store,
-      methods,
-      model,
-      random: options.random,
-      logger: options.logger ?? createLogger(),
-      iterations: options.passwordIterations ?? DEFAULT_PBKDF2_ITERATIONS,
-      minPasswordLength: options.minPasswordLength ?? 8,
-      systemAccount: options.systemAccount,
-      announce: feed?.announce,
+      store: opened.store,
+      methods: opened.methods,
+      model: opened.model,
+      random: opened.random,
+      logger,
+      iterations: opened.settings.iterations,
+      minPasswordLength: opened.settings.minPasswordLength,
+      systemAccount: opened.systemAccount,
+      logins: new LoginCache(opened.settings.authenticationCacheSize, opened.random),
+      announce: opened.feed?.announce,
     });
-    this.#unlisten = feed?.unlisten;
+    this.#unlisten = opened.feed?.unlisten;
+    this.#freshness = new Freshness({
+      clock: options.clock ?? systemClock,
+      logger: logger.child({ tablePrefix: options.tablePrefix ?? 'rbac_' }),
+      reloadRetryMs: opened.settings.reloadRetryMs,
+      reloadRetryMaxMs: opened.settings.reloadRetryMaxMs,
+      maxStaleMs: opened.settings.maxStaleMs,
+      reload: (starting) => this.serial.run(() => this.#load(starting)),
+    });
   }
 
   /** Stops listening for other processes' changes. The SQL driver stays open: it is the caller's. */
   async close(): Promise<void> {
+    this.#freshness.stop();
     await this.#unlisten?.();
     this.#unlisten = undefined;
   }
 
-  #remoteChange(): void {
-    if (this.#reloadQueued) return;
-    this.#reloadQueued = true;
-    this.serial
-      .run(() => {
-        this.#reloadQueued = false;
-        return this.#load();
-      })
-      .catch((error: unknown) =>
-        this.ctx.logger.error('could not reload the RBAC store after a change elsewhere', { error: String(error) }),
-      );
-  }
-
   /** May `user`, acting in `account`, call `method` (of `package`)? Synchronous, allocation-free. */
   can(query: Query): Decision {
+    if (this.#freshness.failingClosed) return DENY['stale-model'];
     return this.model.can(query);
   }
 
@@ -130,9 +133,13 @@ export class Rbac extends RbacMutations {
 
   /**
    * The user a Basic-auth login and password authenticate, or undefined. An
-   * unknown user costs one hash too, so timing does not reveal which names exist.
+   * unknown user costs one hash too, so timing does not reveal which names
+   * exist. A login that verified is remembered (`authenticationCacheSize`):
+   * the same credentials again cost one HMAC, until the user's password
+   * changes here or in another process. Undefined while `can()` fails closed.
    */
   async authenticate(login: string, password: string): Promise<string | undefined> {
+    if (this.#freshness.failingClosed) return undefined;
     const { user } = parseLogin(login);
     const hash = this.model.passwordHash(user);
     if (hash === undefined) {
@@ -140,7 +147,12 @@ export class Rbac extends RbacMutations {
       await verifyPassword(password, await this.#dummyHash);
       return undefined;
     }
-    return (await verifyPassword(password, hash)) ? user : undefined;
+    const logins = this.ctx.logins;
+    const key = logins.enabled ? await logins.keyOf(user, password) : undefined;
+    if (key !== undefined && logins.has(key, hash)) return user;
+    if (!(await verifyPassword(password, hash))) return undefined;
+    if (key !== undefined) logins.remember(key, user, hash);
+    return user;
   }
 
   /** The roles allowed to call a built-in method (alias or bare name accepted), or undefined. */
@@ -214,12 +226,15 @@ export class Rbac extends RbacMutations {
   }
 
   /** Re-reads the store, for a process sharing PostgreSQL with others that change it. */
-  reload(): Promise<void> {
-    return this.serial.run(() => this.#load());
+  async reload(): Promise<void> {
+    await this.serial.run(() => this.#load(() => this.#freshness.starting()));
+    this.#freshness.loaded();
   }
 
-  async #load(): Promise<void> {
+  async #load(starting: () => void): Promise<void> {
+    starting();
     this.model = await this.ctx.store.load(this.ctx.methods);
+    this.ctx.logins.retain((user) => this.model.passwordHash(user));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger, Random, SqlExecutor } from '@fleetkit/core';
+import type { LoginCache } from './_internal/login-cache.ts';
 import type { MethodIndex } from './methods.ts';
 import type { RbacModel } from './model.ts';
 import type { Role } from './roles.ts';
@@ -14,6 +15,8 @@ export interface EngineContext {
   readonly iterations: number;
   readonly minPasswordLength: number;
   readonly systemAccount: string;
+  /** Logins that verified, ended by a password change or deletion. */
+  readonly logins: LoginCache;
   /** Tells other processes about a change, inside its transaction. */
   readonly announce: ((tx: SqlExecutor) => Promise<void>) | undefined;
 }

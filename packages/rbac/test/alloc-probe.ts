@@ -5,7 +5,11 @@ import { silentLogger } from '@fleetkit/core';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { openRbac, type Query, TABLE_2 } from '../src/index.ts';
 
-const rbac = await openRbac({ driver: openSqlite({ path: ':memory:' }), logger: silentLogger, passwordIterations: 1 });
+const rbac = await openRbac({
+  driver: openSqlite({ path: ':memory:' }),
+  logger: silentLogger,
+  insecureTestPasswordIterations: 1,
+});
 await rbac.createAccount({ name: 'acme', adminPassword: 'probe-password' });
 await rbac.createUser({ name: 'vera', password: 'probe-password' });
 await rbac.addUserToAccount({ account: 'acme', user: 'vera' });

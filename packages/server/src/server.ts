@@ -29,8 +29,10 @@ export interface ServerOptions {
   readonly clock?: Clock;
   readonly random?: Random;
   readonly logger?: Logger;
-  /** PBKDF2 rounds of new password hashes; only tests lower it (rbac refuses weak values otherwise). */
+  /** PBKDF2 rounds of new password hashes: at least 600 000 (rbac refuses fewer). Default 600 000. */
   readonly passwordIterations?: number;
+  /** Test suites only: PBKDF2 rounds below the floor (rbac's `insecureTestPasswordIterations`); never in production. */
+  readonly insecureTestPasswordIterations?: number;
 }
 
 /** A running server: its fetch handler (mount it on any runtime's HTTP server) and its parts. */
@@ -64,6 +66,9 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
     methods: SERVER_MATRIX,
     aliases: SERVER_ALIASES,
     ...(options.passwordIterations === undefined ? {} : { passwordIterations: options.passwordIterations }),
+    ...(options.insecureTestPasswordIterations === undefined
+      ? {}
+      : { insecureTestPasswordIterations: options.insecureTestPasswordIterations }),
     ...('listen' in driver ? { notifier: driver as never } : {}),
   });
   const queue: TxQueue = await openTxQueue({

@@ -43,7 +43,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     clock,
     logger: logs,
     adminPassword: ADMIN_PASSWORD,
-    passwordIterations: 1_000,
+    insecureTestPasswordIterations: 1_000,
     ...(options.settings === undefined ? {} : { settings: options.settings }),
   });
   const served = await serve(server.fetch);

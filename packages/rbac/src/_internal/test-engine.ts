@@ -13,7 +13,7 @@ export async function openTestRbac(
     driver: openSqlite({ path: ':memory:' }),
     random: new SeededRandom(7),
     logger,
-    passwordIterations: 1000,
+    insecureTestPasswordIterations: 1000,
     ...options,
   });
   return Object.assign(rbac, { logger });

@@ -22,7 +22,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
         tablePrefix: prefix,
         random: new SeededRandom(seed++),
         logger: silentLogger,
-        passwordIterations: 1000,
+        insecureTestPasswordIterations: 1000,
       });
     const fresh = async (): Promise<[Rbac, () => Promise<Rbac>]> => {
       const prefix = `rbac_c${Math.random().toString(36).slice(2, 10)}_`;
