@@ -2,11 +2,18 @@ import type { CallContext } from './context.ts';
 import { JsonRpcError, RpcMessage } from './errors.ts';
 import type { Middleware } from './middleware.ts';
 
-/** What an authorisation hook decides on: who calls which method on which account. */
+/** What an authorisation hook decides on: who calls which method on which account, with which params. */
 export interface AuthorizationRequest {
   readonly user: string | undefined;
   readonly account: string | undefined;
   readonly method: string;
+  /**
+   * The params as sent, before validation (authorisation comes first, so a
+   * caller without rights learns nothing of the schema): an array, an object
+   * or `undefined`. A hook reading a device or package from them checks
+   * their type itself.
+   */
+  readonly params: unknown;
 }
 
 /** Allow, or deny with a reason the caller sees in `error.data.reason`. */
@@ -24,12 +31,13 @@ export function deny(reason: string): AuthorizationDecision {
 }
 
 /**
- * A middleware asking `authorize` before every call; a denial answers
- * -32002 Permission denied. Anything but `{ allow: true }` denies (fail closed).
+ * A middleware asking `authorize` before every call, resolved methods
+ * included; a denial answers -32002 Permission denied. Anything but
+ * `{ allow: true }` denies (fail closed).
  */
 export function authorization(authorize: Authorize): Middleware {
   return (ctx, next) => {
-    const decision = authorize({ user: ctx.user, account: ctx.account, method: ctx.method });
+    const decision = authorize({ user: ctx.user, account: ctx.account, method: ctx.method, params: ctx.params });
     return decision instanceof Promise ? decision.then((d) => decide(d, ctx, next)) : decide(decision, ctx, next);
   };
 }

@@ -32,8 +32,6 @@ export interface BasicAuthOptions {
 }
 
 const TOKEN68 = /^[A-Za-z0-9+/]+={0,2}$/;
-// RFC 7617 §2: user-id and password MUST NOT contain control characters
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Parses `Authorization: Basic <base64(user:password)>` as UTF-8 (RFC 7617 §2.1); `undefined` if malformed. */
@@ -56,8 +54,17 @@ export function parseBasicAuth(header: string | null): BasicCredentials | undefi
   if (colon < 0) return undefined;
   const user = text.slice(0, colon);
   const password = text.slice(colon + 1);
-  if (CONTROL.test(user) || CONTROL.test(password)) return undefined;
+  if (hasControl(user) || hasControl(password)) return undefined;
   return { user, password };
+}
+
+// RFC 7617 §2: user-id and password MUST NOT contain control characters (CTL: 0x00-0x1f, 0x7f)
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** The `Authorization` header value for credentials (UTF-8, RFC 7617 §2.1). */

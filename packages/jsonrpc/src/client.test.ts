@@ -142,7 +142,10 @@ describe('client deadlines and failures', () => {
       url,
       auth: { user: 'test', password: '123£' },
       headers: { 'x-request-id': 'r1' },
-      fetch: async (request) => ((seen = request.headers), new Response('{"jsonrpc":"2.0","result":null,"id":1}')),
+      fetch: async (request) => {
+        seen = request.headers;
+        return new Response('{"jsonrpc":"2.0","result":null,"id":1}');
+      },
     });
     await client.call('x');
     expect(seen?.get('authorization')).toBe('Basic dGVzdDoxMjPCow==');

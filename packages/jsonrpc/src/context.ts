@@ -47,7 +47,7 @@ export class CallContext {
 
   /** The id of the message this call came in; the calls of one batch share it. */
   get requestId(): string {
-    return (this.#shared.requestId ??= this.#shared.random.uuid());
+    return requestIdOf(this.#shared);
   }
 
   /** Aborted when the peer goes away, if the transport can tell. */
@@ -63,15 +63,24 @@ export interface SharedInfo {
   readonly account: string | undefined;
   readonly signal: AbortSignal | undefined;
   readonly random: Random;
+  /** The message may hold a number beyond the double range: params are walked for ±Infinity. */
+  readonly overflow: boolean;
+}
+
+/** The message's request id, generated on first use. */
+export function requestIdOf(shared: SharedInfo): string {
+  if (shared.requestId === undefined) shared.requestId = shared.random.uuid();
+  return shared.requestId;
 }
 
 /** The shared per-message state for `info`; the request id is generated on first use. */
-export function sharedInfo(info: RequestInfo | undefined, random: Random): SharedInfo {
+export function sharedInfo(info: RequestInfo | undefined, random: Random, overflow: boolean): SharedInfo {
   return {
     requestId: info?.requestId,
     user: info?.user,
     account: info?.account,
     signal: info?.signal,
     random,
+    overflow,
   };
 }

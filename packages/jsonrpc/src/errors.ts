@@ -1,4 +1,5 @@
 import { FleetkitError, type FleetkitErrorOptions } from '@fleetkit/core';
+import { describeAt, type ParamsIssue } from './issues.ts';
 
 /** Codes of `@fleetkit/jsonrpc`; each JSON-RPC error maps to one numeric code in {@link RpcCode}. */
 export const JsonRpcErrorCode = {
@@ -86,11 +87,43 @@ export class JsonRpcError extends FleetkitError<JsonRpcErrorCode> {
     return new JsonRpcError('application', message, { rpcCode, data });
   }
 
+  /**
+   * A -32602 Invalid params error for a handler to throw when it finds the
+   * params wrong beyond their schema (`data.issues`, as the schema check
+   * sends them). Each issue needs a `message`; `path` defaults to the params
+   * themselves, `expected` to `null`, and `got` to a description of the value
+   * at `path` in `params` (`'unknown'` without `params`).
+   */
+  static invalidParams(issues: readonly ParamsIssueInput[], params?: unknown): JsonRpcError {
+    const complete = issues.map((issue): ParamsIssue => {
+      const path = issue.path ?? [];
+      return {
+        path,
+        expected: issue.expected ?? null,
+        got: issue.got ?? (params === undefined ? 'unknown' : describeAt(params, path)),
+        message: issue.message,
+      };
+    });
+    return new JsonRpcError('invalid-params', RpcMessage['invalid-params'], { data: { issues: complete } });
+  }
+
   /** The error for a received wire `error` object, keyed by its numeric code. */
   static fromWire(error: { code: number; message: string; data?: unknown }): JsonRpcError {
     const code = codeOf(error.code);
     return new JsonRpcError(code, error.message, { rpcCode: error.code, data: error.data });
   }
+}
+
+/** An issue as a handler states it for {@link JsonRpcError.invalidParams}: only `message` is required. */
+export interface ParamsIssueInput {
+  /** Keys from the params root to the offending value; default `[]` (the params themselves). */
+  readonly path?: readonly (string | number)[];
+  /** What was wanted; default `null`. */
+  readonly expected?: string | null;
+  /** What was sent; default: described from the `params` argument. */
+  readonly got?: string;
+  /** Why the value is refused. */
+  readonly message: string;
 }
 
 function codeOf(rpcCode: number): JsonRpcErrorCode {

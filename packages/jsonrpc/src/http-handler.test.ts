@@ -1,3 +1,4 @@
+import { CoreError, FleetkitError, memoryLogger } from '@fleetkit/core';
 import { describe, expect, it } from 'vitest';
 import { specRouter } from './testing/spec-methods.ts';
 import { basicAuth, basicAuthHeader, staticCredentials } from './basic-auth.ts';
@@ -95,11 +96,46 @@ describe('HTTP handler', () => {
   it('answers an empty body with Parse error', async () => {
     expect(await (await handler(post(null))).text()).toContain('-32700');
   });
+
+  it('answers 400 for a body that breaks off, and logs it with the request id', async () => {
+    const logger = memoryLogger();
+    const logged = createHttpHandler(router, { logger });
+    const broken = new Error('connection reset by peer');
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"jsonrpc":"2.0",'));
+        controller.error(broken);
+      },
+    });
+    const res = await logged(
+      new Request(URL_, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'rq-cut' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-request-id')).toBe('rq-cut');
+    expect(await res.text()).toBe('Bad Request: the body could not be read (request id rq-cut)');
+    expect(logger.records).toEqual([
+      {
+        level: 'warn',
+        message: 'JSON-RPC request body could not be read',
+        fields: { requestId: 'rq-cut', error: broken },
+      },
+    ]);
+  });
 });
 
 describe('HTTP handler with basic auth', () => {
   const seen: CallContext[] = [];
-  const router = createRouter().method('whoami', { handler: (_p, ctx) => (seen.push(ctx), ctx.user) });
+  const router = createRouter().method('whoami', {
+    handler: (_p, ctx) => {
+      seen.push(ctx);
+      return ctx.user;
+    },
+  });
   const handler = createHttpHandler(router, {
     authenticate: basicAuth({
       realm: 'exodm',
@@ -120,6 +156,7 @@ describe('HTTP handler with basic auth', () => {
 
   it('answers 500, not 401, when the authenticator itself fails', async () => {
     const broken = createHttpHandler(router, {
+      logger: memoryLogger(),
       authenticate: {
         challenge: 'Basic realm="x"',
         authenticate: async () => {
@@ -130,6 +167,70 @@ describe('HTTP handler with basic auth', () => {
     const res = await broken(post(body));
     expect(res.status).toBe(500);
     expect(await res.text()).toBe('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}');
+  });
+
+  it('answers 401 with the code and message of a FleetkitError that verify throws', async () => {
+    // as rbac's account selection refuses a user of several accounts who named none
+    class AccountError extends FleetkitError<'account-not-specified'> {}
+    const refusing = createHttpHandler(router, {
+      authenticate: basicAuth({
+        realm: 'exodm',
+        verify: () => {
+          throw new AccountError(
+            'account-not-specified',
+            'Cannot choose an account for "bob": pass an "account" param',
+            {
+              details: { got: ['acme', 'globex'] },
+            },
+          );
+        },
+      }),
+      logger: memoryLogger(),
+    });
+    const res = await refusing(
+      post(body, { 'content-type': 'application/json', authorization: basicAuthHeader('bob', 'pw') }),
+    );
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Basic realm="exodm", charset="UTF-8"');
+    // the details (here: the user's accounts) stay on the server
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32001,
+        message: 'Unauthenticated',
+        data: {
+          code: 'account-not-specified',
+          message: 'Cannot choose an account for "bob": pass an "account" param',
+        },
+      },
+      id: null,
+    });
+  });
+
+  it('answers 500 and logs it with the request id when verify fails with a CoreError (a store, not a judgement)', async () => {
+    const logger = memoryLogger();
+    const failure = new CoreError('sql-failed', 'Cannot run the query: connection refused');
+    const failing = createHttpHandler(router, {
+      authenticate: basicAuth({
+        realm: 'exodm',
+        verify: () => {
+          throw failure;
+        },
+      }),
+      logger,
+    });
+    const res = await failing(
+      post(body, {
+        'content-type': 'application/json',
+        authorization: basicAuthHeader('bob', 'pw'),
+        'x-request-id': 'rq-store',
+      }),
+    );
+    expect(res.status).toBe(500);
+    expect(res.headers.get('x-request-id')).toBe('rq-store');
+    expect(logger.records).toEqual([
+      { level: 'error', message: 'JSON-RPC authentication failed', fields: { requestId: 'rq-store', error: failure } },
+    ]);
   });
 
   it('ignores an X-Request-Id that is too long or not printable', async () => {

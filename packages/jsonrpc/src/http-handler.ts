@@ -1,7 +1,8 @@
-import { type Logger, silentLogger } from '@fleetkit/core';
+import { CoreError, createLogger, cryptoRandom, FleetkitError, type Logger, type Random } from '@fleetkit/core';
 import { codeText, PARSE_ERROR } from './_internal/encode.ts';
 import { countOption } from './_internal/options.ts';
 import { readLimited } from './_internal/read-body.ts';
+import { requestIdHeader } from './_internal/request-id.ts';
 import type { Authenticator, Principal } from './basic-auth.ts';
 import type { Router } from './router.ts';
 
@@ -11,8 +12,13 @@ export interface HttpHandlerOptions {
   readonly authenticate?: Authenticator;
   /** Largest accepted body in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
-  /** Where a failing authenticator is logged; default: silent. */
+  /**
+   * Where a failing authenticator and an unreadable body are logged, with the
+   * request id; default `createLogger()`, JSON lines on stderr.
+   */
   readonly logger?: Logger;
+  /** Makes request ids for requests without a usable `X-Request-Id`; default `cryptoRandom`. */
+  readonly random?: Random;
 }
 
 /** A web-standard handler: `Request` in, `Response` out (Node, Bun, Deno, workers). */
@@ -24,27 +30,40 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Serves a router over HTTP POST (manual 001 §8.1–8.2: JSON-RPC 2.0 with basic
  * auth). JSON-RPC errors travel with status 200; HTTP statuses are kept for
- * failures of the HTTP exchange itself (405, 401, 415, 413) and 204 answers
- * input holding only notifications.
+ * failures of the HTTP exchange itself (405, 401, 415, 413, 400 for a body
+ * that could not be read) and 204 answers input holding only notifications.
+ *
+ * An authenticator (a `verify`) that throws a `FleetkitError` refuses the
+ * credentials with that reason: 401, `error.data` = `{ code, message }`
+ * (rbac's `account-not-specified`, say). Any other throw, and core's own
+ * `CoreError` (a failing SQL store, a worker pool), is a failure of the
+ * server: 500, logged.
  */
 export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpHandlerOptions = {}): FetchHandler {
   const limit = countOption('maxBodyBytes', options.maxBodyBytes, 1 << 20, 1);
   const auth = options.authenticate;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? createLogger();
+  const random = options.random ?? cryptoRandom;
   return async (request) => {
     if (request.method !== 'POST') return plain(405, 'Method Not Allowed: JSON-RPC takes POST', { allow: 'POST' });
+    const requestId = requestIdHeader(request);
     let principal: Principal | undefined;
     if (auth !== undefined) {
       try {
         principal = await auth.authenticate(request);
       } catch (error) {
+        await discard(request);
+        if (isRefusal(error)) {
+          const data = { code: error.code, message: error.message };
+          return json(401, codeText('unauthenticated', null, data), { 'www-authenticate': auth.challenge });
+        }
         // the credential store failed: that is not the caller's fault, so no 401
-        logger.error('JSON-RPC authentication failed', { error });
-        await request.body?.cancel().catch(() => {});
-        return json(500, codeText('internal-error', null));
+        const id = requestId ?? random.uuid();
+        logger.error('JSON-RPC authentication failed', { requestId: id, error });
+        return json(500, codeText('internal-error', null), { 'x-request-id': id });
       }
       if (principal === undefined) {
-        await request.body?.cancel().catch(() => {});
+        await discard(request);
         return json(401, codeText('unauthenticated', null), { 'www-authenticate': auth.challenge });
       }
     }
@@ -66,7 +85,15 @@ export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpH
     }
     const declared = Number(request.headers.get('content-length') ?? '0');
     if (declared > limit) return plain(413, `Content Too Large: at most ${limit} bytes, got ${declared}`);
-    const bytes = await readLimited(request, limit).catch(() => new Uint8Array(0));
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await readLimited(request, limit);
+    } catch (error) {
+      // the upload broke off (client gone, connection reset, truncated body): nothing to parse
+      const id = requestId ?? random.uuid();
+      logger.warn('JSON-RPC request body could not be read', { requestId: id, error });
+      return plain(400, `Bad Request: the body could not be read (request id ${id})`, { 'x-request-id': id });
+    }
     if (bytes === undefined) return plain(413, `Content Too Large: at most ${limit} bytes`);
     let text: string;
     try {
@@ -74,7 +101,6 @@ export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpH
     } catch {
       return json(200, PARSE_ERROR); // not UTF-8, so not JSON (RFC 8259 §8.1)
     }
-    const requestId = requestIdOf(request.headers.get('x-request-id'));
     const out = await router.handle(text, {
       ...(requestId === undefined ? {} : { requestId }),
       ...(principal === undefined ? {} : principal),
@@ -84,9 +110,14 @@ export function createHttpHandler(router: Pick<Router, 'handle'>, options: HttpH
   };
 }
 
-// a caller's id is kept for log correlation only when it is short and printable
-function requestIdOf(header: string | null): string | undefined {
-  return header !== null && header.length <= 128 && /^[\x21-\x7e]+$/.test(header) ? header : undefined;
+// core's own errors come from the infrastructure (SQL, worker pool), never from a judgement on the caller
+function isRefusal(error: unknown): error is FleetkitError {
+  return error instanceof FleetkitError && !(error instanceof CoreError);
+}
+
+// the body is not wanted: cancelling lets the transport drop the rest instead of buffering it
+async function discard(request: Request): Promise<void> {
+  await request.body?.cancel().catch(() => {});
 }
 
 // RFC 8259 §8.1: JSON is UTF-8; a charset parameter, if sent, must say so

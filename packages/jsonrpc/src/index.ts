@@ -35,10 +35,24 @@ export {
   openRpcDocument,
   withDiscovery,
 } from './discovery.ts';
-export { JsonRpcError, JsonRpcErrorCode, type JsonRpcErrorOptions, RpcCode, RpcMessage } from './errors.ts';
+export {
+  JsonRpcError,
+  JsonRpcErrorCode,
+  type JsonRpcErrorOptions,
+  type ParamsIssueInput,
+  RpcCode,
+  RpcMessage,
+} from './errors.ts';
 export { createHttpHandler, type FetchHandler, type HttpHandlerOptions } from './http-handler.ts';
 export { describe as describeValue, type ParamsIssue, toParamsIssues } from './issues.ts';
-export { type Handler, isStandardSchema, type MethodDefinition, type MethodTypes, type ParamsOf } from './method.ts';
+export {
+  type Handler,
+  isStandardSchema,
+  type MethodDefinition,
+  type MethodResolver,
+  type MethodTypes,
+  type ParamsOf,
+} from './method.ts';
 export { composeMiddleware, type Middleware } from './middleware.ts';
 export {
   isJsonRpcId,

@@ -30,7 +30,8 @@ function pathKey(segment: PropertyKey | { readonly key: PropertyKey }): string |
   return typeof key === 'number' ? key : String(key);
 }
 
-function describeAt(root: unknown, path: readonly (string | number)[]): string {
+/** A short description of the value at `path` in `root` (`'undefined'` where nothing is). */
+export function describeAt(root: unknown, path: readonly (string | number)[]): string {
   let value = root;
   for (const key of path) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return 'undefined';

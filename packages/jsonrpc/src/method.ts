@@ -25,6 +25,18 @@ export interface MethodDefinition<S extends StandardSchemaV1 | undefined = Stand
   readonly handler: Handler<S extends StandardSchemaV1 ? InferOutput<S> : unknown, R>;
 }
 
+/**
+ * Finds the definition of a method the router has not registered (RPCs of
+ * modules uploaded at run time), or `undefined` for -32601 Method not found.
+ * Asked on every call of such a name, after the middleware, so `ctx.account`
+ * is the account the middleware settled on; the router keeps nothing, so a
+ * new revision takes effect on the next call.
+ */
+export type MethodResolver = (
+  method: string,
+  ctx: CallContext,
+) => MethodDefinition | undefined | Promise<MethodDefinition | undefined>;
+
 /** Type-level record of a router's methods, for typed clients. */
 export type MethodTypes = Record<string, { readonly params: unknown; readonly result: unknown }>;
 

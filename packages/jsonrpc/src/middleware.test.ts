@@ -1,4 +1,4 @@
-import { SeededRandom } from '@fleetkit/core';
+import { memoryLogger, SeededRandom } from '@fleetkit/core';
 import { describe, expect, it } from 'vitest';
 import { accountFromParams, allow, authorization, deny } from './authorization.ts';
 import type { CallContext } from './context.ts';
@@ -29,12 +29,21 @@ describe('middleware', () => {
   it('composes several middleware into one that runs them in order', () => {
     const seen: string[] = [];
     const stack = composeMiddleware(
-      (_ctx, next) => (seen.push('first'), next()),
-      (_ctx, next) => (seen.push('second'), next()),
+      (_ctx, next) => {
+        seen.push('first');
+        return next();
+      },
+      (_ctx, next) => {
+        seen.push('second');
+        return next();
+      },
     );
     const r = createRouter()
       .use(stack)
-      .use((_ctx, next) => (seen.push('after'), next()))
+      .use((_ctx, next) => {
+        seen.push('after');
+        return next();
+      })
       .method('m', { handler: () => seen.push('handler') });
     r.handle(req({ method: 'm', id: 1 }));
     expect(seen).toEqual(['first', 'second', 'after', 'handler']);
@@ -66,8 +75,9 @@ describe('middleware', () => {
     expect(id).toBe('from-header');
   });
 
-  it('answers -32603 when a middleware throws a plain error', () => {
-    const r = createRouter()
+  it('answers -32603 when a middleware throws a plain error, and logs it', () => {
+    const logger = memoryLogger();
+    const r = createRouter({ logger })
       .use(() => {
         throw new Error('bug');
       })
@@ -75,27 +85,32 @@ describe('middleware', () => {
     expect(r.handle(req({ method: 'm', id: 1 }))).toBe(
       '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}',
     );
+    expect(logger.records.map((x) => [x.level, x.message, x.fields.method])).toEqual([
+      ['error', 'JSON-RPC handler failed', 'm'],
+    ]);
   });
 });
 
 describe('authorization hook', () => {
   const build = (authorize: Parameters<typeof authorization>[0]) => {
     const ran: string[] = [];
-    const router = createRouter()
+    const logger = memoryLogger();
+    const router = createRouter({ logger })
       .use(accountFromParams())
       .use(authorization(authorize))
       .method('exodm:list-devices', { handler: (_p, ctx) => ran.push(`${ctx.user}@${ctx.account}`) });
-    return { router, ran };
+    return { router, ran, logger };
   };
 
-  it('passes user, account and method to the hook and runs allowed calls', async () => {
+  it('passes user, account, method and the params as sent to the hook and runs allowed calls', async () => {
     const asked: unknown[] = [];
-    const { router, ran } = build(async (q) => (asked.push(q), allow));
-    await router.handle(req({ method: 'exodm:list-devices', params: { account: 'acme' }, id: 1 }), {
-      user: 'bob',
-      account: 'other',
+    const { router, ran } = build(async (q) => {
+      asked.push(q);
+      return allow;
     });
-    expect(asked).toEqual([{ user: 'bob', account: 'acme', method: 'exodm:list-devices' }]);
+    const params = { account: 'acme', 'device-id': 'dev-1', package: 'acme-pkg' };
+    await router.handle(req({ method: 'exodm:list-devices', params, id: 1 }), { user: 'bob', account: 'other' });
+    expect(asked).toEqual([{ user: 'bob', account: 'acme', method: 'exodm:list-devices', params }]);
     expect(ran).toEqual(['bob@acme']);
   });
 
@@ -128,10 +143,11 @@ describe('authorization hook', () => {
   });
 
   it('answers -32603 and runs nothing when the hook throws', async () => {
-    const { router, ran } = build(async () => {
+    const { router, ran, logger } = build(async () => {
       throw new Error('store down');
     });
     expect(await router.handle(req({ method: 'exodm:list-devices', id: 1 }))).toContain('"code":-32603');
     expect(ran).toEqual([]);
+    expect(logger.records.map((x) => [x.level, x.fields.method])).toEqual([['error', 'exodm:list-devices']]);
   });
 });

@@ -1,3 +1,4 @@
+import { memoryLogger } from '@fleetkit/core';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { createRouter } from './router.ts';
@@ -144,7 +145,65 @@ describe('a second schema kind (Standard Schema v1, as the yang package provides
         },
       },
     };
-    const r = createRouter().method('m', { params: broken, handler: () => 1 });
+    const logger = memoryLogger();
+    const r = createRouter({ logger }).method('m', { params: broken, handler: () => 1 });
     expect(r.handle(call({}))).toBe('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
+    expect(logger.records.map((x) => [x.level, x.fields.method])).toEqual([['error', 'm']]);
+  });
+});
+
+describe('numbers beyond the double range', () => {
+  const router = createRouter()
+    .method('m', {
+      params: v.object({ limit: v.number(), nested: v.optional(v.array(v.number())) }),
+      handler: (p) => p,
+    })
+    .method('pair', {
+      params: v.object({ a: v.number(), b: v.number() }),
+      positional: ['a', 'b'],
+      handler: ({ a, b }) => a + b,
+    })
+    .method('raw', { handler: (p) => p });
+  const issue = (path: (string | number)[], got: string) => ({
+    path,
+    expected: 'a number within the double range (magnitude at most 1.7976931348623157e308)',
+    got,
+    message: 'Number out of range: it exceeds the largest double and would be read as Infinity',
+  });
+
+  it('refuses 1e999 as invalid params naming its path, though JSON.parse reads it as Infinity', async () => {
+    const out = router.handle('{"jsonrpc":"2.0","method":"m","params":{"limit":1e999},"id":1}');
+    expect(JSON.parse((await out) as string)).toMatchObject({
+      error: { code: -32602, message: 'Invalid params' },
+      id: 1,
+    });
+    expect(await issuesOf(out)).toEqual([issue(['limit'], 'Infinity')]);
+  });
+
+  it('finds one deep in the params, negative, and written without an exponent', async () => {
+    const huge = `-1${'0'.repeat(400)}`;
+    const out = router.handle(`{"jsonrpc":"2.0","method":"m","params":{"limit":1,"nested":[2,${huge}]},"id":1}`);
+    expect(await issuesOf(out)).toEqual([issue(['nested', 1], '-Infinity')]);
+  });
+
+  it('names the position the caller used for positional params', async () => {
+    const out = router.handle('{"jsonrpc":"2.0","method":"pair","params":[1,1.5E+400],"id":1}');
+    expect(await issuesOf(out)).toEqual([issue([1], 'Infinity')]);
+  });
+
+  it('refuses it for a method without a schema too, whose handler would echo it as null', async () => {
+    const out = router.handle('{"jsonrpc":"2.0","method":"raw","params":[1e400],"id":1}');
+    expect(await issuesOf(out)).toEqual([issue([0], 'Infinity')]);
+  });
+
+  it('accepts the largest double, a long fraction and such text in strings', () => {
+    const text =
+      '{"jsonrpc":"2.0","method":"raw","params":{"max":1.7976931348623157e308,"tiny":1e-999,"s":"1e999","f":0.' +
+      `${'1'.repeat(300)}},"id":1}`;
+    expect(JSON.parse(router.handle(text) as string)).toEqual({
+      jsonrpc: '2.0',
+      result: { max: 1.7976931348623157e308, tiny: 0, s: '1e999', f: 0.1111111111111111 },
+      id: 1,
+    });
   });
 });

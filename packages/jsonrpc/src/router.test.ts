@@ -1,6 +1,6 @@
 import { memoryLogger } from '@fleetkit/core';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { JsonRpcError } from './errors.ts';
 import { createRouter } from './router.ts';
 
@@ -107,8 +107,68 @@ describe('router errors from handlers', () => {
     expect(logger.records).toMatchObject([{ level: 'error', fields: { method: 'boom', requestId: 'rq-1' } }]);
   });
 
+  it('logs a failing handler without being given a logger: one JSON line on stderr', async () => {
+    const lines: unknown[] = [];
+    // the default logger writes through console.error, the console's error stream on every runtime
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: unknown) => {
+      lines.push(line);
+    });
+    try {
+      const r = createRouter().method('boom', {
+        handler: () => {
+          throw new Error('disk full');
+        },
+      });
+      const out = r.handle(req({ method: 'boom', id: 1 }), { requestId: 'rq-default' });
+      expect(out).toBe('{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.map((line) => JSON.parse(String(line)))).toEqual([
+      {
+        level: 'error',
+        msg: 'JSON-RPC handler failed',
+        method: 'boom',
+        requestId: 'rq-default',
+        error: { name: 'Error', message: 'disk full' },
+      },
+    ]);
+  });
+
+  it('lets a handler refuse its params with JsonRpcError.invalidParams', () => {
+    const r = createRouter().method('exodm:lookup-device', {
+      handler: (p) => {
+        throw JsonRpcError.invalidParams([{ path: ['device-id'], message: 'No such device' }], p);
+      },
+    });
+    expect(
+      JSON.parse(r.handle(req({ method: 'exodm:lookup-device', params: { 'device-id': 'x9' }, id: 1 })) as string),
+    ).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32602,
+        message: 'Invalid params',
+        data: { issues: [{ path: ['device-id'], expected: null, got: '"x9"', message: 'No such device' }] },
+      },
+      id: 1,
+    });
+  });
+
+  it('fills an invalidParams issue with defaults: the params themselves, nothing expected, got unknown', () => {
+    const error = JsonRpcError.invalidParams([
+      { message: 'Give a device or a group, not both', expected: 'one of them' },
+    ]);
+    expect([error.code, error.rpcCode, error.data]).toEqual([
+      'invalid-params',
+      -32602,
+      {
+        issues: [{ path: [], expected: 'one of them', got: 'unknown', message: 'Give a device or a group, not both' }],
+      },
+    ]);
+  });
+
   it('answers -32603 for a result JSON cannot carry', () => {
-    const r = createRouter().method('big', { handler: () => 1n });
+    const r = createRouter({ logger: memoryLogger() }).method('big', { handler: () => 1n });
     expect(r.handle(req({ method: 'big', id: 1 }))).toBe(
       '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}',
     );
@@ -142,7 +202,12 @@ describe('router batches (specification §6)', () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const r = createRouter()
-      .method('slow', { handler: async () => (await gate, 'slow') })
+      .method('slow', {
+        handler: async () => {
+          await gate;
+          return 'slow';
+        },
+      })
       .method('fast', { handler: () => 'fast' });
     const pending = r.handle(`[${req({ method: 'slow', id: 1 })},${req({ method: 'fast', id: 2 })}]`);
     release();

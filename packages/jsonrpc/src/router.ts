@@ -1,16 +1,22 @@
-import { cryptoRandom, type Logger, type Random, silentLogger } from '@fleetkit/core';
+import { createLogger, cryptoRandom, type Logger, type Random } from '@fleetkit/core';
 import { dispatch, type Engine, registered } from './_internal/dispatch.ts';
 import type { RequestInfo } from './context.ts';
 import { countOption } from './_internal/options.ts';
 import { type DiscoveryInfo, withDiscovery } from './discovery.ts';
 import { JsonRpcError } from './errors.ts';
-import { checkDefinition, type MethodDefinition, type MethodTypes, type ParamsOf } from './method.ts';
+import {
+  checkDefinition,
+  type MethodDefinition,
+  type MethodResolver,
+  type MethodTypes,
+  type ParamsOf,
+} from './method.ts';
 import type { Middleware } from './middleware.ts';
 import type { StandardSchemaV1 } from './standard-schema.ts';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
-  /** Where handler failures are logged; default: silent. */
+  /** Where handler failures are logged (with the method and request id); default `createLogger()`, JSON lines on stderr. */
   readonly logger?: Logger;
   /** Source of generated request ids; default `cryptoRandom`. */
   readonly random?: Random;
@@ -18,6 +24,12 @@ export interface RouterOptions {
   readonly maxBatch?: number;
   /** When given, `rpc.discover` answers the OpenRPC document of the router's methods. */
   readonly discover?: DiscoveryInfo;
+  /**
+   * Asked for each call of a name no `.method()` registered (never for
+   * `rpc.` names), after the middleware; `undefined` answers -32601.
+   * Registered methods never reach it.
+   */
+  readonly resolve?: MethodResolver;
 }
 
 /** Output of {@link Router.handle}: a response text, none, or a promise of either. */
@@ -28,14 +40,15 @@ export type HandleResult = string | undefined | Promise<string | undefined>;
  * synchronously when every middleware and handler did, so it can always be
  * awaited and costs no promise on synchronous methods.
  */
-export class Router<M extends MethodTypes = {}> {
+export class Router<M extends MethodTypes = Record<never, never>> {
   readonly #engine: Engine;
 
   constructor(options: RouterOptions = {}) {
     this.#engine = {
       methods: new Map(),
       middleware: [],
-      logger: options.logger ?? silentLogger,
+      resolve: resolverOption(options.resolve),
+      logger: options.logger ?? createLogger(),
       random: options.random ?? cryptoRandom,
       maxBatch: countOption('maxBatch', options.maxBatch, 1000, 1),
     };
@@ -97,6 +110,13 @@ export class Router<M extends MethodTypes = {}> {
     }
     this.#engine.methods.set(name, registered(definition));
   }
+}
+
+function resolverOption(resolve: MethodResolver | undefined): MethodResolver | undefined {
+  if (resolve === undefined || typeof resolve === 'function') return resolve;
+  throw new JsonRpcError('invalid-definition', 'Cannot use resolve: expected a function (method, ctx) => definition', {
+    details: { path: 'resolve', expected: 'function', got: typeof resolve },
+  });
 }
 
 /** A router with no methods; add them with `.method(name, { params, handler })`. */

@@ -1,3 +1,5 @@
+import { createLogger, type Logger } from '@fleetkit/core';
+import { guard } from './_internal/guard.ts';
 import type { FetchHandler } from './http-handler.ts';
 
 /** Options of {@link serve}. */
@@ -6,6 +8,12 @@ export interface ServeOptions {
   readonly port?: number;
   /** Interface to listen on; default `127.0.0.1`. */
   readonly hostname?: string;
+  /**
+   * Where a throwing handler (answered 500) and a response that could not be
+   * sent are logged, with the request id; default `createLogger()`, JSON
+   * lines on stderr.
+   */
+  readonly logger?: Logger;
 }
 
 /** A listening server. */
@@ -19,9 +27,16 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Serves a fetch handler over HTTP with the runtime's own server (Bun.serve, Deno.serve, node:http). */
+/**
+ * Serves a fetch handler over HTTP with the runtime's own server (Bun.serve,
+ * Deno.serve, node:http). A request's `signal` aborts, with an `AbortError`
+ * reason, when its client goes away before the answer; a handler that throws
+ * is answered 500 and logged.
+ */
 export async function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<Served> {
-  if ('Bun' in globalThis) return (await import('./adapters/bun.ts')).serveBun(handler, options);
-  if ('Deno' in globalThis) return (await import('./adapters/deno.ts')).serveDeno(handler, options);
-  return (await import('./adapters/node.ts')).serveNode(handler, options);
+  const logger = options.logger ?? createLogger();
+  const guarded = guard(handler, logger);
+  if ('Bun' in globalThis) return (await import('./adapters/bun.ts')).serveBun(guarded, options);
+  if ('Deno' in globalThis) return (await import('./adapters/deno.ts')).serveDeno(guarded, options);
+  return (await import('./adapters/node.ts')).serveNode(guarded, options, logger);
 }

@@ -35,6 +35,12 @@ export function predict(text: string, state: { counter: number }): Prediction {
   return { shape: responses.length === 0 ? 'none' : 'many', responses, effects };
 }
 
+function holdsInfinity(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some(holdsInfinity);
+}
+
 function entry(v: unknown, state: { counter: number }, effects: Effect[]): Expected | undefined {
   if (!plainObject(v)) return { id: null, code: -32600 };
   const hasId = Object.hasOwn(v, 'id');
@@ -43,6 +49,9 @@ function entry(v: unknown, state: { counter: number }, effects: Effect[]): Expec
   const paramsOk = !Object.hasOwn(v, 'params') || (typeof v.params === 'object' && v.params !== null);
   if (v.jsonrpc !== '2.0' || typeof v.method !== 'string' || !paramsOk) return { id, code: -32600 };
   const reply = (r: Expected): Expected | undefined => (hasId ? r : undefined);
+  // a number beyond the double range (1e999 reads as Infinity) makes the params of any known method invalid
+  if (['add', 'incr', 'fail', 'later'].includes(v.method) && holdsInfinity(v.params))
+    return reply({ id, code: -32602 });
   switch (v.method) {
     case 'add': {
       const p = v.params;

@@ -1,9 +1,11 @@
 import type { Logger, Random } from '@fleetkit/core';
-import { CallContext, type RequestInfo, type SharedInfo, sharedInfo } from '../context.ts';
-import type { MethodDefinition } from '../method.ts';
+import { CallContext, type RequestInfo, requestIdOf, type SharedInfo, sharedInfo } from '../context.ts';
+import { JsonRpcError, RpcMessage } from '../errors.ts';
+import { checkDefinition, type MethodDefinition, type MethodResolver } from '../method.ts';
 import { type Middleware, runMiddleware } from '../middleware.ts';
 import type { JsonRpcId } from '../protocol.ts';
 import { codeText, errorText, INVALID_REQUEST, isWireError, PARSE_ERROR, resultText } from './encode.ts';
+import { mayOverflow } from './finite.ts';
 import { validateParams } from './validate.ts';
 
 /** A registered method: a frozen copy of its definition, and how to call it. */
@@ -26,6 +28,8 @@ export function registered(definition: MethodDefinition): Registered {
 export interface Engine {
   readonly methods: Map<string, Registered>;
   readonly middleware: Middleware[];
+  /** Asked for names not in `methods`; absent: those are -32601 at once. */
+  readonly resolve: MethodResolver | undefined;
   readonly logger: Logger;
   readonly random: Random;
   readonly maxBatch: number;
@@ -41,7 +45,7 @@ export function dispatch(engine: Engine, text: string, info: RequestInfo | undef
   } catch {
     return PARSE_ERROR; // §5.1 -32700, id null
   }
-  const shared = sharedInfo(info, engine.random);
+  const shared = sharedInfo(info, engine.random, mayOverflow(text));
   if (!Array.isArray(message)) return one(engine, message, shared);
   // §6: an empty array is one Invalid Request, not an empty batch
   if (message.length === 0) return INVALID_REQUEST;
@@ -94,17 +98,11 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
     return notification ? INVALID_REQUEST : codeText('invalid-request', replyId);
   }
   const r = engine.methods.get(method);
-  if (r === undefined) return notification ? undefined : codeText('method-not-found', replyId);
-  const def = r.def;
+  if (r === undefined && (engine.resolve === undefined || method.startsWith('rpc.')))
+    return notification ? undefined : codeText('method-not-found', replyId);
   let value: unknown;
   try {
-    if (engine.middleware.length === 0 && r.direct) value = def.handler(params, undefined as never);
-    else if (engine.middleware.length === 0 && def.handler.length < 2) value = invoke(def, params, undefined);
-    else {
-      // the context is made only when someone can see it: a middleware, or a handler taking a second argument
-      const ctx = new CallContext(method, notification ? undefined : replyId, params, shared);
-      value = runMiddleware(engine.middleware, ctx, (c) => invoke(def, c.params, c));
-    }
+    value = call(engine, r, method, params, notification ? undefined : replyId, shared);
   } catch (error) {
     return notification
       ? failedNotification(engine, method, shared, error)
@@ -122,15 +120,44 @@ function one(engine: Engine, message: unknown, shared: SharedInfo): Out {
   return notification ? undefined : success(engine, method, shared, value, replyId);
 }
 
-function invoke(def: MethodDefinition, raw: unknown, ctx: CallContext | undefined): unknown {
-  const params = validateParams(def, raw);
+/** Runs one call: a registered method `r`, or (absent) one the resolver is asked for. */
+function call(
+  engine: Engine,
+  r: Registered | undefined,
+  method: string,
+  params: unknown,
+  id: JsonRpcId | undefined,
+  shared: SharedInfo,
+): unknown {
+  if (r !== undefined && engine.middleware.length === 0) {
+    // the context is made only when someone can see it: a middleware, or a handler taking a second argument
+    if (r.direct && !shared.overflow) return r.def.handler(params, undefined as never);
+    if (r.def.handler.length < 2) return invoke(r.def, params, undefined, shared.overflow);
+  }
+  const ctx = new CallContext(method, id, params, shared);
+  if (r === undefined) return runMiddleware(engine.middleware, ctx, (c) => resolved(engine, c, shared.overflow));
+  return runMiddleware(engine.middleware, ctx, (c) => invoke(r.def, c.params, c, shared.overflow));
+}
+
+function resolved(engine: Engine, ctx: CallContext, overflow: boolean): unknown {
+  const def = (engine.resolve as MethodResolver)(ctx.method, ctx);
+  return def instanceof Promise
+    ? def.then((d) => invokeResolved(d, ctx, overflow))
+    : invokeResolved(def, ctx, overflow);
+}
+
+function invokeResolved(def: MethodDefinition | undefined, ctx: CallContext, overflow: boolean): unknown {
+  if (def === undefined) throw new JsonRpcError('method-not-found', RpcMessage['method-not-found']);
+  // a resolver's definition is checked like a registered one; a bad one is the server's fault (-32603, logged)
+  checkDefinition(ctx.method, def, false);
+  return invoke(def, ctx.params, ctx, overflow);
+}
+
+function invoke(def: MethodDefinition, raw: unknown, ctx: CallContext | undefined, overflow: boolean): unknown {
+  const params = validateParams(def, raw, overflow);
   return params instanceof Promise
     ? params.then((p) => def.handler(p, ctx as CallContext))
     : def.handler(params, ctx as CallContext);
-}
-
-function requestIdOf(shared: SharedInfo): string {
-  return (shared.requestId ??= shared.random.uuid());
 }
 
 function success(engine: Engine, method: string, shared: SharedInfo, value: unknown, id: JsonRpcId): string {
@@ -144,12 +171,17 @@ function success(engine: Engine, method: string, shared: SharedInfo, value: unkn
 
 function failure(engine: Engine, method: string, shared: SharedInfo, error: unknown, id: JsonRpcId): string {
   if (isWireError(error)) return errorText(error.rpcCode, error.message, id, error.data);
-  engine.logger.error('JSON-RPC handler failed', { method, requestId: requestIdOf(shared), error });
+  const fields = { method, requestId: requestIdOf(shared), error };
+  // a call failing after its client went away most likely failed for that: nobody reads the answer
+  if (shared.signal?.aborted === true) engine.logger.info('JSON-RPC call ended: the client went away', fields);
+  else engine.logger.error('JSON-RPC handler failed', fields);
   return codeText('internal-error', id);
 }
 
 function failedNotification(engine: Engine, method: string, shared: SharedInfo, error: unknown): undefined {
-  // §4.1: a notification is never answered, so its failure only reaches the log
+  // §4.1: a notification is never answered, so its failure only reaches the log; an
+  // unknown name is no failure (nor is it logged when the router knows it at once)
+  if (error instanceof JsonRpcError && error.code === 'method-not-found') return undefined;
   engine.logger.warn('JSON-RPC notification failed', { method, requestId: requestIdOf(shared), error });
   return undefined;
 }

@@ -1,10 +1,19 @@
-import { JsonRpcError, RpcMessage } from '../errors.ts';
-import { describe, toParamsIssues, type ParamsIssue } from '../issues.ts';
+import { JsonRpcError } from '../errors.ts';
+import { describe, type ParamsIssue, toParamsIssues } from '../issues.ts';
 import type { MethodDefinition } from '../method.ts';
 import type { StandardResult } from '../standard-schema.ts';
+import { overflowIssue } from './finite.ts';
 
-/** Validated params, a promise of them, or a thrown -32602 JsonRpcError. */
-export function validateParams(def: MethodDefinition, raw: unknown): unknown {
+/**
+ * Validated params, a promise of them, or a thrown -32602 JsonRpcError.
+ * `overflow` says the message may hold a number beyond the double range.
+ */
+export function validateParams(def: MethodDefinition, raw: unknown, overflow: boolean): unknown {
+  if (overflow) {
+    // the path is the one the caller sent, before positional params are named
+    const issue = overflowIssue(raw);
+    if (issue !== undefined) throw JsonRpcError.invalidParams([issue]);
+  }
   const input = def.positional === undefined ? raw : byName(def.positional, raw);
   const schema = def.params;
   if (schema === undefined) return input;
@@ -17,7 +26,7 @@ export function validateParams(def: MethodDefinition, raw: unknown): unknown {
 function outcome(result: StandardResult<unknown>, input: unknown, names: readonly string[] | undefined): unknown {
   if (result.issues === undefined) return result.value;
   const issues = toParamsIssues(result.issues, input);
-  throw invalidParams(names === undefined ? issues : issues.map((i) => atPosition(i, names)));
+  throw JsonRpcError.invalidParams(names === undefined ? issues : issues.map((i) => atPosition(i, names)));
 }
 
 function atPosition(issue: ParamsIssue, names: readonly string[]): ParamsIssue {
@@ -25,16 +34,12 @@ function atPosition(issue: ParamsIssue, names: readonly string[]): ParamsIssue {
   return at < 0 ? issue : { ...issue, path: [at, ...issue.path.slice(1)] };
 }
 
-export function invalidParams(issues: ParamsIssue[]): JsonRpcError {
-  return new JsonRpcError('invalid-params', RpcMessage['invalid-params'], { data: { issues } });
-}
-
 // specification §4.2: by-position params are mapped onto the declared names
 function byName(names: readonly string[], raw: unknown): unknown {
   if (raw === undefined) return {};
   if (!Array.isArray(raw)) return raw;
   if (raw.length > names.length) {
-    throw invalidParams([
+    throw JsonRpcError.invalidParams([
       {
         path: [names.length],
         expected: `at most ${names.length} positional params (${names.join(', ')})`,

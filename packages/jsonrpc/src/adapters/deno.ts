@@ -1,4 +1,5 @@
 // Deno serves web-standard Requests itself.
+import { clientGone } from '../_internal/guard.ts';
 import type { FetchHandler } from '../http-handler.ts';
 import type { ServeOptions, Served } from '../serve.ts';
 
@@ -22,7 +23,13 @@ export async function serveDeno(handler: FetchHandler, options: ServeOptions): P
     // must mean "the client went away first", so aborts after the answer are dropped
     const gone = new AbortController();
     let answered = false;
-    request.signal.addEventListener('abort', () => answered || gone.abort(request.signal.reason), { once: true });
+    request.signal.addEventListener(
+      'abort',
+      () => {
+        if (!answered) gone.abort(clientGone());
+      },
+      { once: true },
+    );
     // built from parts: copying the Request itself would carry Deno's signal along
     const init = {
       method: request.method,
