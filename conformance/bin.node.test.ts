@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { delimiter, dirname, join, sep } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningBroker, startBroker } from './broker/start-broker.ts';
+
+const manifest = JSON.parse(readFileSync(join(import.meta.dirname, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+};
+const bin = join(import.meta.dirname, manifest.bin['fleetkit-conformance-broker']!);
+
+/**
+ * A terminal's PATH: no node_modules/.bin, so `#!/usr/bin/env node` finds the
+ * machine's own Node (which may be too old to strip types), or, on a machine
+ * without one, the workspace's.
+ */
+const env = {
+  ...process.env,
+  PATH: [
+    ...(process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes(`node_modules${sep}.bin`)),
+    dirname(process.execPath),
+  ].join(delimiter),
+};
+
+describe('the fleetkit-conformance-broker bin, run by its package.json path', () => {
+  let broker: RunningBroker;
+  beforeAll(async () => {
+    broker = await startBroker('node', ['--device-key', 'dk', '--control-key', 'ck']);
+  });
+  afterAll(() => broker.stop());
+
+  it('runs checks against a broker whatever Node the shell has, and exits 0 when they pass', () => {
+    const args = ['--url', broker.url, '--device-key', 'dk', '--control-key', 'ck', '--filter', 'welcome'];
+    const result = spawnSync(bin, args, { env, encoding: 'utf8' });
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(/^ok /m);
+  });
+
+  it('exits 2 with its usage on missing arguments', () => {
+    const result = spawnSync(bin, [], { env, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Usage: fleetkit-conformance-broker');
+  });
+});

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// fleetkit-yang. An installed package runs its build; a checkout has no dist/ until
+// `npm run build`, so it runs the TypeScript source instead (docs/decisions/broker-cli-launchers.md).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const name = 'fleetkit-yang';
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const built = join(packageDir, 'dist', 'adapters', 'node-cli.js');
+const source = join(packageDir, 'src', 'adapters', 'node-cli.ts');
+
+if (existsSync(built)) await import(pathToFileURL(built).href);
+else runSource();
+
+/** Runs the source on a Node that strips types, resolving workspace packages to their src/ (`source` condition). */
+function runSource() {
+  const node = process.features.typescript ? process.execPath : pinnedNode();
+  if (node === undefined) {
+    console.error(`${name}: no build (${built}) and Node ${process.version} cannot run TypeScript;`);
+    console.error('run `npm run build` or use the workspace Node (`npx`).');
+    process.exit(1);
+  }
+  const child = spawn(node, ['--conditions=source', source, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  // the child decides what a signal means
+  for (const signal of signals) process.on(signal, () => child.kill(signal));
+  child.on('error', (error) => {
+    console.error(`${name}: cannot start ${node}: ${error.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal === null) process.exit(code ?? 1);
+    for (const forwarded of signals) process.removeAllListeners(forwarded);
+    process.kill(process.pid, signal);
+  });
+}
+
+/** The Node the workspace pins (the `node` devDependency's node_modules/.bin/node), nearest first. */
+function pinnedNode() {
+  for (let dir = packageDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '.bin', 'node');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
