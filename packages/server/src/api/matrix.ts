@@ -45,6 +45,8 @@ export const EXTRA_ALIASES: Readonly<Record<string, string>> = {
   'exodm:remove-account-user': 'exodm:remove-user-from-account',
   'exodm:delete-notification-urls': 'exodm:remove-notification-urls',
   'exodm:update-config': 'exodm:update-config-data',
+  // exodm_device_type.yang (2.0) renames list-device-type-members
+  'exodm:list-device-type-devices': 'exodm:list-device-type-members',
 };
 
 /** Every alias the server's rbac engine and router know. */

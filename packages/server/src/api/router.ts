@@ -2,13 +2,23 @@ import { createRouter, type Router } from '@fleetkit/jsonrpc';
 import { accessControl } from '../access.ts';
 import type { ServerContext } from '../context.ts';
 import { accountMethods } from './accounts.ts';
+import { deviceTypeMethods } from './device-types.ts';
+import { deviceMethods } from './devices.ts';
+import { groupMethods } from './groups.ts';
 import { SERVER_ALIASES } from './matrix.ts';
 import type { ServerMethod } from './method.ts';
 import { roleMethods } from './roles.ts';
 import { userMethods } from './users.ts';
 
 /** Every family of built-in methods; each file owns one family (docs/server.md). */
-const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [accountMethods, userMethods, roleMethods];
+const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [
+  accountMethods,
+  userMethods,
+  roleMethods,
+  deviceTypeMethods,
+  deviceMethods,
+  groupMethods,
+];
 
 /** Adds a family of methods to the list the router is built from; used by family files outside this list. */
 export function builtInMethods(server: ServerContext): ServerMethod[] {

@@ -8,45 +8,6 @@ import type { SqlDriver } from '@fleetkit/core';
  * PostgreSQL.
  */
 const TABLES: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS srv_device_types (
-    account TEXT NOT NULL,
-    name TEXT NOT NULL,
-    protocol TEXT NOT NULL,
-    attribute_module TEXT,
-    attribute_container TEXT,
-    description TEXT,
-    created_at BIGINT NOT NULL,
-    PRIMARY KEY (account, name)
-  )`,
-  `CREATE TABLE IF NOT EXISTS srv_devices (
-    account TEXT NOT NULL,
-    device_id TEXT NOT NULL,
-    device_type TEXT NOT NULL,
-    description TEXT,
-    attributes TEXT NOT NULL,
-    notification_url TEXT,
-    secret_hash TEXT,
-    created_at BIGINT NOT NULL,
-    last_seen BIGINT,
-    PRIMARY KEY (account, device_id)
-  )`,
-  `CREATE TABLE IF NOT EXISTS srv_groups (
-    account TEXT NOT NULL,
-    group_id TEXT NOT NULL,
-    notification_url TEXT,
-    device_type TEXT,
-    created_at BIGINT NOT NULL,
-    PRIMARY KEY (account, group_id)
-  )`,
-  `CREATE TABLE IF NOT EXISTS srv_group_members (
-    account TEXT NOT NULL,
-    group_id TEXT NOT NULL,
-    device_id TEXT NOT NULL,
-    is_primary INTEGER NOT NULL,
-    added_seq BIGINT NOT NULL,
-    PRIMARY KEY (account, group_id, device_id)
-  )`,
-  'CREATE INDEX IF NOT EXISTS srv_group_members_device ON srv_group_members (account, device_id)',
   `CREATE TABLE IF NOT EXISTS srv_counters (
     account TEXT NOT NULL,
     name TEXT NOT NULL,
