@@ -158,6 +158,61 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
       expect(counted.sent()).toBe(1);
     }));
 
+  it('wakes the work hook of an engine watching a device when another engine enqueues, fans out, cancels or lets a hold run out', () =>
+    withEngines(url, async (open) => {
+      const clock = new ManualClock();
+      const sender = await open.queue({
+        storage: open.pool(),
+        clock,
+        groups: { members: () => ['x', 'z'] },
+        redeliverAfterMs: 60_000,
+      });
+      // a manual clock that never moves: only a NOTIFY can wake this engine's hook
+      const pusher = await open.queue({ storage: open.pool(), clock: new ManualClock() });
+      const woken: string[] = [];
+      let heard = (): void => {};
+      pusher.onWork((device) => {
+        woken.push(device);
+        heard();
+      });
+      const hear = async (n: number): Promise<void> => {
+        while (woken.length < n) await new Promise<void>((resolve) => (heard = resolve));
+      };
+      await pusher.watch('x');
+      await sender.enqueue({ target: { device: 'x' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
+      await hear(1);
+      await sender.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
+      await hear(2);
+      expect((await sender.callIn('x')).map((d) => d.transactionId)).toEqual([1, 2]);
+      await sender.cancel({ device: 'x' }, 1);
+      await hear(3);
+      // the sub-transaction's hold runs out in the engine that handed it out
+      clock.advance(60_000);
+      await hear(4);
+      // z is not watched: its fan-out woke the sender alone
+      expect(woken).toEqual(['x', 'x', 'x', 'x']);
+    }));
+
+  it('wakes its own work hook once for a watched device, not again when its own NOTIFY comes back', () =>
+    withEngines(url, async (open) => {
+      const q = await open.queue({ storage: open.pool() });
+      const other = await open.queue({ storage: open.pool() });
+      const woken: string[] = [];
+      let heard = (): void => {};
+      q.onWork((device) => {
+        woken.push(device);
+        heard();
+      });
+      await q.watch('x');
+      await q.watch('y');
+      await q.enqueue({ target: { device: 'x' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
+      await q.idle();
+      // NOTIFYs reach a listener in commit order: y's comes after x's own came back
+      await other.enqueue({ target: { device: 'y' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
+      while (!woken.includes('y')) await new Promise<void>((resolve) => (heard = resolve));
+      expect(woken).toEqual(['x', 'y']);
+    }));
+
   it('numbers a device from 1 when a waiting call-in created its counter row first', () =>
     withEngines(url, async (open) => {
       const a = open.pool();

@@ -1,0 +1,147 @@
+// The engine suite's tests of what events and deliveries carry: tags,
+// group members' outcomes, and the retry of a failing subscriber.
+import { expect, it } from 'vitest';
+import { toCallback } from '../callback.ts';
+import type { TxEvent } from '../index.ts';
+import { H, type Harness, rpc } from './harness.ts';
+
+export function describeEventTests({ setup }: Harness): void {
+  it('carries the tag to the transaction, its deliveries and, for a group, every sub-transaction', async () => {
+    const { q } = await setup({}, { g: ['d1', 'd2'] });
+    const tag = 'exodemo:beep';
+    await q.enqueue({ ...rpc('a'), tag });
+    await q.enqueue({ ...rpc('a'), tag, clientId: 'c-1' });
+    await q.stage({ device: 'a' }, 'exosense-1.1', { ip_addr: '10.0.0.1' });
+    const pushed = await q.push({ device: 'a' }, { timeoutMs: H, tag: 'exodm:push-config-set' });
+    const group = await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H, tag });
+    expect([pushed.transaction.tag, group.transaction.tag]).toEqual(['exodm:push-config-set', tag]);
+    expect((await q.callIn('a')).map((d) => [d.transactionId, d.tag])).toEqual([
+      [1, tag],
+      [2, tag],
+      [3, 'exodm:push-config-set'],
+    ]);
+    expect((await q.callIn('d2')).map((d) => [d.parent, d.tag])).toEqual([[{ group: 'g', id: 1 }, tag]]);
+    expect((await q.subTransactions('g', 1)).map((s) => s.tag)).toEqual([tag, tag]);
+    expect((await q.get({ device: 'a' }, 1))!.tag).toBe(tag);
+    // a caller id names one RPC: the same id with another tag is a conflict
+    await expect(q.enqueue({ ...rpc('a'), tag: 'exodemo:other', clientId: 'c-1' })).rejects.toMatchObject({
+      code: 'idempotency-conflict',
+    });
+    expect((await q.enqueue({ ...rpc('a'), tag, clientId: 'c-1' })).created).toBe(false);
+  });
+
+  it('emits a member event per finished member before the group event it leads to, when asked (§5.8)', async () => {
+    const { q, clock } = await setup({}, { g: ['d1', 'd2', 'd3', 'd4'] });
+    const seen: TxEvent[] = [];
+    q.subscribe((e) => void seen.push(e));
+    const tag = 'exodemo:beep';
+    const { transaction } = await q.enqueue({
+      target: { group: 'g' },
+      kind: 'rpc',
+      payload: {},
+      timeoutMs: 5000,
+      tag,
+      notify: 'https://cb.example',
+      memberEvents: true,
+    });
+    expect(transaction.memberEvents).toBe(true);
+    for (const device of ['d1', 'd2']) await q.callIn(device);
+    await q.ack('d1', { transactionId: 1, attempt: 1, status: 'complete', result: { beeped: true } });
+    await q.ack('d2', { transactionId: 1, attempt: 1, status: 'value-error' });
+    await q.memberLeft('g', 'd4');
+    clock.advance(5000);
+    await q.idle();
+    const common = { target: { group: 'g' }, transactionId: 1, tag, notify: 'https://cb.example' };
+    expect(seen.map((e) => [e.type, e.member?.device, e.status, e.final])).toEqual([
+      ['accepted', undefined, 'accepted', false],
+      ['member', 'd1', 'complete', false],
+      ['progress', undefined, 'accepted', false],
+      ['member', 'd2', 'value-error', false],
+      ['progress', undefined, 'accepted', false],
+      ['member', 'd4', 'cancelled', false],
+      ['progress', undefined, 'accepted', false],
+      ['member', 'd3', 'time-out', false],
+      ['final', undefined, 'device-error', true],
+    ]);
+    expect(seen[1]).toMatchObject({
+      ...common,
+      state: 'complete',
+      result: { beeped: true },
+      member: { device: 'd1', transactionId: 1 },
+    });
+    expect(seen[7]).toMatchObject({ ...common, state: 'timed-out', member: { device: 'd3', transactionId: 1 } });
+    expect(toCallback(seen[3]!)).toEqual({
+      'transaction-id': 1,
+      'group-id': 'g',
+      'device-id': 'd2',
+      'rpc-status': 'value-error',
+      'rpc-status-string': 'The RPC had illegal values in one or more of its elements.',
+      final: false,
+    });
+    expect(toCallback(seen.at(-1)!)).toMatchObject({ 'transaction-id': 1, 'group-id': 'g', final: true });
+    expect(toCallback(seen.at(-1)!)).not.toHaveProperty('device-id');
+  });
+
+  it('names the device in a device transaction callback', async () => {
+    const { q } = await setup();
+    const seen: TxEvent[] = [];
+    q.subscribe((e) => void seen.push(e));
+    await q.enqueue({ ...rpc('dev-7'), tag: 'exodemo:beep' });
+    await q.idle();
+    expect(toCallback(seen[0]!)).toEqual({
+      'transaction-id': 1,
+      'device-id': 'dev-7',
+      'rpc-status': 'accepted',
+      'rpc-status-string': 'Operation has been accepted and is in progress.',
+      final: false,
+    });
+  });
+
+  it('retries a failing event at doubling intervals up to the cap, reports it in the backlog and keeps the order', async () => {
+    const { q, clock } = await setup({ eventRetryMs: 1000, eventRetryMaxMs: 4000 });
+    let down = true;
+    const tried: number[] = [];
+    const seen: string[] = [];
+    const start = clock.now();
+    q.subscribe((e) => {
+      if (e.type === 'accepted' && e.transactionId === 1 && 'device' in e.target && e.target.device === 'a')
+        tried.push(clock.now() - start);
+      if (down) throw new Error('callback endpoint down');
+      seen.push(e.type);
+    });
+    await q.enqueue(rpc('a'));
+    await q.callIn('a');
+    await q.enqueue(rpc('b'));
+    await q.idle();
+    expect(tried).toEqual([0]);
+    const backlog = await q.eventBacklog();
+    expect([backlog.pending, backlog.failingTotal]).toEqual([3, 2]);
+    // b's accepted failed too; a's delivered waits behind a's accepted, untried
+    expect(backlog.failing).toEqual([
+      {
+        seq: expect.any(Number),
+        target: { device: 'a' },
+        transactionId: 1,
+        type: 'accepted',
+        attempts: 1,
+        lastError: 'Error: callback endpoint down',
+        nextAttemptAt: start + 1000,
+      },
+      expect.objectContaining({ target: { device: 'b' }, attempts: 1 }),
+    ]);
+    for (const step of [999, 1, 1999, 1, 4000, 4000]) {
+      clock.advance(step);
+      await q.sweep();
+    }
+    // 1000 after the first failure, then 2000, then 4000 (the cap), and 4000 again
+    expect(tried).toEqual([0, 1000, 3000, 7000, 11000]);
+    const [first] = (await q.eventBacklog({ limit: 1 })).failing;
+    expect([first!.attempts, first!.nextAttemptAt]).toEqual([5, start + 15_000]);
+    expect(seen).toEqual([]);
+    down = false;
+    clock.advance(4000);
+    await q.sweep();
+    expect(seen).toEqual(['accepted', 'accepted', 'delivered']);
+    expect(await q.eventBacklog()).toEqual({ pending: 0, failingTotal: 0, failing: [] });
+  });
+}
