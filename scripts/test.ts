@@ -1,4 +1,5 @@
 // npm test: the whole check a newcomer and CI run.
+//   0. Biome: formatting and lint of the whole tree
 //   1. typecheck every package, benchmark, conformance file and script
 //   2. build every package with tsup (proves the exports maps)
 //   3. every test on Node 24
@@ -21,6 +22,7 @@ interface Step {
 }
 
 const steps: Step[] = [
+  { name: 'lint (Biome)', command: join(bin, 'biome'), args: ['check', '.'] },
   { name: 'typecheck', command: join(bin, 'tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
   { name: 'build', command: 'npm', args: ['run', 'build', '--silent'] },
   { name: 'tests on Node', command: process.execPath, args: [vitest, 'run', ...filters], runtime: 'node' },
