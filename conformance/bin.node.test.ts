@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from './broker/start-broker.ts';
@@ -23,6 +23,17 @@ const env = {
 };
 
 describe('the fleetkit-conformance-broker bin, run by its package.json path', () => {
+  it('is a committed file that the lockfile names too, so npm ci links it without a build', () => {
+    const root = join(import.meta.dirname, '..');
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { bin?: Record<string, string> }>;
+    };
+    expect(existsSync(bin)).toBe(true);
+    expect(join(root, 'conformance', lock.packages['conformance']?.bin?.['fleetkit-conformance-broker'] ?? '')).toBe(
+      bin,
+    );
+  });
+
   let broker: RunningBroker;
   beforeAll(async () => {
     broker = await startBroker('node', ['--device-key', 'dk', '--control-key', 'ck']);

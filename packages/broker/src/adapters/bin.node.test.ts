@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -31,6 +31,15 @@ function run(args: string[]): { child: ChildProcess; output: () => string; exite
 }
 
 describe('the fleetkit-broker bin, run by its package.json path', () => {
+  it('is a committed file that the lockfile names too, so npm ci links it without a build', () => {
+    const root = join(packageDir, '..', '..');
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { bin?: Record<string, string> }>;
+    };
+    expect(existsSync(bin)).toBe(true);
+    expect(join(root, 'packages/broker', lock.packages['packages/broker']?.bin?.['fleetkit-broker'] ?? '')).toBe(bin);
+  });
+
   it('runs in a checkout without a build, whatever Node the shell has', async () => {
     const help = run(['--help']);
     expect(await help.exited).toBe(0);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,15 @@ writeFileSync(join(dir, 'ok.json'), '{"m:port": 80}\n');
 writeFileSync(join(dir, 'bad.json'), '{"m:port": 70000}\n');
 
 describe('the fleetkit-yang bin, run by its package.json path', () => {
+  it('is a committed file that the lockfile names too, so npm ci links it without a build', () => {
+    const root = join(packageDir, '..', '..');
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { bin?: Record<string, string> }>;
+    };
+    expect(existsSync(bin)).toBe(true);
+    expect(join(root, 'packages/yang', lock.packages['packages/yang']?.bin?.['fleetkit-yang'] ?? '')).toBe(bin);
+  });
+
   it('validates in a checkout without a build, whatever Node the shell has: 0 valid, 1 invalid', () => {
     const valid = spawnSync(bin, ['validate', 'm.yang', 'ok.json'], { cwd: dir, env, encoding: 'utf8' });
     expect([valid.status, valid.stderr]).toEqual([0, '']);
