@@ -132,11 +132,18 @@ function within(path: string, root: string): boolean {
 }
 
 function attributeIssue(issue: YangIssue, root: string, attributes: unknown): AttributeIssue {
-  const { path, value } = paramPath(issue.path.slice(root.length), attributes);
+  const found = paramPath(issue.path.slice(root.length), attributes);
+  const path = ['attributes', ...found.path];
+  let value = found.value;
+  // the validator reports an unknown member at its parent, naming the member in `received`
+  if (issue.kind === 'unknown' && typeof issue.received === 'string' && isObject(value)) {
+    path.push(issue.received);
+    value = value[issue.received];
+  }
   return {
-    path: ['attributes', ...path],
+    path,
     expected: issue.expected ?? null,
-    got: issue.received === undefined ? describeValue(value) : describeValue(issue.received),
+    got: describeValue(value),
     message: issue.message,
     yangPath: issue.path,
   };

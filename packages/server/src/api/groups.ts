@@ -142,8 +142,9 @@ export function groupMethods(server: ServerContext): ServerMethod[] {
           return former;
         });
         const group = queueName(call.account, groupId);
-        for (const device of members) await queue.memberLeft(group, queueName(call.account, device));
+        // cancel first: once every member has left, an open group transaction would count as complete
         await cancelOpen(server, { group });
+        for (const device of members) await queue.memberLeft(group, queueName(call.account, device));
         return { result: ResultCode.Ok };
       },
     }),
