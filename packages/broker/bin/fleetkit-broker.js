@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// fleetkit-broker. An installed package runs its build; a checkout has no dist/ until
-// `npm run build`, so it runs the TypeScript source instead (docs/decisions/broker-cli-launchers.md).
+// fleetkit-broker. An installed package (under node_modules) runs its build; a checkout runs the
+// TypeScript source, as its dist/ may be missing, stale, or built for this package but not for
+// the ones it imports (docs/decisions/broker-cli-launchers.md).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const name = 'fleetkit-broker';
@@ -11,15 +12,14 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(packageDir, 'dist', 'adapters', 'cli.js');
 const source = join(packageDir, 'src', 'adapters', 'cli.ts');
 
-if (existsSync(built)) await import(pathToFileURL(built).href);
+if (packageDir.split(sep).includes('node_modules')) await import(pathToFileURL(built).href);
 else runSource();
 
 /** Runs the source on a Node that strips types, resolving workspace packages to their src/ (`source` condition). */
 function runSource() {
   const node = process.features.typescript ? process.execPath : pinnedNode();
   if (node === undefined) {
-    console.error(`${name}: no build (${built}) and Node ${process.version} cannot run TypeScript;`);
-    console.error('run `npm run build` or use the workspace Node (`npx`).');
+    console.error(`${name}: Node ${process.version} cannot run TypeScript; use the workspace Node (\`npx\`).`);
     process.exit(1);
   }
   const child = spawn(node, ['--conditions=source', source, ...process.argv.slice(2)], { stdio: 'inherit' });
