@@ -63,8 +63,6 @@ export interface SharedInfo {
   readonly account: string | undefined;
   readonly signal: AbortSignal | undefined;
   readonly random: Random;
-  /** The message may hold a number beyond the double range: params are walked for ±Infinity. */
-  readonly overflow: boolean;
 }
 
 /** The message's request id, generated on first use. */
@@ -74,13 +72,12 @@ export function requestIdOf(shared: SharedInfo): string {
 }
 
 /** The shared per-message state for `info`; the request id is generated on first use. */
-export function sharedInfo(info: RequestInfo | undefined, random: Random, overflow: boolean): SharedInfo {
+export function sharedInfo(info: RequestInfo | undefined, random: Random): SharedInfo {
   return {
     requestId: info?.requestId,
     user: info?.user,
     account: info?.account,
     signal: info?.signal,
     random,
-    overflow,
   };
 }

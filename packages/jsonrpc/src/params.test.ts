@@ -191,9 +191,16 @@ describe('numbers beyond the double range', () => {
     expect(await issuesOf(out)).toEqual([issue([1], 'Infinity')]);
   });
 
-  it('refuses it for a method without a schema too, whose handler would echo it as null', async () => {
-    const out = router.handle('{"jsonrpc":"2.0","method":"raw","params":[1e400],"id":1}');
-    expect(await issuesOf(out)).toEqual([issue([0], 'Infinity')]);
+  it('finds one nested deeper than the quick check goes', async () => {
+    const deep = `${'['.repeat(300)}1e400${']'.repeat(300)}`;
+    const out = router.handle(`{"jsonrpc":"2.0","method":"m","params":{"limit":1,"nested":${deep}},"id":1}`);
+    expect(await issuesOf(out)).toEqual([issue(['nested', ...Array.from({ length: 300 }, () => 0)], 'Infinity')]);
+  });
+
+  it('leaves the params of a method without a schema as JSON.parse read them', () => {
+    expect(router.handle('{"jsonrpc":"2.0","method":"raw","params":[1e400],"id":1}')).toBe(
+      '{"jsonrpc":"2.0","result":[null],"id":1}',
+    );
   });
 
   it('accepts the largest double, a long fraction and such text in strings', () => {

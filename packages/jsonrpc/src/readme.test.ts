@@ -43,6 +43,11 @@ describe('README examples', () => {
         { path: ['device-id'], expected: 'string', got: '7', message: 'Invalid type: Expected string but received 7' },
       ],
     });
+    expect(example.gone).toEqual({
+      issues: [{ path: ['device-id'], expected: null, got: '"gone"', message: 'No such device' }],
+    });
+    expect(example.rebooted).toEqual({ result: 'ok' });
+    expect(example.refused).toBe('permission-denied');
     expect(example.batch).toEqual([
       { ok: true, result: { result: 'ok', devices: [{ 'device-id': 'a', account: 'acme' }] } },
       undefined,

@@ -5,7 +5,6 @@ import { checkDefinition, type MethodDefinition, type MethodResolver } from '../
 import { type Middleware, runMiddleware } from '../middleware.ts';
 import type { JsonRpcId } from '../protocol.ts';
 import { codeText, errorText, INVALID_REQUEST, isWireError, PARSE_ERROR, resultText } from './encode.ts';
-import { mayOverflow } from './finite.ts';
 import { validateParams } from './validate.ts';
 
 /** A registered method: a frozen copy of its definition, and how to call it. */
@@ -45,7 +44,7 @@ export function dispatch(engine: Engine, text: string, info: RequestInfo | undef
   } catch {
     return PARSE_ERROR; // §5.1 -32700, id null
   }
-  const shared = sharedInfo(info, engine.random, mayOverflow(text));
+  const shared = sharedInfo(info, engine.random);
   if (!Array.isArray(message)) return one(engine, message, shared);
   // §6: an empty array is one Invalid Request, not an empty batch
   if (message.length === 0) return INVALID_REQUEST;
@@ -131,30 +130,28 @@ function call(
 ): unknown {
   if (r !== undefined && engine.middleware.length === 0) {
     // the context is made only when someone can see it: a middleware, or a handler taking a second argument
-    if (r.direct && !shared.overflow) return r.def.handler(params, undefined as never);
-    if (r.def.handler.length < 2) return invoke(r.def, params, undefined, shared.overflow);
+    if (r.direct) return r.def.handler(params, undefined as never);
+    if (r.def.handler.length < 2) return invoke(r.def, params, undefined);
   }
   const ctx = new CallContext(method, id, params, shared);
-  if (r === undefined) return runMiddleware(engine.middleware, ctx, (c) => resolved(engine, c, shared.overflow));
-  return runMiddleware(engine.middleware, ctx, (c) => invoke(r.def, c.params, c, shared.overflow));
+  if (r === undefined) return runMiddleware(engine.middleware, ctx, (c) => resolved(engine, c));
+  return runMiddleware(engine.middleware, ctx, (c) => invoke(r.def, c.params, c));
 }
 
-function resolved(engine: Engine, ctx: CallContext, overflow: boolean): unknown {
+function resolved(engine: Engine, ctx: CallContext): unknown {
   const def = (engine.resolve as MethodResolver)(ctx.method, ctx);
-  return def instanceof Promise
-    ? def.then((d) => invokeResolved(d, ctx, overflow))
-    : invokeResolved(def, ctx, overflow);
+  return def instanceof Promise ? def.then((d) => invokeResolved(d, ctx)) : invokeResolved(def, ctx);
 }
 
-function invokeResolved(def: MethodDefinition | undefined, ctx: CallContext, overflow: boolean): unknown {
+function invokeResolved(def: MethodDefinition | undefined, ctx: CallContext): unknown {
   if (def === undefined) throw new JsonRpcError('method-not-found', RpcMessage['method-not-found']);
   // a resolver's definition is checked like a registered one; a bad one is the server's fault (-32603, logged)
   checkDefinition(ctx.method, def, false);
-  return invoke(def, ctx.params, ctx, overflow);
+  return invoke(def, ctx.params, ctx);
 }
 
-function invoke(def: MethodDefinition, raw: unknown, ctx: CallContext | undefined, overflow: boolean): unknown {
-  const params = validateParams(def, raw, overflow);
+function invoke(def: MethodDefinition, raw: unknown, ctx: CallContext | undefined): unknown {
+  const params = validateParams(def, raw);
   return params instanceof Promise
     ? params.then((p) => def.handler(p, ctx as CallContext))
     : def.handler(params, ctx as CallContext);

@@ -1,19 +1,27 @@
 // JSON.parse turns a number beyond the double range (1e999) into ±Infinity,
-// which a number schema accepts and JSON.stringify later writes as null: such
-// params are refused before validation instead.
+// which a number schema accepts and JSON.stringify later writes as null: the
+// params of a method with a schema are refused instead.
 import type { ParamsIssue } from '../issues.ts';
 
-/**
- * True when a message may hold a number beyond the double range. Such a
- * number (magnitude above 1.8e308) has an exponent of three or more digits,
- * or an integer part of at least 210 digits when its exponent has two; a
- * message without either skips the walk of its params.
- */
-export function mayOverflow(text: string): boolean {
-  return OVERFLOW.test(text);
+/** The issue for the first ±Infinity in `params`, or `undefined` when every number is finite. */
+export function overflowIssue(params: unknown): ParamsIssue | undefined {
+  return allFinite(params, 0) ? undefined : locate(params);
 }
 
-const OVERFLOW = /[eE]\+?\d{3}|\d{210}/;
+// most params are shallow: a recursive check without allocation; past this depth the iterative search decides
+const MAX_DEPTH = 256;
+
+function allFinite(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth === MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!allFinite(value[i], depth + 1)) return false;
+    return true;
+  }
+  for (const key in value) if (!allFinite((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
+}
 
 interface Step {
   readonly value: unknown;
@@ -21,8 +29,8 @@ interface Step {
   readonly parent: Step | undefined;
 }
 
-/** The issue for the first ±Infinity in `params`, or `undefined`; iterative, so deep nesting cannot overflow the stack. */
-export function overflowIssue(params: unknown): ParamsIssue | undefined {
+// iterative, so nesting of any depth cannot overflow the stack
+function locate(params: unknown): ParamsIssue | undefined {
   const pending: Step[] = [{ value: params, key: undefined, parent: undefined }];
   for (let step = pending.pop(); step !== undefined; step = pending.pop()) {
     const value = step.value;

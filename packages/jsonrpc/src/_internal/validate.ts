@@ -4,19 +4,14 @@ import type { MethodDefinition } from '../method.ts';
 import type { StandardResult } from '../standard-schema.ts';
 import { overflowIssue } from './finite.ts';
 
-/**
- * Validated params, a promise of them, or a thrown -32602 JsonRpcError.
- * `overflow` says the message may hold a number beyond the double range.
- */
-export function validateParams(def: MethodDefinition, raw: unknown, overflow: boolean): unknown {
-  if (overflow) {
-    // the path is the one the caller sent, before positional params are named
-    const issue = overflowIssue(raw);
-    if (issue !== undefined) throw JsonRpcError.invalidParams([issue]);
-  }
+/** Validated params, a promise of them, or a thrown -32602 JsonRpcError. */
+export function validateParams(def: MethodDefinition, raw: unknown): unknown {
   const input = def.positional === undefined ? raw : byName(def.positional, raw);
   const schema = def.params;
   if (schema === undefined) return input;
+  // a schema promises checked params: none holds a number JSON.parse read as ±Infinity (the path is the one sent)
+  const overflow = overflowIssue(raw);
+  if (overflow !== undefined) throw JsonRpcError.invalidParams([overflow]);
   const result = schema['~standard'].validate(input);
   // issues name the position the caller used, not the name it was mapped to
   const names = Array.isArray(raw) ? def.positional : undefined;
