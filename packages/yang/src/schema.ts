@@ -2,6 +2,9 @@
 // msgpackr can carry it to workers and into storage unchanged.
 import type { XPathExpr } from './xpath/ast.ts';
 
+/** The format tag of compiled schemas this version writes and reads; a schema with another tag must be compiled again. */
+export const SCHEMA_FORMAT = 'fleetkit-yang-schema/2';
+
 /** Built-in YANG types (RFC 7950 §4.2.4). */
 export type BuiltinType =
   | 'int8'
@@ -81,6 +84,7 @@ export interface SchemaNode {
   readonly name: string;
   /** Name of the module whose namespace the node is in. */
   readonly module: string;
+  /** Configuration (RFC 7950 §7.21.1, inherited); false for state data and inside operations and notifications. */
   readonly config: boolean;
   readonly children?: SchemaNode[];
   readonly type?: TypeSpec;
@@ -98,19 +102,46 @@ export interface SchemaNode {
   readonly userOrdered?: boolean;
 }
 
-/** An RPC or action: its input and output as node lists. */
+/** A node name in its module's namespace. */
+export interface QualifiedName {
+  readonly module: string;
+  readonly name: string;
+}
+
+/**
+ * An RPC or action: its input and output as node lists. Nodes of input and
+ * output are not configuration (`config` false: RFC 7950 §7.21.1 covers
+ * only data nodes), so leaf-lists there may repeat a value (§7.7).
+ */
 export interface OperationNode {
   readonly name: string;
   readonly module: string;
   readonly input: SchemaNode[];
   readonly output: SchemaNode[];
+  /** `must` directly in `input` (§7.14.2): evaluated with the operation's node as context. */
+  readonly inputMust?: readonly Condition[];
+  /** `must` directly in `output` (§7.14.3). */
+  readonly outputMust?: readonly Condition[];
 }
 
-/** A notification and its data nodes. */
+/**
+ * A YANG 1.1 action (§7.15): an operation defined in a container or list,
+ * invoked on one instance of it. `parents` are the data nodes from the top
+ * down to the node holding it (choices and cases left out).
+ */
+export interface ActionNode extends OperationNode {
+  readonly parents: readonly QualifiedName[];
+}
+
+/** A notification and its data nodes (not configuration, as in an operation). */
 export interface NotificationNode {
   readonly name: string;
   readonly module: string;
   readonly children: SchemaNode[];
+  /** `must` of the notification itself (§7.16), evaluated with its node as context. */
+  readonly must?: readonly Condition[];
+  /** A notification in a container or list (YANG 1.1 §7.16): the data nodes down to its holder. Absent at the top level. */
+  readonly parents?: readonly QualifiedName[];
 }
 
 /** One identity and every identity derived from it, transitively. */
@@ -121,16 +152,25 @@ export interface IdentitySpec {
 
 /** A compiled module set: the unit validators work on. */
 export interface CompiledSchema {
-  readonly format: 'fleetkit-yang-schema/1';
+  readonly format: typeof SCHEMA_FORMAT;
   readonly modules: readonly {
     readonly name: string;
     readonly revision?: string;
     readonly namespace: string;
     readonly prefix: string;
     readonly features: readonly string[];
+    /**
+     * Implemented (asked for, or reached by an augment, deviation or leafref),
+     * not only imported: its data nodes exist, and only its identities are
+     * valid identityref values (RFC 7950 §9.10.2).
+     */
+    readonly implemented: boolean;
   }[];
   readonly data: SchemaNode[];
   readonly rpcs: OperationNode[];
+  /** Actions, lifted out of the data tree (each names its place in `parents`). */
+  readonly actions: ActionNode[];
+  /** Top-level notifications, then those nested in data nodes (with `parents`). */
   readonly notifications: NotificationNode[];
   /** `module:identity` → spec. */
   readonly identities: Readonly<Record<string, IdentitySpec>>;

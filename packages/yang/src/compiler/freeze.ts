@@ -1,4 +1,4 @@
-import type { Condition, OperationNode, SchemaNode } from '../schema.ts';
+import type { Condition, NotificationNode, OperationNode, SchemaNode } from '../schema.ts';
 import type { BNode } from './bnode.ts';
 
 /**
@@ -33,17 +33,26 @@ function freeze(n: BNode, parentConfig: boolean, inherited: readonly Condition[]
   return out as unknown as SchemaNode;
 }
 
-/** RPCs (and top-level operations) with their input and output. */
-export function freezeOperations(ops: BNode[]): OperationNode[] {
-  return ops.map((op) => {
-    const input = op.children.find((c) => c.kind === 'input')!;
-    const output = op.children.find((c) => c.kind === 'output')!;
-    return {
-      name: op.name,
-      module: op.module,
-      input: freezeNodes(input.children, true),
-      output: freezeNodes(output.children, true),
-      ...(input.must.length > 0 ? { inputMust: input.must } : {}),
-    };
-  });
+/** An RPC's or action's input and output; their nodes are not configuration (OperationNode). */
+export function freezeOperation(op: BNode): OperationNode {
+  const input = op.children.find((c) => c.kind === 'input')!;
+  const output = op.children.find((c) => c.kind === 'output')!;
+  return {
+    name: op.name,
+    module: op.module,
+    input: freezeNodes(input.children, false),
+    output: freezeNodes(output.children, false),
+    ...(input.must.length > 0 ? { inputMust: input.must } : {}),
+    ...(output.must.length > 0 ? { outputMust: output.must } : {}),
+  };
+}
+
+/** A notification with its nodes (not configuration) and its own `must`s. */
+export function freezeNotification(n: BNode): NotificationNode {
+  return {
+    name: n.name,
+    module: n.module,
+    children: freezeNodes(n.children, false),
+    ...(n.must.length > 0 ? { must: n.must } : {}),
+  };
 }

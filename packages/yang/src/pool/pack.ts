@@ -1,6 +1,6 @@
 import { pack, unpack } from 'msgpackr';
 import { YangError, YangErrorCode } from '../errors.ts';
-import type { CompiledSchema } from '../schema.ts';
+import { type CompiledSchema, SCHEMA_FORMAT } from '../schema.ts';
 
 /** Serialises a compiled schema with msgpackr (for workers and storage). */
 export function packSchema(schema: CompiledSchema): Uint8Array {
@@ -15,8 +15,8 @@ export function unpackSchema(bytes: Uint8Array): CompiledSchema {
   } catch (cause) {
     throw new YangError(YangErrorCode.InvalidSchema, 'Cannot unpack schema: the bytes are not msgpack', { cause });
   }
-  if ((value as { format?: unknown } | null)?.format !== 'fleetkit-yang-schema/1') {
-    throw new YangError(YangErrorCode.InvalidSchema, 'Cannot unpack schema: expected format "fleetkit-yang-schema/1"');
+  if ((value as { format?: unknown } | null)?.format !== SCHEMA_FORMAT) {
+    throw new YangError(YangErrorCode.InvalidSchema, `Cannot unpack schema: expected format "${SCHEMA_FORMAT}"`);
   }
   return value as CompiledSchema;
 }

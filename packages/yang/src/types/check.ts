@@ -16,10 +16,12 @@ function isXPath(s: string): boolean {
   }
 }
 
-/** What a checker needs besides the type: the leaf's module (for identityrefs) and the identities. */
+/** What a checker needs besides the type: the leaf's module (for identityrefs), the identities and the implemented modules. */
 export interface CheckContext {
   readonly module: string;
   readonly identities: Readonly<Record<string, IdentitySpec>>;
+  /** Modules whose identities are valid identityref values (RFC 7950 §9.10.2: those of implemented modules). */
+  readonly implemented: ReadonlySet<string>;
   readonly regex: (js: string) => RegExp;
 }
 
@@ -187,6 +189,13 @@ function identityCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
     const id = v.includes(':') ? v : `${cx.module}:${v}`;
     if (cx.identities[id] === undefined)
       return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`, `unknown identity "${v}"`);
+    const module = id.slice(0, id.indexOf(':'));
+    if (!cx.implemented.has(module))
+      return failure(
+        'identity',
+        `an identity of an implemented module derived from ${t.bases?.join(' and ')}`,
+        `identity "${v}" is defined in "${module}", which is only imported`,
+      );
     if (!bases.every((s) => s.has(id)))
       return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`);
     return id;

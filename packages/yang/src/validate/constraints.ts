@@ -1,4 +1,4 @@
-import type { TypeSpec } from '../schema.ts';
+import type { SchemaNode, TypeSpec } from '../schema.ts';
 import type { Step, XPathExpr } from '../xpath/ast.ts';
 import { type DNode, detachedNode, rootOf } from '../xpath/dnode.ts';
 import { evaluate, toBoolean, type XContext } from '../xpath/eval.ts';
@@ -6,7 +6,7 @@ import { parseXPath } from '../xpath/parse.ts';
 import { pathOf } from './issue.ts';
 import type { KeyValues } from './key-index.ts';
 import type { Runtime } from './runtime.ts';
-import { issue, missing, type Walk } from './tree.ts';
+import { issue, missing, type Walk, walkImplicit } from './tree.ts';
 
 /** Per-run caches: leafref target value sets, so N leafrefs cost O(N) (not O(N²), yang-js #73). */
 interface Caches {
@@ -42,24 +42,38 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
   // one context object, its current node moved along (no allocation per node)
   const config = w.mode === 'config';
   const cx: { current: DNode } & Omit<XContext, 'current'> = {
-    current: w.deferred[0] ?? w.guarded[0]!.parent,
+    current: w.deferred[0] ?? w.guarded[0]?.parent ?? w.implicitWhen[0]!.parent,
     derived: (id: string) => rt.derived.get(id),
     regex: rt.xsdRegex,
   };
+  // absent non-presence containers under `when`: built (with what they hold) where it holds, before any rule reads the tree
+  for (let i = 0; i < w.implicitWhen.length; i++) {
+    const { r, parent } = w.implicitWhen[i]!;
+    if (!whenHolds(r.s, detachedNode(parent, r.s, r.s.name, r.s.module), parent, cx)) continue;
+    const n = detachedNode(parent, r.s, r.s.name, r.s.module);
+    parent.children = [...parent.children, n];
+    parent.byName = undefined;
+    walkImplicit(w, r, n);
+  }
   for (const node of w.deferred) {
     const s = node.schema!;
-    if (s.when !== undefined && node.implicit !== true) {
-      let ok = true;
-      for (const c of s.when) {
-        const ctxNode = c.onParent === true ? (node.parent ?? node) : node;
-        cx.current = ctxNode;
-        if (!toBoolean(evaluate(c.expr, ctxNode, cx))) {
-          issue(w, 'when', pathOf(node), `When condition "${c.text}" not satisfied`);
-          ok = false;
-          break;
+    if (s.when !== undefined) {
+      // a default whose `when` is false is no data: it goes without an issue (RFC 7950 §7.21.5)
+      if (node.implicit === true) {
+        if (!whenHolds(s, node, node.parent ?? node, cx)) continue;
+      } else {
+        let ok = true;
+        for (const c of s.when) {
+          const ctxNode = c.onParent === true ? (node.parent ?? node) : node;
+          cx.current = ctxNode;
+          if (!toBoolean(evaluate(c.expr, ctxNode, cx))) {
+            issue(w, 'when', pathOf(node), `When condition "${c.text}" not satisfied`);
+            ok = false;
+            break;
+          }
         }
+        if (!ok) continue;
       }
-      if (!ok) continue;
     }
     cx.current = node;
     if (s.must !== undefined) {
@@ -76,18 +90,29 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
         }
       }
     }
-    if (s.type !== undefined && node.value !== undefined) instanceCheck(w, s.type, node, caches, cx);
+    if (s.type !== undefined && node.value !== undefined && node.implicit !== true)
+      instanceCheck(w, s.type, node, caches, cx);
   }
   // RFC 7950 §7.21.5: a mandatory node whose `when` is false need not exist; evaluated on a stand-in node
   for (const g of w.guarded) {
     const standIn = detachedNode(g.parent, g.r.s, g.r.s.name, g.r.s.module);
-    const holds = g.r.s.when!.every((c) => {
-      const at = c.onParent === true ? g.parent : standIn;
-      cx.current = at;
-      return toBoolean(evaluate(c.expr, at, cx));
-    });
-    if (holds) missing(w, { ...g.r, s: { ...g.r.s, when: [] } }, g.parent, g.path);
+    if (whenHolds(g.r.s, standIn, g.parent, cx)) missing(w, { ...g.r, s: { ...g.r.s, when: [] } }, g.parent, g.path);
   }
+}
+
+/** Every `when` of `s` holds for `node` (or, for one from `uses`/`augment`/a choice, its parent). */
+function whenHolds(
+  s: SchemaNode,
+  node: DNode,
+  parent: DNode,
+  cx: { current: DNode } & Omit<XContext, 'current'>,
+): boolean {
+  for (const c of s.when ?? []) {
+    const at = c.onParent === true ? parent : node;
+    cx.current = at;
+    if (!toBoolean(evaluate(c.expr, at, cx))) return false;
+  }
+  return true;
 }
 
 function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): void {

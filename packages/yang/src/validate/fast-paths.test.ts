@@ -67,8 +67,8 @@ describe('fast paths beside the generic validator', () => {
     files: [string, string][];
     modules: string[];
     roots: string[];
-    rpc?: string;
-    notification?: string;
+    /** RPCs, actions (schema path) and notifications: invocations, replies and notifications of each are compared. */
+    operations?: { type: 'rpc' | 'rpc-reply' | 'notification'; id: string }[];
   }[] = [
     {
       name: 'fleetkit test modules',
@@ -79,8 +79,24 @@ describe('fast paths beside the generic validator', () => {
       ],
       modules: ['fk-types', 'fk-net', 'fk-dev'],
       roots: ['fk-types', 'fk-net', 'fk-dev'],
-      rpc: 'fk-net:reboot',
-      notification: 'fk-net:alarm',
+      operations: [
+        { type: 'rpc', id: 'fk-net:reboot' },
+        { type: 'notification', id: 'fk-net:alarm' },
+      ],
+    },
+    {
+      name: 'fleetkit operations module',
+      files: [['modules', 'fk-ops.yang']],
+      modules: ['fk-ops'],
+      roots: ['fk-ops'],
+      operations: [
+        { type: 'rpc', id: 'fk-ops:apply' },
+        { type: 'rpc-reply', id: 'fk-ops:apply' },
+        { type: 'rpc', id: '/fk-ops:device/port/reset' },
+        { type: 'rpc-reply', id: '/fk-ops:device/port/reset' },
+        { type: 'notification', id: 'fk-ops:audit' },
+        { type: 'notification', id: '/fk-ops:device/port/flapped' },
+      ],
     },
     {
       name: 'ietf-interfaces + ietf-ip',
@@ -127,7 +143,7 @@ describe('fast paths beside the generic validator', () => {
       ],
       modules: ['test'],
       roots: ['test'],
-      rpc: 'test:echo',
+      operations: [{ type: 'rpc', id: 'test:echo' }],
     },
   ];
   for (const set of sets) {
@@ -144,19 +160,13 @@ describe('fast paths beside the generic validator', () => {
       same(
         schema,
         'data',
-        Array.from({ length: 40 }, (_, i) => pick(i, gen.config(set.roots))),
+        Array.from({ length: 40 }, (_, i) => pick(i, gen.data(set.roots))),
       );
-      if (set.rpc !== undefined)
+      for (const op of set.operations ?? [])
         same(
           schema,
-          'rpc',
-          Array.from({ length: 40 }, (_, i) => pick(i, gen.rpc(set.rpc!))),
-        );
-      if (set.notification !== undefined)
-        same(
-          schema,
-          'notification',
-          Array.from({ length: 40 }, (_, i) => pick(i, gen.notification(set.notification!))),
+          op.type,
+          Array.from({ length: 40 }, (_, i) => pick(i, gen.operation(op.id, op.type === 'rpc-reply'))),
         );
     });
   }

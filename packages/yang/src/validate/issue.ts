@@ -43,6 +43,7 @@ export function segment(n: DNode): string {
   const p = n.parent;
   const name = p === undefined || p.parent === undefined || p.module !== n.module ? `${n.module}:${n.name}` : n.name;
   const s = n.schema;
+  if (n.position !== undefined) return `${name}[${n.position}]`;
   if (s?.kind === 'list' && s.keys !== undefined) {
     let preds = '';
     for (const k of s.keys) {

@@ -1,4 +1,4 @@
-import { type DNode, detachedNode, type Lazy, leafNode } from '../xpath/dnode.ts';
+import { type DNode, detachedNode, type Lazy, leafNode, positionedNode } from '../xpath/dnode.ts';
 import type { RNode } from './runtime.ts';
 import { walkMembers } from './tree.ts';
 import { hasMember, isObject, newWalk } from './walk.ts';
@@ -32,13 +32,14 @@ function expand(r: RNode, config: boolean, n: DNode): DNode[] {
     } else if (c.s.kind === 'list') {
       const entries = obj[key];
       if (!Array.isArray(entries)) continue;
-      for (const entry of entries) {
+      for (let at = 0; at < entries.length; at++) {
+        const entry: unknown = entries[at];
         const kept = built[i];
         if (kept !== undefined && kept.schema === c.s && kept.src === entry && kept.implicit !== true) {
           out.push(kept);
           i++;
         } else {
-          const e = rebuildEntry(c, config, n, entry);
+          const e = rebuildEntry(c, config, n, entry, at + 1);
           if (e !== undefined) out.push(e);
         }
       }
@@ -51,10 +52,12 @@ function expand(r: RNode, config: boolean, n: DNode): DNode[] {
 }
 
 /** A list entry as the walk builds it (validate/lists.ts): objects with every key; others never joined the tree. */
-function rebuildEntry(r: RNode, config: boolean, parent: DNode, entry: unknown): DNode | undefined {
+function rebuildEntry(r: RNode, config: boolean, parent: DNode, entry: unknown, position: number): DNode | undefined {
   if (!isObject(entry)) return undefined;
-  for (const k of r.s.keys ?? []) if (!hasMember(entry, r.members.get(k)!)) return undefined;
-  const n = detachedNode(parent, r.s, r.s.name, r.s.module);
+  const keys = r.s.keys ?? [];
+  for (const k of keys) if (!hasMember(entry, r.members.get(k)!)) return undefined;
+  const n =
+    keys.length === 0 ? positionedNode(parent, r.s, position, true) : detachedNode(parent, r.s, r.s.name, r.s.module);
   walkMembers(newWalk(config ? 'config' : 'data', true, true, 0), r, entry, n);
   return n;
 }

@@ -1,5 +1,5 @@
 import type { SchemaNode } from '../schema.ts';
-import { type DNode, detachedNode, dnode, kids } from '../xpath/dnode.ts';
+import { type DNode, detachedNode, dnode, kids, positionedNode } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { RNode } from './runtime.ts';
 import { KeyIndex } from './key-index.ts';
@@ -67,7 +67,8 @@ export function walkList(w: Walk, r: RNode, v: unknown, parent: DNode): void {
   }
   const keys = s.keys ?? [];
   const keyRs = keys.map((k) => r.members.get(k)!);
-  const checked = keys.length > 0 && s.config;
+  // keys identify an entry in state data and operations too (RFC 7950 §7.8.2), so they are unique everywhere
+  const checked = keys.length > 0;
   // on the fast path a large list's single key goes to an index decided when the list ends (validate/key-index.ts):
   // a repeated key or a missing early leafref there sends the run to the generic path, which reports it in order.
   // A small list's Set stays in cache, and costs one allocation where the index costs several.
@@ -151,13 +152,19 @@ function walkEntries(w: Walk, r: RNode, v: readonly unknown[], parent: DNode, ru
       issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.s.name}"`);
       continue;
     }
-    const before = w.deferred.length + w.guarded.length;
-    const n = w.fast ? detachedNode(parent, s, s.name, s.module) : dnode(parent, s, s.name, s.module);
+    const before = w.deferred.length + w.guarded.length + w.implicitWhen.length;
+    const n =
+      keys.length === 0
+        ? positionedNode(parent, s, index + 1, w.fast)
+        : w.fast
+          ? detachedNode(parent, s, s.name, s.module)
+          : dnode(parent, s, s.name, s.module);
     walkMembers(w, r, entry, n);
     if (index === s.maxElements) run.extra = n;
     if (r.own) w.deferred.push(n);
     // an entry no later check refers to stays out of the tree: the parent rebuilds it if XPath walks there (validate/lazy.ts)
-    if (w.fast && w.tree && w.deferred.length + w.guarded.length > before) parent.children.push(n);
+    if (w.fast && w.tree && w.deferred.length + w.guarded.length + w.implicitWhen.length > before)
+      parent.children.push(n);
     // keyR is set only where the keys are checked (by the index or the Set)
     if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.s)) run.exact = false;
     if (keyIndex !== undefined) keyIndex.addKey(keyValue(n, keys[0]!));

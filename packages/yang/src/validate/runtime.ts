@@ -4,6 +4,7 @@ import { type CheckContext, compileCheck, compileUnionMember, type ValueCheck } 
 import type { Lazy } from '../xpath/dnode.ts';
 import { lazyFor } from './lazy.ts';
 import { compileMust, type FastCondition } from './fast-must.ts';
+import { prepareOperations, type ROperation } from './operations.ts';
 import type { Step, XPathExpr } from '../xpath/ast.ts';
 
 /** A choice as the validator sees it: its cases and where it sits among outer choices. */
@@ -61,6 +62,17 @@ export interface RNode {
   /** Inner nodes: their early leaves with `must`s, and (lists) the early leaves that refer to the list's key. */
   readonly earlyLeaves: RNode[];
   readonly earlyRefs: RNode[];
+  /**
+   * A non-presence container that holds `must`s even when absent: RFC 7950
+   * §7.5.1 makes it exist whenever its parent does, and libyang evaluates the
+   * `must`s of such a container, of the non-presence containers it holds and
+   * of its default leaves.
+   */
+  implicitMust: boolean;
+  /** Children with `implicitMust`: the walk builds them when the object leaves them out (validate/tree.ts). */
+  readonly implicitNp: RNode[];
+  /** Actions and notifications defined in this node (the data root: RPCs and top-level notifications), by JSON member name. */
+  ops: Map<string, ROperation> | undefined;
   /** Member names at each position of the last object walked against this node, and their nodes (validate/tree.ts; a verified hint). */
   readonly seenKeys: string[];
   readonly seenNodes: (RNode | undefined)[];
@@ -108,6 +120,9 @@ function emptyNode(module: string | undefined): RNode {
     early: undefined,
     earlyLeaves: [],
     earlyRefs: [],
+    implicitMust: false,
+    implicitNp: [],
+    ops: undefined,
     seenKeys: [],
     seenNodes: [],
   };
@@ -153,6 +168,9 @@ function addChildren(
       early: undefined,
       earlyLeaves: [],
       earlyRefs: [],
+      implicitMust: false,
+      implicitNp: [],
+      ops: undefined,
       seenKeys: [],
       seenNodes: [],
     };
@@ -163,6 +181,8 @@ function addChildren(
     r.xpath = r.own || r.kids.some((k) => k.xpath);
     r.mandatoryAll = isMandatory(r, false);
     r.mandatoryConfig = s.config && isMandatory(r, true);
+    r.implicitMust = hasImplicitMust(r);
+    if (r.implicitMust) parent.implicitNp.push(r);
     for (const n of jsonNames) parent.members.set(n, r);
     parent.kids.push(r);
     if (r.mandatoryConfig) parent.mustHaveConfig.push(r);
@@ -181,6 +201,19 @@ function needsInstance(s: SchemaNode): boolean {
   return walk(t);
 }
 
+/** A non-presence container whose own `must`s, or those of what exists with it (NP containers, defaults), apply while it is absent. */
+function hasImplicitMust(r: RNode): boolean {
+  const s = r.s;
+  if (s.kind !== 'container' || s.presence === true) return false;
+  if ((s.must?.length ?? 0) > 0) return true;
+  // only the default case of a choice exists without data
+  return r.kids.some(
+    (k) =>
+      k.cases.every((c) => c.choice.s.defaultCase === c.name) &&
+      (k.implicitMust || (k.s.defaults !== undefined && (k.s.must?.length ?? 0) > 0)),
+  );
+}
+
 function isMandatory(r: RNode, config: boolean): boolean {
   const s = r.s;
   if (s.mandatory === true) return true;
@@ -197,8 +230,12 @@ function isMandatory(r: RNode, config: boolean): boolean {
 export interface Runtime {
   readonly schema: CompiledSchema;
   readonly data: RNode;
-  readonly rpcs: Map<string, { input: RNode; output: RNode; module: string; name: string }>;
-  readonly notifications: Map<string, RNode>;
+  /** RPCs by `module:name`. */
+  readonly rpcs: Map<string, ROperation>;
+  /** Actions by schema path (`/m:top/list/action`). */
+  readonly actions: Map<string, ROperation>;
+  /** Notifications by `module:name` (top level) or schema path (nested). */
+  readonly notifications: Map<string, ROperation>;
   readonly derived: Map<string, ReadonlySet<string>>;
   readonly regex: (js: string) => RegExp;
   /** False when no node has must, when, leafref or instance-identifier: leaves then need no data nodes. */
@@ -293,29 +330,25 @@ export function prepare(schema: CompiledSchema, options: PrepareOptions = {}): R
     }
     return re;
   };
-  const cx = { identities: schema.identities, regex };
-  const rpcs = new Map<string, { input: RNode; output: RNode; module: string; name: string }>();
-  for (const op of schema.rpcs)
-    rpcs.set(`${op.module}:${op.name}`, {
-      input: prepareNodes(op.input, op.module, cx, fast),
-      output: prepareNodes(op.output, op.module, cx, fast),
-      module: op.module,
-      name: op.name,
-    });
-  const notifications = new Map<string, RNode>();
-  for (const n of schema.notifications)
-    notifications.set(`${n.module}:${n.name}`, prepareNodes(n.children, n.module, cx, fast));
+  const implemented = new Set(schema.modules.filter((m) => m.implemented).map((m) => m.name));
+  const cx = { identities: schema.identities, implemented, regex };
   const derived = new Map<string, ReadonlySet<string>>(
     Object.entries(schema.identities).map(([k, v]) => [k, new Set(v.derived)]),
   );
   const data = prepareNodes(schema.data, undefined, cx, fast);
+  const { rpcs, actions, notifications } = prepareOperations(schema, data, cx, fast);
+  const operations = [...rpcs.values(), ...actions.values(), ...notifications.values()];
   const tree =
     data.kids.some((k) => k.xpath) ||
-    [...rpcs.values()].some((o) => o.input.kids.some((k) => k.xpath) || o.output.kids.some((k) => k.xpath)) ||
-    [...notifications.values()].some((n) => n.kids.some((k) => k.xpath));
+    operations.some(
+      (o) =>
+        o.input.kids.some((k) => k.xpath) ||
+        o.output.kids.some((k) => k.xpath) ||
+        o.inputNode.must !== undefined ||
+        o.outputNode.must !== undefined,
+    );
   const fastMust = new Map<Condition, FastCondition | null>();
   if (fast)
-    for (const holder of [data, ...[...rpcs.values()].flatMap((o) => [o.input, o.output]), ...notifications.values()])
-      prepareFast(holder, fastMust);
-  return { schema, data, rpcs, notifications, derived, regex, xsdRegex, tree, fastMust, fast };
+    for (const holder of [data, ...operations.flatMap((o) => [o.input, o.output])]) prepareFast(holder, fastMust);
+  return { schema, data, rpcs, actions, notifications, derived, regex, xsdRegex, tree, fastMust, fast };
 }

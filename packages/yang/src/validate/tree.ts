@@ -91,13 +91,7 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
     }
     at++;
     if (child === undefined) {
-      issue(
-        w,
-        'unknown',
-        pathOf(dn),
-        `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`,
-        { received: key },
-      );
+      unknownMember(w, r, key, dn);
       continue;
     }
     if (w.mode === 'config' && !child.s.config) {
@@ -131,19 +125,70 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
     const k = mustHave[i]!;
     if (hasMember(obj, k)) continue;
     if (!casesActive(k, active)) continue;
+    // built below as an implicit container, which reports what it misses
+    if (k.implicitMust) continue;
     missing(w, k, dn, childPath(dn, k.s.module, k.s.name));
   }
   if (r.choices.length > 0) mandatoryChoices(w, r, dn, active);
-  if (r.xpath && r.withDefaults.length > 0) addDefaults(r, obj, dn, active);
+  if (r.implicitNp.length > 0) implicitContainers(w, r, obj, dn, active);
+  if (r.xpath && r.withDefaults.length > 0) addDefaults(w, r, obj, dn, active);
 }
 
+/** A member the node does not define; an action or notification defined there is named itself, as libyang does. */
+function unknownMember(w: Walk, r: RNode, key: string, dn: DNode): void {
+  const op = r.ops?.get(key);
+  if (op !== undefined) {
+    const what = op.kind === 'notification' ? 'notification' : op.kind === 'action' ? 'action' : 'RPC';
+    issue(w, 'unknown', childPath(dn, op.module, op.name), `Unexpected ${what} "${op.name}" in data`, {
+      received: key,
+    });
+    return;
+  }
+  issue(
+    w,
+    'unknown',
+    pathOf(dn),
+    `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`,
+    { received: key },
+  );
+}
+
+/** A mandatory choice without data is named at the data node holding it (a choice is no data node). */
 function mandatoryChoices(w: Walk, r: RNode, dn: DNode, active: Map<RChoice, string> | undefined): void {
   for (const c of r.choices) {
     if (c.s.mandatory !== true || (w.mode === 'config' && !c.s.config)) continue;
     if (active?.has(c) === true) continue;
     if (c.outer !== undefined && active?.get(c.outer.choice) !== c.outer.name) continue;
-    issue(w, 'mandatory', childPath(dn, c.s.module, c.s.name), `Mandatory choice "${c.s.name}" has no case with data`);
+    issue(w, 'mandatory', pathOf(dn), `Mandatory choice "${c.s.name}" has no case with data`);
   }
+}
+
+/**
+ * RFC 7950 §7.5.1, §7.5.3: an absent non-presence container exists with its
+ * parent, so its `must`s (and those below it) apply. Built as if given as
+ * `{}`; one with a `when` waits until the tree is complete, since it exists
+ * only while that holds. Only the active case's (else the default case's)
+ * containers exist.
+ */
+function implicitContainers(
+  w: Walk,
+  r: RNode,
+  obj: Record<string, unknown>,
+  dn: DNode,
+  active: Map<RChoice, string> | undefined,
+): void {
+  for (const k of r.implicitNp) {
+    if (hasMember(obj, k) || (w.mode === 'config' && !k.s.config)) continue;
+    if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.s.defaultCase) === c.name)) continue;
+    if ((k.s.when?.length ?? 0) > 0) w.implicitWhen.push({ r: k, parent: dn });
+    else walkImplicit(w, k, dnode(dn, k.s, k.s.name, k.s.module));
+  }
+}
+
+/** Walks an absent non-presence container's node as an empty object. */
+export function walkImplicit(w: Walk, k: RNode, n: DNode): void {
+  if (k.own) w.deferred.push(n);
+  walkMembers(w, k, {}, n);
 }
 
 /** Whether a member's value instantiates no data node: an empty non-presence container (recursively) or an empty list or leaf-list. */
@@ -176,7 +221,7 @@ export function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
         missing(w, kk, parent, `${path}/${kk.s.module === s.module ? kk.s.name : `${kk.s.module}:${kk.s.name}`}`);
     for (const c of k.choices)
       if (c.s.mandatory === true && c.outer === undefined)
-        issue(w, 'mandatory', `${path}/${c.s.name}`, `Mandatory choice "${c.s.name}" has no case with data`);
+        issue(w, 'mandatory', path, `Mandatory choice "${c.s.name}" has no case with data`);
     return;
   }
   if (s.kind === 'list' || s.kind === 'leaf-list')
@@ -184,8 +229,9 @@ export function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
   else issue(w, 'mandatory', path, `Mandatory node "${s.name}" instance does not exist`);
 }
 
-/** RFC 7950 §7.6.1: defaults are in the tree for XPath; added only where XPath rules need them. */
+/** RFC 7950 §7.6.1: defaults are in the tree for XPath; added only where XPath rules need them. Their own `must`s apply, as libyang checks them. */
 function addDefaults(
+  w: Walk,
   r: RNode,
   obj: Record<string, unknown>,
   dn: DNode,
@@ -198,12 +244,14 @@ function addDefaults(
     if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.s.defaultCase) === c.name)) continue;
     for (const d of s.defaults) {
       const v = k.check?.(typedDefault(s, d));
-      dnode(dn, s, s.name, s.module, typeof v === 'string' ? v : d, true);
+      const n = dnode(dn, s, s.name, s.module, typeof v === 'string' ? v : d, true);
+      if (s.must !== undefined) w.deferred.push(n);
     }
   }
 }
 
-function typedDefault(s: SchemaNode, d: string): unknown {
+/** A value written in YANG text (a default, a key in a path) as RFC 7951 JSON would carry it. */
+export function typedDefault(s: SchemaNode, d: string): unknown {
   const t = s.type?.base;
   if (t === 'int8' || t === 'int16' || t === 'int32' || t === 'uint8' || t === 'uint16' || t === 'uint32')
     return Number(d);

@@ -91,9 +91,12 @@ describe('Validator.validateConfig', () => {
     expect(issues(doc({ item: [] }))).toEqual(['min-elements /v:top/item']);
   });
 
-  it('enforces choice exclusivity and mandatory choices', () => {
+  it('enforces choice exclusivity and mandatory choices, naming the data node that holds the choice', () => {
     expect(issues(doc({ item: [item({ b: 'y' })] }))).toEqual(["choice /v:top/item[id='i1']"]);
-    expect(issues(doc({ item: [{ id: 'i1' }] }))).toEqual(["mandatory /v:top/item[id='i1']/how"]);
+    // a choice is no data node: the path ends at the entry, the message names the choice
+    const [missing] = v.validateConfig(doc({ item: [{ id: 'i1' }] })).issues;
+    expect(missing).toMatchObject({ kind: 'mandatory', path: "/v:top/item[id='i1']" });
+    expect(missing!.message).toContain('"how"');
   });
 
   it('counts an empty list or leaf-list, or a container holding only those, as no data for a mandatory choice (as libyang)', () => {
@@ -116,8 +119,8 @@ describe('Validator.validateConfig', () => {
     const cv = createValidator(compileSchema(repo, ['c']));
     const found = (hop: unknown): string[] =>
       cv.validateConfig({ 'c:hop': hop }).issues.map((i) => `${i.kind} ${i.path}`);
-    expect(found({ 'hop-list': { entry: [] } })).toEqual(['mandatory /c:hop/options']);
-    expect(found({ tag: [] })).toEqual(['mandatory /c:hop/options']);
+    expect(found({ 'hop-list': { entry: [] } })).toEqual(['mandatory /c:hop']);
+    expect(found({ tag: [] })).toEqual(['mandatory /c:hop']);
     // an empty leaf-list does not make its case conflict with another (yanglint 2.1.30 agrees)
     expect(found({ tag: [], simple: 's' })).toEqual([]);
     expect(found({ 'hop-list': { entry: [{ n: 1 }] }, simple: 's' })).toEqual(['choice /c:hop']);

@@ -1,18 +1,13 @@
 import { YangError, YangErrorCode } from '../errors.ts';
-import type { CompiledSchema } from '../schema.ts';
-import { type DNode, dnode } from '../xpath/dnode.ts';
-import { checkConstraints } from './constraints.ts';
-import type { YangIssue } from './issue.ts';
-import { prepare, type RNode, type Runtime } from './runtime.ts';
+import { type CompiledSchema, SCHEMA_FORMAT } from '../schema.ts';
+import { parseInstancePath } from './instance-path.ts';
+import type { ROperation } from './operations.ts';
+import { type Locate, placeByPath, placeInDocument } from './placement.ts';
+import { runData, runOperation, type ValidationResult } from './run.ts';
+import { prepare, type Runtime } from './runtime.ts';
 import { standardSchema, type StandardSchemaV1 } from './standard-schema.ts';
-import { checkEarlyRefs } from './early.ts';
-import { issue, type TreeMode, walkMembers } from './tree.ts';
-import { newWalk } from './walk.ts';
 
-/** The outcome of a validation: never thrown, always returned. */
-export type ValidationResult =
-  | { readonly valid: true; readonly issues: readonly [] }
-  | { readonly valid: false; readonly issues: readonly YangIssue[] };
+export type { ValidationResult } from './run.ts';
 
 /** Options of every validate call. */
 export interface ValidateOptions {
@@ -34,9 +29,26 @@ export interface Validator {
   validateRpcInput(rpc: string, input: unknown, options?: ValidateOptions): ValidationResult;
   /** The output of RPC `module:name`. */
   validateRpcOutput(rpc: string, output: unknown, options?: ValidateOptions): ValidationResult;
-  /** The content of notification `module:name`. */
+  /**
+   * The input of a YANG 1.1 action, named by the instance path of the action
+   * on the node it is invoked on: `/module:top/list[key='k']/action`. The
+   * path's containers and list entries (with their keys) are the data the
+   * action's XPath can read.
+   */
+  validateAction(action: string, input: unknown, options?: ValidateOptions): ValidationResult;
+  /** The output of an action named by its instance path, as for {@link Validator.validateAction}. */
+  validateActionOutput(action: string, output: unknown, options?: ValidateOptions): ValidationResult;
+  /**
+   * The content of a notification: `module:name` at the top level, or the
+   * instance path of one defined in a container or list
+   * (`/module:top/list[key='k']/notification`).
+   */
   validateNotification(name: string, content: unknown, options?: ValidateOptions): ValidationResult;
-  /** A whole document as yanglint reads it: `{"mod:rpc": {…}}` for rpc/rpc-reply/notification. */
+  /**
+   * A whole document as yanglint reads it: data for config/data; for
+   * rpc/rpc-reply/notification `{"mod:rpc": {…}}`, or the data down to an
+   * action or nested notification, `{"mod:top": {"list": [{"key": "k", "action": {…}}]}}`.
+   */
   validate(type: DocumentType, doc: unknown, options?: ValidateOptions): ValidationResult;
   /** Qualified names of the schema's RPCs. */
   rpcNames(): string[];
@@ -70,102 +82,61 @@ export function createValidator(schema: CompiledSchema): Validator {
  * repeats on the generic runtime.
  */
 export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Validator {
-  if (schema?.format !== 'fleetkit-yang-schema/1')
+  if (schema?.format !== SCHEMA_FORMAT)
     throw new YangError(
       YangErrorCode.InvalidSchema,
-      `Cannot validate with this schema: expected format "fleetkit-yang-schema/1", got ${JSON.stringify((schema as { format?: unknown } | undefined)?.format)}`,
+      `Cannot validate with this schema: expected format "${SCHEMA_FORMAT}", got ${JSON.stringify((schema as { format?: unknown } | undefined)?.format)}`,
     );
   const generic = (): Runtime => runtimeOf(schema, false);
   const runtime = runtimeOf(schema, fastPaths);
-  const op = (rpc: string): { name: string; module: string } => {
-    const o = runtime.rpcs.get(rpc);
-    if (o === undefined)
+  const limit = (o: ValidateOptions | undefined): number => o?.maxIssues ?? 100;
+  const known = (map: Map<string, ROperation>, what: string, name: string): void => {
+    if (!map.has(name))
       throw new YangError(
         YangErrorCode.InvalidArgument,
-        `Unknown RPC "${rpc}": expected one of ${[...runtime.rpcs.keys()].join(', ') || '(none)'}`,
+        `Unknown ${what} "${name}": expected one of ${[...map.keys()].join(', ') || '(none)'}`,
       );
-    return o;
   };
-  const knownNotification = (name: string): void => {
-    if (!runtime.notifications.has(name))
-      throw new YangError(
-        YangErrorCode.InvalidArgument,
-        `Unknown notification "${name}": expected one of ${[...runtime.notifications.keys()].join(', ') || '(none)'}`,
-      );
+  const topLevel =
+    (kind: 'rpcs' | 'notifications', name: string, content: unknown): Locate =>
+    (_w, rt, root) => ({ holder: root, op: rt[kind].get(name)!, content });
+  const operation = (locate: Locate, output: boolean, o: ValidateOptions | undefined): ValidationResult =>
+    runOperation(runtime, locate, output, limit(o), generic);
+  const nested = (path: string, kind: 'action' | 'notification', content: unknown): Locate => {
+    const steps = parseInstancePath(path);
+    const locate: Locate = (w, rt, root) => placeByPath(w, rt, root, steps, kind, content);
+    return locate;
   };
   const v: Validator = {
     schema,
-    validateConfig: (doc, o) => run(runtime, 'config', (r) => r.data, doc, undefined, o, generic),
-    validateData: (doc, o) => run(runtime, 'data', (r) => r.data, doc, undefined, o, generic),
+    validateConfig: (doc, o) => runData(runtime, 'config', doc, limit(o), generic),
+    validateData: (doc, o) => runData(runtime, 'data', doc, limit(o), generic),
     validateRpcInput: (rpc, input, o) => {
-      const x = op(rpc);
-      return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.input, input, x, o, generic);
+      known(runtime.rpcs, 'RPC', rpc);
+      return operation(topLevel('rpcs', rpc, input), false, o);
     },
     validateRpcOutput: (rpc, output, o) => {
-      const x = op(rpc);
-      return run(runtime, 'data', (r) => r.rpcs.get(rpc)!.output, output, x, o, generic);
+      known(runtime.rpcs, 'RPC', rpc);
+      return operation(topLevel('rpcs', rpc, output), true, o);
     },
+    validateAction: (action, input, o) => operation(nested(action, 'action', input), false, o),
+    validateActionOutput: (action, output, o) => operation(nested(action, 'action', output), true, o),
     validateNotification: (name, content, o) => {
-      const [module = '', n = ''] = name.split(':');
-      knownNotification(name);
-      return run(runtime, 'data', (r) => r.notifications.get(name)!, content, { module, name: n }, o, generic);
+      if (name.startsWith('/')) return operation(nested(name, 'notification', content), false, o);
+      known(runtime.notifications, 'notification', name);
+      return operation(topLevel('notifications', name, content), false, o);
     },
     validate(type, doc, o) {
       if (type === 'config') return v.validateConfig(doc, o);
       if (type === 'data') return v.validateData(doc, o);
-      const entries = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? Object.entries(doc) : [];
-      const known = type === 'notification' ? runtime.notifications : runtime.rpcs;
-      if (entries.length !== 1 || !known.has(entries[0]![0])) {
-        const what = type === 'notification' ? 'notification' : 'RPC';
-        return {
-          valid: false,
-          issues: [
-            {
-              kind: 'unknown',
-              path: '/',
-              message: `Expected one member naming a known ${what} ("module:name"), got ${entries.map(([k]) => `"${k}"`).join(', ') || 'none'}`,
-              expected: [...known.keys()].join(' | '),
-              received: entries.map(([k]) => k),
-            },
-          ],
-        };
-      }
-      const [name, content] = entries[0]!;
-      if (type === 'notification') return v.validateNotification(name, content, o);
-      return type === 'rpc' ? v.validateRpcInput(name, content, o) : v.validateRpcOutput(name, content, o);
+      const kinds: ROperation['kind'][] = type === 'notification' ? ['notification'] : ['rpc', 'action'];
+      return operation(placeInDocument(kinds, doc), type === 'rpc-reply', o);
     },
     rpcNames: () => [...runtime.rpcs.keys()],
     rpcInputSchema(rpc) {
-      op(rpc);
+      known(runtime.rpcs, 'RPC', rpc);
       return standardSchema((value) => v.validateRpcInput(rpc, value), `/${rpc}`);
     },
   };
   return v;
-}
-
-function run(
-  rt: Runtime,
-  mode: TreeMode,
-  at: (rt: Runtime) => RNode,
-  doc: unknown,
-  op: { module: string; name: string } | undefined,
-  o: ValidateOptions | undefined,
-  generic: () => Runtime,
-): ValidationResult {
-  const w = newWalk(mode, rt.tree, rt.fast, o?.maxIssues ?? 100);
-  const root = dnode(undefined, undefined, '', '');
-  const top: DNode = op === undefined ? root : dnode(root, undefined, op.name, op.module);
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    issue(w, 'type', op === undefined ? '/' : `/${op.module}:${op.name}`, 'Expected a JSON object', {
-      expected: 'object',
-      received: doc,
-    });
-  else {
-    walkMembers(w, at(rt), doc as Record<string, unknown>, top);
-    if (w.pending.length > 0) checkEarlyRefs(w);
-    // an early rule failed: the generic run reports every issue, in its order
-    if (w.fallback) return run(generic(), mode, at, doc, op, o, generic);
-    if (w.deferred.length > 0 || w.guarded.length > 0) checkConstraints(w, rt);
-  }
-  return w.issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues: w.issues };
 }

@@ -17,6 +17,8 @@ export interface Walk {
   readonly unionRefs: Map<DNode, TypeSpec>;
   /** Missing mandatory nodes guarded by `when`: reported only if their condition holds on the finished tree. */
   readonly guarded: { r: RNode; parent: DNode; path: string }[];
+  /** Absent non-presence containers with `must`s whose own `when` decides whether they exist: built once it holds (validate/constraints.ts). */
+  readonly implicitWhen: { r: RNode; parent: DNode }[];
   /** Stop collecting after this many issues. */
   readonly limit: number;
   /** Build data nodes for every leaf (XPath needs them); otherwise only for list keys. */
@@ -45,6 +47,7 @@ export function newWalk(mode: TreeMode, tree: boolean, fast: boolean, limit: num
     deferred: [],
     unionRefs: new Map(),
     guarded: [],
+    implicitWhen: [],
     limit,
     tree,
     keySets: new Map(),

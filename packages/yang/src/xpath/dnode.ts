@@ -23,6 +23,8 @@ export interface DNode {
   src?: object | undefined;
   /** Inner nodes: set while `children` holds only the nodes the walk had to build; {@link kids} completes them. */
   lazy?: Lazy | undefined;
+  /** An entry of a list without keys: its 1-based position among the list's entries, which names it in paths (RFC 7950 §9.13). */
+  readonly position?: number;
 }
 
 /**
@@ -93,6 +95,25 @@ export function detachedNode(parent: DNode, schema: SchemaNode, name: string, mo
     src: undefined,
     lazy: undefined,
   };
+}
+
+/** An entry of a list without keys, knowing its position; appended to its parent unless `detached`. */
+export function positionedNode(parent: DNode, schema: SchemaNode, position: number, detached: boolean): DNode {
+  const n: DNode = {
+    name: schema.name,
+    module: schema.module,
+    parent,
+    schema,
+    value: undefined,
+    children: detached ? NO_CHILDREN : [],
+    byName: undefined,
+    keyIndex: undefined,
+    src: undefined,
+    lazy: undefined,
+    position,
+  };
+  if (!detached) parent.children.push(n);
+  return n;
 }
 
 /** A leaf node that is not appended to its parent (the caller places it). */

@@ -2,7 +2,7 @@
 // plausible values (so that about half the documents are valid), then
 // mutations that break one rule each.
 import type { Random } from '@fleetkit/core';
-import type { CompiledSchema, SchemaNode, TypeSpec } from '../../src/index.ts';
+import type { CompiledSchema, QualifiedName, SchemaNode, TypeSpec } from '../../src/index.ts';
 
 const STRINGS = [
   'a',
@@ -42,6 +42,8 @@ export class DocumentGenerator {
   #seen: Json[] = [];
   /** Values generated per leaf type (the same object a leafref's `target` points to). */
   #byType = new Map<TypeSpec, Json[]>();
+  /** State data (`config false`) is generated too: data documents, operations and notifications. */
+  #state = false;
 
   constructor(schema: CompiledSchema, random: Random) {
     this.#schema = schema;
@@ -58,39 +60,85 @@ export class DocumentGenerator {
 
   /** A configuration document over the top-level nodes of the given modules. */
   config(modules: readonly string[]): { [k: string]: Json } {
-    this.#seen = [];
-    this.#byType = new Map();
+    return this.#document(modules, false);
+  }
+
+  /** A data document (configuration and state) over the top-level nodes of the given modules. */
+  data(modules: readonly string[]): { [k: string]: Json } {
+    return this.#document(modules, true);
+  }
+
+  #document(modules: readonly string[], state: boolean): { [k: string]: Json } {
+    this.#reset(state);
     const doc: { [k: string]: Json } = {};
     for (const n of this.#schema.data) {
-      if (!modules.includes(n.module) || !n.config) continue;
+      if (!modules.includes(n.module) || (!n.config && !state)) continue;
       if (n.kind === 'choice' || n.presence !== true || this.#chance(0.5))
         this.#member(doc, n, undefined, n.kind === 'container' && n.presence !== true);
     }
     return doc;
   }
 
-  /** Input of an RPC as `{ "mod:rpc": {…} }`. */
-  rpc(name: string): { [k: string]: Json } {
+  #reset(state: boolean): void {
     this.#seen = [];
     this.#byType = new Map();
-    const op = this.#schema.rpcs.find((o) => `${o.module}:${o.name}` === name)!;
-    const body: { [k: string]: Json } = {};
-    for (const n of op.input) this.#member(body, n, op.module);
-    return { [name]: body };
+    this.#state = state;
   }
 
-  /** Content of a notification as `{ "mod:notification": {…} }`. */
-  notification(name: string): { [k: string]: Json } {
-    this.#seen = [];
-    this.#byType = new Map();
-    const n = this.#schema.notifications.find((o) => `${o.module}:${o.name}` === name)!;
+  /**
+   * An RPC or action invocation (`output`: its reply) or a notification, in
+   * yanglint's document form: `{ "mod:rpc": {…} }` at the top level; for an
+   * operation in a container or list (named by its schema path, `/m:top/list/action`)
+   * the data down to it, list entries with their keys and now and then
+   * sibling leaves the operation's rules may read.
+   */
+  operation(id: string, output = false): { [k: string]: Json } {
+    this.#reset(true);
+    const op =
+      this.#schema.rpcs.find((o) => `${o.module}:${o.name}` === id) ??
+      this.#schema.actions.find((o) => schemaPath([...o.parents, o]) === id);
+    const n = this.#schema.notifications.find(
+      (o) => (o.parents === undefined ? `${o.module}:${o.name}` : schemaPath([...o.parents, o])) === id,
+    );
+    const found = op ?? n;
+    if (found === undefined) throw new Error(`no operation ${id}`);
+    const members = op !== undefined ? (output ? op.output : op.input) : n!.children;
     const body: { [k: string]: Json } = {};
-    for (const c of n.children) this.#member(body, c, n.module);
-    return { [name]: body };
+    for (const c of members) this.#member(body, c, found.module);
+    const parents = 'parents' in found && found.parents !== undefined ? found.parents : [];
+    return this.#around(parents, found, body);
+  }
+
+  /** Wraps an operation's body in the data nodes down to it. */
+  #around(parents: readonly QualifiedName[], op: QualifiedName, body: Json): { [k: string]: Json } {
+    const name = (n: QualifiedName, parentModule: string | undefined): string =>
+      parentModule === n.module ? n.name : `${n.module}:${n.name}`;
+    let inner: { [k: string]: Json } = { [name(op, parents[parents.length - 1]?.module)]: body };
+    for (let i = parents.length - 1; i >= 0; i--) {
+      const schema = dataNode(this.#schema.data, parents.slice(0, i + 1));
+      const holder: { [k: string]: Json } = {};
+      // sibling leaves (which the operation's XPath may read), then what leads to the operation
+      if (this.#chance(0.5))
+        for (const c of schema.children ?? [])
+          if (c.kind === 'leaf' && !(schema.keys ?? []).includes(c.name)) this.#member(holder, c, schema.module);
+      if (schema.kind === 'list') {
+        const keys: { [k: string]: Json } = {};
+        for (const k of schema.keys ?? []) keys[k] = this.#value(schema.children!.find((c) => c.name === k)!.type!);
+        const entries: Json[] = [{ ...keys, ...holder, ...inner }];
+        // another entry, without the operation: context only, no data rules apply to it
+        if (this.#chance(0.2)) {
+          const other: { [k: string]: Json } = {};
+          for (const k of schema.keys ?? []) other[k] = this.#value(schema.children!.find((c) => c.name === k)!.type!);
+          entries.push(other);
+        }
+        inner = { [name(schema, parents[i - 1]?.module)]: entries };
+      } else inner = { [name(schema, parents[i - 1]?.module)]: { ...holder, ...inner } };
+    }
+    return inner;
   }
 
   #member(obj: { [k: string]: Json }, n: SchemaNode, parentModule: string | undefined, force = false): void {
-    if (!n.config) return;
+    if (!n.config && !this.#state) return;
     if (n.kind === 'choice') {
       const cases = n.children ?? [];
       if (cases.length === 0 || (n.mandatory !== true && this.#chance(0.3))) return;
@@ -100,9 +148,12 @@ export class DocumentGenerator {
       });
       return;
     }
-    const optional = n.mandatory !== true && (n.minElements ?? 0) === 0 && !force;
+    const guarded = (n.when?.length ?? 0) > 0;
+    // a mandatory node under `when` is needed only while the condition holds
+    const optional = (n.mandatory !== true || guarded) && (n.minElements ?? 0) === 0 && !force;
     // nodes under `when` are mostly left out: their conditions rarely hold for random data
-    if (optional && this.#chance((n.when?.length ?? 0) > 0 ? 0.8 : n.kind === 'leaf' ? 0.35 : 0.25)) return;
+    if (optional && this.#chance(guarded ? (n.mandatory === true ? 0.5 : 0.8) : n.kind === 'leaf' ? 0.35 : 0.25))
+      return;
     const key = parentModule === n.module ? n.name : `${n.module}:${n.name}`;
     const v = this.#node(n);
     if (v !== undefined) obj[key] = v;
@@ -202,7 +253,13 @@ export class DocumentGenerator {
         return this.#pick(['AAAA', 'AQID', 'aGVsbG8=', 'AAECAwQFBgc=', 'AAECAwQFBgcICQ==']);
       case 'identityref': {
         const ids = Object.keys(this.#schema.identities);
-        const ok = ids.filter((id) => (t.bases ?? []).every((b) => this.#schema.identities[b]?.derived.includes(id)));
+        // values are identities of implemented modules (RFC 7950 §9.10.2), derived from every base
+        const implemented = new Set(this.#schema.modules.filter((m) => m.implemented).map((m) => m.name));
+        const ok = ids.filter(
+          (id) =>
+            implemented.has(id.slice(0, id.indexOf(':'))) &&
+            (t.bases ?? []).every((b) => this.#schema.identities[b]?.derived.includes(id)),
+        );
         return this.#chance(0.85) && ok.length > 0 ? this.#pick(ok) : this.#pick(ids);
       }
       case 'union':
@@ -302,4 +359,37 @@ export function mutate(doc: Json, r: Random): Json {
       break;
   }
   return copy;
+}
+
+/** `/m:a/b/n:c`, as the validator names operations in containers and lists. */
+export function schemaPath(names: readonly QualifiedName[]): string {
+  let out = '';
+  let module = '';
+  for (const n of names) {
+    out += n.module === module ? `/${n.name}` : `/${n.module}:${n.name}`;
+    module = n.module;
+  }
+  return out;
+}
+
+/** The data node at `path` (names from the top), looking through choices and cases. */
+function dataNode(nodes: readonly SchemaNode[], path: readonly QualifiedName[]): SchemaNode {
+  let cur: SchemaNode | undefined;
+  let level = nodes;
+  for (const step of path) {
+    cur = findData(level, step);
+    if (cur === undefined) throw new Error(`no data node ${step.module}:${step.name}`);
+    level = cur.children ?? [];
+  }
+  return cur!;
+}
+
+function findData(nodes: readonly SchemaNode[], q: QualifiedName): SchemaNode | undefined {
+  for (const n of nodes) {
+    if (n.kind === 'choice' || n.kind === 'case') {
+      const inner = findData(n.children ?? [], q);
+      if (inner !== undefined) return inner;
+    } else if (n.name === q.name && n.module === q.module) return n;
+  }
+  return undefined;
 }

@@ -13,15 +13,22 @@ export interface YanglintVerdict {
 
 export const YANGLINT = '/usr/bin/yanglint';
 
-/** Validates `files` (absolute paths) with `-t type` after adding `modules` (paths) with all features on. */
+/** yanglint's document types the differential test uses. */
+export type YanglintType = 'config' | 'data' | 'rpc' | 'reply' | 'notif';
+
+/**
+ * Validates `files` (absolute paths) with `-t type` after adding `modules`
+ * (paths; the modules they import come from `searchDir`), without `-F`: all
+ * features of the implemented modules.
+ */
 export function yanglintBatch(
   modules: readonly string[],
   searchDir: string,
-  type: 'config' | 'rpc' | 'notif',
+  type: YanglintType,
   files: readonly string[],
 ): YanglintVerdict[] {
   // yanglint 2.1.30's interactive mode crashes after an RPC validation: one process per operation document
-  if (type !== 'config') return files.flatMap((f) => yanglintOne(modules, searchDir, f, type));
+  if (type !== 'config' && type !== 'data') return files.flatMap((f) => yanglintOne(modules, searchDir, f, type));
   const script = [
     `searchpath ${searchDir}`,
     ...modules.map((m) => `add ${m}`),
@@ -62,7 +69,7 @@ function yanglintOne(
   modules: readonly string[],
   searchDir: string,
   file: string,
-  type: 'rpc' | 'notif',
+  type: 'rpc' | 'reply' | 'notif',
 ): YanglintVerdict[] {
   const out = spawnSync(YANGLINT, ['-t', type, '-p', searchDir, ...modules, file], {
     encoding: 'utf8',
