@@ -166,7 +166,11 @@ class NodeUpgrades {
 /** Runs `broker` on Node's `http` server and the `ws` library. */
 export function serveNode(broker: Broker, options: ListenOptions = {}): Promise<BrokerServer> {
   const upgrades = new NodeUpgrades(broker, '');
-  const http = createServer((_req, res) => {
+  const http = createServer((req, res) => {
+    if (endpointOf(new URL(req.url ?? '/', 'http://broker').pathname) === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
+      return;
+    }
     res
       .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
       .end('WebSocket endpoints: /devices, /control\n');

@@ -100,4 +100,16 @@ describe(`serve() on ${runtimeName()}`, () => {
     expect(opened).toBe(false);
     expect([0, 1006]).toContain(code);
   });
+
+  it('answers a plain HTTP request with 426 on an endpoint and 404 elsewhere', async () => {
+    const server = await start();
+    const http = server.url.replace(/^ws:/, 'http:');
+    const statuses: number[] = [];
+    for (const path of ['/devices', '/control', '/other']) {
+      const response = await fetch(`${http}${path}`);
+      await response.body?.cancel();
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([426, 426, 404]);
+  });
 });
