@@ -1,7 +1,7 @@
 // The Node binary against yanglint on the same files: same exit status class. The binary runs from
 // the sources (`--conditions=source` resolves workspace packages to src/, as vitest does).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,51 @@ describe('fleetkit-yang binary', () => {
           { encoding: 'utf8' },
         );
         expect(ours.status === 0).toBe(theirs.status === 0);
+      }
+    });
+  }
+});
+
+describe('fleetkit-yang compile beside yanglint (schemas only)', () => {
+  const broken = join(work, 'broken');
+  mkdirSync(broken, { recursive: true });
+  writeFileSync(join(broken, 'lib.yang'), 'module lib { namespace "urn:lib"; prefix l; typedef t { type string } }');
+  writeFileSync(
+    join(broken, 'user.yang'),
+    'module user { namespace "urn:user"; prefix u; import lib { prefix l; } leaf x { type l:t; } }',
+  );
+  writeFileSync(join(work, 'bad-type.yang'), 'module bad-type { namespace "urn:b"; prefix b; leaf x { type nope; } }');
+  const cases: { name: string; args: string[]; status: number; stderr?: RegExp }[] = [
+    {
+      name: 'a module with actions and nested notifications',
+      args: ['-p', modules, join(modules, 'fk-ops.yang')],
+      status: 0,
+    },
+    {
+      name: 'a module augmenting a node an imported module adds by augment',
+      args: ['-p', modules, join(modules, 'fk-aux.yang')],
+      status: 0,
+    },
+    { name: 'a module with an unknown type', args: [join(work, 'bad-type.yang')], status: 1 },
+    {
+      name: 'a module importing one that does not parse',
+      args: ['-p', broken, join(broken, 'user.yang')],
+      status: 1,
+      stderr: /lib\.yang:1:\d+: /,
+    },
+    { name: 'an unknown option', args: ['--bogus', join(modules, 'fk-ops.yang')], status: 1 },
+  ];
+  for (const c of cases) {
+    it(`exits ${c.status} as yanglint does for ${c.name}`, () => {
+      const ours = spawnSync(node, ['--conditions=source', cli, 'compile', ...c.args], { encoding: 'utf8' });
+      expect(ours.status).toBe(c.status);
+      if (c.stderr !== undefined) expect(ours.stderr).toMatch(c.stderr);
+      if (existsSync('/usr/bin/yanglint')) {
+        const theirs = spawnSync('/usr/bin/yanglint', c.args, {
+          encoding: 'utf8',
+          env: { ...process.env, HOME: '/tmp' },
+        });
+        expect(theirs.status).toBe(c.status);
       }
     });
   }

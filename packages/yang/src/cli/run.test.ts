@@ -65,4 +65,53 @@ describe('fleetkit-yang validate', () => {
     expect(runCli(['validate', '-t', 'xml', 'm.yang', 'good.json'], host(files))).toBe(2);
     expect(runCli(['validate', 'good.json'], host(files))).toBe(2);
   });
+
+  it('reports the syntax error of a module in a search directory that an import needs', () => {
+    const broken = { ...files, 'lib/t.yang': 'module t { namespace "urn:t"; prefix t; typedef port { type uint16 } }' };
+    const h = host(broken);
+    expect(runCli(['validate', '-p', 'lib', 'm.yang', 'good.json'], h)).toBe(2);
+    expect(h.errs[0]).toMatch(/^fleetkit-yang: lib\/t\.yang:1:\d+: /);
+    expect(h.errs.join('\n')).toContain('Cannot load module "t" (needed at m.yang:1:');
+    expect(h.errs.join('\n')).not.toContain('Cannot find module');
+  });
+
+  it('enables every feature of the modules it implements, none of a module only imported, unless -F names them', () => {
+    const featured = {
+      'lib/t.yang': 'module t { namespace "urn:t"; prefix t; feature tf; }',
+      'm.yang':
+        'module m { namespace "urn:m"; prefix m; import t { prefix t; } feature mf; leaf own { if-feature mf; type string; } leaf imported { if-feature t:tf; type string; } }',
+      'own.json': '{"m:own": "x"}',
+      'imported.json': '{"m:imported": "x"}',
+    };
+    const run = (...args: string[]): number => runCli(['validate', '-p', 'lib', ...args], host(featured));
+    expect(run('m.yang', 'own.json')).toBe(0);
+    expect(run('m.yang', 'imported.json')).toBe(1);
+    expect(run('-F', 't:tf', 'm.yang', 'imported.json')).toBe(0);
+    // with -F, a module's features are those it names
+    expect(run('-F', 't:tf', 'm.yang', 'own.json')).toBe(1);
+    expect(run('-F', 'm:*', 'm.yang', 'own.json')).toBe(0);
+  });
+});
+
+describe('fleetkit-yang compile', () => {
+  it('exits 0 when the modules and their imports compile, printing nothing', () => {
+    const h = host(files);
+    expect(runCli(['compile', '-p', 'lib', 'm.yang'], h)).toBe(0);
+    expect(h.errs).toEqual([]);
+  });
+
+  it('exits 1 (as yanglint) when a module does not compile, naming the problem', () => {
+    const h = host(files);
+    expect(runCli(['compile', 'm.yang'], h)).toBe(1);
+    expect(h.errs[0]).toContain('Cannot find module "t"');
+    const bad = host({ 'x.yang': 'module x { namespace "urn:x"; prefix x; leaf l { type nope; } }' });
+    expect(runCli(['compile', 'x.yang'], bad)).toBe(1);
+    expect(bad.errs[0]).toContain('Unknown type "nope"');
+  });
+
+  it('exits 1 on bad usage', () => {
+    expect(runCli(['compile'], host(files))).toBe(1);
+    expect(runCli(['compile', '-t', 'config', 'm.yang'], host(files))).toBe(1);
+    expect(runCli(['compile', '--bogus', 'm.yang'], host(files))).toBe(1);
+  });
 });

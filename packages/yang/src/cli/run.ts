@@ -1,7 +1,9 @@
 import { compileSchema } from '../compiler/compile.ts';
 import { YangError, YangErrorCode } from '../errors.ts';
 import { ModuleRepository } from '../resolver.ts';
-import { createValidator, type DocumentType } from '../validate/validator.ts';
+import type { CompiledSchema } from '../schema.ts';
+import { createValidator } from '../validate/validator.ts';
+import { type CliOptions, readOptions } from './options.ts';
 
 /** What the CLI needs from its host: files, and where to print. */
 export interface CliHost {
@@ -13,81 +15,49 @@ export interface CliHost {
 }
 
 const USAGE = `Usage: fleetkit-yang validate [-t config|data|rpc|rpc-reply|notification] [-p DIR]... [-F MODULE:FEATURE,...]... MODULE.yang... DATA.json
-Validates RFC 7951 JSON DATA against the YANG modules (imports are looked up in each -p DIR and
-beside the modules). Exit status: 0 valid, 1 invalid data, 2 bad usage or modules.`;
+       fleetkit-yang compile [-p DIR]... [-F MODULE:FEATURE,...]... MODULE.yang...
+Validates RFC 7951 JSON DATA against the YANG modules, or only compiles the modules (imports are looked
+up in each -p DIR and beside the modules). Without -F every feature of each implemented module is on;
+with it, only the features it names.
+Exit status of validate: 0 valid, 1 invalid data, 2 bad usage or modules.
+Exit status of compile (as yanglint's): 0 the modules compile, 1 otherwise.`;
 
-const TYPES = new Set(['config', 'data', 'rpc', 'rpc-reply', 'notification']);
-
-/** Runs `fleetkit-yang` with `args` (without the program name); resolves to the exit status, as yanglint's: 0 valid, non-zero otherwise. */
+/** Runs `fleetkit-yang` with `args` (without the program name); returns the exit status. */
 export function runCli(args: readonly string[], host: CliHost): number {
-  if (args[0] !== 'validate') {
-    host.err(USAGE);
-    return 2;
-  }
-  let type: DocumentType = 'config';
-  const dirs: string[] = [];
-  const features: Record<string, string[] | '*'> = {};
-  let anyFeature = false;
-  const files: string[] = [];
-  for (let i = 1; i < args.length; i++) {
-    const a = args[i]!;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Option ${a} needs a value`);
-      return v;
-    };
-    try {
-      if (a === '-t' || a === '--type') {
-        const t = value();
-        if (!TYPES.has(t))
-          throw new YangError(
-            YangErrorCode.InvalidArgument,
-            `Unknown data type "${t}": expected config, data, rpc, rpc-reply or notification`,
-          );
-        type = t as DocumentType;
-      } else if (a === '-p' || a === '--path') dirs.push(value());
-      else if (a === '-F' || a === '--features') {
-        const [mod = '', list = ''] = value().split(':');
-        features[mod] = list === '*' ? '*' : list.split(',').filter((f) => f !== '');
-        anyFeature = true;
-      } else if (a === '-h' || a === '--help') {
-        host.out(USAGE);
-        return 0;
-      } else files.push(a);
-    } catch (e) {
-      host.err((e as Error).message);
-      return 2;
-    }
-  }
-  const data = files.pop();
-  const modules = files;
-  if (data === undefined || modules.length === 0) {
-    host.err(USAGE);
-    return 2;
-  }
-  let validator;
+  let options: CliOptions;
   try {
-    const repo = new ModuleRepository();
-    const names: string[] = [];
-    for (const m of modules) names.push(repo.add(host.readFile(m), m).name);
-    const seen = new Set(modules);
-    for (const dir of [...dirs, ...modules.map((m) => (m.includes('/') ? m.slice(0, m.lastIndexOf('/')) : '.'))]) {
-      for (const f of host.listYang(dir)) {
-        const path = `${dir}/${f}`;
-        if (seen.has(path) || seen.has(f)) continue;
-        seen.add(path);
-        try {
-          repo.add(host.readFile(path), path);
-        } catch {
-          // a broken module in a search directory matters only if imported, and then its error shows
-        }
-      }
-    }
-    validator = createValidator(compileSchema(repo, names, { features: anyFeature ? features : '*' }));
+    options = readOptions(args);
   } catch (e) {
-    host.err(`fleetkit-yang: ${(e as Error).message}`);
+    host.err((e as Error).message);
+    host.err(USAGE);
+    // yanglint exits 1 for bad usage; validate keeps its own 2
+    return args[0] === 'compile' ? 1 : 2;
+  }
+  if (options.help) {
+    host.out(USAGE);
+    return 0;
+  }
+  return options.command === 'compile' ? compileCommand(options, host) : validateCommand(options, host);
+}
+
+/** `compile`: the modules and what they import, as yanglint given modules only. */
+function compileCommand(options: CliOptions, host: CliHost): number {
+  if (options.files.length === 0) {
+    host.err(USAGE);
+    return 1;
+  }
+  return compileModules(options, options.files, host) === undefined ? 1 : 0;
+}
+
+function validateCommand(options: CliOptions, host: CliHost): number {
+  const files = [...options.files];
+  const data = files.pop();
+  if (data === undefined || files.length === 0) {
+    host.err(USAGE);
     return 2;
   }
+  const schema = compileModules(options, files, host);
+  if (schema === undefined) return 2;
   let doc: unknown;
   try {
     doc = JSON.parse(host.readFile(data));
@@ -95,7 +65,63 @@ export function runCli(args: readonly string[], host: CliHost): number {
     host.err(`fleetkit-yang: Cannot read ${data} as JSON: ${(e as Error).message}`);
     return 1;
   }
-  const result = validator.validate(type, doc);
+  const result = createValidator(schema).validate(options.type, doc);
   for (const issue of result.issues) host.err(`${data}: ${issue.path}: ${issue.message}`);
   return result.valid ? 0 : 1;
+}
+
+/**
+ * Compiles the module files with the search directories (each `-p DIR`,
+ * and the directory of each module) as the place imports come from.
+ * Prints the problem and returns undefined when they do not compile.
+ */
+function compileModules(options: CliOptions, modules: readonly string[], host: CliHost): CompiledSchema | undefined {
+  const repo = new ModuleRepository();
+  // search-directory files that do not parse: their error is the one to show if something imports them
+  const broken = new Map<string, { path: string; error: Error }>();
+  try {
+    const names: string[] = [];
+    for (const m of modules) names.push(repo.add(host.readFile(m), m).name);
+    const seen = new Set(modules);
+    for (const dir of [
+      ...options.dirs,
+      ...modules.map((m) => (m.includes('/') ? m.slice(0, m.lastIndexOf('/')) : '.')),
+    ]) {
+      for (const f of host.listYang(dir)) {
+        const path = `${dir}/${f}`;
+        if (seen.has(path) || seen.has(f)) continue;
+        seen.add(path);
+        let text: string;
+        try {
+          text = host.readFile(path);
+        } catch {
+          continue;
+        }
+        try {
+          repo.add(text, path);
+        } catch (e) {
+          broken.set(moduleNameOf(text, f), { path, error: e as Error });
+        }
+      }
+    }
+    return compileSchema(repo, names, { features: options.features ?? 'implemented' });
+  } catch (e) {
+    const missing = e instanceof YangError && e.code === YangErrorCode.Unresolved ? e.details?.module : undefined;
+    const unparsed = typeof missing === 'string' ? broken.get(missing) : undefined;
+    if (unparsed === undefined) host.err(`fleetkit-yang: ${(e as Error).message}`);
+    else {
+      const at = (e as YangError).location;
+      host.err(`fleetkit-yang: ${unparsed.error.message}`);
+      host.err(
+        `fleetkit-yang: Cannot load module "${missing}"${at === undefined ? '' : ` (needed at ${at.file}:${at.line}:${at.column})`}: ${unparsed.path} does not parse`,
+      );
+    }
+    return undefined;
+  }
+}
+
+/** The name a module text declares, read even when the rest does not parse; else the file's `name[@revision].yang`. */
+function moduleNameOf(text: string, file: string): string {
+  const declared = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:sub)?module\s+["']?([A-Za-z_][\w.-]*)/.exec(text);
+  return declared?.[1] ?? file.replace(/\.yang$/, '').replace(/@.*$/, '');
 }

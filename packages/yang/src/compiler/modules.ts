@@ -68,7 +68,10 @@ export class ModuleLoader {
       throw new YangError(
         YangErrorCode.Unresolved,
         `Cannot find module "${name}${revision === undefined ? '' : `@${revision}`}" in the repository`,
-        from === undefined ? {} : { location: where(from) },
+        {
+          ...(from === undefined ? {} : { location: where(from) }),
+          details: { module: name, ...(revision === undefined ? {} : { revision }) },
+        },
       );
     }
     checkGrammar(stmt);
@@ -147,6 +150,7 @@ export class ModuleLoader {
       if (text === undefined || text.keyword !== 'submodule') {
         throw new YangError(YangErrorCode.Unresolved, `Cannot find submodule "${name}" included by ${stmt.arg}`, {
           location: where(inc),
+          details: { module: name },
         });
       }
       const owner = sub(text, 'belongs-to');
