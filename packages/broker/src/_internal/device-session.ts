@@ -20,8 +20,7 @@ export class DeviceSession extends Peer {
   /** The connection's key while `authorizeDevice` may still be asked about it. */
   apiKey: string | undefined;
   /** Frames that arrived while `authorizeDevice` was deciding: handled in order once it has. */
-  #held: string[] | undefined = undefined;
-  #heldBytes = 0;
+  #held: { readonly texts: string[]; bytes: number } | undefined = undefined;
 
   constructor(hub: Hub, conn: Connection, apiKey: string | undefined) {
     super(hub, conn);
@@ -31,7 +30,7 @@ export class DeviceSession extends Peer {
 
   protected handle(text: string): void {
     if (this.#held !== undefined) {
-      this.#hold(text);
+      this.#hold(this.#held, text);
       return;
     }
     const parsed = parseFrame(text, this.hub.options.maxMessageBytes);
@@ -74,7 +73,7 @@ export class DeviceSession extends Peer {
       this.#decide(verdict === true, deviceId, metadata ?? {});
       return;
     }
-    this.#held = [];
+    this.#held = { texts: [], bytes: 0 };
     verdict.then(
       (allowed) => this.#resume(allowed === true, deviceId, metadata ?? {}),
       (cause: unknown) => this.#authorizerFailed(cause, deviceId),
@@ -83,9 +82,8 @@ export class DeviceSession extends Peer {
 
   /** The end of an asynchronous authorization: decide, then handle what arrived meanwhile. */
   #resume(allowed: boolean, deviceId: string, metadata: JsonObject): void {
-    const held = this.#held ?? [];
+    const held = this.#held?.texts ?? [];
     this.#held = undefined;
-    this.#heldBytes = 0;
     if (!this.open) return;
     try {
       this.#decide(allowed, deviceId, metadata);
@@ -96,13 +94,13 @@ export class DeviceSession extends Peer {
   }
 
   /** Frames queue behind a pending authorization, up to `maxBufferedBytes`; a flood beyond it is cut with 1013. */
-  #hold(text: string): void {
-    this.#heldBytes += text.length;
-    if (this.#heldBytes > this.hub.options.maxBufferedBytes) {
+  #hold(held: { readonly texts: string[]; bytes: number }, text: string): void {
+    held.bytes += text.length;
+    if (held.bytes > this.hub.options.maxBufferedBytes) {
       this.shut(CloseCode.TryAgainLater, 'Too much data while the registration was being authorized');
       return;
     }
-    this.#held?.push(text);
+    held.texts.push(text);
   }
 
   #decide(allowed: boolean, deviceId: string, metadata: JsonObject): void {
@@ -117,7 +115,6 @@ export class DeviceSession extends Peer {
 
   #authorizerFailed(cause: unknown, deviceId: string): void {
     this.#held = undefined;
-    this.#heldBytes = 0;
     if (!this.open) return;
     this.hub.logger.error('broker authorizeDevice failed', { cause, deviceId });
     this.shut(CloseCode.ServerError, 'Server error');
