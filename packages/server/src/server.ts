@@ -6,13 +6,16 @@ import {
   type Random,
   type SqlDriver,
   systemClock,
+  type WorkerPool,
 } from '@fleetkit/core';
 import { openRbac, type Rbac } from '@fleetkit/rbac';
 import { openTxQueue, type TxQueue } from '@fleetkit/txqueue';
 import type { Hono } from 'hono';
+import { watchConfigTransactions } from './api/config-data.ts';
 import { SERVER_ALIASES, SERVER_MATRIX } from './api/matrix.ts';
 import { backendRouter, builtInMethods } from './api/router.ts';
 import { createApp } from './app.ts';
+import { attachModules } from './modules.ts';
 import { ServerMetrics } from './metrics.ts';
 import type { ServerContext, ServerSettings } from './context.ts';
 import { groupMembersResolver } from './store/groups.ts';
@@ -33,6 +36,8 @@ export interface ServerOptions {
   readonly passwordIterations?: number;
   /** Test suites only: PBKDF2 rounds below the floor (rbac's `insecureTestPasswordIterations`); never in production. */
   readonly insecureTestPasswordIterations?: number;
+  /** Where large device-RPC inputs and configuration documents are validated; absent: in-thread. */
+  readonly workerPool?: WorkerPool;
 }
 
 /** A running server: its fetch handler (mount it on any runtime's HTTP server) and its parts. */
@@ -84,6 +89,8 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
   const { generatedPasswords } = await rbac.bootstrap(
     options.adminPassword === undefined ? {} : { sysadmPassword: options.adminPassword },
   );
+  attachModules(context, { pool: options.workerPool });
+  watchConfigTransactions(context);
   const router = backendRouter(context, builtInMethods(context));
   const app = createApp(context, router);
   return {

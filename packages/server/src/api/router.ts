@@ -2,6 +2,9 @@ import { createRouter, type Router } from '@fleetkit/jsonrpc';
 import { accessControl } from '../access.ts';
 import type { ServerContext } from '../context.ts';
 import { accountMethods } from './accounts.ts';
+import { configDataMethods } from './config-data.ts';
+import { configSetMethods } from './config-sets.ts';
+import { resolveDeviceRpc } from './device-rpcs.ts';
 import { deviceTypeMethods } from './device-types.ts';
 import { deviceMethods } from './devices.ts';
 import { groupMethods } from './groups.ts';
@@ -9,6 +12,7 @@ import { SERVER_ALIASES } from './matrix.ts';
 import type { ServerMethod } from './method.ts';
 import { roleMethods } from './roles.ts';
 import { userMethods } from './users.ts';
+import { yangModuleMethods } from './yang-modules.ts';
 
 /** Every family of built-in methods; each file owns one family (docs/server.md). */
 const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [
@@ -18,6 +22,9 @@ const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [
   deviceTypeMethods,
   deviceMethods,
   groupMethods,
+  yangModuleMethods,
+  configSetMethods,
+  configDataMethods,
 ];
 
 /** Adds a family of methods to the list the router is built from; used by family files outside this list. */
@@ -49,6 +56,8 @@ export function backendRouter(server: ServerContext, methods: readonly ServerMet
   const router = createRouter({
     logger: server.logger,
     discover: { title: 'fleetkit Exosense server backend API', version: '0.1.0' },
+    // `<module>:<rpc>` of the account's YANG modules, after access control decided (exodm.md §3)
+    resolve: (method, ctx) => resolveDeviceRpc(server, method, ctx),
   });
   router.use(accessControl(server));
   for (const m of methods) for (const name of namesOf(m)) router.method(name, m.definition);
