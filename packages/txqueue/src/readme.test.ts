@@ -15,6 +15,7 @@ it('runs the README example: staged push, group fan-out and a time-out', async (
     [{ group: 'fleet-a' }, 1, 'complete'],
     [{ device: 'dev-9' }, 1, 'time-out'],
   ]);
+  expect(mod.wokenDevices).toEqual(['dev-1', 'dev-2', 'dev-3', 'dev-9']);
   expect(mod.callback).toEqual({
     'transaction-id': 1,
     'device-id': 'dev-1',
