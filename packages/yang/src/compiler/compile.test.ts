@@ -202,7 +202,90 @@ describe('compileSchema', () => {
   });
 
   it('produces plain data that survives a JSON round trip unchanged', () => {
-    const s: CompiledSchema = compileSchema(repoOf(base), ['b']);
+    const s: CompiledSchema = compileSchema(repoOf(base, ops), ['b', 'o']);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+});
+
+// m adds `more` to b's zoo by augment; the modules below only import m
+const adds = `module m { yang-version 1.1; namespace "urn:m"; prefix m; import b { prefix b; }
+  feature extra;
+  augment "/b:zoo" { container more2 { leaf x { type string; } leaf only { if-feature extra; type string; } } } }`;
+
+describe('compileSchema: modules an augment, deviation or leafref reaches into', () => {
+  it('implements an imported module whose augment adds the target of an augment', () => {
+    const aug = `module u { namespace "urn:u"; prefix u; import b { prefix b; } import m { prefix m; }
+      augment "/b:zoo/m:more2" { leaf y { type string; } } }`;
+    const s = compileSchema(repoOf(base, adds, aug), ['u']);
+    expect(child(s.data, 'zoo', 'more2', 'y').module).toBe('u');
+    expect(s.modules.filter((m) => m.implemented).map((m) => m.name)).toEqual(['b', 'm', 'u']);
+  });
+
+  it('implements an imported module whose augment adds the target of a leafref', () => {
+    const ref = `module r { namespace "urn:r"; prefix r; import b { prefix b; } import m { prefix m; }
+      leaf pick { type leafref { path "/b:zoo/m:more2/m:x"; } } }`;
+    const s = compileSchema(repoOf(base, adds, ref), ['r']);
+    expect(child(s.data, 'pick').type!.target!.base).toBe('string');
+  });
+
+  it('implements an imported module whose augment adds the target of a deviation', () => {
+    const dev = `module d { namespace "urn:d"; prefix d; import b { prefix b; } import m { prefix m; }
+      deviation "/b:zoo/m:more2/m:x" { deviate not-supported; } }`;
+    const s = compileSchema(repoOf(base, adds, dev), ['d']);
+    expect(child(s.data, 'zoo', 'more2').children).toEqual([]);
+  });
+
+  it("with features 'implemented', enables the features of implemented modules only (yanglint without -F)", () => {
+    const aug = `module u { namespace "urn:u"; prefix u; import b { prefix b; } import m { prefix m; }
+      feature own; augment "/b:zoo/m:more2" { leaf y { if-feature own; type string; } } }`;
+    const s = compileSchema(repoOf(base, adds, aug), ['u'], { features: 'implemented' });
+    expect(child(s.data, 'zoo', 'more2').children!.map((n) => n.name)).toEqual(['x', 'only', 'y']);
+    expect(child(s.data, 'zoo', 'fast-only').name).toBe('fast-only');
+    const imported = `module i { namespace "urn:i"; prefix i; import b { prefix b; } leaf l { if-feature b:fast; type string; } }`;
+    expect(compileSchema(repoOf(base, imported), ['i'], { features: 'implemented' }).data).toEqual([]);
+  });
+});
+
+const ops = `module o { yang-version 1.1; namespace "urn:o"; prefix o;
+  grouping acts { action poke { input { leaf n { type uint8; } } } }
+  container top {
+    list item { key id; leaf id { type string; }
+      action reset { input { must "n > 0"; leaf n { type uint8; } leaf-list t { type string; } } output { must "ok"; leaf ok { type boolean; } } }
+      notification changed { must "what"; leaf what { type string; } }
+    }
+    container sub { uses acts; }
+  }
+  rpc go { input { must "count(t) < 3"; leaf-list t { type string; } } }
+}`;
+
+describe('compileSchema: actions and nested notifications', () => {
+  it('lifts them out of the data tree with the data nodes down to them', () => {
+    const s = compileSchema(repoOf(ops), ['o']);
+    expect(child(s.data, 'top', 'item').children!.map((n) => n.name)).toEqual(['id']);
+    expect(s.actions.map((a) => [a.parents.map((p) => p.name).join('/'), a.name])).toEqual([
+      ['top/item', 'reset'],
+      ['top/sub', 'poke'],
+    ]);
+    expect(s.notifications.map((n) => [n.parents?.map((p) => p.name).join('/'), n.name])).toEqual([
+      ['top/item', 'changed'],
+    ]);
+  });
+
+  it('keeps the musts written on input, output and the notification, and marks their nodes as not configuration', () => {
+    const s = compileSchema(repoOf(ops), ['o']);
+    const reset = s.actions[0]!;
+    expect([reset.inputMust?.map((m) => m.text), reset.outputMust?.map((m) => m.text)]).toEqual([['n > 0'], ['ok']]);
+    expect(s.rpcs[0]!.inputMust?.map((m) => m.text)).toEqual(['count(t) < 3']);
+    expect(s.notifications[0]!.must?.map((m) => m.text)).toEqual(['what']);
+    expect(reset.input.map((n) => n.config)).toEqual([false, false]);
+  });
+
+  it('refuses an action below a list without keys, and one inside an operation', () => {
+    const keyless = `module k { yang-version 1.1; namespace "urn:k"; prefix k;
+      container c { config false; list l { leaf x { type string; } action a; } } }`;
+    expect(compileError(() => compileSchema(repoOf(keyless), ['k'])).code).toBe('yang-grammar');
+    const inside = `module k { yang-version 1.1; namespace "urn:k"; prefix k;
+      grouping g { action a; } rpc r { input { uses g; } } }`;
+    expect(compileError(() => compileSchema(repoOf(inside), ['k'])).message).toContain('cannot be defined inside');
   });
 });
