@@ -1,6 +1,7 @@
-import { ManualClock } from '@fleetkit/core';
+import { InThreadPool, ManualClock, type RunOptions, type WorkerPool } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueName } from '../src/context.ts';
+import { attachModules } from '../src/modules.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
@@ -18,6 +19,7 @@ const RFZONE = `module rfzone {
       uses exo:std-request;
       leaf duration { type uint32; mandatory true; }
       list tone { key pitch; leaf pitch { type uint16 { range "20..20000"; } } leaf volume { type uint8; } }
+      leaf-list note { type string { length "1..8"; } }
     }
   }
   rpc reset {
@@ -181,5 +183,28 @@ describe('device RPCs <module>:<rpc> over HTTP (exodm.md §3, manual §5.8 Fig. 
     await acme('exodm:add-role-execution-permission', { role: 'admin', 'package-name': 'rfzone', 'rpc-name': 'blink' });
     const reply = await acme('rfzone:blink', { 'device-id': 'z-1' });
     expect(reply.result?.['rpc-status']).toBe('accepted');
+  });
+
+  it('validates a large input on the worker pool, a small one in-thread, with the same verdicts', async () => {
+    const runs: string[] = [];
+    const inThread = new InThreadPool();
+    const pool: WorkerPool = {
+      threads: 1,
+      run: (task, input, options?: RunOptions) => {
+        runs.push(task.name);
+        return inThread.run(task, input, options);
+      },
+      close: () => inThread.close(),
+    };
+    attachModules(t.server.context, { pool });
+    const notes = Array.from({ length: 12_000 }, (_, i) => `n${i % 1000}`);
+    const large = await acme('rfzone:beep', { 'device-id': 'z-1', duration: 3, note: notes });
+    expect(large.result?.['rpc-status']).toBe('accepted');
+    expect(runs).toEqual(['validateJson']);
+    const wrong = await acme('rfzone:beep', { 'device-id': 'z-1', duration: 3, note: [...notes, 'far too long'] });
+    expect(issuesOf(wrong)[0]).toMatchObject({ path: ['note'], message: expect.stringContaining('/rfzone:beep/note') });
+    expect(runs).toHaveLength(2);
+    await acme('rfzone:beep', { 'device-id': 'z-1', duration: 3, note: ['small'] });
+    expect(runs).toHaveLength(2);
   });
 });
