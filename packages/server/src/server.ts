@@ -16,6 +16,9 @@ import { SERVER_ALIASES, SERVER_MATRIX } from './api/matrix.ts';
 import { backendRouter, builtInMethods } from './api/router.ts';
 import { createApp } from './app.ts';
 import { attachModules } from './modules.ts';
+import { callbackStats } from './callbacks/outbox.ts';
+import { startCallbacks } from './callbacks/sender.ts';
+import { checkDestinationSettings } from './destinations.ts';
 import { ServerMetrics } from './metrics.ts';
 import type { ServerContext, ServerSettings } from './context.ts';
 import { groupMembersResolver } from './store/groups.ts';
@@ -63,6 +66,7 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
   const random = options.random ?? cryptoRandom;
   const logger = options.logger ?? createLogger();
   const settings = resolveSettings(options.settings);
+  checkDestinationSettings(settings);
   await createTables(driver);
   const rbac: Rbac = await openRbac({
     driver,
@@ -93,12 +97,15 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
   watchConfigTransactions(context);
   const router = backendRouter(context, builtInMethods(context));
   const app = createApp(context, router);
+  const callbacks = startCallbacks(context);
+  metrics.source({ callbacks: () => callbackStats(context) });
   return {
     fetch: async (request) => app.fetch(request),
     app,
     context,
     generatedPasswords,
     async close() {
+      await callbacks.stop();
       await queue.close();
       await rbac.close();
     },
