@@ -3,6 +3,7 @@ import type { Delivery } from '@fleetkit/txqueue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryPayload } from '../src/api/config-data.ts';
 import { queueName } from '../src/context.ts';
+import { forgetTargetConfig, readArea } from '../src/store/config.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
@@ -158,6 +159,20 @@ describe('configuration data over HTTP (manual §7.1, §5.8; exodm.md §1 config
     const update = await globex('exodm:update-config-data', { 'device-id': 'r-3', module: 'network', values: {} });
     expect(update.result?.result).toBe('device-not-found');
     expect((await globex('exodm:list-config-sets', { n: 10 })).result).toEqual({ result: 'ok', 'config-sets': [] });
+  });
+
+  it('forgets the data of a deleted device, and only of that device and account', async () => {
+    const db = t.server.context.db;
+    const installed = (account: string, id: string) =>
+      readArea(db, { account, scope: 'target', id }, 'network', 'installed');
+    expect(await installed('acme', 'r-2')).toEqual({ mode: 'dhcp' });
+    await forgetTargetConfig(db, 'globex', 'r-2');
+    expect(await installed('acme', 'r-2')).toEqual({ mode: 'dhcp' });
+    await forgetTargetConfig(db, 'acme', 'r-3');
+    expect({ r2: await installed('acme', 'r-2'), r3: await installed('acme', 'r-3') }).toEqual({
+      r2: { mode: 'dhcp' },
+      r3: undefined,
+    });
   });
 
   describe('1.x configuration sets (exodm.md §1, Table 2)', () => {

@@ -454,3 +454,16 @@ export async function closeSetPush(db: SqlExecutor, account: string, set: string
     pushId,
   ]);
 }
+
+/**
+ * Forgets everything configuration knows of a device or group that is
+ * deleted: its data in every area, its config set memberships and its own
+ * notification URLs, so a later object with the same id starts clean.
+ */
+export async function forgetTargetConfig(db: SqlDriver, account: string, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await deleteOwnerData(tx, { account, scope: 'target', id });
+    await tx.run('DELETE FROM srv_config_set_members WHERE account = $1 AND device_id = $2', [account, id]);
+    await tx.run('DELETE FROM srv_config_urls WHERE account = $1 AND device_id = $2', [account, id]);
+  });
+}
