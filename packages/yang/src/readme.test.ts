@@ -14,4 +14,6 @@ it('runs the README example with the results its comments state', async () => {
   expect(params.issues).toHaveLength(1);
   expect(params.issues[0]!.path).toEqual(['delay']);
   expect(params.issues[0]!.message).toMatch(/^Invalid value "5": expected a JSON number/);
+  const action = ex.action as { issues: { path: string; kind: string }[] };
+  expect(action.issues.map((i) => [i.kind, i.path])).toEqual([['must', "/acme:fleet/device[id='gw-1']/reset"]]);
 });

@@ -183,21 +183,21 @@ function binaryCheck(t: TypeSpec): ValueCheck {
 }
 
 function identityCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
-  const bases = (t.bases ?? []).map((b) => new Set(cx.identities[b]?.derived ?? []));
+  // only identities of implemented modules are values (RFC 7950 §9.10.2); the rest only explain a failure
+  const valid = (id: string): boolean => cx.implemented.has(id.slice(0, id.indexOf(':')));
+  const bases = (t.bases ?? []).map((b) => new Set((cx.identities[b]?.derived ?? []).filter(valid)));
   return (v) => {
     if (typeof v !== 'string') return failure('type', 'a JSON string naming an identity');
     const id = v.includes(':') ? v : `${cx.module}:${v}`;
+    if (bases.every((s) => s.has(id))) return id;
     if (cx.identities[id] === undefined)
       return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`, `unknown identity "${v}"`);
-    const module = id.slice(0, id.indexOf(':'));
-    if (!cx.implemented.has(module))
+    if (!valid(id))
       return failure(
         'identity',
         `an identity of an implemented module derived from ${t.bases?.join(' and ')}`,
-        `identity "${v}" is defined in "${module}", which is only imported`,
+        `identity "${v}" is defined in "${id.slice(0, id.indexOf(':'))}", which is only imported`,
       );
-    if (!bases.every((s) => s.has(id)))
-      return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`);
-    return id;
+    return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`);
   };
 }
