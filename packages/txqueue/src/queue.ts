@@ -551,7 +551,8 @@ export class TxQueue {
   /** One maintenance pass; resolves to the next open deadline. */
   async #maintain(): Promise<number | undefined> {
     if (this.#closed) return undefined;
-    await this.#wakeups.renewWatches();
+    // beside the sweep: a failed renewal must not hold back timeouts
+    this.#background.add(this.#wakeups.renewWatches());
     await this.sweep();
     await this.#ctx.plans.refresh(this.#ctx.db);
     return nextDeadline(this.#ctx.db);

@@ -213,6 +213,29 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
       expect(woken).toEqual(['x', 'y']);
     }));
 
+  it('renews the registration of a watched device in the maintenance pass, until it is unwatched', () =>
+    withEngines(url, async (open) => {
+      const pool = open.pool();
+      const clock = new ManualClock();
+      const q = await open.queue({ storage: pool, clock });
+      const listenUntil = async (): Promise<number> => {
+        const [row] = await pool.query<{ n: number }>("SELECT listen_until AS n FROM txq_counter WHERE target = 'd:x'");
+        return Number(row!.n);
+      };
+      const unwatch = await q.watch('x');
+      expect(await listenUntil()).toBeGreaterThan(0);
+      // as if the registration had lapsed
+      await pool.run("UPDATE txq_counter SET listen_until = 0 WHERE target = 'd:x'");
+      clock.advance(30_000);
+      await q.idle();
+      expect(await listenUntil()).toBeGreaterThan(0);
+      unwatch();
+      await pool.run("UPDATE txq_counter SET listen_until = 0 WHERE target = 'd:x'");
+      clock.advance(30_000);
+      await q.idle();
+      expect(await listenUntil()).toBe(0);
+    }));
+
   it('numbers a device from 1 when a waiting call-in created its counter row first', () =>
     withEngines(url, async (open) => {
       const a = open.pool();

@@ -91,6 +91,9 @@ export function eventBodyParts(
 /** `mid` parts by state, status and final: a handful of combinations, each made once. */
 const mids = new Map<string, string>();
 
+/** A stored event body being built: everything but the seq, target and id columns. */
+type EventBodyDraft = { -readonly [K in keyof Omit<TxEvent, 'seq' | 'target' | 'transactionId'>]?: TxEvent[K] };
+
 /** The stored body of an event: everything but the seq, target and id columns. */
 export function eventBody(row: TxRow, type: TxEventType, now: number, status?: StatusCode): string {
   const s = status ?? (row.status as StatusCode);
@@ -99,7 +102,7 @@ export function eventBody(row: TxRow, type: TxEventType, now: number, status?: S
   // them). Optional members are assigned, not spread in: one object instead
   // of one per member (--cpu-prof: ~2 µs of a SQLite step). The key order is
   // the insertion order.
-  const body: { -readonly [K in keyof Omit<TxEvent, 'seq' | 'target' | 'transactionId'>]?: TxEvent[K] } = { type };
+  const body: EventBodyDraft = { type };
   if (row.client_id !== null) body.clientId = row.client_id;
   body.kind = row.kind as TxEvent['kind'];
   if (row.tag !== null) body.tag = row.tag;
@@ -123,9 +126,7 @@ export function eventBody(row: TxRow, type: TxEventType, now: number, status?: S
  */
 function memberEventBody(group: TxRow, member: TxRow, now: number): string {
   const status = member.status as StatusCode;
-  const body: { -readonly [K in keyof Omit<TxEvent, 'seq' | 'target' | 'transactionId'>]?: TxEvent[K] } = {
-    type: 'member',
-  };
+  const body: EventBodyDraft = { type: 'member' };
   if (group.client_id !== null) body.clientId = group.client_id;
   body.kind = group.kind as TxEvent['kind'];
   if (group.tag !== null) body.tag = group.tag;

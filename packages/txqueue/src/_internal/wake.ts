@@ -82,17 +82,20 @@ export class Wakeups {
    * server's clock, which every process sharing it reads alike (an engine's
    * own clock may be a test's manual one). Committed without a WAL flush: it
    * is a hint, and its visibility, not its durability, is what orders it
-   * against enqueues. Rows are locked in key order, as fan-outs lock them.
+   * against enqueues. Rows are locked in the order fan-outs lock them (the
+   * keys sorted here, not by the database's collation), so the two cannot
+   * deadlock.
    */
   async register(keys: readonly string[], ms: number): Promise<void> {
     if (!this.#pg || keys.length === 0) return;
     await this.#db.query(
       `INSERT INTO txq_counter (target, next, listen_until)
        SELECT k.value, 0, ${SERVER_NOW_MS} + $2::bigint
-       FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg, jsonb_array_elements_text($1::jsonb) AS k
-       ORDER BY k.value
+       FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg,
+         jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS k(value, n)
+       ORDER BY k.n
        ON CONFLICT (target) DO UPDATE SET listen_until = greatest(coalesce(txq_counter.listen_until, 0), excluded.listen_until)`,
-      [JSON.stringify(keys), Math.ceil(ms) + REGISTER_SLACK_MS],
+      [JSON.stringify([...keys].sort()), Math.ceil(ms) + REGISTER_SLACK_MS],
     );
   }
 
