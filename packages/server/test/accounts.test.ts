@@ -59,4 +59,23 @@ describe('accounts, users and roles over HTTP (manual §5.1–5.3, Table 2)', ()
     const deleted = await t.call('globex-admin', 'globex-admin-pw', 'exodm:delete-user', { uname: 'olga' });
     expect(deleted.result?.result).toBe('object-not-found');
   });
+
+  it('refuses to delete an account that still owns a YANG module, then deletes it once emptied', async () => {
+    await t.admin('exodm:create-account', { name: 'initech', email: 'i@i.i', password: 'initech-admin-pw' });
+    const module = 'module tps { namespace "urn:tps"; prefix t; leaf cover { type string; } }';
+    const created = await t.call('initech-admin', 'initech-admin-pw', 'exodm:create-yang-module', {
+      repository: 'user',
+      name: 'tps.yang',
+      'yang-module': module,
+    });
+    expect(created.result?.result).toBe('ok');
+    const refused = await t.admin('exodm:delete-account', { name: 'initech' });
+    expect(refused.result?.result).toBe('object-not-empty');
+    await t.call('initech-admin', 'initech-admin-pw', 'exodm:delete-yang-module', {
+      repository: 'user',
+      name: 'tps.yang',
+    });
+    const deleted = await t.admin('exodm:delete-account', { name: 'initech' });
+    expect(deleted.result).toEqual({ result: 'ok' });
+  });
 });

@@ -65,12 +65,14 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
   ];
 }
 
-/** True when the account still owns a device, group, device type or YANG module. */
+/** True when the account still owns a device, group, device type, YANG module or config set. */
 async function ownsObjects(server: ServerContext, account: string): Promise<boolean> {
   const rows = await server.db.query(
     `SELECT 1 FROM srv_devices WHERE account = $1
      UNION ALL SELECT 1 FROM srv_groups WHERE account = $1
      UNION ALL SELECT 1 FROM srv_device_types WHERE account = $1
+     UNION ALL SELECT 1 FROM srv_yang_modules WHERE account = $1
+     UNION ALL SELECT 1 FROM srv_config_sets WHERE account = $1
      LIMIT 1`,
     [account],
   );
