@@ -93,6 +93,8 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
           kind: 'rpc',
           payload: { n: accepted.size },
           timeoutMs: o.timeout,
+          // group h reports its members' outcomes, g does not
+          memberEvents: o.to === 'h',
         });
         // a new id, never one a purged transaction had
         expect(accepted.has(key(target, transaction.id))).toBe(false);
@@ -176,6 +178,18 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
       } else {
         expect(finals.get(k)?.map((e) => e.status)).toEqual([t.status]);
       }
+    }
+    // member events: one per member of a group that asked for them, with the member's outcome, before the group's final
+    for (const [k, t] of stored) {
+      if (!t.counts) continue;
+      const own = events.filter((e) => key(e.target, e.transactionId) === k);
+      const reported = own
+        .filter((e) => e.type === 'member')
+        .map((e) => `${e.member!.device}#${e.member!.transactionId}:${e.status}`);
+      const kids = [...stored.values()].filter((c) => c.parent && key({ group: c.parent.group }, c.parent.id) === k);
+      const outcomes = kids.map((c) => `${'device' in c.target ? c.target.device : ''}#${c.id}:${c.status}`);
+      expect(reported.sort()).toEqual(t.memberEvents ? outcomes.sort() : []);
+      expect(own.at(-1)?.type).toBe('final');
     }
     expect(new Set(events.map((e) => e.seq)).size).toBe(events.length);
     expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM txq_events'))[0]!.n).toBe(0);
