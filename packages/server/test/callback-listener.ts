@@ -27,6 +27,11 @@ const ok: Answer = () => new Response(null, { status: 204 });
 export async function listen(answer: Answer = ok, port?: number): Promise<Listener> {
   const received: Received[] = [];
   const waiters: (() => void)[] = [];
+  // a hanging answer ends at close: Deno's server waits for every handler before it stops
+  let closing = (): void => {};
+  const closed = new Promise<Response>((resolve) => {
+    closing = () => resolve(new Response(null, { status: 503 }));
+  });
   const served: Served = await serve(
     async (request) => {
       const entry: Received = {
@@ -36,7 +41,7 @@ export async function listen(answer: Answer = ok, port?: number): Promise<Listen
       };
       received.push(entry);
       for (const wake of waiters.splice(0)) wake();
-      return answer(entry, received.length - 1);
+      return Promise.race([answer(entry, received.length - 1), closed]);
     },
     port === undefined ? {} : { port },
   );
@@ -59,7 +64,10 @@ export async function listen(answer: Answer = ok, port?: number): Promise<Listen
       }
       return received.slice(0, count);
     },
-    close: () => served.close(),
+    close: () => {
+      closing();
+      return served.close();
+    },
   };
 }
 

@@ -114,6 +114,17 @@ describe('transaction callbacks over HTTP (manual §8.1, exodm.md §2 Callbacks)
     await eventually(async () => (await callbackStats(t.server.context)).pending === 0, 'the outbox to drain');
   });
 
+  it("carries the caller's own transaction-id when the request gave one, as the receipt did", async () => {
+    const t = await server();
+    const backend = await listener();
+    await rpc(t, 'dev-16', backend.url, { clientId: '411' });
+    await rpc(t, 'dev-17', backend.url, { clientId: '18446744073709551615' });
+    await callIn(t, 'dev-16');
+    await callIn(t, 'dev-17');
+    const ids = (await backend.waitFor(2)).map((r) => r.body.params['transaction-id']);
+    expect(ids.sort()).toEqual([411, '18446744073709551615'].sort());
+  });
+
   it('reports a device failure as its status code with the reason the device gave', async () => {
     const t = await server();
     const backend = await listener();

@@ -23,6 +23,18 @@ export function callbackMethod(event: TxEvent, payload: unknown): string {
   return `${event.tag ?? method ?? KIND_RPC[event.kind] ?? `exodm:${event.kind}`}-callback`;
 }
 
+/**
+ * The `transaction-id` a callback carries: the one the request's receipt
+ * gave, so the caller's own id when it sent one (the queue's client id, a
+ * uint64 as digits), else the queue's. A number, as in the 1.x callback
+ * example, unless it is too large for one.
+ */
+function transactionId(event: TxEvent): number | string {
+  if (event.clientId === undefined) return event.transactionId;
+  const value = Number(event.clientId);
+  return /^\d+$/.test(event.clientId) && Number.isSafeInteger(value) ? value : event.clientId;
+}
+
 /** What the device reported with this event: progress detail, or the result of a final (or member) ack. */
 function reported(event: TxEvent): unknown {
   return event.type === 'progress' ? event.progress : event.result;
@@ -30,7 +42,7 @@ function reported(event: TxEvent): unknown {
 
 /**
  * The params of an event's callback: exosense.yang `std-callback`
- * (`transaction-id`, `rpc-status`, `rpc-status-string`, `final`), whom it is
+ * (`transaction-id` as the receipt gave it, `rpc-status`, `rpc-status-string`, `final`), whom it is
  * about without the account prefix of txqueue names (`device-id`: the device,
  * a group transaction's member, or the group itself as a request names it in
  * `device-id`; `group-id` for a group transaction), then the fields the
@@ -40,7 +52,7 @@ function reported(event: TxEvent): unknown {
  */
 export function callbackParams(event: TxEvent): Record<string, unknown> {
   const std = toCallback(event);
-  const params: Record<string, unknown> = { 'transaction-id': std['transaction-id'] };
+  const params: Record<string, unknown> = { 'transaction-id': transactionId(event) };
   const device = std['device-id'] ?? std['group-id'];
   if (device !== undefined) params['device-id'] = splitQueueName(device).id;
   if (std['group-id'] !== undefined) params['group-id'] = splitQueueName(std['group-id']).id;

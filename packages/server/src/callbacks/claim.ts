@@ -43,13 +43,15 @@ export async function claimCallbacks(
 }
 
 /**
- * When a row next becomes claimable (due and unleased, with no earlier row
- * of its transaction pending), or undefined when none is pending.
+ * The earliest due time of a pending, unleased row, read along the due
+ * index. It may be a row that waits behind an earlier one of its
+ * transaction (already due, yet not claimable): the sender then sleeps its
+ * longest sleep, and the earlier row finishing wakes it.
  */
-export async function nextClaimable(db: SqlExecutor): Promise<number | undefined> {
+export async function nextDue(db: SqlExecutor, now: number): Promise<number | undefined> {
   const [row] = await db.query<{ at: number | string | null }>(
-    `SELECT min(CASE WHEN c.leased_until > c.next_at THEN c.leased_until ELSE c.next_at END) AS at
-     FROM srv_callbacks c WHERE c.state = 'pending' AND ${FIRST_OF_ITS_TRANSACTION}`,
+    `SELECT min(next_at) AS at FROM srv_callbacks WHERE state = 'pending' AND leased_until <= $1`,
+    [now],
   );
   return row?.at == null ? undefined : Number(row.at);
 }

@@ -1,7 +1,7 @@
 import type { ServerContext } from '../context.ts';
 import { ServerError, ServerErrorCode } from '../errors.ts';
 import { postJson, redactUrl } from '../http-post.ts';
-import { claimCallbacks, nextClaimable, resumeAfterRestart } from './claim.ts';
+import { claimCallbacks, nextDue, resumeAfterRestart } from './claim.ts';
 import { callbackSubscriber } from './subscriber.ts';
 import { type CallbackRow, markDead, markDone, markFailed, purgeFinished, release, renewLease } from './outbox.ts';
 
@@ -135,9 +135,9 @@ export class CallbackSender {
       this.#assign(row);
     }
     if (rows.length === limit) return 0;
-    const next = await nextClaimable(db);
-    if (next === undefined) return IDLE_POLL_MS;
-    return Math.min(IDLE_POLL_MS, Math.max(0, next - clock.now()));
+    // all that could be claimed now was: a row due already waits behind another, whose end wakes the loop
+    const next = await nextDue(db, now);
+    return next === undefined || next <= now ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - now);
   }
 
   async #purge(): Promise<void> {
