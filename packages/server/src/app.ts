@@ -12,7 +12,8 @@ export function recordAddress(request: Request, address: string): void {
   addresses.set(request, address);
 }
 
-function addressOf(request: Request): string {
+/** Where a request came from (`unknown` when the adapter did not say): throttles key on it. */
+export function addressOf(request: Request): string {
   return addresses.get(request) ?? 'unknown';
 }
 

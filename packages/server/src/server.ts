@@ -8,6 +8,7 @@ import {
   systemClock,
   type WorkerPool,
 } from '@fleetkit/core';
+import type { Broker } from '@fleetkit/broker';
 import { openRbac, type Rbac } from '@fleetkit/rbac';
 import { openTxQueue, type TxQueue } from '@fleetkit/txqueue';
 import type { Hono } from 'hono';
@@ -15,6 +16,7 @@ import { watchConfigTransactions } from './api/config-data.ts';
 import { SERVER_ALIASES, SERVER_MATRIX } from './api/matrix.ts';
 import { backendRouter, builtInMethods } from './api/router.ts';
 import { createApp } from './app.ts';
+import { type DeviceOptions, openDevicePlugins } from './devices/plugins.ts';
 import { attachModules } from './modules.ts';
 import { callbackStats } from './callbacks/outbox.ts';
 import { startCallbacks } from './callbacks/sender.ts';
@@ -41,6 +43,8 @@ export interface ServerOptions {
   readonly insecureTestPasswordIterations?: number;
   /** Where large device-RPC inputs and configuration documents are validated; absent: in-thread. */
   readonly workerPool?: WorkerPool;
+  /** The device protocol plugins' limits and the broker's keys (docs/server.md §Devices). */
+  readonly devices?: DeviceOptions;
 }
 
 /** A running server: its fetch handler (mount it on any runtime's HTTP server) and its parts. */
@@ -48,6 +52,8 @@ export interface FleetServer {
   readonly fetch: (request: Request) => Promise<Response>;
   readonly app: Hono;
   readonly context: ServerContext;
+  /** The `broker` plugin's engine: mount it on the server's port (adapters/node.ts does, with `mountNode`). */
+  readonly broker: Broker;
   /** Passwords generated on first start (also logged once). */
   readonly generatedPasswords: Readonly<Record<string, string>>;
   /** Stops background work; the driver stays the caller's. */
@@ -97,14 +103,18 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
   watchConfigTransactions(context);
   const router = backendRouter(context, builtInMethods(context));
   const app = createApp(context, router);
+  const devices = openDevicePlugins(context, options.devices);
+  devices.mount(app);
   const callbacks = startCallbacks(context);
   metrics.source({ callbacks: () => callbackStats(context) });
   return {
     fetch: async (request) => app.fetch(request),
     app,
     context,
+    broker: devices.broker,
     generatedPasswords,
     async close() {
+      await devices.close();
       await callbacks.stop();
       await queue.close();
       await rbac.close();

@@ -2,6 +2,7 @@ import { type Clock, memoryLogger, type SqlDriver, systemClock } from '@fleetkit
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { basicAuthHeader, serve } from '@fleetkit/jsonrpc';
 import type { ServerSettings } from '../src/context.ts';
+import type { DeviceOptions } from '../src/devices/plugins.ts';
 import { type FleetServer, openServer } from '../src/server.ts';
 
 /** The sysadm password every test server starts with. */
@@ -12,6 +13,7 @@ export interface StartOptions {
   readonly driver?: SqlDriver;
   readonly clock?: Clock;
   readonly settings?: Partial<ServerSettings>;
+  readonly devices?: DeviceOptions;
 }
 
 /** A server listening on a real port, and a raw JSON-RPC caller for it. */
@@ -45,6 +47,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     adminPassword: ADMIN_PASSWORD,
     insecureTestPasswordIterations: 1_000,
     ...(options.settings === undefined ? {} : { settings: options.settings }),
+    ...(options.devices === undefined ? {} : { devices: options.devices }),
   });
   const served = await serve(server.fetch);
   const rpcUrl = new URL('exodm/rpc', served.url).toString();

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { mountNode } from '@fleetkit/broker/node';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { recordAddress } from '../app.ts';
 import type { FleetServer } from '../server.ts';
@@ -53,20 +54,25 @@ export async function listen(server: FleetServer, options: ListenOptions = {}): 
       resolve();
     });
   });
+  // the broker plugin's WebSocket endpoints (/devices, /control) share the port with the API
+  const broker = mountNode(server.broker, http);
   const port = (http.address() as AddressInfo).port;
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;
   return {
     url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}/`,
     port,
     http,
-    stop: (graceMs = 10_000) =>
-      new Promise<void>((resolve) => {
+    stop: async (graceMs = 10_000) => {
+      // WebSocket connections never go idle: close them first, or they would hold the server open
+      await broker.close('shutdown');
+      await new Promise<void>((resolve) => {
         const cut = setTimeout(() => http.closeAllConnections(), graceMs);
         http.close(() => {
           clearTimeout(cut);
           resolve();
         });
         http.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

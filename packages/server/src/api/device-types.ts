@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { attributeSchema } from '../attributes.ts';
 import type { ServerContext } from '../context.ts';
+import { checkProvisioningKey, provisioningKeyParam, saveProvisioningKey } from '../devices/provisioning.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import {
   canonicalProtocol,
@@ -33,6 +34,8 @@ const specification = {
   'yang-specification': v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
   'attribute-container': v.optional(objectId),
   description: v.optional(v.pipe(v.string(), v.maxLength(1024))),
+  // fleetkit's: the key a device of the type registers with (POST /v1/devices); stored as a hash
+  'provisioning-key': provisioningKeyParam,
 };
 
 /** Refuses an attribute specification that names only one of its module and container. */
@@ -71,9 +74,14 @@ export function deviceTypeMethods(server: ServerContext): ServerMethod[] {
           createdAt: server.clock.now(),
         };
         await checkSpecification(server, call.account, type);
+        const change = await checkProvisioningKey(server, call.account, {
+          typeName: p.name,
+          key: p['provisioning-key'],
+        });
         if (!(await insertDeviceType(db, call.account, type))) {
           fail(ResultCode.ObjectExists, `device type ${p.name} exists`);
         }
+        await saveProvisioningKey(server, call.account, { type, change });
         return { result: ResultCode.Ok };
       },
     }),
@@ -92,7 +100,12 @@ export function deviceTypeMethods(server: ServerContext): ServerMethod[] {
           description: p.description ?? old.description,
         };
         await checkSpecification(server, call.account, type);
+        const change = await checkProvisioningKey(server, call.account, {
+          typeName: p.name,
+          key: p['provisioning-key'],
+        });
         await saveDeviceType(db, call.account, type);
+        await saveProvisioningKey(server, call.account, { type, change });
         return { result: ResultCode.Ok };
       },
     }),

@@ -31,6 +31,10 @@ export const EXTRA_ROWS: readonly MatrixRow[] = [
   { method: 'exodm:read-config-data', roles: [M, A, V, D, C] },
   { method: 'exodm:get-transaction', roles: [M, A, V, D, C] },
   { method: 'exodm:cancel-transaction', roles: [M, A, D, C] },
+  // fleetkit's device licences (docs/server.md §Devices): written like a device, read like one
+  { method: 'exodm:add-device-license', roles: [M, A, D] },
+  { method: 'exodm:remove-device-license', roles: [M, A, D] },
+  { method: 'exodm:list-device-licenses', roles: [M, A, V, D] },
 ];
 
 /** Table 2 plus {@link EXTRA_ROWS}: the matrix the server's rbac engine is opened with. */

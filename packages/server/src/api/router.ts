@@ -5,6 +5,7 @@ import { accountMethods } from './accounts.ts';
 import { configDataMethods } from './config-data.ts';
 import { configSetMethods } from './config-sets.ts';
 import { resolveDeviceRpc } from './device-rpcs.ts';
+import { deviceLicenseMethods } from './device-licenses.ts';
 import { deviceTypeMethods } from './device-types.ts';
 import { deviceMethods } from './devices.ts';
 import { groupMethods } from './groups.ts';
@@ -25,6 +26,7 @@ const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [
   yangModuleMethods,
   configSetMethods,
   configDataMethods,
+  deviceLicenseMethods,
 ];
 
 /** Adds a family of methods to the list the router is built from; used by family files outside this list. */
