@@ -1,14 +1,8 @@
 import { describeValue } from '@fleetkit/jsonrpc';
-import {
-  compileSchema,
-  createValidator,
-  ModuleRepository,
-  type Validator,
-  YangError,
-  type YangIssue,
-} from '@fleetkit/yang';
+import { createValidator, type YangIssue } from '@fleetkit/yang';
 import type { ServerContext } from './context.ts';
-import { Outcome, ResultCode } from './result-code.ts';
+import { modulesOf } from './modules.ts';
+import { fail, Outcome, ResultCode } from './result-code.ts';
 
 /**
  * One way device attributes break their type's specification, in the shape
@@ -60,26 +54,11 @@ export function parseModuleReference(reference: string): { readonly name: string
 }
 
 /**
- * The YANG module texts an account's attribute specifications may use:
- * its own modules first, then the system repository's. The YANG-module
- * registry owns the table; this reads it.
- */
-async function moduleTexts(
-  server: ServerContext,
-  account: string,
-): Promise<{ readonly name: string; readonly text: string }[]> {
-  return server.db.query<{ name: string; text: string }>(
-    `SELECT name, text FROM srv_yang_modules WHERE account = $1 OR repository = 'system'
-     ORDER BY CASE WHEN account = $1 THEN 0 ELSE 1 END, name`,
-    [account],
-  );
-}
-
-/**
- * Compiles the named module of the account and finds its container.
- * Throws the outcome `object-not-found` when the account has no such
- * module, `validation-failed` when it does not compile or has no such
- * top-level container.
+ * Finds the container a device type names in the account's YANG modules
+ * (compiled and cached by the module registry, modules.ts). Throws the
+ * outcome `object-not-found` when the account sees no such module,
+ * `validation-failed` when it does not compile or has no such top-level
+ * container.
  */
 export async function attributeSchema(
   server: ServerContext,
@@ -87,34 +66,16 @@ export async function attributeSchema(
   module: string,
   container: string,
 ): Promise<AttributeSchema> {
-  const reference = parseModuleReference(module);
-  const repository = new ModuleRepository();
-  for (const row of await moduleTexts(server, account)) {
-    try {
-      repository.add(row.text, row.name);
-    } catch (error) {
-      // a module the registry accepted but this repository cannot hold beside the others only matters if imported
-      if (!(error instanceof YangError)) throw error;
-    }
-  }
-  if (repository.get(reference.name, reference.revision) === undefined) {
-    throw new Outcome(ResultCode.ObjectNotFound, `yang module ${module} does not exist`);
-  }
-  let validator: Validator;
-  try {
-    const name = reference.revision === undefined ? reference.name : `${reference.name}@${reference.revision}`;
-    validator = createValidator(compileSchema(repository, [name]));
-  } catch (error) {
-    if (error instanceof YangError) throw new Outcome(ResultCode.ValidationFailed, error.message);
-    throw error;
-  }
-  const found = validator.schema.data.some(
-    (node) => node.kind === 'container' && node.name === container && node.module === reference.name,
+  const compiled =
+    (await modulesOf(server).compiled(account, parseModuleReference(module).name)) ??
+    fail(ResultCode.ObjectNotFound, `yang module ${module} does not exist`);
+  const found = compiled.schema.data.some(
+    (node) => node.kind === 'container' && node.name === container && node.module === compiled.module,
   );
-  if (!found) {
-    throw new Outcome(ResultCode.ValidationFailed, `yang module ${module} has no top-level container ${container}`);
-  }
-  const root = `${reference.name}:${container}`;
+  if (!found) fail(ResultCode.ValidationFailed, `yang module ${module} has no top-level container ${container}`);
+  // the yang package prepares a schema's runtime once per schema object, which the registry keeps
+  const validator = createValidator(compiled.schema);
+  const root = `${compiled.module}:${container}`;
   return {
     module,
     container,

@@ -24,30 +24,14 @@ const WEATHER_YANG = `module weather-attributes {
   }
 }`;
 
-/**
- * Stores a module in the account's repository through create-yang-module;
- * while that family is not part of the router, straight into the table it
- * owns (the columns it keeps for this reader: store/modules.ts).
- */
-async function storeModule(t: TestServer, account: string, file: string, text: string): Promise<void> {
+/** Stores a module in the calling account's repository (exodm.md §1 `create-yang-module`). */
+async function storeModule(t: TestServer, file: string, text: string): Promise<void> {
   const reply = await t.call(ACME.login, ACME.password, 'exodm:create-yang-module', {
     repository: 'user',
     name: file,
     'yang-module': text,
   });
-  if (reply.error?.code !== -32601) {
-    expect(reply.result).toEqual({ result: 'ok' });
-    return;
-  }
-  const db = t.server.context.db;
-  await db.run(`CREATE TABLE IF NOT EXISTS srv_yang_modules (
-    account TEXT NOT NULL, repository TEXT NOT NULL, name TEXT NOT NULL, module TEXT NOT NULL,
-    revision TEXT, text TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (account, repository, name))`);
-  await db.run(
-    `INSERT INTO srv_yang_modules (account, repository, name, module, revision, text, created_at)
-     VALUES ($1, 'account', $2, $3, NULL, $4, 0)`,
-    [account, file, file.replace(/\.yang$/, ''), text],
-  );
+  expect(reply.result).toEqual({ result: 'ok' });
 }
 
 describe('device types over HTTP (manual §5.5, exodm.md §1 device-type methods)', () => {
@@ -167,7 +151,7 @@ describe('device types over HTTP (manual §5.5, exodm.md §1 device-type methods
 
   describe('2.x attribute specifications (manual §5.5, §6.3)', () => {
     beforeAll(async () => {
-      await storeModule(t, 'acme', 'weather-attributes.yang', WEATHER_YANG);
+      await storeModule(t, 'weather-attributes.yang', WEATHER_YANG);
     });
 
     it('refuses a specification whose module or container is not there, or that names only one of them', async () => {

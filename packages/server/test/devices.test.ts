@@ -241,6 +241,26 @@ describe('devices over HTTP (manual §5.4, exodm.md §1 device methods)', () => 
     expect((await acme('exodm:lookup-device', { 'device-id': 'm-1' })).result).toEqual(before.result);
   });
 
+  it("forgets a deleted device's configuration data and config-set memberships", async () => {
+    const settings = 'module settings { namespace "urn:acme:settings"; prefix s; leaf mode { type string; } }';
+    expect((await acme('exodm:create-yang-module', { name: 'settings.yang', 'yang-module': settings })).result).toEqual(
+      {
+        result: 'ok',
+      },
+    );
+    await acme('exodm:create-device', { 'device-id': 'c-1', 'device-type': 'meter' });
+    await acme('exodm:update-config-data', { 'device-id': 'c-1', module: 'settings', values: { mode: 'eco' } });
+    await acme('exodm:create-config-set', { name: 'cs-1', yang: 'settings.yang' });
+    await acme('exodm:add-config-set-members', { name: ['cs-1'], 'device-id': ['c-1'] });
+    const staged = () => acme('exodm:read-config-data', { 'device-id': 'c-1', module: 'settings', area: 'staged' });
+    expect((await staged()).result?.values).toEqual({ mode: 'eco' });
+    expect((await acme('exodm:delete-devices', { 'device-id': ['c-1'] })).result).toEqual({ result: 'ok' });
+    await acme('exodm:create-device', { 'device-id': 'c-1', 'device-type': 'meter' });
+    expect((await staged()).result?.values).toEqual({});
+    const members = await acme('exodm:list-config-set-members', { name: 'cs-1', n: 10 });
+    expect(members.result?.['config-set-members']).toEqual([]);
+  });
+
   it('deletes devices with their memberships, and cancels their open transactions', async () => {
     const { queue } = t.server.context;
     await acme('exodm:create-device', { 'device-id': 'd-1', 'device-type': 'meter' });

@@ -267,6 +267,19 @@ describe('device groups over HTTP (manual §5.8, exodm.md §1 device-group metho
     expect((await acme('exodm:list-device-groups', { n: 10 })).result).toEqual(before);
   });
 
+  it("forgets a deleted group's configuration data", async () => {
+    const settings = 'module settings { namespace "urn:acme:settings"; prefix s; leaf mode { type string; } }';
+    await acme('exodm:create-yang-module', { name: 'settings.yang', 'yang-module': settings });
+    await acme('exodm:create-device-group', { 'group-name': 'configured' });
+    await acme('exodm:update-config-data', { 'device-id': 'configured', module: 'settings', values: { mode: 'eco' } });
+    const staged = () =>
+      acme('exodm:read-config-data', { 'device-id': 'configured', module: 'settings', area: 'staged' });
+    expect((await staged()).result?.values).toEqual({ mode: 'eco' });
+    expect((await acme('exodm:delete-device-group', { 'group-id': 'configured' })).result).toEqual({ result: 'ok' });
+    await acme('exodm:create-device-group', { 'group-name': 'configured' });
+    expect((await staged()).result?.values).toEqual({});
+  });
+
   it('deletes a group: members leave it, its open transactions are cancelled and its id is free', async () => {
     const { queue } = t.server.context;
     const group = queueName('acme', 'feuerlabs');

@@ -3,6 +3,7 @@ import { type AttributeSchema, attributeSchema } from '../attributes.ts';
 import { AttributesInvalid } from '../attributes.ts';
 import { type ServerContext, queueName } from '../context.ts';
 import { fail, ResultCode } from '../result-code.ts';
+import { forgetTargetConfig } from '../store/config.ts';
 import { type DeviceType, findDeviceType, lockDeviceType } from '../store/device-types.ts';
 import {
   claimId,
@@ -312,7 +313,7 @@ export function deviceMethods(server: ServerContext): ServerMethod[] {
     }),
     method('exodm:delete-device', {
       summary:
-        'Deletes devices (1.x delete-devices): their group memberships go, their open transactions are cancelled',
+        'Deletes devices (1.x delete-devices): their memberships and configuration go, their open transactions are cancelled',
       params: v.object({ account, 'device-id': objectIds }),
       handler: async (p, call) => {
         const left = await db.transaction(async (tx) => {
@@ -341,7 +342,11 @@ export function deviceMethods(server: ServerContext): ServerMethod[] {
         for (const { group, device } of left) {
           await server.queue.memberLeft(queueName(call.account, group), queueName(call.account, device));
         }
-        for (const deviceId of p['device-id']) await cancelOpen(server, { device: queueName(call.account, deviceId) });
+        for (const deviceId of p['device-id']) {
+          await cancelOpen(server, { device: queueName(call.account, deviceId) });
+          // a later device or group given this id starts without the old one's configuration
+          await forgetTargetConfig(db, call.account, deviceId);
+        }
         return { result: ResultCode.Ok };
       },
     }),

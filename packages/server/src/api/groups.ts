@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { queueName, type ServerContext } from '../context.ts';
 import { fail, ResultCode } from '../result-code.ts';
+import { forgetTargetConfig } from '../store/config.ts';
 import { claimId, findDevice, lockDevices, releaseId } from '../store/devices.ts';
 import {
   addMembers,
@@ -124,7 +125,7 @@ export function groupMethods(server: ServerContext): ServerMethod[] {
       },
     }),
     method('exodm:delete-device-group', {
-      summary: 'Deletes a group: its members leave it and its open group transactions are cancelled',
+      summary: 'Deletes a group: its members leave it, its configuration goes and its open transactions are cancelled',
       params: v.pipe(
         v.object({ account, ...oneGroup }),
         v.forward(
@@ -145,6 +146,7 @@ export function groupMethods(server: ServerContext): ServerMethod[] {
         // cancel first: once every member has left, an open group transaction would count as complete
         await cancelOpen(server, { group });
         for (const device of members) await queue.memberLeft(group, queueName(call.account, device));
+        await forgetTargetConfig(db, call.account, groupId);
         return { result: ResultCode.Ok };
       },
     }),
