@@ -2,7 +2,7 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
 // The portable packages' tests, run by the vitest CLI under Bun and Deno
-// (reference/runtimes.md §6). Node-only tests are excluded: those
+// (docs/sources.md, Runtimes). Node-only tests are excluded: those
 // named *.node.test.ts (child processes, PostgreSQL).
 export default mergeConfig(
   base,

@@ -23,7 +23,7 @@ async function measureCase(c: BenchCase, options: RunSuiteOptions): Promise<Case
     ({ ours_hz, peer_hz } = await c.measure());
   } else {
     // alternate sides twice and keep each side's better run: the machine's
-    // noise (reference/peers.md) hits both sides alike
+    // noise (docs/sources.md, Performance baselines) hits both sides alike
     const o1 = await timeOne(`${c.name} (ours)`, c.ours, options.timeMs / 2);
     const p1 = await timeOne(`${c.name} (${c.peer})`, c.peerFn, options.timeMs / 2);
     const o2 = await timeOne(`${c.name} (ours)`, c.ours, options.timeMs / 2);

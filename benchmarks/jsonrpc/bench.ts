@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { defineSuite } from '../harness/suite.ts';
 import { floor, jaysonServer, jsonRpc2, type TextHandler } from './peers.ts';
 
-// reference/peers.md §1: the same request, alone and as a batch of 100
+// the same request, alone and as a batch of 100, as in the baselines of docs/sources.md
 const one = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: { x: 42 } });
 const hundred = JSON.stringify(
   Array.from({ length: 100 }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method: 'echo', params: { x: i } })),
@@ -36,7 +36,7 @@ function normalise(r: unknown): unknown {
 export default defineSuite({
   name: 'jsonrpc',
   description:
-    'JSON-RPC 2.0 router (`@fleetkit/jsonrpc`), string in → string out in-process: one `echo` call and a batch of 100, beside jayson 5, json-rpc-2.0 1.8 and the floor JSON.parse + JSON.stringify of the same payloads (reference/peers.md §1).',
+    'JSON-RPC 2.0 router (`@fleetkit/jsonrpc`), string in → string out in-process: one `echo` call and a batch of 100, beside jayson 5, json-rpc-2.0 1.8 and the floor JSON.parse + JSON.stringify of the same payloads.',
   async setup() {
     await sameAnswers();
     return undefined;

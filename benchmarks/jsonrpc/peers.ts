@@ -1,5 +1,5 @@
 // The routers a user would pick instead, set up exactly as in
-// reference/peers.md §1: string in, string out, one `echo` method.
+// the baselines of docs/sources.md: string in, string out, one `echo` method.
 import jayson from 'jayson';
 import { JSONRPCServer } from 'json-rpc-2.0';
 

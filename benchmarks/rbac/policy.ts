@@ -1,6 +1,6 @@
 // The shared policy of the rbac suite: 50 users × 10 accounts × the six roles
 // of Table 2 × the Table 2 methods, plus package RPC grants, and one
-// deterministic stream of 4,096 requests (reference/peers.md §2).
+// deterministic stream of 4,096 requests (docs/sources.md, Performance baselines).
 import { SeededRandom } from '@fleetkit/core';
 import { type Role, ROLES, TABLE_2 } from '@fleetkit/rbac';
 

@@ -9,7 +9,7 @@ export interface IndexRange {
 /**
  * Which chunks a receiver holds, one bit per chunk (bit `i` is bit `i % 8`
  * of byte `i >> 3`), after AWS GetStream's missing-block bitmap
- * (reference/platforms.md §6). Its bytes are the resume state.
+ * (docs/sources.md, Chunked transfer prior art). Its bytes are the resume state.
  */
 export class ChunkBitmap {
   readonly size: number;

@@ -1,7 +1,8 @@
 import { RbacError, RbacErrorCode } from './errors.ts';
 
-// reference/exodm.md §4: the delimiters the real server accepts in a
-// `<D>account<D>name` login (exodm_rpc_yaws_auth:find_account).
+// The delimiters the real server accepts in a
+// `<D>account<D>name` login (exodm_rpc_yaws_auth:find_account;
+// docs/sources.md, The real exodm server, items 4 and 5).
 const DELIMITERS = "*=#_-/&+!%^:;.,()[]{}'`<>\\$";
 
 /** A Basic-auth login split into the user and the account it names, if any. */
@@ -39,7 +40,7 @@ export interface Caller {
 
 /**
  * Picks the account a request acts on, in the real server's order
- * (reference/exodm.md §5): the `account` param; else the account in a
+ * (docs/sources.md, The real exodm server, item 5): the `account` param; else the account in a
  * `<D>account<D>user` login; else the user's only account; otherwise throws
  * `account-not-specified`. Membership is not checked here: `can()` denies a
  * non-member with `not-a-member`.

@@ -49,7 +49,7 @@ function add(
 ): void {
   masks.set(name, mask);
   names.set(name, canonical);
-  // reference/exodm.md §1: a bare <rpc> resolves to the exodm module
+  // a bare <rpc> resolves to the exodm module, as on the real server (docs/sources.md)
   if (name.startsWith(PREFIX)) {
     const bare = name.slice(PREFIX.length).trimStart();
     if (!masks.has(bare)) {

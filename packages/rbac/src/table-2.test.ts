@@ -4,7 +4,7 @@ import { TABLE_2 } from './matrix.ts';
 import type { Rbac } from './rbac.ts';
 import { ROLES } from './roles.ts';
 
-// manual 001_… §8.4 Table 2, transcribed cell by cell with the manual's own
+// manual §8.4 Table 2 (docs/sources.md), transcribed cell by cell with the manual's own
 // spellings. Columns: master admin view device config execute. The second
 // page of the table (from delete-yang-module on) has no execute column in the
 // source; it is blank here (docs/decisions/rbac-table-2.md).

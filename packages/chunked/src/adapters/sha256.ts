@@ -1,6 +1,6 @@
 // SHA-256 on the calling thread through node:crypto, which Node, Bun and Deno
 // all provide; it uses the CPU's SHA extensions and reaches about 95% of
-// `openssl speed -evp sha256` (reference/peers.md §3), where an awaited
+// `openssl speed -evp sha256` (docs/sources.md, Performance baselines), where an awaited
 // crypto.subtle.digest reaches about 75%. See docs/decisions/chunked-hashing.md.
 import { createHash } from 'node:crypto';
 

@@ -19,7 +19,7 @@ const SOURCE = import.meta.url.endsWith('.ts');
 
 /**
  * The worker pool on piscina, which runs on Node, Bun and Deno
- * (reference/runtimes.md §2). Threads start eagerly so the first task does
+ * (docs/sources.md, Runtimes). Threads start eagerly so the first task does
  * not pay for a thread start.
  */
 export function createPiscinaPool(options: PiscinaPoolOptions = {}): WorkerPool {

@@ -38,7 +38,7 @@ export interface SqliteOptions {
 
 /**
  * The embedded default SQL driver, on `node:sqlite` (Node ≥ 22.13, Bun and
- * Deno run it unchanged: reference/runtimes.md §1). One connection in WAL
+ * Deno run it unchanged: docs/sources.md, Runtimes). One connection in WAL
  * mode; calls are serialised so a transaction never interleaves with another.
  */
 export function openSqlite(options: SqliteOptions): SqlDriver {
