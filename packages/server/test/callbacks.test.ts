@@ -75,7 +75,7 @@ function statuses(received: readonly Received[]): unknown[] {
   return received.map((r) => r.body.params['rpc-status']);
 }
 
-describe('transaction callbacks over HTTP (manual §8.1, exodm.md §2 Callbacks)', () => {
+describe('transaction callbacks over HTTP (manual §8.1; the real exodm server, docs/sources.md item 2)', () => {
   it('posts device-connected, then the final complete as JSON-RPC notifications with the device result merged', async () => {
     const t = await server();
     const backend = await listener();

@@ -10,7 +10,7 @@ const KIND_RPC: Readonly<Record<TxKind, string | undefined>> = {
 
 /**
  * The JSON-RPC method of a transaction's callbacks: `<module>:<rpc>-callback`
- * (reference/exodm.md §2: `exodm:push-config-set-callback`,
+ * (the real exodm server, docs/sources.md item 2: `exodm:push-config-set-callback`,
  * `test:echo-callback`). The RPC is the event's tag (the server's enqueuers
  * set it), else the `method` of an RPC transaction's payload, else the 1.x
  * RPC of the kind.

@@ -108,7 +108,7 @@ export class CallbackSender {
         await this.#purge();
       } catch (error) {
         logger.error('callback sender: the outbox cannot be read; trying again', { error });
-        delay = this.#server.settings.callbackRetryMs;
+        delay = IDLE_POLL_MS;
       }
       if (delay > 0 && !this.#woken && !this.#stopped) await this.#sleep(delay);
     }
