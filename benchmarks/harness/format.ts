@@ -38,6 +38,7 @@ export function benchmarksDoc(results: readonly SuiteResult[]): string {
     "Under each heading, a machine check taken just before the suite: the rate of two worker threads hashing at once ÷ one thread's",
     "(2 = both vCPUs free), and one thread's rate in MiB/s (the vCPU's speed at that moment: the host's slow states lower it for every suite).",
     'Below 1.5× the host held much of the second vCPU, and the section says the run was degraded.',
+    'Earlier runs, and what changed between them, are logged by hand in [benchmark-history.md](benchmark-history.md).',
     '',
   ];
   for (const r of [...results].sort((a, b) => a.suite.localeCompare(b.suite))) {
