@@ -38,7 +38,7 @@ describeWithPostgres('devices, types and groups on PostgreSQL', (url) => {
         (await acme('exodm:create-device', { 'device-id': id, 'device-type': 'meter', 'server-key': '1' })).result,
       ).toEqual({ result: 'ok' });
     }
-    await acme('exodm:create-device-group', { name: 'g1', 'notification-url': 'http://one.example/' });
+    await acme('exodm:create-device-group', { name: 'g1', 'notification-url': 'http://127.0.0.1:8001/' });
     await acme('exodm:create-device-group', { 'group-name': 'g2' });
     expect(
       (await acme('exodm:add-device-group-members', { 'group-id': ['g1', 'g2'], 'device-id': ['d1', 'd2'] })).result,
@@ -46,7 +46,7 @@ describeWithPostgres('devices, types and groups on PostgreSQL', (url) => {
     await acme('exodm:add-device-group-members', { 'group-name': 'g1', 'device-id': 'd1', primary: true });
     const groups = await groupsOfDevice(driver, 'acme', 'd1');
     expect(groups.map((g) => [g.groupId, g.primary, g.notificationUrl])).toEqual([
-      ['g1', true, 'http://one.example/'],
+      ['g1', true, 'http://127.0.0.1:8001/'],
       ['g2', false, undefined],
     ]);
     const members = await acme('exodm:list-device-group-members', { 'group-name': 'g1', n: 10 });

@@ -78,6 +78,22 @@ describe('device groups over HTTP (manual §5.8, exodm.md §1 device-group metho
     ).toEqual([['primary']]);
   });
 
+  it('refuses a notification URL the destination rules deny with validation-failed', async () => {
+    const metadata = 'http://169.254.169.254/latest/';
+    const created = await acme('exodm:create-device-group', { 'group-name': 'g-meta', 'notification-url': metadata });
+    expect(created.result?.result).toBe('validation-failed');
+    expect((await acme('exodm:list-device-group-members', { 'group-id': 'g-meta', n: 1 })).result?.result).toBe(
+      'object-not-found',
+    );
+    const updated = await acme('exodm:update-device-group', { 'group-id': 'feuerlabs', 'notification-url': metadata });
+    expect(updated.result?.result).toBe('validation-failed');
+    const device = await acme('exodm:update-device', { 'device-id': 'x00000001', 'notification-url': metadata });
+    expect(device.result?.result).toBe('validation-failed');
+    expect(
+      (await acme('exodm:lookup-device', { 'device-id': 'x00000001' })).result?.['notification-url'],
+    ).toBeUndefined();
+  });
+
   it('shares one id namespace between devices and groups (§5.8)', async () => {
     const likeDevice = await acme('exodm:create-device-group', { 'group-name': 'x00000001' });
     expect(likeDevice.result?.result).toBe('object-exists');

@@ -17,7 +17,7 @@ const TYPES = ['t1', 't2'] as const;
 const DEVICE_IDS = ['a', 'b', 'c'] as const;
 const GROUP_IDS = ['g', 'h', 'a'] as const;
 const PROTOCOLS = { 'fleetkit-http': 'fleetkit-http', broker: 'broker', exoport_http: 'exoport-http' } as const;
-const URLS = ['http://one.example/', 'http://two.example/'] as const;
+const URLS = ['http://127.0.0.1:8001/', 'http://127.0.0.1:8002/'] as const;
 const PASSWORD = 'isolation-admin-pw';
 
 interface GroupModel {

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { type AttributeSchema, attributeSchema } from '../attributes.ts';
 import { AttributesInvalid } from '../attributes.ts';
 import { type ServerContext, queueName } from '../context.ts';
+import { checkDestination } from '../destinations.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { forgetTargetConfig } from '../store/config.ts';
 import { type DeviceType, findDeviceType, lockDeviceType } from '../store/device-types.ts';
@@ -193,6 +194,7 @@ export function deviceMethods(server: ServerContext): ServerMethod[] {
           fail(ResultCode.ObjectNotFound, `device type ${p['device-type']} does not exist`);
         const attributes = p.attributes ?? {};
         await checkAttributes(server, call.account, { type, attributes });
+        if (p['notification-url'] !== undefined) await checkDestination(server, p['notification-url']);
         await db.transaction(async (tx) => {
           if ((await lockDeviceType(tx, call.account, type.name)) === undefined) {
             fail(ResultCode.ObjectNotFound, `device type ${type.name} does not exist`);
@@ -227,6 +229,7 @@ export function deviceMethods(server: ServerContext): ServerMethod[] {
           fail(ResultCode.ObjectNotFound, `device type ${typeName} does not exist`);
         const attributes = { ...device.attributes, ...p.attributes };
         if (p.attributes !== undefined || retyped) await checkAttributes(server, call.account, { type, attributes });
+        if (p['notification-url'] !== undefined) await checkDestination(server, p['notification-url']);
         await db.transaction(async (tx) => {
           if (retyped) {
             if ((await lockDeviceType(tx, call.account, typeName)) === undefined) {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { queueName, type ServerContext } from '../context.ts';
+import { checkDestination } from '../destinations.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { forgetTargetConfig } from '../store/config.ts';
 import { claimId, findDevice, lockDevices, releaseId } from '../store/devices.ts';
@@ -94,6 +95,7 @@ export function groupMethods(server: ServerContext): ServerMethod[] {
         const names = new Set([p.name, p['group-name'], p['group-id']].filter((id) => id !== undefined));
         if (names.size !== 1) fail(ResultCode.ValidationFailed, 'name, group-name and group-id name different groups');
         const [groupId] = [...names] as [string];
+        if (p['notification-url'] !== undefined) await checkDestination(server, p['notification-url']);
         await db.transaction(async (tx) => {
           if (!(await claimId(tx, call.account, { id: groupId, kind: 'group' }))) {
             fail(ResultCode.ObjectExists, `${groupId} already names a device or group of the account`);
@@ -118,6 +120,7 @@ export function groupMethods(server: ServerContext): ServerMethod[] {
       ),
       handler: async (p, call) => {
         const groupId = groupIdOf(p);
+        await checkDestination(server, p['notification-url']);
         if (!(await setGroupUrl(db, call.account, { groupId, notificationUrl: p['notification-url'] }))) {
           fail(ResultCode.ObjectNotFound, `group ${groupId} does not exist`);
         }
