@@ -1,10 +1,13 @@
-import type { CallContext, Middleware } from '@fleetkit/jsonrpc';
+import { type CallContext, JsonRpcError, type Middleware } from '@fleetkit/jsonrpc';
 import { RbacError } from '@fleetkit/rbac';
 import type { ServerContext } from './context.ts';
 import { ResultCode } from './result-code.ts';
 
 /** Built-in methods a user may always call on their own user name (exodm.md §5). */
 const SELF_METHODS = new Set(['exodm:lookup-user', 'exodm:list-user-accounts', 'exodm:update-user']);
+
+/** The whole answer to a refused call: the reason could tell a caller which accounts and users exist. */
+const DENIED = Object.freeze({ result: ResultCode.PermissionDenied });
 
 /** Methods every authenticated user may call: discovery only. */
 const OPEN_METHODS = new Set(['rpc.discover']);
@@ -30,8 +33,9 @@ export function packageOf(method: string): string | undefined {
  * Resolves who calls and on which account (the `account` param, a
  * `*account*user` login, the user's only account), then decides with rbac:
  * Table 2 for built-in methods, role grants for package RPCs (§5.3, §8.5).
- * A refusal is a business outcome as on the real server,
- * `{"result": "permission-denied"}`; the reason is logged, not leaked.
+ * A refusal is a business outcome as on the real server, exactly
+ * `{"result": "permission-denied"}`; the reason is logged, not leaked. A
+ * name outside `exodm:` that no row knows is -32601.
  */
 export function accessControl(server: ServerContext): Middleware {
   const { rbac, logger } = server;
@@ -52,7 +56,9 @@ export function accessControl(server: ServerContext): Middleware {
     ctx.account = caller.account;
     if (OPEN_METHODS.has(ctx.method)) return next();
     const pkg = packageOf(ctx.method);
-    const method = pkg === undefined ? (rbac.canonicalMethod(ctx.method) ?? ctx.method) : ctx.method;
+    const method = pkg === undefined ? rbac.canonicalMethod(ctx.method) : ctx.method;
+    // a name no matrix row knows is no built-in method (rpc.discover lists them all): -32601, and never its handler
+    if (method === undefined) throw new JsonRpcError('method-not-found', 'Method not found');
     if (SELF_METHODS.has(method) && paramOf(ctx.params, 'uname') === caller.user) return next();
     const decision = rbac.can(pkg === undefined ? { ...caller, method } : { ...caller, method, package: pkg });
     if (decision.allowed) return next();
@@ -63,6 +69,6 @@ export function accessControl(server: ServerContext): Middleware {
       reason: decision.reason,
       requestId: ctx.requestId,
     });
-    return { result: ResultCode.PermissionDenied, reason: decision.reason };
+    return DENIED;
   };
 }
