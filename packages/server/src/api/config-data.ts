@@ -24,7 +24,7 @@ import {
 } from '../store/config.ts';
 import { queueOutcome } from './device-rpcs.ts';
 import { type Call, method, outcomeOf, type ServerMethod } from './method.ts';
-import { idString, notificationUrl } from './params.ts';
+import { idString, jsonObject, notificationUrl } from './params.ts';
 
 /** The tag of a 2.x push's transaction: its callbacks are `exodm:push-config-data-callback`. */
 export const PUSH_CONFIG_DATA = 'exodm:push-config-data';
@@ -38,7 +38,7 @@ export interface ConfigPayload {
   readonly updates: readonly { readonly module: string; readonly values: Values }[];
 }
 
-const values = v.record(v.string(), v.unknown());
+const values = jsonObject;
 
 /** The device or group of a request: `device-id`, or the older `dev-id` (exodm.md §3). */
 export const targetParams = {

@@ -32,12 +32,12 @@ import { findModule } from '../store/modules.ts';
 import { bareValues, checkValues, type ConfigPayload, finishSetPush } from './config-data.ts';
 import { type Call, method, type ServerMethod } from './method.ts';
 import { pageClause, paging } from './paging.ts';
-import { idList, idString, notificationUrl } from './params.ts';
+import { idList, idString, jsonObject, notificationUrl } from './params.ts';
 
 /** The tag of a config set push's transactions: their callbacks are `exodm:push-config-set-callback` (exodm.md §1). */
 export const PUSH_CONFIG_SET = 'exodm:push-config-set';
 
-const values = v.record(v.string(), v.unknown());
+const values = jsonObject;
 
 function ownerOf(call: Call, name: string): Owner {
   return { account: call.account, scope: 'config-set', id: name };

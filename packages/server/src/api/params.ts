@@ -14,3 +14,13 @@ export const idList = v.pipe(
   v.union([idString, v.array(idString)]),
   v.transform((value) => (Array.isArray(value) ? value : [value])),
 );
+
+/**
+ * A JSON object, such as anyxml `values`. valibot's record would take an
+ * array as an object keyed by its indexes, and hand on a copy that no later
+ * check could tell from one.
+ */
+export const jsonObject = v.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'Invalid type: Expected a JSON object',
+);
