@@ -2,8 +2,8 @@
 // pushed as one transaction, delivered at call-in and acknowledged.
 import { ManualClock } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTxQueue, type TxQueue } from './queue.ts';
 import { toCallback } from './callback.ts';
+import { openTxQueue, type TxQueue } from './queue.ts';
 import type { Delivery, EnqueueResult, TxEvent } from './types.ts';
 
 describe('Fig. 9: a device transaction from staged configuration to the final callback', () => {

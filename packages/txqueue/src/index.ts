@@ -1,8 +1,8 @@
+export { type StdCallback, toCallback } from './callback.ts';
 export { TxQueueError, TxQueueErrorCode } from './errors.ts';
 export { openTxQueue, type PushOptions, type StagedUpdate, TxQueue } from './queue.ts';
 export { type FailureStatus, failureStatuses, StatusCode, statusString } from './status.ts';
 export { memoryStorage } from './storage.ts';
-export { toCallback, type StdCallback } from './callback.ts';
 export type {
   AckInput,
   AckOutcome,

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite } from '@fleetkit/core/sqlite';
 import type { SqlDriver } from '@fleetkit/core';
+import { openSqlite } from '@fleetkit/core/sqlite';
 import { describeTxQueueEngine } from './testing/engine-suite.ts';
 
 describeTxQueueEngine('SQLite file', async () => {

@@ -1,6 +1,7 @@
 import { CoreError, createLogger, cryptoRandom, type SqlExecutor, systemClock } from '@fleetkit/core';
 import { applyAck } from './_internal/ack.ts';
 import { Background } from './_internal/background.ts';
+import { Batcher } from './_internal/batch.ts';
 import { claimDeliveries } from './_internal/callin.ts';
 import { requestCancel } from './_internal/cancel.ts';
 import { canonicalJson } from './_internal/canonical-json.ts';
@@ -11,7 +12,6 @@ import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
 import { Holds } from './_internal/holds.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
-import { Batcher } from './_internal/batch.ts';
 import {
   type AckItem,
   ackMany,
@@ -21,11 +21,11 @@ import {
   enqueueMany,
 } from './_internal/pg-batch.ts';
 import type { Enqueued } from './_internal/pg-fast.ts';
+import { PlanGate } from './_internal/plan-gate.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
 import { ensureFinishedIndex, purgeFinished } from './_internal/retention.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { Scheduler } from './_internal/scheduler.ts';
-import { PlanGate } from './_internal/plan-gate.ts';
 import { ensureSchema } from './_internal/schema.ts';
 import { stagedRows, stageUpdate, takeStaged } from './_internal/staging.ts';
 import { Waiters } from './_internal/waiters.ts';

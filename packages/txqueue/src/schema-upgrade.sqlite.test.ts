@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ManualClock, silentLogger } from '@fleetkit/core';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { afterEach, describe, it } from 'vitest';
-import { openTxQueue } from './index.ts';
 import { DROP_ADDED_COLUMNS, groups, useAddedColumns } from '../test/added-columns.ts';
+import { openTxQueue } from './index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -2,7 +2,7 @@
 // call-in, ack (valid, duplicate, late, stale, foreign), cancel, clock
 // advance, wall-clock jumps, restart and purge (retention), and the
 // invariants checked along the way and after.
-import { ManualClock, silentLogger, type SqlDriver } from '@fleetkit/core';
+import { ManualClock, type SqlDriver, silentLogger } from '@fleetkit/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { openTxQueue, type TxQueue } from '../src/queue.ts';

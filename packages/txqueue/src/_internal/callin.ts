@@ -3,7 +3,7 @@ import type { Delivery } from '../types.ts';
 import { type Ctx, type Effects, forUpdate } from './context.ts';
 import { expireDevice } from './expire.ts';
 import { recordEvent } from './outbox.ts';
-import { plainRow, toDelivery, type TxRow } from './rows.ts';
+import { plainRow, type TxRow, toDelivery } from './rows.ts';
 
 /**
  * Hands a device its open transactions in id order (manual §7.2 steps

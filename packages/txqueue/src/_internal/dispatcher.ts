@@ -1,6 +1,6 @@
 import type { Clock, Logger, SqlDriver } from '@fleetkit/core';
-import { Coalescer } from './coalesce.ts';
 import type { EventBacklog, FailingEvent, TxEvent, TxEventHandler, TxEventType } from '../types.ts';
+import { Coalescer } from './coalesce.ts';
 import { parseTargetKey } from './keys.ts';
 
 const BATCH = 256;

@@ -3,9 +3,9 @@ import { TxQueueError, TxQueueErrorCode } from '../errors.ts';
 import type { TxKind } from '../types.ts';
 import { type Ctx, type Effects, jsonStrings } from './context.ts';
 import { settleParent } from './finish.ts';
+import { deviceKey } from './keys.ts';
 import { recordEvent } from './outbox.ts';
 import type { TxRow } from './rows.ts';
-import { deviceKey } from './keys.ts';
 import { EVENT_SEQ_KEY } from './schema.ts';
 import { SERVER_NOW_MS } from './wake.ts';
 

@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import type { Ctx, Effects } from './context.ts';
 import { cancelRows } from './cancel.ts';
+import type { Ctx, Effects } from './context.ts';
 import { fanOut } from './enqueue.ts';
 import { deviceKey, groupKey } from './keys.ts';
 import type { TxRow } from './rows.ts';

@@ -2,8 +2,8 @@ import type { SqlExecutor } from '@fleetkit/core';
 import { type StatusCode, statusString } from '../status.ts';
 import type { TxEvent, TxEventType } from '../types.ts';
 import type { Effects } from './context.ts';
-import { EVENT_SEQ_KEY } from './schema.ts';
 import { countsOf, isFinal, parseJson, type TxRow } from './rows.ts';
+import { EVENT_SEQ_KEY } from './schema.ts';
 
 const PG_INSERT = 'INSERT INTO txq_events (target, tx_id, body) VALUES ($1, $2, $3)';
 // past every live seq and every deleted one (schema.ts: the txq_events_seq trigger)

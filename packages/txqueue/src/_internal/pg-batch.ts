@@ -1,11 +1,12 @@
 import type { AckInput, Delivery } from '../types.ts';
 import type { Ctx } from './context.ts';
 import type { NewTransaction } from './enqueue.ts';
+import { eventBodySql } from './outbox.ts';
 import {
   type AckedColumns,
+  acceptedBody,
   ackedRow,
   ackFast,
-  acceptedBody,
   type CallInRow,
   callInFast,
   DELIVERED_MID,
@@ -18,7 +19,6 @@ import {
   resultJson,
   toDeliveries,
 } from './pg-fast.ts';
-import { eventBodySql } from './outbox.ts';
 import type { TxRow } from './rows.ts';
 import { SERVER_NOW_MS } from './wake.ts';
 

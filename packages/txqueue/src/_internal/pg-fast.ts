@@ -3,7 +3,7 @@ import type { AckInput, Delivery } from '../types.ts';
 import type { Ctx } from './context.ts';
 import type { NewTransaction } from './enqueue.ts';
 import { eventBody, eventBodyParts, eventBodySql } from './outbox.ts';
-import { toDelivery, type TxRow } from './rows.ts';
+import { type TxRow, toDelivery } from './rows.ts';
 import { SERVER_NOW_MS } from './wake.ts';
 
 // PostgreSQL fast paths: the common case of each step as ONE statement

@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '@fleetkit/core';
 import type { Transaction } from '../types.ts';
 import type { Ctx } from './context.ts';
-import { toTransaction, type TxRow } from './rows.ts';
+import { type TxRow, toTransaction } from './rows.ts';
 
 /** The public view of a row, with its (or its parent's) payload. */
 export async function view(ctx: Ctx, ex: SqlExecutor, row: TxRow): Promise<Transaction> {
