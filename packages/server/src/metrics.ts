@@ -5,7 +5,12 @@ export interface MetricSources {
   /** Open transactions by state, and finished ones by final status. */
   transactions?(): Promise<Readonly<Record<string, number>>>;
   /** Callback outbox: rows waiting, rows that failed at least once, rows given up. */
-  callbacks?(): Promise<{ readonly pending: number; readonly failing: number; readonly dead: number }>;
+  callbacks?(): Promise<{
+    readonly pending: number;
+    readonly failing: number;
+    readonly dead: number;
+    readonly oldestPendingMs?: number | undefined;
+  }>;
 }
 
 /**
@@ -64,6 +69,15 @@ export class ServerMetrics {
         this.set({ state: 'pending' }, stats.pending);
         this.set({ state: 'failing' }, stats.failing);
         this.set({ state: 'dead' }, stats.dead);
+      },
+    });
+    new Gauge({
+      name: 'fleetkit_callback_oldest_pending_seconds',
+      help: 'Age of the oldest callback not yet delivered (0 when none is waiting)',
+      registers,
+      async collect() {
+        const stats = await sources.callbacks?.();
+        this.set((stats?.oldestPendingMs ?? 0) / 1000);
       },
     });
   }
