@@ -38,6 +38,7 @@ async function measureCase(c: BenchCase, options: RunSuiteOptions): Promise<Case
     peer_hz,
     ratio: ours_hz / peer_hz,
     ...(c.goal === undefined ? {} : { goal: c.goal }),
+    ...('reference' in c && c.reference !== undefined ? { reference: c.reference } : {}),
   };
 }
 

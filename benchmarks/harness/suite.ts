@@ -13,12 +13,21 @@ export interface TimedCase {
   readonly goal?: number;
 }
 
+/**
+ * What a row's right-hand side is, when it is not another library a user
+ * could pick: `goal` marks a constant taken from the issue (a rate we
+ * promised), which the table must not present as a peer.
+ */
+export type Reference = 'goal';
+
 /** A case that measures throughput itself (whole processes, many in flight). */
 export interface MeasuredCase {
   readonly name: string;
   readonly peer: string;
   readonly measure: () => Promise<{ readonly ours_hz: number; readonly peer_hz: number }>;
   readonly goal?: number;
+  /** Set when `peer` is not a peer (see {@link Reference}). */
+  readonly reference?: Reference;
 }
 
 export type BenchCase = TimedCase | MeasuredCase;
@@ -51,6 +60,8 @@ export interface CaseResult {
   readonly peer_hz: number;
   readonly ratio: number;
   readonly goal?: number;
+  /** Set when `peer` names a goal constant, not a peer; absent in older files. */
+  readonly reference?: Reference;
 }
 
 /** The file `npm run bench -- <suite>` writes. */
