@@ -1,5 +1,6 @@
 // npm run bench -- <suite>… [--time MS]   run suites, print tables, write results
 // npm run bench  (or -- --all)            every suite under benchmarks/
+// npm run bench -- <suite> --dry-run       run and print only: no results file, docs untouched
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +26,7 @@ function writeDoc(): void {
   writeFileSync(join(here, '..', 'docs', 'benchmarks.md'), benchmarksDoc(results));
 }
 
-async function runOne(name: string, timeMs: number): Promise<'ran' | 'skipped'> {
+async function runOne(name: string, timeMs: number, save: boolean): Promise<'ran' | 'skipped'> {
   const suite = (await import(join(here, name, 'bench.ts'))).default as Suite;
   console.log(`\n## ${suite.name}\n${suite.description}\n`);
   const machine = await checkMachine();
@@ -49,8 +50,10 @@ async function runOne(name: string, timeMs: number): Promise<'ran' | 'skipped'> 
       machine,
       cases,
     };
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    if (save) {
+      mkdirSync(resultsDir, { recursive: true });
+      writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    }
   } finally {
     await suite.teardown?.();
   }
@@ -59,23 +62,27 @@ async function runOne(name: string, timeMs: number): Promise<'ran' | 'skipped'> 
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { all: { type: 'boolean', default: false }, time: { type: 'string', default: '2000' } },
+  options: {
+    all: { type: 'boolean', default: false },
+    time: { type: 'string', default: '2000' },
+    'dry-run': { type: 'boolean', default: false },
+  },
 });
 const known = availableSuites();
 const names = values.all || positionals.length === 0 ? known : positionals;
 const unknown = names.filter((n) => !known.includes(n));
 if (names.length === 0 || unknown.length > 0) {
-  console.error(`usage: npm run bench -- <suite>… | --all   (suites: ${known.join(', ')})`);
+  console.error(`usage: npm run bench -- <suite>… | --all  [--time MS] [--dry-run]  (suites: ${known.join(', ')})`);
   process.exit(2);
 }
 let failed = 0;
 for (const name of names) {
   try {
-    await runOne(name, Number(values.time));
+    await runOne(name, Number(values.time), !values['dry-run']);
   } catch (error) {
     failed++;
     console.error(`suite ${name} failed:`, error);
   }
 }
-writeDoc();
+if (!values['dry-run']) writeDoc();
 process.exitCode = failed > 0 ? 1 : 0;
