@@ -1,6 +1,7 @@
 import { defineTask, type WorkerPool } from '@fleetkit/core';
 import { createPiscinaPool } from '@fleetkit/core/piscina';
 import { Piscina } from 'piscina';
+import { alternateBest } from '../harness/alternate.ts';
 import { defineSuite, hz } from '../harness/suite.ts';
 
 const tasks = new URL('./tasks.ts', import.meta.url).href;
@@ -9,6 +10,8 @@ const sha256 = defineTask<{ buffer: ArrayBuffer }, { buffer: ArrayBuffer; first:
 const echo = defineTask<{ buffer: ArrayBuffer }, ArrayBuffer>(tasks, 'echo');
 
 const MiB = 1 << 20;
+// every measured case runs each side this often, alternating (harness/alternate.ts)
+const SAME = { warmups: 1, rounds: 3 };
 const HASHED_MIB = 256;
 let ours2: WorkerPool;
 let ours1: WorkerPool;
@@ -42,7 +45,7 @@ async function pipelined(run: (i: number) => Promise<unknown>, total: number, in
 export default defineSuite({
   name: 'pool',
   description:
-    'Worker-pool port (`@fleetkit/core/piscina`): CPU scaling with SHA-256 of 1 MiB buffers, and round-trip overhead beside raw piscina 5 with the same worker code.',
+    "Worker-pool port (`@fleetkit/core/piscina`): CPU scaling with SHA-256 of 1 MiB buffers, and round-trip overhead beside raw piscina 5 with the same worker code; every case runs both sides the same number of times, alternating, after one untimed run of each, and keeps each side's best.",
   async setup() {
     ours2 = createPiscinaPool({ threads: 2 });
     ours1 = createPiscinaPool({ threads: 1 });
@@ -52,7 +55,10 @@ export default defineSuite({
       maxThreads: 2,
     });
     // warm every thread and module cache before timing
-    await Promise.all([...Array.from({ length: 8 }, (_, x) => ours2.run(tiny, { x })), ours1.run(tiny, { x: 0 })]);
+    await Promise.all([
+      ...Array.from({ length: 8 }, (_, x) => ours2.run(tiny, { x })),
+      ...Array.from({ length: 8 }, (_, x) => ours1.run(tiny, { x })),
+    ]);
     await Promise.all(Array.from({ length: 8 }, (_, x) => raw.run({ x }, { name: 'tiny' })));
     return undefined;
   },
@@ -61,12 +67,12 @@ export default defineSuite({
       name: 'SHA-256 1 MiB buffers (MiB/s), 2 workers vs 1 worker',
       peer: 'same pool, 1 worker',
       goal: 1.7,
-      async measure() {
-        await hashThroughput(ours2, 4);
-        const peer_hz = await hashThroughput(ours1, 4);
-        const ours_hz = await hashThroughput(ours2, 4);
-        return { ours_hz, peer_hz };
-      },
+      measure: () =>
+        alternateBest(
+          SAME,
+          () => hashThroughput(ours2, 4),
+          () => hashThroughput(ours1, 4),
+        ),
     },
     {
       name: 'tiny task round trip, 1 in flight',
@@ -81,10 +87,11 @@ export default defineSuite({
       goal: 1 / 1.2,
       async measure() {
         const n = 20_000;
-        await pipelined((x) => ours2.run(tiny, { x }), n, 64);
-        const peer_hz = await pipelined((x) => raw.run({ x }, { name: 'tiny' }), n, 64);
-        const ours_hz = await pipelined((x) => ours2.run(tiny, { x }), n, 64);
-        return { ours_hz, peer_hz };
+        return alternateBest(
+          SAME,
+          () => pipelined((x) => ours2.run(tiny, { x }), n, 64),
+          () => pipelined((x) => raw.run({ x }, { name: 'tiny' }), n, 64),
+        );
       },
     },
     {
@@ -95,23 +102,25 @@ export default defineSuite({
         let mine = new ArrayBuffer(MiB);
         let theirs = new ArrayBuffer(MiB);
         const n = 5_000;
-        const o = await pipelined(
-          async () => (mine = await ours2.run(echo, { buffer: mine }, { transfer: [mine] })),
-          n,
-          1,
+        return alternateBest(
+          SAME,
+          () =>
+            pipelined(
+              async () => {
+                mine = await ours2.run(echo, { buffer: mine }, { transfer: [mine] });
+              },
+              n,
+              1,
+            ),
+          () =>
+            pipelined(
+              async () => {
+                theirs = (await raw.run({ buffer: theirs }, { name: 'echo', transferList: [theirs] })) as ArrayBuffer;
+              },
+              n,
+              1,
+            ),
         );
-        const p = await pipelined(
-          async () =>
-            (theirs = (await raw.run({ buffer: theirs }, { name: 'echo', transferList: [theirs] })) as ArrayBuffer),
-          n,
-          1,
-        );
-        const o2 = await pipelined(
-          async () => (mine = await ours2.run(echo, { buffer: mine }, { transfer: [mine] })),
-          n,
-          1,
-        );
-        return { ours_hz: Math.max(o, o2), peer_hz: p };
       },
     },
   ],
