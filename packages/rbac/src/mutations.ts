@@ -17,7 +17,7 @@ import type { CreatedAccount, EngineContext, NewAccount, RoleAssignment } from '
  */
 export class RbacMutations {
   protected readonly ctx: EngineContext;
-  protected readonly serial = new Serial();
+  protected readonly serial: Serial = new Serial();
   protected model: RbacModel;
 
   protected constructor(ctx: EngineContext) {
