@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import { Serial } from './_internal/serial.ts';
 import { checkPassword, checkRole, firstPassword } from './_internal/checks.ts';
 import { exists, notFound } from './_internal/fail.ts';
+import { Serial } from './_internal/serial.ts';
 import type { RbacModel } from './model.ts';
 import { checkName, checkRpcName } from './names.ts';
 import { hashPassword } from './password.ts';
