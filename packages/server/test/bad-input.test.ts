@@ -66,6 +66,7 @@ describe('bad input over HTTP: a precise answer each, and nothing changed', () =
         data: await read(acme, 'exodm:read-config-data', { 'device-id': 'm-1', module: 'fix', area: 'staged' }),
         queued: await queue.list({ device: queueName('acme', 'm-1') }),
         module: await read(acme, 'exodm:lookup-yang-module', { name: 'extra.yang' }),
+        mblox: await read(acme, 'exodm:get-mblox-parameters', {}),
       },
       globex: await lists(globex),
     };
@@ -119,6 +120,14 @@ describe('bad input over HTTP: a precise answer each, and nothing changed', () =
     expect(queued.result?.['rpc-status']).toBe('accepted');
     await ok(acme('exodm:create-yang-module', { name: 'extra.yang', 'yang-module': EXTRA }));
     await ok(globex('exodm:create-device-type', { name: 'sensor', protocol: 'broker' }));
+    await ok(
+      acme('exodm:set-mblox-parameters', {
+        'application-id': 'acme-app',
+        'originating-msisdn': '46700000000',
+        'consumer-key': 'acme-consumer',
+        'secret-key': 'acme-secret',
+      }),
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -508,6 +517,8 @@ describe('bad input over HTTP: a precise answer each, and nothing changed', () =
         params: { 'device-id': 'm-1', module: 'fix' },
         result: 'device-not-found',
       },
+      { family: 'account settings', method: 'exodm:get-mblox-parameters', params: {}, result: 'object-not-found' },
+      { family: 'account settings', method: 'exodm:delete-mblox-parameters', params: {}, result: 'object-not-found' },
       { family: 'device RPCs', method: 'fix:ping', params: { 'device-id': 'm-1' }, result: 'device-not-found' },
       { family: 'device RPCs', method: 'fix:ping', params: { 'device-id': 'floor-1' }, result: 'device-not-found' },
     ];

@@ -44,6 +44,13 @@ interface Recipe {
   readonly prepare?: (boss: Boss) => Promise<unknown>;
 }
 
+const MBLOX = {
+  'application-id': 'fix-app',
+  'originating-msisdn': '46700000000',
+  'consumer-key': 'fix-consumer',
+  'secret-key': 'fix-secret',
+};
+
 const RECIPES: Readonly<Record<string, (cell: Cell) => Recipe>> = {
   'exodm:create-account': ({ role }) => ({
     params: { name: `new-acct-${role}`, email: 'new@example.com', password: PASSWORD },
@@ -136,6 +143,12 @@ const RECIPES: Readonly<Record<string, (cell: Cell) => Recipe>> = {
     prepare: (boss) => boss('exodm:add-device-license', { 'device-id': 'fix-dev', 'license-id': `gone-lic-${role}` }),
   }),
   'exodm:list-device-licenses': () => ({ params: { 'device-id': 'fix-dev' } }),
+  'exodm:set-mblox-parameters': () => ({ params: MBLOX }),
+  'exodm:get-mblox-parameters': () => ({ params: {}, prepare: (boss) => boss('exodm:set-mblox-parameters', MBLOX) }),
+  'exodm:delete-mblox-parameters': () => ({
+    params: {},
+    prepare: (boss) => boss('exodm:set-mblox-parameters', MBLOX),
+  }),
 };
 
 /**

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ServerContext } from '../context.ts';
 import { fail, ResultCode } from '../result-code.ts';
+import { deleteMbloxParameters } from './mblox.ts';
 import { method, type ServerMethod } from './method.ts';
 import { pageKeys, paging } from './paging.ts';
 import { idString } from './params.ts';
@@ -43,6 +44,8 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
         if (!rbac.hasAccount(p.name)) fail(ResultCode.ObjectNotFound, `account ${p.name} does not exist`);
         if (await ownsObjects(server, p.name)) fail(ResultCode.ObjectNotEmpty, `account ${p.name} still owns objects`);
         await rbac.deleteAccount(p.name);
+        // settings are no objects that keep an account alive, but a later account of that name must not inherit them
+        await deleteMbloxParameters(server.db, p.name);
         return { result: ResultCode.Ok };
       },
     }),

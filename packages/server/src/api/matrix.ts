@@ -35,6 +35,10 @@ export const EXTRA_ROWS: readonly MatrixRow[] = [
   { method: 'exodm:add-device-license', roles: [M, A, D] },
   { method: 'exodm:remove-device-license', roles: [M, A, D] },
   { method: 'exodm:list-device-licenses', roles: [M, A, V, D] },
+  // 1.x account settings of the SMS gateway: the real server's RPC_ROLE_LIST gives them to root, admin and config
+  { method: 'exodm:set-mblox-parameters', roles: [M, A, C] },
+  { method: 'exodm:get-mblox-parameters', roles: [M, A, C] },
+  { method: 'exodm:delete-mblox-parameters', roles: [M, A, C] },
 ];
 
 /** Table 2 plus {@link EXTRA_ROWS}: the matrix the server's rbac engine is opened with. */

@@ -10,6 +10,7 @@ import { deviceTypeMethods } from './device-types.ts';
 import { deviceMethods } from './devices.ts';
 import { groupMethods } from './groups.ts';
 import { SERVER_ALIASES } from './matrix.ts';
+import { mbloxMethods } from './mblox.ts';
 import type { ServerMethod } from './method.ts';
 import { roleMethods } from './roles.ts';
 import { userMethods } from './users.ts';
@@ -27,6 +28,7 @@ const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [
   configSetMethods,
   configDataMethods,
   deviceLicenseMethods,
+  mbloxMethods,
 ];
 
 /** Adds a family of methods to the list the router is built from; used by family files outside this list. */
