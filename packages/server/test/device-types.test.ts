@@ -53,7 +53,8 @@ describe('device types over HTTP (manual §5.5, exodm.md §1 device-type methods
   it('keeps the protocol plugin names in one list, with the real server spelling as an alias', () => {
     expect(DEVICE_PROTOCOLS).toEqual(['fleetkit-http', 'exoport-http', 'broker']);
     expect(canonicalProtocol('exoport_http')).toBe('exoport-http');
-    expect(canonicalProtocol('exodm_bert')).toBeUndefined();
+    expect(canonicalProtocol('exodm_bert')).toBe('broker');
+    expect(canonicalProtocol('exodm_bert_direct')).toBeUndefined();
   });
 
   it('creates device types and lists them as the real server, n after previous', async () => {
@@ -80,10 +81,12 @@ describe('device types over HTTP (manual §5.5, exodm.md §1 device-type methods
   });
 
   it('answers -32602 with the path for an unknown protocol, a missing one or a bad name', async () => {
-    const unknown = await acme('exodm:create-device-type', { name: 't-x', protocol: 'exodm_bert' });
+    const unknown = await acme('exodm:create-device-type', { name: 't-x', protocol: 'exodm_bert_direct' });
     expect(unknown.error?.code).toBe(-32602);
     expect(JSON.stringify(unknown.error?.data)).toContain('"path":["protocol"]');
-    expect(JSON.stringify(unknown.error?.data)).toContain('fleetkit-http, exoport-http, broker, exoport_http');
+    expect(JSON.stringify(unknown.error?.data)).toContain(
+      'fleetkit-http, exoport-http, broker, exoport_http, exodm_bert',
+    );
     const missing = await acme('exodm:create-device-type', { name: 't-x' });
     expect(JSON.stringify(missing.error?.data)).toContain('"path":["protocol"]');
     const long = await acme('exodm:create-device-type', { name: 'n'.repeat(65), protocol: 'broker' });

@@ -19,7 +19,8 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
         if (p.uname !== undefined && rbac.hasUser(p.uname)) fail(ResultCode.ObjectExists, `user ${p.uname} exists`);
         const created = await rbac.createAccount({ name: p.name, adminPassword: p.password });
         await saveProfile(server, created.admin, p);
-        if (p.uname !== undefined) {
+        // the real 1.x example names <name>-admin itself as uname: the user just made, not a second one
+        if (p.uname !== undefined && p.uname !== created.admin) {
           // the 1.x API names the account's first user; it administers the account beside <name>-admin
           await rbac.createUser({ name: p.uname, password: p.password });
           await rbac.addUserToAccount({ account: p.name, user: p.uname });

@@ -23,8 +23,16 @@ addTables(
 export const DEVICE_PROTOCOLS = ['fleetkit-http', 'exoport-http', 'broker'] as const;
 export type DeviceProtocol = (typeof DEVICE_PROTOCOLS)[number];
 
-/** Other spellings of a protocol: the real server names its HTTP device protocol `exoport_http` (exodm.md §4). */
-export const PROTOCOL_ALIASES: Readonly<Record<string, DeviceProtocol>> = { exoport_http: 'exoport-http' };
+/**
+ * Other spellings of a protocol: the real server names its HTTP device
+ * protocol `exoport_http`, and its queued BERT sessions `exodm_bert`, whose
+ * nearest plugin here is the broker's long-lived device session (exodm.md
+ * §4; docs/decisions/server-1x-compatibility.md).
+ */
+export const PROTOCOL_ALIASES: Readonly<Record<string, DeviceProtocol>> = {
+  exoport_http: 'exoport-http',
+  exodm_bert: 'broker',
+};
 
 /** The plugin name a `protocol` param means, or undefined for a protocol no plugin serves. */
 export function canonicalProtocol(name: string): DeviceProtocol | undefined {
