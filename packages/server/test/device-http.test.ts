@@ -69,6 +69,13 @@ describe('the HTTP device API after Xyte (plugin fleetkit-http, platforms.md §1
     });
     expect(bySerial.status).toBe(200);
     expect((await acme()('exodm:lookup-device', { 'device-id': 'aabbcc001122-SN42' })).result?.result).toBe('ok');
+    const unsafe = await device.register({
+      account: 'acme',
+      mac: 'aabbcc001122',
+      sn: 'SN\u0001',
+      hardware_key: PROVISIONING_KEY,
+    });
+    expect(unsafe).toEqual({ status: 400, body: expect.objectContaining({ error: 'invalid-device-id' }) });
     const byCloud = await device.register({ account: 'acme', cloud_id: 'cloud-7', provisioning_key: PROVISIONING_KEY });
     expect(byCloud.status).toBe(200);
     expect((await acme()('exodm:lookup-device', { 'device-id': 'cloud-7' })).result?.result).toBe('ok');

@@ -32,6 +32,7 @@ export type RegistrationBody = v.InferOutput<typeof registrationBody>;
 
 /** Why a registration was refused, with the HTTP status the plugin answers. */
 export type RegistrationRefusal =
+  | { readonly status: 400; readonly code: 'invalid-device-id' }
   | { readonly status: 401; readonly code: 'invalid-provisioning-key' }
   | { readonly status: 409; readonly code: 'device-type-mismatch' | 'id-taken' }
   | { readonly status: 422; readonly code: 'attributes-invalid'; readonly reason: string };
@@ -69,7 +70,9 @@ export async function registerDevice(
   if (key === undefined || type === undefined || type.createdAt !== key.typeCreatedAt) {
     return { status: 401, code: 'invalid-provisioning-key' };
   }
-  const deviceId = v.parse(objectId, registeredId(body));
+  const named = v.safeParse(objectId, registeredId(body));
+  if (!named.success) return { status: 400, code: 'invalid-device-id' };
+  const deviceId = named.output;
   const existing = await findDevice(db, account, deviceId);
   if (existing === undefined) {
     try {
