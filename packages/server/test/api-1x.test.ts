@@ -63,6 +63,19 @@ describe('the real server examples, as a 1.x backend sends them (exodm.md §1–
     });
   });
 
+  it('leaves nothing behind when the account or its first user has a name rbac refuses', async () => {
+    const { rbac } = t.server.context;
+    const badUser = await t.admin('exodm:create-account', { name: 'acme2', uname: 'no spaces', password: PASSWORD });
+    expect(badUser.result?.result).toBe('illegal-name');
+    expect(rbac.hasAccount('acme2')).toBe(false);
+    const badAccount = await t.admin('exodm:create-account', { name: 'acme 2', uname: 'wile', password: PASSWORD });
+    expect(badAccount.result?.result).toBe('illegal-name');
+    expect(rbac.hasUser('wile')).toBe(false);
+    const taken = await t.admin('exodm:create-account', { name: 'acme3', uname: 'acme-admin', password: PASSWORD });
+    expect(taken.result?.result).toBe('object-exists');
+    expect(rbac.hasAccount('acme3')).toBe(false);
+  });
+
   it('accepts the 1.x protocol exodm_bert for a device type, kept as the broker protocol', async () => {
     expect((await acme('exodm:create-device-type', { name: 'type1', protocol: 'exodm_bert' })).result).toEqual({
       result: 'ok',

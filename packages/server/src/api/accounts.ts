@@ -16,16 +16,24 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
       params: v.object({ name: idString, uname: v.optional(idString), ...userProfileParams, password: v.string() }),
       handler: async (p) => {
         if (rbac.hasAccount(p.name)) fail(ResultCode.ObjectExists, `account ${p.name} exists`);
-        if (p.uname !== undefined && rbac.hasUser(p.uname)) fail(ResultCode.ObjectExists, `user ${p.uname} exists`);
-        const created = await rbac.createAccount({ name: p.name, adminPassword: p.password });
+        // the 1.x API names the account's first user, who administers it beside <name>-admin; the real
+        // example names <name>-admin itself, which is the admin made with the account, not a second user
+        const first = p.uname === `${p.name}-admin` ? undefined : p.uname;
+        if (first !== undefined && rbac.hasUser(first)) fail(ResultCode.ObjectExists, `user ${first} exists`);
+        // made first, so that a name or password rbac refuses leaves no account behind
+        if (first !== undefined) await rbac.createUser({ name: first, password: p.password });
+        let created: Awaited<ReturnType<typeof rbac.createAccount>>;
+        try {
+          created = await rbac.createAccount({ name: p.name, adminPassword: p.password });
+        } catch (error) {
+          if (first !== undefined) await rbac.deleteUser(first);
+          throw error;
+        }
         await saveProfile(server, created.admin, p);
-        // the real 1.x example names <name>-admin itself as uname: the user just made, not a second one
-        if (p.uname !== undefined && p.uname !== created.admin) {
-          // the 1.x API names the account's first user; it administers the account beside <name>-admin
-          await rbac.createUser({ name: p.uname, password: p.password });
-          await rbac.addUserToAccount({ account: p.name, user: p.uname });
-          await rbac.addUserToRole({ account: p.name, user: p.uname, role: 'admin' });
-          await saveProfile(server, p.uname, p);
+        if (first !== undefined) {
+          await rbac.addUserToAccount({ account: p.name, user: first });
+          await rbac.addUserToRole({ account: p.name, user: first, role: 'admin' });
+          await saveProfile(server, first, p);
         }
         return { result: ResultCode.Ok, 'account-admin': created.admin };
       },
