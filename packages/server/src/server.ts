@@ -16,7 +16,7 @@ import { watchConfigTransactions } from './api/config-data.ts';
 import { SERVER_ALIASES, SERVER_MATRIX } from './api/matrix.ts';
 import { backendRouter, builtInMethods } from './api/router.ts';
 import { createApp } from './app.ts';
-import { type DeviceOptions, openDevicePlugins } from './devices/plugins.ts';
+import { type DeviceOptions, openDevicePlugins, resolveDeviceOptions } from './devices/plugins.ts';
 import { attachModules } from './modules.ts';
 import { callbackStats } from './callbacks/outbox.ts';
 import { startCallbacks } from './callbacks/sender.ts';
@@ -73,6 +73,7 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
   const logger = options.logger ?? createLogger();
   const settings = resolveSettings(options.settings);
   checkDestinationSettings(settings);
+  const deviceOptions = resolveDeviceOptions(options.devices);
   await createTables(driver);
   const rbac: Rbac = await openRbac({
     driver,
@@ -103,7 +104,7 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
   watchConfigTransactions(context);
   const router = backendRouter(context, builtInMethods(context));
   const app = createApp(context, router);
-  const devices = openDevicePlugins(context, options.devices);
+  const devices = openDevicePlugins(context, deviceOptions);
   devices.mount(app);
   const callbacks = startCallbacks(context);
   metrics.source({ callbacks: () => callbackStats(context) });

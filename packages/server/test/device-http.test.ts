@@ -1,7 +1,9 @@
 import { ManualClock } from '@fleetkit/core';
+import { openSqlite } from '@fleetkit/core/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type Listener, listen } from './callback-listener.ts';
 import { ACME, acmeCall, HttpDevice, PROVISIONING_KEY, registered, setUpAccount } from './device-fixture.ts';
+import { openServer } from '../src/server.ts';
 import { startServer, type TestServer } from './harness.ts';
 
 describe('the HTTP device API after Xyte (plugin fleetkit-http, platforms.md §1)', () => {
@@ -231,6 +233,14 @@ describe('the HTTP device API after Xyte (plugin fleetkit-http, platforms.md §1
       provisioning_key: 'short-lived-key-000001',
     });
     expect(reply.status).toBe(401);
+    await acmeApi('exodm:update-device-type', {
+      name: 'short-lived',
+      'provisioning-key': 'another-key-for-short-lived',
+    });
+    const withKey = { account: 'acme', device_id: 'sl-2', provisioning_key: 'another-key-for-short-lived' };
+    expect((await new HttpDevice(t.url).register(withKey)).status).toBe(200);
+    await acmeApi('exodm:update-device-type', { name: 'short-lived', 'provisioning-key': '' });
+    expect((await new HttpDevice(t.url).register(withKey)).status).toBe(401);
     const taken = await acmeApi('exodm:create-device-type', {
       name: 'copycat',
       protocol: 'fleetkit-http',
@@ -270,6 +280,15 @@ describe('the HTTP device API after Xyte (plugin fleetkit-http, platforms.md §1
     expect((await device.call('POST', 'licenses', { id: 'pro', state: 'removed' })).status).toBe(200);
     expect((await acme()('exodm:list-device-licenses', { 'device-id': 'm-lic' })).result?.licenses).toEqual([]);
     expect((await device.call('POST', 'licenses', { id: 'other', state: 'inuse' })).status).toBe(404);
+    // a licence the device never confirmed is withdrawn at once
+    await acme()('exodm:add-device-license', { 'device-id': 'm-lic', 'license-id': 'trial' });
+    expect(
+      (await acme()('exodm:remove-device-license', { 'device-id': 'm-lic', 'license-id': 'trial' })).result,
+    ).toEqual({
+      result: 'ok',
+      state: 'withdrawn',
+    });
+    expect((await device.telemetry()).body.new_licenses).toBe(false);
   });
 
   it('serves configuration by version: telemetry names the pending transaction, the device fetches and confirms it', async () => {
@@ -328,6 +347,20 @@ describe('the HTTP device API after Xyte (plugin fleetkit-http, platforms.md §1
     const device = await registered(t, 'm-iso');
     const stranger = new HttpDevice(t.url, { ...device.credentials!, id: 'A'.repeat(22) });
     expect((await stranger.telemetry()).status).toBe(401);
+  });
+});
+
+describe('the device plugin options', () => {
+  it('refuses an option out of range at start with invalid-option', async () => {
+    const driver = openSqlite({ path: ':memory:' });
+    await expect(openServer({ driver, devices: { rateBurst: 0 } })).rejects.toMatchObject({
+      code: 'invalid-option',
+      details: { path: 'devices.rateBurst' },
+    });
+    await expect(openServer({ driver, devices: { hubUrl: 'ftp://x' } })).rejects.toMatchObject({
+      code: 'invalid-option',
+    });
+    await driver.close();
   });
 });
 

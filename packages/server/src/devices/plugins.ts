@@ -4,9 +4,9 @@ import type { ServerContext } from '../context.ts';
 import { BrokerPlugin } from './broker.ts';
 import { exoportHandler } from './exoport.ts';
 import { fleetkitHttpRoutes } from './http.ts';
-import { type DeviceOptions, type DeviceRuntime, deviceRuntime, resolveDeviceOptions } from './runtime.ts';
+import { type DeviceRuntime, deviceRuntime, type ResolvedDeviceOptions } from './runtime.ts';
 
-export type { DeviceOptions } from './runtime.ts';
+export { type DeviceOptions, resolveDeviceOptions } from './runtime.ts';
 
 /** The device protocol plugins of a server (manual §5.7): `fleetkit-http`, `exoport-http` and `broker`. */
 export interface DevicePlugins {
@@ -21,9 +21,9 @@ export interface DevicePlugins {
   close(): Promise<void>;
 }
 
-/** Opens the device plugins on a server's context; `openServer` calls it. */
-export function openDevicePlugins(server: ServerContext, options: DeviceOptions = {}): DevicePlugins {
-  const runtime = deviceRuntime(server, resolveDeviceOptions(options));
+/** Opens the device plugins on a server's context with options checked by `resolveDeviceOptions`; `openServer` calls it. */
+export function openDevicePlugins(server: ServerContext, options: ResolvedDeviceOptions): DevicePlugins {
+  const runtime = deviceRuntime(server, options);
   const broker = new BrokerPlugin(runtime);
   const exoport = exoportHandler(runtime);
   return {

@@ -45,6 +45,14 @@ export function resolveDeviceOptions(options: DeviceOptions = {}): ResolvedDevic
       details: { path: 'devices.hubUrl', expected: 'an http(s) URL', got: options.hubUrl },
     });
   }
+  const keys = options.brokerControlKeys;
+  if (keys !== undefined && (keys.length === 0 || !keys.every((key) => typeof key === 'string' && key !== ''))) {
+    throw new ServerError(
+      ServerErrorCode.InvalidOption,
+      'Cannot start as devices.brokerControlKeys must hold at least one non-empty key',
+      { details: { path: 'devices.brokerControlKeys', expected: 'non-empty strings', got: keys } },
+    );
+  }
   return {
     rateBurst: count('rateBurst', options.rateBurst, 30, 1),
     ratePerSecond: count('ratePerSecond', options.ratePerSecond, 5, 1),
