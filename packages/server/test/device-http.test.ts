@@ -360,6 +360,10 @@ describe('the device plugin options', () => {
     await expect(openServer({ driver, devices: { hubUrl: 'ftp://x' } })).rejects.toMatchObject({
       code: 'invalid-option',
     });
+    await expect(openServer({ driver, devices: { brokerControlKeys: [''] } })).rejects.toMatchObject({
+      code: 'invalid-option',
+      details: { path: 'devices.brokerControlKeys' },
+    });
     await driver.close();
   });
 });
