@@ -90,8 +90,11 @@ export class BrokerPlugin {
   }
 
   #presence(event: PresenceEvent): void {
-    if (event.type === 'device_connected') this.#run(() => this.#connect(event.deviceId));
-    else this.#run(() => this.#disconnect(event.deviceId));
+    const { engine } = this.#runtime;
+    // one device's comings and goings are handled in the order they happened
+    const handle =
+      event.type === 'device_connected' ? () => this.#connect(event.deviceId) : () => this.#disconnect(event.deviceId);
+    this.#run(() => engine.serially(`broker:${event.deviceId}`, handle));
   }
 
   async #connect(publicId: string): Promise<void> {
@@ -99,6 +102,8 @@ export class BrokerPlugin {
     const auth = await this.#deviceOf(publicId);
     if (auth === undefined) return;
     const queue = queueOf(auth);
+    // a connection replacing another (002: one per deviceId) keeps one watch
+    this.#connected.get(publicId)?.unwatch?.();
     const entry: Connected = { account: auth.account, deviceId: auth.deviceId, queue, unwatch: undefined };
     this.#connected.set(publicId, entry);
     this.#byQueue.set(queue, publicId);
