@@ -1,4 +1,4 @@
-import { CoreError, createLogger, cryptoRandom, type SqlExecutor, systemClock } from '@fleetkit/core';
+import { CoreError, CoreErrorCode, createLogger, cryptoRandom, type SqlExecutor, systemClock } from '@fleetkit/core';
 import { applyAck } from './_internal/ack.ts';
 import { Background } from './_internal/background.ts';
 import { Batcher } from './_internal/batch.ts';
@@ -45,6 +45,7 @@ import type {
   TxEventHandler,
   TxKind,
   TxQueueOptions,
+  TxState,
   WorkHandler,
 } from './types.ts';
 import {
@@ -139,7 +140,12 @@ export class TxQueue {
       plans: new PlanGate(),
     };
     this.#waiters = new Waiters(clock);
-    this.#wakeups = new Wakeups(db, clock, (key) => this.#wakeHere(key));
+    this.#wakeups = new Wakeups(
+      db,
+      clock,
+      (key) => this.#wakeHere(key),
+      () => this.#waiters.keys(),
+    );
     this.#background = new Background(logger);
     const bg = (work: Promise<unknown>): void => this.#background.add(work);
     this.#scheduler = new Scheduler(clock, options.random ?? cryptoRandom, tickMs, () => this.#maintain(), bg);
@@ -385,6 +391,20 @@ export class TxQueue {
    * how many failed at least once, and the oldest failing ones (`limit`,
    * default 100) with their attempts, last error and next attempt.
    */
+  /**
+   * Open transactions by state, device and group ones alike: the queue
+   * depth a server reports. Reads the open-transactions index only.
+   */
+  async openCounts(): Promise<Partial<Record<TxState, number>>> {
+    this.#open();
+    const rows = await this.#ctx.db.query<{ state: TxState; n: number | string }>(
+      'SELECT state, count(*) AS n FROM txq_tx WHERE finished_at IS NULL GROUP BY state',
+    );
+    const counts: Partial<Record<TxState, number>> = {};
+    for (const row of rows) counts[row.state] = Number(row.n);
+    return counts;
+  }
+
   eventBacklog(options: { readonly limit?: number } = {}): Promise<EventBacklog> {
     this.#open();
     const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
@@ -512,8 +532,7 @@ export class TxQueue {
         this.#after(fx);
         return result;
       } catch (error) {
-        const state = error instanceof CoreError ? error.details?.sqlState : undefined;
-        if (attempt < 3 && typeof state === 'string' && RETRY_STATES.has(state)) continue;
+        if (attempt < 3 && retryable(error)) continue;
         throw error;
       }
     }
@@ -570,4 +589,12 @@ function eventRetry(options: TxQueueOptions): { ms: number; maxMs: number } {
   const maxMs = checkMs(options.eventRetryMaxMs, 'options.eventRetryMaxMs');
   if (maxMs < ms) throw invalid('options.eventRetryMaxMs', `at least options.eventRetryMs (${ms})`, maxMs);
   return { ms, maxMs };
+}
+
+/** A conflict another attempt can get past: a PostgreSQL serialisation failure or deadlock, a SQLite lock held too long. */
+function retryable(error: unknown): boolean {
+  if (!(error instanceof CoreError)) return false;
+  if (error.code === CoreErrorCode.SqlBusy) return true;
+  const state = error.details?.sqlState;
+  return typeof state === 'string' && RETRY_STATES.has(state);
 }

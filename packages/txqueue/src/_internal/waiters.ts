@@ -35,4 +35,9 @@ export class Waiters {
   wake(key: string): void {
     for (const fn of [...(this.#byKey.get(key) ?? [])]) fn();
   }
+
+  /** The keys someone waits on now. */
+  keys(): string[] {
+    return [...this.#byKey.keys()];
+  }
 }

@@ -12,7 +12,11 @@ const REGISTER_SLACK_MS = 1000;
 export const SERVER_NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 
 interface PgWake {
-  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    handler: (payload: string) => void,
+    events?: { onRestored?(): void },
+  ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
 }
 
@@ -46,6 +50,7 @@ export class Wakeups {
   readonly #clock: Clock;
   readonly #pg: PgWake | undefined;
   readonly #local: (key: string) => void;
+  readonly #waiting: () => Iterable<string>;
   /**
    * Names this engine's NOTIFYs, so it skips its own when they come back:
    * it woke those keys already. An identity, not a draw from the injected
@@ -60,20 +65,34 @@ export class Wakeups {
   #sending = false;
   #unlisten: (() => Promise<void>) | undefined;
 
-  /** `local` wakes a key in this process (its waiters and work hooks). */
-  constructor(db: SqlDriver, clock: Clock, local: (key: string) => void) {
+  /**
+   * `local` wakes a key in this process (its waiters and work hooks);
+   * `waiting` lists the keys its long polls wait on now.
+   */
+  constructor(db: SqlDriver, clock: Clock, local: (key: string) => void, waiting: () => Iterable<string>) {
     this.#db = db;
     this.#clock = clock;
     this.#pg = pgWake(db);
     this.#local = local;
+    this.#waiting = waiting;
   }
 
   async listen(): Promise<void> {
-    this.#unlisten = await this.#pg?.listen(CHANNEL, (payload) => {
-      const keys = payload.split('\n');
-      if (keys[0] === this.#self) return;
-      for (const key of keys.slice(1)) this.#local(key);
-    });
+    this.#unlisten = await this.#pg?.listen(
+      CHANNEL,
+      (payload) => {
+        const keys = payload.split('\n');
+        if (keys[0] === this.#self) return;
+        for (const key of keys.slice(1)) this.#local(key);
+      },
+      // NOTIFYs sent while the LISTEN connection was down are lost: every
+      // waiter and watched device looks again, as if each had been notified
+      { onRestored: () => this.#wakeAllHere() },
+    );
+  }
+
+  #wakeAllHere(): void {
+    for (const key of new Set([...this.#waiting(), ...this.#watched.keys()])) this.#local(key);
   }
 
   /**

@@ -56,6 +56,17 @@ export function describeTxQueueEngine(name: string, store: () => Promise<StoreHa
       expect((await q.callIn('a')).map((d) => d.attempt)).toEqual([2, 2, 2]);
     });
 
+    it('counts open transactions by state, and no finished one', async () => {
+      const { q } = await setup();
+      expect(await q.openCounts()).toEqual({});
+      for (let i = 0; i < 3; i++) await q.enqueue(rpc('a', { i }));
+      await q.enqueue(rpc('b'));
+      const [first] = await q.callIn('a', { limit: 1 });
+      expect(await q.openCounts()).toEqual({ queued: 3, delivered: 1 });
+      await q.ack('a', { transactionId: first!.transactionId, attempt: first!.attempt, status: 'complete' });
+      expect(await q.openCounts()).toEqual({ queued: 3 });
+    });
+
     it('completes on a complete ack and treats an identical repeat as a duplicate', async () => {
       const { q, settle } = await setup();
       await q.enqueue(rpc('a'));
