@@ -1,5 +1,5 @@
 import type { SchemaNode } from '../schema.ts';
-import { type DNode, detachedNode, dnode, kids, positionedNode } from '../xpath/dnode.ts';
+import { type DNode, detachedNode, dnode, kids, positionedLeaf, positionedNode } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { RNode } from './runtime.ts';
 import { KeyIndex } from './key-index.ts';
@@ -20,7 +20,8 @@ export function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void
   }
   const seen = s.config ? new Set<string>() : undefined;
   const canonical = w.tree || s.config;
-  for (const item of v) {
+  for (let index = 0; index < v.length; index++) {
+    const item: unknown = v[index];
     const c = r.check!(item, canonical);
     if (typeof c !== 'string') {
       typeIssue(w, path, c, item);
@@ -37,11 +38,13 @@ export function walkLeafList(w: Walk, r: RNode, v: unknown, parent: DNode): void
       seen.add(c);
     }
     if (w.tree) {
-      const n = dnode(parent, s, s.name, s.module, c);
+      // values repeat outside configuration, so there an entry is named by its position (RFC 7950 §9.13)
+      const n = seen === undefined ? positionedLeaf(parent, s, c, index + 1) : dnode(parent, s, s.name, s.module, c);
       if (r.own) defer(w, r, n, item);
     }
   }
   elements(w, s, v.length, path, () => {
+    if (!s.config) return `${path}[${s.maxElements! + 1}]`;
     const c = r.check!(v[s.maxElements!], true);
     return typeof c === 'string' ? `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]` : path;
   });

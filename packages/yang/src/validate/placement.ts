@@ -1,5 +1,5 @@
 import { YangError, YangErrorCode } from '../errors.ts';
-import { type DNode, dnode, positionedNode } from '../xpath/dnode.ts';
+import { type DNode, dnode, positionedLeaf, positionedNode } from '../xpath/dnode.ts';
 import type { PathStep } from './instance-path.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { ROperation } from './operations.ts';
@@ -162,11 +162,12 @@ function member(
         issue(w, 'type', pathOf(dn), `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
         return;
       }
-      for (const x of values) {
+      values.forEach((x, i) => {
         const canonical = c.check!(x, true);
-        if (typeof canonical === 'string') dnode(dn, s, s.name, s.module, canonical);
-        else typeIssue(w, childPath(dn, s.module, s.name), canonical, x);
-      }
+        if (typeof canonical !== 'string') typeIssue(w, childPath(dn, s.module, s.name), canonical, x);
+        else if (s.kind === 'leaf-list' && !s.config) positionedLeaf(dn, s, canonical, i + 1);
+        else dnode(dn, s, s.name, s.module, canonical);
+      });
       return;
     }
     case 'container':

@@ -23,7 +23,7 @@ export interface DNode {
   src?: object | undefined;
   /** Inner nodes: set while `children` holds only the nodes the walk had to build; {@link kids} completes them. */
   lazy?: Lazy | undefined;
-  /** An entry of a list without keys: its 1-based position among the list's entries, which names it in paths (RFC 7950 §9.13). */
+  /** An entry of a list without keys, or of a leaf-list outside configuration: its 1-based position among the entries, which names it in paths (RFC 7950 §9.13). */
   readonly position?: number;
 }
 
@@ -113,6 +113,13 @@ export function positionedNode(parent: DNode, schema: SchemaNode, position: numb
     position,
   };
   if (!detached) parent.children.push(n);
+  return n;
+}
+
+/** An entry of a leaf-list whose values may repeat (state data, operations), knowing its position; appended to its parent. */
+export function positionedLeaf(parent: DNode, schema: SchemaNode, value: string, position: number): DNode {
+  const n: DNode = { name: schema.name, module: schema.module, parent, schema, value, children: NO_CHILDREN, position };
+  parent.children.push(n);
   return n;
 }
 

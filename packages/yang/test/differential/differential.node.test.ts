@@ -46,7 +46,15 @@ interface ModuleSet {
   }[];
 }
 
-const fleetkitModules = ['fk-types.yang', 'fk-net.yang', 'fk-dev.yang', 'fk-ops.yang', 'fk-aux.yang', 'fk-ref.yang'];
+const fleetkitModules = [
+  'fk-types.yang',
+  'fk-net.yang',
+  'fk-dev.yang',
+  'fk-ops.yang',
+  'fk-ext.yang',
+  'fk-aux.yang',
+  'fk-ref.yang',
+];
 
 const sets: ModuleSet[] = [
   {
@@ -84,7 +92,7 @@ const sets: ModuleSet[] = [
     files: fleetkitModules,
     given: ['fk-aux.yang'],
     features: 'implemented',
-    roots: ['fk-net', 'fk-dev', 'fk-aux'],
+    roots: ['fk-ops', 'fk-ext', 'fk-aux'],
     configDocs: 100,
   },
   {
@@ -93,7 +101,7 @@ const sets: ModuleSet[] = [
     files: fleetkitModules,
     given: ['fk-ref.yang'],
     features: 'implemented',
-    roots: ['fk-net', 'fk-dev', 'fk-ref'],
+    roots: ['fk-ops', 'fk-ext', 'fk-ref'],
     configDocs: 100,
   },
   {
@@ -108,6 +116,7 @@ const sets: ModuleSet[] = [
     ],
     roots: ['ietf-interfaces'],
     configDocs: 200,
+    dataDocs: 60,
   },
   {
     name: 'ietf-interfaces + ietf-ip (2014, pre-NMDA)',
@@ -121,6 +130,7 @@ const sets: ModuleSet[] = [
     ],
     roots: ['ietf-interfaces'],
     configDocs: 100,
+    dataDocs: 60,
   },
   {
     name: 'Exosense test.yang (RPCs with exosense groupings)',
@@ -142,6 +152,7 @@ const sets: ModuleSet[] = [
     ],
     roots: ['ietf-system', 'ietf-netconf-acm'],
     configDocs: 150,
+    dataDocs: 60,
   },
   {
     name: 'ietf-routing + ietf-ipv4-unicast-routing',
@@ -156,6 +167,7 @@ const sets: ModuleSet[] = [
     ],
     roots: ['ietf-routing', 'ietf-interfaces'],
     configDocs: 100,
+    dataDocs: 60,
   },
   {
     name: 'ietf-hardware',
@@ -169,6 +181,7 @@ const sets: ModuleSet[] = [
     ],
     roots: ['ietf-hardware'],
     configDocs: 100,
+    dataDocs: 60,
   },
 ];
 

@@ -71,7 +71,9 @@ export class DocumentGenerator {
   #document(modules: readonly string[], state: boolean): { [k: string]: Json } {
     this.#reset(state);
     const doc: { [k: string]: Json } = {};
-    for (const n of this.#schema.data) {
+    // nodes holding leafrefs last, so that their targets' values have been generated
+    const tops = [...this.#schema.data].sort((a, b) => Number(holdsLeafref(a)) - Number(holdsLeafref(b)));
+    for (const n of tops) {
       if (!modules.includes(n.module) || (!n.config && !state)) continue;
       if (n.kind === 'choice' || n.presence !== true || this.#chance(0.5))
         this.#member(doc, n, undefined, n.kind === 'container' && n.presence !== true);
@@ -392,4 +394,10 @@ function findData(nodes: readonly SchemaNode[], q: QualifiedName): SchemaNode | 
     } else if (n.name === q.name && n.module === q.module) return n;
   }
   return undefined;
+}
+
+function holdsLeafref(n: SchemaNode): boolean {
+  const refers = (t: TypeSpec | undefined): boolean =>
+    t !== undefined && (t.base === 'leafref' || (t.union?.some(refers) ?? false));
+  return refers(n.type) || (n.children ?? []).some(holdsLeafref);
 }
