@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Assembler } from './assembler.ts';
-import { ChunkedError } from './errors.ts';
 import { encodeImage } from './encoder.ts';
+import { ChunkedError } from './errors.ts';
 import { createMemoryStorage } from './memory-storage.ts';
 
 /** One delivery by a lossy, duplicating, reordering link: which chunk, and maybe one bit to flip. */

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '@fleetkit/core';
+import { describe, expect, it } from 'vitest';
 import { Assembler } from './assembler.ts';
 import { type EncodedChunk, encodeImage } from './encoder.ts';
 import { encodeFrame } from './frame.ts';

@@ -2,8 +2,8 @@ import { type Logger, silentLogger } from '@fleetkit/core';
 import { equalBytes, toHex } from './_internal/hex.ts';
 import { decodeState, encodeState } from './_internal/state.ts';
 import { sha256 } from './adapters/sha256.ts';
-import { verifyChunk } from './chunk-check.ts';
 import { ChunkBitmap, type IndexRange } from './bitmap.ts';
+import { verifyChunk } from './chunk-check.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { decodeFrame } from './frame.ts';
 import {

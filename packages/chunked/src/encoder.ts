@@ -9,8 +9,8 @@ import { ChunkedErrorCode } from './errors.ts';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frame.ts';
 import {
   checkDependencies,
-  chunkSizeExp,
   checkIdentity,
+  chunkSizeExp,
   isValidChunkSize,
   type Manifest,
   type ManifestDependency,

@@ -1,6 +1,6 @@
-import type { Assembler, ByteRange } from './assembler.ts';
 import { toHex } from './_internal/hex.ts';
 import { contentRange, imageEtag } from './_internal/range-header.ts';
+import type { Assembler, ByteRange } from './assembler.ts';
 import { ChunkedError, ChunkedErrorCode } from './errors.ts';
 import { chunkLength, type Manifest } from './manifest.ts';
 

@@ -1,7 +1,7 @@
 import { cryptoRandom, type Random } from '@fleetkit/core';
-import type { ByteRange } from './assembler.ts';
 import { toHex } from './_internal/hex.ts';
 import { contentRange, imageEtag, parseRange } from './_internal/range-header.ts';
+import type { ByteRange } from './assembler.ts';
 import type { ImageReader } from './image-reader.ts';
 
 /** Options of {@link serveImage}. */

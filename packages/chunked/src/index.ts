@@ -1,4 +1,4 @@
-export { Assembler, type AcceptOutcome, type AssemblerOptions, type ByteRange } from './assembler.ts';
+export { type AcceptOutcome, Assembler, type AssemblerOptions, type ByteRange } from './assembler.ts';
 export { ChunkBitmap, type IndexRange } from './bitmap.ts';
 export { verifyChunk } from './chunk-check.ts';
 export {
@@ -13,11 +13,14 @@ export { ChunkedError, ChunkedErrorCode } from './errors.ts';
 export {
   decodeFrame,
   encodeFrame,
-  type Frame,
   FRAME_HEADER_BYTES,
+  type Frame,
   type FrameHeader,
   writeFrameHeader,
 } from './frame.ts';
+export { type FetchMissingOptions, fetchMissing, rangeRequestHeaders, readRangeResponse } from './http-fetch.ts';
+export { type ServeImageOptions, serveImage } from './http-serve.ts';
+export { bytesImageReader, type ImageReader, storageImageReader } from './image-reader.ts';
 export {
   checkManifest,
   checkNotRollback,
@@ -36,8 +39,8 @@ export {
   manifestFromJson,
   manifestToJson,
 } from './manifest-codec.ts';
-export { merkleRoot } from './merkle.ts';
 export { createMemoryStorage } from './memory-storage.ts';
+export { merkleRoot } from './merkle.ts';
 export {
   ed25519Signer,
   ed25519Verifier,
@@ -47,6 +50,3 @@ export {
   type VerifyHook,
 } from './signature.ts';
 export { type ChunkStorage, checkStorageKey } from './storage.ts';
-export { type FetchMissingOptions, fetchMissing, rangeRequestHeaders, readRangeResponse } from './http-fetch.ts';
-export { serveImage, type ServeImageOptions } from './http-serve.ts';
-export { bytesImageReader, type ImageReader, storageImageReader } from './image-reader.ts';

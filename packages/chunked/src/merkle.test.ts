@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sha256 } from './adapters/sha256.ts';
 import { fromHex, toHex } from './_internal/hex.ts';
+import { sha256 } from './adapters/sha256.ts';
 import { merkleRoot } from './merkle.ts';
 
 const leaf = (s: string): Uint8Array => sha256(new TextEncoder().encode(s));

@@ -1,6 +1,5 @@
-export { type Clock, systemClock, sleep, type TimerHandle } from './clock.ts';
-export { ManualClock, type ManualClockOptions } from './manual-clock.ts';
-export { cryptoRandom, type Random, SeededRandom } from './random.ts';
+export { type Clock, sleep, systemClock, type TimerHandle } from './clock.ts';
+export { CoreError, CoreErrorCode, type ErrorJson, FleetkitError, type FleetkitErrorOptions } from './errors.ts';
 export {
   createLogger,
   jsonLineSink,
@@ -13,20 +12,21 @@ export {
   memoryLogger,
   silentLogger,
 } from './logger.ts';
-export { type RuntimeGlobals, type RuntimeKey, runtimeKey } from './runtime.ts';
-export { secretsEqual, timingSafeEqual } from './secrets.ts';
-export { CoreError, CoreErrorCode, type ErrorJson, FleetkitError, type FleetkitErrorOptions } from './errors.ts';
-export type { RunOptions, WorkerPool } from './pool/pool.ts';
+export { ManualClock, type ManualClockOptions } from './manual-clock.ts';
 export { InThreadPool } from './pool/in-thread.ts';
+export type { RunOptions, WorkerPool } from './pool/pool.ts';
 export {
   defineTask,
   isTransferring,
   type TaskFunction,
-  taskModuleUrl,
   type TaskRef,
   type Transferring,
+  taskModuleUrl,
   withTransfer,
 } from './pool/task.ts';
+export { cryptoRandom, type Random, SeededRandom } from './random.ts';
+export { type RuntimeGlobals, type RuntimeKey, runtimeKey } from './runtime.ts';
+export { secretsEqual, timingSafeEqual } from './secrets.ts';
 export {
   mapPlaceholders,
   type SqlDialect,

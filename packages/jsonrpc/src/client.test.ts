@@ -2,11 +2,11 @@ import { ManualClock } from '@fleetkit/core';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { specRouter } from './testing/spec-methods.ts';
 import { createClient } from './client.ts';
 import { JsonRpcError } from './errors.ts';
 import { createHttpHandler } from './http-handler.ts';
 import { createRouter, type MethodsOf } from './router.ts';
+import { specRouter } from './testing/spec-methods.ts';
 
 const url = 'http://server.test/rpc';
 

@@ -1,10 +1,10 @@
 import { type Clock, systemClock } from '@fleetkit/core';
+import { countOption, urlOption } from './_internal/options.ts';
+import { post, type Transport } from './_internal/post.ts';
 import { basicAuthHeader } from './basic-auth.ts';
 import { JsonRpcError } from './errors.ts';
 import type { MethodTypes } from './method.ts';
 import { isJsonRpcResponse, type JsonRpcResponse } from './protocol.ts';
-import { countOption, urlOption } from './_internal/options.ts';
-import { post, type Transport } from './_internal/post.ts';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {

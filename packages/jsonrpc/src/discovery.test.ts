@@ -1,9 +1,9 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { specRouter } from './testing/spec-methods.ts';
 import { openRpcDocument } from './discovery.ts';
 import { createRouter } from './router.ts';
 import type { StandardSchemaV1 } from './standard-schema.ts';
+import { specRouter } from './testing/spec-methods.ts';
 
 describe('rpc.discover', () => {
   it('answers an OpenRPC document of the registered methods', async () => {

@@ -1,10 +1,10 @@
 import { CoreError, FleetkitError, memoryLogger } from '@fleetkit/core';
 import { describe, expect, it } from 'vitest';
-import { specRouter } from './testing/spec-methods.ts';
 import { basicAuth, basicAuthHeader, staticCredentials } from './basic-auth.ts';
 import type { CallContext } from './context.ts';
 import { createHttpHandler } from './http-handler.ts';
 import { createRouter } from './router.ts';
+import { specRouter } from './testing/spec-methods.ts';
 
 const URL_ = 'http://server.test/exodm/rpc';
 const post = (

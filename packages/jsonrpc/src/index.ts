@@ -1,22 +1,25 @@
+// re-exported from core: the one constant-time comparison every package shares
+export { secretsEqual, timingSafeEqual } from '@fleetkit/core';
+export type { Transport } from './_internal/post.ts';
 export {
-  accountFromParams,
-  allow,
-  authorization,
   type AuthorizationDecision,
   type AuthorizationRequest,
   type Authorize,
+  accountFromParams,
+  allow,
+  authorization,
   deny,
 } from './authorization.ts';
 export {
   type Authenticator,
-  basicAuth,
-  basicAuthHeader,
   type BasicAuthOptions,
   type BasicCredentials,
-  parseBasicAuth,
+  basicAuth,
+  basicAuthHeader,
   type Principal,
-  staticCredentials,
+  parseBasicAuth,
   type StaticUser,
+  staticCredentials,
 } from './basic-auth.ts';
 export {
   type BatchEntry,
@@ -26,7 +29,6 @@ export {
   type ClientOptions,
   createClient,
 } from './client.ts';
-export type { Transport } from './_internal/post.ts';
 export type { CallContext, RequestInfo } from './context.ts';
 export {
   type DiscoveryInfo,
@@ -64,7 +66,7 @@ export {
   type JsonRpcResponse,
 } from './protocol.ts';
 export { createRouter, type HandleResult, type MethodsOf, Router, type RouterOptions } from './router.ts';
-export { serve, type ServeOptions, type Served } from './serve.ts';
+export { type Served, type ServeOptions, serve } from './serve.ts';
 export type {
   InferInput,
   InferOutput,
@@ -73,5 +75,3 @@ export type {
   StandardSchemaProps,
   StandardSchemaV1,
 } from './standard-schema.ts';
-// re-exported from core: the one constant-time comparison every package shares
-export { secretsEqual, timingSafeEqual } from '@fleetkit/core';

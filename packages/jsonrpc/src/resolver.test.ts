@@ -1,7 +1,7 @@
 import { memoryLogger } from '@fleetkit/core';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { accountFromParams, allow, type AuthorizationRequest, authorization, deny } from './authorization.ts';
+import { type AuthorizationRequest, accountFromParams, allow, authorization, deny } from './authorization.ts';
 import { JsonRpcError } from './errors.ts';
 import type { MethodDefinition, MethodResolver } from './method.ts';
 import { createRouter } from './router.ts';

@@ -1,7 +1,7 @@
 import { createLogger, cryptoRandom, type Logger, type Random } from '@fleetkit/core';
 import { dispatch, type Engine, registered } from './_internal/dispatch.ts';
-import type { RequestInfo } from './context.ts';
 import { countOption } from './_internal/options.ts';
+import type { RequestInfo } from './context.ts';
 import { type DiscoveryInfo, withDiscovery } from './discovery.ts';
 import { JsonRpcError } from './errors.ts';
 import {

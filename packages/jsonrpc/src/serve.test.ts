@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specRouter } from './testing/spec-methods.ts';
 import { createHttpHandler } from './http-handler.ts';
 import { type Served, serve } from './serve.ts';
+import { specRouter } from './testing/spec-methods.ts';
 
 describe("serve on the runtime's own HTTP server", () => {
   let server: Served;

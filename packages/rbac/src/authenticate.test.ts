@@ -1,7 +1,7 @@
-import { openSqlite } from '@fleetkit/core/sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openSqlite } from '@fleetkit/core/sqlite';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openTestRbac } from './_internal/test-engine.ts';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openTestRbac } from './_internal/test-engine.ts';
 import { TABLE_2 } from './matrix.ts';
 import type { Rbac } from './rbac.ts';
-import { type Role, ROLES } from './roles.ts';
+import { ROLES, type Role } from './roles.ts';
 
 const USERS = ['u0', 'u1', 'u2', 'u3'];
 /** Everyone whose decisions are compared: the users and both account admins. */

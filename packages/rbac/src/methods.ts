@@ -1,5 +1,5 @@
 import { invalid as reject } from './_internal/fail.ts';
-import { METHOD_ALIASES, type MatrixRow, TABLE_2 } from './matrix.ts';
+import { type MatrixRow, METHOD_ALIASES, TABLE_2 } from './matrix.ts';
 import { isRole, roleMask } from './roles.ts';
 
 const PREFIX = 'exodm:';

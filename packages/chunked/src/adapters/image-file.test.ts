@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, appendFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InThreadPool, type RunOptions, type WorkerPool } from '@fleetkit/core';

@@ -1,5 +1,5 @@
-import { InThreadPool } from './in-thread.ts';
 import { describeWorkerPool } from '../testing/pool-suite.ts';
+import { InThreadPool } from './in-thread.ts';
 
 describeWorkerPool(
   'in-thread',

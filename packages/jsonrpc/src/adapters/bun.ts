@@ -1,6 +1,6 @@
 // Bun serves web-standard Requests itself.
 import type { FetchHandler } from '../http-handler.ts';
-import type { ServeOptions, Served } from '../serve.ts';
+import type { Served, ServeOptions } from '../serve.ts';
 
 interface BunServer {
   readonly port: number;

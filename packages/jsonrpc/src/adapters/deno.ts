@@ -1,7 +1,7 @@
 // Deno serves web-standard Requests itself.
 import { clientGone } from '../_internal/guard.ts';
 import type { FetchHandler } from '../http-handler.ts';
-import type { ServeOptions, Served } from '../serve.ts';
+import type { Served, ServeOptions } from '../serve.ts';
 
 interface DenoServer {
   readonly addr: { readonly port: number };

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@fleetkit/core';
 import { clientGone } from '../_internal/guard.ts';
 import type { FetchHandler } from '../http-handler.ts';
-import type { ServeOptions, Served } from '../serve.ts';
+import type { Served, ServeOptions } from '../serve.ts';
 import { requestBody } from './node-body.ts';
 
 /** Serves `handler` (which never throws: `serve` guards it) with `node:http`, mapping each request onto a web `Request`. */

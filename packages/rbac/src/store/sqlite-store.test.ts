@@ -1,7 +1,7 @@
-import { openSqlite } from '@fleetkit/core/sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openSqlite } from '@fleetkit/core/sqlite';
 import { afterAll } from 'vitest';
 import { describeRbacStore } from '../testing/store-suite.ts';
 

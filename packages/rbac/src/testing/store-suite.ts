@@ -1,4 +1,4 @@
-import { SeededRandom, silentLogger, type SqlDriver } from '@fleetkit/core';
+import { SeededRandom, type SqlDriver, silentLogger } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Query } from '../decision.ts';
 import { RbacErrorCode } from '../errors.ts';
