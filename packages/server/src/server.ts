@@ -107,7 +107,7 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
   const devices = openDevicePlugins(context, deviceOptions);
   devices.mount(app);
   const callbacks = startCallbacks(context);
-  metrics.source({ callbacks: () => callbackStats(context) });
+  metrics.source({ callbacks: () => callbackStats(context), transactions: () => queue.openCounts() });
   return {
     fetch: async (request) => app.fetch(request),
     app,

@@ -32,4 +32,14 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^fleetkit_callbacks\{state="pending"\} 0$/m);
     expect(text).toMatch(/^fleetkit_callback_oldest_pending_seconds 0$/m);
   });
+
+  it('shows open transactions by state as the queue depth', async () => {
+    const queue = t.server.context.queue;
+    await queue.enqueue({ target: { device: 'exodm/depth-1' }, kind: 'rpc', payload: {}, timeoutMs: 60_000 });
+    await queue.enqueue({ target: { device: 'exodm/depth-1' }, kind: 'rpc', payload: {}, timeoutMs: 60_000 });
+    await queue.callIn('exodm/depth-1', { limit: 1 });
+    const text = await (await fetch(new URL('metrics', t.url))).text();
+    expect(text).toMatch(/^fleetkit_transactions\{state="queued"\} 1$/m);
+    expect(text).toMatch(/^fleetkit_transactions\{state="delivered"\} 1$/m);
+  });
 });
