@@ -104,8 +104,7 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
     runOperation(runtime, locate, output, limit(o), generic);
   const nested = (path: string, kind: 'action' | 'notification', content: unknown): Locate => {
     const steps = parseInstancePath(path);
-    const locate: Locate = (w, rt, root) => placeByPath(w, rt, root, steps, kind, content);
-    return locate;
+    return (w, rt, root) => placeByPath(w, rt, root, steps, kind, content);
   };
   const v: Validator = {
     schema,
