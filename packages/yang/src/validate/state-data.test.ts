@@ -11,7 +11,7 @@ const text = `module s {
       config false;
       key "id";
       leaf id { type uint8; }
-      leaf-list sample { type uint8; }
+      leaf-list sample { type uint8; must ". != 9"; max-elements 3; }
     }
     list event {
       config false;
@@ -37,8 +37,10 @@ for (const fast of [true, false]) {
       expect(data({ stat: [{ id: 1 }, { id: 1 }] })).toEqual(["duplicate /s:top/stat[id='1']"]);
     });
 
-    it('lets a state leaf-list repeat a value', () => {
+    it('lets a state leaf-list repeat a value, and names its entries by position', () => {
       expect(data({ stat: [{ id: 1, sample: [3, 3] }] })).toEqual([]);
+      expect(data({ stat: [{ id: 1, sample: [3, 9] }] })).toEqual(["must /s:top/stat[id='1']/sample[2]"]);
+      expect(data({ stat: [{ id: 1, sample: [1, 2, 3, 4] }] })).toEqual(["max-elements /s:top/stat[id='1']/sample[4]"]);
     });
 
     it('names an entry of a list without keys by its position', () => {
