@@ -2,6 +2,7 @@ import { ROLES, type Role, TABLE_2 } from '@fleetkit/rbac';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTRA_ROWS, SERVER_ALIASES } from '../src/api/matrix.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
+import { NOT_IMPLEMENTED } from './not-implemented.ts';
 
 // Manual §8.4 Table 2 (and the server's EXTRA_ROWS) over real HTTP: every
 // row is called by a user holding one role only, for every role. The cases
@@ -149,21 +150,6 @@ const RECIPES: Readonly<Record<string, (cell: Cell) => Recipe>> = {
     params: {},
     prepare: (boss) => boss('exodm:set-mblox-parameters', MBLOX),
   }),
-};
-
-/**
- * Rows the server does not answer yet: the call passes access control and
- * then meets -32601. Each entry says why; once a method is implemented its
- * entry must go (the test fails until it does).
- */
-const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
-  'exodm:create-package': 'packages (manual §5.6) are a later issue',
-  'exodm:add-package-members': 'packages (manual §5.6) are a later issue',
-  'exodm:push-package': 'packages (manual §5.6) are a later issue',
-  'exodm:list-packages': 'packages (manual §5.6) are a later issue',
-  'exodm:get-package-status': 'packages (manual §5.6) are a later issue',
-  'exodm:get-transaction': 'EXTRA_ROWS names it, but no method family defines it yet',
-  'exodm:cancel-transaction': 'EXTRA_ROWS names it, but no method family defines it yet',
 };
 
 const ROWS = [...TABLE_2, ...EXTRA_ROWS];

@@ -4,7 +4,7 @@ import { fail, ResultCode } from '../result-code.ts';
 import { deleteMbloxParameters } from './mblox.ts';
 import { method, type ServerMethod } from './method.ts';
 import { pageKeys, paging } from './paging.ts';
-import { idString } from './params.ts';
+import { account, idString } from './params.ts';
 import { saveProfile, userProfileParams } from './users.ts';
 
 /** Accounts (manual §5.1; the 1.x `create-account` shape of exodm.md §1). Only `master` reaches these. */
@@ -13,7 +13,13 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
   return [
     method('exodm:create-account', {
       summary: 'Creates an account and its admin user <name>-admin (manual §5.1)',
-      params: v.object({ name: idString, uname: v.optional(idString), ...userProfileParams, password: v.string() }),
+      params: v.object({
+        account,
+        name: idString,
+        uname: v.optional(idString),
+        ...userProfileParams,
+        password: v.string(),
+      }),
       handler: async (p) => {
         if (rbac.hasAccount(p.name)) fail(ResultCode.ObjectExists, `account ${p.name} exists`);
         // the 1.x API names the account's first user, who administers it beside <name>-admin; the real
@@ -40,7 +46,7 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
     }),
     method('exodm:update-account', {
       summary: 'Accepted for the 1.x API; an account has no changeable properties',
-      params: v.object({ name: idString }),
+      params: v.object({ account, name: idString }),
       handler: (p) => {
         if (!rbac.hasAccount(p.name)) fail(ResultCode.ObjectNotFound, `account ${p.name} does not exist`);
         return { result: ResultCode.Ok };
@@ -48,7 +54,7 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
     }),
     method('exodm:delete-account', {
       summary: 'Deletes an account that owns no devices, groups, types or modules',
-      params: v.object({ name: idString }),
+      params: v.object({ account, name: idString }),
       handler: async (p) => {
         if (!rbac.hasAccount(p.name)) fail(ResultCode.ObjectNotFound, `account ${p.name} does not exist`);
         if (await ownsObjects(server, p.name)) fail(ResultCode.ObjectNotEmpty, `account ${p.name} still owns objects`);
@@ -60,7 +66,7 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
     }),
     method('exodm:lookup-account', {
       summary: 'Tells whether an account exists',
-      params: v.object({ name: idString }),
+      params: v.object({ account, name: idString }),
       handler: (p) => {
         if (!rbac.hasAccount(p.name)) fail(ResultCode.ObjectNotFound, `account ${p.name} does not exist`);
         return { result: ResultCode.Ok, accounts: [{ name: p.name }] };
@@ -68,7 +74,7 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
     }),
     method('exodm:list-accounts', {
       summary: 'Lists accounts, n after previous',
-      params: v.object({ ...paging }),
+      params: v.object({ account, ...paging }),
       handler: (p) => ({
         result: ResultCode.Ok,
         accounts: pageKeys(rbac.accounts(), (name) => name, p).map((name) => ({ name })),
