@@ -11,6 +11,4 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
   'exodm:push-package': 'packages (manual §5.6) are a later issue',
   'exodm:list-packages': 'packages (manual §5.6) are a later issue',
   'exodm:get-package-status': 'packages (manual §5.6) are a later issue',
-  'exodm:get-transaction': 'EXTRA_ROWS names it, but no method family defines it yet',
-  'exodm:cancel-transaction': 'EXTRA_ROWS names it, but no method family defines it yet',
 };

@@ -4,8 +4,8 @@ import type { ServerContext } from '../context.ts';
 import { accountMethods } from './accounts.ts';
 import { configDataMethods } from './config-data.ts';
 import { configSetMethods } from './config-sets.ts';
-import { resolveDeviceRpc } from './device-rpcs.ts';
 import { deviceLicenseMethods } from './device-licenses.ts';
+import { resolveDeviceRpc } from './device-rpcs.ts';
 import { deviceTypeMethods } from './device-types.ts';
 import { deviceMethods } from './devices.ts';
 import { groupMethods } from './groups.ts';
@@ -13,6 +13,7 @@ import { SERVER_ALIASES } from './matrix.ts';
 import { mbloxMethods } from './mblox.ts';
 import type { ServerMethod } from './method.ts';
 import { roleMethods } from './roles.ts';
+import { transactionMethods } from './transactions.ts';
 import { userMethods } from './users.ts';
 import { yangModuleMethods } from './yang-modules.ts';
 
@@ -29,6 +30,7 @@ const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [
   configDataMethods,
   deviceLicenseMethods,
   mbloxMethods,
+  transactionMethods,
 ];
 
 /** Adds a family of methods to the list the router is built from; used by family files outside this list. */
