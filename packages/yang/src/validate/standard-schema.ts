@@ -18,10 +18,16 @@ export type StandardResult<Output> =
   | { readonly value: Output; readonly issues?: undefined }
   | { readonly issues: readonly StandardIssue[] };
 
-/** One Standard Schema issue: message and the path of keys to the offending value. */
+/**
+ * One Standard Schema issue: message and the path of keys to the offending
+ * value, plus valibot's optional `expected` and `received` texts, which
+ * consumers such as jsonrpc pass on to the caller.
+ */
 export interface StandardIssue {
   readonly message: string;
   readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[];
+  readonly expected?: string;
+  readonly received?: string;
 }
 
 /**
@@ -43,7 +49,17 @@ export function standardSchema(
   run: (value: unknown) => ValidationResult,
   prefix: string,
 ): StandardSchemaV1<unknown, Record<string, unknown>> {
-  const toIssue = (i: YangIssue): StandardIssue => ({ message: i.message, path: pathKeys(i.path, prefix) });
+  const toIssue = (i: YangIssue): StandardIssue => {
+    const path = pathKeys(i.path, prefix);
+    // yanglint names an unknown member's parent; a params path names the member itself
+    if (i.kind === 'unknown' && typeof i.received === 'string') path.push(i.received);
+    return {
+      message: i.message,
+      path,
+      ...(i.expected === undefined ? {} : { expected: i.expected }),
+      ...(typeof i.received === 'string' ? { received: i.received } : {}),
+    };
+  };
   return {
     '~standard': {
       version: 1,

@@ -222,8 +222,12 @@ describe('RPCs and notifications', () => {
     expect([s.version, s.vendor]).toEqual([1, 'fleetkit-yang']);
     expect(s.validate({ n: 3 })).toEqual({ value: { n: 3 } });
     expect(s.validate({ n: 300 })).toEqual({
-      issues: [{ message: 'Invalid value 300: expected int8 in -128..127', path: ['n'] }],
+      issues: [
+        { message: 'Invalid value 300: expected int8 in -128..127', path: ['n'], expected: 'int8 in -128..127' },
+      ],
     });
+    const unknown = s.validate({ n: 3, extra: true }) as { issues: { path: unknown[]; received?: string }[] };
+    expect(unknown.issues.map((i) => [i.path, i.received])).toEqual([[['extra'], 'extra']]);
   });
 
   it('refuses a value that is not a compiled schema', () => {
