@@ -16,24 +16,16 @@ import { openTxQueue, type Transaction } from '@fleetkit/txqueue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Listener, listen, type Received } from './callback-listener.ts';
 import { Fleet, registerFleet, type SimDevice } from './fleet.ts';
-import { backendCall, type ServerChild, startChild } from './server-child.ts';
-
-const ADMIN_PASSWORD = 'crash-test-sysadm-password';
-const SYSADM = { user: 'sysadm', password: ADMIN_PASSWORD };
-const ACME = { user: 'acme-admin', password: 'crash-test-acme-password' };
-const PROVISIONING_KEY = 'crash-test-provisioning-key';
-
-/** The device RPC the backend drives: `crash:work`, answered by the device with what it did. */
-const CRASH_YANG = `module crash {
-  namespace "urn:fleetkit:crash";
-  prefix c;
-  import exosense { prefix exo; }
-  revision 2024-01-01;
-  rpc work {
-    input { uses exo:std-request; leaf n { type uint32; } }
-    output { leaf done { type uint32; } }
-  }
-}`;
+import {
+  ACME,
+  ADMIN_PASSWORD,
+  backendCall,
+  createDatabase,
+  PROVISIONING_KEY,
+  type ServerChild,
+  setUpAcme,
+  startChild,
+} from './server-child.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -124,18 +116,7 @@ async function crashRun(
   cleanups.push(() => server.kill());
   const port = server.port;
   const url = server.url;
-  const ok = async (login: typeof SYSADM, method: string, params: Record<string, unknown>) => {
-    const reply = await backendCall(url, login, method, params);
-    expect(reply.result, `${method}: ${JSON.stringify(reply)}`).toMatchObject({ result: 'ok' });
-  };
-  await ok(SYSADM, 'exodm:create-account', { name: 'acme', email: 'ops@acme.example', password: ACME.password });
-  await ok(ACME, 'exodm:create-yang-module', { name: 'crash.yang', 'yang-module': CRASH_YANG });
-  await ok(ACME, 'exodm:add-role-execution-permission', { role: 'admin', 'package-name': 'crash', 'rpc-name': 'work' });
-  await ok(ACME, 'exodm:create-device-type', {
-    name: 'meter',
-    protocol: 'fleetkit-http',
-    'provisioning-key': PROVISIONING_KEY,
-  });
+  await setUpAcme(url);
   const ids = Array.from({ length: plan.devices }, (_, i) => `meter-${i}`);
   const devices = await registerFleet(ids, { hubs: [url], account: 'acme', provisioningKey: PROVISIONING_KEY });
   const fleet = new Fleet(devices, { pollMs: 250, result: (command) => ({ done: command.parameters.n }) });
@@ -156,7 +137,7 @@ async function crashRun(
       for (;;) {
         let reply: Awaited<ReturnType<typeof backendCall>>;
         try {
-          reply = await backendCall(url, ACME, 'crash:work', params);
+          reply = await backendCall(url, ACME, 'work:run', params);
         } catch {
           await sleep(50);
           continue;
@@ -337,20 +318,13 @@ describe('crash: SIGKILL at random moments, SQLite', () => {
 describeWithPostgres('crash: SIGKILL at random moments, PostgreSQL', (url) => {
   it('keeps every accepted transaction, completes each once and delivers every final callback', async () => {
     const seed = seedOf();
-    const name = `srv_crash_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = openPostgres({ connectionString: url, max: 1 });
-    await admin.exec(`CREATE DATABASE ${name}`);
-    cleanups.push(async () => {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.close();
-    });
-    const database = new URL(url);
-    database.pathname = `/${name}`;
+    const database = await createDatabase(url, 'srv_crash');
+    cleanups.push(() => database.drop());
     const plan: Plan = { kills: 3, calls: 90, devices: 8, lanes: 4, drainMs: 90_000 };
-    const outcome = await crashRun({ database: database.href }, plan, seeded(seed)).catch((error: unknown) => {
+    const outcome = await crashRun({ database: database.url }, plan, seeded(seed)).catch((error: unknown) => {
       throw new Error(`crash run failed (FLEETKIT_CRASH_SEED=${seed}): ${String(error)}`);
     });
-    const driver = openPostgres({ connectionString: database.href, max: 2 });
+    const driver = openPostgres({ connectionString: database.url, max: 2 });
     cleanups.push(() => driver.close());
     await verify(outcome, driver, plan);
   }, 180_000);

@@ -101,6 +101,8 @@ export interface FleetOptions {
   readonly pollMs?: number;
   /** Ask every hub at once for the current command (scale-out: both must name the same delivery). */
   readonly raceCallIns?: boolean;
+  /** Commands each device carries out before its loop ends; default: it runs until {@link Fleet.stop}. */
+  readonly commandsEach?: number;
   /** The `result` a device reports for a command; default `{ done: <its name> }`. */
   readonly result?: (command: Command) => Record<string, unknown>;
 }
@@ -133,6 +135,11 @@ export class Fleet {
   /** Starts every device's loop. */
   start(): void {
     this.#running ??= Promise.all(this.devices.map((device) => this.#run(device))).then(() => undefined);
+  }
+
+  /** Resolves when every device's loop has ended (`commandsEach` carried out, or stopped). */
+  async finished(): Promise<void> {
+    await this.#running;
   }
 
   /** Stops the loops after the call each one is in, and waits for them. */
@@ -169,7 +176,8 @@ export class Fleet {
 
   async #run(device: SimDevice): Promise<void> {
     const pollMs = this.#options.pollMs ?? 200;
-    while (!this.#stopped) {
+    let carried = 0;
+    while (!this.#stopped && carried < (this.#options.commandsEach ?? Number.POSITIVE_INFINITY)) {
       const got = await this.#callIn(device);
       if (got === undefined) return;
       if (got.status === 404) {
@@ -187,6 +195,7 @@ export class Fleet {
         continue;
       }
       await this.#report(device, got.body as unknown as Command);
+      carried++;
     }
   }
 

@@ -3,6 +3,7 @@
 // with SIGTERM and start it again on the same database.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { openPostgres } from '@fleetkit/core/postgres';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 /** The repository's Node 24 (runs the TypeScript sources directly). */
@@ -137,4 +138,79 @@ export async function backendCall(
   });
   const text = await response.text();
   return { status: response.status, ...(text === '' ? {} : (JSON.parse(text) as object)) };
+}
+
+/** sysadm's password in every child-process test. */
+export const ADMIN_PASSWORD = 'child-test-sysadm-password';
+export const SYSADM = { user: 'sysadm', password: ADMIN_PASSWORD } as const;
+/** The admin of account `acme`, which every child-process test creates. */
+export const ACME = { user: 'acme-admin', password: 'child-test-acme-password' } as const;
+/** The provisioning key of acme's device type `meter` (plugin fleetkit-http). */
+export const PROVISIONING_KEY = 'child-test-provisioning-key';
+
+/** The device RPC the tests drive: `work:run`, which a device answers with what it did. */
+export const WORK_YANG = `module work {
+  namespace "urn:fleetkit:work";
+  prefix w;
+  import exosense { prefix exo; }
+  revision 2024-01-01;
+  rpc run {
+    input { uses exo:std-request; leaf n { type uint32; } }
+    output { leaf done { type uint32; } }
+  }
+}`;
+
+/** Calls `method` and expects `{result: 'ok'}` (with whatever else it answers); throws otherwise. */
+export async function expectOk(
+  url: string,
+  login: { readonly user: string; readonly password: string },
+  method: string,
+  params: Record<string, unknown>,
+): Promise<BackendReply> {
+  const reply = await backendCall(url, login, method, params);
+  if (reply.result?.result !== 'ok') throw new Error(`${method}: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+/**
+ * Creates account acme (admin `acme-admin`), its module `work` with
+ * `work:run` granted to the admin role, and the device type `meter` of the
+ * HTTP device API with {@link PROVISIONING_KEY}.
+ */
+export async function setUpAcme(url: string): Promise<void> {
+  await expectOk(url, SYSADM, 'exodm:create-account', {
+    name: 'acme',
+    email: 'ops@acme.example',
+    password: ACME.password,
+  });
+  await expectOk(url, ACME, 'exodm:create-yang-module', { name: 'work.yang', 'yang-module': WORK_YANG });
+  await expectOk(url, ACME, 'exodm:add-role-execution-permission', {
+    role: 'admin',
+    'package-name': 'work',
+    'rpc-name': 'run',
+  });
+  await expectOk(url, ACME, 'exodm:create-device-type', {
+    name: 'meter',
+    protocol: 'fleetkit-http',
+    'provisioning-key': PROVISIONING_KEY,
+  });
+}
+
+/** A database of its own on the test PostgreSQL server; `drop()` removes it (closing what is still connected). */
+export async function createDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = openPostgres({ connectionString: serverUrl, max: 1 });
+  await admin.exec(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async drop() {
+      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.close();
+    },
+  };
 }

@@ -103,7 +103,11 @@ export class DeviceEngine {
         if (head === undefined || !serves(head)) return undefined;
         if (isOut(head)) return workOf(this.#server, queue, head);
         const [delivery] = await this.#server.queue.callIn(queue, { limit: 1 });
-        if (delivery !== undefined) return workOf(this.#server, queue, delivery);
+        // on PostgreSQL another process may deliver the head between the two reads, and the call-in then
+        // takes the next transaction: that one waits its turn, the device gets the head (next round)
+        if (delivery !== undefined && delivery.transactionId === head.id) {
+          return workOf(this.#server, queue, delivery);
+        }
       }
       return undefined;
     });
