@@ -1,17 +1,17 @@
-import type { AcceptRequest, Connection, Session } from './connection.ts';
-import type { BrokerControl } from './control.ts';
 import { ControlSession } from './_internal/control-session.ts';
 import { DeviceSession } from './_internal/device-session.ts';
 import { Heartbeat } from './_internal/heartbeat.ts';
 import { type BrokerStats, type DeviceInfo, Hub } from './_internal/hub.ts';
 import { LocalControl } from './_internal/local-control.ts';
 import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './_internal/options.ts';
+import type { AcceptRequest, Connection, Session } from './connection.ts';
+import type { BrokerControl } from './control.ts';
+import { BrokerError, BrokerErrorCode } from './errors.ts';
+import { KeyRing } from './keys.ts';
 import { CloseCode } from './protocol/close-codes.ts';
 import { OutFrame } from './protocol/frame.ts';
 import { controlWelcome, deviceWelcome, errorFrame } from './protocol/messages.ts';
 import { WireError } from './protocol/wire-errors.ts';
-import { BrokerError, BrokerErrorCode } from './errors.ts';
-import { KeyRing } from './keys.ts';
 
 /** Why the broker closes everything: 1001 for a shutdown, 1012 for a restart (002 close-code table). */
 export type ShutdownKind = 'shutdown' | 'restart';

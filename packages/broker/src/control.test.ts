@@ -1,11 +1,11 @@
 import { memoryLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BrokerOptions } from './_internal/options.ts';
+import { control, device, NOW, testBroker } from './_internal/test-broker.ts';
+import { settle } from './_internal/test-peer.ts';
 import type { Broker } from './broker.ts';
 import type { DeviceMessage, PresenceEvent } from './control.ts';
 import { BrokerError } from './errors.ts';
-import { control, device, NOW, testBroker } from './_internal/test-broker.ts';
-import { settle } from './_internal/test-peer.ts';
-import type { BrokerOptions } from './_internal/options.ts';
 
 let broker: Broker;
 function setup(options: Partial<BrokerOptions> = {}) {

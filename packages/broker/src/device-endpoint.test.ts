@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOW, device as registered, testBroker } from './_internal/test-broker.ts';
+import { settle, TestPeer } from './_internal/test-peer.ts';
 import type { MemoryTransport } from './adapters/memory.ts';
 import type { Broker } from './broker.ts';
-import { device as registered, NOW, testBroker } from './_internal/test-broker.ts';
-import { settle, TestPeer } from './_internal/test-peer.ts';
 
 let broker: Broker;
 

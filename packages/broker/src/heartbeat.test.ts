@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker } from './broker.ts';
 import { control, device, testBroker } from './_internal/test-broker.ts';
 import { settle, TestPeer } from './_internal/test-peer.ts';
+import type { Broker } from './broker.ts';
 
 let broker: Broker;
 afterEach(() => broker.shutdown());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Connection } from './connection.ts';
 import { control, device, testBroker } from './_internal/test-broker.ts';
 import { settle, TestPeer } from './_internal/test-peer.ts';
+import type { Connection } from './connection.ts';
 
 describe('shutdown and restart (002 close codes)', () => {
   it.each([

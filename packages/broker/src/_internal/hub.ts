@@ -1,6 +1,6 @@
+import type { JsonObject } from '../protocol/messages.ts';
 import type { ControlSession } from './control-session.ts';
 import type { DeviceSession } from './device-session.ts';
-import type { JsonObject } from '../protocol/messages.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Peer } from './peer.ts';
 

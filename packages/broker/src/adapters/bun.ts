@@ -4,9 +4,9 @@ import { BrokerError, BrokerErrorCode } from '../errors.ts';
 import type { OutFrame } from '../protocol/frame.ts';
 import {
   awaitClosing,
-  baseUrl,
   type BrokerMount,
   type BrokerServer,
+  baseUrl,
   type ListenOptions,
   type MountOptions,
   mountPath,

@@ -1,6 +1,6 @@
+import { createServer } from 'node:http';
 import { ManualClock, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Broker } from '../broker.ts';
 import { mountNode, serveNode } from './node.ts';

@@ -6,9 +6,9 @@ import { type AcceptRequest, apiKeyOf, type Connection, endpointOf, type Session
 import type { OutFrame } from '../protocol/frame.ts';
 import {
   awaitClosing,
-  baseUrl,
   type BrokerMount,
   type BrokerServer,
+  baseUrl,
   type ListenOptions,
   type MountOptions,
   mountPath,

@@ -2,8 +2,8 @@ import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../broker.ts';
 import { connectDevice, type DeviceClientState } from '../client/device-client.ts';
-import type { BrokerServer } from './server.ts';
 import { runtimeName, serve } from './serve.ts';
+import type { BrokerServer } from './server.ts';
 
 const servers: BrokerServer[] = [];
 afterEach(async () => {

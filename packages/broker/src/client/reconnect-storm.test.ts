@@ -1,8 +1,8 @@
 import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { describe, expect, it } from 'vitest';
+import { settle } from '../_internal/test-peer.ts';
 import { MemoryTransport } from '../adapters/memory.ts';
 import { Broker } from '../broker.ts';
-import { settle } from '../_internal/test-peer.ts';
 import { connectDevice, type DeviceClient } from './device-client.ts';
 
 const CLIENTS = 1_000;

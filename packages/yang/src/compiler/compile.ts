@@ -1,7 +1,7 @@
 import type { ModuleRepository } from '../resolver.ts';
 import { type CompiledSchema, SCHEMA_FORMAT } from '../schema.ts';
-import { applyDeviations } from './deviations.ts';
 import { checkTree, resolveLeafrefs } from './check.ts';
+import { applyDeviations } from './deviations.ts';
 import { freezeNodes, freezeNotification, freezeOperation } from './freeze.ts';
 import { compileIdentities } from './identities.ts';
 import { Implementation } from './implement.ts';

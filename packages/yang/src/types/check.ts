@@ -1,7 +1,7 @@
 import type { IdentitySpec, TypeSpec } from '../schema.ts';
 import { parseXPath } from '../xpath/parse.ts';
-import { isInstanceIdentifier, isNodeInstanceIdentifier } from './instance-id.ts';
 import { failure, type TypeFailure, type ValueCheck } from './failure.ts';
+import { isInstanceIdentifier, isNodeInstanceIdentifier } from './instance-id.ts';
 import { bigCheck, decimalCheck, numberCheck } from './numeric.ts';
 
 export type { TypeFailure, ValueCheck } from './failure.ts';

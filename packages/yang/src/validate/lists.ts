@@ -1,8 +1,8 @@
 import type { SchemaNode } from '../schema.ts';
 import { type DNode, detachedNode, dnode, kids, positionedLeaf, positionedNode } from '../xpath/dnode.ts';
 import { childPath, pathOf } from './issue.ts';
-import type { RNode } from './runtime.ts';
 import { KeyIndex } from './key-index.ts';
+import type { RNode } from './runtime.ts';
 import { walkMembers } from './tree.ts';
 import { defer, hasMember, isObject, issue, type KeySet, typeIssue, type Walk } from './walk.ts';
 

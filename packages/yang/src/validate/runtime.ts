@@ -1,11 +1,11 @@
 import type { CompiledSchema, Condition, SchemaNode, TypeSpec } from '../schema.ts';
-import { xsdToJs } from '../types/xsd-regex.ts';
 import { type CheckContext, compileCheck, compileUnionMember, type ValueCheck } from '../types/check.ts';
-import type { Lazy } from '../xpath/dnode.ts';
-import { lazyFor } from './lazy.ts';
-import { compileMust, type FastCondition } from './fast-must.ts';
-import { prepareOperations, type ROperation } from './operations.ts';
+import { xsdToJs } from '../types/xsd-regex.ts';
 import type { Step, XPathExpr } from '../xpath/ast.ts';
+import type { Lazy } from '../xpath/dnode.ts';
+import { compileMust, type FastCondition } from './fast-must.ts';
+import { lazyFor } from './lazy.ts';
+import { prepareOperations, type ROperation } from './operations.ts';
 
 /** A choice as the validator sees it: its cases and where it sits among outer choices. */
 export interface RChoice {

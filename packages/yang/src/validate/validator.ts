@@ -5,7 +5,7 @@ import type { ROperation } from './operations.ts';
 import { type Locate, placeByPath, placeInDocument } from './placement.ts';
 import { runData, runOperation, type ValidationResult } from './run.ts';
 import { prepare, type Runtime } from './runtime.ts';
-import { standardSchema, type StandardSchemaV1 } from './standard-schema.ts';
+import { type StandardSchemaV1, standardSchema } from './standard-schema.ts';
 
 export type { ValidationResult } from './run.ts';
 

@@ -1,5 +1,5 @@
-import { type DNode, kids, rootOf } from './dnode.ts';
 import type { Step } from './ast.ts';
+import { type DNode, kids, rootOf } from './dnode.ts';
 
 /** The nodes on an XPath axis from `n` (§2.2), in axis order. */
 export function axis(n: DNode, a: Step['axis']): DNode[] {

@@ -1,8 +1,8 @@
 import type { Step, XPathExpr } from './ast.ts';
 import { axis } from './axes.ts';
 import { childrenNamed, type DNode, rootOf, stringValue } from './dnode.ts';
-import { compare, toBoolean, toNum, type XValue } from './values.ts';
 import { callFunction } from './functions.ts';
+import { compare, toBoolean, toNum, type XValue } from './values.ts';
 
 export { compare, toBoolean, toNum, toStr, type XValue } from './values.ts';
 

@@ -1,6 +1,6 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 import type { Axis, BinaryOp, NodeTest, Step, XPathExpr } from './ast.ts';
-import { tokenize, type Token } from './lexer.ts';
+import { type Token, tokenize } from './lexer.ts';
 
 /** How names in an expression map to modules: the prefix table of the defining module. */
 export interface XPathNames {

@@ -1,7 +1,7 @@
 // Differential test: our verdict on generated documents must equal
 // yanglint's (libyang 2), and our issues must name the node yanglint names.
 // Set FLEETKIT_SEED to replay a run; the seed is printed either way.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
