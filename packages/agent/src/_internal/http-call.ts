@@ -1,0 +1,106 @@
+import { AgentError, AgentErrorCode } from '../errors.ts';
+
+/** One call of the device API. */
+export interface HttpCall {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  /** The access key, sent as `Authorization` without a scheme (Xyte). */
+  readonly authorization?: string;
+  readonly body?: unknown;
+}
+
+/** The fetch an HTTP transport uses (the runtime's, or one of the caller's). */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Retry-After in ms: the server's `retry_after_ms` field, else the header's seconds. */
+function retryAfterOf(response: Response, body: unknown): number | undefined {
+  const field = (body as { retry_after_ms?: unknown } | undefined)?.retry_after_ms;
+  if (typeof field === 'number' && Number.isFinite(field) && field >= 0) return field;
+  const header = response.headers.get('retry-after');
+  if (header !== null && /^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  return undefined;
+}
+
+function parse(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes one call and returns the parsed JSON of a 2xx answer (undefined
+ * for an empty body). Every failure becomes an {@link AgentError}: a network
+ * error or 5xx `unavailable`, 401/403 `auth-lost`, 429 `rate-limited`, any
+ * other status `refused` with the server's `error` code; an abort rethrows
+ * the signal's reason.
+ */
+export async function callJson(fetchFunction: FetchFunction, call: HttpCall, signal: AbortSignal): Promise<unknown> {
+  const headers: Record<string, string> = {};
+  if (call.authorization !== undefined) headers.authorization = call.authorization;
+  if (call.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetchFunction(call.url, {
+      method: call.method,
+      headers,
+      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw new AgentError(AgentErrorCode.Unavailable, `Cannot reach ${call.url}: ${messageOf(error)}`, {
+      cause: error,
+      details: { url: call.url },
+    });
+  }
+  const body = parse(text);
+  if (response.ok) {
+    if (text.trim() !== '' && body === undefined) {
+      throw new AgentError(AgentErrorCode.InvalidReply, `Cannot read the answer of ${call.url}: it is not JSON`, {
+        details: { url: call.url, status: response.status },
+      });
+    }
+    return body;
+  }
+  const status = response.status;
+  const error =
+    typeof (body as { error?: unknown } | undefined)?.error === 'string'
+      ? (body as { error: string }).error
+      : undefined;
+  const details = { url: call.url, status, ...(error === undefined ? {} : { error }) };
+  if (status === 401 || status === 403) {
+    throw new AgentError(AgentErrorCode.AuthLost, `The server refused the device's credentials (${status})`, {
+      details,
+    });
+  }
+  if (status === 429) {
+    const retryAfterMs = retryAfterOf(response, body);
+    throw new AgentError(AgentErrorCode.RateLimited, 'The server asks the device to slow down (429)', {
+      details: { ...details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+    });
+  }
+  if (status >= 500) {
+    throw new AgentError(AgentErrorCode.Unavailable, `The server failed (${status}) on ${call.url}`, { details });
+  }
+  throw new AgentError(
+    AgentErrorCode.Refused,
+    `The server refused ${call.method} ${call.url} (${status}${error === undefined ? '' : ` ${error}`})`,
+    {
+      details,
+    },
+  );
+}
+
+/** True for a `refused` error with this HTTP status. */
+export function isRefusedWith(error: unknown, status: number): boolean {
+  return error instanceof AgentError && error.code === AgentErrorCode.Refused && error.details?.status === status;
+}

@@ -1,0 +1,45 @@
+export { Agent, type AgentOptions, startAgent } from './agent.ts';
+export { AgentError, AgentErrorCode, isAuthLost, isTransient } from './errors.ts';
+export type { AgentEvent, AgentListener, FlowStep } from './events.ts';
+export {
+  ANY_COMMAND,
+  type ApplyContext,
+  type CommandContext,
+  type CommandFunction,
+  type CommandHandler,
+  type ConfigApplier,
+  Handlers,
+  type LicenseApplier,
+} from './handlers.ts';
+export { type HttpTransportOptions, httpTransport } from './http-transport.ts';
+export { type BrokerTransportOptions, brokerTransport, brokerUrlOf } from './broker-transport.ts';
+export type { FetchFunction } from './_internal/http-call.ts';
+export {
+  type AgentState,
+  type AgentStore,
+  EMPTY_STATE,
+  type InProgressCommand,
+  MemoryStore,
+  memoryStore,
+  parseAgentState,
+} from './store.ts';
+export {
+  type AgentTiming,
+  DEFAULT_REGISTRATION_INTERVAL,
+  DEFAULT_TELEMETRY_INTERVAL,
+  drawInterval,
+  type Interval,
+} from './timing.ts';
+export type { Session, SessionHooks, Transport } from './transport.ts';
+export type {
+  AuthData,
+  Command,
+  CommandUpdate,
+  ConfigDocument,
+  ConfigReport,
+  License,
+  LicenseState,
+  Pending,
+  Registration,
+  TelemetryReport,
+} from './types.ts';
