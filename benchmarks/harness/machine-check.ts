@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
-// The host of this shared 2-vCPU VM sometimes takes most of the second vCPU
-// (one run's two pool workers hashed at 1.02× one): every multi-thread and
-// database ratio moves with it. Each suite is preceded by the same hashing on
+// The host of a shared 2-vCPU VM sometimes takes most of the second vCPU
+// (docs/benchmark-history.md): every multi-thread and database ratio moves
+// with it. Each suite is preceded by the same hashing on
 // one worker thread and on two at once; a section whose two threads ran
 // below HEALTHY_SCALING × one is marked degraded in docs/benchmarks.md.
 export const HEALTHY_SCALING = 1.5;

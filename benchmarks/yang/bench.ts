@@ -61,10 +61,10 @@ function timeOnce(fn: () => void): number {
 
 /**
  * Of rounds that each time both sides back to back, the one whose ratio is
- * the median. This machine switches between a fast and a slow state (about
- * 2×) every few seconds: the two sides of one round mostly share a state,
- * while each side's best over all rounds may come from different ones (the
- * growth ratio read 0.54 and 1.23 in two runs of the same code that way).
+ * the median. The machines switch between a fast and a slow state every few
+ * seconds: the two sides of one round mostly share a state, while each
+ * side's best over all rounds may come from different ones
+ * (docs/benchmark-history.md).
  */
 function medianRound(rounds: readonly { readonly oursMs: number; readonly peerMs: number }[]): {
   oursMs: number;

@@ -117,7 +117,7 @@ export async function encodeImage(image: ImageSource, options: EncodeOptions): P
   const digests: Uint8Array[] = [];
   const pending: Promise<Hashed>[] = [];
   // Batch buffers come back from the workers and are refilled: fresh ones
-  // would cost a page fault per 4 KiB, about a third of the hashing time.
+  // would take a page fault per page on first write (decision chunked-hashing).
   // On the pool they outlive the encode too (see _internal/kept-buffers.ts).
   const batchLength = digestsAt + perBatch * 32;
   const free: ArrayBuffer[] = pool === undefined ? [] : takeKeptBuffers(pool, batchLength);

@@ -1,8 +1,8 @@
-// Batch buffers kept per worker pool between encodes. A fresh buffer costs a
-// page fault per 4 KiB on its first write (~1.5 µs on the CI machine): with
-// `inFlight` fresh 2 MiB buffers per image that was about a third of the
-// calling thread's time on the pool path. Each pool keeps at most one size,
-// `inFlight` buffers of it, and they go with the pool (a WeakMap entry).
+// Batch buffers kept per worker pool between encodes: a fresh buffer takes a
+// page fault per page on its first write, which dominated the calling
+// thread's time on the pool path (docs/decisions/chunked-hashing.md). Each
+// pool keeps at most one size, `inFlight` buffers of it, and they go with the
+// pool (a WeakMap entry).
 
 const kept = new WeakMap<object, { readonly bytes: number; readonly buffers: ArrayBuffer[] }>();
 

@@ -1,8 +1,8 @@
 // Sources the pool's workers read themselves, so the calling thread plans
 // batches and writes frame headers but touches no image byte: today a file,
-// read by path. Bytes on a SharedArrayBuffer were tried and measured slower
-// (V8 copies and hashes shared memory byte-wise). See
-// docs/decisions/chunked-hashing.md, "Sources the workers read themselves".
+// read by path, not bytes on a SharedArrayBuffer (V8 copies and hashes shared
+// memory byte-wise). See docs/decisions/chunked-hashing.md, "Sources the
+// workers read themselves".
 import { CoreError, CoreErrorCode, defineTask, taskModuleUrl, type WorkerPool } from '@fleetkit/core';
 import type { HashFileBatchInput, HashFileBatchOutput } from '../adapters/hash-task.ts';
 import { type FrameLayout, payloadBytes } from '../adapters/sha256.ts';

@@ -8,8 +8,8 @@ import { withTransfer } from '@fleetkit/core';
 import { type FrameLayout, framePayload, payloadBytes, sha256Frames, sha256Into } from './sha256.ts';
 
 // Reads of at most 1 MiB, each hashed at once, so the bytes are hashed from
-// this core's L2 (2 MiB here), not from memory. Smaller pieces measured no
-// faster for 1 MiB chunks (128 KiB, 32 KiB: more syscalls, same copy).
+// the core's L2 cache, not from memory; smaller pieces only add syscalls
+// (docs/decisions/chunked-hashing.md).
 const PIECE = 1 << 20;
 
 /** Input of {@link hashBatch}: a batch buffer (transferred) and its layout. */

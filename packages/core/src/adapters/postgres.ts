@@ -252,9 +252,9 @@ interface WireConnection {
  * statement cannot change its result columns while it lives (PostgreSQL
  * refuses to run it: "cached plan must not change result type"), so every
  * later execution is Bind, Execute, Sync, and its rows are built from the
- * remembered names and parsers. The per-execution RowDescription and the
- * config clone were ~25 % of node-postgres's CPU in a txqueue cycle
- * (--cpu-prof: addFields, cloneQueryConfig).
+ * remembered names and parsers: node-postgres's per-execution RowDescription
+ * handling and config clone were a large share of its CPU in a txqueue cycle
+ * (docs/decisions/txqueue-004-cpu-per-cycle.md).
  */
 class PreparedExecution {
   readonly name: string;

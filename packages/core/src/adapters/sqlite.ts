@@ -30,8 +30,7 @@ export interface SqliteOptions {
    * or process can read or write it meanwhile (the `sqlite3` shell, a second
    * server started on the same file by mistake: its open fails after
    * `busyTimeoutMs`). Transactions then skip the shared-memory index and its
-   * lock calls (18 `fcntl` per txqueue cycle): the cycle ran 5–8 % faster
-   * (docs/decisions/txqueue-006-statement-cost.md). Default false.
+   * lock calls (docs/decisions/txqueue-006-statement-cost.md). Default false.
    */
   readonly exclusive?: boolean;
 }

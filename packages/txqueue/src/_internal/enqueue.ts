@@ -54,8 +54,8 @@ export async function findByClientId(tx: SqlExecutor, t: NewTransaction): Promis
  * SQLite: the highest id a target has had, stored or deleted (schema.ts
  * `sqliteIdTrigger` records a deleted newest one), for a target expression.
  * The record is looked up only when some target has one (a query SQLite
- * runs once per statement): a fan-out to 10k members took 25 % longer
- * with a lookup per member.
+ * runs once per statement), not once per member of a fan-out
+ * (docs/decisions/txqueue-005-sqlite-pages.md).
  */
 const sqliteLastId = (target: string): string =>
   `max(coalesce((SELECT max(t.id) FROM txq_tx t WHERE t.target = ${target}), 0),

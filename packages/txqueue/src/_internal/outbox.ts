@@ -9,8 +9,7 @@ const PG_INSERT = 'INSERT INTO txq_events (target, tx_id, body) VALUES ($1, $2, 
 // past every live seq and every deleted one (schema.ts: the txq_events_seq trigger)
 // `prev`: the transaction's event before this one, which it waits for (schema.ts `sqliteChainTrigger`)
 // VALUES, not INSERT … SELECT: a SELECT that reads the table it inserts into
-// is first copied into a temporary table (EXPLAIN: OpenEphemeral), ~3 µs of
-// a 9 µs insert (decision 005)
+// is first copied into a temporary table (EXPLAIN: OpenEphemeral; decision 005)
 const SQLITE_INSERT = `INSERT INTO txq_events (seq, target, tx_id, body, prev)
   VALUES (max(coalesce((SELECT max(seq) FROM txq_events), 0), coalesce((SELECT next FROM txq_counter WHERE target = '${EVENT_SEQ_KEY}'), 0)) + 1, $1, $2, $3,
     (SELECT last_event FROM txq_tx WHERE target = $1 AND id = $2))`;
@@ -58,8 +57,8 @@ async function insertEvent(tx: SqlExecutor, fx: Effects, row: TxRow, body: strin
  * notification target are spliced between the parts this side knows
  * ({@link eventBodyParts}). `mid` and `tail` are SQL text parameters. Concatenation, not
  * `json_build_object` → `json_strip_nulls` → `jsonb`: that parsed the JSON
- * twice (~25 µs of an 80 µs ack statement, `log_statement_stats`) and jsonb
- * sorted the keys of the body and of the device's result.
+ * twice and jsonb sorted the keys of the body and of the device's result
+ * (docs/decisions/txqueue-006-statement-cost.md).
  */
 export function eventBodySql(type: 'delivered' | 'final', mid: string, tail: string): string {
   return `'{"type":"${type}"' || coalesce(',"clientId":' || to_json(client_id)::text, '') || ',"kind":' || to_json(kind)::text
@@ -100,8 +99,8 @@ export function eventBody(row: TxRow, type: TxEventType, now: number, status?: S
   const counts = countsOf(row);
   // target and transaction id live in their own columns (the dispatcher adds
   // them). Optional members are assigned, not spread in: one object instead
-  // of one per member (--cpu-prof: ~2 µs of a SQLite step). The key order is
-  // the insertion order.
+  // of one per member (decision txqueue-004). The key order is the insertion
+  // order.
   const body: EventBodyDraft = { type };
   if (row.client_id !== null) body.clientId = row.client_id;
   body.kind = row.kind as TxEvent['kind'];

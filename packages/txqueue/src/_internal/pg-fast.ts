@@ -31,8 +31,8 @@ export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Pro
     t.tag ?? null,
   ];
   // a device with a counter row (every one after its first transaction): a
-  // plain UPDATE, ~10 % of the statement's server time below the upsert's
-  // conflict check (log_statement_stats); the first one makes the row
+  // plain UPDATE, cheaper than the upsert's conflict check (decision
+  // txqueue-006); the first one makes the row
   const [got] = await ctx.db.query<Created>(ENQUEUE_NEXT, params);
   const row = got ?? (await ctx.db.query<Created>(ENQUEUE_FIRST, params))[0];
   return row && enqueuedRow(t, row, now);

@@ -36,8 +36,8 @@ export interface TxRow {
 
 /**
  * A row as an object of one fixed shape. node:sqlite returns each row as a
- * dictionary-mode object: spreading one into a changed copy cost ~7 µs, the
- * largest JavaScript item of a SQLite cycle (--cpu-prof, decision 005).
+ * dictionary-mode object, and spreading one into a changed copy was the
+ * largest JavaScript item of a SQLite cycle (decision 005).
  * Extra columns (SQLite's `last_event`) are left out: nothing reads them.
  */
 export function plainRow(r: TxRow): TxRow {
