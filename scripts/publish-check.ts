@@ -18,12 +18,6 @@ export const PORTABLE: readonly string[] = ['core', 'jsonrpc', 'rbac', 'yang', '
 /** Packages published to npm only: the server needs Node's CLI and is not a portable library. */
 export const NPM_ONLY: readonly string[] = ['server'];
 
-/**
- * Packages that have no README yet, so their tarball ships none (the server's
- * package was being written by others). Delete an entry once the README exists.
- */
-export const README_PENDING: readonly string[] = ['server'];
-
 /** Paths inside a package that must never ship: tests, test helpers, fixtures. */
 const TEST_MATERIAL: readonly RegExp[] = [/\.test\.ts$/, /(^|\/)_fixtures\//, /(^|\/)test-[^/]*\.ts$/];
 
@@ -116,14 +110,8 @@ export function checkPackage(name: string): string[] {
   const problems: string[] = [];
   const packed = npmPackFiles(name);
   for (const file of testMaterial(packed)) problems.push(`npm pack ships test material: ${file}`);
-  const required = README_PENDING.includes(name)
-    ? ['package.json', 'LICENSE']
-    : ['package.json', 'README.md', 'LICENSE'];
-  for (const file of required) {
+  for (const file of ['package.json', 'README.md', 'LICENSE']) {
     if (!packed.includes(file)) problems.push(`npm pack leaves out ${file}`);
-  }
-  if (README_PENDING.includes(name) && packed.includes('README.md')) {
-    problems.push('README.md exists now: delete the entry from README_PENDING');
   }
   if (!NPM_ONLY.includes(name)) {
     for (const line of jsrMismatches(name)) problems.push(`jsr.json: ${line}`);

@@ -11,7 +11,6 @@ import {
   NPM_ONLY,
   npmPackFiles,
   PORTABLE,
-  README_PENDING,
   root,
   testMaterial,
 } from './publish-check.ts';
@@ -60,8 +59,7 @@ describe.each([...PORTABLE, ...NPM_ONLY])('@fleetkit/%s on npm', (name) => {
     expect(testMaterial(files)).toEqual([]);
     expect(files).toContain('LICENSE');
     expect(files).toContain('package.json');
-    if (README_PENDING.includes(name)) expect(files).not.toContain('README.md');
-    else expect(files).toContain('README.md');
+    expect(files).toContain('README.md');
   });
 });
 

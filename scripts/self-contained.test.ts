@@ -34,7 +34,6 @@ const OUTSIDE: readonly RegExp[] = [
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // benchmark suites of packages others were changing (broker, txqueue, yang)
   'benchmarks/broker/child.ts': ['reference/peers.md'],
-  'benchmarks/broker/relay.ts': ['reference/peers.md'],
   'benchmarks/broker/server-bare.ts': ['reference/peers.md'],
   'benchmarks/txqueue/bench.ts': ['reference/peers.md'],
   'benchmarks/txqueue/sqlite-floor.ts': ['reference/peers.md'],
