@@ -24,6 +24,10 @@ import { checkDestinationSettings } from './destinations.ts';
 import { ServerMetrics } from './metrics.ts';
 import type { ServerContext, ServerSettings } from './context.ts';
 import { groupMembersResolver } from './store/groups.ts';
+import type { PackageOptions } from './packages/options.ts';
+import { watchPackageTransactions } from './packages/operations.ts';
+import { openPackages } from './packages/service.ts';
+import { uploadHandler } from './packages/upload-route.ts';
 import { createTables } from './store/schema.ts';
 import { resolveSettings } from './settings.ts';
 
@@ -45,6 +49,8 @@ export interface ServerOptions {
   readonly workerPool?: WorkerPool;
   /** The device protocol plugins' limits and the broker's keys (docs/server.md §Devices). */
   readonly devices?: DeviceOptions;
+  /** Package limits: image size, chunk size, chunk cache (docs/server.md §Packages). */
+  readonly packages?: PackageOptions;
 }
 
 /** A running server: its fetch handler (mount it on any runtime's HTTP server) and its parts. */
@@ -101,9 +107,13 @@ export async function openServer(options: ServerOptions): Promise<FleetServer> {
     options.adminPassword === undefined ? {} : { sysadmPassword: options.adminPassword },
   );
   attachModules(context, { pool: options.workerPool });
+  await openPackages(context, { packages: options.packages, pool: options.workerPool });
   watchConfigTransactions(context);
+  watchPackageTransactions(context);
   const router = backendRouter(context, builtInMethods(context));
   const app = createApp(context, router);
+  const upload = uploadHandler(context);
+  app.put('/exodm/packages/:name', (c) => upload(c.req.raw, c.req.param('name')));
   const devices = openDevicePlugins(context, deviceOptions);
   devices.mount(app);
   const callbacks = startCallbacks(context);

@@ -1,8 +1,9 @@
-import { type Clock, memoryLogger, type SqlDriver, systemClock } from '@fleetkit/core';
+import { type Clock, memoryLogger, type SqlDriver, systemClock, type WorkerPool } from '@fleetkit/core';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { basicAuthHeader, serve } from '@fleetkit/jsonrpc';
 import type { ServerSettings } from '../src/context.ts';
 import type { DeviceOptions } from '../src/devices/plugins.ts';
+import type { PackageOptions } from '../src/packages/options.ts';
 import { type FleetServer, openServer } from '../src/server.ts';
 
 /** The sysadm password every test server starts with. */
@@ -14,6 +15,8 @@ export interface StartOptions {
   readonly clock?: Clock;
   readonly settings?: Partial<ServerSettings>;
   readonly devices?: DeviceOptions;
+  readonly packages?: PackageOptions;
+  readonly workerPool?: WorkerPool;
 }
 
 /** A server listening on a real port, and a raw JSON-RPC caller for it. */
@@ -48,6 +51,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     insecureTestPasswordIterations: 1_000,
     ...(options.settings === undefined ? {} : { settings: options.settings }),
     ...(options.devices === undefined ? {} : { devices: options.devices }),
+    ...(options.packages === undefined ? {} : { packages: options.packages }),
+    ...(options.workerPool === undefined ? {} : { workerPool: options.workerPool }),
   });
   const served = await serve(server.fetch);
   const rpcUrl = new URL('exodm/rpc', served.url).toString();

@@ -5,10 +5,4 @@
  * is implemented its entry must go (table-2 and discover tests fail until
  * it does).
  */
-export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
-  'exodm:create-package': 'packages (manual §5.6) are a later issue',
-  'exodm:add-package-members': 'packages (manual §5.6) are a later issue',
-  'exodm:push-package': 'packages (manual §5.6) are a later issue',
-  'exodm:list-packages': 'packages (manual §5.6) are a later issue',
-  'exodm:get-package-status': 'packages (manual §5.6) are a later issue',
-};
+export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {};

@@ -95,6 +95,16 @@ const RECIPES: Readonly<Record<string, (cell: Cell) => Recipe>> = {
   'exodm:push-package': () => ({ params: { 'package-name': 'fix', operation: 'install' } }),
   'exodm:list-packages': () => ({ params: { n: 10 } }),
   'exodm:get-package-status': () => ({ params: { 'package-name': 'fix', 'device-id': 'fix-dev' } }),
+  'exodm:install-package': () => ({ params: { 'package-name': 'fix', targets: ['fix-dev'] } }),
+  'exodm:upgrade-package': () => ({
+    params: { 'from-package-name': 'fix', 'to-package-name': 'fix-2', targets: ['fix-dev'] },
+  }),
+  'exodm:uninstall-package': () => ({ params: { 'package-name': 'fix', targets: ['fix-dev'] } }),
+  'exodm:add-package-to-device-type': () => ({ params: { 'package-name': ['fix'], 'device-type': 'fix-type' } }),
+  'exodm:remove-package-from-device-type': () => ({ params: { 'package-name': ['fix'], 'device-type': 'fix-type' } }),
+  'exodm:list-packages-on-device-type': () => ({ params: { 'device-type': 'fix-type' } }),
+  'exodm:list-device-types-with-package': () => ({ params: { 'package-name': 'fix' } }),
+  'exodm:list-devices-with-package': () => ({ params: { 'package-name': 'fix', n: 10 } }),
   'exodm:create-config-set': ({ role }) => ({
     params: { name: `new-set-${role}`, yang: 'fix.yang', values: { settings: { level: 1 } } },
   }),

@@ -39,6 +39,16 @@ export const EXTRA_ROWS: readonly MatrixRow[] = [
   { method: 'exodm:set-mblox-parameters', roles: [M, A, C] },
   { method: 'exodm:get-mblox-parameters', roles: [M, A, C] },
   { method: 'exodm:delete-mblox-parameters', roles: [M, A, C] },
+  // the 2.x package operations (docs/server.md §Packages) act like push-package, allowances change a type
+  // like update-device-type, the lists read like list-packages
+  { method: 'exodm:install-package', roles: [M, A, D] },
+  { method: 'exodm:upgrade-package', roles: [M, A, D] },
+  { method: 'exodm:uninstall-package', roles: [M, A, D] },
+  { method: 'exodm:add-package-to-device-type', roles: [M, A, D] },
+  { method: 'exodm:remove-package-from-device-type', roles: [M, A, D] },
+  { method: 'exodm:list-packages-on-device-type', roles: [M, A, V, D] },
+  { method: 'exodm:list-device-types-with-package', roles: [M, A, V, D] },
+  { method: 'exodm:list-devices-with-package', roles: [M, A, V, D] },
 ];
 
 /** Table 2 plus {@link EXTRA_ROWS}: the matrix the server's rbac engine is opened with. */
@@ -55,6 +65,8 @@ export const EXTRA_ALIASES: Readonly<Record<string, string>> = {
   'exodm:update-config': 'exodm:update-config-data',
   // exodm_device_type.yang (2.0) renames list-device-type-members
   'exodm:list-device-type-devices': 'exodm:list-device-type-members',
+  // the 2.x branch's spelling beside remove-package-from-device-type
+  'exodm:remove-package-to-device-type': 'exodm:remove-package-from-device-type',
 };
 
 /** Every alias the server's rbac engine and router know. */

@@ -11,6 +11,7 @@ import { deviceMethods } from './devices.ts';
 import { groupMethods } from './groups.ts';
 import { SERVER_ALIASES } from './matrix.ts';
 import { mbloxMethods } from './mblox.ts';
+import { packageMethods } from './packages.ts';
 import type { ServerMethod } from './method.ts';
 import { roleMethods } from './roles.ts';
 import { transactionMethods } from './transactions.ts';
@@ -31,6 +32,7 @@ const FAMILIES: readonly ((server: ServerContext) => ServerMethod[])[] = [
   deviceLicenseMethods,
   mbloxMethods,
   transactionMethods,
+  packageMethods,
 ];
 
 /** Adds a family of methods to the list the router is built from; used by family files outside this list. */

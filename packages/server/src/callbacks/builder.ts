@@ -1,5 +1,6 @@
 import { toCallback, type TxEvent, type TxKind } from '@fleetkit/txqueue';
 import { splitQueueName } from '../context.ts';
+import { addPackageStatus, PACKAGE_OPERATION_NOTIFICATION } from '../packages/notification.ts';
 
 /** The RPC a transaction of a kind stands for when its enqueuer gave no tag (the 1.x names). */
 const KIND_RPC: Readonly<Record<TxKind, string | undefined>> = {
@@ -16,6 +17,7 @@ const KIND_RPC: Readonly<Record<TxKind, string | undefined>> = {
  * RPC of the kind.
  */
 export function callbackMethod(event: TxEvent, payload: unknown): string {
+  if (event.kind === 'package') return PACKAGE_OPERATION_NOTIFICATION;
   const method =
     typeof payload === 'object' && payload !== null && 'method' in payload && typeof payload.method === 'string'
       ? payload.method
@@ -68,6 +70,7 @@ export function callbackParams(event: TxEvent): Record<string, unknown> {
   } else if (detail !== undefined) {
     params.result = detail;
   }
+  addPackageStatus(event, params);
   return params;
 }
 

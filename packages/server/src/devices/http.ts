@@ -8,6 +8,7 @@ import { routeFromDevice } from '../routing.ts';
 import { deviceByPublicId } from './auth.ts';
 import { queueOf } from './engine.ts';
 import { licenseRoutes } from './http-licenses.ts';
+import { packageRoutes } from './http-packages.ts';
 import { transactionRoutes } from './http-transactions.ts';
 import { isRefusal, registerDevice, registrationBody } from './register.ts';
 import { issueList, problem, readJsonBody } from './replies.ts';
@@ -150,5 +151,6 @@ export function fleetkitHttpRoutes(runtime: DeviceRuntime): Hono<DeviceEnv> {
   app.post('/devices/:id/rpc', (c) => rpc(runtime, c));
   transactionRoutes(app, runtime);
   licenseRoutes(app, runtime);
+  packageRoutes(app, runtime);
   return app;
 }
