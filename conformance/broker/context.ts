@@ -10,6 +10,12 @@ export interface Target {
   readonly maxMessageBytes?: number;
   /** How long to wait for any one frame or close. Default 5 000 ms. */
   readonly timeoutMs?: number;
+  /** The broker's ping interval (docs/broker.md default 30 000 ms): the heartbeat checks wait up to a few of them. */
+  readonly heartbeatMs?: number;
+  /** Shell command that restarts the broker: its connections must close with 1012 (002). */
+  readonly restartCommand?: string;
+  /** Shell command that stops the broker: its connections must close with 1001 (002). */
+  readonly shutdownCommand?: string;
 }
 
 /** What a check gets: connection helpers whose peers are closed after the check. */
@@ -29,26 +35,37 @@ export class CheckContext {
     return `${this.prefix}-${name}`;
   }
 
-  async open(path: string, options: { query?: string; headers?: Record<string, string> } = {}): Promise<Peer> {
+  async open(
+    path: string,
+    options: { query?: string; headers?: Record<string, string>; autoPong?: boolean } = {},
+  ): Promise<Peer> {
     const base = this.target.url.replace(/\/+$/, '');
     const peer = await Peer.open(`${base}${path}${options.query ?? ''}`, {
       ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.autoPong === undefined ? {} : { autoPong: options.autoPong }),
       timeoutMs: this.target.timeoutMs ?? 5_000,
     });
     this.#peers.push(peer);
     return peer;
   }
 
-  /** A device connection past its welcome. */
-  async device(): Promise<Peer> {
-    const d = await this.open('/devices', { query: `?apiKey=${encodeURIComponent(this.target.deviceKey)}` });
+  /** A device connection past its welcome (`autoPong: false`: one that never answers a ping). */
+  async device(options: { autoPong?: boolean } = {}): Promise<Peer> {
+    const d = await this.open('/devices', {
+      query: `?apiKey=${encodeURIComponent(this.target.deviceKey)}`,
+      ...options,
+    });
     await d.expect('welcome');
     return d;
   }
 
   /** A device registered as `deviceId`. */
-  async registered(deviceId: string, metadata?: Record<string, unknown>): Promise<Peer> {
-    const d = await this.device();
+  async registered(
+    deviceId: string,
+    metadata?: Record<string, unknown>,
+    options: { autoPong?: boolean } = {},
+  ): Promise<Peer> {
+    const d = await this.device(options);
     d.send({ type: 'register', deviceId, ...(metadata ? { metadata } : {}) });
     await d.expect('success');
     return d;
@@ -63,6 +80,16 @@ export class CheckContext {
       await c.expect('success');
     }
     return c;
+  }
+
+  /** How long to wait for any one frame or close. */
+  get timeoutMs(): number {
+    return this.target.timeoutMs ?? 5_000;
+  }
+
+  /** The broker's ping interval (docs/broker.md default 30 000 ms). */
+  get heartbeatMs(): number {
+    return this.target.heartbeatMs ?? 30_000;
   }
 
   /** Closes every peer this check opened. */

@@ -1,6 +1,9 @@
 import { CheckFailure, type Frame } from './peer.ts';
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** docs/broker.md: "ISO 8601 UTC with milliseconds" (002's examples: `2024-01-15T10:30:00.000Z`). */
+const ISO_8601_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** How far a broker's clock may be from the suite's before a timestamp counts as wrong. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 /** Fails unless `actual` deep-equals `expected`. */
 export function equal(actual: unknown, expected: unknown, what: string): void {
@@ -9,14 +12,14 @@ export function equal(actual: unknown, expected: unknown, what: string): void {
   }
 }
 
-/** Fails unless `frame.timestamp` is ISO 8601 (002 examples: `2024-01-15T10:30:00.000Z`). */
+/** Fails unless `frame.timestamp` is now, in ISO 8601 UTC with milliseconds. */
 export function timestamped(frame: Frame, what: string): void {
-  if (
-    typeof frame.timestamp !== 'string' ||
-    !ISO_8601.test(frame.timestamp) ||
-    Number.isNaN(Date.parse(frame.timestamp))
-  ) {
-    throw new CheckFailure(`${what}: timestamp must be ISO 8601, got ${JSON.stringify(frame.timestamp)}`);
+  const stamp = frame.timestamp;
+  if (typeof stamp !== 'string' || !ISO_8601_MS.test(stamp) || Number.isNaN(Date.parse(stamp))) {
+    throw new CheckFailure(`${what}: timestamp must be ISO 8601 UTC with milliseconds, got ${JSON.stringify(stamp)}`);
+  }
+  if (Math.abs(Date.parse(stamp) - Date.now()) > CLOCK_SKEW_MS) {
+    throw new CheckFailure(`${what}: timestamp ${stamp} is not the time of sending (now ${new Date().toISOString()})`);
   }
 }
 

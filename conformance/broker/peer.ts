@@ -1,4 +1,7 @@
 import WebSocket from 'ws';
+import { CheckFailure } from '../runner/check.ts';
+
+export { CheckFailure } from '../runner/check.ts';
 
 /** A JSON frame as received. */
 export type Frame = Record<string, unknown>;
@@ -7,11 +10,6 @@ export type Frame = Record<string, unknown>;
 export interface Closed {
   readonly code: number;
   readonly reason: string;
-}
-
-/** A failed expectation, with what was expected and what arrived. */
-export class CheckFailure extends Error {
-  override readonly name = 'CheckFailure';
 }
 
 /**
@@ -25,6 +23,8 @@ export class Peer {
   #waiter: (() => void) | undefined;
   readonly closed: Promise<Closed>;
   readonly timeoutMs: number;
+  /** Pings received from the broker (the heartbeat of docs/broker.md). */
+  pings = 0;
 
   private constructor(ws: WebSocket, timeoutMs: number) {
     this.ws = ws;
@@ -39,15 +39,27 @@ export class Peer {
       this.#frames.push(frame);
       this.#waiter?.();
     });
+    ws.on('ping', () => {
+      this.pings++;
+      this.#waiter?.();
+    });
     this.closed = new Promise((resolve) =>
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );
   }
 
   /** Opens `url`; rejects with the HTTP status if the upgrade is refused. */
-  static open(url: string, options: { headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Peer> {
+  static open(
+    url: string,
+    options: { headers?: Record<string, string>; timeoutMs?: number; autoPong?: boolean } = {},
+  ): Promise<Peer> {
     const timeoutMs = options.timeoutMs ?? 5_000;
-    const ws = new WebSocket(url, { headers: options.headers ?? {}, handshakeTimeout: timeoutMs });
+    const ws = new WebSocket(url, {
+      headers: options.headers ?? {},
+      handshakeTimeout: timeoutMs,
+      // a peer that does not answer pings plays a dead device
+      autoPong: options.autoPong ?? true,
+    });
     const peer = new Peer(ws, timeoutMs);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(peer));
@@ -63,14 +75,14 @@ export class Peer {
     this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
   }
 
-  /** The next frame; fails after the timeout or if the connection closes first. */
-  async next(what = 'a frame'): Promise<Frame> {
-    const deadline = Date.now() + this.timeoutMs;
+  /** The next frame; fails after the timeout (or `ms`) or if the connection closes first. */
+  async next(what = 'a frame', ms = this.timeoutMs): Promise<Frame> {
+    const deadline = Date.now() + ms;
     while (this.#frames.length === 0) {
       if (this.ws.readyState === WebSocket.CLOSED)
         throw new CheckFailure(`connection closed while waiting for ${what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new CheckFailure(`no ${what} within ${this.timeoutMs} ms`);
+      if (left <= 0) throw new CheckFailure(`no ${what} within ${ms} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 50));
         this.#waiter = () => {
@@ -84,10 +96,40 @@ export class Peer {
   }
 
   /** The next frame, which must have `type`. */
-  async expect(type: string): Promise<Frame> {
-    const frame = await this.next(`a "${type}" frame`);
+  async expect(type: string, ms = this.timeoutMs): Promise<Frame> {
+    const frame = await this.next(`a "${type}" frame`, ms);
     if (frame.type !== type) throw new CheckFailure(`expected a "${type}" frame, got ${JSON.stringify(frame)}`);
     return frame;
+  }
+
+  /** Waits until the broker pinged this connection, failing after `ms`. */
+  async ping(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.pings === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new CheckFailure(`no ping within ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 50));
+        this.#waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#waiter = undefined;
+    }
+  }
+
+  /** Waits for the close, failing after `ms` (default the peer's timeout). */
+  async closedWithin(ms: number): Promise<Closed> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CheckFailure(`connection not closed within ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([this.closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Frames received and not taken yet. */
@@ -97,18 +139,7 @@ export class Peer {
 
   /** Waits for the close, failing after the timeout. */
   async closeCode(): Promise<number> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new CheckFailure(`connection not closed within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    try {
-      return (await Promise.race([this.closed, timeout])).code;
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await this.closedWithin(this.timeoutMs)).code;
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import { Skip } from '../runner/check.ts';
 import { checks as allChecks, type Check } from './checks.ts';
 import { CheckContext, type Target } from './context.ts';
 
@@ -8,6 +9,8 @@ export interface CheckResult {
   readonly ok: boolean;
   readonly ms: number;
   readonly error?: string;
+  /** Why the check could not run (e.g. no command to restart the broker): it counts as passed. */
+  readonly skipped?: string;
 }
 
 /** Options of {@link runBrokerConformance}. */
@@ -31,10 +34,12 @@ export async function runBrokerConformance(target: Target, options: RunOptions =
     const ctx = new CheckContext(target, `${run}-${i + 1}`);
     const start = performance.now();
     let failure: string | undefined;
+    let skipped: string | undefined;
     try {
       await check.run(ctx);
     } catch (e) {
-      failure = e instanceof Error ? e.message : String(e);
+      if (e instanceof Skip) skipped = e.message;
+      else failure = e instanceof Error ? e.message : String(e);
     } finally {
       await ctx.dispose();
     }
@@ -44,6 +49,7 @@ export async function runBrokerConformance(target: Target, options: RunOptions =
       ok: failure === undefined,
       ms: Math.round(performance.now() - start),
       ...(failure === undefined ? {} : { error: failure }),
+      ...(skipped === undefined ? {} : { skipped }),
     };
     results.push(result);
     options.onResult?.(result, selected.length);
@@ -51,7 +57,8 @@ export async function runBrokerConformance(target: Target, options: RunOptions =
   return results;
 }
 
-/** One progress line: `ok 3/18 name (12 ms)` or `FAIL 3/18 name: reason`. */
+/** One progress line: `ok 3/18 name (12 ms)`, `skip 3/18 name: reason` or `FAIL 3/18 name: reason`. */
 export function progressLine(r: CheckResult, total: number): string {
+  if (r.skipped !== undefined) return `skip ${r.index}/${total} ${r.name}: ${r.skipped}`;
   return r.ok ? `ok   ${r.index}/${total} ${r.name} (${r.ms} ms)` : `FAIL ${r.index}/${total} ${r.name}: ${r.error}`;
 }
