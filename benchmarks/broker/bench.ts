@@ -1,6 +1,9 @@
-import { defineSuite, hz } from '../harness/suite.ts';
+import { defineSuite, hz, type MeasuredCase } from '../harness/suite.ts';
+import { installedVersion } from '../harness/versions.ts';
 import { closeAll, openMany } from './connections.ts';
-import { FRAME, relayRate, type RelayTarget } from './relay.ts';
+import { type Mosquitto, mosquittoMissing, startMosquitto } from './mosquitto.ts';
+import { mqttClients } from './mqtt-clients.ts';
+import { FRAME, type RelayClients, type RelayRun, relayRate, wsClients } from './relay.ts';
 import { type ServerProcess, startServer } from './servers.ts';
 
 const SUBSCRIBERS = 100;
@@ -8,30 +11,60 @@ const FRAMES = 3_000; // × 100 subscribers = 300,000 deliveries per side
 const DEVICES = 10_000;
 let ours: ServerProcess;
 let bare: ServerProcess;
+let aedes: ServerProcess;
+let mosquitto: Mosquitto;
 
 const register = (i: number): string[] => [
   JSON.stringify({ type: 'register', deviceId: `device-${i}`, metadata: { name: `Sensor ${i}` } }),
 ];
 
-function oursTarget(port: number): RelayTarget {
-  return {
+function oursClients(port: number): RelayClients {
+  return wsClients({
     publisherUrl: `ws://127.0.0.1:${port}/devices?apiKey=bench-device`,
     subscriberUrl: `ws://127.0.0.1:${port}/control?apiKey=bench-control`,
     publisherSetup: [JSON.stringify({ type: 'register', deviceId: 'publisher' })],
     subscriberSetup: [JSON.stringify({ type: 'subscribe', deviceId: 'publisher' })],
     publisherReadyAfter: 2, // welcome, success
     subscriberReadyAfter: 2, // welcome, success
-  };
+  });
 }
 
-function bareTarget(port: number): RelayTarget {
-  return {
+function bareClients(port: number): RelayClients {
+  return wsClients({
     publisherUrl: `ws://127.0.0.1:${port}/pub`,
     subscriberUrl: `ws://127.0.0.1:${port}/sub`,
     publisherSetup: [],
     subscriberSetup: [],
     publisherReadyAfter: 0,
     subscriberReadyAfter: 0,
+  });
+}
+
+const cpuLine = (runs: readonly RelayRun[]): string =>
+  runs
+    .map(
+      (r) =>
+        `${Math.round(r.rate)}/s (CPU µs per delivery: clients ${r.clientCpuUs.toFixed(2)}, server ${r.serverCpuUs?.toFixed(2) ?? '?'})`,
+    )
+    .join('; ');
+
+/** Ours beside one relay peer, alternating, three rounds each; each side's best run. */
+function relayCase(peer: string, peerClients: () => RelayClients, peerPid: () => number, goal?: number): MeasuredCase {
+  return {
+    name: `relay 1 → ${SUBSCRIBERS} subscribers, delivered/s`,
+    peer,
+    ...(goal === undefined ? {} : { goal }),
+    async measure() {
+      // alternate sides and keep each side's best run: the shared machine's noise hits both alike
+      const o: RelayRun[] = [];
+      const p: RelayRun[] = [];
+      for (let round = 0; round < 3; round++) {
+        p.push(await relayRate(peerClients(), SUBSCRIBERS, FRAMES, peerPid()));
+        o.push(await relayRate(oursClients(ours.port), SUBSCRIBERS, FRAMES, ours.pid));
+      }
+      console.log(`    ours: ${cpuLine(o)}\n    ${peer}: ${cpuLine(p)}`);
+      return { ours_hz: Math.max(...o.map((r) => r.rate)), peer_hz: Math.max(...p.map((r) => r.rate)) };
+    },
   };
 }
 
@@ -56,31 +89,38 @@ async function bytesPerConnection(
 
 export default defineSuite({
   name: 'broker',
-  description: `@fleetkit/broker on Node (ws 8 adapter) beside a bare \`ws\` relay, servers in a child process, clients in this one: ${FRAME.length}-byte device frames relayed 1 → ${SUBSCRIBERS} subscribers (delivered/s), and memory held per registered device with ${DEVICES.toLocaleString('en')} connected (connections per MiB; higher is better).`,
+  description: `@fleetkit/broker on Node (ws 8 adapter), servers in child processes, clients in this one: ${FRAME.length}-byte device frames relayed 1 → ${SUBSCRIBERS} subscribers (delivered/s) beside a bare \`ws\` relay that corks each subscriber per event-loop turn as ours does (the floor), Mosquitto 2 (Debian, WebSocket listener) and aedes, both at QoS 0 with mqtt.js clients over WebSocket; memory held per registered device with ${DEVICES.toLocaleString('en')} connected (connections per MiB; higher is better) and connection rate beside bare \`ws\`.`,
   async setup() {
-    [ours, bare] = await Promise.all([startServer('ours'), startServer('bare')]);
+    const missing = mosquittoMissing();
+    if (missing !== undefined) return missing;
+    [ours, bare, aedes, mosquitto] = await Promise.all([
+      startServer('ours'),
+      startServer('bare'),
+      startServer('aedes'),
+      startMosquitto(),
+    ]);
     return undefined;
   },
   cases: () => [
-    {
-      name: `relay 1 → ${SUBSCRIBERS} subscribers, delivered/s`,
-      peer: 'bare ws 8 relay',
-      goal: 0.9,
-      async measure() {
-        // alternate sides and keep each side's best run: the shared machine's noise hits both alike
-        const o: number[] = [];
-        const p: number[] = [];
-        for (let round = 0; round < 3; round++) {
-          p.push(await relayRate(bareTarget(bare.port), SUBSCRIBERS, FRAMES));
-          o.push(await relayRate(oursTarget(ours.port), SUBSCRIBERS, FRAMES));
-        }
-        console.log(`    delivered/s ours ${o.map(Math.round).join(', ')}; bare ${p.map(Math.round).join(', ')}`);
-        return { ours_hz: Math.max(...o), peer_hz: Math.max(...p) };
-      },
-    },
+    relayCase(
+      `bare ws ${installedVersion('ws')} relay, corked per event-loop turn (the floor)`,
+      () => bareClients(bare.port),
+      () => bare.pid,
+      0.9,
+    ),
+    relayCase(
+      `${mosquitto.label} (WebSocket listener), mqtt.js ${installedVersion('mqtt')} clients`,
+      () => mqttClients(`ws://127.0.0.1:${mosquitto.port}/mqtt`),
+      () => mosquitto.pid,
+    ),
+    relayCase(
+      `aedes ${installedVersion('aedes')} on ws ${installedVersion('ws')}, mqtt.js ${installedVersion('mqtt')} clients`,
+      () => mqttClients(`ws://127.0.0.1:${aedes.port}/mqtt`),
+      () => aedes.pid,
+    ),
     {
       name: `${DEVICES.toLocaleString('en')} registered devices held, connections per MiB`,
-      peer: 'bare ws 8 server holding sockets',
+      peer: `bare ws ${installedVersion('ws')} server holding sockets`,
       goal: 1 / 1.2,
       async measure() {
         const peerBytes = await bytesPerConnection(bare, `ws://127.0.0.1:${bare.port}/idle`, register, 0);
@@ -95,7 +135,7 @@ export default defineSuite({
     },
     {
       name: '1,000 devices connecting at once, connections/s',
-      peer: 'bare ws 8 (open only)',
+      peer: `bare ws ${installedVersion('ws')} (open only)`,
       async measure() {
         const t0 = performance.now();
         const a = await openMany(`ws://127.0.0.1:${bare.port}/idle`, 1_000, () => [], 0, 1_000);
@@ -113,6 +153,6 @@ export default defineSuite({
     },
   ],
   async teardown() {
-    await Promise.all([ours?.stop(), bare?.stop()]);
+    await Promise.all([ours?.stop(), bare?.stop(), aedes?.stop(), mosquitto?.stop()]);
   },
 });

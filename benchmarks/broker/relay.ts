@@ -1,22 +1,38 @@
 import WebSocket from 'ws';
+import { processCpuMs } from './cpu.ts';
 
-/** How the clients reach one server: ours speaks 002, the bare relay only needs paths. */
-export interface RelayTarget {
-  readonly publisherUrl: string;
-  readonly subscriberUrl: string;
-  /** Frames to send on open, then how many frames arrive before the socket is ready. */
-  readonly publisherSetup: readonly string[];
-  readonly subscriberSetup: readonly string[];
-  readonly publisherReadyAfter: number;
-  readonly subscriberReadyAfter: number;
-}
-
-/** A 129-byte device frame (reference/peers.md §5 used 129-byte frames). */
+/** A 129-byte device frame (docs/sources.md, Performance baselines: 129-byte frames). */
 export const FRAME = (() => {
   const head = '{"type":"message","payload":{"temperature":23.5,"humidity":65,"status":"ok","pad":"';
   const tail = '"}}';
   return head + 'x'.repeat(129 - head.length - tail.length) + tail;
 })();
+
+/** An open client of the relay. */
+export interface Closable {
+  close(): void;
+}
+
+/** The one client that publishes FRAME. */
+export interface Publisher extends Closable {
+  send(): void;
+}
+
+/** How one system's clients connect: ours and the bare relay over `ws`, the MQTT brokers with mqtt.js. */
+export interface RelayClients {
+  /** Connects a subscriber; resolves once it is subscribed and calls `onFrame` for each frame relayed to it. */
+  subscriber(onFrame: () => void): Promise<Closable>;
+  publisher(): Promise<Publisher>;
+}
+
+/** What one relay run measured. */
+export interface RelayRun {
+  /** Frames delivered per second (published × subscribers). */
+  readonly rate: number;
+  /** CPU µs per delivered frame in this process (every client) and in the server's. */
+  readonly clientCpuUs: number;
+  readonly serverCpuUs: number | undefined;
+}
 
 const WINDOW = 500;
 
@@ -36,21 +52,49 @@ function opened(url: string, setup: readonly string[], readyAfter: number, onFra
   });
 }
 
+/** Bare `ws` clients: ours speaks its wire protocol, the bare relay only needs paths. */
+export interface WsTarget {
+  readonly publisherUrl: string;
+  readonly subscriberUrl: string;
+  /** Frames to send on open, then how many frames arrive before the socket is ready. */
+  readonly publisherSetup: readonly string[];
+  readonly subscriberSetup: readonly string[];
+  readonly publisherReadyAfter: number;
+  readonly subscriberReadyAfter: number;
+}
+
+/** {@link RelayClients} of plain `ws` sockets. */
+export function wsClients(target: WsTarget): RelayClients {
+  return {
+    async subscriber(onFrame) {
+      const ws = await opened(target.subscriberUrl, target.subscriberSetup, target.subscriberReadyAfter, onFrame);
+      return { close: () => ws.terminate() };
+    },
+    async publisher() {
+      const ws = await opened(target.publisherUrl, target.publisherSetup, target.publisherReadyAfter, () => {});
+      return { send: () => ws.send(FRAME), close: () => ws.terminate() };
+    },
+  };
+}
+
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const STALL_MS = 15_000;
 
 /**
  * One publisher and `subscribers` subscribers in this process, the server in
- * another; the publisher keeps at most WINDOW frames ahead of the slowest
- * subscriber. Returns frames delivered per second (published × subscribers).
+ * another (`serverPid`); the publisher keeps at most WINDOW frames ahead of
+ * the slowest subscriber. A run that stops delivering for STALL_MS throws
+ * (a broker dropping frames would otherwise hang it).
  */
-export async function relayRate(target: RelayTarget, subscribers: number, frames: number): Promise<number> {
+export async function relayRate(
+  clients: RelayClients,
+  subscribers: number,
+  frames: number,
+  serverPid: number,
+): Promise<RelayRun> {
   const received = new Array<number>(subscribers).fill(0);
-  const subs = await Promise.all(
-    received.map((_, i) =>
-      opened(target.subscriberUrl, target.subscriberSetup, target.subscriberReadyAfter, () => received[i]!++),
-    ),
-  );
-  const pub = await opened(target.publisherUrl, target.publisherSetup, target.publisherReadyAfter, () => {});
+  const subs = await Promise.all(received.map((_, i) => clients.subscriber(() => received[i]!++)));
+  const pub = await clients.publisher();
   const slowest = (): number => {
     let min = Infinity;
     for (const r of received) if (r < min) min = r;
@@ -59,20 +103,41 @@ export async function relayRate(target: RelayTarget, subscribers: number, frames
   const run = async (n: number): Promise<void> => {
     const base = slowest();
     let sent = 0;
-    while (sent < n) {
+    let progress = performance.now();
+    let last = base;
+    while (slowest() - base < n) {
       const done = slowest() - base;
       while (sent < n && sent - done < WINDOW) {
-        pub.send(FRAME);
+        pub.send();
         sent++;
       }
       await tick();
+      const now = performance.now();
+      if (slowest() !== last) {
+        last = slowest();
+        progress = now;
+      } else if (now - progress > STALL_MS) {
+        throw new Error(`relay stalled: ${sent} sent, the slowest subscriber has ${slowest() - base}`);
+      }
     }
-    while (slowest() - base < n) await tick();
   };
-  await run(Math.min(500, frames)); // warm-up
-  const start = performance.now();
-  await run(frames);
-  const rate = (frames * subscribers * 1000) / (performance.now() - start);
-  for (const ws of [pub, ...subs]) ws.terminate();
-  return rate;
+  try {
+    await run(Math.min(500, frames)); // warm-up
+    const cpu0 = process.cpuUsage();
+    const server0 = processCpuMs(serverPid);
+    const start = performance.now();
+    await run(frames);
+    const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpu0);
+    const server1 = processCpuMs(serverPid);
+    const deliveries = frames * subscribers;
+    return {
+      rate: (deliveries * 1000) / ms,
+      clientCpuUs: (cpu.user + cpu.system) / deliveries,
+      serverCpuUs:
+        server0 === undefined || server1 === undefined ? undefined : ((server1 - server0) * 1000) / deliveries,
+    };
+  } finally {
+    for (const c of [pub, ...subs]) c.close();
+  }
 }

@@ -4,12 +4,14 @@ import type { Memory } from './child.ts';
 /** A benchmark server in its own process. */
 export interface ServerProcess {
   readonly port: number;
+  /** The server's process, for its CPU time (cpu.ts). */
+  readonly pid: number;
   memory(): Promise<Memory>;
   stop(): Promise<void>;
 }
 
-/** Forks `server-ours.ts` or `server-bare.ts` with `--expose-gc` and waits for its port. */
-export function startServer(kind: 'ours' | 'bare'): Promise<ServerProcess> {
+/** Forks `server-<kind>.ts` with `--expose-gc` and waits for its port. */
+export function startServer(kind: 'ours' | 'bare' | 'aedes'): Promise<ServerProcess> {
   const child: ChildProcess = fork(new URL(`./server-${kind}.ts`, import.meta.url), [], {
     execArgv: ['--conditions=source', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -21,6 +23,7 @@ export function startServer(kind: 'ours' | 'bare'): Promise<ServerProcess> {
       const port = (m as { port: number }).port;
       resolve({
         port,
+        pid: child.pid ?? 0,
         memory: () =>
           new Promise((res) => {
             const onMessage = (reply: unknown): void => {
