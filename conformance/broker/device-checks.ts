@@ -24,6 +24,19 @@ export const deviceChecks: readonly Check[] = [
     },
   },
   {
+    name: 'device: with both, the ?apiKey= query wins over the X-API-Key header',
+    async run(ctx) {
+      const right = encodeURIComponent(ctx.target.deviceKey);
+      const kept = await ctx.open('/devices', { query: `?apiKey=${right}`, headers: { 'X-API-Key': 'wrong-key' } });
+      await kept.expect('welcome');
+      const refused = await ctx.open('/devices', {
+        query: '?apiKey=wrong-key',
+        headers: { 'X-API-Key': ctx.target.deviceKey },
+      });
+      error(await refused.next('an error frame'), 'invalid-api-key', 'Invalid or missing API key', 'a wrong query key');
+    },
+  },
+  {
     name: 'device: a wrong or missing key gets an invalid-api-key error and close 1008',
     async run(ctx) {
       for (const query of ['?apiKey=wrong-key', '', `?apiKey=${encodeURIComponent(ctx.target.controlKey)}`]) {

@@ -20,6 +20,9 @@ export const relayChecks: readonly Check[] = [
         timestamped(m, `${name} subscriber`);
         equal(withoutTimestamp(m), { type: 'message', deviceId, payload }, `${name} subscriber's frame`);
       }
+      // nothing is echoed to the device: an echo would come before the answer to this
+      d.send({ type: 'register', deviceId });
+      equal((await d.next('the answer to registering again')).type, 'success', 'the next frame the device got');
     },
   },
   {

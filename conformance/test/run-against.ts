@@ -17,6 +17,8 @@ export interface RunAgainst {
   readonly broker?: { readonly server: OurBroker; readonly heartbeatMs: number };
   /** Prints each line as it comes (the mutation runs keep quiet). */
   readonly quiet?: boolean;
+  /** How long to wait for a callback or a delivery (default 10 000 ms). */
+  readonly waitMs?: number;
 }
 
 /** The results, and the lines a CLI run would have printed. */
@@ -26,6 +28,7 @@ export async function runAgainst(options: RunAgainst): Promise<{ results: CheckR
     url: options.url,
     ...MASTER,
     ...(options.deviceApi === undefined ? {} : { deviceApi: options.deviceApi }),
+    ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     ...(options.broker === undefined
       ? {}
       : {
