@@ -50,4 +50,40 @@ describe('txqueue event chain on SQLite', () => {
     await q.close();
     await storage.close();
   });
+
+  it('dispatches at once, after a restart, the events a killed engine had claimed and never finished', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetkit-txq-claims-'));
+    dirs.push(dir);
+    const path = join(dir, 'queue.db');
+    // one clock that never moves: a claim that only ended with its lease would never be seen again
+    const clock = new ManualClock();
+    const killed = openSqlite({ path });
+    const before = await openTxQueue({ storage: killed, clock, logger: silentLogger });
+    let unblock!: () => void;
+    const stuck = new Promise<void>((resolve) => {
+      unblock = resolve;
+    });
+    const claimed: number[] = [];
+    before.subscribe(async (event) => {
+      claimed.push(event.seq);
+      await stuck;
+    });
+    await before.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: 3_600_000 });
+    while (claimed.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const storage = openSqlite({ path });
+    const after = await openTxQueue({ storage, clock, logger: silentLogger });
+    const seen: string[] = [];
+    after.subscribe((event) => {
+      seen.push(event.type);
+    });
+    await after.sweep();
+    await after.idle();
+    expect(seen).toEqual(['accepted']);
+    unblock();
+    await after.close();
+    await storage.close();
+    await before.close();
+    await killed.close();
+  });
 });

@@ -172,6 +172,7 @@ export class TxQueue {
   static async open(options: TxQueueOptions = {}): Promise<TxQueue> {
     const q = new TxQueue(options);
     await ensureSchema(q.#ctx.db);
+    if (q.#ctx.db.dialect === 'sqlite') await releaseEventClaims(q.#ctx.db);
     if (q.#retainFinishedMs !== undefined) await ensureFinishedIndex(q.#ctx.db);
     await q.#ctx.plans.refresh(q.#ctx.db);
     await q.#wakeups.listen();
@@ -597,4 +598,16 @@ function retryable(error: unknown): boolean {
   if (error.code === CoreErrorCode.SqlBusy) return true;
   const state = error.details?.sqlState;
   return typeof state === 'string' && RETRY_STATES.has(state);
+}
+
+/**
+ * On SQLite an engine opening the file is its owner after a restart: the
+ * claims a killed process held on events it never got to fail would
+ * otherwise hold the transaction's later events back for a whole lease.
+ * Delivery stays at least once either way (subscribers deduplicate by
+ * `seq`); an event that failed keeps its retry time. PostgreSQL engines
+ * share the store, so there a claim only ends with its lease.
+ */
+async function releaseEventClaims(db: SqlExecutor): Promise<void> {
+  await db.run('UPDATE txq_events SET lease_until = 0 WHERE attempts = 0 AND lease_until > 0');
 }
