@@ -70,6 +70,10 @@ export class Agent implements Flow {
   #wake: (() => void) | undefined;
   #nudged = false;
   #loaded = false;
+  /** A call of the current session succeeded (so its credentials worked at least once). */
+  #sessionWorked = false;
+  /** The last credentials were refused before any call succeeded: register again only after an interval. */
+  #refusedAtOnce = false;
 
   constructor(options: AgentOptions) {
     if (typeof options.transport?.register !== 'function' || typeof options.transport.open !== 'function') {
@@ -215,8 +219,12 @@ export class Agent implements Flow {
   async once<T>(step: FlowStep, call: (session: Session, signal: AbortSignal) => Promise<T>): Promise<T> {
     const session = this.#session;
     if (session === undefined) throw new AgentError(AgentErrorCode.NotRunning, 'The agent is not registered yet');
+    // a stop between two steps ends the flow here, whatever the transport does with an aborted signal
+    if (this.signal.aborted) throw this.signal.reason;
     try {
-      return await call(session, this.signal);
+      const result = await call(session, this.signal);
+      this.#sessionWorked = true;
+      return result;
     } catch (error) {
       if (isAuthLost(error) && !this.signal.aborted) {
         const status = typeof error.details?.status === 'number' ? error.details.status : undefined;
@@ -287,9 +295,10 @@ export class Agent implements Flow {
   /** One registration's life: initialisation, registration if needed, recovery, the telemetry loop until 401/403. */
   async #cycle(): Promise<void> {
     await this.#initialise();
-    const auth = this.#state.auth ?? (await registrationLoop(this));
+    const auth = this.#state.auth ?? (await registrationLoop(this, this.#refusedAtOnce));
     const session = this.transport.open(auth, { onWork: () => this.reportNow() });
     this.#session = session;
+    this.#sessionWorked = false;
     try {
       await recover(this);
       await telemetryLoop(this);
@@ -297,6 +306,9 @@ export class Agent implements Flow {
       if (!isAuthLost(error) || this.signal.aborted) throw error;
       // 000: the device was deleted; forget the auth data and register again
       this.logger.warn('credentials refused; registering again', { id: auth.id });
+      // refused before anything worked (a 403 for a device of another protocol, say): registering again at
+      // once would only be refused again, in a loop
+      this.#refusedAtOnce = !this.#sessionWorked;
       await this.save(EMPTY_STATE);
     } finally {
       session.close();

@@ -37,7 +37,12 @@ export class Recorder {
         }
       }
       if (Date.now() > deadline) {
-        throw new Error(`no ${type} event; saw ${this.events.slice(this.#seen).map((e) => e.type).join(', ')}`);
+        throw new Error(
+          `no ${type} event; saw ${this.events
+            .slice(this.#seen)
+            .map((e) => e.type)
+            .join(', ')}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 200);

@@ -104,7 +104,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const served = options.listen === true ? await serve(server.fetch, { logger: memoryLogger() }) : undefined;
   const url = served === undefined ? 'http://fleet.test' : served.url.replace(/\/$/, '');
   const inFlight = new Set<Promise<unknown>>();
-  const fetchFunction: FetchFunction = served === undefined ? inProcess(server, inFlight) : (input, init) => fetch(input, init);
+  const fetchFunction: FetchFunction =
+    served === undefined ? inProcess(server, inFlight) : (input, init) => fetch(input, init);
   let id = 0;
   const call = async (login: string, password: string, method: string, params?: Record<string, unknown>) => {
     const response = await server.fetch(

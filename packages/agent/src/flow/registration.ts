@@ -12,10 +12,16 @@ import type { Flow } from './flow.ts';
  * 5xx or a 429 backs off like every other call, so a device that gains
  * network access registers soon after. The new auth data is saved with a
  * fresh state: the commands and configuration of an earlier registration
- * went with it.
+ * went with it. With `waitFirst` (the last credentials were refused before
+ * they ever worked) the first attempt, too, waits an interval.
  */
-export async function registrationLoop(flow: Flow): Promise<AuthData> {
+export async function registrationLoop(flow: Flow, waitFirst = false): Promise<AuthData> {
   let transient = 0;
+  if (waitFirst) {
+    const delayMs = drawInterval(flow.timing.registrationInterval, flow.random);
+    flow.emit({ type: 'waiting', reason: 'registration', delayMs });
+    await flow.pause(delayMs, false);
+  }
   for (;;) {
     try {
       const auth = await flow.transport.register(flow.registration, flow.signal);

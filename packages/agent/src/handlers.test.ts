@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { Handlers } from './handlers.ts';
+
+describe('Handlers', () => {
+  it('finds a command handler by name, else the "*" handler, else none', () => {
+    const exact = () => 'exact';
+    const any = () => 'any';
+    const handlers = new Handlers().command('m:beep', exact);
+    expect(handlers.commandHandler('m:beep')?.execute).toBe(exact);
+    expect(handlers.commandHandler('m:other')).toBeUndefined();
+    handlers.command('*', { execute: any, finish: any });
+    expect(handlers.commandHandler('m:other')).toEqual({ execute: any, finish: any });
+    expect(handlers.commandHandler('m:beep')?.execute).toBe(exact);
+  });
+
+  it('holds one configuration applier and one licence applier, the last registered', () => {
+    const first = () => {};
+    const second = () => {};
+    const handlers = new Handlers().config(first).config(second).license(first);
+    expect(handlers.configApplier).toBe(second);
+    expect(handlers.licenseApplier).toBe(first);
+    expect(new Handlers().configApplier).toBeUndefined();
+  });
+
+  it('refuses a handler without a name', () => {
+    expect(() => new Handlers().command('', () => {})).toThrow(expect.objectContaining({ code: 'invalid-option' }));
+  });
+});
