@@ -72,7 +72,7 @@ export class Agent implements Flow {
   #loaded = false;
   /** A call of the current session succeeded (so its credentials worked at least once). */
   #sessionWorked = false;
-  /** The last credentials were refused before any call succeeded: register again only after an interval. */
+  /** The credentials a registration just issued were refused before any call succeeded: wait before the next. */
   #refusedAtOnce = false;
 
   constructor(options: AgentOptions) {
@@ -295,6 +295,7 @@ export class Agent implements Flow {
   /** One registration's life: initialisation, registration if needed, recovery, the telemetry loop until 401/403. */
   async #cycle(): Promise<void> {
     await this.#initialise();
+    const fresh = this.#state.auth === undefined;
     const auth = this.#state.auth ?? (await registrationLoop(this, this.#refusedAtOnce));
     const session = this.transport.open(auth, { onWork: () => this.reportNow() });
     this.#session = session;
@@ -306,9 +307,9 @@ export class Agent implements Flow {
       if (!isAuthLost(error) || this.signal.aborted) throw error;
       // 000: the device was deleted; forget the auth data and register again
       this.logger.warn('credentials refused; registering again', { id: auth.id });
-      // refused before anything worked (a 403 for a device of another protocol, say): registering again at
-      // once would only be refused again, in a loop
-      this.#refusedAtOnce = !this.#sessionWorked;
+      // credentials refused before they ever worked, right after the registration that issued them (a 403 for
+      // a device of another protocol, say): registering again at once would only be refused again, in a loop
+      this.#refusedAtOnce = fresh && !this.#sessionWorked;
       await this.save(EMPTY_STATE);
     } finally {
       session.close();
