@@ -350,4 +350,65 @@ describe('package operations over HTTP (manual §5.6, §5.7, §6.3, §6.4)', () 
     await eventually(async () => (await rollout()).state !== 'running', 'the rollout to finish');
     expect(await rollout()).toMatchObject({ state: 'succeeded', succeeded: 2, failed: 1, 'success-threshold': 60 });
   });
+
+  it('runs 1.x push-package on the members of a package: transmit stores the image without installing it', async () => {
+    const p1 = await device('dev-p1');
+    await must(t, 'exodm:add-package-members', { 'package-name': ['fw-1.0'], 'device-id': ['dev-p1'] });
+    const pushed = await acme('exodm:push-package', { 'package-name': 'fw-1.0', operation: 'transmit' });
+    expect(pushed.result).toMatchObject({
+      result: 'ok',
+      transactions: [expect.objectContaining({ operation: 'transmit' })],
+    });
+    const transmit = (await p1.command())!;
+    expect(transmit).toMatchObject({
+      name: 'exodm:push-package',
+      parameters: { operation: 'transmit', 'package-name': 'fw-1.0' },
+    });
+    const manifest = await p1.manifest(transmit.parameters.manifest as string);
+    const assembler = await p1.download(manifest, transmit.parameters.image as string);
+    await p1.acknowledge('fw-1.0', assembler);
+    expect((await p1.report('fw-1.0', { 'package-status': 'transmitted' })).status).toBe(200);
+    expect(await status('fw-1.0', 'dev-p1')).toMatchObject({ 'package-status': 'transmitted', confirmed: false });
+    await must(t, 'exodm:push-package', { 'package-name': 'fw-1.0', operation: 'install' });
+    expect(await work(p1)).toEqual(['fw-1.0']);
+    expect(await status('fw-1.0', 'dev-p1')).toMatchObject({ 'package-status': 'installed', confirmed: true });
+    // the second download found every chunk in the device's storage: nothing was fetched again
+    expect(p1.requested.filter((r) => r.package === 'fw-1.0')).toHaveLength(1);
+  });
+
+  it('lists which packages a type allows and which types allow a package, and keeps accounts apart', async () => {
+    expect((await acme('exodm:list-packages-on-device-type', { 'device-type': 'meter' })).result?.packages).toEqual([
+      'app-1.0',
+      'base-1.0',
+      'big-1.0',
+      'fw-1.0',
+      'fw-2.0',
+      'lib-1.0',
+      'needs-stray',
+    ]);
+    expect((await acme('exodm:list-device-types-with-package', { 'package-name': 'fw-1.0' })).result).toEqual({
+      result: 'ok',
+      'device-types': ['meter'],
+    });
+    await must(t, 'exodm:remove-package-from-device-type', { 'package-name': 'big-1.0', 'device-type': 'meter' });
+    expect(
+      (await acme('exodm:install-package', { 'package-name': 'big-1.0', targets: ['dev-b1'] })).result?.reason,
+    ).toBe('unsupported-package: package big-1.0 is not allowed on device type meter');
+    await t.admin('exodm:create-account', { name: 'globex', email: 'g@globex.com', password: 'globex-admin-pw' });
+    const globex = (method: string, params: unknown) => t.call('globex-admin', 'globex-admin-pw', method, params);
+    expect((await globex('exodm:list-packages', { n: 100 })).result?.packages).toEqual([]);
+    expect(
+      (await globex('exodm:get-package-status', { 'package-name': 'fw-1.0', 'device-id': 'dev-p1' })).result?.result,
+    ).toBe('object-not-found');
+    // another account's device and package do not exist for globex
+    expect(
+      (await globex('exodm:install-package', { 'package-name': 'fw-1.0', targets: ['dev-p1'] })).result?.result,
+    ).toBe('device-not-found');
+    await globex('exodm:create-device-type', { name: 'meter', protocol: 'fleetkit-http' });
+    await globex('exodm:create-device', { 'device-id': 'dev-p1', 'device-type': 'meter' });
+    expect(
+      (await globex('exodm:install-package', { 'package-name': 'fw-1.0', targets: ['dev-p1'] })).result?.result,
+    ).toBe('object-not-found');
+    expect(await status('fw-1.0', 'dev-p1')).toMatchObject({ 'package-status': 'installed', confirmed: true });
+  });
 });
