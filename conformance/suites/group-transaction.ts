@@ -23,11 +23,29 @@ export const groupTransaction: Suite = {
     await tenant.module(WEATHER, WEATHER_APP);
     const devices = new Map<string, PlayedDevice>();
     for (const id of ['2', '3']) devices.set(id, await tenant.device(id));
+    // each device has finished a transaction of its own before, so that its sub-transaction's id (Fig. 10:
+    // 222, 333) differs from the group's (111) and a callback naming the wrong one shows
+    for (const [id, own] of [
+      ['2', { location: 'Bro' }],
+      ['3', { sample_rate: 128 }],
+    ] as const) {
+      await tenant.ok('exodm:update-config-data', { 'device-id': id, module: WEATHER, values: own });
+      await tenant.ok('exodm:push-config-data', { 'device-id': id });
+      const device = devices.get(id)!;
+      await device.connect();
+      const earlier = await device.take(env.waitMs);
+      if (earlier === undefined || !(await device.ack(earlier, 'complete')).accepted) {
+        throw new CheckFailure(`device ${id} could not finish its own configuration before the figure`);
+      }
+    }
     await tenant.group('1');
     await tenant.join('1', ['2', '3']);
-    // the set-config calls the figure leaves out: the group's defaults, and device 3's own rate (§5.8)
-    await tenant.ok('exodm:update-config-data', { 'device-id': '1', module: WEATHER, values: { location: 'Bro' } });
-    await tenant.ok('exodm:update-config-data', { 'device-id': '3', module: WEATHER, values: { sample_rate: 128 } });
+    // the set-config call the figure leaves out: the group's defaults, under device 3's own rate (§5.8)
+    await tenant.ok('exodm:update-config-data', {
+      'device-id': '1',
+      module: WEATHER,
+      values: { location: 'Bro', sample_rate: 10 },
+    });
     const backend = env.listener.endpoint('fig10');
     const works = new Map<string, Work>();
     let receipt: Record<string, unknown> | undefined;
@@ -91,11 +109,15 @@ export const groupTransaction: Suite = {
         2,
         'the server queues all prepared updates as one transaction of the group: pending, not staged',
         async () => {
-          equal(await readArea(tenant, '1', WEATHER, 'pending'), { location: 'Bro' }, "the group's pending values");
+          equal(
+            await readArea(tenant, '1', WEATHER, 'pending'),
+            { location: 'Bro', sample_rate: 10 },
+            "the group's pending values",
+          );
           equal(await readArea(tenant, '1', WEATHER, 'staged'), {}, "the group's staged values");
         },
       ),
-      ...cascade(3, '2', { location: 'Bro' }),
+      ...cascade(3, '2', { location: 'Bro', sample_rate: 10 }),
       ...cascade(6, '3', { location: 'Bro', sample_rate: 128 }),
       step(
         9,
@@ -123,7 +145,11 @@ export const groupTransaction: Suite = {
       }),
       step(13, "device queue 2 reports to the group queue: the backend hears device 2's outcome", async () => {
         const member = await backend.waitFor(memberDone('2'), "device 2's callback", env.waitMs);
-        includes(member.body.params, { 'group-id': '1', final: false }, "device 2's callback");
+        includes(
+          member.body.params,
+          { 'group-id': '1', 'rpc-status-string': STATUS_TEXT.complete, final: false },
+          "device 2's callback",
+        );
         sameId(
           member.body.params?.['transaction-id'],
           need(receipt, 'the receipt')['transaction-id'],
@@ -149,7 +175,16 @@ export const groupTransaction: Suite = {
       }),
       step(16, "device queue 3 reports to the group queue: the backend hears device 3's outcome", async () => {
         const member = await backend.waitFor(memberDone('3'), "device 3's callback", env.waitMs);
-        includes(member.body.params, { 'group-id': '1', final: false }, "device 3's callback");
+        includes(
+          member.body.params,
+          { 'group-id': '1', 'rpc-status-string': STATUS_TEXT.complete, final: false },
+          "device 3's callback",
+        );
+        sameId(
+          member.body.params?.['transaction-id'],
+          need(receipt, 'the receipt')['transaction-id'],
+          "device 3's callback transaction-id",
+        );
       }),
       step(17, 'the group queue marks sub-transaction 3 complete: no sub-transaction is left', async () => {
         for (const id of ['2', '3']) {
@@ -162,7 +197,11 @@ export const groupTransaction: Suite = {
         equal(final.body.params?.['rpc-status'], 'complete', 'status of the final callback');
       }),
       step(19, "the acknowledgment reaches the JSON-RPC module: the group's configuration is installed", async () => {
-        equal(await readArea(tenant, '1', WEATHER, 'installed'), { location: 'Bro' }, "the group's installed values");
+        equal(
+          await readArea(tenant, '1', WEATHER, 'installed'),
+          { location: 'Bro', sample_rate: 10 },
+          "the group's installed values",
+        );
       }),
       step(20, 'the acknowledgment of the group transaction reaches the backend', async () => {
         const final = await backend.waitFor(isFinal, 'the final callback', env.waitMs);
@@ -187,6 +226,12 @@ export const groupTransaction: Suite = {
           'final callback',
         );
         equal(backend.received.filter(isFinal).length, 1, 'final callbacks');
+        // docs/server.md: the others are the members' (device-connected, their outcomes), never the group's own
+        const others = backend.received.filter((r) => !isFinal(r)).map((r) => r.body.params?.['device-id']);
+        ensure(
+          others.every((id) => id === '2' || id === '3'),
+          `a callback other than the final one names ${JSON.stringify(others)}`,
+        );
       }),
     ];
     return { checks, dispose: () => tenant.dispose() };
