@@ -31,6 +31,21 @@ export {
   type Interval,
 } from './timing.ts';
 export type { Session, SessionHooks, Transport } from './transport.ts';
+export { SharedTimers } from './shared-timers.ts';
+export {
+  BEHAVIOURS,
+  type Behaviour,
+  type BehaviourScript,
+  DEFAULT_SCRIPT,
+  SIMULATED_FAILURE,
+} from './simulator/behaviours.ts';
+export {
+  Fleet,
+  type FleetCounts,
+  type FleetOptions,
+  type SimulatedDevice,
+  simulateFleet,
+} from './simulator/fleet.ts';
 export type {
   AuthData,
   Command,

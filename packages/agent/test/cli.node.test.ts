@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, sep } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METER_KEY, startServer, type TestServer } from './server-fixture.ts';
+
+const packageDir = join(import.meta.dirname, '..');
+const root = join(packageDir, '..', '..');
+const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+const bin = join(packageDir, manifest.bin['fleetkit-agent']!);
+
+/** A terminal's PATH: no node_modules/.bin, so the launcher finds the machine's own Node, else the workspace's. */
+const env = {
+  ...process.env,
+  PATH: [
+    ...(process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes(`node_modules${sep}.bin`)),
+    dirname(process.execPath),
+  ].join(delimiter),
+};
+
+function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', reject);
+  });
+  return { child, output: () => output, exited };
+}
+
+/** Waits (polling, with a generous deadline) until `check` holds; the message says what was awaited. */
+async function eventually(check: () => boolean | Promise<boolean>, what: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen; output:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the fleetkit-agent bin, run by its package.json path', () => {
+  let t: TestServer;
+  let state: string;
+  beforeAll(async () => {
+    t = await startServer({ listen: true });
+    state = await mkdtemp(join(tmpdir(), 'fleetkit-agent-cli-'));
+  });
+  afterAll(async () => {
+    await t.close();
+    await rm(state, { recursive: true, force: true });
+  });
+
+  it('is a committed file that the lockfile names too, so npm ci links it without a build', () => {
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { bin?: Record<string, string> }>;
+    };
+    expect(existsSync(bin)).toBe(true);
+    expect(join(root, 'packages/agent', lock.packages['packages/agent']?.bin?.['fleetkit-agent'] ?? '')).toBe(bin);
+  });
+
+  it('prints its usage, and refuses a missing flag with exit code 2', async () => {
+    const help = run(['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toContain('Usage: fleetkit-agent --url URL');
+    const bad = run(['--account', 'acme']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('--url must be an http(s) URL');
+  });
+
+  it('registers, runs a command, keeps its auth data across a restart, and exits 0 on SIGTERM', async () => {
+    const args = [
+      '--url',
+      t.url,
+      '--account',
+      'acme',
+      '--device-id',
+      'cli-1',
+      '--state-dir',
+      state,
+      '--telemetry-ms',
+      '100',
+    ];
+    const first = run([...args, '--provisioning-key', METER_KEY]);
+    await eventually(() => /registered as \S+/.test(first.output()), 'registration', first.output);
+    const id = await t.send('cli-1', 'echo', { text: 'from the backend' });
+    await eventually(
+      async () => (await t.transaction('cli-1', id)).state === 'complete',
+      'the command completing',
+      first.output,
+    );
+    expect(await t.transaction('cli-1', id)).toMatchObject({
+      'device-result': { received: 'agent-test:echo', parameters: { text: 'from the backend' } },
+    });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    // started again on the same state directory: no registration, the same device carries on
+    const second = run(args.concat('--provisioning-key', 'not-needed-any-more'));
+    const again = await t.send('cli-1', 'echo', { text: 'after the restart' });
+    await eventually(
+      async () => (await t.transaction('cli-1', again)).state === 'complete',
+      'the second command completing',
+      second.output,
+    );
+    expect(second.output()).not.toContain('registered as');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+});
