@@ -1,8 +1,8 @@
 import { SeededRandom } from '@fleetkit/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compileSchema } from '../compiler/compile.ts';
 import { ModuleRepository } from '../resolver.ts';
-import { KeyIndex } from './key-index.ts';
+import { hashOf, KeyIndex } from './key-index.ts';
 import { validatorFor } from './validator.ts';
 
 function indexOf(keys: readonly string[], refs: readonly string[]): KeyIndex {
@@ -43,6 +43,39 @@ describe('KeyIndex', () => {
     const index = indexOf(keys, []);
     expect(index.settle()).toBe(true);
     expect([index.has('k-7'), index.has('k-20000')]).toEqual([true, false]);
+  });
+
+  it('decides keys crafted to share a partition with a Set, with the same answers', () => {
+    // 20k keys make 64 partitions (the top 6 bits of the hash); a quarter of them crafted into partition 0
+    const crafted: string[] = [];
+    for (let i = 0; crafted.length < 5_000; i++) if (hashOf(`c-${i}`) >>> 26 === 0) crafted.push(`c-${i}`);
+    const mixed = [...crafted, ...keys.slice(0, 15_000)];
+    const refsOf = [...crafted.slice(0, 100), ...refs.filter((r) => Number(r.slice(2)) < 15_000)];
+    const accepted = indexOf(mixed, refsOf);
+    expect([accepted.settle(), accepted.decidedBySet]).toEqual([true, true]);
+    expect(accepted.has(crafted[7]!)).toBe(true);
+    expect(indexOf([...mixed, crafted[4_999]!], refsOf).settle()).toBe(false);
+    expect(indexOf(mixed, [...refsOf, 'c-nope']).settle()).toBe(false);
+    // keys that only happen to be many are still joined by partitions
+    const ordinary = indexOf(keys, refs);
+    expect([ordinary.settle(), ordinary.decidedBySet]).toEqual([true, false]);
+  });
+
+  it('seeds its hash without the crypto global (its first use loads WebCrypto on Node)', async () => {
+    const crypto = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+    Object.defineProperty(globalThis, 'crypto', {
+      configurable: true,
+      get() {
+        throw new Error('the key index touched globalThis.crypto');
+      },
+    });
+    try {
+      vi.resetModules();
+      const fresh = await import('./key-index.ts');
+      expect(typeof fresh.hashOf('k-1')).toBe('number');
+    } finally {
+      if (crypto !== undefined) Object.defineProperty(globalThis, 'crypto', crypto);
+    }
   });
 });
 

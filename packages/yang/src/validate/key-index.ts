@@ -3,12 +3,17 @@ export interface KeyValues {
   has(value: string): boolean;
 }
 
-// Seeded per process: the partitions and probe sequences depend on the hash,
-// and a document crafted against a fixed hash could make every key collide.
-const SEED = crypto.getRandomValues(new Int32Array(1))[0]!;
+// Seeded per process, so that a document crafted against one process's hash
+// does not make every key collide in another. Math.random, not
+// crypto.getRandomValues: on Node the first use of the `crypto` global loads
+// WebCrypto and streams, a tenth of a 10k-entry CLI run
+// (docs/decisions/yang-006-cli-start-up.md). The seed need not be secret:
+// a partition far above its share (keys crafted to collide by someone who
+// guessed it) is decided with a Set instead, whose hash V8 seeds itself.
+const SEED = (Math.random() * 0x1_0000_0000) | 0;
 
 /** FNV-1a over UTF-16 code units, seeded, with a final mix so the high bits (the partition) depend on every character. */
-function hashOf(s: string): number {
+export function hashOf(s: string): number {
   let h = SEED ^ 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -74,6 +79,10 @@ function partition(from: HashedValues, bits: number): Partitioned {
 // Keys per partition: the partition's probe table (4 bytes a slot, at most
 // half full) and its keys then sit in L1/L2 while it is matched.
 const KEYS_PER_PARTITION = 512;
+// A partition this many times its share does not happen by chance with a
+// mixed hash; it means keys crafted to collide, which would make linear
+// probing quadratic.
+const CRAFTED_FACTOR = 8;
 
 /**
  * The key values of one single-key list and the early leafref values that
@@ -92,6 +101,7 @@ export class KeyIndex implements KeyValues {
   readonly #keys: HashedValues;
   readonly #refs: HashedValues;
   #set: Set<string> | undefined;
+  #decidedBySet = false;
 
   /** Sizes from the list's length; `expectedRefs` is 0 for a list without early leafrefs (nothing allocated for them). */
   constructor(expectedKeys: number, expectedRefs: number) {
@@ -115,6 +125,8 @@ export class KeyIndex implements KeyValues {
     const refs = partition(this.#refs, bits);
     let largest = 0;
     for (let p = 0; p + 1 < keys.starts.length; p++) largest = Math.max(largest, keys.starts[p + 1]! - keys.starts[p]!);
+    this.#decidedBySet = bits > 0 && largest > CRAFTED_FACTOR * KEYS_PER_PARTITION;
+    if (this.#decidedBySet) return this.#settleWithSet();
     let capacity = 16;
     while (capacity < largest * 2) capacity *= 2;
     const slots = new Int32Array(capacity);
@@ -134,6 +146,26 @@ export class KeyIndex implements KeyValues {
   has(value: string): boolean {
     this.#set ??= new Set(this.#keys.values.slice(0, this.#keys.count));
     return this.#set.has(value);
+  }
+
+  /** Whether the last `settle()` found keys crafted to collide and decided with a `Set`. */
+  get decidedBySet(): boolean {
+    return this.#decidedBySet;
+  }
+
+  /** `settle()` by a `Set` of the keys: no partitions, no probing. */
+  #settleWithSet(): boolean {
+    const keys = this.#keys;
+    const set = new Set<string>();
+    for (let i = 0; i < keys.count; i++) {
+      const value = keys.values[i]!;
+      if (set.has(value)) return false;
+      set.add(value);
+    }
+    this.#set = set;
+    const refs = this.#refs;
+    for (let i = 0; i < refs.count; i++) if (!set.has(refs.values[i]!)) return false;
+    return true;
   }
 }
 
