@@ -2,8 +2,9 @@
 // fleetkit-yang. An installed package (under node_modules) runs its build; a checkout runs the
 // TypeScript source, as its dist/ may be missing, stale, or built for this package but not for
 // the ones it imports (docs/decisions/broker-cli-launchers.md).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// Only path and url are imported (Node has loaded both before any module runs): an ESM import of
+// node:fs or node:child_process builds its whole namespace, which loads streams and more that an
+// installed package, importing its build, never uses (docs/decisions/yang-006-cli-start-up.md).
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -13,11 +14,18 @@ const built = join(packageDir, 'dist', 'adapters', 'node-cli.js');
 const source = join(packageDir, 'src', 'adapters', 'node-cli.ts');
 
 if (packageDir.split(sep).includes('node_modules')) await import(pathToFileURL(built).href);
-else runSource();
+else await runSource();
+
+/** A builtin without an ESM namespace where Node has process.getBuiltinModule (20.16, 22.3), imported where not. */
+async function builtin(id) {
+  return process.getBuiltinModule?.(id) ?? (await import(id));
+}
 
 /** Runs the source on a Node that strips types, resolving workspace packages to their src/ (`source` condition). */
-function runSource() {
-  const node = process.features.typescript ? process.execPath : pinnedNode();
+async function runSource() {
+  const { spawn } = await builtin('node:child_process');
+  const { existsSync } = await builtin('node:fs');
+  const node = process.features.typescript ? process.execPath : pinnedNode(existsSync);
   if (node === undefined) {
     console.error(`${name}: Node ${process.version} cannot run TypeScript; use the workspace Node (\`npx\`).`);
     process.exit(1);
@@ -38,7 +46,7 @@ function runSource() {
 }
 
 /** The Node the workspace pins (the `node` devDependency's node_modules/.bin/node), nearest first. */
-function pinnedNode() {
+function pinnedNode(existsSync) {
   for (let dir = packageDir; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', '.bin', 'node');
     if (existsSync(candidate)) return candidate;

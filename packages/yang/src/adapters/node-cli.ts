@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // `fleetkit-yang` on Node: maps the file system and stdio onto the portable CLI.
-import { readdirSync, readFileSync } from 'node:fs';
-import process from 'node:process';
 import { runCli } from '../cli/run.ts';
+
+// `node:fs` and `node:process` are taken from the running Node, not imported:
+// an ESM import of a builtin builds its whole namespace, and fs's reaches
+// `fs.promises`, which loads streams, readline and some 30 more internal
+// modules a validation never uses (docs/decisions/yang-006-cli-start-up.md).
+const { readdirSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 process.exitCode = runCli(process.argv.slice(2), {
   readFile: (path) => readFileSync(path, 'utf8'),
