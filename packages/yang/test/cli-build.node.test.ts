@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Options } from 'tsup';
+import { afterAll, describe, expect, it } from 'vitest';
+import configs from '../tsup.config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fleetkit-yang-cli-build-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the built CLI', () => {
+  const [library, cli] = configs as Options[];
+
+  it('is one file that imports nothing, @fleetkit/core included, and validates', async () => {
+    await build({ ...cli!, outDir: dir, sourcemap: false, silent: true });
+    const file = join(dir, 'adapters', 'node-cli.js');
+    const text = readFileSync(file, 'utf8');
+    // a static import or a dynamic one of any module, a node: builtin included
+    expect(text.match(/^\s*import[\s{*'"]|\bimport\(/gm)).toBeNull();
+    writeFileSync(join(dir, 'm.yang'), 'module m { namespace "urn:m"; prefix m; leaf port { type uint16; } }\n');
+    writeFileSync(join(dir, 'bad.json'), '{"m:port": 70000}\n');
+    const run = spawnSync(process.execPath, [file, 'validate', join(dir, 'm.yang'), join(dir, 'bad.json')], {
+      encoding: 'utf8',
+    });
+    expect([run.status, run.stderr]).toEqual([
+      1,
+      `${join(dir, 'bad.json')}: /m:port: Invalid value 70000: expected uint16 in 0..65535\n`,
+    ]);
+  });
+
+  it('is left alone by the library build’s clean, which runs at the same time', () => {
+    expect(library!.clean).toEqual(['!adapters/node-cli.js', '!adapters/node-cli.js.map']);
+    expect(library!.entry).not.toContain('src/adapters/node-cli.ts');
+  });
+});
