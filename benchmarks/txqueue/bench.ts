@@ -5,9 +5,10 @@ import { silentLogger, type SqlDriver } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { openTxQueue, type TxQueue } from '@fleetkit/txqueue';
-import PgBoss from 'pg-boss';
 import { type ScratchPostgres, startScratchPostgres } from '../../scripts/postgres.ts';
 import { defineSuite, hz } from '../harness/suite.ts';
+import { installedVersion } from '../harness/versions.ts';
+import { openGraphileWorker, openPgBoss, type PeerQueue } from './peers.ts';
 import { closeFloors, sqliteBulkFloor, sqliteFloorCycle } from './sqlite-floor.ts';
 
 const RUN_MS = 6000;
@@ -58,30 +59,26 @@ async function txCycle(q: TxQueue, device: string): Promise<void> {
   if (r.outcome !== 'applied') throw new Error(`ack of ${device} was ${r.outcome}`);
 }
 
-async function pgCase(inFlight: number): Promise<{ ours_hz: number; peer_hz: number }> {
+type PeerKind = 'pg-boss' | 'graphile-worker';
+
+async function pgCase(inFlight: number, kind: PeerKind): Promise<{ ours_hz: number; peer_hz: number }> {
   const url = pg!.url;
-  const boss = new PgBoss({ connectionString: url, max: 20, schedule: false, supervise: false });
-  boss.on('error', () => {});
-  await boss.start();
-  const queue = `bench_${inFlight}`;
-  await boss.createQueue(queue);
-  const bossCycle = async (): Promise<void> => {
-    await boss.send(queue, { op: 'beep', duration: 500 });
-    const [job] = await boss.fetch(queue);
-    // under SKIP LOCKED a concurrent fetch can come back empty (reference/peers.md §6)
-    if (job) await boss.complete(queue, job.id);
-  };
+  const prefix = `bench_${kind === 'pg-boss' ? 'boss' : 'gw'}_${inFlight}`;
+  const peer: PeerQueue =
+    kind === 'pg-boss' ? await openPgBoss(url, inFlight, prefix) : await openGraphileWorker(url, inFlight, prefix);
   const storage = openPostgres({ connectionString: url, max: 20 });
   const q = await openTxQueue({ storage, logger: silentLogger });
-  const ours = (lane: number): Promise<void> => txCycle(q, `pg-${inFlight}-${lane}`);
+  const ours = (lane: number): Promise<void> => txCycle(q, `pg-${kind}-${inFlight}-${lane}`);
   try {
     await lanes(inFlight, 500, ours);
-    await lanes(inFlight, 500, bossCycle);
-    return await alternate(inFlight, ours, bossCycle);
+    await lanes(inFlight, 500, (lane) => peer.cycle(lane));
+    const rates = await alternate(inFlight, ours, (lane) => peer.cycle(lane));
+    if (peer.emptyFetches > 0) console.log(`    ${peer.label}: ${peer.emptyFetches} empty fetches, fetched again`);
+    return rates;
   } finally {
     await q.close();
     await storage.close();
-    await boss.stop({ graceful: false, wait: true });
+    await peer.close();
   }
 }
 
@@ -126,7 +123,7 @@ async function fanOut(storage: SqlDriver, size: number): Promise<number> {
 export default defineSuite({
   name: 'txqueue',
   description:
-    'Per-device transaction queues (`@fleetkit/txqueue`): enqueue → call-in → ack cycles/s on PostgreSQL beside pg-boss 10 send → fetch → complete on the same scratch server; the same cycle on SQLite (WAL) beside the floor of three single-statement node:sqlite commits per cycle at the same `synchronous`; group fan-out sub-transactions/s committed.',
+    'Per-device transaction queues (`@fleetkit/txqueue`): enqueue → call-in → ack cycles/s on PostgreSQL beside pg-boss send → fetch → complete and graphile-worker addJob → LISTEN/NOTIFY wake → task → completion, on the same scratch server, each lane one device on ours and its own queue on each peer (an empty fetch is fetched again, not counted), a cycle ending when its completion is committed; the same cycle on SQLite (WAL) beside the floor of three single-statement node:sqlite commits per cycle at the same `synchronous`; group fan-out sub-transactions/s committed.',
   async setup() {
     try {
       pg = await startScratchPostgres();
@@ -137,8 +134,19 @@ export default defineSuite({
     return undefined;
   },
   cases: () => [
-    { name: 'PostgreSQL cycle, 1 in flight (cycles/s)', peer: 'pg-boss 10.4', goal: 3, measure: () => pgCase(1) },
-    { name: 'PostgreSQL cycle, 16 in flight (cycles/s)', peer: 'pg-boss 10.4', goal: 3, measure: () => pgCase(16) },
+    ...[1, 16].flatMap((inFlight) => [
+      {
+        name: `PostgreSQL cycle, ${inFlight} in flight (cycles/s)`,
+        peer: `pg-boss ${installedVersion('pg-boss')}`,
+        goal: 3,
+        measure: () => pgCase(inFlight, 'pg-boss'),
+      },
+      {
+        name: `PostgreSQL cycle, ${inFlight} in flight (cycles/s)`,
+        peer: `graphile-worker ${installedVersion('graphile-worker')} (LISTEN/NOTIFY)`,
+        measure: () => pgCase(inFlight, 'graphile-worker'),
+      },
+    ]),
     {
       name: 'SQLite cycle, synchronous=FULL, the default (cycles/s)',
       peer: 'node:sqlite floor, 3 commits/cycle',
@@ -166,7 +174,8 @@ export default defineSuite({
     },
     {
       name: 'group of 100k on SQLite (sub-transactions/s)',
-      peer: 'the goal: 100k in 2 s',
+      peer: '100k in 2 s',
+      reference: 'goal' as const,
       goal: 1,
       async measure() {
         const storage = openSqlite({ path: join(dir, 'group-100k.db') });

@@ -1,15 +1,18 @@
-// Counts what one PostgreSQL enqueue → call-in → ack cycle costs: every
-// statement the driver sends (background work included), its round-trip
-// time, and the CPU of this process and of the PostgreSQL server per cycle.
+// Counts what one PostgreSQL enqueue → call-in → ack cycle costs, beside the
+// same work on pg-boss and graphile-worker (peers.ts): every statement the
+// driver sends (background work included), its round-trip time, the CPU of
+// this process and of the PostgreSQL server, and the server's commits, WAL
+// records, WAL bytes and WAL flushes (pg_stat_wal.wal_sync: the durable
+// commits) per cycle. Counts, unlike rates, do not move with the machine's load.
 //   node --conditions=source benchmarks/txqueue/probe.ts [cycles] [inFlight]
 // Not a benchmark of record (npm run bench -- txqueue is): a profile to read.
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { silentLogger, type SqlDriver } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { openTxQueue } from '@fleetkit/txqueue';
-import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { startScratchPostgres } from '../../scripts/postgres.ts';
+import { openGraphileWorker, openPgBoss, type PeerQueue } from './peers.ts';
 
 const cycles = Number(process.argv[2] ?? 2000);
 const inFlight = Number(process.argv[3] ?? 1);
@@ -74,8 +77,47 @@ if (process.env.PROBE_TRACE !== '0')
     return r;
   } as typeof origQuery;
 
+interface WalCounters {
+  readonly commits: number;
+  readonly records: number;
+  readonly bytes: number;
+  readonly writes: number;
+  readonly syncs: number;
+}
+
+const admin = new pg.Client({ connectionString: server.url });
+await admin.connect();
+
+/**
+ * The server's cumulative commits and WAL counters. Backends report their
+ * counts when idle, at most every 10 s on PostgreSQL 15 (PGSTAT_IDLE_INTERVAL):
+ * wait that long first so every count of the run is in.
+ */
+async function walCounters(): Promise<WalCounters> {
+  await new Promise((resolve) => setTimeout(resolve, 11_000));
+  const { rows } = await admin.query<{
+    commits: string;
+    records: string;
+    bytes: string;
+    writes: string;
+    syncs: string;
+  }>(
+    `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+            wal_records AS records, wal_bytes AS bytes, wal_write AS writes, wal_sync AS syncs FROM pg_stat_wal`,
+  );
+  const r = rows[0]!;
+  return {
+    commits: Number(r.commits),
+    records: Number(r.records),
+    bytes: Number(r.bytes),
+    writes: Number(r.writes),
+    syncs: Number(r.syncs),
+  };
+}
+
 async function run(name: string, cycle: (lane: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < 300; i++) await cycle(0);
+  const wal0 = process.env.PROBE_WAL === '0' ? undefined : await walCounters();
   stats.clear();
   tracing = true;
   const cpu0 = process.cpuUsage();
@@ -97,6 +139,13 @@ async function run(name: string, cycle: (lane: number) => Promise<void>): Promis
   console.log(
     `  node cpu ${((cpu.user + cpu.system) / 1000 / cycles).toFixed(3)} ms/cycle (system ${(cpu.system / 1000 / cycles).toFixed(3)}), server cpu ${(srv / cycles).toFixed(3)} ms/cycle`,
   );
+  if (wal0 !== undefined) {
+    const wal1 = await walCounters();
+    const per = (key: keyof WalCounters): string => ((wal1[key] - wal0[key]) / cycles).toFixed(2);
+    console.log(
+      `  server per cycle: ${per('commits')} commits (read-only ones included), ${per('records')} WAL records, ${per('bytes')} WAL bytes, ${per('writes')} WAL writes, ${per('syncs')} WAL flushes (durable commits, background flushes included)`,
+    );
+  }
   const vac = await storage.query<{
     relname: string;
     n_live_tup: number;
@@ -118,10 +167,11 @@ async function run(name: string, cycle: (lane: number) => Promise<void>): Promis
 
 const storage: SqlDriver = openPostgres({ connectionString: server.url, max: 20 });
 const q = await openTxQueue({ storage, logger: silentLogger });
-const boss = new PgBoss({ connectionString: server.url, max: 20, schedule: false, supervise: false });
-boss.on('error', () => {});
-await boss.start();
-await boss.createQueue('probe');
+const peers: PeerQueue[] = [];
+if (process.env.PROBE_ONLY !== 'ours') {
+  peers.push(await openPgBoss(server.url, inFlight, 'probe_boss'));
+  peers.push(await openGraphileWorker(server.url, inFlight, 'probe_gw'));
+}
 try {
   for (let round = 0; round < Number(process.env.PROBE_ROUNDS ?? 2); round++) {
     await run('ours', async (lane) => {
@@ -137,17 +187,13 @@ try {
       const r = await q.ack(device, { transactionId: d.transactionId, attempt: d.attempt, status: 'complete' });
       if (r.outcome !== 'applied') throw new Error(r.outcome);
     });
-    if (process.env.PROBE_ONLY !== 'ours')
-      await run('pg-boss', async () => {
-        await boss.send('probe', { op: 'beep', duration: 500 });
-        const [job] = await boss.fetch('probe');
-        if (job) await boss.complete('probe', job.id);
-      });
+    for (const peer of peers) await run(peer.label, (lane) => peer.cycle(lane));
   }
 } finally {
   await q.close();
   await storage.close();
-  await boss.stop({ graceful: false, wait: true });
+  for (const peer of peers) await peer.close();
+  await admin.end();
   if (process.env.PROBE_KEEP_LOG) copyFileSync(`${server.dir}/log`, process.env.PROBE_KEEP_LOG);
   server.stop();
 }
