@@ -2,7 +2,7 @@
 //   strace -f -c -e trace=fsync,fdatasync,pwrite64 \
 //     node --conditions=source benchmarks/txqueue/sqlite-syncs.ts engine|floor [cycles] [full|normal]
 // The count divided by `cycles` is the durable syncs (and WAL writes) per
-// cycle, checkpoints included; the warm-up is ~2% of the cycles and is in it.
+// cycle, checkpoints and opening the database included.
 // Not a benchmark of record (npm run bench -- txqueue is): a count to read.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
