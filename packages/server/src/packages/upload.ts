@@ -40,8 +40,14 @@ export interface ImageInput {
 }
 
 /** Chunk bytes written to the database per statement while an image streams in. */
-const FLUSH_BYTES = 4 << 20;
+const FLUSH_BYTES = 2 << 20;
 const FLUSH_CHUNKS = 64;
+/**
+ * Image bytes per hashing task on the pool: with chunked's default of twice
+ * the pool's threads in flight, an upload holds a few of these at a time,
+ * whatever the image's size (docs/decisions/server-packages.md).
+ */
+const BATCH_BYTES = 2 << 20;
 
 /**
  * Checks what a package declares against what the account has (manual
@@ -169,7 +175,7 @@ export async function createPackage(
       sequence: declaration.sequence,
       chunkSize: declaration.chunkSize,
       dependencies: declaration.prerequisites.map((name) => ({ name })),
-      ...(service.pool === undefined ? {} : { pool: service.pool }),
+      ...(service.pool === undefined ? {} : { pool: service.pool, batchBytes: BATCH_BYTES }),
       ...(source.size === undefined ? {} : { size: source.size }),
       onChunk: async (chunk) => {
         // the encoder reuses its buffers once this settles: keep a copy
