@@ -1,17 +1,12 @@
-import { ChunkBitmap, serveImage } from '@fleetkit/chunked';
+import { serveImage } from '@fleetkit/chunked';
 import type { Transaction } from '@fleetkit/txqueue';
 import type { Context, Hono } from 'hono';
 import * as v from 'valibot';
-import { encodeBase64, base64Problem, decodeBase64 } from '../packages/base64.ts';
-import {
-  type DevicePackage,
-  devicePackage,
-  devicePackages,
-  markOperation,
-  recordAcknowledged,
-} from '../packages/device-store.ts';
+import { encodeBase64 } from '../packages/base64.ts';
+import { devicePackage, devicePackages, markOperation, recordAcknowledged } from '../packages/device-store.ts';
 import { cachedImageReader } from '../packages/image-reader.ts';
 import { ackOperation, ensureOperation, type OperationPayload, payloadOf } from '../packages/operations.ts';
+import { acknowledgement, ackOfReport, afterRestart, detail, merged, report } from '../packages/reports.ts';
 import { packagesOf } from '../packages/service.ts';
 import { deviceStatusObject } from '../packages/views.ts';
 import { findDeviceType } from '../store/device-types.ts';
@@ -21,46 +16,6 @@ import { queueOf } from './engine.ts';
 import { bodyOf, type DeviceEnv } from './http.ts';
 import { problem } from './replies.ts';
 import type { DeviceRuntime } from './runtime.ts';
-
-const acknowledgement = v.object({
-  /** The assembler's received-chunks bitmap (chunked `Assembler.bitmap()`), base64. */
-  bitmap: v.optional(v.pipe(v.string(), v.maxLength(4 << 20))),
-  ranges: v.optional(
-    v.pipe(
-      v.array(
-        v.object({
-          start: v.pipe(v.number(), v.integer(), v.minValue(0)),
-          end: v.pipe(v.number(), v.integer(), v.minValue(0)),
-        }),
-      ),
-      v.maxLength(100_000),
-    ),
-  ),
-});
-
-/** Statuses a device reports about its package operation (the 2.x package-operation-notification's). */
-const REPORTED = [
-  'transmitted',
-  'installed',
-  'upgraded',
-  'uninstalled',
-  'not-installed',
-  'transmit-failed',
-  'install-failed',
-  'upgrade-failed',
-  'uninstall-failed',
-  'unsupported-package',
-  'dependency-failure',
-] as const;
-
-const report = v.object({
-  'package-status': v.picklist(REPORTED),
-  /** The version the device runs: required when it reports again after the restart an install needed. */
-  version: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
-  /** The install is done but takes effect after a restart: it is confirmed by the report after it. */
-  reboot: v.optional(v.boolean()),
-  message: v.optional(v.pipe(v.string(), v.maxLength(1024))),
-});
 
 const inventory = v.object({
   packages: v.pipe(
@@ -74,14 +29,6 @@ const inventory = v.object({
     v.maxLength(10_000),
   ),
 });
-
-/** What each operation's success is called, and the statuses that end it successfully. */
-const SUCCESS: Readonly<Record<OperationPayload['operation'], readonly string[]>> = {
-  install: ['installed'],
-  upgrade: ['upgraded', 'installed'],
-  uninstall: ['uninstalled', 'not-installed'],
-  transmit: ['transmitted'],
-};
 
 /** The device's package operation under way for `name`: its current transaction, when that is one. */
 async function currentOperation(runtime: DeviceRuntime, device: Device, name: string) {
@@ -120,10 +67,6 @@ async function fetchable(runtime: DeviceRuntime, c: Context<DeviceEnv>) {
   return { device, record };
 }
 
-function detail(payload: OperationPayload, more: Record<string, unknown>): Record<string, unknown> {
-  return { 'package-name': payload['package-name'], ...more };
-}
-
 /**
  * Before a device fetches an install's manifest, the server settles what it
  * can decide itself: a dependency that did not get installed fails the
@@ -160,87 +103,6 @@ async function settleBeforeFetch(
     return problem(409, 'already-installed', `${record.name} is installed already: nothing to do`);
   }
   return undefined;
-}
-
-/** Merges a device's acknowledgement into the chunks it acknowledged before. */
-function merged(row: DevicePackage, total: number, body: v.InferOutput<typeof acknowledgement>): ChunkBitmap | string {
-  const bits = new ChunkBitmap(total, row.bitmap?.length === Math.ceil(total / 8) ? row.bitmap : undefined);
-  if (body.bitmap !== undefined) {
-    const bad = base64Problem(body.bitmap);
-    if (bad !== undefined) return `bitmap: ${bad}`;
-    const bytes = decodeBase64(body.bitmap);
-    let given: ChunkBitmap;
-    try {
-      given = new ChunkBitmap(total, bytes);
-    } catch {
-      return `bitmap: expected ${Math.ceil(total / 8)} bytes with no bit past chunk ${total - 1}`;
-    }
-    for (let i = 0; i < total; i++) if (given.has(i)) bits.set(i);
-  }
-  for (const range of body.ranges ?? []) {
-    if (range.start > range.end || range.end > total)
-      return `ranges: ${range.start}..${range.end} is not within 0..${total}`;
-    for (let i = range.start; i < range.end; i++) bits.set(i);
-  }
-  return bits;
-}
-
-/** A device's report of its operation as the ack it makes, or the refusal to answer. */
-function ackOfReport(
-  payload: OperationPayload,
-  row: DevicePackage | undefined,
-  body: v.InferOutput<typeof report>,
-): { status: 'progress' | 'complete' | 'device-error'; detail: Record<string, unknown>; mark?: string } | Response {
-  const status = body['package-status'];
-  const message = body.message === undefined ? {} : { reason: body.message };
-  const succeeded = SUCCESS[payload.operation].includes(status);
-  if (
-    !succeeded &&
-    status.endsWith('-failed') === false &&
-    status !== 'unsupported-package' &&
-    status !== 'dependency-failure'
-  ) {
-    if (status === 'transmitted' && payload.operation !== 'uninstall') {
-      return { status: 'progress', detail: detail(payload, { 'package-status': 'transmitted' }), mark: 'transmitted' };
-    }
-    return problem(409, 'wrong-status', `${status} does not answer a ${payload.operation} operation`);
-  }
-  if (!succeeded) return { status: 'device-error', detail: detail(payload, { 'package-status': status, ...message }) };
-  const awaitingRestart = row?.opReboot === true;
-  if (awaitingRestart) {
-    // the report after the restart: confirmed only if the device runs the new version
-    if (body.version === undefined)
-      return problem(400, 'version-required', 'Report the version running after the restart');
-    if (body.version !== payload.version) {
-      return {
-        status: 'device-error',
-        detail: detail(payload, {
-          'package-status': `${payload.operation}-failed`,
-          reason: `the device restarted on version ${body.version}, not ${payload.version}`,
-          version: body.version,
-        }),
-      };
-    }
-    return {
-      status: 'complete',
-      detail: detail(payload, { 'package-status': status, confirmed: true, version: body.version }),
-    };
-  }
-  if (body.reboot === true && (payload.operation === 'install' || payload.operation === 'upgrade')) {
-    return {
-      status: 'progress',
-      detail: detail(payload, { 'package-status': status, confirmed: false, reboot: true, ...message }),
-      mark: status,
-    };
-  }
-  return {
-    status: 'complete',
-    detail: detail(payload, {
-      'package-status': status,
-      confirmed: true,
-      ...(body.version === undefined ? {} : { version: body.version }),
-    }),
-  };
 }
 
 /**
@@ -378,21 +240,9 @@ export function packageRoutes(app: Hono<DeviceEnv>, runtime: DeviceRuntime): voi
       const running = body.value.packages.find(
         (entry) => (entry['package-name'] ?? entry.name) === payload['package-name'],
       );
-      const ack =
-        running === undefined
-          ? {
-              status: 'device-error' as const,
-              detail: detail(payload, {
-                'package-status': `${payload.operation}-failed`,
-                reason: `the device restarted without ${payload['package-name']}`,
-              }),
-            }
-          : ackOfReport(payload, row, {
-              'package-status': SUCCESS[payload.operation][0] as (typeof REPORTED)[number],
-              version: running.version ?? '',
-            });
-      if (!(ack instanceof Response))
-        await ackOperation(server, device, { transaction: head, status: ack.status, detail: ack.detail });
+      const ack = afterRestart(payload, running);
+      await ackOperation(server, device, { transaction: head, status: ack.status, detail: ack.detail });
+      await ackOperation(server, device, { transaction: head, status: ack.status, detail: ack.detail });
     });
     return c.json({ packages: await view(device) });
   });

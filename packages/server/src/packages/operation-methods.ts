@@ -1,13 +1,13 @@
 import * as v from 'valibot';
 import { timer } from '../api/config-data.ts';
 import { method, type ServerMethod } from '../api/method.ts';
-import { paging, pageClause } from '../api/paging.ts';
+import { pageClause, paging } from '../api/paging.ts';
 import { account, idList, idString, jsonObject, notificationUrl } from '../api/params.ts';
 import type { ServerContext } from '../context.ts';
 import { acceptedReceipt, timerMs } from '../modules/std-request.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { findPackage, packageMembers } from '../store/packages.ts';
-import { devicePackage, devicePackages, devicesWithPackage, rolloutsOf } from './device-store.ts';
+import { devicePackage, devicePackages, devicesWithPackage } from './device-store.ts';
 import { type Queued, queuePlans } from './operations.ts';
 import {
   type PlanTarget,
@@ -18,6 +18,7 @@ import {
   resolveTarget,
   type TargetPlan,
 } from './plan.ts';
+import { rolloutsOf } from './rollout-store.ts';
 import { deviceStatusObject, rolloutObject } from './views.ts';
 
 /** 2.x `timeout`: a uint32 of seconds (default 604 800, 7 days), or an exosense timer text (`{in 2 hr}`). */

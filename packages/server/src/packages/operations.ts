@@ -7,16 +7,15 @@ import { findPackage, type TypeArguments, typeAllowance } from '../store/package
 import {
   type DeviceRef,
   forgetEarlierDevice,
-  forgetModuleData,
-  installModuleData,
   type Operation,
-  openRollout,
   replaceInstalled,
   settleOperation,
   startOperation,
 } from './device-store.ts';
+import { forgetModuleData, installModuleData } from './module-data.ts';
 import type { Step, TargetPlan } from './plan.ts';
 import { countMember } from './rollout.ts';
+import { openRollout } from './rollout-store.ts';
 
 /** The tag (and device command name) of each operation's transactions. */
 export const OPERATION_TAGS: Readonly<Record<Operation, string>> = {

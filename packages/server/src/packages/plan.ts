@@ -1,5 +1,5 @@
-import type { ServerContext } from '../context.ts';
 import { checkValues } from '../api/config-data.ts';
+import type { ServerContext } from '../context.ts';
 import { modulesOf } from '../modules.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { findTarget } from '../store/config.ts';

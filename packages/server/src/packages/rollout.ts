@@ -1,5 +1,5 @@
 import { queueName, type ServerContext } from '../context.ts';
-import { abortRollout, countRolloutMember, type Rollout } from './device-store.ts';
+import { abortRollout, countRolloutMember, type Rollout } from './rollout-store.ts';
 
 /** A rollout's state as get-package-status reports it. */
 export type RolloutState = 'running' | 'succeeded' | 'failed' | 'aborted';

@@ -3,7 +3,7 @@ import type { WorkerPool } from '@fleetkit/core';
 import type { ServerContext } from '../context.ts';
 import { ServerError, ServerErrorCode } from '../errors.ts';
 import { fail, ResultCode } from '../result-code.ts';
-import { packageManifest, type PackageRecord } from '../store/packages.ts';
+import { type PackageRecord, packageManifest } from '../store/packages.ts';
 import { ChunkCache } from './chunk-cache.ts';
 import { type PackageOptions, type ResolvedPackageOptions, resolvePackageOptions } from './options.ts';
 import { loadSigningKey, type SigningKey } from './signing.ts';

@@ -12,7 +12,7 @@ import {
   reservePackage,
   writeChunks,
 } from '../store/packages.ts';
-import { describeProblem, dependencyOrder } from './graph.ts';
+import { dependencyOrder, describeProblem } from './graph.ts';
 import { isChunkSize } from './options.ts';
 import { packagesOf } from './service.ts';
 

@@ -1,6 +1,7 @@
 import type { PackageRecord } from '../store/packages.ts';
-import type { DevicePackage, Rollout } from './device-store.ts';
+import type { DevicePackage } from './device-store.ts';
 import { rolloutState } from './rollout.ts';
+import type { Rollout } from './rollout-store.ts';
 
 /** A package as list-packages and create-package answer it. */
 export function packageObject(record: PackageRecord): Record<string, unknown> {

@@ -1,0 +1,36 @@
+import type { SqlExecutor } from '@fleetkit/core';
+
+/**
+ * Writes the configuration data an install creates for the device and the
+ * package's module (manual §5.6 item 2, §7.1) as installed, in the config
+ * store's table (store/config.ts): `pushId` orders it among that store's
+ * installs, so a later push wins and an earlier one does not.
+ */
+export async function installModuleData(
+  db: SqlExecutor,
+  account: string,
+  data: {
+    readonly device: string;
+    readonly module: string;
+    readonly values: Record<string, unknown>;
+    readonly pushId: number;
+    readonly now: number;
+  },
+): Promise<void> {
+  await db.run(
+    `INSERT INTO srv_config_data (account, scope, owner_id, module, area, push_id, vals, installed_from, updated_at)
+     VALUES ($1, 'target', $2, $3, 'installed', 0, $4, $5, $6)
+     ON CONFLICT (account, scope, owner_id, module, area, push_id) DO UPDATE SET
+       vals = excluded.vals, installed_from = excluded.installed_from, updated_at = excluded.updated_at
+     WHERE srv_config_data.installed_from < excluded.installed_from`,
+    [account, data.device, data.module, JSON.stringify(data.values), data.pushId, data.now],
+  );
+}
+
+/** Forgets a device's configuration data of a module in every area (its package was uninstalled). */
+export async function forgetModuleData(db: SqlExecutor, account: string, device: string, module: string) {
+  await db.run(
+    `DELETE FROM srv_config_data WHERE account = $1 AND scope = 'target' AND owner_id = $2 AND module = $3`,
+    [account, device, module],
+  );
+}
