@@ -54,7 +54,8 @@ export const timeouts: Suite = {
 
     // the transactions left to time out start together, so that their timeouts run side by side
     const silentBackend = env.listener.endpoint('silent');
-    const silentId = await beep('silent', silentBackend);
+    // a JSON number here, decimal text elsewhere: both are milliseconds
+    const silentId = await beep('silent', silentBackend, short);
     const cronBackend = env.listener.endpoint('cron');
     await beep('cron', cronBackend, `{in ${Math.max(1, Math.ceil(short / 1000))} sec}`);
     await tenant.ok('exodm:update-config-data', {
@@ -110,6 +111,14 @@ export const timeouts: Suite = {
           lateWork = await taker.take(env.waitMs);
           ensure(lateWork !== undefined, 'the device found no transaction');
           await timedOut(takerBackend, 'time-out callback after the device took the transaction');
+          equal(
+            takerBackend.received.map((r) => [r.body.params?.['rpc-status'], r.body.params?.final]),
+            [
+              ['device-connected', false],
+              ['time-out', true],
+            ],
+            'callbacks of the transaction (device-connected when the device took it, then the time-out)',
+          );
         },
       },
       {
