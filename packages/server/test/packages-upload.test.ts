@@ -204,6 +204,41 @@ describe('package upload (manual §5.6): inline and streamed, chunked, hashed an
     });
   });
 
+  it('takes over the name of an upload abandoned longer than abandonedUploadMs, never one still writing', async () => {
+    const { db } = t.server.context;
+    const reserve = async (name: string, updatedAt: number) => {
+      await db.run(
+        `INSERT INTO srv_packages (account, name, state, upload_token, version, sequence, size, chunk_size, prerequisites,
+           upgrade_from, created_at, updated_at) VALUES ('acme', $1, 'uploading', 'dead-process', '1', 1, 0, 4096, '[]', '[]', $2, $2)`,
+        [name, updatedAt],
+      );
+      await db.run("INSERT INTO srv_package_chunks (account, package, idx, bytes) VALUES ('acme', $1, 0, $2)", [
+        name,
+        new Uint8Array([1, 2, 3]),
+      ]);
+    };
+    await reserve('abandoned', Date.now() - 3_600_000);
+    await reserve('in-flight', Date.now());
+    const image = imageOf(5000, 10);
+    expect(
+      (await acme('exodm:create-package', { 'package-name': 'abandoned', image: toBase64(image) })).result,
+    ).toMatchObject({
+      result: 'ok',
+      size: 5000,
+    });
+    expect(sameBytes(await storedImage(t, 'acme', 'abandoned'), image)).toBe(true);
+    expect(
+      (await acme('exodm:create-package', { 'package-name': 'in-flight', image: toBase64(image) })).result,
+    ).toMatchObject({
+      result: 'object-exists',
+    });
+    expect(
+      ((await acme('exodm:list-packages', { n: 10 })).result?.packages as { 'package-name': string }[]).map(
+        (p) => p['package-name'],
+      ),
+    ).not.toContain('in-flight');
+  });
+
   it('keeps one signing key per database across restarts', async () => {
     const driver = openSqlite({ path: ':memory:' });
     const first = await openServer({ driver, adminPassword: ADMIN_PASSWORD, insecureTestPasswordIterations: 1_000 });
