@@ -233,7 +233,7 @@ describe('package upload (manual §5.6): inline and streamed, chunked, hashed an
       result: 'object-exists',
     });
     expect(
-      ((await acme('exodm:list-packages', { n: 10 })).result?.packages as { 'package-name': string }[]).map(
+      ((await acme('exodm:list-packages', { n: 10 })).result!.packages as { 'package-name': string }[]).map(
         (p) => p['package-name'],
       ),
     ).not.toContain('in-flight');
