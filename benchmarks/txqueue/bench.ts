@@ -8,7 +8,7 @@ import { openTxQueue, type TxQueue } from '@fleetkit/txqueue';
 import { type ScratchPostgres, startScratchPostgres } from '../../scripts/postgres.ts';
 import { defineSuite, hz } from '../harness/suite.ts';
 import { installedVersion } from '../harness/versions.ts';
-import { openGraphileWorker, openPgBoss, type PeerQueue } from './peers.ts';
+import { openGraphileWorker, openPgBoss, openPostgresFloor, type PeerQueue } from './peers.ts';
 import { closeFloors, sqliteBulkFloor, sqliteFloorCycle } from './sqlite-floor.ts';
 
 const RUN_MS = 6000;
@@ -59,13 +59,13 @@ async function txCycle(q: TxQueue, device: string): Promise<void> {
   if (r.outcome !== 'applied') throw new Error(`ack of ${device} was ${r.outcome}`);
 }
 
-type PeerKind = 'pg-boss' | 'graphile-worker';
+type PeerKind = 'pg-boss' | 'graphile-worker' | 'floor';
 
 async function pgCase(inFlight: number, kind: PeerKind): Promise<{ ours_hz: number; peer_hz: number }> {
   const url = pg!.url;
-  const prefix = `bench_${kind === 'pg-boss' ? 'boss' : 'gw'}_${inFlight}`;
-  const peer: PeerQueue =
-    kind === 'pg-boss' ? await openPgBoss(url, inFlight, prefix) : await openGraphileWorker(url, inFlight, prefix);
+  const prefix = `bench_${kind === 'pg-boss' ? 'boss' : kind === 'floor' ? 'floor' : 'gw'}_${inFlight}`;
+  const open = { 'pg-boss': openPgBoss, 'graphile-worker': openGraphileWorker, floor: openPostgresFloor }[kind];
+  const peer: PeerQueue = await open(url, inFlight, prefix);
   const storage = openPostgres({ connectionString: url, max: 20 });
   const q = await openTxQueue({ storage, logger: silentLogger });
   const ours = (lane: number): Promise<void> => txCycle(q, `pg-${kind}-${inFlight}-${lane}`);
@@ -123,7 +123,7 @@ async function fanOut(storage: SqlDriver, size: number): Promise<number> {
 export default defineSuite({
   name: 'txqueue',
   description:
-    'Per-device transaction queues (`@fleetkit/txqueue`): enqueue → call-in → ack cycles/s on PostgreSQL beside pg-boss send → fetch → complete and graphile-worker addJob → LISTEN/NOTIFY wake → task → completion, on the same scratch server, each lane one device on ours and its own queue on each peer (an empty fetch is fetched again, not counted), a cycle ending when its completion is committed; the same cycle on SQLite (WAL) beside the floor of three single-statement node:sqlite commits per cycle at the same `synchronous`; group fan-out sub-transactions/s committed.',
+    'Per-device transaction queues (`@fleetkit/txqueue`): enqueue → call-in → ack cycles/s on PostgreSQL beside pg-boss send → fetch → complete and graphile-worker addJob → LISTEN/NOTIFY wake → task → completion, on the same scratch server, each lane one device on ours and its own queue on each peer (an empty fetch is fetched again, not counted), a cycle ending when its completion is committed, and beside the floor of three prepared single statements with the durability of ours (two durable commits); the same cycle on SQLite (WAL) beside the floor of three single-statement node:sqlite commits per cycle at the same `synchronous`; group fan-out sub-transactions/s committed.',
   async setup() {
     try {
       pg = await startScratchPostgres();
@@ -147,6 +147,11 @@ export default defineSuite({
         measure: () => pgCase(inFlight, 'graphile-worker'),
       },
     ]),
+    {
+      name: 'PostgreSQL cycle, 1 in flight (cycles/s)',
+      peer: 'PostgreSQL floor: 3 single statements, 2 durable commits (pg-boss ÷ this bounds the pg-boss ratio)',
+      measure: () => pgCase(1, 'floor'),
+    },
     {
       name: 'SQLite cycle, synchronous=FULL, the default (cycles/s)',
       peer: 'node:sqlite floor, 3 commits/cycle',

@@ -1,7 +1,7 @@
 import { describeWithPostgres } from '@fleetkit/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openGraphileWorker, openPgBoss } from './peers.ts';
+import { openGraphileWorker, openPgBoss, openPostgresFloor } from './peers.ts';
 
 describeWithPostgres('benchmark peers of txqueue', (url) => {
   const admin = new pg.Client({ connectionString: url });
@@ -50,5 +50,19 @@ describeWithPostgres('benchmark peers of txqueue', (url) => {
     } finally {
       await worker.close();
     }
+  });
+
+  it('a floor cycle commits its row delivered, then complete', async () => {
+    const prefix = `peer_test_${process.pid}`;
+    const floor = await openPostgresFloor(url, 2, prefix);
+    try {
+      for (let i = 0; i < 3; i++) await Promise.all([floor.cycle(0), floor.cycle(1)]);
+    } finally {
+      await floor.close();
+    }
+    const { rows } = await admin.query<{ state: string; n: string }>(
+      `SELECT state, count(*) AS n FROM ${prefix}_floor_jobs GROUP BY state`,
+    );
+    expect(rows.map((r) => [r.state, Number(r.n)])).toEqual([['complete', 6]]);
   });
 });

@@ -121,3 +121,54 @@ export async function openGraphileWorker(url: string, lanes: number, prefix: str
     },
   };
 }
+
+/**
+ * Not a peer: the least a cycle with ours' durability can cost on the same
+ * server. Three single statements on one connection per lane, prepared once:
+ * an INSERT and the final UPDATE commit durably, the delivery UPDATE
+ * asynchronously (txqueue-002's rule), each on one row of a jobs table with a
+ * state index, as the SQLite floor (sqlite-floor.ts). No peer or engine can
+ * run the same commits in less, so peer ÷ floor bounds any ratio to a peer.
+ */
+export async function openPostgresFloor(url: string, lanes: number, prefix: string): Promise<PeerQueue> {
+  const table = `${prefix}_floor_jobs`;
+  const clients = await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      return client;
+    }),
+  );
+  await clients[0]!.query(
+    `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, state text NOT NULL, payload text, created_at bigint, updated_at bigint)`,
+  );
+  await clients[0]!.query(`CREATE INDEX IF NOT EXISTS ${table}_state ON ${table} (state, id)`);
+  const payload = JSON.stringify(PAYLOAD);
+  return {
+    label: 'PostgreSQL floor: 3 single statements, 2 durable commits',
+    emptyFetches: 0,
+    async cycle(lane) {
+      const client = clients[lane]!;
+      const now = Date.now();
+      const { rows } = await client.query<{ id: string }>({
+        name: 'floor-insert',
+        text: `INSERT INTO ${table} (state, payload, created_at, updated_at) VALUES ('queued', $1, $2, $2) RETURNING id`,
+        values: [payload, now],
+      });
+      const id = rows[0]!.id;
+      await client.query({
+        name: 'floor-deliver',
+        text: `UPDATE ${table} SET state = 'delivered', updated_at = $2 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS cfg WHERE id = $1`,
+        values: [id, now],
+      });
+      await client.query({
+        name: 'floor-complete',
+        text: `UPDATE ${table} SET state = 'complete', updated_at = $2 WHERE id = $1`,
+        values: [id, now],
+      });
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.end()));
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { openPostgres } from '@fleetkit/core/postgres';
 import { openTxQueue } from '@fleetkit/txqueue';
 import pg from 'pg';
 import { startScratchPostgres } from '../../scripts/postgres.ts';
-import { openGraphileWorker, openPgBoss, type PeerQueue } from './peers.ts';
+import { openGraphileWorker, openPgBoss, openPostgresFloor, type PeerQueue } from './peers.ts';
 
 const cycles = Number(process.argv[2] ?? 2000);
 const inFlight = Number(process.argv[3] ?? 1);
@@ -172,6 +172,7 @@ if (process.env.PROBE_ONLY !== 'ours') {
   peers.push(await openPgBoss(server.url, inFlight, 'probe_boss'));
   peers.push(await openGraphileWorker(server.url, inFlight, 'probe_gw'));
 }
+peers.push(await openPostgresFloor(server.url, inFlight, 'probe'));
 try {
   for (let round = 0; round < Number(process.env.PROBE_ROUNDS ?? 2); round++) {
     await run('ours', async (lane) => {
