@@ -75,6 +75,32 @@ describe('fleetkit-yang validate', () => {
     expect(h.errs.join('\n')).not.toContain('Cannot find module');
   });
 
+  it('reads a search-directory file only when an import needs its module, by file name before the rest', () => {
+    const many = {
+      ...files,
+      'lib/unused.yang': 'module unused { namespace "urn:u"; prefix u; }',
+      'lib/broken.yang': 'module broken {',
+      'lib/odd-name.yang': 'module odd { namespace "urn:o"; prefix o; }',
+      'n.yang': 'module n { namespace "urn:n"; prefix n; import odd { prefix o; } leaf q { type string; } }',
+      'q.json': '{"n:q": "x"}',
+    };
+    const read: string[] = [];
+    const h = host(many);
+    const reading = {
+      ...h,
+      readFile: (p: string) => {
+        read.push(p);
+        return h.readFile(p);
+      },
+    };
+    expect(runCli(['validate', '-p', 'lib', 'm.yang', 'good.json'], reading)).toBe(0);
+    expect(read).toEqual(['m.yang', 'lib/t.yang', 'good.json']);
+    // a module in a file named otherwise is still found, after the files named after it
+    read.length = 0;
+    expect(runCli(['validate', '-p', 'lib', 'n.yang', 'q.json'], reading)).toBe(0);
+    expect(read).toContain('lib/odd-name.yang');
+  });
+
   it('enables every feature of the modules it implements, none of a module only imported, unless -F names them', () => {
     const featured = {
       'lib/t.yang': 'module t { namespace "urn:t"; prefix t; feature tf; }',

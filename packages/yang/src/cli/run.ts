@@ -1,6 +1,7 @@
 import { compileSchema } from '../compiler/compile.ts';
 import { YangError, YangErrorCode } from '../errors.ts';
 import { ModuleRepository } from '../resolver.ts';
+import type { Statement } from '../parser/statement.ts';
 import type { CompiledSchema } from '../schema.ts';
 import { createValidator } from '../validate/validator.ts';
 import { type CliOptions, readOptions } from './options.ts';
@@ -76,38 +77,27 @@ function validateCommand(options: CliOptions, host: CliHost): number {
  * Prints the problem and returns undefined when they do not compile.
  */
 function compileModules(options: CliOptions, modules: readonly string[], host: CliHost): CompiledSchema | undefined {
-  const repo = new ModuleRepository();
-  // search-directory files that do not parse: their error is the one to show if something imports them
-  const broken = new Map<string, { path: string; error: Error }>();
+  const seen = new Set(modules);
+  const candidates: { file: string; path: string }[] = [];
+  for (const dir of [
+    ...options.dirs,
+    ...modules.map((m) => (m.includes('/') ? m.slice(0, m.lastIndexOf('/')) : '.')),
+  ]) {
+    for (const file of host.listYang(dir)) {
+      const path = `${dir}/${file}`;
+      if (seen.has(path) || seen.has(file)) continue;
+      seen.add(path);
+      candidates.push({ file, path });
+    }
+  }
+  const repo = new SearchRepository(candidates, host);
   try {
     const names: string[] = [];
     for (const m of modules) names.push(repo.add(host.readFile(m), m).name);
-    const seen = new Set(modules);
-    for (const dir of [
-      ...options.dirs,
-      ...modules.map((m) => (m.includes('/') ? m.slice(0, m.lastIndexOf('/')) : '.')),
-    ]) {
-      for (const f of host.listYang(dir)) {
-        const path = `${dir}/${f}`;
-        if (seen.has(path) || seen.has(f)) continue;
-        seen.add(path);
-        let text: string;
-        try {
-          text = host.readFile(path);
-        } catch {
-          continue;
-        }
-        try {
-          repo.add(text, path);
-        } catch (e) {
-          broken.set(moduleNameOf(text, f), { path, error: e as Error });
-        }
-      }
-    }
     return compileSchema(repo, names, { features: options.features ?? 'implemented' });
   } catch (e) {
     const missing = e instanceof YangError && e.code === YangErrorCode.Unresolved ? e.details?.module : undefined;
-    const unparsed = typeof missing === 'string' ? broken.get(missing) : undefined;
+    const unparsed = typeof missing === 'string' ? repo.broken.get(missing) : undefined;
     if (unparsed === undefined) host.err(`fleetkit-yang: ${(e as Error).message}`);
     else {
       const at = (e as YangError).location;
@@ -117,6 +107,55 @@ function compileModules(options: CliOptions, modules: readonly string[], host: C
       );
     }
     return undefined;
+  }
+}
+
+/**
+ * The modules of the search directories, each file read and parsed only when
+ * the compiler asks for a module it does not have yet: first the files named
+ * after it (`name.yang`, `name@revision.yang`, the names yanglint looks up),
+ * and, for a name no file is named after, every file not read yet (a module
+ * stored under another file name). A directory full of modules costs only
+ * what the compiled modules import.
+ */
+class SearchRepository extends ModuleRepository {
+  readonly #candidates: { file: string; path: string; read: boolean }[];
+  readonly #host: CliHost;
+  /** Search-directory files that do not parse, by the module name they declare: the error to show if something imports one. */
+  readonly broken = new Map<string, { path: string; error: Error }>();
+
+  constructor(candidates: readonly { file: string; path: string }[], host: CliHost) {
+    super();
+    this.#candidates = candidates.map((c) => ({ ...c, read: false }));
+    this.#host = host;
+  }
+
+  override get(name: string, revision?: string): Statement | undefined {
+    const have = super.get(name, revision);
+    if (have !== undefined) return have;
+    this.#read((file) => file === `${name}.yang` || file.startsWith(`${name}@`));
+    const named = super.get(name, revision);
+    if (named !== undefined) return named;
+    this.#read(() => true);
+    return super.get(name, revision);
+  }
+
+  #read(wanted: (file: string) => boolean): void {
+    for (const candidate of this.#candidates) {
+      if (candidate.read || !wanted(candidate.file)) continue;
+      candidate.read = true;
+      let text: string;
+      try {
+        text = this.#host.readFile(candidate.path);
+      } catch {
+        continue;
+      }
+      try {
+        this.add(text, candidate.path);
+      } catch (e) {
+        this.broken.set(moduleNameOf(text, candidate.file), { path: candidate.path, error: e as Error });
+      }
+    }
   }
 }
 
