@@ -29,9 +29,7 @@ describe('the fleetkit-conformance-broker bin, run by its package.json path', ()
       packages: Record<string, { bin?: Record<string, string> }>;
     };
     expect(existsSync(bin)).toBe(true);
-    expect(join(root, 'conformance', lock.packages.conformance?.bin?.['fleetkit-conformance-broker'] ?? '')).toBe(
-      bin,
-    );
+    expect(join(root, 'conformance', lock.packages.conformance?.bin?.['fleetkit-conformance-broker'] ?? '')).toBe(bin);
   });
 
   let broker: RunningBroker;

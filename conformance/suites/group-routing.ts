@@ -92,6 +92,8 @@ export const groupRouting: Suite = {
             sent.body.id !== undefined && sent.body.id !== null,
             'the forwarded request has no id: it must be answered',
           );
+          // docs/server.md: the POST says which device sent it
+          equal(sent.headers.get('x-fleetkit-device-id'), 'd-own', 'X-Fleetkit-Device-Id of the forwarded request');
         },
       },
       {
@@ -126,6 +128,23 @@ export const groupRouting: Suite = {
         },
       },
       {
+        name: '§5.8: primary marks one group: marking another clears it, and adding a device again keeps its mark',
+        async run() {
+          await device('d-moved');
+          await tenant.join('group-a', ['d-moved'], true);
+          await tenant.join('group-b', ['d-moved'], true);
+          await tenant.join('group-a', ['d-moved']);
+          expectResult(
+            await rpc('d-moved', REPORT, { level: 8 }),
+            { ack: 'B' },
+            'reply after B became primary and A was added again',
+          );
+          await tenant.join('group-b', ['d-moved']);
+          await tenant.join('group-a', ['d-moved']);
+          expectResult(await rpc('d-moved', REPORT, { level: 9 }), { ack: 'B' }, 'reply after both were added again');
+        },
+      },
+      {
         name: '§5.8: without a primary group, the reply comes from the group the device was last added to',
         async run() {
           await device('d-last');
@@ -134,6 +153,20 @@ export const groupRouting: Suite = {
           expectResult(await rpc('d-last', REPORT, { level: 5 }), { ack: 'B' }, 'reply after joining A, then B');
           await tenant.join('group-a', ['d-last']);
           expectResult(await rpc('d-last', REPORT, { level: 6 }), { ack: 'A' }, 'reply after joining A again');
+          // docs/server.md: of its groups with a URL
+          await tenant.group('no-url');
+          await tenant.join('no-url', ['d-last']);
+          expectResult(
+            await rpc('d-last', REPORT, { level: 7 }),
+            { ack: 'A' },
+            'reply after joining a group without a URL',
+          );
+          // docs/server.md: each request's id is the account's next counter value
+          const ids = from(groupA, 'd-last', REPORT).map((r) => Number(r.body.id));
+          ensure(
+            ids.length === 3 && ids[0]! < ids[1]! && ids[1]! < ids[2]!,
+            `ids of the three requests at group A: ${JSON.stringify(ids)}`,
+          );
         },
       },
       {
@@ -164,6 +197,65 @@ export const groupRouting: Suite = {
           );
           const [alarm] = from(groupB, 'fig2-3', ALARM);
           ensure(alarm?.body.id === undefined, `the alarm was forwarded with an id: ${JSON.stringify(alarm?.body)}`);
+        },
+      },
+      {
+        name: "§5.8: a device's notification goes to every group, once to URLs that differ only by a trailing slash",
+        async run() {
+          await device('d-notify');
+          await tenant.group('group-a-slash', `${groupA.url}/`);
+          await tenant.join('group-a', ['d-notify'], true);
+          await tenant.join('group-a-slash', ['d-notify']);
+          await tenant.join('group-b', ['d-notify']);
+          await (await device('d-notify')).notify(ALARM, { severity: 'minor' });
+          const alarm = (r: Received) => r.body.method === ALARM && r.body.params?.['device-id'] === 'd-notify';
+          await groupB.waitFor(alarm, 'the alarm at group B', env.waitMs);
+          await groupA.waitFor(alarm, 'the alarm at group A', env.waitMs);
+          await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+          equal(
+            from(groupA, 'd-notify', ALARM).length,
+            1,
+            'alarms at group A (its URL given twice, once with a slash)',
+          );
+        },
+      },
+      {
+        name: "§5.4: the backend's JSON-RPC error, and a result that breaks the RPC's output, reach the device as errors",
+        async run() {
+          const refusing = env.listener.endpoint('refusing', answering('not today', true));
+          const wrong = env.listener.endpoint('wrong', (r) =>
+            Response.json({ jsonrpc: '2.0', id: r.body.id, result: { other: 1 } }),
+          );
+          await device('d-answered');
+          await tenant.ok('exodm:update-device', { 'device-id': 'd-answered', 'notification-url': refusing.url });
+          includes(
+            await rpc('d-answered', REPORT, { level: 1 }),
+            { error: { code: 4711, message: 'not today' } },
+            "the backend's error",
+          );
+          await tenant.ok('exodm:update-device', { 'device-id': 'd-answered', 'notification-url': wrong.url });
+          includes(
+            await rpc('d-answered', REPORT, { level: 1 }),
+            { error: { code: -32022 } },
+            'a result without the mandatory ack',
+          );
+        },
+      },
+      {
+        name: '§5.4: a device with nowhere to send its RPC gets -32020, and its params are checked against the RPC (-32602)',
+        async run() {
+          await device('d-alone');
+          includes(
+            await rpc('d-alone', REPORT, { level: 1 }),
+            { error: { code: -32020 } },
+            'an RPC with no notification URL',
+          );
+          includes(await rpc('d-alone', REPORT, { level: 300 }), { error: { code: -32602 } }, 'level 300 (a uint8)');
+          includes(
+            await rpc('d-alone', `${RPC_MODULE}:no-such-rpc`, {}),
+            { error: { code: -32601 } },
+            'an RPC the module lacks',
+          );
         },
       },
       {

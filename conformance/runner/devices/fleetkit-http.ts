@@ -141,7 +141,12 @@ class HttpDevice implements PlayedDevice {
         await pause(Number(response.headers.get('retry-after') ?? '1') * 1000);
         continue;
       }
-      return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+      if (text === '') return { status: response.status, body: {} };
+      try {
+        return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
+      } catch {
+        throw new CheckFailure(`${method} ${path} answered HTTP ${response.status}, not JSON: ${text.slice(0, 200)}`);
+      }
     }
   }
 }
