@@ -13,8 +13,12 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(packageDir, 'dist', 'adapters', 'node-cli.js');
 const source = join(packageDir, 'src', 'adapters', 'node-cli.ts');
 
-if (packageDir.split(sep).includes('node_modules')) await import(pathToFileURL(built).href);
-else await runSource();
+if (packageDir.split(sep).includes('node_modules')) {
+  // V8's compiled code of the CLI kept between runs (in NODE_COMPILE_CACHE or the OS temp folder;
+  // NODE_DISABLE_COMPILE_CACHE=1 turns it off): a later run skips compiling what the last one did
+  process.getBuiltinModule?.('node:module').enableCompileCache?.();
+  await import(pathToFileURL(built).href);
+} else await runSource();
 
 /** A builtin without an ESM namespace where Node has process.getBuiltinModule (20.16, 22.3), imported where not. */
 async function builtin(id) {
