@@ -35,6 +35,7 @@ export function isolationChecks(c: { env: Env; tenant: Tenant; other: Tenant; fi
       await other.ok('exodm:update-device', { 'device-id': shared, description: 'the other account' });
       await tenant.ok('exodm:update-device', { 'device-id': shared, description: 'this account' });
       await other.ok('exodm:update-config-data', { 'device-id': theirs, module, values: { settings: { level: 7 } } });
+      await other.ok('exodm:update-config-data', { 'device-id': shared, module, values: { settings: { level: 7 } } });
       await tenant.ok('exodm:add-role-execution-permission', {
         role: 'admin',
         'package-name': module,
@@ -126,6 +127,11 @@ export function isolationChecks(c: { env: Env; tenant: Tenant; other: Tenant; fi
             values: { settings: { level: 1 } },
           }),
           'update-config-data',
+        );
+        const mine = await tenant.call('exodm:read-config-data', { 'device-id': shared, module, area: 'staged' });
+        ensure(
+          !JSON.stringify(mine.result ?? {}).includes('"level":7'),
+          `this account's ${shared} shows the other account's values: ${show(mine.result)}`,
         );
         const staged = await other.call('exodm:read-config-data', { 'device-id': theirs, module, area: 'staged' });
         equal(staged.result?.values, { settings: { level: 7 } }, "the other account's staged values");
