@@ -138,6 +138,18 @@ export const configLifecycle: Suite = {
         },
       },
       {
+        name: '§7.1: the values a failure put back are pushed again by the next push, and install over the earlier ones',
+        async run() {
+          const retried = env.listener.endpoint('retried');
+          await tenant.ok('exodm:push-config-data', { 'device-id': 'solo', 'notification-url': retried.url });
+          const got = await fetch(solo);
+          includes(got.params, { updates: [{ module: WEATHER, values: { location: 'Umeå' } }] }, 'the second push');
+          ensure((await solo.ack(got, 'complete')).accepted, 'the acknowledgment was refused');
+          await retried.waitFor((r) => r.body.params?.final === true, 'the final callback', env.waitMs);
+          equal(await area('solo', 'installed'), { location: 'Umeå' }, 'installed after the second push');
+        },
+      },
+      {
         name: "§5.8: a group's values are its members' defaults; a member's own values override them leaf by leaf",
         async run() {
           await update('fleet', { location: 'Bro', sample_rate: 10 });
@@ -184,6 +196,25 @@ export const configLifecycle: Suite = {
               values.sample_rate !== 128,
               `the group's ${name} values took member-b's own sample_rate: ${JSON.stringify(values)}`,
             );
+          }
+        },
+      },
+      {
+        name: "§6.4: a device added to a group while the group's push is open gets that push too",
+        async run() {
+          const late = await tenant.device('member-late');
+          await update('fleet', { location: 'Gävle' });
+          await tenant.ok('exodm:push-config-data', { 'device-id': 'fleet' });
+          await tenant.join('fleet', ['member-late']);
+          const got = await fetch(late);
+          includes(
+            got.params,
+            { updates: [{ module: WEATHER, values: { location: 'Gävle', sample_rate: 10 } }] },
+            "the late member's configuration",
+          );
+          for (const [id, device] of [...members, ['member-late', late] as const]) {
+            const work = id === 'member-late' ? got : await fetch(device);
+            ensure((await device.ack(work, 'complete')).accepted, `${id}'s acknowledgment was refused`);
           }
         },
       },
