@@ -1,3 +1,4 @@
+import { reconnectDelay } from '@fleetkit/broker';
 import {
   type Clock,
   createLogger,
@@ -7,7 +8,6 @@ import {
   systemClock,
   type TimerHandle,
 } from '@fleetkit/core';
-import { reconnectDelay } from '@fleetkit/broker';
 import { AgentError, AgentErrorCode, isAuthLost, isTransient } from './errors.ts';
 import type { AgentEvent, AgentListener, FlowStep } from './events.ts';
 import { recover } from './flow/commands.ts';

@@ -1,7 +1,7 @@
 import { isJsonRpcResponse } from '@fleetkit/jsonrpc';
-import { AgentError, AgentErrorCode } from './errors.ts';
 import { callJson, type FetchFunction, isRefusedWith } from './_internal/http-call.ts';
 import { authDataOf, commandOf, configOf, licensesOf, pendingOf } from './_internal/replies.ts';
+import { AgentError, AgentErrorCode } from './errors.ts';
 import type { Session, Transport } from './transport.ts';
 import type {
   AuthData,

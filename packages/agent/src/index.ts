@@ -1,4 +1,6 @@
+export type { FetchFunction } from './_internal/http-call.ts';
 export { Agent, type AgentOptions, startAgent } from './agent.ts';
+export { type BrokerTransportOptions, brokerTransport, brokerUrlOf } from './broker-transport.ts';
 export { AgentError, AgentErrorCode, isAuthLost, isTransient } from './errors.ts';
 export type { AgentEvent, AgentListener, FlowStep } from './events.ts';
 export {
@@ -12,8 +14,21 @@ export {
   type LicenseApplier,
 } from './handlers.ts';
 export { type HttpTransportOptions, httpTransport } from './http-transport.ts';
-export { type BrokerTransportOptions, brokerTransport, brokerUrlOf } from './broker-transport.ts';
-export type { FetchFunction } from './_internal/http-call.ts';
+export { SharedTimers } from './shared-timers.ts';
+export {
+  BEHAVIOURS,
+  type Behaviour,
+  type BehaviourScript,
+  DEFAULT_SCRIPT,
+  SIMULATED_FAILURE,
+} from './simulator/behaviours.ts';
+export {
+  Fleet,
+  type FleetCounts,
+  type FleetOptions,
+  type SimulatedDevice,
+  simulateFleet,
+} from './simulator/fleet.ts';
 export {
   type AgentState,
   type AgentStore,
@@ -31,21 +46,6 @@ export {
   type Interval,
 } from './timing.ts';
 export type { Session, SessionHooks, Transport } from './transport.ts';
-export { SharedTimers } from './shared-timers.ts';
-export {
-  BEHAVIOURS,
-  type Behaviour,
-  type BehaviourScript,
-  DEFAULT_SCRIPT,
-  SIMULATED_FAILURE,
-} from './simulator/behaviours.ts';
-export {
-  Fleet,
-  type FleetCounts,
-  type FleetOptions,
-  type SimulatedDevice,
-  simulateFleet,
-} from './simulator/fleet.ts';
 export type {
   AuthData,
   Command,

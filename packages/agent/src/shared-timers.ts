@@ -74,7 +74,7 @@ export class SharedTimers implements Clock {
     if (top === undefined || top.due >= this.#timerDue) return;
     if (this.#timer !== undefined) this.#base.clearTimeout(this.#timer);
     this.#timerDue = top.due;
-    this.#timer = this.#base.setTimeout(() => this.#fire(), top.due - this.#base.monotonic());
+    this.#timer = this.#base.setTimeout(() => this.#fire(), Math.max(0, top.due - this.#base.monotonic()));
   }
 
   #fire(): void {

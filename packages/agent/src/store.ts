@@ -1,5 +1,5 @@
-import { AgentError, AgentErrorCode } from './errors.ts';
 import { isObject } from './_internal/replies.ts';
+import { AgentError, AgentErrorCode } from './errors.ts';
 import type { AuthData } from './types.ts';
 
 /** A command the device started: what tells it, after a restart, that the command may have reset it. */

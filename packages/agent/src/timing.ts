@@ -1,5 +1,5 @@
-import type { Random } from '@fleetkit/core';
 import type { BackoffOptions } from '@fleetkit/broker';
+import type { Random } from '@fleetkit/core';
 import { AgentError, AgentErrorCode } from './errors.ts';
 
 /** A wait: a fixed number of ms, or a range from which each wait is drawn at random (jitter). */

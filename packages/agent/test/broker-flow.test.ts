@@ -1,5 +1,5 @@
-import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { type MemorySocket, MemoryTransport } from '@fleetkit/broker/memory';
+import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, type AgentOptions, type AgentStore, brokerTransport, Handlers, memoryStore } from '../src/index.ts';
 import { Recorder } from './events.ts';

@@ -1,8 +1,8 @@
 // End to end over real sockets: the server on a TCP port (HTTP device API), its broker on another
 // (WebSocket), the agent on the system clock with short intervals.
 import type { BrokerServer } from '@fleetkit/broker';
-import { silentLogger } from '@fleetkit/core';
 import { serve } from '@fleetkit/broker/serve';
+import { silentLogger } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, type AgentEvent, brokerTransport, Handlers, httpTransport, type Transport } from '../src/index.ts';
 import { Recorder } from './events.ts';

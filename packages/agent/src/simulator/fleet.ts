@@ -1,12 +1,12 @@
 import type { SocketFactory } from '@fleetkit/broker';
 import { type Clock, cryptoRandom, type Logger, type Random, silentLogger, sleep } from '@fleetkit/core';
+import type { FetchFunction } from '../_internal/http-call.ts';
 import { Agent } from '../agent.ts';
 import { brokerTransport } from '../broker-transport.ts';
 import { AgentError, AgentErrorCode } from '../errors.ts';
 import type { AgentEvent } from '../events.ts';
 import { Handlers } from '../handlers.ts';
 import { httpTransport } from '../http-transport.ts';
-import type { FetchFunction } from '../_internal/http-call.ts';
 import { SharedTimers } from '../shared-timers.ts';
 import { MemoryStore } from '../store.ts';
 import { type AgentTiming, drawInterval } from '../timing.ts';
