@@ -75,7 +75,12 @@ export const jsonrpc: Suite = {
         name: 'JSON-RPC 2.0 §4, §5: a call is answered with jsonrpc "2.0", its own id (number or string) and exactly one of result and error',
         async run() {
           for (const id of [7, 'call-7', 0]) {
-            const answer = parsed(await send(listTypes(id)), `call with id ${show(id)}`) as Record<string, unknown>;
+            const reply = await send(listTypes(id));
+            ensure(
+              reply.contentType?.startsWith('application/json') === true,
+              `the answer to id ${show(id)} is ${reply.contentType}, not application/json`,
+            );
+            const answer = parsed(reply, `call with id ${show(id)}`) as Record<string, unknown>;
             equal(answer.jsonrpc, '2.0', `jsonrpc of the answer to id ${show(id)}`);
             equal(answer.id, id, 'id of the answer');
             ensure('result' in answer !== 'error' in answer, `the answer to id ${show(id)} has ${show(answer)}`);
@@ -122,6 +127,19 @@ export const jsonrpc: Suite = {
         },
       },
       {
+        name: 'JSON-RPC 2.0 §4: an id that is no string, number or null makes an Invalid Request (-32600)',
+        async run() {
+          for (const id of [{ n: 1 }, [1], true]) {
+            const body = JSON.stringify({ jsonrpc: '2.0', method: 'exodm:list-device-types', params: { n: 1 }, id });
+            includes(
+              parsed(await send(body), `id ${show(id)}`),
+              { error: { code: -32600 } },
+              `answer to id ${show(id)}`,
+            );
+          }
+        },
+      },
+      {
         name: 'JSON-RPC 2.0 §4.2: params that are neither an object nor an array make an Invalid Request (-32600)',
         async run() {
           const body = JSON.stringify({ jsonrpc: '2.0', method: 'exodm:list-device-types', params: 'n=1', id: 3 });
@@ -145,10 +163,17 @@ export const jsonrpc: Suite = {
         },
       },
       {
-        name: 'JSON-RPC 2.0 §5.1: an unknown exodm method is Method not found (-32601)',
+        name: 'JSON-RPC 2.0 §5.1: an unknown method, exodm or reserved rpc.*, is Method not found (-32601); as a notification, unanswered',
         async run() {
-          const body = JSON.stringify({ jsonrpc: '2.0', method: 'exodm:no-such-method', params: {}, id: 9 });
-          includes(parsed(await send(body), 'exodm:no-such-method'), { id: 9, error: { code: -32601 } }, 'answer');
+          for (const method of ['exodm:no-such-method', 'rpc.no-such-method']) {
+            const body = JSON.stringify({ jsonrpc: '2.0', method, params: {}, id: 9 });
+            equal(
+              parsed(await send(body), method),
+              { jsonrpc: '2.0', id: 9, error: { code: -32601, message: 'Method not found' } },
+              `answer to ${method}`,
+            );
+            nothing(await send(JSON.stringify({ jsonrpc: '2.0', method, params: {} })), `a notification of ${method}`);
+          }
         },
       },
       {
@@ -191,11 +216,8 @@ export const jsonrpc: Suite = {
             ['no credentials', anonymous],
             ['a wrong password', wrong],
           ] as const) {
-            const answer = reply.text === '' ? undefined : (parsed(reply, what) as Record<string, unknown>);
-            ensure(
-              reply.status === 401 || answer?.error !== undefined,
-              `${what}: HTTP ${reply.status} ${reply.text.slice(0, 200)}`,
-            );
+            // manual §8.2 Basic auth; docs/server.md: wrong or missing credentials are HTTP 401
+            ensure(reply.status === 401, `${what}: HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
           }
           const listed = await tenant.call('exodm:list-device-groups', { n: 100 });
           ensure(!JSON.stringify(listed.result).includes('intruder'), 'a refused call created a group');
