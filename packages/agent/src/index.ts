@@ -14,7 +14,6 @@ export {
   type LicenseApplier,
 } from './handlers.ts';
 export { type HttpTransportOptions, httpTransport } from './http-transport.ts';
-export { SharedTimers } from './shared-timers.ts';
 export {
   BEHAVIOURS,
   type Behaviour,
@@ -38,6 +37,7 @@ export {
   memoryStore,
   parseAgentState,
 } from './store.ts';
+export { SharedTimers } from './timer-heap.ts';
 export {
   type AgentTiming,
   DEFAULT_REGISTRATION_INTERVAL,

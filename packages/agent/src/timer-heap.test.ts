@@ -1,7 +1,7 @@
 import { ManualClock, SeededRandom } from '@fleetkit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SharedTimers } from './shared-timers.ts';
+import { SharedTimers } from './timer-heap.ts';
 
 describe('SharedTimers', () => {
   it('fires every timer in due order (ties in creation order) on one timer of the clock beneath', () => {
