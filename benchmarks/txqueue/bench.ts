@@ -149,7 +149,7 @@ export default defineSuite({
     ]),
     {
       name: 'PostgreSQL cycle, 1 in flight (cycles/s)',
-      peer: 'PostgreSQL floor: 3 single statements, 2 durable commits (pg-boss ÷ this bounds the pg-boss ratio)',
+      peer: 'PostgreSQL floor: 3 prepared single statements, 2 durable commits',
       measure: () => pgCase(1, 'floor'),
     },
     {
