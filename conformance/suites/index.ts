@@ -1,11 +1,12 @@
 import type { Suite } from '../runner/suite.ts';
+import { agentFlow } from './agent-flow.ts';
 import { brokerLifecycle } from './broker-lifecycle.ts';
 import { configLifecycle } from './config-lifecycle.ts';
 import { deviceTransaction } from './device-transaction.ts';
 import { groupRouting } from './group-routing.ts';
 import { groupTransaction } from './group-transaction.ts';
 import { jsonrpc } from './jsonrpc.ts';
-import { agentFlow, packages } from './not-yet.ts';
+import { packages } from './not-yet.ts';
 import { rbacMatrix } from './rbac-matrix.ts';
 import { timeouts } from './timeouts.ts';
 
