@@ -37,12 +37,8 @@ if (changed === old) {
   console.error('the change changes nothing');
   process.exit(1);
 }
-// three lines of context each side, as git writes them
-const from = Math.max(0, index - 3);
-const to = Math.min(lines.length, index + 4);
-const before = lines.slice(from, index);
-const after = lines.slice(index + 1, to);
-const count = before.length + 1 + after.length;
+// no context lines: the source's comments stay out of the patch, and `git apply --unidiff-zero` still
+// checks the line it replaces
 const patch = [
   `Breaks: ${breaks}`,
   ...(deviceApi === undefined ? [] : [`Device-API: ${deviceApi}`]),
@@ -50,11 +46,9 @@ const patch = [
   `diff --git a/${file} b/${file}`,
   `--- a/${file}`,
   `+++ b/${file}`,
-  `@@ -${from + 1},${count} +${from + 1},${count} @@`,
-  ...before.map((line) => ` ${line}`),
+  `@@ -${index + 1} +${index + 1} @@`,
   `-${old}`,
   `+${changed}`,
-  ...after.map((line) => ` ${line}`),
   '',
 ].join('\n');
 const out = join(import.meta.dirname, suite, `${name}.patch`);

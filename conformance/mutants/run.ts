@@ -137,7 +137,7 @@ try {
     for (const mutant of mutants) {
       const originals = new Map(mutant.files.map((file) => [file, readFileSync(join(scratch, file))]));
       try {
-        execFileSync('git', ['apply', mutant.patch], { cwd: scratch, stdio: 'pipe' });
+        execFileSync('git', ['apply', '--unidiff-zero', mutant.patch], { cwd: scratch, stdio: 'pipe' });
       } catch (error) {
         console.log(`STALE    ${suite}/${mutant.name}: the patch no longer applies (${String(error).split('\n')[0]})`);
         continue;
