@@ -109,7 +109,7 @@ function telemetryRoundTrip(): MeasuredCase {
     // both sides the same number of times, alternating: the loaded machine's noise hits them alike
     measure: () =>
       alternateBest(
-        { warmups: 1, rounds: 5 },
+        { warmups: 1, rounds: 7 },
         () => sequentialRate(() => session.telemetry(REPORT, signal)),
         () => sequentialRate(bare),
       ),

@@ -16,10 +16,10 @@ import {
   systemClock,
   type TimerHandle,
 } from '@fleetkit/core';
+import { untilAborted } from './_internal/abort.ts';
 import { BrokerInbox, parseDeliveryId, workOf } from './_internal/broker-inbox.ts';
 import type { FetchFunction } from './_internal/http-call.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
-import { untilAborted } from './flow/flow.ts';
 import { registerOverHttp } from './http-transport.ts';
 import type { Session, SessionHooks, Transport } from './transport.ts';
 import type {

@@ -1,4 +1,5 @@
 import { AgentError, AgentErrorCode } from '../errors.ts';
+import { untilAborted } from './abort.ts';
 
 /** One call of the device API. */
 export interface HttpCall {
@@ -47,14 +48,16 @@ export async function callJson(fetchFunction: FetchFunction, call: HttpCall, sig
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   let text: string;
+  // the signal is not handed to fetch: a fetch that watches a signal costs every call, and an agent stops
+  // rarely. A stop leaves the call to finish unheard (as a power cut leaves a request on the wire).
+  const exchange = fetchFunction(call.url, {
+    method: call.method,
+    headers,
+    ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+  }).then(async (answer) => ({ answer, body: await answer.text() }));
+  exchange.catch(() => undefined);
   try {
-    response = await fetchFunction(call.url, {
-      method: call.method,
-      headers,
-      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-      signal,
-    });
-    text = await response.text();
+    ({ answer: response, body: text } = await untilAborted(exchange, signal));
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw new AgentError(AgentErrorCode.Unavailable, `Cannot reach ${call.url}: ${messageOf(error)}`, {

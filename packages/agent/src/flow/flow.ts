@@ -6,6 +6,8 @@ import type { ResolvedTiming } from '../timing.ts';
 import type { Session, Transport } from '../transport.ts';
 import type { Registration, TelemetryReport } from '../types.ts';
 
+export { untilAborted } from '../_internal/abort.ts';
+
 /** What the steps of the flow share: the running agent as its steps see it. */
 export interface Flow {
   readonly transport: Transport;
@@ -36,25 +38,6 @@ export interface Flow {
   pause(ms: number, wakeable: boolean): Promise<void>;
   /** True once, after a significant event happened while the agent was busy. */
   takeNudge(): boolean;
-}
-
-/** Resolves or rejects as `promise` does, or rejects with the signal's reason when it aborts first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The message of a thrown value, for a `failed` report. */
