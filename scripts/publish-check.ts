@@ -13,7 +13,7 @@ import { join } from 'node:path';
 export const root: string = join(import.meta.dirname, '..');
 
 /** The packages that run on every runtime and go to both registries. */
-export const PORTABLE: readonly string[] = ['core', 'jsonrpc', 'rbac', 'yang', 'chunked', 'txqueue', 'broker'];
+export const PORTABLE: readonly string[] = ['core', 'jsonrpc', 'rbac', 'yang', 'chunked', 'txqueue', 'broker', 'agent'];
 
 /** Packages published to npm only: the server needs Node's CLI and is not a portable library. */
 export const NPM_ONLY: readonly string[] = ['server'];
