@@ -1,7 +1,8 @@
 // Child process: @fleetkit/broker on Node (the adapter `fleetkit-broker` uses), reporting its memory over IPC.
-import { silentLogger } from '@fleetkit/core';
+
 import { Broker } from '@fleetkit/broker';
 import { serveNode } from '@fleetkit/broker/node';
+import { silentLogger } from '@fleetkit/core';
 import { serveChild } from './child.ts';
 
 const server = await serveNode(

@@ -2,7 +2,7 @@
 // of Table 2 × the Table 2 methods, plus package RPC grants, and one
 // deterministic stream of 4,096 requests (docs/sources.md, Performance baselines).
 import { SeededRandom } from '@fleetkit/core';
-import { type Role, ROLES, TABLE_2 } from '@fleetkit/rbac';
+import { ROLES, type Role, TABLE_2 } from '@fleetkit/rbac';
 
 export const ACCOUNTS = ['exodm', ...Array.from({ length: 9 }, (_, i) => `acct${i + 1}`)];
 export const USERS = Array.from({ length: 50 }, (_, i) => `user${i}`);

@@ -5,7 +5,7 @@
 // in, POST /command reads the transaction and acks; each `delivered` and
 // `final` event is POSTed to the request's notification URL straight from the
 // txqueue subscriber. Over IPC it also runs the txqueue cycle alone, in process.
-import { Agent, createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '@fleetkit/core';

@@ -7,7 +7,7 @@
 //   node --conditions=source benchmarks/txqueue/probe.ts [cycles] [inFlight]
 // Not a benchmark of record (npm run bench -- txqueue is): a profile to read.
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
-import { silentLogger, type SqlDriver } from '@fleetkit/core';
+import { type SqlDriver, silentLogger } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { openTxQueue } from '@fleetkit/txqueue';
 import pg from 'pg';

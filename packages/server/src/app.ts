@@ -1,8 +1,8 @@
+import { sleep } from '@fleetkit/core';
 import { basicAuth, createHttpHandler, type Router } from '@fleetkit/jsonrpc';
 import { Hono } from 'hono';
 import type { ServerContext } from './context.ts';
 import { LoginThrottle } from './login-throttle.ts';
-import { sleep } from '@fleetkit/core';
 
 /** Source address of each request, recorded by the runtime adapter that accepted it (adapters/address.ts). */
 const addresses = new WeakMap<Request, string>();

@@ -1,3 +1,4 @@
+import type { Broker } from '@fleetkit/broker';
 import {
   type Clock,
   createLogger,
@@ -8,7 +9,6 @@ import {
   systemClock,
   type WorkerPool,
 } from '@fleetkit/core';
-import type { Broker } from '@fleetkit/broker';
 import { openRbac, type Rbac } from '@fleetkit/rbac';
 import { openTxQueue, type TxQueue } from '@fleetkit/txqueue';
 import type { Hono } from 'hono';
@@ -16,20 +16,20 @@ import { watchConfigTransactions } from './api/config-data.ts';
 import { SERVER_ALIASES, SERVER_MATRIX } from './api/matrix.ts';
 import { backendRouter, builtInMethods } from './api/router.ts';
 import { createApp } from './app.ts';
-import { type DeviceOptions, openDevicePlugins, resolveDeviceOptions } from './devices/plugins.ts';
-import { attachModules } from './modules.ts';
 import { callbackStats } from './callbacks/outbox.ts';
 import { startCallbacks } from './callbacks/sender.ts';
-import { checkDestinationSettings } from './destinations.ts';
-import { ServerMetrics } from './metrics.ts';
 import type { ServerContext, ServerSettings } from './context.ts';
-import { groupMembersResolver } from './store/groups.ts';
-import type { PackageOptions } from './packages/options.ts';
+import { checkDestinationSettings } from './destinations.ts';
+import { type DeviceOptions, openDevicePlugins, resolveDeviceOptions } from './devices/plugins.ts';
+import { ServerMetrics } from './metrics.ts';
+import { attachModules } from './modules.ts';
 import { watchPackageTransactions } from './packages/operations.ts';
+import type { PackageOptions } from './packages/options.ts';
 import { openPackages } from './packages/service.ts';
 import { uploadHandler } from './packages/upload-route.ts';
-import { createTables } from './store/schema.ts';
 import { resolveSettings } from './settings.ts';
+import { groupMembersResolver } from './store/groups.ts';
+import { createTables } from './store/schema.ts';
 
 /** Options of {@link openServer}. */
 export interface ServerOptions {

@@ -1,7 +1,7 @@
+import { connectDevice } from '@fleetkit/broker';
 import { memoryLogger, silentLogger } from '@fleetkit/core';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { basicAuthHeader } from '@fleetkit/jsonrpc';
-import { connectDevice } from '@fleetkit/broker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Listening, listen } from '../src/adapters/node.ts';
 import { type FleetServer, openServer } from '../src/server.ts';

@@ -1,6 +1,6 @@
-import { silentLogger } from '@fleetkit/core';
 import { connectDevice, type DeviceClient, type JsonObject } from '@fleetkit/broker';
 import { type BrokerServer, serve } from '@fleetkit/broker/serve';
+import { silentLogger } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type Listener, listen, type Received } from './callback-listener.ts';
 import { acmeCall, type Credentials, PROVISIONING_KEY, registered, setUpAccount } from './device-fixture.ts';

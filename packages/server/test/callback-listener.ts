@@ -1,4 +1,4 @@
-import { serve, type Served } from '@fleetkit/jsonrpc';
+import { type Served, serve } from '@fleetkit/jsonrpc';
 
 /** One POST a listener received. */
 export interface Received {

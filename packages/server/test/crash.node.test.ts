@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, type SqlDriver } from '@fleetkit/core';
+import { type SqlDriver, silentLogger } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { describeWithPostgres } from '@fleetkit/core/testing';

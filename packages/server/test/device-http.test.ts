@@ -1,9 +1,9 @@
 import { ManualClock } from '@fleetkit/core';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openServer } from '../src/server.ts';
 import { eventually, type Listener, listen } from './callback-listener.ts';
 import { ACME, acmeCall, HttpDevice, PROVISIONING_KEY, registered, setUpAccount } from './device-fixture.ts';
-import { openServer } from '../src/server.ts';
 import { startServer, type TestServer } from './harness.ts';
 
 describe('the HTTP device API after Xyte (plugin fleetkit-http, platforms.md §1)', () => {

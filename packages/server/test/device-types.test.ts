@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_PROTOCOLS, canonicalProtocol } from '../src/store/device-types.ts';
-import { startServer, type RpcReply, type TestServer } from './harness.ts';
+import { canonicalProtocol, DEVICE_PROTOCOLS } from '../src/store/device-types.ts';
+import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
 const GLOBEX = { login: 'globex-admin', password: 'globex-admin-pw' };

@@ -2,7 +2,7 @@ import { openPostgres, type PostgresDriver } from '@fleetkit/core/postgres';
 import { describeWithPostgres } from '@fleetkit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { groupsOfDevice } from '../src/store/groups.ts';
-import { startServer, type RpcReply, type TestServer } from './harness.ts';
+import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
 

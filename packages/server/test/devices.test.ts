@@ -1,8 +1,8 @@
 import { ManualClock } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueName } from '../src/context.ts';
-import { recordLastSeen, setDeviceSecretHash, findDevice } from '../src/store/devices.ts';
-import { startServer, type RpcReply, type TestServer } from './harness.ts';
+import { findDevice, recordLastSeen, setDeviceSecretHash } from '../src/store/devices.ts';
+import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 /** The device ids of a list-devices reply. */
 function deviceIds(reply: RpcReply): string[] {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueName } from '../src/context.ts';
 import { groupMembers, groupsOfDevice } from '../src/store/groups.ts';
-import { startServer, type RpcReply, type TestServer } from './harness.ts';
+import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
 const GLOBEX = { login: 'globex-admin', password: 'globex-admin-pw' };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RpcReply, type TestServer } from './harness.ts';
+import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 /**
  * Cross-account isolation as a model-based property (fast-check commands):

@@ -1,10 +1,9 @@
 import type { Delivery, TxEvent } from '@fleetkit/txqueue';
 import * as v from 'valibot';
 import { queueName, type ServerContext, splitQueueName } from '../context.ts';
-import { type CompiledModule, modulesOf } from '../modules.ts';
 import { acceptedReceipt, clientIdOf, timerMs } from '../modules/std-request.ts';
+import { type CompiledModule, modulesOf } from '../modules.ts';
 import { fail, ResultCode } from '../result-code.ts';
-import { nextValue } from '../store/counters.ts';
 import {
   type Area,
   closeSetPush,
@@ -22,6 +21,7 @@ import {
   type Values,
   writeStaged,
 } from '../store/config.ts';
+import { nextValue } from '../store/counters.ts';
 import { queueOutcome } from './device-rpcs.ts';
 import { type Call, method, outcomeOf, type ServerMethod } from './method.ts';
 import { idString, jsonObject, notificationUrl } from './params.ts';

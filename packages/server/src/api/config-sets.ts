@@ -3,8 +3,8 @@ import { queueName, type ServerContext } from '../context.ts';
 import { modulesOf } from '../modules.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import {
-  addConfigSetMember,
   type Area,
+  addConfigSetMember,
   configSetMembers,
   countSetPushMember,
   deleteConfigSet,
@@ -15,8 +15,8 @@ import {
   latestValues,
   listConfigSets,
   mergePatch,
-  openSetPush,
   type Owner,
+  openSetPush,
   readArea,
   removeConfigSetMember,
   removeDeviceUrl,
@@ -29,7 +29,7 @@ import {
 } from '../store/config.ts';
 import { nextValue } from '../store/counters.ts';
 import { findModule } from '../store/modules.ts';
-import { bareValues, checkValues, type ConfigPayload, finishSetPush } from './config-data.ts';
+import { bareValues, type ConfigPayload, checkValues, finishSetPush } from './config-data.ts';
 import { type Call, method, type ServerMethod } from './method.ts';
 import { pageClause, paging } from './paging.ts';
 import { idList, idString, jsonObject, notificationUrl } from './params.ts';

@@ -1,7 +1,6 @@
 import * as v from 'valibot';
-import { type AttributeSchema, attributeSchema } from '../attributes.ts';
-import { AttributesInvalid } from '../attributes.ts';
-import { type ServerContext, queueName } from '../context.ts';
+import { type AttributeSchema, AttributesInvalid, attributeSchema } from '../attributes.ts';
+import { queueName, type ServerContext } from '../context.ts';
 import { checkDestination } from '../destinations.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { forgetTargetConfig } from '../store/config.ts';

@@ -1,4 +1,4 @@
-import { METHOD_ALIASES, type MatrixRow, TABLE_2 } from '@fleetkit/rbac';
+import { type MatrixRow, METHOD_ALIASES, TABLE_2 } from '@fleetkit/rbac';
 
 const M = 'master';
 const A = 'admin';

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import type { ServerContext } from '../context.ts';
+import { fail, ResultCode } from '../result-code.ts';
 import { readJson } from '../store/json.ts';
 import { addTables } from '../store/schema.ts';
-import { fail, ResultCode } from '../result-code.ts';
 import { type Call, method, type ServerMethod } from './method.ts';
 import { pageKeys, paging } from './paging.ts';
 import { idString } from './params.ts';

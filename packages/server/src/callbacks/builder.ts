@@ -1,4 +1,4 @@
-import { toCallback, type TxEvent, type TxKind } from '@fleetkit/txqueue';
+import { type TxEvent, type TxKind, toCallback } from '@fleetkit/txqueue';
 import { splitQueueName } from '../context.ts';
 import { addPackageStatus, PACKAGE_OPERATION_NOTIFICATION } from '../packages/notification.ts';
 

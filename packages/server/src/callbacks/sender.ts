@@ -2,8 +2,8 @@ import type { ServerContext } from '../context.ts';
 import { ServerError, ServerErrorCode } from '../errors.ts';
 import { postJson, redactUrl } from '../http-post.ts';
 import { claimCallbacks, nextDue, resumeAfterRestart } from './claim.ts';
-import { callbackSubscriber } from './subscriber.ts';
 import { type CallbackRow, markDead, markDone, markFailed, purgeFinished, release, renewLease } from './outbox.ts';
+import { callbackSubscriber } from './subscriber.ts';
 
 /** Rows taken per claim statement. */
 const BATCH = 64;

@@ -1,8 +1,8 @@
 import { secretsEqual } from '@fleetkit/core';
 import type { ServerContext } from '../context.ts';
+import { ownerOfPublicId } from '../store/device-keys.ts';
 import type { DeviceProtocol } from '../store/device-types.ts';
 import { type Device, findDevice } from '../store/devices.ts';
-import { ownerOfPublicId } from '../store/device-keys.ts';
 import { secretMatches } from './secrets.ts';
 
 /** Why a device's credentials were refused: unknown or deleted device, or a wrong (rotated) key; or another protocol's device. */

@@ -1,7 +1,7 @@
 import { compileSchema } from '../compiler/compile.ts';
 import { YangError, YangErrorCode } from '../errors.ts';
-import { ModuleRepository } from '../resolver.ts';
 import type { Statement } from '../parser/statement.ts';
+import { ModuleRepository } from '../resolver.ts';
 import type { CompiledSchema } from '../schema.ts';
 import { createValidator } from '../validate/validator.ts';
 import { type CliOptions, readOptions } from './options.ts';
