@@ -1,4 +1,4 @@
-import type { Backend, Login } from './backend.ts';
+import type { Backend } from './backend.ts';
 import type { DeviceApi } from './devices/device.ts';
 import type { CallbackListener } from './listener.ts';
 
@@ -35,9 +35,4 @@ export interface Env {
   /** The timeout the `timeouts` suite gives its transactions, in ms. */
   readonly shortTimeoutMs: number;
   readonly broker: BrokerTarget | undefined;
-}
-
-/** The master user given on the command line. */
-export function masterOf(env: Env): Login {
-  return env.backend.master;
 }

@@ -120,6 +120,9 @@ export const agentFlow: Suite = {
           first = start('agent-1');
           await first.event(is('registered'), 'registration', wait);
           tenant.undo('exodm:delete-devices', { 'device-id': ['agent-1'] });
+          // a valid provisioning key registers a new device on the first attempt
+          const refused = first.events.filter((e) => e.type === 'registration-failed');
+          ensure(refused.length === 0, `registration was refused first: ${show(refused)}`);
           const found = await tenant.call('exodm:lookup-device', { 'device-id': 'agent-1' });
           equal(found.result?.result, 'ok', 'lookup-device of the registered device');
         },
