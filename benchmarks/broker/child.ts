@@ -1,4 +1,4 @@
-// Both benchmark servers run in a child process (as in reference/peers.md §5) and answer the parent over IPC.
+// Both benchmark servers run in a child process (as in docs/sources.md, Performance baselines) and answer the parent over IPC.
 
 /** Heap and off-heap bytes after a full GC. */
 export interface Memory {

@@ -1,5 +1,5 @@
 // Child process: the baseline a user would write with bare `ws` 8: `/pub` frames go to every `/sub`
-// socket unchanged, each subscriber corked per event-loop turn (as in reference/peers.md §5); `/idle` sockets are only held.
+// socket unchanged, each subscriber corked per event-loop turn (as in docs/sources.md, Performance baselines); `/idle` sockets are only held.
 import { createServer } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { serveChild } from './child.ts';

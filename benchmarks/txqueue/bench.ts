@@ -33,7 +33,7 @@ async function lanes(count: number, ms: number, cycle: (lane: number) => Promise
 
 /**
  * Both sides in alternating slices, so the noise of a shared machine
- * (reference/peers.md) hits them alike; returns each side's overall rate.
+ * (docs/sources.md, Performance baselines) hits them alike; returns each side's overall rate.
  */
 async function alternate(
   inFlight: number,

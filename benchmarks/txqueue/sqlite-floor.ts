@@ -1,4 +1,4 @@
-// The raw SQLite floors the engine is measured against (reference/peers.md
+// The raw SQLite floors the engine is measured against (docs/sources.md, Performance baselines
 // §6 measured them with better-sqlite3; node:sqlite is the binding fleetkit
 // uses): one durable single-statement commit per step of a cycle.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';

@@ -1,7 +1,7 @@
 // Benchmark documents: `n` devices of a list with five leaves; `leafref`
 // adds a leafref to another entry plus a must on every entry (perf2.yang).
 // `yangJsSafe` keeps ports within 1..1024: yang-js 0.24.63 wrongly rejects
-// the 8080 of `range "1..1024 | 8080"` (reference/yang.md §1), and the peer
+// the 8080 of `range "1..1024 | 8080"` (docs/sources.md, yang-js), and the peer
 // must do the same full work as we do.
 
 export function devices(n: number, options: { leafref: boolean; yangJsSafe?: boolean }): string {

@@ -2,7 +2,7 @@ import type { Check } from './check.ts';
 import { equal, error, timestamped, withoutTimestamp } from './expect.ts';
 import { CheckFailure, Peer } from './peer.ts';
 
-// The control endpoint (platforms.md §2, docs/broker.md) and the end of the lifecycle (002 step 6)
+// The control endpoint (docs/sources.md, the machine broker's control side, docs/broker.md) and the end of the lifecycle (002 step 6)
 export const controlChecks: readonly Check[] = [
   {
     name: 'control: welcome carries a connectionId, and a device key is refused with 1008',

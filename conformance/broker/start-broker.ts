@@ -4,7 +4,7 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'packages', 'broker', 'src', 'adapters', 'cli.ts');
 
-/** The runtimes the broker CLI runs on, as child-process commands (reference/runtimes.md). */
+/** The runtimes the broker CLI runs on, as child-process commands (docs/sources.md, Runtimes). */
 export const RUNTIMES = {
   node: [join(root, 'node_modules', '.bin', 'node'), '--conditions=source', cli],
   bun: [join(root, 'node_modules', '.bin', 'bun'), '--conditions=source', cli],

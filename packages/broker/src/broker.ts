@@ -17,7 +17,7 @@ import { WireError } from './protocol/wire-errors.ts';
 export type ShutdownKind = 'shutdown' | 'restart';
 
 /**
- * The machine broker's protocol engine (002, platforms.md §2). It knows
+ * The machine broker's protocol engine (002, docs/sources.md, the machine broker's control side). It knows
  * nothing of sockets: an adapter hands it each accepted WebSocket as a
  * {@link Connection} and reports frames to the returned {@link Session}.
  */

@@ -1,6 +1,6 @@
 import type { OutFrame } from './protocol/frame.ts';
 
-/** The two endpoints of 002 and platforms.md §2. */
+/** The two endpoints of 002 and docs/sources.md, the machine broker's control side. */
 export type Endpoint = 'devices' | 'control';
 
 /**

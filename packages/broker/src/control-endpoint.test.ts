@@ -11,7 +11,7 @@ function setup() {
 }
 afterEach(() => broker.shutdown());
 
-describe('control endpoint (platforms.md §2, docs/broker.md)', () => {
+describe('control endpoint (docs/sources.md, the machine broker control side, docs/broker.md)', () => {
   it('greets with a welcome carrying a UUID connectionId', async () => {
     const c = new TestPeer(setup(), '/control', 'ctl-key');
     const w = await c.one();

@@ -55,7 +55,7 @@ function decide(decision: AuthorizationDecision, ctx: CallContext, next: () => u
 
 /**
  * A middleware taking the call's account from a string param, which wins
- * over the account of the credentials (exodm.md §5, "choosing the account", step 1).
+ * over the account of the credentials (docs/sources.md, the real exodm server item 5, "choosing the account", step 1).
  */
 export function accountFromParams(name = 'account'): Middleware {
   return (ctx, next) => {

@@ -16,7 +16,7 @@ export interface RequestInfo {
 /**
  * The context of one call, shared by the middleware and the handler.
  * `user` and `account` are writable so that a middleware can resolve them
- * (exodm.md §5: the account may come from the `account` param).
+ * (docs/sources.md, the real exodm server item 5: the account may come from the `account` param).
  */
 export class CallContext {
   /** The called method name. */

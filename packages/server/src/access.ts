@@ -3,7 +3,7 @@ import { RbacError } from '@fleetkit/rbac';
 import type { ServerContext } from './context.ts';
 import { ResultCode } from './result-code.ts';
 
-/** Built-in methods a user may always call on their own user name (exodm.md §5). */
+/** Built-in methods a user may always call on their own user name (docs/sources.md, the real exodm server item 5). */
 const SELF_METHODS = new Set(['exodm:lookup-user', 'exodm:list-user-accounts', 'exodm:update-user']);
 
 /** The whole answer to a refused call: the reason could tell a caller which accounts and users exist. */

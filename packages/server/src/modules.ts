@@ -60,7 +60,7 @@ interface CacheEntry {
 }
 
 /**
- * The YANG modules of every account (manual §5.9, exodm.md §1
+ * The YANG modules of every account (manual §5.9, docs/sources.md, the real exodm server item 1
  * `create-yang-module`): stored per account in `srv_yang_modules`, compiled
  * with `@fleetkit/yang` against the account's own modules, the system
  * repository and the built-in `exosense`, and cached per (account, module)

@@ -110,7 +110,7 @@ function issuesData(issues: readonly { readonly path: string; readonly message: 
 
 /**
  * Routes a device's RPC or notification to the backend (manual §5.4, §5.8;
- * exodm.md §2 "Device-originated RPCs"): `<module>:<rpc>` of a module the
+ * docs/sources.md, the real exodm server item 2 "Device-originated RPCs"): `<module>:<rpc>` of a module the
  * account sees, its params checked against the RPC's input, sent as a
  * JSON-RPC request (id from the account's counter) to every destination;
  * the answering backend's result is checked against the RPC's output

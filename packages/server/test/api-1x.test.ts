@@ -3,7 +3,7 @@ import { queueName } from '../src/context.ts';
 import { type Listener, listen } from './callback-listener.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
-// A backend written against the real exodm 1.x server (reference exodm.md §1–§3): its calls, in the 1.x
+// A backend written against the real exodm 1.x server (reference docs/sources.md, the real exodm server item 1–§3): its calls, in the 1.x
 // shapes and names, replayed against this server, with the answers the real server gave.
 
 const PASSWORD = 'one-x-password';
@@ -30,7 +30,7 @@ const TPS = `module tps {
   rpc cover-sheet { input { uses exo:std-request; } }
 }`;
 
-describe('the real server examples, as a 1.x backend sends them (exodm.md §1–§3)', () => {
+describe('the real server examples, as a 1.x backend sends them (docs/sources.md, the real exodm server item 1–§3)', () => {
   let t: TestServer;
   let backend: Listener;
   const acme = (method: string, params: unknown) => t.call('acme-admin', PASSWORD, method, params);
@@ -186,7 +186,7 @@ const INITECH = 'initech';
 const HOOK = 'http://127.0.0.1:9/initech';
 
 /**
- * exodm.md §1 "Implemented API (master)", every method in its 1.x name and
+ * docs/sources.md, the real exodm server item 1 "Implemented API (master)", every method in its 1.x name and
  * shape, in an order where each finds what the earlier ones made. (The
  * package methods are in the YANG only; the real server had no handler.)
  */
@@ -414,7 +414,7 @@ const ONE_X: readonly OneX[] = [
   { method: 'exodm:delete-account', root: true, params: { name: 'initrode' } },
 ];
 
-describe('every method of the 1.x API, in its 1.x shape (exodm.md §1 Implemented API)', () => {
+describe('every method of the 1.x API, in its 1.x shape (docs/sources.md, the real exodm server item 1 Implemented API)', () => {
   let t: TestServer;
 
   beforeAll(async () => {
@@ -431,7 +431,7 @@ describe('every method of the 1.x API, in its 1.x shape (exodm.md §1 Implemente
     await t.close();
   });
 
-  it('covers the whole list of exodm.md §1, once each', () => {
+  it('covers the whole list of docs/sources.md, the real exodm server item 1, once each', () => {
     const names = ONE_X.map((call) => call.method.slice('exodm:'.length));
     expect(new Set(names).size).toBe(names.length);
     expect([...names].sort()).toEqual(

@@ -22,7 +22,7 @@ const NETWORK = `module network {
   leaf mode { type enumeration { enum dhcp; enum static; } }
 }`;
 
-describe('configuration data over HTTP (manual §7.1, §5.8; exodm.md §1 config sets)', () => {
+describe('configuration data over HTTP (manual §7.1, §5.8; docs/sources.md, the real exodm server item 1 config sets)', () => {
   let t: TestServer;
   const clock = new ManualClock();
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>
@@ -175,7 +175,7 @@ describe('configuration data over HTTP (manual §7.1, §5.8; exodm.md §1 config
     });
   });
 
-  describe('1.x configuration sets (exodm.md §1, Table 2)', () => {
+  describe('1.x configuration sets (docs/sources.md, the real exodm server item 1, Table 2)', () => {
     it('creates a set with values, lists it and its members, reads its staged data', async () => {
       await ok('exodm:create-config-set', {
         name: 'net-1',

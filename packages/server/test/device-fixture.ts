@@ -72,7 +72,7 @@ export interface Credentials {
   readonly hub_url: string;
 }
 
-/** One device of the HTTP device API (platforms.md §1), as a Xyte agent calls it. */
+/** One device of the HTTP device API (docs/sources.md, the Xyte device API), as a Xyte agent calls it. */
 export class HttpDevice {
   readonly base: string;
   credentials: Credentials | undefined;

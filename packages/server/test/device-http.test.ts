@@ -6,7 +6,7 @@ import { eventually, type Listener, listen } from './callback-listener.ts';
 import { ACME, acmeCall, HttpDevice, PROVISIONING_KEY, registered, setUpAccount } from './device-fixture.ts';
 import { startServer, type TestServer } from './harness.ts';
 
-describe('the HTTP device API after Xyte (plugin fleetkit-http, platforms.md §1)', () => {
+describe('the HTTP device API after Xyte (plugin fleetkit-http, docs/sources.md, the Xyte device API)', () => {
   let t: TestServer;
   let backend: Listener;
   const acme = () => acmeCall(t);

@@ -32,7 +32,7 @@ function issuesOf(reply: RpcReply): { path: unknown[]; message: string }[] {
   return (reply.error?.data as { issues?: { path: unknown[]; message: string }[] } | undefined)?.issues ?? [];
 }
 
-describe('device RPCs <module>:<rpc> over HTTP (exodm.md §3, manual §5.8 Fig. 3, §8.5)', () => {
+describe('device RPCs <module>:<rpc> over HTTP (docs/sources.md, the real exodm server item 3, manual §5.8 Fig. 3, §8.5)', () => {
   let t: TestServer;
   const clock = new ManualClock();
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>

@@ -24,7 +24,7 @@ const WEATHER_YANG = `module weather-attributes {
   }
 }`;
 
-/** Stores a module in the calling account's repository (exodm.md §1 `create-yang-module`). */
+/** Stores a module in the calling account's repository (docs/sources.md, the real exodm server item 1 `create-yang-module`). */
 async function storeModule(t: TestServer, file: string, text: string): Promise<void> {
   const reply = await t.call(ACME.login, ACME.password, 'exodm:create-yang-module', {
     repository: 'user',
@@ -34,7 +34,7 @@ async function storeModule(t: TestServer, file: string, text: string): Promise<v
   expect(reply.result).toEqual({ result: 'ok' });
 }
 
-describe('device types over HTTP (manual §5.5, exodm.md §1 device-type methods)', () => {
+describe('device types over HTTP (manual §5.5, docs/sources.md, the real exodm server item 1 device-type methods)', () => {
   let t: TestServer;
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>
     t.call(ACME.login, ACME.password, method, params);

@@ -17,7 +17,7 @@ function issuePaths(reply: RpcReply): unknown[] {
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
 const GLOBEX = { login: 'globex-admin', password: 'globex-admin-pw' };
 
-describe('devices over HTTP (manual §5.4, exodm.md §1 device methods)', () => {
+describe('devices over HTTP (manual §5.4, docs/sources.md, the real exodm server item 1 device methods)', () => {
   let t: TestServer;
   const clock = new ManualClock();
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>

@@ -12,14 +12,14 @@ interface Answer {
   readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown };
 }
 
-/** One exoport message (exodm.md §4). */
+/** One exoport message (docs/sources.md, the real exodm server item 4). */
 interface Message {
   readonly class: string;
   readonly method: string;
   readonly params: Record<string, unknown>;
 }
 
-/** A device built for the real exodm's HTTP endpoint (exodm.md §4): JSON-RPC on /exoport with Basic auth. */
+/** A device built for the real exodm's HTTP endpoint (docs/sources.md, the real exodm server item 4): JSON-RPC on /exoport with Basic auth. */
 class ExoportDevice {
   #id = 0;
   readonly #url: string;
@@ -49,7 +49,7 @@ class ExoportDevice {
   }
 }
 
-describe('the exoport HTTP device endpoint (plugin exoport-http, exodm.md §4)', () => {
+describe('the exoport HTTP device endpoint (plugin exoport-http, docs/sources.md, the real exodm server item 4)', () => {
   let t: TestServer;
   let backend: Listener;
   const acme = () => acmeCall(t);

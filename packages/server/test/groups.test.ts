@@ -13,7 +13,7 @@ function issuePaths(reply: RpcReply): unknown[] {
   return ((reply.error?.data ?? { issues: [] }) as { issues: { path: unknown }[] }).issues.map((issue) => issue.path);
 }
 
-describe('device groups over HTTP (manual §5.8, exodm.md §1 device-group methods)', () => {
+describe('device groups over HTTP (manual §5.8, docs/sources.md, the real exodm server item 1 device-group methods)', () => {
   let t: TestServer;
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>
     t.call(ACME.login, ACME.password, method, params);

@@ -17,7 +17,7 @@ function fromDevices(listener: Listener): Received[] {
   return listener.received.filter((r) => r.body.method.startsWith('test:') && !r.body.method.endsWith('-callback'));
 }
 
-describe('device-originated RPCs (manual §5.4, §5.8 Fig. 2; exodm.md §2)', () => {
+describe('device-originated RPCs (manual §5.4, §5.8 Fig. 2; docs/sources.md, the real exodm server item 2)', () => {
   let t: TestServer;
   const listeners: Listener[] = [];
   let deviceUrl: Listener;

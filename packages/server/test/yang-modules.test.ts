@@ -36,7 +36,7 @@ const SERIAL = `module serial {
   container port { leaf speed { type uart:baud; } }
 }`;
 
-describe('YANG modules over HTTP (manual §5.9, exodm.md §1)', () => {
+describe('YANG modules over HTTP (manual §5.9, docs/sources.md, the real exodm server item 1)', () => {
   let t: TestServer;
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>
     t.call(ACME.login, ACME.password, method, params);

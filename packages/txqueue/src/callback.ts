@@ -20,7 +20,7 @@ export interface StdCallback {
 /**
  * The params of an event's callback notification, ready to POST as the
  * JSON-RPC notification the event's `tag` names (`<module>:<rpc>-callback`,
- * reference/exodm.md §2). A device transaction's callback has `device-id`; a
+ * docs/sources.md, the real exodm server item 2). A device transaction's callback has `device-id`; a
  * group transaction's has `group-id`, and its `member` events (manual §5.8:
  * one per member device) also `device-id`, the member, with the member's
  * status and `final: false` (the group's own final callback comes last).

@@ -1,4 +1,4 @@
-// exosense.yang `typedef status-code` (reference/exodm.md §2, manual §8.3):
+// exosense.yang `typedef status-code` (docs/sources.md, the real exodm server item 2, manual §8.3):
 // names, numeric values and descriptions exactly as in the YANG module.
 /** The exosense.yang status codes, plus fleetkit's `cancelled` (value 8, not in exosense.yang). */
 export const StatusCode = {

@@ -18,7 +18,7 @@ export interface Refusal {
 type Answer = { readonly fields: object; readonly error?: undefined } | Refusal;
 
 /**
- * One control app (platforms.md §2; the rest is ours, docs/broker.md §Control endpoint):
+ * One control app (docs/sources.md, the machine broker's control side; the rest is ours, docs/broker.md §Control endpoint):
  * a `/control` connection, or the in-process API over a connection without a socket.
  */
 export class ControlSession extends Peer {
@@ -100,7 +100,7 @@ export class ControlSession extends Peer {
   command(deviceId: string, payload: JsonObject, maxBytes = Number.POSITIVE_INFINITY): Refusal | undefined {
     const hub = this.hub;
     const device = hub.devices.get(deviceId);
-    // 002 persists nothing: a command to an absent device is refused, not queued (platforms.md §2)
+    // 002 persists nothing: a command to an absent device is refused, not queued (docs/sources.md, the machine broker's control side)
     if (device === undefined || !device.open) return { error: WireError.DeviceNotConnected, detail: deviceId };
     let frame: OutFrame;
     try {

@@ -68,7 +68,7 @@ export class Hub {
     return this.subscribers.get(deviceId)?.size ?? 0;
   }
 
-  /** The registered devices (platforms.md §2 `list_devices`). */
+  /** The registered devices (docs/sources.md, the machine broker's control side `list_devices`). */
   deviceList(): DeviceInfo[] {
     const list: DeviceInfo[] = [];
     for (const [deviceId, d] of this.devices) {

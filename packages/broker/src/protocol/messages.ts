@@ -17,7 +17,7 @@ export function deviceWelcome(timestamp: string): object {
   };
 }
 
-/** platforms.md §2: the first frame on `/control`, carrying the connection's id. */
+/** docs/sources.md, the machine broker's control side: the first frame on `/control`, carrying the connection's id. */
 export function controlWelcome(connectionId: string, timestamp: string): object {
   return {
     type: 'welcome',

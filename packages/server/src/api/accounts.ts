@@ -7,7 +7,7 @@ import { pageKeys, paging } from './paging.ts';
 import { account, idString } from './params.ts';
 import { saveProfile, userProfileParams } from './users.ts';
 
-/** Accounts (manual §5.1; the 1.x `create-account` shape of exodm.md §1). Only `master` reaches these. */
+/** Accounts (manual §5.1; the 1.x `create-account` shape of docs/sources.md, the real exodm server item 1). Only `master` reaches these. */
 export function accountMethods(server: ServerContext): ServerMethod[] {
   const { rbac } = server;
   return [

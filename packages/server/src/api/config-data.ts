@@ -40,7 +40,7 @@ export interface ConfigPayload {
 
 const values = jsonObject;
 
-/** The device or group of a request: `device-id`, or the older `dev-id` (exodm.md §3). */
+/** The device or group of a request: `device-id`, or the older `dev-id` (docs/sources.md, the real exodm server item 3). */
 export const targetParams = {
   'device-id': v.optional(idString),
   'dev-id': v.optional(idString),

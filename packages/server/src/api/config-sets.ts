@@ -34,7 +34,7 @@ import { type Call, method, type ServerMethod } from './method.ts';
 import { pageClause, paging } from './paging.ts';
 import { idList, idString, jsonObject, notificationUrl } from './params.ts';
 
-/** The tag of a config set push's transactions: their callbacks are `exodm:push-config-set-callback` (exodm.md §1). */
+/** The tag of a config set push's transactions: their callbacks are `exodm:push-config-set-callback` (docs/sources.md, the real exodm server item 1). */
 export const PUSH_CONFIG_SET = 'exodm:push-config-set';
 
 const values = jsonObject;
@@ -65,7 +65,7 @@ async function stageSetValues(server: ServerContext, call: Call, name: string, m
   await writeStaged(server.db, owner, module, staged, server.clock.now());
 }
 
-/** 1.x configuration sets (exodm.md §1, Table 2 rows; deprecated by 2.x configuration data). */
+/** 1.x configuration sets (docs/sources.md, the real exodm server item 1, Table 2 rows; deprecated by 2.x configuration data). */
 export function configSetMethods(server: ServerContext): ServerMethod[] {
   const { db } = server;
   return [

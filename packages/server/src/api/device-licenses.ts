@@ -40,7 +40,7 @@ export function licenseObject(license: License): Record<string, unknown> {
 }
 
 /**
- * Device licences (platforms.md §1 Licenses, the Xyte model): the backend
+ * Device licences (docs/sources.md, the Xyte device API Licenses, the Xyte model): the backend
  * grants and revokes them here; a device learns of a change from its
  * telemetry answer (`new_licenses`), fetches the pending ones and confirms
  * each (`inuse`, `removed`). Not in the manual: fleetkit's own methods.

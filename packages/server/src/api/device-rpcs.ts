@@ -31,7 +31,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The definition of a device RPC `<module>:<rpc>` (exodm.md §3) for the
+ * The definition of a device RPC `<module>:<rpc>` (docs/sources.md, the real exodm server item 3) for the
  * account the access middleware settled on: the method the router's
  * resolver answers with. Undefined (-32601) when the account sees no such
  * module or the module no such RPC; `exodm:` names are never device RPCs.
@@ -78,7 +78,7 @@ async function enqueueRpc(
       // manual §5.8 Fig. 3: a group's RPC reports each member device's outcome
       ...(kind === 'group' ? { memberEvents: true } : {}),
     });
-    // the real server keeps a caller's transaction-id (exodm.md §2)
+    // the real server keeps a caller's transaction-id (docs/sources.md, the real exodm server item 2)
     return acceptedReceipt(request.clientId ?? String(transaction.id));
   } catch (error) {
     return outcomeOf(queueOutcome(error));

@@ -57,7 +57,7 @@ function typeObject(type: DeviceType): Record<string, unknown> {
   return object;
 }
 
-/** Device types (manual §5.5; exodm.md §1 device-type methods, 1.x and 2.x shapes). */
+/** Device types (manual §5.5; docs/sources.md, the real exodm server item 1 device-type methods, 1.x and 2.x shapes). */
 export function deviceTypeMethods(server: ServerContext): ServerMethod[] {
   const { db } = server;
   return [

@@ -66,7 +66,7 @@ function coordinate(limit: number) {
 
 const shortText = v.pipe(v.string(), v.maxLength(64));
 
-/** The 1.x device-object fields (exodm.md §1 `create-device`). */
+/** The 1.x device-object fields (docs/sources.md, the real exodm server item 1 `create-device`). */
 const propertyParams = {
   'server-key': v.optional(uint64),
   'device-key': v.optional(uint64),
@@ -180,7 +180,7 @@ export async function cancelOpen(
   }
 }
 
-/** Devices (manual §5.4; exodm.md §1 device methods, 1.x and 2.x shapes). */
+/** Devices (manual §5.4; docs/sources.md, the real exodm server item 1 device methods, 1.x and 2.x shapes). */
 export function deviceMethods(server: ServerContext): ServerMethod[] {
   const { db } = server;
   return [

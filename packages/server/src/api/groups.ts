@@ -62,7 +62,7 @@ function groupObject(group: DeviceGroup): Record<string, unknown> {
   return object;
 }
 
-/** Device groups and their members (manual §5.8; exodm.md §1 device-group methods, 1.x and 2.x shapes). */
+/** Device groups and their members (manual §5.8; docs/sources.md, the real exodm server item 1 device-group methods, 1.x and 2.x shapes). */
 export function groupMethods(server: ServerContext): ServerMethod[] {
   const { db, queue } = server;
   return [

@@ -12,7 +12,7 @@ addTables(`CREATE TABLE IF NOT EXISTS srv_mblox_parameters (account TEXT PRIMARY
 
 const text = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 
-/** The 1.x `set-mblox-parameters` fields (exodm.md §1). */
+/** The 1.x `set-mblox-parameters` fields (docs/sources.md, the real exodm server item 1). */
 const parameterParams = {
   'application-id': text,
   'originating-msisdn': v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
@@ -30,7 +30,7 @@ export async function deleteMbloxParameters(db: SqlExecutor, account: string): P
 }
 
 /**
- * The 1.x account settings of the mblox SMS gateway (exodm.md §1
+ * The 1.x account settings of the mblox SMS gateway (docs/sources.md, the real exodm server item 1
  * `set-`/`get-`/`delete-mblox-parameters`). The secret key is stored for the
  * gateway's use and never read back, as on the real server.
  */

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 /** exodm_type.yang `id-string`: 1..64 characters. */
 export const idString = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
-/** The optional `account` param present on almost every method (exodm.md §5). */
+/** The optional `account` param present on almost every method (docs/sources.md, the real exodm server item 5). */
 export const account = v.optional(idString);
 
 /** A notification URL: absolute http(s); where it may point is checked when it is used (destinations.ts). */

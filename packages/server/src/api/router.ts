@@ -64,7 +64,7 @@ export function backendRouter(server: ServerContext, methods: readonly ServerMet
   const router = createRouter({
     logger: server.logger,
     discover: { title: 'fleetkit Exosense server backend API', version: '0.1.0' },
-    // `<module>:<rpc>` of the account's YANG modules, after access control decided (exodm.md §3)
+    // `<module>:<rpc>` of the account's YANG modules, after access control decided (docs/sources.md, the real exodm server item 3)
     resolve: (method, ctx) => resolveDeviceRpc(server, method, ctx),
   });
   router.use(accessControl(server));

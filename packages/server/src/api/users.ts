@@ -10,7 +10,7 @@ import { idString } from './params.ts';
 // users are global (manual §5.2); rbac keeps names, passwords and roles, this table the 1.x profile fields
 addTables(`CREATE TABLE IF NOT EXISTS srv_user_profiles (uname TEXT PRIMARY KEY, profile TEXT NOT NULL)`);
 
-/** The 1.x user object fields (exodm.md §1 `create-user`). */
+/** The 1.x user object fields (docs/sources.md, the real exodm server item 1 `create-user`). */
 export const userProfileParams = {
   email: v.optional(v.pipe(v.string(), v.maxLength(256))),
   fullname: v.optional(v.pipe(v.string(), v.maxLength(256))),

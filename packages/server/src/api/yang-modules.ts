@@ -20,7 +20,7 @@ const repository = v.optional(
 /** A module's file name as uploaded (`rfzone.yang`): an id-string that cannot name a path. */
 const fileName = v.pipe(idString, v.regex(/^[^/\\]+$/, 'a file name without / or \\'));
 
-/** Changing the system repository needs `master` in the calling account (exodm.md §3: root only). */
+/** Changing the system repository needs `master` in the calling account (docs/sources.md, the real exodm server item 3: root only). */
 function requireRepositoryRights(server: ServerContext, call: Call, target: Repository): void {
   if (target !== 'system') return;
   const member = server.rbac.membersOf(call.account).find((m) => m.user === call.user);
@@ -29,7 +29,7 @@ function requireRepositoryRights(server: ServerContext, call: Call, target: Repo
   }
 }
 
-/** YANG modules (manual §5.9; exodm.md §1 `create-yang-module` … `list-yang-modules`). */
+/** YANG modules (manual §5.9; docs/sources.md, the real exodm server item 1 `create-yang-module` … `list-yang-modules`). */
 export function yangModuleMethods(server: ServerContext): ServerMethod[] {
   const encoder = new TextEncoder();
   const moduleText = v.pipe(

@@ -40,7 +40,7 @@ export function statusOfRpcStatus(value: unknown, final: boolean): AckStatus | u
   }
 }
 
-/** The Xyte-style status of a transaction (platforms.md §1 Get/Update Command). */
+/** The Xyte-style status of a transaction (docs/sources.md, the Xyte device API Get/Update Command). */
 export function xyteStatus(transaction: Transaction): string {
   switch (transaction.state) {
     case 'queued':

@@ -35,7 +35,7 @@ export async function deviceByPublicId(
 }
 
 /**
- * The device of an exoport login (`*account*device`, exodm.md §4) and its
+ * The device of an exoport login (`*account*device`, docs/sources.md, the real exodm server item 4) and its
  * password: the access key it registered with, or else its 1.x `device-key`
  * (create-device), the shared secret the real server's devices were built with.
  */
@@ -66,7 +66,7 @@ export async function deviceByLogin(
 }
 
 /**
- * Splits an exoport login `<D>account<D>device` (exodm.md §4: D is the
+ * Splits an exoport login `<D>account<D>device` (docs/sources.md, the real exodm server item 4: D is the
  * first character, a delimiter that occurs in neither name); undefined when
  * it is not one.
  */

@@ -18,7 +18,7 @@ import { CONFIGURE, type Work } from './work.ts';
 
 const CHALLENGE = 'Basic realm="exoport", charset="UTF-8"';
 
-/** The members of an exosense `std-callback` (exodm.md §2) that are the ack itself, not the device's result. */
+/** The members of an exosense `std-callback` (docs/sources.md, the real exodm server item 2) that are the ack itself, not the device's result. */
 const STD_CALLBACK = new Set(['transaction-id', 'rpc-status', 'rpc-status-string', 'final']);
 
 /** An integer param the real server read with `to_int`: a JSON number or decimal text. */
@@ -45,7 +45,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A transaction as the real exoport_http delivered it (exodm.md §4,
+ * A transaction as the real exoport_http delivered it (docs/sources.md, the real exodm server item 4,
  * `exodm_rpc_exoport_http.erl`): `{"class":"call","method":"m:f","params":…}`
  * with the transaction id in the params. A 1.x config set push keeps the
  * real shape, `<module>:push_config_set` with `name` and `values`; a cancel is
@@ -69,7 +69,7 @@ export function exoportMessage(work: Work): Record<string, unknown> {
   return { class: 'call', method: work.name, params: { ...work.params, ...id } };
 }
 
-/** A device's std-callback as an ack of its transaction (exodm.md §2: the device reuses the transaction id). */
+/** A device's std-callback as an ack of its transaction (docs/sources.md, the real exodm server item 2: the device reuses the transaction id). */
 async function ackFromCallback(runtime: DeviceRuntime, device: Device, params: Record<string, unknown>) {
   const transactionId = Number(params['transaction-id']);
   const status = params['rpc-status'];
@@ -128,7 +128,7 @@ async function deviceOf(runtime: DeviceRuntime, ctx: CallContext): Promise<Devic
 }
 
 /**
- * The real exodm's HTTP device endpoint (plugin `exoport-http`, exodm.md §4):
+ * The real exodm's HTTP device endpoint (plugin `exoport-http`, docs/sources.md, the real exodm server item 4):
  * `POST /exoport`, JSON-RPC 2.0, Basic user `*account*device` (any
  * delimiter of the real server) with the device's access key, or its 1.x
  * `device-key`, as password. The device polls with `exoport:get-messages`

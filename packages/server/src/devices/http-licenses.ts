@@ -21,7 +21,7 @@ function licenseEntry(license: License): Record<string, unknown> {
 }
 
 /**
- * Licences (platforms.md §1 Licenses): the pending ones in the order the
+ * Licences (docs/sources.md, the Xyte device API Licenses): the pending ones in the order the
  * backend changed them, applied by the device one after another, each
  * confirmed with `{id, state: inuse|removed}`.
  */

@@ -32,7 +32,7 @@ const configUpdate = v.object({
 const isConfig = (head: Transaction): boolean => head.kind === 'config';
 const isCommand = (head: Transaction): boolean => head.kind !== 'config';
 
-/** A command as Xyte's Get Command answers it (platforms.md §1), `cancel` marking a cancel request. */
+/** A command as Xyte's Get Command answers it (docs/sources.md, the Xyte device API), `cancel` marking a cancel request. */
 function commandOf(publicId: string, work: Work): Record<string, unknown> {
   return {
     id: commandId(work.transactionId, work.attempt),
@@ -96,7 +96,7 @@ async function ackAndAnswer(
 }
 
 /**
- * Commands and configuration (platforms.md §1 Get/Update Command, Get/Set
+ * Commands and configuration (docs/sources.md, the Xyte device API Get/Update Command, Get/Set
  * Config; docs/decisions/server-device-api.md): one transaction at a time in
  * queue order; the next one is served by `/command` when it is an RPC or
  * package transaction and by `/config` when it is configuration, whose

@@ -56,7 +56,7 @@ export async function bodyOf<S extends v.GenericSchema>(
   return { value: parsed.output };
 }
 
-/** `POST /v1/devices`: provisioning with a device type's key (platforms.md §1 Register Device). */
+/** `POST /v1/devices`: provisioning with a device type's key (docs/sources.md, the Xyte device API Register Device). */
 async function register(runtime: DeviceRuntime, c: Context): Promise<Response> {
   const { server } = runtime;
   const body = await bodyOf(runtime, c.req.raw, registrationBody);
@@ -76,7 +76,7 @@ async function register(runtime: DeviceRuntime, c: Context): Promise<Response> {
   return c.json({ id: outcome.publicId, access_key: outcome.accessKey, hub_url: hubUrl });
 }
 
-/** `POST /v1/devices/{id}/telemetry`: records the report, answers what waits (platforms.md §1 Send Telemetry). */
+/** `POST /v1/devices/{id}/telemetry`: records the report, answers what waits (docs/sources.md, the Xyte device API Send Telemetry). */
 async function telemetry(runtime: DeviceRuntime, c: Context<DeviceEnv>): Promise<Response> {
   const { server, engine } = runtime;
   const device = c.get('device');
@@ -113,7 +113,7 @@ async function rpc(runtime: DeviceRuntime, c: Context<DeviceEnv>): Promise<Respo
 }
 
 /**
- * The HTTP device API after Xyte's (plugin `fleetkit-http`, platforms.md
+ * The HTTP device API after Xyte's (plugin `fleetkit-http`, docs/sources.md
  * §1), mounted under `/v1`. Every call after registration carries the access
  * key in `Authorization` (no scheme) and the device's public id in the URL:
  * an unknown id, a deleted device or a wrong (rotated) key is 401; a device

@@ -19,7 +19,7 @@ interface Bucket {
 /**
  * One token bucket per key (a device), on the monotonic clock: a device may
  * call `burst` times at once and `perSecond` times a second after that;
- * beyond it the caller answers 429 (platforms.md §1: the Xyte API does too).
+ * beyond it the caller answers 429 (docs/sources.md, the Xyte device API: the Xyte API does too).
  */
 export class TokenBuckets {
   readonly #clock: Clock;

@@ -7,7 +7,7 @@ import { findDeviceType, lockDeviceType } from '../store/device-types.ts';
 import { claimId, findDevice, insertDevice, setDeviceSecretHash } from '../store/devices.ts';
 import { newAccessKey, newPublicId, secretHash } from './secrets.ts';
 
-/** A registration as a device sends it (platforms.md §1 Register Device, with fleetkit's account and key). */
+/** A registration as a device sends it (docs/sources.md, the Xyte device API Register Device, with fleetkit's account and key). */
 export const registrationBody = v.pipe(
   v.object({
     account: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
@@ -53,7 +53,7 @@ export function registeredId(body: RegistrationBody): string {
 }
 
 /**
- * Provisions a device (manual §5.4; platforms.md §1 Register Device): the
+ * Provisions a device (manual §5.4; docs/sources.md, the Xyte device API Register Device): the
  * provisioning key names the device type; the device is created with that
  * type if absent, or given a new key if present (of the same type only),
  * and its former key stops working.

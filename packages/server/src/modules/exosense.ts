@@ -1,6 +1,6 @@
 /**
  * The built-in `exosense` module every account's YANG modules may import
- * (manual §5.9; reference/exodm.md §2 lists what it defines): the
+ * (manual §5.9; docs/sources.md, the real exodm server item 2 lists what it defines): the
  * transaction id, the timer, the status codes, the request and callback
  * groupings device RPCs use, and the extensions device modules annotate
  * RPCs with. Written for fleetkit from that description.

@@ -1,6 +1,6 @@
 /**
  * The leaves of exosense's `std-request` grouping that the server itself
- * acts on (reference/exodm.md §2, §3): whom a device request is for, how
+ * acts on (docs/sources.md, the real exodm server item 2, §3): whom a device request is for, how
  * long it may wait, where its callbacks go and the caller's own id.
  */
 export const STD_REQUEST_LEAVES = ['device-id', 'timeout', 'notification-url', 'transaction-id'] as const;
@@ -56,7 +56,7 @@ function checked(ms: number): number | undefined {
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
-/** The device or group a request names: `device-id`, or the older key `dev-id` (exodm.md §3). */
+/** The device or group a request names: `device-id`, or the older key `dev-id` (docs/sources.md, the real exodm server item 3). */
 export function requestTarget(params: Readonly<Record<string, unknown>>): unknown {
   return params['device-id'] ?? params['dev-id'];
 }
@@ -73,7 +73,7 @@ export function clientIdOf(value: unknown): string | undefined {
 
 /**
  * The immediate answer to a queued device request, exactly as the real
- * server's `accept_response` (exodm.md §1 example: the transaction id is a
+ * server's `accept_response` (docs/sources.md, the real exodm server item 1 example: the transaction id is a
  * string, as RFC 7951 encodes a uint64).
  */
 export function acceptedReceipt(transactionId: string): {

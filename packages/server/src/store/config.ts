@@ -32,7 +32,7 @@ addTables(
     PRIMARY KEY (account, name, device_id)
   )`,
   'CREATE INDEX IF NOT EXISTS srv_config_set_members_device ON srv_config_set_members (account, device_id)',
-  // exodm.md §2: a device's own notification URL per config set, before the set's
+  // docs/sources.md, the real exodm server item 2: a device's own notification URL per config set, before the set's
   `CREATE TABLE IF NOT EXISTS srv_config_urls (
     account TEXT NOT NULL,
     device_id TEXT NOT NULL,
@@ -61,7 +61,7 @@ addTables(
 /** Whose configuration data a row is: a device or group (one id space, manual §5.8), or a 1.x config set. */
 export type Scope = 'target' | 'config-set';
 
-/** The areas of manual §7.1 / exodm.md §2: staged by updates, pending once pushed, installed once acknowledged. */
+/** The areas of manual §7.1 / docs/sources.md, the real exodm server item 2: staged by updates, pending once pushed, installed once acknowledged. */
 export type Area = 'staged' | 'pending' | 'installed';
 
 /** Names one owner's data: `account` first, as on every account object. */
@@ -261,7 +261,7 @@ export async function deleteOwnerData(db: SqlExecutor, owner: Owner): Promise<vo
   ]);
 }
 
-/** A 1.x configuration set (exodm.md §1 `create-config-set`). */
+/** A 1.x configuration set (docs/sources.md, the real exodm server item 1 `create-config-set`). */
 export interface ConfigSet {
   readonly name: string;
   /** The module's file name as uploaded (`rfzone.yang`). */

@@ -26,7 +26,7 @@ export type DeviceProtocol = (typeof DEVICE_PROTOCOLS)[number];
 /**
  * Other spellings of a protocol: the real server names its HTTP device
  * protocol `exoport_http`, and its queued BERT sessions `exodm_bert`, whose
- * nearest plugin here is the broker's long-lived device session (exodm.md
+ * nearest plugin here is the broker's long-lived device session (docs/sources.md, the real exodm server
  * §4; docs/decisions/server-1x-compatibility.md).
  */
 export const PROTOCOL_ALIASES: Readonly<Record<string, DeviceProtocol>> = {

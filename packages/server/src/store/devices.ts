@@ -5,7 +5,7 @@ import { addTables } from './schema.ts';
 
 addTables(
   // `attributes` holds the 2.x attributes (checked against the type's YANG container, manual §5.5),
-  // `properties` the 1.x device-object fields (exodm.md §1 create-device), both JSON objects
+  // `properties` the 1.x device-object fields (docs/sources.md, the real exodm server item 1 create-device), both JSON objects
   `CREATE TABLE IF NOT EXISTS srv_devices (
     account TEXT NOT NULL,
     device_id TEXT NOT NULL,
@@ -273,7 +273,7 @@ export async function recordLastSeen(
 }
 
 /**
- * The `is-connected` pseudo-attribute (exodm.md §1): seen and not idle past
+ * The `is-connected` pseudo-attribute (docs/sources.md, the real exodm server item 1): seen and not idle past
  * its `session-timeout` (exodm_device.yang: 0 seconds means no timeout, so
  * such a device counts as connected until a plugin records a disconnect).
  */

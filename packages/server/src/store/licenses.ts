@@ -3,7 +3,7 @@ import { readJson } from './json.ts';
 import { addTables } from './schema.ts';
 
 addTables(
-  // state: add / update / remove wait for the device's confirmation (platforms.md §1 Licenses); inuse is
+  // state: add / update / remove wait for the device's confirmation (docs/sources.md, the Xyte device API Licenses); inuse is
   // confirmed. device_created_at ties the row to that incarnation of the device.
   `CREATE TABLE IF NOT EXISTS srv_device_licenses (
     account TEXT NOT NULL,
@@ -155,7 +155,7 @@ export async function revokeLicense(
 }
 
 /**
- * A device's confirmation (platforms.md §1: `{id, state: inuse|removed}`):
+ * A device's confirmation (docs/sources.md, the Xyte device API: `{id, state: inuse|removed}`):
  * `inuse` settles an add or update, `removed` a removal (the licence goes).
  * Returns what it settled, or why not: `unknown-license`, or `not-pending`
  * when the licence waits for the other confirmation.
