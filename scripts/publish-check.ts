@@ -18,8 +18,19 @@ export const PORTABLE: readonly string[] = ['core', 'jsonrpc', 'rbac', 'yang', '
 /** Packages published to npm only: the server needs Node's CLI and is not a portable library. */
 export const NPM_ONLY: readonly string[] = ['server'];
 
-/** Paths inside a package that must never ship: tests, test helpers, fixtures. */
-const TEST_MATERIAL: readonly RegExp[] = [/\.test\.ts$/, /(^|\/)_fixtures\//, /(^|\/)test-[^/]*\.ts$/];
+/**
+ * Paths inside a package that must never ship, wherever they stand: tests
+ * (`*.test.ts`), anything in a `_fixtures/` or `test/` folder, and any
+ * `test-*` file, in `_internal/` or not. Test helpers live in the package's
+ * `test/` folder; the suites others run live in `src/testing/` and may ship.
+ */
+const TEST_MATERIAL: readonly RegExp[] = [
+  /\.test\.[cm]?[jt]s$/,
+  /(^|\/)_fixtures\//,
+  /(^|\/)test\//,
+  /(^|\/)_internal\/test-/,
+  /(^|\/)test-[^/]*\.[cm]?[jt]s$/,
+];
 
 /** The paths among `files` that are test material (`testing/` suites are public contract suites and may ship). */
 export function testMaterial(files: readonly string[]): string[] {

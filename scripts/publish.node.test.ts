@@ -18,25 +18,42 @@ import {
 const license = readFileSync(join(root, 'LICENSE'), 'utf8');
 
 describe('what counts as test material', () => {
-  it('is tests, fixtures and test helpers, not the public testing/ suites', () => {
+  it('is tests, fixtures, test folders and test helpers anywhere, not the public testing/ suites', () => {
     expect(
       testMaterial([
         'src/index.ts',
         'src/a.test.ts',
         'src/a.node.test.ts',
+        'dist/a.test.js',
         'src/_fixtures/oracle.ts',
+        'src/adapters/_fixtures/state-writer.ts',
         'src/_internal/test-engine.ts',
+        'src/_internal/test-broker.js',
+        'dist/_internal/test-peer.d.ts',
         'src/adapters/test-host.ts',
+        'test/oracle.ts',
+        'test/fixtures/tasks.ts',
+        'src/test/helper.ts',
         'src/testing/index.ts',
         'src/testing/store-suite.ts',
+        'dist/testing/index.js',
         'src/latest-test.ts',
+        'src/contest/index.ts',
+        'dist/chunk-TEST1234.js',
       ]),
     ).toEqual([
       'src/a.test.ts',
       'src/a.node.test.ts',
+      'dist/a.test.js',
       'src/_fixtures/oracle.ts',
+      'src/adapters/_fixtures/state-writer.ts',
       'src/_internal/test-engine.ts',
+      'src/_internal/test-broker.js',
+      'dist/_internal/test-peer.d.ts',
       'src/adapters/test-host.ts',
+      'test/oracle.ts',
+      'test/fixtures/tasks.ts',
+      'src/test/helper.ts',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { control, device, testBroker } from './_internal/test-broker.ts';
-import { settle } from './_internal/test-peer.ts';
+import { control, device, testBroker } from '../test/broker.ts';
+import { settle } from '../test/peer.ts';
 import type { Broker } from './broker.ts';
 
 let broker: Broker;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { control, device, NOW, testBroker } from './_internal/test-broker.ts';
-import { settle, TestPeer } from './_internal/test-peer.ts';
+import { control, device, NOW, testBroker } from '../test/broker.ts';
+import { settle, TestPeer } from '../test/peer.ts';
 import type { Broker } from './broker.ts';
 
 let broker: Broker;

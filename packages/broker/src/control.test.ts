@@ -1,8 +1,8 @@
 import { memoryLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { control, device, NOW, testBroker } from '../test/broker.ts';
+import { settle } from '../test/peer.ts';
 import type { BrokerOptions } from './_internal/options.ts';
-import { control, device, NOW, testBroker } from './_internal/test-broker.ts';
-import { settle } from './_internal/test-peer.ts';
 import type { Broker } from './broker.ts';
 import type { DeviceMessage, PresenceEvent } from './control.ts';
 import { BrokerError } from './errors.ts';

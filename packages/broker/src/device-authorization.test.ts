@@ -1,8 +1,8 @@
 import { memoryLogger, SeededRandom, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { control, NOW, testBroker } from '../test/broker.ts';
+import { settle, TestPeer } from '../test/peer.ts';
 import type { BrokerOptions, DeviceAuthorization } from './_internal/options.ts';
-import { control, NOW, testBroker } from './_internal/test-broker.ts';
-import { settle, TestPeer } from './_internal/test-peer.ts';
 import type { Broker } from './broker.ts';
 import { connectDevice } from './client/device-client.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NOW, device as registered, testBroker } from './_internal/test-broker.ts';
-import { settle, TestPeer } from './_internal/test-peer.ts';
+import { NOW, device as registered, testBroker } from '../test/broker.ts';
+import { settle, TestPeer } from '../test/peer.ts';
 import type { MemoryTransport } from './adapters/memory.ts';
 import type { Broker } from './broker.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { control, device, testBroker } from './_internal/test-broker.ts';
-import { settle, TestPeer } from './_internal/test-peer.ts';
+import { control, device, testBroker } from '../test/broker.ts';
+import { settle, TestPeer } from '../test/peer.ts';
 import type { Connection } from './connection.ts';
 
 describe('shutdown and restart (002 close codes)', () => {

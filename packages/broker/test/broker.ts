@@ -1,8 +1,8 @@
 import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
-import { MemoryTransport } from '../adapters/memory.ts';
-import { Broker } from '../broker.ts';
-import type { BrokerOptions } from './options.ts';
-import { settle, TestPeer } from './test-peer.ts';
+import type { BrokerOptions } from '../src/_internal/options.ts';
+import { MemoryTransport } from '../src/adapters/memory.ts';
+import { Broker } from '../src/broker.ts';
+import { settle, TestPeer } from './peer.ts';
 
 /** 002's example time, on a manual clock. */
 export const NOW = '2024-01-15T10:30:00.000Z';

@@ -1,6 +1,6 @@
-import type { Broker } from '../broker.ts';
-import { runtimeName } from './serve.ts';
-import type { BrokerMount } from './server.ts';
+import { runtimeName } from '../src/adapters/serve.ts';
+import type { BrokerMount } from '../src/adapters/server.ts';
+import type { Broker } from '../src/broker.ts';
 
 /** A host server of this runtime with the broker mounted in it (tests only). */
 export interface TestHost {
@@ -37,7 +37,7 @@ interface DenoLike {
 export async function startHost(broker: Broker, path: string): Promise<TestHost> {
   const runtime = runtimeName();
   if (runtime === 'bun') {
-    const { mountBun } = await import('./bun.ts');
+    const { mountBun } = await import('../src/adapters/bun.ts');
     const mount = mountBun(broker, { path });
     const server = (globalThis as unknown as { Bun: BunLike }).Bun.serve({
       port: 0,
@@ -49,7 +49,7 @@ export async function startHost(broker: Broker, path: string): Promise<TestHost>
     return host(server.port, mount, () => server.stop(true));
   }
   if (runtime === 'deno') {
-    const { mountDeno } = await import('./deno.ts');
+    const { mountDeno } = await import('../src/adapters/deno.ts');
     const mount = mountDeno(broker, { path });
     const server = (globalThis as unknown as { Deno: DenoLike }).Deno.serve(
       { port: 0, hostname, onListen() {} },
@@ -58,7 +58,7 @@ export async function startHost(broker: Broker, path: string): Promise<TestHost>
     return host(server.addr.port, mount, () => server.shutdown());
   }
   const { createServer } = await import('node:http');
-  const { mountNode } = await import('./node.ts');
+  const { mountNode } = await import('../src/adapters/node.ts');
   const server = createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://host').pathname;
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hostAnswer(pathname)));

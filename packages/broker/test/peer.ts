@@ -1,4 +1,4 @@
-import type { MemorySocket, MemoryTransport } from '../adapters/memory.ts';
+import type { MemorySocket, MemoryTransport } from '../src/adapters/memory.ts';
 
 /** Lets every queued microtask run (the memory transport delivers on microtasks). */
 export function settle(): Promise<void> {

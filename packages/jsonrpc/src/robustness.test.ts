@@ -2,7 +2,7 @@ import { memoryLogger } from '@fleetkit/core';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { type Effect, predict } from './_fixtures/oracle.ts';
+import { type Effect, predict } from '../test/oracle.ts';
 import { createHttpHandler } from './http-handler.ts';
 import { isJsonRpcResponse, type JsonRpcResponse } from './protocol.ts';
 import { createRouter } from './router.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openTestRbac } from './_internal/test-engine.ts';
+import { openTestRbac } from '../test/engine.ts';
 
 describe('accounts, users and roles', () => {
   it('creates an account with its admin <account>-admin holding admin (manual §5.1)', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { openTestRbac } from './_internal/test-engine.ts';
+import { openTestRbac } from '../test/engine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleetkit-rbac-auth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

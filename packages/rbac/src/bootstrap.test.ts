@@ -1,6 +1,6 @@
 import { SeededRandom } from '@fleetkit/core';
 import { describe, expect, it } from 'vitest';
-import { openTestRbac } from './_internal/test-engine.ts';
+import { openTestRbac } from '../test/engine.ts';
 
 describe('bootstrap (manual §5.1, §5.2)', () => {
   it('creates sysadm as master of exodm and exodm-admin as its admin, with configured passwords', async () => {

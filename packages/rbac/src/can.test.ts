@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openTestRbac } from './_internal/test-engine.ts';
+import { openTestRbac } from '../test/engine.ts';
 import { ALLOW, DENY } from './decision.ts';
 import type { Rbac } from './rbac.ts';
 

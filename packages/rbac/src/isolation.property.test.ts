@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openTestRbac } from './_internal/test-engine.ts';
+import { openTestRbac } from '../test/engine.ts';
 import { TABLE_2 } from './matrix.ts';
 import type { Rbac } from './rbac.ts';
 import { ROLES, type Role } from './roles.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestRbac } from './_internal/test-engine.ts';
+import { openTestRbac } from '../test/engine.ts';
 import { TABLE_2 } from './matrix.ts';
 import type { Rbac } from './rbac.ts';
 import { ROLES } from './roles.ts';

@@ -2,8 +2,8 @@
 // a seeded random, so tests are deterministic and quick.
 import { memoryLogger, SeededRandom } from '@fleetkit/core';
 import { openSqlite } from '@fleetkit/core/sqlite';
-import type { RbacOptions } from '../options.ts';
-import { openRbac, type Rbac } from '../rbac.ts';
+import type { RbacOptions } from '../src/options.ts';
+import { openRbac, type Rbac } from '../src/rbac.ts';
 
 export async function openTestRbac(
   options: Partial<RbacOptions> = {},

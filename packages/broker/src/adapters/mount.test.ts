@@ -1,10 +1,10 @@
 import { silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hostAnswer, startHost, type TestHost } from '../../test/host.ts';
 import { Broker } from '../broker.ts';
 import { connectDevice } from '../client/device-client.ts';
 import type { DeviceMessage, PresenceEvent } from '../control.ts';
 import { runtimeName } from './serve.ts';
-import { hostAnswer, startHost, type TestHost } from './test-host.ts';
 
 const hosts: TestHost[] = [];
 afterEach(async () => {

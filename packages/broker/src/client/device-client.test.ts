@@ -1,7 +1,7 @@
 import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { control, NOW } from '../_internal/test-broker.ts';
-import { settle } from '../_internal/test-peer.ts';
+import { control, NOW } from '../../test/broker.ts';
+import { settle } from '../../test/peer.ts';
 import { MemoryTransport } from '../adapters/memory.ts';
 import { Broker } from '../broker.ts';
 import { BrokerError } from '../errors.ts';

@@ -1,6 +1,6 @@
 import { ManualClock, SeededRandom, silentLogger } from '@fleetkit/core';
 import { describe, expect, it } from 'vitest';
-import { settle } from '../_internal/test-peer.ts';
+import { settle } from '../../test/peer.ts';
 import { MemoryTransport } from '../adapters/memory.ts';
 import { Broker } from '../broker.ts';
 import { connectDevice, type DeviceClient } from './device-client.ts';
