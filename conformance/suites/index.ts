@@ -6,7 +6,7 @@ import { deviceTransaction } from './device-transaction.ts';
 import { groupRouting } from './group-routing.ts';
 import { groupTransaction } from './group-transaction.ts';
 import { jsonrpc } from './jsonrpc.ts';
-import { packages } from './not-yet.ts';
+import { packages } from './packages.ts';
 import { rbacMatrix } from './rbac-matrix.ts';
 import { timeouts } from './timeouts.ts';
 
