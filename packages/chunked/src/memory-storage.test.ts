@@ -1,8 +1,4 @@
 import { createMemoryStorage } from './memory-storage.ts';
 import { describeChunkStorage } from './testing/storage-suite.ts';
 
-describeChunkStorage(
-  'memory',
-  async () => createMemoryStorage(),
-  async (same) => same,
-);
+describeChunkStorage('memory', async () => createMemoryStorage(), { reopen: async (same) => same });

@@ -13,7 +13,7 @@ const fresh = async () => {
   return storage;
 };
 
-describeChunkStorage('filesystem', fresh, async (storage) => createFsStorage({ dir: dirs.get(storage)! }));
+describeChunkStorage('filesystem', fresh, { reopen: async (storage) => createFsStorage({ dir: dirs.get(storage)! }) });
 describeChunkStorage('filesystem, not durable', async () =>
   createFsStorage({ dir: mkdtempSync(join(tmpdir(), 'fleetkit-chunked-')), durable: false }),
 );

@@ -1,2 +1,2 @@
 // Contract suites for code that implements chunked's ports (imports vitest).
-export { describeChunkStorage } from './storage-suite.ts';
+export { type ChunkStorageSuiteContext, type ChunkStorageSuiteOptions, describeChunkStorage } from './storage-suite.ts';

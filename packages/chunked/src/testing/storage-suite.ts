@@ -1,19 +1,37 @@
-import { describe, expect, it } from 'vitest';
+import { type ContractOptions, contractSuite } from '@fleetkit/core/testing';
+import { describe, expect } from 'vitest';
 import type { ChunkStorage } from '../storage.ts';
 
-/**
- * The contract every {@link ChunkStorage} passes. `create` returns a fresh,
- * empty storage; `reopen` (optional) returns a new instance over the same
- * place, as a restarted process would see it.
- */
+/** What the additional tests of {@link describeChunkStorage} work with. */
+export interface ChunkStorageSuiteContext {
+  /** A fresh, empty storage (the suite's `create`). */
+  create(): Promise<ChunkStorage>;
+  /** A new instance over the same place as `storage` (the suite's `reopen`), if the storage has one. */
+  readonly reopen?: (storage: ChunkStorage) => Promise<ChunkStorage>;
+}
+
+/** Options of {@link describeChunkStorage}. */
+export interface ChunkStorageSuiteOptions extends ContractOptions<ChunkStorageSuiteContext> {
+  /**
+   * Returns a new instance over the same place as `storage`, as a restarted
+   * process would see it; without it, the test of what survives a reopen is
+   * reported as skipped.
+   */
+  readonly reopen?: (storage: ChunkStorage) => Promise<ChunkStorage>;
+}
+
+/** The contract every {@link ChunkStorage} passes. `create` returns a fresh, empty storage. */
 export function describeChunkStorage(
   name: string,
   create: () => Promise<ChunkStorage>,
-  reopen?: (storage: ChunkStorage) => Promise<ChunkStorage>,
+  options: ChunkStorageSuiteOptions = {},
 ): void {
   const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
+  const { reopen } = options;
 
   describe(`chunk storage contract: ${name}`, () => {
+    const contract = contractSuite(options);
+    const it = contract.test;
     it('returns undefined for a chunk or state never written', async () => {
       const storage = await create();
       expect(await storage.readChunk('t1', 0)).toBeUndefined();
@@ -68,15 +86,16 @@ export function describeChunkStorage(
       }
     });
 
-    if (reopen !== undefined) {
-      it('keeps chunks and state for a new instance over the same place', async () => {
-        const storage = await create();
-        await storage.writeChunk('t1', 3, bytes(3, 3));
-        await storage.writeState('t1', bytes(8));
-        const again = await reopen(storage);
-        expect(await again.readChunk('t1', 3)).toEqual(bytes(3, 3));
-        expect(await again.readState('t1')).toEqual(bytes(8));
-      });
-    }
+    it('keeps chunks and state for a new instance over the same place', async (context) => {
+      if (reopen === undefined) return context.skip('no reopen given: the storage keeps nothing past its instance');
+      const storage = await create();
+      await storage.writeChunk('t1', 3, bytes(3, 3));
+      await storage.writeState('t1', bytes(8));
+      const again = await reopen(storage);
+      expect(await again.readChunk('t1', 3)).toEqual(bytes(3, 3));
+      expect(await again.readState('t1')).toEqual(bytes(8));
+    });
+
+    contract.finish(reopen === undefined ? { create } : { create, reopen });
   });
 }

@@ -5,7 +5,7 @@ import { createPiscinaPool } from './piscina.ts';
 
 const fixtures = new URL('../../test/fixtures/tasks.ts', import.meta.url).href;
 
-describeWorkerPool('piscina', () => createPiscinaPool({ threads: 2 }), fixtures);
+describeWorkerPool('piscina', () => createPiscinaPool({ threads: 2 }), { fixtures });
 
 describe('piscina pool', () => {
   it('runs tasks off the calling thread, on as many threads as asked', async () => {

@@ -1,8 +1,6 @@
 import { describeWorkerPool } from '../testing/pool-suite.ts';
 import { InThreadPool } from './in-thread.ts';
 
-describeWorkerPool(
-  'in-thread',
-  () => new InThreadPool(),
-  new URL('../../test/fixtures/tasks.ts', import.meta.url).href,
-);
+describeWorkerPool('in-thread', () => new InThreadPool(), {
+  fixtures: new URL('../../test/fixtures/tasks.ts', import.meta.url).href,
+});

@@ -1,15 +1,32 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { CoreErrorCode } from '../errors.ts';
 import type { WorkerPool } from '../pool/pool.ts';
 import { defineTask } from '../pool/task.ts';
+import { type ContractOptions, contractSuite } from './contract.ts';
 
-/**
- * The contract every {@link WorkerPool} passes. `fixtures` is the URL of a
- * module exporting `add`, `fail` and `digestAndReturn` (see
- * packages/core/test/fixtures/tasks.ts).
- */
-export function describeWorkerPool(name: string, open: () => WorkerPool, fixtures: string): void {
+/** What the additional tests of {@link describeWorkerPool} work with. */
+export interface WorkerPoolSuiteContext {
+  /** The pool under test, closed after the suite. */
+  readonly pool: WorkerPool;
+  /** The URL of the task module the suite runs ({@link WorkerPoolSuiteOptions.fixtures}). */
+  readonly fixtures: string;
+}
+
+/** Options of {@link describeWorkerPool}. */
+export interface WorkerPoolSuiteOptions extends ContractOptions<WorkerPoolSuiteContext> {
+  /**
+   * The URL of a module exporting the suite's tasks `add`, `fail` and
+   * `digestAndReturn` (as packages/core/test/fixtures/tasks.ts does).
+   */
+  readonly fixtures: string;
+}
+
+/** The contract every {@link WorkerPool} passes. */
+export function describeWorkerPool(name: string, open: () => WorkerPool, options: WorkerPoolSuiteOptions): void {
+  const { fixtures } = options;
   describe(`worker pool contract: ${name}`, () => {
+    const contract = contractSuite(options);
+    const it = contract.test;
     const pool = open();
     afterAll(() => pool.close());
     const add = defineTask<{ a: number; b: number }, number>(fixtures, 'add');
@@ -61,5 +78,7 @@ export function describeWorkerPool(name: string, open: () => WorkerPool, fixture
       await other.close();
       await expect(other.run(add, { a: 1, b: 1 })).rejects.toMatchObject({ code: CoreErrorCode.PoolClosed });
     });
+
+    contract.finish({ pool, fixtures });
   });
 }

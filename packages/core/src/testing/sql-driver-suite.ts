@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { CoreError, CoreErrorCode } from '../errors.ts';
 import type { SqlDialect, SqlDriver } from '../sql/driver.ts';
+import { type ContractOptions, contractSuite, whenOpened } from './contract.ts';
 
 /** DDL type names that differ between the dialects. */
 export function sqlTypes(dialect: SqlDialect): { readonly blob: string; readonly serial: string } {
@@ -9,14 +10,34 @@ export function sqlTypes(dialect: SqlDialect): { readonly blob: string; readonly
     : { blob: 'BLOB', serial: 'INTEGER PRIMARY KEY AUTOINCREMENT' };
 }
 
+/** What the additional tests of {@link describeSqlDriver} work with. */
+export interface SqlDriverSuiteContext {
+  /** The driver under test; it is opened before the suite's first test, so read it inside a test. */
+  readonly driver: SqlDriver;
+  /**
+   * A table of the suite's own, `(id, name TEXT UNIQUE, n BIGINT, data BLOB,
+   * flag INTEGER)`, holding the suite's rows; dropped after the suite.
+   */
+  readonly table: string;
+}
+
+/** Options of {@link describeSqlDriver}: tests to skip with their reason, and tests of the adapter's own. */
+export type SqlDriverSuiteOptions = ContractOptions<SqlDriverSuiteContext>;
+
 /**
  * The contract every {@link SqlDriver} adapter passes (unstorage's
  * `testDriver` pattern): one suite, each adapter's test file a few lines.
  */
-export function describeSqlDriver(name: string, open: () => Promise<SqlDriver> | SqlDriver): void {
+export function describeSqlDriver(
+  name: string,
+  open: () => Promise<SqlDriver> | SqlDriver,
+  options: SqlDriverSuiteOptions = {},
+): void {
   describe(`SQL driver contract: ${name}`, () => {
     let db: SqlDriver;
     const table = `t_${Math.random().toString(36).slice(2, 10)}`;
+    const contract = contractSuite(options);
+    const it = contract.test;
 
     beforeAll(async () => {
       db = await open();
@@ -116,6 +137,13 @@ export function describeSqlDriver(name: string, open: () => Promise<SqlDriver> |
         code: CoreErrorCode.SqlFailed,
         details: { sql: 'SELECT * FROM no_such_table_here' },
       });
+    });
+
+    contract.finish({
+      get driver(): SqlDriver {
+        return whenOpened(db, 'the driver of the SQL driver contract');
+      },
+      table,
     });
   });
 }

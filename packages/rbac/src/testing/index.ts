@@ -1,2 +1,7 @@
 // Contract suite for RBAC stores (imports vitest).
-export { describeRbacStore } from './store-suite.ts';
+export {
+  describeRbacStore,
+  type FreshRbac,
+  type RbacStoreSuiteContext,
+  type RbacStoreSuiteOptions,
+} from './store-suite.ts';

@@ -1,9 +1,29 @@
 import { SeededRandom, type SqlDriver, silentLogger } from '@fleetkit/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ContractOptions, contractSuite, whenOpened } from '@fleetkit/core/testing';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Query } from '../decision.ts';
 import { RbacErrorCode } from '../errors.ts';
 import { openRbac, type Rbac } from '../rbac.ts';
 import { ROLES } from '../roles.ts';
+
+/** An engine on tables of its own, and how to open another engine over the same tables (a restart). */
+export interface FreshRbac {
+  readonly rbac: Rbac;
+  /** The prefix of the engine's tables (`<prefix>users`, `<prefix>accounts`…). */
+  readonly tablePrefix: string;
+  reopen(): Promise<Rbac>;
+}
+
+/** What the additional tests of {@link describeRbacStore} work with. */
+export interface RbacStoreSuiteContext {
+  /** The driver under test; it is opened before the suite's first test, so read it inside a test. */
+  readonly driver: SqlDriver;
+  /** An engine on fresh tables (a prefix of their own, dropped after the suite). */
+  fresh(): Promise<FreshRbac>;
+}
+
+/** Options of {@link describeRbacStore}: tests to skip with their reason, and tests of the backend's own. */
+export type RbacStoreSuiteOptions = ContractOptions<RbacStoreSuiteContext>;
 
 /**
  * The contract every SQL backend of the RBAC store passes (the pattern of
@@ -11,8 +31,14 @@ import { ROLES } from '../roles.ts';
  * change leaves nothing behind, concurrent changes land in one order.
  * Each test works in tables of its own prefix and drops them afterwards.
  */
-export function describeRbacStore(name: string, open: () => Promise<SqlDriver> | SqlDriver): void {
+export function describeRbacStore(
+  name: string,
+  open: () => Promise<SqlDriver> | SqlDriver,
+  options: RbacStoreSuiteOptions = {},
+): void {
   describe(`RBAC store contract: ${name}`, () => {
+    const contract = contractSuite(options);
+    const it = contract.test;
     let db: SqlDriver;
     const prefixes: string[] = [];
     let seed = 1;
@@ -24,10 +50,10 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
         logger: silentLogger,
         insecureTestPasswordIterations: 1000,
       });
-    const fresh = async (): Promise<[Rbac, () => Promise<Rbac>]> => {
+    const fresh = async (): Promise<FreshRbac> => {
       const prefix = `rbac_c${Math.random().toString(36).slice(2, 10)}_`;
       prefixes.push(prefix);
-      return [await engine(prefix), () => engine(prefix)];
+      return { rbac: await engine(prefix), tablePrefix: prefix, reopen: () => engine(prefix) };
     };
 
     beforeAll(async () => {
@@ -42,7 +68,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('reloads accounts, members, roles and grants exactly as they were written', async () => {
-      const [rbac, reopen] = await fresh();
+      const { rbac, reopen } = await fresh();
       await populate(rbac);
       const again = await reopen();
       expect(snapshot(again)).toEqual(snapshot(rbac));
@@ -53,7 +79,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('persists revocations, removals and deletions', async () => {
-      const [rbac, reopen] = await fresh();
+      const { rbac, reopen } = await fresh();
       await populate(rbac);
       await rbac.revoke({ account: 'acme', role: 'execute', package: 'fleet', rpc: 'fleet:locate' });
       await rbac.removeUserFromRole({ account: 'acme', user: 'bob', role: 'view' });
@@ -72,7 +98,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('keeps store and memory unchanged when a change fails in the database', async () => {
-      const [rbac, reopen] = await fresh();
+      const { rbac, reopen } = await fresh();
       // a row the engine has not loaded makes the account's transaction fail half-way
       const other = await reopen();
       await other.createUser({ name: 'late-admin', password: 'password-1' });
@@ -83,7 +109,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('rejects bad input with a typed error and writes nothing', async () => {
-      const [rbac, reopen] = await fresh();
+      const { rbac, reopen } = await fresh();
       await rbac.createAccount({ name: 'acme', adminPassword: 'password-1' });
       await expect(rbac.createAccount({ name: 'acme' })).rejects.toMatchObject({ code: RbacErrorCode.ObjectExists });
       await expect(rbac.createUser({ name: '*bad', password: 'password-1' })).rejects.toMatchObject({
@@ -107,7 +133,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('applies concurrent changes to store and memory in the same order', async () => {
-      const [rbac, reopen] = await fresh();
+      const { rbac, reopen } = await fresh();
       await rbac.createAccount({ name: 'acme', adminPassword: 'password-1' });
       await rbac.createUser({ name: 'dave', password: 'password-1' });
       await rbac.addUserToAccount({ account: 'acme', user: 'dave' });
@@ -121,7 +147,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('shows another engine’s changes after reload', async () => {
-      const [rbac, reopen] = await fresh();
+      const { rbac, reopen } = await fresh();
       const other = await reopen();
       await other.createAccount({ name: 'acme', adminPassword: 'password-1' });
       const query: Query = { user: 'acme-admin', account: 'acme', method: 'exodm:create-user' };
@@ -131,7 +157,7 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('stores salted slow hashes, never the password', async () => {
-      const [rbac] = await fresh();
+      const { rbac } = await fresh();
       await rbac.createUser({ name: 'eve', password: 'correct horse' });
       await rbac.createUser({ name: 'fay', password: 'correct horse' });
       const rows = await db.query<{ password_hash: string }>(
@@ -148,12 +174,19 @@ export function describeRbacStore(name: string, open: () => Promise<SqlDriver> |
     });
 
     it('keeps stores with different table prefixes apart', async () => {
-      const [a] = await fresh();
-      const [b] = await fresh();
+      const { rbac: a } = await fresh();
+      const { rbac: b } = await fresh();
       await a.createAccount({ name: 'acme', adminPassword: 'password-1' });
       expect(b.accounts()).toEqual([]);
       await b.reload();
       expect(b.accounts()).toEqual([]);
+    });
+
+    contract.finish({
+      get driver(): SqlDriver {
+        return whenOpened(db, 'the driver of the RBAC store contract');
+      },
+      fresh,
     });
   });
 }
