@@ -1,9 +1,11 @@
+import { basicAuthHeader } from '@fleetkit/jsonrpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUITES } from '../suites/index.ts';
 import { failures, unexpectedSkips } from './expected-skips.ts';
 import { type OurBroker, startOurBroker } from './our-broker.ts';
-import { type OurServer, startOurServer } from './our-server.ts';
+import { MASTER, type OurServer, startOurServer } from './our-server.ts';
 import { DEVICE_SUITES, runAgainst } from './run-against.ts';
+import { withoutPackages } from './without-packages.ts';
 
 /** A short ping interval, so the heartbeat checks take moments instead of minutes. */
 const HEARTBEAT_MS = 300;
@@ -41,6 +43,35 @@ describe('fleetkit-conformance against fleetkit-server on SQLite and fleetkit-br
       console.log(`${deviceApi}:\n${report}`);
       expect(failures(results), server.logs()).toEqual([]);
       expect(unexpectedSkips(results)).toEqual([]);
+    },
+  );
+
+  it('skips the packages suite with the reason on a server without package methods, and leaves no account behind', async () => {
+    const proxy = await withoutPackages(server.url);
+    try {
+      const { results } = await runAgainst({ url: proxy.url, suites: ['packages'], quiet: true });
+      expect(results.map((r) => [r.status, r.reason])).toEqual([
+        ['skipped', expect.stringMatching(/^the server has no packages: exodm:create-package answered .*-32601/)],
+      ]);
+    } finally {
+      await proxy.close();
+    }
+    const accounts = await fetch(new URL('exodm/rpc', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basicAuthHeader(MASTER.user, MASTER.password) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exodm:list-accounts', params: { n: 1000 } }),
+    });
+    const names = ((await accounts.json()) as { result: { accounts: { name: string }[] } }).result.accounts;
+    expect(names.filter((account) => account.name.endsWith('-pk'))).toEqual([]);
+  });
+
+  it.each(['exoport', 'broker'] as const)(
+    'skips the packages suite with the reason when devices are played on %s',
+    async (deviceApi) => {
+      const { results } = await runAgainst({ url: server.url, suites: ['packages'], deviceApi, quiet: true });
+      expect(results.map((r) => [r.status, r.reason])).toEqual([
+        ['skipped', expect.stringContaining(`${deviceApi} devices cannot fetch images`)],
+      ]);
     },
   );
 });
