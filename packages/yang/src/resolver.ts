@@ -8,7 +8,7 @@ interface Entry {
   readonly revision: string | undefined;
   readonly file: string;
   readonly text: string;
-  readonly stmt: Statement;
+  readonly statement: Statement;
 }
 
 /**
@@ -42,7 +42,7 @@ export class ModuleRepository {
       revision,
       file: file ?? `${name}${revision === undefined ? '' : `@${revision}`}.yang`,
       text,
-      stmt,
+      statement: stmt,
     });
     list.sort((a, b) => (b.revision ?? '').localeCompare(a.revision ?? ''));
     this.#modules.set(name, list);
@@ -53,7 +53,7 @@ export class ModuleRepository {
   get(name: string, revision?: string): Statement | undefined {
     const list = this.#modules.get(name);
     if (list === undefined) return undefined;
-    return (revision === undefined ? list[0] : list.find((e) => e.revision === revision))?.stmt;
+    return (revision === undefined ? list[0] : list.find((e) => e.revision === revision))?.statement;
   }
 
   /** `name@revision` of every stored text. */

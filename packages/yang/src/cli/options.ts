@@ -5,7 +5,7 @@ import type { DocumentType } from '../validate/validator.ts';
 export interface CliOptions {
   readonly command: 'validate' | 'compile';
   readonly type: DocumentType;
-  readonly dirs: readonly string[];
+  readonly directories: readonly string[];
   /** Features per module from `-F`; undefined without `-F` (every feature of each implemented module). */
   readonly features: Readonly<Record<string, string[] | '*'>> | undefined;
   readonly files: readonly string[];
@@ -57,5 +57,5 @@ export function readOptions(args: readonly string[]): CliOptions {
     else if (a.startsWith('-') && a !== '-') throw new YangError(YangErrorCode.InvalidArgument, `Unknown option ${a}`);
     else files.push(a);
   }
-  return { command, type, dirs, features, files, help };
+  return { command, type, directories: dirs, features, files, help };
 }

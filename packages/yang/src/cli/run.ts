@@ -80,7 +80,7 @@ function compileModules(options: CliOptions, modules: readonly string[], host: C
   const seen = new Set(modules);
   const candidates: { file: string; path: string }[] = [];
   for (const dir of [
-    ...options.dirs,
+    ...options.directories,
     ...modules.map((m) => (m.includes('/') ? m.slice(0, m.lastIndexOf('/')) : '.')),
   ]) {
     for (const file of host.listYang(dir)) {

@@ -2,16 +2,16 @@ import { YangError, YangErrorCode } from '../errors.ts';
 import { where } from '../parser/statement.ts';
 import type { TypeSpec } from '../schema.ts';
 import type { Step } from '../xpath/ast.ts';
-import { type BNode, dataChildren } from './bnode.ts';
+import { type BuildNode, dataChildren } from './build-node.ts';
 
 /** Sibling names are unique across cases (RFC 7950 §6.2.1); list keys name leaf children (§7.8.2). */
-export function checkTree(nodes: BNode[], parent = 'the module'): void {
-  const seen = new Map<string, BNode>();
+export function checkTree(nodes: BuildNode[], parent = 'the module'): void {
+  const seen = new Map<string, BuildNode>();
   const flat = dataChildren({
     kind: 'container',
     name: '',
     module: '',
-    stmt: nodes[0]?.stmt ?? ({} as BNode['stmt']),
+    statement: nodes[0]?.statement ?? ({} as BuildNode['statement']),
     children: nodes,
     must: [],
     when: [],
@@ -22,8 +22,8 @@ export function checkTree(nodes: BNode[], parent = 'the module'): void {
     if (first !== undefined) {
       throw new YangError(
         YangErrorCode.Duplicate,
-        `Duplicate ${n.kind} "${n.name}" in ${parent}: "${n.name}" is already defined at ${first.stmt.file}:${first.stmt.line}:${first.stmt.column}`,
-        { location: where(n.stmt) },
+        `Duplicate ${n.kind} "${n.name}" in ${parent}: "${n.name}" is already defined at ${first.statement.file}:${first.statement.line}:${first.statement.column}`,
+        { location: where(n.statement) },
       );
     }
     seen.set(key, n);
@@ -34,7 +34,7 @@ export function checkTree(nodes: BNode[], parent = 'the module'): void {
         const leaf = n.children.find((c) => c.name === k && c.kind === 'leaf');
         if (leaf === undefined)
           throw new YangError(YangErrorCode.Unresolved, `list "${n.name}" key "${k}" is not a leaf of the list`, {
-            location: where(n.stmt),
+            location: where(n.statement),
           });
       }
     }
@@ -45,8 +45,8 @@ export function checkTree(nodes: BNode[], parent = 'the module'): void {
 }
 
 /** Resolves each leafref's target and records its type (the value space of the leafref). */
-export function resolveLeafrefs(tops: BNode[]): void {
-  const visit = (n: BNode, ancestors: BNode[]): void => {
+export function resolveLeafrefs(tops: BuildNode[]): void {
+  const visit = (n: BuildNode, ancestors: BuildNode[]): void => {
     if (n.type !== undefined) n.type = withTargets(n.type, n, ancestors, tops);
     const isData = n.kind !== 'choice' && n.kind !== 'case' && n.kind !== 'input' && n.kind !== 'output';
     for (const c of n.children) visit(c, isData ? [...ancestors, n] : ancestors);
@@ -54,16 +54,16 @@ export function resolveLeafrefs(tops: BNode[]): void {
   for (const t of tops) visit(t, []);
 }
 
-function withTargets(t: TypeSpec, leaf: BNode, ancestors: BNode[], tops: BNode[]): TypeSpec {
+function withTargets(t: TypeSpec, leaf: BuildNode, ancestors: BuildNode[], tops: BuildNode[]): TypeSpec {
   if (t.union !== undefined) return { ...t, union: t.union.map((u) => withTargets(u, leaf, ancestors, tops)) };
   if (t.base !== 'leafref' || t.path === undefined || t.target !== undefined) return t;
   const p = t.path;
   if (p.t !== 'path' || p.from !== undefined) return t; // deref(): the target is only known per instance
-  let cur: BNode | undefined;
-  let stack: BNode[];
+  let cur: BuildNode | undefined;
+  let stack: BuildNode[];
   if (p.abs) {
     stack = [];
-    cur = { kind: 'container', name: '', module: '', stmt: leaf.stmt, children: tops, must: [], when: [] };
+    cur = { kind: 'container', name: '', module: '', statement: leaf.statement, children: tops, must: [], when: [] };
   } else {
     stack = [...ancestors];
     cur = leaf;
@@ -74,14 +74,14 @@ function withTargets(t: TypeSpec, leaf: BNode, ancestors: BNode[], tops: BNode[]
       throw new YangError(
         YangErrorCode.Unresolved,
         `leafref path "${t.pathText}" of "${leaf.name}" does not lead to a node`,
-        { location: where(leaf.stmt) },
+        { location: where(leaf.statement) },
       );
   }
   if (cur.kind !== 'leaf' && cur.kind !== 'leaf-list')
     throw new YangError(
       YangErrorCode.Unresolved,
       `leafref path "${t.pathText}" of "${leaf.name}" leads to a ${cur.kind}, not a leaf`,
-      { location: where(leaf.stmt) },
+      { location: where(leaf.statement) },
     );
   if (cur.type === undefined) return t;
   const target =
@@ -91,7 +91,7 @@ function withTargets(t: TypeSpec, leaf: BNode, ancestors: BNode[], tops: BNode[]
   return { ...t, target: target.base === 'leafref' && target.target !== undefined ? target.target : target };
 }
 
-function stepTo(cur: BNode | undefined, step: Step, stack: BNode[]): BNode | undefined {
+function stepTo(cur: BuildNode | undefined, step: Step, stack: BuildNode[]): BuildNode | undefined {
   if (cur === undefined) return undefined;
   if (step.axis === 'parent') return stack.pop();
   if (step.axis === 'self') return cur;

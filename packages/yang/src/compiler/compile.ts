@@ -47,13 +47,13 @@ export function compileSchema(
   for (const mod of asked) set.implement(mod);
   set.complete();
   const tops = set.tops;
-  for (const mod of set.modules) for (const p of mod.parts) applyDeviations(tops, p.stmt, p.scope);
+  for (const mod of set.modules) for (const p of mod.parts) applyDeviations(tops, p.statement, p.scope);
   checkTree(tops);
   resolveLeafrefs(tops);
   const lifted = liftOperations(tops);
   return {
     format: SCHEMA_FORMAT,
-    modules: [...loader.mods.values()].map((m) => ({
+    modules: [...loader.modules.values()].map((m) => ({
       name: m.name,
       namespace: m.namespace,
       prefix: m.prefix,
@@ -68,6 +68,6 @@ export function compileSchema(
     rpcs: tops.filter((n) => n.kind === 'operation').map(freezeOperation),
     actions: lifted.actions,
     notifications: [...tops.filter((n) => n.kind === 'notification').map(freezeNotification), ...lifted.notifications],
-    identities: compileIdentities(loader.mods.values()),
+    identities: compileIdentities(loader.modules.values()),
   };
 }

@@ -1,13 +1,13 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 import { type Statement, sub, subArg, subs, where } from '../parser/statement.ts';
-import type { BNode } from './bnode.ts';
+import type { BuildNode } from './build-node.ts';
 import type { Scope } from './modules.ts';
 import { conditions, removeNode } from './nodes.ts';
 import { findAbsolute } from './paths.ts';
 import { resolveType } from './types.ts';
 
 /** Applies the `deviation` statements of one (sub)module (RFC 7950 §7.20.3). */
-export function applyDeviations(tops: BNode[], stmt: Statement, scope: Scope): void {
+export function applyDeviations(tops: BuildNode[], stmt: Statement, scope: Scope): void {
   for (const dev of subs(stmt, 'deviation')) {
     const target = findAbsolute(tops, dev.arg!, scope, dev);
     if (target === undefined)
@@ -16,7 +16,15 @@ export function applyDeviations(tops: BNode[], stmt: Statement, scope: Scope): v
       });
     for (const d of subs(dev, 'deviate')) {
       if (d.arg === 'not-supported') {
-        const root: BNode = { kind: 'container', name: '', module: '', stmt: dev, children: tops, must: [], when: [] };
+        const root: BuildNode = {
+          kind: 'container',
+          name: '',
+          module: '',
+          statement: dev,
+          children: tops,
+          must: [],
+          when: [],
+        };
         removeNode(root, target);
         continue;
       }
@@ -31,7 +39,7 @@ export function applyDeviations(tops: BNode[], stmt: Statement, scope: Scope): v
   }
 }
 
-function deviate(n: BNode, d: Statement, how: 'add' | 'replace' | 'delete', scope: Scope): void {
+function deviate(n: BuildNode, d: Statement, how: 'add' | 'replace' | 'delete', scope: Scope): void {
   const type = sub(d, 'type');
   if (type !== undefined) {
     if (how !== 'replace')

@@ -4,11 +4,11 @@ import { resolvePrefixed, type Scope } from './modules.ts';
 
 /** True when every `if-feature` of `stmt` holds (RFC 7950 §7.20.2, 1.1 expressions included). */
 export function enabledByFeatures(stmt: Statement, scope: Scope): boolean {
-  for (const f of subs(stmt, 'if-feature')) if (!evalFeature(f, scope)) return false;
+  for (const f of subs(stmt, 'if-feature')) if (!evaluateFeature(f, scope)) return false;
   return true;
 }
 
-function evalFeature(stmt: Statement, scope: Scope): boolean {
+function evaluateFeature(stmt: Statement, scope: Scope): boolean {
   const toks = stmt.arg!.match(/\(|\)|[^\s()]+/g) ?? [];
   let i = 0;
   const fail = (msg: string): never => {
@@ -23,7 +23,7 @@ function evalFeature(stmt: Statement, scope: Scope): boolean {
       if (toks[i++] !== ')') fail('missing ")"');
       return v;
     }
-    const { mod, name } = resolvePrefixed(scope, t, stmt);
+    const { module: mod, name } = resolvePrefixed(scope, t, stmt);
     if (!mod.features.has(name)) fail(`unknown feature "${t}"`);
     return mod.enabled.has(name);
   };

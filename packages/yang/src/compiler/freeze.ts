@@ -1,16 +1,20 @@
 import type { Condition, NotificationNode, OperationNode, SchemaNode } from '../schema.ts';
-import type { BNode } from './bnode.ts';
+import type { BuildNode } from './build-node.ts';
 
 /**
  * Turns build nodes into plain schema data: `config` inherited (RFC 7950
  * §7.21.1), and `when` of a choice or case moved onto the data nodes directly
  * below it, evaluated on the parent data node (§7.21.5).
  */
-export function freezeNodes(nodes: BNode[], parentConfig: boolean, inherited: readonly Condition[] = []): SchemaNode[] {
+export function freezeNodes(
+  nodes: BuildNode[],
+  parentConfig: boolean,
+  inherited: readonly Condition[] = [],
+): SchemaNode[] {
   return nodes.map((n) => freeze(n, parentConfig, inherited));
 }
 
-function freeze(n: BNode, parentConfig: boolean, inherited: readonly Condition[]): SchemaNode {
+function freeze(n: BuildNode, parentConfig: boolean, inherited: readonly Condition[]): SchemaNode {
   const config = parentConfig && n.config !== false;
   const ownWhen = n.kind === 'choice' || n.kind === 'case' ? [] : [...inherited, ...n.when];
   const pass =
@@ -34,7 +38,7 @@ function freeze(n: BNode, parentConfig: boolean, inherited: readonly Condition[]
 }
 
 /** An RPC's or action's input and output; their nodes are not configuration (OperationNode). */
-export function freezeOperation(op: BNode): OperationNode {
+export function freezeOperation(op: BuildNode): OperationNode {
   const input = op.children.find((c) => c.kind === 'input')!;
   const output = op.children.find((c) => c.kind === 'output')!;
   return {
@@ -48,7 +52,7 @@ export function freezeOperation(op: BNode): OperationNode {
 }
 
 /** A notification with its nodes (not configuration) and its own `must`s. */
-export function freezeNotification(n: BNode): NotificationNode {
+export function freezeNotification(n: BuildNode): NotificationNode {
   return {
     name: n.name,
     module: n.module,

@@ -2,23 +2,23 @@ import { YangError, YangErrorCode } from '../errors.ts';
 import { subs, where } from '../parser/statement.ts';
 import type { IdentitySpec } from '../schema.ts';
 import { enabledByFeatures } from './features.ts';
-import { type ModCtx, resolvePrefixed } from './modules.ts';
+import { type LoadedModule, resolvePrefixed } from './modules.ts';
 
 /** Every identity of the loaded modules with its bases and transitive derivations (RFC 7950 §7.18, multiple bases, across modules). */
-export function compileIdentities(mods: Iterable<ModCtx>): Record<string, IdentitySpec> {
+export function compileIdentities(mods: Iterable<LoadedModule>): Record<string, IdentitySpec> {
   const bases = new Map<string, string[]>();
   for (const mod of mods) {
-    for (const [name, { stmt, scope }] of mod.identities) {
+    for (const [name, { statement: stmt, scope }] of mod.identities) {
       if (!enabledByFeatures(stmt, scope)) continue;
       bases.set(
         `${mod.name}:${name}`,
         subs(stmt, 'base').map((b) => {
           const r = resolvePrefixed(scope, b.arg!, b);
-          if (!r.mod.identities.has(r.name))
+          if (!r.module.identities.has(r.name))
             throw new YangError(YangErrorCode.Unresolved, `Unknown base identity "${b.arg}" of identity "${name}"`, {
               location: where(b),
             });
-          return `${r.mod.name}:${r.name}`;
+          return `${r.module.name}:${r.name}`;
         }),
       );
     }

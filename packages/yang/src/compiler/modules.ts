@@ -5,14 +5,14 @@ import { checkGrammar } from './grammar.ts';
 
 /** A definition with the lexical scope it was written in. */
 export interface Scoped {
-  readonly stmt: Statement;
+  readonly statement: Statement;
   readonly scope: Scope;
 }
 
 /** Lexical scope: prefixes of the (sub)module, and typedefs/groupings visible here. */
 export interface Scope {
-  readonly mod: ModCtx;
-  readonly prefixes: ReadonlyMap<string, ModCtx>;
+  readonly module: LoadedModule;
+  readonly prefixes: ReadonlyMap<string, LoadedModule>;
   readonly typedefs: Map<string, Scoped>;
   readonly groupings: Map<string, Scoped>;
   readonly parent: Scope | undefined;
@@ -20,14 +20,14 @@ export interface Scope {
 }
 
 /** A loaded module with its submodules merged. */
-export interface ModCtx {
+export interface LoadedModule {
   readonly name: string;
   readonly prefix: string;
   readonly namespace: string;
   readonly revision: string | undefined;
-  readonly stmt: Statement;
+  readonly statement: Statement;
   /** Top-level scope of the module and of each submodule, with the statements they hold. */
-  readonly parts: { readonly scope: Scope; readonly stmt: Statement }[];
+  readonly parts: { readonly scope: Scope; readonly statement: Statement }[];
   readonly identities: Map<string, Scoped>;
   readonly features: Map<string, Scoped>;
   readonly enabled: Set<string>;
@@ -35,7 +35,7 @@ export interface ModCtx {
 
 /** Loads modules and their imports/includes from a repository; cycles are errors. */
 export class ModuleLoader {
-  readonly mods = new Map<string, ModCtx>();
+  readonly modules = new Map<string, LoadedModule>();
   readonly #repo: ModuleRepository;
   readonly #features: (module: string) => readonly string[] | '*';
 
@@ -44,8 +44,8 @@ export class ModuleLoader {
     this.#features = features;
   }
 
-  load(name: string, revision: string | undefined, from: Statement | undefined, stack: string[] = []): ModCtx {
-    const have = this.mods.get(name);
+  load(name: string, revision: string | undefined, from: Statement | undefined, stack: string[] = []): LoadedModule {
+    const have = this.modules.get(name);
     if (have !== undefined) {
       if (revision !== undefined && have.revision !== revision) {
         throw new YangError(
@@ -76,12 +76,12 @@ export class ModuleLoader {
     }
     checkGrammar(stmt);
     const prefix = required(stmt, 'prefix');
-    const mod: ModCtx = {
+    const mod: LoadedModule = {
       name,
       prefix,
       namespace: required(stmt, 'namespace'),
       revision: latestRevision(stmt),
-      stmt,
+      statement: stmt,
       parts: [],
       identities: new Map(),
       features: new Map(),
@@ -91,41 +91,41 @@ export class ModuleLoader {
     const groupings = new Map<string, Scoped>();
     const version = subArg(stmt, 'yang-version') === '1.1' ? '1.1' : '1';
     const scope: Scope = {
-      mod,
+      module: mod,
       prefixes: this.#imports(stmt, prefix, mod, [...stack, name]),
       typedefs,
       groupings,
       parent: undefined,
       version,
     };
-    mod.parts.push({ scope, stmt });
+    mod.parts.push({ scope, statement: stmt });
     for (const inc of this.#includes(stmt, name, new Set([name]))) {
       checkGrammar(inc);
       const belongs = sub(inc, 'belongs-to')!;
       const incScope: Scope = {
-        mod,
+        module: mod,
         prefixes: this.#imports(inc, required(belongs, 'prefix'), mod, [...stack, name]),
         typedefs,
         groupings,
         parent: undefined,
         version,
       };
-      mod.parts.push({ scope: incScope, stmt: inc });
+      mod.parts.push({ scope: incScope, statement: inc });
     }
     for (const part of mod.parts) {
-      collect(part.stmt, 'typedef', typedefs, part.scope);
-      collect(part.stmt, 'grouping', groupings, part.scope);
-      collect(part.stmt, 'identity', mod.identities, part.scope);
-      collect(part.stmt, 'feature', mod.features, part.scope);
+      collect(part.statement, 'typedef', typedefs, part.scope);
+      collect(part.statement, 'grouping', groupings, part.scope);
+      collect(part.statement, 'identity', mod.identities, part.scope);
+      collect(part.statement, 'feature', mod.features, part.scope);
     }
     const wanted = this.#features(name);
     for (const f of mod.features.keys()) if (wanted === '*' || wanted.includes(f)) mod.enabled.add(f);
-    this.mods.set(name, mod);
+    this.modules.set(name, mod);
     return mod;
   }
 
-  #imports(stmt: Statement, ownPrefix: string, mod: ModCtx, stack: string[]): Map<string, ModCtx> {
-    const prefixes = new Map<string, ModCtx>([[ownPrefix, mod]]);
+  #imports(stmt: Statement, ownPrefix: string, mod: LoadedModule, stack: string[]): Map<string, LoadedModule> {
+    const prefixes = new Map<string, LoadedModule>([[ownPrefix, mod]]);
     for (const imp of subs(stmt, 'import')) {
       const p = required(imp, 'prefix');
       if (prefixes.has(p))
@@ -174,11 +174,11 @@ function collect(stmt: Statement, keyword: string, into: Map<string, Scoped>, sc
     if (prev !== undefined) {
       throw new YangError(
         YangErrorCode.Duplicate,
-        `Duplicate ${keyword} "${s.arg}" (first defined at ${prev.stmt.file}:${prev.stmt.line})`,
+        `Duplicate ${keyword} "${s.arg}" (first defined at ${prev.statement.file}:${prev.statement.line})`,
         { location: where(s) },
       );
     }
-    into.set(s.arg!, { stmt: s, scope });
+    into.set(s.arg!, { statement: s, scope });
   }
 }
 
@@ -193,9 +193,9 @@ export function required(stmt: Statement, keyword: string): string {
 }
 
 /** Splits `pfx:name` and finds the module of the prefix in `scope` (unprefixed: the scope's module). */
-export function resolvePrefixed(scope: Scope, ref: string, at: Statement): { mod: ModCtx; name: string } {
+export function resolvePrefixed(scope: Scope, ref: string, at: Statement): { module: LoadedModule; name: string } {
   const colon = ref.indexOf(':');
-  if (colon < 0) return { mod: scope.mod, name: ref };
+  if (colon < 0) return { module: scope.module, name: ref };
   const p = ref.slice(0, colon);
   const mod = scope.prefixes.get(p);
   if (mod === undefined)
@@ -204,7 +204,7 @@ export function resolvePrefixed(scope: Scope, ref: string, at: Statement): { mod
       `Unknown prefix "${p}" in "${ref}": not the module's prefix nor an imported one`,
       { location: where(at) },
     );
-  return { mod, name: ref.slice(colon + 1) };
+  return { module: mod, name: ref.slice(colon + 1) };
 }
 
 /** A nested scope for typedefs/groupings defined inside `stmt`. */
@@ -213,15 +213,15 @@ export function childScope(scope: Scope, stmt: Statement): Scope {
   const gps = subs(stmt, 'grouping');
   if (tds.length === 0 && gps.length === 0) return scope;
   const s: Scope = { ...scope, typedefs: new Map(), groupings: new Map(), parent: scope };
-  for (const t of tds) s.typedefs.set(t.arg!, { stmt: t, scope: s });
-  for (const g of gps) s.groupings.set(g.arg!, { stmt: g, scope: s });
+  for (const t of tds) s.typedefs.set(t.arg!, { statement: t, scope: s });
+  for (const g of gps) s.groupings.set(g.arg!, { statement: g, scope: s });
   return s;
 }
 
 /** Finds a typedef or grouping by (possibly prefixed) name through the scope chain. */
 export function lookup(scope: Scope, kind: 'typedefs' | 'groupings', ref: string, at: Statement): Scoped | undefined {
-  const { mod, name } = resolvePrefixed(scope, ref, at);
-  if (mod !== scope.mod) return mod.parts[0]!.scope[kind].get(name);
+  const { module: mod, name } = resolvePrefixed(scope, ref, at);
+  if (mod !== scope.module) return mod.parts[0]!.scope[kind].get(name);
   for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) {
     const hit = s[kind].get(name);
     if (hit !== undefined) return hit;

@@ -3,7 +3,7 @@ import { type Statement, sub, subArg, subs, where } from '../parser/statement.ts
 import type { Condition } from '../schema.ts';
 import type { XPathExpr } from '../xpath/ast.ts';
 import { parseXPath } from '../xpath/parse.ts';
-import type { BNode } from './bnode.ts';
+import type { BuildNode } from './build-node.ts';
 import { enabledByFeatures } from './features.ts';
 import { childScope, lookup, type Scope } from './modules.ts';
 import { findDescendant } from './paths.ts';
@@ -26,8 +26,13 @@ const DATA_DEFS = new Set([
 ]);
 
 /** Builds the schema nodes defined directly in `stmt` (uses expanded). `ns` is their namespace. */
-export function buildChildren(stmt: Statement, scope: Scope, ns: string, stack: readonly Statement[] = []): BNode[] {
-  const out: BNode[] = [];
+export function buildChildren(
+  stmt: Statement,
+  scope: Scope,
+  ns: string,
+  stack: readonly Statement[] = [],
+): BuildNode[] {
+  const out: BuildNode[] = [];
   for (const s of stmt.subs) {
     if (!DATA_DEFS.has(s.keyword) || !enabledByFeatures(s, scope)) continue;
     if (s.keyword === 'uses') out.push(...expandUses(s, scope, ns, stack));
@@ -37,14 +42,14 @@ export function buildChildren(stmt: Statement, scope: Scope, ns: string, stack: 
 }
 
 /** Builds one node (`choice` holds its cases; shorthand cases get an implicit `case`). */
-export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonly Statement[]): BNode {
+export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonly Statement[]): BuildNode {
   const scope = childScope(outer, s);
-  const kind = s.keyword === 'rpc' || s.keyword === 'action' ? 'operation' : (s.keyword as BNode['kind']);
-  const n: BNode = {
+  const kind = s.keyword === 'rpc' || s.keyword === 'action' ? 'operation' : (s.keyword as BuildNode['kind']);
+  const n: BuildNode = {
     kind,
     name: s.arg ?? s.keyword,
     module: ns,
-    stmt: s,
+    statement: s,
     children: [],
     must: conditions(s, 'must', scope, ns),
     when: conditions(s, 'when', scope, ns),
@@ -99,27 +104,30 @@ export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonl
   } else if (kind === 'operation') {
     const input = sub(s, 'input');
     const output = sub(s, 'output');
-    n.children = [io('input', input, scope, ns, stack, s), io('output', output, scope, ns, stack, s)];
+    n.children = [
+      inputOrOutput('input', input, scope, ns, stack, s),
+      inputOrOutput('output', output, scope, ns, stack, s),
+    ];
   } else if (kind !== 'leaf' && kind !== 'leaf-list') n.children = buildChildren(s, scope, ns, stack);
   return n;
 }
 
-function io(
+function inputOrOutput(
   kind: 'input' | 'output',
   s: Statement | undefined,
   scope: Scope,
   ns: string,
   stack: readonly Statement[],
   op: Statement,
-): BNode {
+): BuildNode {
   const at = s ?? op;
-  if (s === undefined) return { kind, name: kind, module: ns, stmt: at, children: [], must: [], when: [] };
+  if (s === undefined) return { kind, name: kind, module: ns, statement: at, children: [], must: [], when: [] };
   const inner = childScope(scope, s);
   return {
     kind,
     name: kind,
     module: ns,
-    stmt: s,
+    statement: s,
     children: buildChildren(s, inner, ns, stack),
     must: conditions(s, 'must', inner, ns),
     when: [],
@@ -127,8 +135,8 @@ function io(
 }
 
 /** RFC 7950 §7.9.2: a data node directly in a choice is a case of its own name. */
-export function shorthandCase(c: BNode): BNode {
-  return { kind: 'case', name: c.name, module: c.module, stmt: c.stmt, children: [c], must: [], when: [] };
+export function shorthandCase(c: BuildNode): BuildNode {
+  return { kind: 'case', name: c.name, module: c.module, statement: c.statement, children: [c], must: [], when: [] };
 }
 
 /** Compiles the `must`/`when` substatements of `s`. */
@@ -159,14 +167,22 @@ export function conditions(
 }
 
 /** RFC 7950 §7.13: copies a grouping's nodes into `ns`, then applies `refine`, inner `augment` and `when`. */
-function expandUses(u: Statement, scope: Scope, ns: string, stack: readonly Statement[]): BNode[] {
+function expandUses(u: Statement, scope: Scope, ns: string, stack: readonly Statement[]): BuildNode[] {
   const g = lookup(scope, 'groupings', u.arg!, u);
   if (g === undefined)
     throw new YangError(YangErrorCode.Unresolved, `Unknown grouping "${u.arg}" in uses`, { location: where(u) });
-  if (stack.includes(g.stmt))
+  if (stack.includes(g.statement))
     throw new YangError(YangErrorCode.Cycle, `Grouping "${u.arg}" uses itself`, { location: where(u) });
-  const nodes = buildChildren(g.stmt, childScope(g.scope, g.stmt), ns, [...stack, g.stmt]);
-  const holder: BNode = { kind: 'container', name: '', module: ns, stmt: u, children: nodes, must: [], when: [] };
+  const nodes = buildChildren(g.statement, childScope(g.scope, g.statement), ns, [...stack, g.statement]);
+  const holder: BuildNode = {
+    kind: 'container',
+    name: '',
+    module: ns,
+    statement: u,
+    children: nodes,
+    must: [],
+    when: [],
+  };
   for (const r of subs(u, 'refine')) refine(holder, r, scope, ns);
   for (const a of subs(u, 'augment')) {
     if (!enabledByFeatures(a, scope)) continue;
@@ -178,7 +194,7 @@ function expandUses(u: Statement, scope: Scope, ns: string, stack: readonly Stat
   return holder.children;
 }
 
-function refine(holder: BNode, r: Statement, scope: Scope, ns: string): void {
+function refine(holder: BuildNode, r: Statement, scope: Scope, ns: string): void {
   const node = findDescendant(holder, r.arg!, scope, r);
   if (!enabledByFeatures(r, scope)) {
     removeNode(holder, node);
@@ -205,7 +221,7 @@ function refine(holder: BNode, r: Statement, scope: Scope, ns: string): void {
 }
 
 /** Removes `node` from wherever it sits below `root`. */
-export function removeNode(root: BNode, node: BNode): boolean {
+export function removeNode(root: BuildNode, node: BuildNode): boolean {
   const i = root.children.indexOf(node);
   if (i >= 0) {
     root.children.splice(i, 1);
@@ -215,7 +231,13 @@ export function removeNode(root: BNode, node: BNode): boolean {
 }
 
 /** Adds an augment's nodes to `target` (into a choice: as cases), with the augment's `when` (§7.17). */
-export function addAugment(target: BNode, a: Statement, scope: Scope, ns: string, stack: readonly Statement[]): void {
+export function addAugment(
+  target: BuildNode,
+  a: Statement,
+  scope: Scope,
+  ns: string,
+  stack: readonly Statement[],
+): void {
   if (['leaf', 'leaf-list', 'anydata', 'anyxml'].includes(target.kind)) {
     throw new YangError(
       YangErrorCode.Grammar,

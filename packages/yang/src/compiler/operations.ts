@@ -1,7 +1,7 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 import { where } from '../parser/statement.ts';
 import type { ActionNode, NotificationNode, QualifiedName } from '../schema.ts';
-import type { BNode } from './bnode.ts';
+import type { BuildNode } from './build-node.ts';
 import { freezeNotification, freezeOperation } from './freeze.ts';
 
 /** Actions and nested notifications, taken out of the data tree. */
@@ -17,7 +17,7 @@ export interface Lifted {
  * may sit inside an RPC, action or notification, nor below a list without
  * keys (its instance could not be named).
  */
-export function liftOperations(tops: readonly BNode[]): Lifted {
+export function liftOperations(tops: readonly BuildNode[]): Lifted {
   const out: Lifted = { actions: [], notifications: [] };
   for (const top of tops) {
     if (top.kind === 'operation' || top.kind === 'notification') refuseNested(top, top);
@@ -26,10 +26,10 @@ export function liftOperations(tops: readonly BNode[]): Lifted {
   return out;
 }
 
-function lift(n: BNode, path: readonly BNode[], out: Lifted): void {
+function lift(n: BuildNode, path: readonly BuildNode[], out: Lifted): void {
   const data = n.kind !== 'choice' && n.kind !== 'case';
   const here = data ? [...path, n] : path;
-  const kept: BNode[] = [];
+  const kept: BuildNode[] = [];
   for (const c of n.children) {
     if (c.kind !== 'operation' && c.kind !== 'notification') {
       kept.push(c);
@@ -41,7 +41,7 @@ function lift(n: BNode, path: readonly BNode[], out: Lifted): void {
       throw new YangError(
         YangErrorCode.Grammar,
         `${c.kind === 'operation' ? 'action' : 'notification'} "${c.name}" cannot be defined below list "${keyless.name}", which has no key`,
-        { location: where(c.stmt) },
+        { location: where(c.statement) },
       );
     refuseNested(c, c);
     const parents: QualifiedName[] = here.map((p) => ({ module: p.module, name: p.name }));
@@ -52,13 +52,13 @@ function lift(n: BNode, path: readonly BNode[], out: Lifted): void {
 }
 
 /** No operation or notification inside an operation or notification (through groupings, augments). */
-function refuseNested(n: BNode, outer: BNode): void {
+function refuseNested(n: BuildNode, outer: BuildNode): void {
   for (const c of n.children) {
     if (c !== outer && (c.kind === 'operation' || c.kind === 'notification'))
       throw new YangError(
         YangErrorCode.Grammar,
         `${c.kind === 'operation' ? 'action' : 'notification'} "${c.name}" cannot be defined inside ${outer.kind === 'operation' ? 'an operation' : 'a notification'} ("${outer.name}")`,
-        { location: where(c.stmt) },
+        { location: where(c.statement) },
       );
     refuseNested(c, outer);
   }

@@ -1,10 +1,10 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 import { type Statement, where } from '../parser/statement.ts';
-import type { BNode } from './bnode.ts';
+import type { BuildNode } from './build-node.ts';
 import { resolvePrefixed, type Scope } from './modules.ts';
 
 /** Resolves a descendant schema node id (`a/b`, RFC 7950 §6.5) below `root`. */
-export function findDescendant(root: BNode, path: string, scope: Scope, at: Statement): BNode {
+export function findDescendant(root: BuildNode, path: string, scope: Scope, at: Statement): BuildNode {
   const found = walk([root], path.replace(/^\.?\//, ''), scope, at, false);
   if (found === undefined)
     throw new YangError(YangErrorCode.Unresolved, `Cannot find schema node "${path}" for ${at.keyword}`, {
@@ -14,20 +14,34 @@ export function findDescendant(root: BNode, path: string, scope: Scope, at: Stat
 }
 
 /** Resolves an absolute schema node id (`/p:a/p:b`) among the top-level nodes, or undefined. */
-export function findAbsolute(tops: BNode[], path: string, scope: Scope, at: Statement): BNode | undefined {
+export function findAbsolute(tops: BuildNode[], path: string, scope: Scope, at: Statement): BuildNode | undefined {
   if (!path.startsWith('/'))
     throw new YangError(YangErrorCode.Grammar, `"${at.keyword}" needs an absolute schema node id, got "${path}"`, {
       location: where(at),
     });
-  const root: BNode = { kind: 'container', name: '', module: '', stmt: at, children: tops, must: [], when: [] };
+  const root: BuildNode = {
+    kind: 'container',
+    name: '',
+    module: '',
+    statement: at,
+    children: tops,
+    must: [],
+    when: [],
+  };
   return walk([root], path.slice(1), scope, at, true);
 }
 
-function walk(start: BNode[], path: string, scope: Scope, at: Statement, strictModule: boolean): BNode | undefined {
+function walk(
+  start: BuildNode[],
+  path: string,
+  scope: Scope,
+  at: Statement,
+  strictModule: boolean,
+): BuildNode | undefined {
   let cur = start[0]!;
   for (const step of path.split('/')) {
     const ref = step.trim();
-    const { mod, name } = resolvePrefixed(scope, ref, at);
+    const { module: mod, name } = resolvePrefixed(scope, ref, at);
     const prefixed = ref.includes(':');
     const next = cur.children.find(
       (c) =>

@@ -30,14 +30,14 @@ export function resolveType(type: Statement, scope: Scope, ns: string, depth = 0
     const td = lookup(scope, 'typedefs', name, type);
     if (td === undefined)
       throw new YangError(YangErrorCode.Unresolved, `Unknown type "${name}"`, { location: where(type) });
-    const inner = sub(td.stmt, 'type');
+    const inner = sub(td.statement, 'type');
     if (inner === undefined)
-      throw new YangError(YangErrorCode.Grammar, `typedef "${name}" needs a type`, { location: where(td.stmt) });
+      throw new YangError(YangErrorCode.Grammar, `typedef "${name}" needs a type`, { location: where(td.statement) });
     const r = resolveType(inner, td.scope, ns, depth + 1);
-    const special = SPECIAL[`${td.scope.mod.name}:${td.stmt.arg}`];
+    const special = SPECIAL[`${td.scope.module.name}:${td.statement.arg}`];
     base = {
       spec: { ...r.spec, name, ...(special === undefined ? {} : { special }) },
-      default: subArg(td.stmt, 'default') ?? r.default,
+      default: subArg(td.statement, 'default') ?? r.default,
     };
   }
   return { spec: restrict(base.spec, type, scope, ns), default: base.default };
@@ -103,7 +103,7 @@ function restrict(spec: TypeSpec, type: Statement, scope: Scope, ns: string): Ty
   if (bases.length > 0) {
     out.bases = bases.map((b) => {
       const r = resolvePrefixed(scope, b.arg!, b);
-      return `${r.mod.name}:${r.name}`;
+      return `${r.module.name}:${r.name}`;
     });
   } else if (spec.base === 'identityref' && builtin) fail(type, 'identityref needs a "base"');
   const members = subs(type, 'type');

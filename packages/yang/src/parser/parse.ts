@@ -13,7 +13,7 @@ export function parseYang(text: string, file = '<input>'): Statement {
   p.skipSpace();
   const top = p.statement();
   p.skipSpace();
-  if (p.pos < text.length) p.fail('Cannot parse module: text after the closing "}" of the module statement');
+  if (p.position < text.length) p.fail('Cannot parse module: text after the closing "}" of the module statement');
   if (top.keyword !== 'module' && top.keyword !== 'submodule') {
     throw new YangError(YangErrorCode.Grammar, `Expected "module" or "submodule" at the top, got "${top.keyword}"`, {
       location: { file, line: top.line, column: top.column },
@@ -23,7 +23,7 @@ export function parseYang(text: string, file = '<input>'): Statement {
 }
 
 class Parser {
-  pos = 0;
+  position = 0;
   line = 1;
   lineStart = 0;
   readonly text: string;
@@ -36,59 +36,59 @@ class Parser {
 
   fail(message: string): never {
     throw new YangError(YangErrorCode.Syntax, message, {
-      location: { file: this.file, line: this.line, column: this.pos - this.lineStart + 1 },
+      location: { file: this.file, line: this.line, column: this.position - this.lineStart + 1 },
     });
   }
 
   advance(n = 1): void {
     for (let i = 0; i < n; i++) {
-      if (this.text.charCodeAt(this.pos) === 10) {
+      if (this.text.charCodeAt(this.position) === 10) {
         this.line++;
-        this.lineStart = this.pos + 1;
+        this.lineStart = this.position + 1;
       }
-      this.pos++;
+      this.position++;
     }
   }
 
   /** Skips whitespace and comments (RFC 7950 §6.1.1). */
   skipSpace(): void {
     const t = this.text;
-    while (this.pos < t.length) {
-      const c = t[this.pos]!;
+    while (this.position < t.length) {
+      const c = t[this.position]!;
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.advance();
-      else if (c === '/' && t[this.pos + 1] === '/') {
-        while (this.pos < t.length && t[this.pos] !== '\n') this.pos++;
-      } else if (c === '/' && t[this.pos + 1] === '*') {
-        const end = t.indexOf('*/', this.pos + 2);
+      else if (c === '/' && t[this.position + 1] === '/') {
+        while (this.position < t.length && t[this.position] !== '\n') this.position++;
+      } else if (c === '/' && t[this.position + 1] === '*') {
+        const end = t.indexOf('*/', this.position + 2);
         if (end < 0) this.fail('Unterminated comment: "/*" without "*/"');
-        this.advance(end + 2 - this.pos);
+        this.advance(end + 2 - this.position);
       } else break;
     }
   }
 
   statement(): Statement {
     const line = this.line;
-    const column = this.pos - this.lineStart + 1;
+    const column = this.position - this.lineStart + 1;
     const keyword = this.unquoted();
-    if (keyword === '') this.fail(`Expected a statement keyword, got "${this.text[this.pos] ?? 'end of file'}"`);
+    if (keyword === '') this.fail(`Expected a statement keyword, got "${this.text[this.position] ?? 'end of file'}"`);
     if (!IDENTIFIER.test(keyword)) this.fail(`Invalid statement keyword "${keyword}"`);
     this.skipSpace();
     let arg: string | undefined;
-    const c = this.text[this.pos];
+    const c = this.text[this.position];
     if (c !== ';' && c !== '{') {
       if (c === undefined) this.fail(`Unexpected end of file after "${keyword}"`);
       arg = this.argument();
       this.skipSpace();
     }
     const subs: Statement[] = [];
-    const end = this.text[this.pos];
+    const end = this.text[this.position];
     if (end === ';') this.advance();
     else if (end === '{') {
       this.advance();
       for (;;) {
         this.skipSpace();
-        if (this.pos >= this.text.length) this.fail(`Missing "}" closing "${keyword}" opened at line ${line}`);
-        if (this.text[this.pos] === '}') break;
+        if (this.position >= this.text.length) this.fail(`Missing "}" closing "${keyword}" opened at line ${line}`);
+        if (this.text[this.position] === '}') break;
         subs.push(this.statement());
       }
       this.advance();
@@ -99,9 +99,9 @@ class Parser {
   /** An unquoted token: up to whitespace, quote, ";", "{", "}" or a comment (§6.1.3). */
   unquoted(): string {
     const t = this.text;
-    const start = this.pos;
-    while (this.pos < t.length) {
-      const c = t[this.pos]!;
+    const start = this.position;
+    while (this.position < t.length) {
+      const c = t[this.position]!;
       if (
         c === ' ' ||
         c === '\t' ||
@@ -114,15 +114,15 @@ class Parser {
         c === "'"
       )
         break;
-      if (c === '/' && (t[this.pos + 1] === '/' || t[this.pos + 1] === '*')) break;
-      this.pos++;
+      if (c === '/' && (t[this.position + 1] === '/' || t[this.position + 1] === '*')) break;
+      this.position++;
     }
-    return t.slice(start, this.pos);
+    return t.slice(start, this.position);
   }
 
   /** An argument: unquoted, or quoted strings joined by "+" (§6.1.3.1). */
   argument(): string {
-    const c = this.text[this.pos];
+    const c = this.text[this.position];
     if (c !== '"' && c !== "'") {
       const s = this.unquoted();
       if (s === '') this.fail(`Expected an argument, got "${c}"`);
@@ -130,36 +130,36 @@ class Parser {
     }
     let value = this.quoted();
     for (;;) {
-      const save = { pos: this.pos, line: this.line, lineStart: this.lineStart };
+      const save = { position: this.position, line: this.line, lineStart: this.lineStart };
       this.skipSpace();
-      if (this.text[this.pos] !== '+') {
+      if (this.text[this.position] !== '+') {
         Object.assign(this, save);
         return value;
       }
       this.advance();
       this.skipSpace();
-      const q = this.text[this.pos];
+      const q = this.text[this.position];
       if (q !== '"' && q !== "'") this.fail('Expected a quoted string after "+" (only quoted strings concatenate)');
       value += this.quoted();
     }
   }
 
   quoted(): string {
-    const quote = this.text[this.pos]!;
-    const quoteColumn = this.pos - this.lineStart;
-    const opened = { pos: this.pos, line: this.line, lineStart: this.lineStart };
+    const quote = this.text[this.position]!;
+    const quoteColumn = this.position - this.lineStart;
+    const opened = { position: this.position, line: this.line, lineStart: this.lineStart };
     this.advance();
-    const start = this.pos;
+    const start = this.position;
     const t = this.text;
-    while (this.pos < t.length && t[this.pos] !== quote) {
-      if (quote === '"' && t[this.pos] === '\\') this.advance();
+    while (this.position < t.length && t[this.position] !== quote) {
+      if (quote === '"' && t[this.position] === '\\') this.advance();
       this.advance();
     }
-    if (this.pos >= t.length) {
+    if (this.position >= t.length) {
       Object.assign(this, opened);
       this.fail(`Unterminated ${quote === '"' ? 'double' : 'single'}-quoted string`);
     }
-    const raw = t.slice(start, this.pos);
+    const raw = t.slice(start, this.position);
     this.advance();
     return quote === "'" ? raw : this.doubleQuoted(raw, quoteColumn);
   }

@@ -37,7 +37,7 @@ const SINGLE = new Set(['n', 'r', 't', '\\', '|', '.', '-', '^', '?', '*', '+', 
 export function xsdToJs(xsd: string): string {
   const t = new Translator(xsd);
   const body = t.branch(false);
-  if (t.i < xsd.length) t.fail(`unbalanced ")"`);
+  if (t.position < xsd.length) t.fail(`unbalanced ")"`);
   const src = `^(?:${body})$`;
   try {
     new RegExp(src, 'u');
@@ -48,38 +48,41 @@ export function xsdToJs(xsd: string): string {
 }
 
 class Translator {
-  i = 0;
-  readonly s: string;
+  position = 0;
+  readonly source: string;
   constructor(s: string) {
-    this.s = s;
+    this.source = s;
   }
 
   fail(msg: string): never {
-    throw new YangError(YangErrorCode.InvalidType, `Invalid pattern "${this.s}" at offset ${this.i}: ${msg}`);
+    throw new YangError(
+      YangErrorCode.InvalidType,
+      `Invalid pattern "${this.source}" at offset ${this.position}: ${msg}`,
+    );
   }
 
   branch(inGroup: boolean): string {
     let out = '';
-    while (this.i < this.s.length) {
-      const c = this.s[this.i]!;
+    while (this.position < this.source.length) {
+      const c = this.source[this.position]!;
       if (c === ')') {
         if (!inGroup) this.fail('unbalanced ")"');
         return out;
       }
-      this.i++;
+      this.position++;
       if (c === '(') {
         out += `(?:${this.branch(true)})`;
-        if (this.s[this.i] !== ')') this.fail('missing ")"');
-        this.i++;
+        if (this.source[this.position] !== ')') this.fail('missing ")"');
+        this.position++;
       } else if (c === '[') out += this.charClass();
       else if (c === '\\') out += this.escape(false);
       else if (c === '.') out += '[^\\n\\r]';
       else if (c === '^' || c === '$') out += `\\${c}`;
       else if (c === '{') {
-        const m = /^(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
+        const m = /^(\d+)(,(\d*))?\}/.exec(this.source.slice(this.position));
         if (m === null) this.fail('invalid quantifier');
         out += `{${m[0]}`;
-        this.i += m[0].length;
+        this.position += m[0].length;
       } else if (c === '}' || c === ']') out += `\\${c}`;
       else out += c;
     }
@@ -88,7 +91,7 @@ class Translator {
 
   /** One escape after "\\"; inside a class, multi-char escapes yield class contents. */
   escape(inClass: boolean): string {
-    const c = this.s[this.i++];
+    const c = this.source[this.position++];
     if (c === undefined) this.fail('trailing "\\"');
     const multi = MULTI[c];
     if (multi !== undefined) {
@@ -100,9 +103,9 @@ class Translator {
       return negated ? `[^${set}]` : `[${set}]`;
     }
     if (c === 'p' || c === 'P') {
-      const m = /^\{([\w-]+)\}/.exec(this.s.slice(this.i));
+      const m = /^\{([\w-]+)\}/.exec(this.source.slice(this.position));
       if (m === null) this.fail('invalid "\\p{…}"');
-      this.i += m[0].length;
+      this.position += m[0].length;
       const name = m[1]!;
       let set: string;
       if (name.startsWith('Is')) {
@@ -123,29 +126,29 @@ class Translator {
   /** `[…]`, `[^…]` and XSD subtraction `[a-z-[aeiou]]` (as a lookahead). */
   charClass(): string {
     let negate = false;
-    if (this.s[this.i] === '^') {
+    if (this.source[this.position] === '^') {
       negate = true;
-      this.i++;
+      this.position++;
     }
     let body = '';
     let subtract: string | undefined;
     let first = true;
     for (;;) {
-      const c = this.s[this.i];
+      const c = this.source[this.position];
       if (c === undefined) this.fail('missing "]"');
       if (c === ']' && !first) {
-        this.i++;
+        this.position++;
         break;
       }
       first = false;
-      if (c === '-' && this.s[this.i + 1] === '[') {
-        this.i += 2;
+      if (c === '-' && this.source[this.position + 1] === '[') {
+        this.position += 2;
         subtract = this.charClass();
-        if (this.s[this.i] !== ']') this.fail('subtraction must end the class');
-        this.i++;
+        if (this.source[this.position] !== ']') this.fail('subtraction must end the class');
+        this.position++;
         break;
       }
-      this.i++;
+      this.position++;
       if (c === '\\') body += this.escape(true);
       else if (c === '[') this.fail('"[" must be escaped inside a character class');
       else if (c === '^' || c === '/') body += `\\${c}`;

@@ -1,7 +1,7 @@
 import type { SchemaNode, TypeSpec } from '../schema.ts';
 import type { Step, XPathExpr } from '../xpath/ast.ts';
-import { type DNode, detachedNode, rootOf } from '../xpath/dnode.ts';
-import { evaluate, toBoolean, type XContext } from '../xpath/eval.ts';
+import { type DataNode, detachedNode, rootOf } from '../xpath/data-node.ts';
+import { evaluate, toBoolean, type XPathContext } from '../xpath/eval.ts';
 import { parseXPath } from '../xpath/parse.ts';
 import { pathOf } from './issue.ts';
 import type { KeyValues } from './key-index.ts';
@@ -10,19 +10,19 @@ import { issue, missing, type Walk, walkImplicit } from './tree.ts';
 
 /** Per-run caches: leafref target value sets, so N leafrefs cost O(N) (not O(N²), yang-js #73). */
 interface Caches {
-  readonly targets: WeakMap<DNode, Map<TypeSpec, KeyValues>>;
-  readonly instanceIds: Map<string, XPathExpr | null>;
+  readonly targets: WeakMap<DataNode, Map<TypeSpec, KeyValues>>;
+  readonly instanceIdentifiers: Map<string, XPathExpr | null>;
   readonly plans: Map<TypeSpec, Plan | null>;
 }
 
 /** A leafref path without predicates: `up` parent steps (or the root), then `rest`. */
 interface Plan {
-  readonly abs: boolean;
+  readonly absolute: boolean;
   readonly up: number;
   readonly rest: XPathExpr;
 }
 
-function plan(t: TypeSpec, caches: Caches): Plan | null {
+function planOf(t: TypeSpec, caches: Caches): Plan | null {
   let p = caches.plans.get(t);
   if (p !== undefined) return p;
   const e = t.path!;
@@ -30,7 +30,7 @@ function plan(t: TypeSpec, caches: Caches): Plan | null {
   if (e.t === 'path' && e.from === undefined && e.steps.every((s) => s.preds.length === 0)) {
     let up = 0;
     if (!e.abs) while (up < e.steps.length && e.steps[up]!.axis === 'parent') up++;
-    p = { abs: e.abs, up, rest: { t: 'path', abs: false, steps: e.steps.slice(up) } };
+    p = { absolute: e.abs, up, rest: { t: 'path', abs: false, steps: e.steps.slice(up) } };
   }
   caches.plans.set(t, p);
   return p;
@@ -38,19 +38,19 @@ function plan(t: TypeSpec, caches: Caches): Plan | null {
 
 /** Runs `when`, `must`, leafref and instance-identifier checks on the built tree (RFC 7950 §7.5.3, §7.21.5, §9.9, §9.13). */
 export function checkConstraints(w: Walk, rt: Runtime): void {
-  const caches: Caches = { targets: new WeakMap(), instanceIds: new Map(), plans: new Map() };
+  const caches: Caches = { targets: new WeakMap(), instanceIdentifiers: new Map(), plans: new Map() };
   // one context object, its current node moved along (no allocation per node)
   const config = w.mode === 'config';
-  const cx: { current: DNode } & Omit<XContext, 'current'> = {
+  const cx: { current: DataNode } & Omit<XPathContext, 'current'> = {
     current: w.deferred[0] ?? w.guarded[0]?.parent ?? w.implicitWhen[0]!.parent,
     derived: (id: string) => rt.derived.get(id),
     regex: rt.xsdRegex,
   };
   // absent non-presence containers under `when`: built (with what they hold) where it holds, before any rule reads the tree
   for (let i = 0; i < w.implicitWhen.length; i++) {
-    const { r, parent } = w.implicitWhen[i]!;
-    if (!whenHolds(r.s, detachedNode(parent, r.s, r.s.name, r.s.module), parent, cx)) continue;
-    const n = detachedNode(parent, r.s, r.s.name, r.s.module);
+    const { node: r, parent } = w.implicitWhen[i]!;
+    if (!whenHolds(r.schema, detachedNode(parent, r.schema, r.schema.name, r.schema.module), parent, cx)) continue;
+    const n = detachedNode(parent, r.schema, r.schema.name, r.schema.module);
     parent.children = [...parent.children, n];
     parent.byName = undefined;
     walkImplicit(w, r, n);
@@ -95,17 +95,18 @@ export function checkConstraints(w: Walk, rt: Runtime): void {
   }
   // RFC 7950 §7.21.5: a mandatory node whose `when` is false need not exist; evaluated on a stand-in node
   for (const g of w.guarded) {
-    const standIn = detachedNode(g.parent, g.r.s, g.r.s.name, g.r.s.module);
-    if (whenHolds(g.r.s, standIn, g.parent, cx)) missing(w, { ...g.r, s: { ...g.r.s, when: [] } }, g.parent, g.path);
+    const standIn = detachedNode(g.parent, g.node.schema, g.node.schema.name, g.node.schema.module);
+    if (whenHolds(g.node.schema, standIn, g.parent, cx))
+      missing(w, { ...g.node, schema: { ...g.node.schema, when: [] } }, g.parent, g.path);
   }
 }
 
 /** Every `when` of `s` holds for `node` (or, for one from `uses`/`augment`/a choice, its parent). */
 function whenHolds(
   s: SchemaNode,
-  node: DNode,
-  parent: DNode,
-  cx: { current: DNode } & Omit<XContext, 'current'>,
+  node: DataNode,
+  parent: DataNode,
+  cx: { current: DataNode } & Omit<XPathContext, 'current'>,
 ): boolean {
   for (const c of s.when ?? []) {
     const at = c.onParent === true ? parent : node;
@@ -115,11 +116,11 @@ function whenHolds(
   return true;
 }
 
-function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): void {
+function instanceCheck(w: Walk, t: TypeSpec, node: DataNode, caches: Caches, cx: XPathContext): void {
   const v = node.value!;
   if (t.base === 'union') {
     // RFC 7950 §9.12: the first member that accepts the value decides; only a reference member needs an instance
-    const member = w.unionRefs.get(node);
+    const member = w.unionReferences.get(node);
     if (member !== undefined) instanceCheck(w, member, node, caches, cx);
     return;
   }
@@ -134,14 +135,14 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
       );
     }
   } else if (t.base === 'instance-identifier' && t.requireInstance !== false) {
-    let expr = caches.instanceIds.get(v);
+    let expr = caches.instanceIdentifiers.get(v);
     if (expr === undefined) {
       try {
         expr = parseXPath(v, { defaultModule: '', prefix: (p) => p });
       } catch {
         expr = null;
       }
-      caches.instanceIds.set(v, expr);
+      caches.instanceIdentifiers.set(v, expr);
     }
     const found = expr === null ? [] : evaluate(expr, rootOf(node), cx);
     if (!Array.isArray(found) || found.length === 0)
@@ -150,10 +151,10 @@ function instanceCheck(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XC
 }
 
 /** Values the leafref may take here; cached per starting node when the path below it has no predicates. */
-function leafrefTargets(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: XContext): KeyValues {
-  const p = plan(t, caches);
+function leafrefTargets(w: Walk, t: TypeSpec, node: DataNode, caches: Caches, cx: XPathContext): KeyValues {
+  const p = planOf(t, caches);
   if (p !== null) {
-    let start: DNode = p.abs ? rootOf(node) : node;
+    let start: DataNode = p.absolute ? rootOf(node) : node;
     for (let i = 0; i < p.up; i++) start = start.parent ?? start;
     let byType = caches.targets.get(start);
     if (byType === undefined) {
@@ -176,7 +177,7 @@ function leafrefTargets(w: Walk, t: TypeSpec, node: DNode, caches: Caches, cx: X
 }
 
 /** `list/key` from `start`, where the walk kept that list's key values: the same set, not built again. */
-function keySet(w: Walk, p: Plan, start: DNode): KeyValues | undefined {
+function keySet(w: Walk, p: Plan, start: DataNode): KeyValues | undefined {
   const e = p.rest;
   if (e.t !== 'path' || e.steps.length !== 2) return undefined;
   const [a, b] = e.steps as [Step, Step];

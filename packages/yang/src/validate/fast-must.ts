@@ -1,8 +1,8 @@
 import { JSON_NUMBER_TYPES } from '../types/limits.ts';
 import type { XPathExpr } from '../xpath/ast.ts';
-import type { DNode } from '../xpath/dnode.ts';
-import { atom, convert } from '../xpath/values.ts';
-import type { RNode } from './runtime.ts';
+import type { DataNode } from '../xpath/data-node.ts';
+import { compareScalars, convert } from '../xpath/values.ts';
+import type { RuntimeNode } from './runtime.ts';
 
 /**
  * A `must` compiled to direct reads: true when the condition holds for the
@@ -10,8 +10,8 @@ import type { RNode } from './runtime.ts';
  * then only its parent and value are known).
  */
 export type FastCondition = (
-  ctx: DNode | undefined,
-  parent: DNode | undefined,
+  ctx: DataNode | undefined,
+  parent: DataNode | undefined,
   value: string | undefined,
   config: boolean,
 ) => boolean;
@@ -30,7 +30,7 @@ export interface CompiledMust {
  */
 interface LeafPath {
   readonly up: number;
-  readonly target: RNode | undefined;
+  readonly target: RuntimeNode | undefined;
 }
 
 type Scalar = string | number;
@@ -50,23 +50,32 @@ interface Reach {
  * shape returns undefined and stays with the generic evaluator, whose XPath
  * 1.0 semantics these closures reproduce (tested side by side).
  */
-export function compileMust(e: XPathExpr, at: RNode, ancestors: readonly RNode[]): CompiledMust | undefined {
+export function compileMust(
+  e: XPathExpr,
+  at: RuntimeNode,
+  ancestors: readonly RuntimeNode[],
+): CompiledMust | undefined {
   const reach: Reach = { up: 0, self: false };
-  const test = bool(e, at, ancestors, reach);
+  const test = compileCondition(e, at, ancestors, reach);
   return test === undefined ? undefined : { test, reach: reach.up, self: reach.self };
 }
 
-function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: Reach): FastCondition | undefined {
+function compileCondition(
+  e: XPathExpr,
+  at: RuntimeNode,
+  anc: readonly RuntimeNode[],
+  reach: Reach,
+): FastCondition | undefined {
   if (e.t === 'bin' && (e.op === 'or' || e.op === 'and')) {
-    const l = bool(e.l, at, anc, reach);
-    const r = bool(e.r, at, anc, reach);
+    const l = compileCondition(e.l, at, anc, reach);
+    const r = compileCondition(e.r, at, anc, reach);
     if (l === undefined || r === undefined) return undefined;
     return e.op === 'or'
       ? (n, p, v, c) => l(n, p, v, c) || r(n, p, v, c)
       : (n, p, v, c) => l(n, p, v, c) && r(n, p, v, c);
   }
   if (e.t === 'fn' && e.name === 'not' && e.args.length === 1) {
-    const x = bool(e.args[0]!, at, anc, reach);
+    const x = compileCondition(e.args[0]!, at, anc, reach);
     return x === undefined ? undefined : (n, p, v, c) => !x(n, p, v, c);
   }
   if (
@@ -82,8 +91,8 @@ function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: Reach): Fas
       return someValue(
         pl,
         reach,
-        (s) => atom(op, convert(s, litR), litR),
-        typeof litR === 'number' && integer(pl) ? (x) => atom(op, x, litR) : undefined,
+        (s) => compareScalars(op, convert(s, litR), litR),
+        typeof litR === 'number' && integer(pl) ? (x) => compareScalars(op, x, litR) : undefined,
       );
     const litL = literal(e.l);
     const pr = litL === undefined ? undefined : leafPath(e.r, at, anc);
@@ -91,8 +100,8 @@ function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: Reach): Fas
       return someValue(
         pr,
         reach,
-        (s) => atom(op, litL, convert(s, litL)),
-        typeof litL === 'number' && integer(pr) ? (x) => atom(op, litL, x) : undefined,
+        (s) => compareScalars(op, litL, convert(s, litL)),
+        typeof litL === 'number' && integer(pr) ? (x) => compareScalars(op, litL, x) : undefined,
       );
     return undefined;
   }
@@ -102,7 +111,7 @@ function bool(e: XPathExpr, at: RNode, anc: readonly RNode[], reach: Reach): Fas
 
 /** A leaf RFC 7951 §6.1 encodes as a JSON number. */
 function integer(p: LeafPath): boolean {
-  const base = p.target?.s.type?.base;
+  const base = p.target?.schema.type?.base;
   return base !== undefined && JSON_NUMBER_TYPES.has(base);
 }
 
@@ -111,7 +120,7 @@ function literal(e: XPathExpr): Scalar | undefined {
 }
 
 /** `..`* then one child name step, or `.`; optionally after `current()`. Resolved against the schema. */
-function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | undefined {
+function leafPath(e: XPathExpr, at: RuntimeNode, anc: readonly RuntimeNode[]): LeafPath | undefined {
   if (e.t !== 'path' || e.abs) return undefined;
   if (e.from !== undefined && !(e.from.t === 'fn' && e.from.name === 'current' && e.from.args.length === 0))
     return undefined;
@@ -128,7 +137,9 @@ function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | un
   if (up > anc.length) return undefined;
   const base = up === 0 ? at : anc[anc.length - up]!;
   if (rest.length === 0)
-    return up === 0 && (at.s.kind === 'leaf' || at.s.kind === 'leaf-list') ? { up: 0, target: undefined } : undefined;
+    return up === 0 && (at.schema.kind === 'leaf' || at.schema.kind === 'leaf-list')
+      ? { up: 0, target: undefined }
+      : undefined;
   if (
     rest.length === 1 &&
     up === 0 &&
@@ -137,12 +148,13 @@ function leafPath(e: XPathExpr, at: RNode, anc: readonly RNode[]): LeafPath | un
     rest[0]!.test.k === 'node' &&
     rest[0]!.preds.length === 0
   ) {
-    return at.s.kind === 'leaf' || at.s.kind === 'leaf-list' ? { up: 0, target: undefined } : undefined;
+    return at.schema.kind === 'leaf' || at.schema.kind === 'leaf-list' ? { up: 0, target: undefined } : undefined;
   }
   const step = rest[0]!;
   if (rest.length !== 1 || step.axis !== 'child' || step.test.k !== 'name' || step.preds.length > 0) return undefined;
   const target = base.members.get(`${step.test.module}:${step.test.name}`);
-  if (target === undefined || target.s.kind !== 'leaf' || target.s.module !== step.test.module) return undefined;
+  if (target === undefined || target.schema.kind !== 'leaf' || target.schema.module !== step.test.module)
+    return undefined;
   return { up, target };
 }
 
@@ -161,20 +173,20 @@ function someValue(
     return (_ctx, _parent, value) => value !== undefined && test(value);
   }
   return (ctx, parent, _value, config) => {
-    let a: DNode | undefined = up === 0 ? ctx : parent;
+    let a: DataNode | undefined = up === 0 ? ctx : parent;
     for (let i = 1; i < up && a !== undefined; i++) a = a.parent;
     if (a === undefined) return false;
     if (a.lazy === undefined || !target.lazyLeaf) {
       const built = a.children;
       for (let i = 0; i < built.length; i++) {
         const c = built[i]!;
-        if (c.schema === target.s && c.value !== undefined && test(c.value)) return true;
+        if (c.schema === target.schema && c.value !== undefined && test(c.value)) return true;
       }
       return false;
     }
     // the node was not completed: the leaf is where the walk left it, in the JSON (validate/lazy.ts)
-    if (config && !target.s.config) return false;
-    const obj = a.src as Record<string, unknown>;
+    if (config && !target.schema.config) return false;
+    const obj = a.source as Record<string, unknown>;
     const names = target.jsonNames;
     for (let i = 0; i < names.length; i++) {
       const v = obj[names[i]!];
@@ -187,8 +199,8 @@ function someValue(
       if (typeof c === 'string' && test(c)) return true;
     }
     // defaults the walk added are built nodes
-    if (target.s.defaults !== undefined)
-      for (const c of a.children) if (c.schema === target.s && test(c.value!)) return true;
+    if (target.schema.defaults !== undefined)
+      for (const c of a.children) if (c.schema === target.schema && test(c.value!)) return true;
     return false;
   };
 }

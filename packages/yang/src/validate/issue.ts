@@ -1,4 +1,4 @@
-import type { DNode } from '../xpath/dnode.ts';
+import type { DataNode } from '../xpath/data-node.ts';
 
 /** What kind of rule an instance broke. */
 export type IssueKind =
@@ -39,7 +39,7 @@ function quote(v: string): string {
 }
 
 /** One path segment: the name, module-qualified where the namespace changes (RFC 7951 §4). */
-export function segment(n: DNode): string {
+export function segment(n: DataNode): string {
   const p = n.parent;
   const name = p === undefined || p.parent === undefined || p.module !== n.module ? `${n.module}:${n.name}` : n.name;
   const s = n.schema;
@@ -48,7 +48,7 @@ export function segment(n: DNode): string {
     let preds = '';
     for (const k of s.keys) {
       // keys are always built (never left to validate/lazy.ts), so the built children hold them, even mid-walk
-      let kn: DNode | undefined;
+      let kn: DataNode | undefined;
       for (const c of n.children)
         if (c.name === k && c.module === n.module) {
           kn = c;
@@ -63,13 +63,13 @@ export function segment(n: DNode): string {
 }
 
 /** Instance path of a data node. */
-export function pathOf(n: DNode | undefined): string {
+export function pathOf(n: DataNode | undefined): string {
   if (n === undefined || n.parent === undefined) return '';
   return `${pathOf(n.parent)}/${segment(n)}`;
 }
 
 /** Path of a (possibly absent) child `module:name` below `parent`. */
-export function childPath(parent: DNode, module: string, name: string): string {
+export function childPath(parent: DataNode, module: string, name: string): string {
   const q = parent.parent === undefined || parent.module !== module ? `${module}:${name}` : name;
   return `${pathOf(parent)}/${q}`;
 }

@@ -1,18 +1,18 @@
 import type { CompiledSchema, Condition, QualifiedName, SchemaNode } from '../schema.ts';
 import type { CheckContext } from '../types/check.ts';
-import { prepareNodes, type RNode } from './runtime.ts';
+import { prepareNodes, type RuntimeNode } from './runtime.ts';
 
 /** An RPC, action or notification prepared for validation. */
-export interface ROperation {
+export interface RuntimeOperation {
   readonly kind: 'rpc' | 'action' | 'notification';
   readonly name: string;
   readonly module: string;
   /** How callers name it: `module:name` at the top level, its schema path (`/m:top/list/action`) when nested. */
   readonly id: string;
   /** The input's members (a notification: its content). */
-  readonly input: RNode;
+  readonly input: RuntimeNode;
   /** The output's members (a notification has none). */
-  readonly output: RNode;
+  readonly output: RuntimeNode;
   /** The operation's own data node while its input (content) is validated: it carries the `must`s written on `input` (the notification). */
   readonly inputNode: SchemaNode;
   /** The same while its output is validated. */
@@ -21,25 +21,25 @@ export interface ROperation {
 
 /** The operations of a schema by how callers name them. */
 export interface Operations {
-  readonly rpcs: Map<string, ROperation>;
-  readonly actions: Map<string, ROperation>;
-  readonly notifications: Map<string, ROperation>;
+  readonly rpcs: Map<string, RuntimeOperation>;
+  readonly actions: Map<string, RuntimeOperation>;
+  readonly notifications: Map<string, RuntimeOperation>;
 }
 
 /**
  * Prepares every RPC, action and notification, and lists each among the
- * `ops` of the runtime node it is defined in (RPCs and top-level
+ * `operations` of the runtime node it is defined in (RPCs and top-level
  * notifications: the data root), so a document can name it in place.
  */
 export function prepareOperations(
   schema: CompiledSchema,
-  data: RNode,
+  data: RuntimeNode,
   cx: Omit<CheckContext, 'module'>,
   fast: boolean,
 ): Operations {
   const out: Operations = { rpcs: new Map(), actions: new Map(), notifications: new Map() };
   const add = (
-    kind: ROperation['kind'],
+    kind: RuntimeOperation['kind'],
     op: { name: string; module: string; parents?: readonly QualifiedName[] },
     input: readonly SchemaNode[],
     output: readonly SchemaNode[],
@@ -47,7 +47,7 @@ export function prepareOperations(
   ): void => {
     const parents = op.parents ?? [];
     const id = parents.length === 0 ? `${op.module}:${op.name}` : schemaPath([...parents, op]);
-    const r: ROperation = {
+    const r: RuntimeOperation = {
       kind,
       name: op.name,
       module: op.module,
@@ -60,9 +60,9 @@ export function prepareOperations(
     (kind === 'rpc' ? out.rpcs : kind === 'action' ? out.actions : out.notifications).set(id, r);
     const holder = holderOf(data, parents);
     if (holder === undefined) return;
-    holder.ops ??= new Map();
-    holder.ops.set(`${op.module}:${op.name}`, r);
-    if (parents.length > 0 && holder.s.module === op.module) holder.ops.set(op.name, r);
+    holder.operations ??= new Map();
+    holder.operations.set(`${op.module}:${op.name}`, r);
+    if (parents.length > 0 && holder.schema.module === op.module) holder.operations.set(op.name, r);
   };
   for (const op of schema.rpcs) add('rpc', op, op.input, op.output, { input: op.inputMust, output: op.outputMust });
   for (const op of schema.actions)
@@ -93,8 +93,8 @@ function operationNode(op: QualifiedName, must: readonly Condition[] | undefined
   };
 }
 
-function holderOf(data: RNode, parents: readonly QualifiedName[]): RNode | undefined {
-  let cur: RNode | undefined = data;
+function holderOf(data: RuntimeNode, parents: readonly QualifiedName[]): RuntimeNode | undefined {
+  let cur: RuntimeNode | undefined = data;
   for (const p of parents) cur = cur?.members.get(`${p.module}:${p.name}`);
   return cur;
 }

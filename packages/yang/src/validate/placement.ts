@@ -1,9 +1,9 @@
 import { YangError, YangErrorCode } from '../errors.ts';
-import { type DNode, dnode, positionedLeaf, positionedNode } from '../xpath/dnode.ts';
+import { addNode, type DataNode, positionedLeaf, positionedNode } from '../xpath/data-node.ts';
 import type { PathStep } from './instance-path.ts';
 import { childPath, pathOf } from './issue.ts';
-import type { ROperation } from './operations.ts';
-import type { RNode, Runtime } from './runtime.ts';
+import type { RuntimeOperation } from './operations.ts';
+import type { Runtime, RuntimeNode } from './runtime.ts';
 import { typedDefault } from './tree.ts';
 import { hasMember, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
@@ -14,15 +14,15 @@ import { hasMember, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
 /** An operation found in place: the data node holding it, which one it is, and its content. */
 export interface Placement {
-  readonly holder: DNode;
-  readonly op: ROperation;
+  readonly holder: DataNode;
+  readonly operation: RuntimeOperation;
   readonly content: unknown;
 }
 
 /** Finds the operation of a runtime and builds its ancestors below `root`; undefined when issues leave nothing to validate. */
-export type Locate = (w: Walk, rt: Runtime, root: DNode) => Placement | undefined;
+export type Locate = (w: Walk, rt: Runtime, root: DataNode) => Placement | undefined;
 
-const LABEL: Record<ROperation['kind'], string> = { rpc: 'RPC', action: 'action', notification: 'notification' };
+const LABEL: Record<RuntimeOperation['kind'], string> = { rpc: 'RPC', action: 'action', notification: 'notification' };
 
 /**
  * The operation an instance path names (`/m:top/list[key='k']/action`),
@@ -33,9 +33,9 @@ const LABEL: Record<ROperation['kind'], string> = { rpc: 'RPC', action: 'action'
 export function placeByPath(
   w: Walk,
   rt: Runtime,
-  root: DNode,
+  root: DataNode,
   steps: readonly PathStep[],
-  kind: ROperation['kind'],
+  kind: RuntimeOperation['kind'],
   content: unknown,
 ): Placement | undefined {
   let r = rt.data;
@@ -43,37 +43,37 @@ export function placeByPath(
   const text = steps.map((s) => `/${s.module}:${s.name}`).join('');
   for (const step of steps.slice(0, -1)) {
     const child = r.members.get(`${step.module}:${step.name}`);
-    if (child === undefined || (child.s.kind !== 'container' && child.s.kind !== 'list'))
+    if (child === undefined || (child.schema.kind !== 'container' && child.schema.kind !== 'list'))
       throw new YangError(
         YangErrorCode.InvalidArgument,
         `Cannot place ${LABEL[kind]} "${text}": "${step.name}" is not a container or list here`,
       );
-    if (child.s.kind === 'container') {
-      dn = dnode(dn, child.s, child.s.name, child.s.module);
+    if (child.schema.kind === 'container') {
+      dn = addNode(dn, child.schema, child.schema.name, child.schema.module);
     } else {
-      const entry = dnode(dn, child.s, child.s.name, child.s.module);
-      for (const key of child.s.keys ?? []) {
+      const entry = addNode(dn, child.schema, child.schema.name, child.schema.module);
+      for (const key of child.schema.keys ?? []) {
         const given = step.keys.find(([k]) => k === key);
         if (given === undefined)
           throw new YangError(
             YangErrorCode.InvalidArgument,
-            `Cannot place ${LABEL[kind]} "${text}": list "${child.s.name}" needs its key "${key}" as a predicate`,
+            `Cannot place ${LABEL[kind]} "${text}": list "${child.schema.name}" needs its key "${key}" as a predicate`,
           );
-        const keyR = child.members.get(key)!;
-        const value = typedDefault(keyR.s, given[1]);
-        const c = keyR.check!(value, true);
+        const keyNode = child.members.get(key)!;
+        const value = typedDefault(keyNode.schema, given[1]);
+        const c = keyNode.check!(value, true);
         if (typeof c !== 'string') {
-          typeIssue(w, childPath(entry, keyR.s.module, key), c, value);
+          typeIssue(w, childPath(entry, keyNode.schema.module, key), c, value);
           return undefined;
         }
-        dnode(entry, keyR.s, key, keyR.s.module, c);
+        addNode(entry, keyNode.schema, key, keyNode.schema.module, c);
       }
       dn = entry;
     }
     r = child;
   }
   const last = steps[steps.length - 1]!;
-  const op = r.ops?.get(`${last.module}:${last.name}`);
+  const op = r.operations?.get(`${last.module}:${last.name}`);
   if (op === undefined || op.kind !== kind) {
     const known = kind === 'action' ? rt.actions : rt.notifications;
     throw new YangError(
@@ -81,7 +81,7 @@ export function placeByPath(
       `Unknown ${LABEL[kind]} "${text}": expected one of ${[...known.keys()].join(', ') || '(none)'}`,
     );
   }
-  return { holder: dn, op, content };
+  return { holder: dn, operation: op, content };
 }
 
 /**
@@ -92,7 +92,7 @@ export function placeByPath(
  * keys; the rest of the data rules do not apply to it (it is context, not a
  * datastore). Exactly one operation of the kinds asked for must be there.
  */
-export function placeInDocument(kinds: readonly ROperation['kind'][], doc: unknown): Locate {
+export function placeInDocument(kinds: readonly RuntimeOperation['kind'][], doc: unknown): Locate {
   return (w, rt, root) => {
     if (!isObject(doc)) {
       issue(w, 'type', '/', 'Expected a JSON object', { expected: 'object', received: doc });
@@ -113,21 +113,26 @@ export function placeInDocument(kinds: readonly ROperation['kind'][], doc: unkno
 
 function around(
   w: Walk,
-  r: RNode,
+  r: RuntimeNode,
   obj: Record<string, unknown>,
-  dn: DNode,
-  kinds: readonly ROperation['kind'][],
+  dn: DataNode,
+  kinds: readonly RuntimeOperation['kind'][],
   found: { at: Placement | undefined },
 ): void {
   for (const key in obj) {
     const v = obj[key];
-    const op = r.ops?.get(key);
+    const op = r.operations?.get(key);
     if (op !== undefined) {
       const path = childPath(dn, op.module, op.name);
       if (!kinds.includes(op.kind)) issue(w, 'unknown', path, `Unexpected ${LABEL[op.kind]} "${op.name}" here`);
       else if (found.at !== undefined)
-        issue(w, 'unknown', path, `Unexpected ${LABEL[op.kind]} "${op.name}": "${found.at.op.name}" is already given`);
-      else found.at = { holder: dn, op, content: v };
+        issue(
+          w,
+          'unknown',
+          path,
+          `Unexpected ${LABEL[op.kind]} "${op.name}": "${found.at.operation.name}" is already given`,
+        );
+      else found.at = { holder: dn, operation: op, content: v };
       continue;
     }
     const c = r.members.get(key);
@@ -147,13 +152,13 @@ function around(
 
 function member(
   w: Walk,
-  c: RNode,
+  c: RuntimeNode,
   v: unknown,
-  dn: DNode,
-  kinds: readonly ROperation['kind'][],
+  dn: DataNode,
+  kinds: readonly RuntimeOperation['kind'][],
   found: { at: Placement | undefined },
 ): void {
-  const s = c.s;
+  const s = c.schema;
   switch (s.kind) {
     case 'leaf':
     case 'leaf-list': {
@@ -166,7 +171,7 @@ function member(
         const canonical = c.check!(x, true);
         if (typeof canonical !== 'string') typeIssue(w, childPath(dn, s.module, s.name), canonical, x);
         else if (s.kind === 'leaf-list' && !s.config) positionedLeaf(dn, s, canonical, i + 1);
-        else dnode(dn, s, s.name, s.module, canonical);
+        else addNode(dn, s, s.name, s.module, canonical);
       });
       return;
     }
@@ -178,7 +183,7 @@ function member(
         });
         return;
       }
-      around(w, c, v, dnode(dn, s, s.name, s.module), kinds, found);
+      around(w, c, v, addNode(dn, s, s.name, s.module), kinds, found);
       return;
     case 'list': {
       if (!Array.isArray(v) || !v.every(isObject)) {
@@ -195,12 +200,12 @@ function member(
           issue(w, 'missing-key', childPath(dn, s.module, s.name), `List instance is missing its key "${missing}"`);
           return;
         }
-        const n = keys.length === 0 ? positionedNode(dn, s, i + 1, false) : dnode(dn, s, s.name, s.module);
+        const n = keys.length === 0 ? positionedNode(dn, s, i + 1, false) : addNode(dn, s, s.name, s.module);
         around(w, c, entry, n, kinds, found);
       });
       return;
     }
     default:
-      dnode(dn, s, s.name, s.module);
+      addNode(dn, s, s.name, s.module);
   }
 }

@@ -1,10 +1,10 @@
-import { dnode } from '../xpath/dnode.ts';
+import { addNode } from '../xpath/data-node.ts';
 import { checkConstraints } from './constraints.ts';
-import { checkEarlyRefs } from './early.ts';
+import { checkEarlyLeafrefs } from './early.ts';
 import type { YangIssue } from './issue.ts';
 import { pathOf } from './issue.ts';
 import type { Locate } from './placement.ts';
-import type { RNode, Runtime } from './runtime.ts';
+import type { Runtime, RuntimeNode } from './runtime.ts';
 import { issue, type TreeMode, walkMembers } from './tree.ts';
 import { isObject, newWalk, type Walk } from './walk.ts';
 
@@ -18,8 +18,8 @@ export type Generic = () => Runtime;
 
 /** Validates a data document (configuration, or configuration and state) against the data tree of `rt`. */
 export function runData(rt: Runtime, mode: TreeMode, doc: unknown, limit: number, generic: Generic): ValidationResult {
-  const w = newWalk(mode, rt.tree, rt.fast, limit);
-  const root = dnode(undefined, undefined, '', '');
+  const w = newWalk(mode, rt.tree, rt.fastPaths, limit);
+  const root = addNode(undefined, undefined, '', '');
   if (!isObject(doc)) {
     issue(w, 'type', '/', 'Expected a JSON object', { expected: 'object', received: doc });
     return result(w);
@@ -41,19 +41,19 @@ export function runOperation(
   limit: number,
   generic: Generic,
 ): ValidationResult {
-  const w = newWalk('data', rt.tree, rt.fast, limit);
-  const root = dnode(undefined, undefined, '', '');
+  const w = newWalk('data', rt.tree, rt.fastPaths, limit);
+  const root = addNode(undefined, undefined, '', '');
   const at = locate(w, rt, root);
   if (at !== undefined) {
-    const { holder, op, content } = at;
+    const { holder, operation: op, content } = at;
     const node = output ? op.outputNode : op.inputNode;
-    const members: RNode = output ? op.output : op.input;
+    const members: RuntimeNode = output ? op.output : op.input;
     if (!isObject(content)) {
       // named at the node holding it, as yanglint names a container of the wrong JSON kind
       issue(w, 'type', pathOf(holder), `"${op.name}" must be a JSON object`, { expected: 'object', received: content });
       return result(w);
     }
-    const top = dnode(holder, node, op.name, op.module);
+    const top = addNode(holder, node, op.name, op.module);
     if (node.must !== undefined) w.deferred.push(top);
     walkMembers(w, members, content, top);
   }
@@ -62,7 +62,7 @@ export function runOperation(
 
 /** The checks after the walk; an early rule that failed sends the document to the generic runtime. */
 function finish(w: Walk, rt: Runtime, again: () => ValidationResult): ValidationResult {
-  if (w.pending.length > 0) checkEarlyRefs(w);
+  if (w.pending.length > 0) checkEarlyLeafrefs(w);
   // an early rule failed: the generic run reports every issue, in its order
   if (w.fallback) return again();
   if (w.deferred.length > 0 || w.guarded.length > 0 || w.implicitWhen.length > 0) checkConstraints(w, rt);

@@ -2,41 +2,41 @@ import type { CompiledSchema, Condition, SchemaNode, TypeSpec } from '../schema.
 import { type CheckContext, compileCheck, compileUnionMember, type ValueCheck } from '../types/check.ts';
 import { xsdToJs } from '../types/xsd-regex.ts';
 import type { Step, XPathExpr } from '../xpath/ast.ts';
-import type { Lazy } from '../xpath/dnode.ts';
+import type { Lazy } from '../xpath/data-node.ts';
 import { compileMust, type FastCondition } from './fast-must.ts';
 import { lazyFor } from './lazy.ts';
-import { prepareOperations, type ROperation } from './operations.ts';
+import { prepareOperations, type RuntimeOperation } from './operations.ts';
 
 /** A choice as the validator sees it: its cases and where it sits among outer choices. */
-export interface RChoice {
-  readonly s: SchemaNode;
-  readonly outer: RCase | undefined;
+export interface RuntimeChoice {
+  readonly schema: SchemaNode;
+  readonly outer: RuntimeCase | undefined;
 }
 
 /** A case membership: a node belongs to `case` of `choice`. */
-export interface RCase {
-  readonly choice: RChoice;
+export interface RuntimeCase {
+  readonly choice: RuntimeChoice;
   readonly name: string;
 }
 
 /** A data node prepared for validation (checkers compiled, members indexed by JSON name). */
-export interface RNode {
-  readonly s: SchemaNode;
+export interface RuntimeNode {
+  readonly schema: SchemaNode;
   readonly check: ValueCheck | undefined;
   /** JSON member name (simple and qualified) → child. */
-  readonly members: Map<string, RNode>;
+  readonly members: Map<string, RuntimeNode>;
   /** Data children in schema order, through choices. */
-  readonly kids: RNode[];
+  readonly children: RuntimeNode[];
   /** Choices below this node (nested ones too), in schema order. */
-  readonly choices: RChoice[];
+  readonly choices: RuntimeChoice[];
   /** The cases this node is in, innermost last, relative to its parent data node. */
-  readonly cases: RCase[];
+  readonly cases: RuntimeCase[];
   /** JSON member names this node may appear under in its parent object. */
   readonly jsonNames: string[];
   /** True when the node or a descendant has must, when, leafref or instance-identifier. */
   xpath: boolean;
   /** True when the node itself has must, when, leafref or instance-identifier. */
-  own: boolean;
+  ownXPath: boolean;
   /** For unions with reference members: the member type a value was taken as. */
   readonly memberOf: ((value: unknown) => TypeSpec | undefined) | undefined;
   /** True for a list key leaf (always kept in the data tree: paths and duplicate checks use it). */
@@ -45,9 +45,9 @@ export interface RNode {
   mandatoryConfig: boolean;
   mandatoryAll: boolean;
   /** Children that are mandatory in config / in all data, and leaves with defaults: precomputed for the per-object loops. */
-  readonly mustHaveConfig: RNode[];
-  readonly mustHaveAll: RNode[];
-  readonly withDefaults: RNode[];
+  readonly mustHaveConfig: RuntimeNode[];
+  readonly mustHaveAll: RuntimeNode[];
+  readonly withDefaults: RuntimeNode[];
   /** A plain leaf (not a key, no rules of its own): the walk checks its value and builds its data node only when XPath navigates to it. */
   lazyLeaf: boolean;
   /** Inner nodes with plain leaves or lists: how a data node completes its children, per document kind (config skips state data). */
@@ -58,10 +58,10 @@ export interface RNode {
    * against that list's key set once the walk is over). It gets no data
    * node; if a rule fails, the document is validated again the generic way.
    */
-  early: { readonly musts: readonly FastCondition[]; readonly self: boolean; readonly ref: boolean } | undefined;
+  early: { readonly musts: readonly FastCondition[]; readonly self: boolean; readonly leafref: boolean } | undefined;
   /** Inner nodes: their early leaves with `must`s, and (lists) the early leaves that refer to the list's key. */
-  readonly earlyLeaves: RNode[];
-  readonly earlyRefs: RNode[];
+  readonly earlyLeaves: RuntimeNode[];
+  readonly earlyLeafrefs: RuntimeNode[];
   /**
    * A non-presence container that holds `must`s even when absent: RFC 7950
    * §7.5.1 makes it exist whenever its parent does, and libyang evaluates the
@@ -70,12 +70,12 @@ export interface RNode {
    */
   implicitMust: boolean;
   /** Children with `implicitMust`: the walk builds them when the object leaves them out (validate/tree.ts). */
-  readonly implicitNp: RNode[];
+  readonly implicitContainers: RuntimeNode[];
   /** Actions and notifications defined in this node (the data root: RPCs and top-level notifications), by JSON member name. */
-  ops: Map<string, ROperation> | undefined;
+  operations: Map<string, RuntimeOperation> | undefined;
   /** Member names at each position of the last object walked against this node, and their nodes (validate/tree.ts; a verified hint). */
   readonly seenKeys: string[];
-  readonly seenNodes: (RNode | undefined)[];
+  readonly seenNodes: (RuntimeNode | undefined)[];
 }
 
 /** Runtime options; the fast paths are on unless a test compares them with the generic ones. */
@@ -90,25 +90,25 @@ export function prepareNodes(
   parentModule: string | undefined,
   cx: Omit<CheckContext, 'module'>,
   fast = true,
-): RNode {
+): RuntimeNode {
   const holder = emptyNode(parentModule);
   addChildren(holder, nodes, parentModule, [], cx, fast);
   return holder;
 }
 
-function emptyNode(module: string | undefined): RNode {
+function emptyNode(module: string | undefined): RuntimeNode {
   const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
   return {
-    s,
+    schema: s,
     check: undefined,
     memberOf: undefined,
     members: new Map(),
-    kids: [],
+    children: [],
     choices: [],
     cases: [],
     jsonNames: [],
     xpath: false,
-    own: false,
+    ownXPath: false,
     mandatoryConfig: false,
     mandatoryAll: false,
     isKey: false,
@@ -119,26 +119,26 @@ function emptyNode(module: string | undefined): RNode {
     lazy: undefined,
     early: undefined,
     earlyLeaves: [],
-    earlyRefs: [],
+    earlyLeafrefs: [],
     implicitMust: false,
-    implicitNp: [],
-    ops: undefined,
+    implicitContainers: [],
+    operations: undefined,
     seenKeys: [],
     seenNodes: [],
   };
 }
 
 function addChildren(
-  parent: RNode,
+  parent: RuntimeNode,
   nodes: readonly SchemaNode[],
   parentModule: string | undefined,
-  cases: RCase[],
+  cases: RuntimeCase[],
   cx: Omit<CheckContext, 'module'>,
   fast: boolean,
 ): void {
   for (const s of nodes) {
     if (s.kind === 'choice') {
-      const choice: RChoice = { s, outer: cases[cases.length - 1] };
+      const choice: RuntimeChoice = { schema: s, outer: cases[cases.length - 1] };
       parent.choices.push(choice);
       for (const c of s.children ?? [])
         addChildren(parent, c.children ?? [], parentModule, [...cases, { choice, name: c.name }], cx, fast);
@@ -146,20 +146,20 @@ function addChildren(
     }
     const jsonNames = [`${s.module}:${s.name}`];
     if (parentModule === s.module) jsonNames.push(s.name);
-    const r: RNode = {
-      s,
+    const r: RuntimeNode = {
+      schema: s,
       check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
       memberOf: s.type === undefined ? undefined : compileUnionMember(s.type, { ...cx, module: s.module }),
       members: new Map(),
-      kids: [],
+      children: [],
       choices: [],
       cases,
       jsonNames,
       xpath: false,
-      own: false,
+      ownXPath: false,
       mandatoryConfig: false,
       mandatoryAll: false,
-      isKey: parent.s.kind === 'list' && (parent.s.keys?.includes(s.name) ?? false),
+      isKey: parent.schema.kind === 'list' && (parent.schema.keys?.includes(s.name) ?? false),
       mustHaveConfig: [],
       mustHaveAll: [],
       withDefaults: [],
@@ -167,24 +167,24 @@ function addChildren(
       lazy: undefined,
       early: undefined,
       earlyLeaves: [],
-      earlyRefs: [],
+      earlyLeafrefs: [],
       implicitMust: false,
-      implicitNp: [],
-      ops: undefined,
+      implicitContainers: [],
+      operations: undefined,
       seenKeys: [],
       seenNodes: [],
     };
     if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list')
       addChildren(r, s.children, s.module, [], cx, fast);
-    r.own = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s);
-    r.lazyLeaf = fast && s.kind === 'leaf' && !r.own && !r.isKey;
-    r.xpath = r.own || r.kids.some((k) => k.xpath);
+    r.ownXPath = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s);
+    r.lazyLeaf = fast && s.kind === 'leaf' && !r.ownXPath && !r.isKey;
+    r.xpath = r.ownXPath || r.children.some((k) => k.xpath);
     r.mandatoryAll = isMandatory(r, false);
     r.mandatoryConfig = s.config && isMandatory(r, true);
     r.implicitMust = hasImplicitMust(r);
-    if (r.implicitMust) parent.implicitNp.push(r);
+    if (r.implicitMust) parent.implicitContainers.push(r);
     for (const n of jsonNames) parent.members.set(n, r);
-    parent.kids.push(r);
+    parent.children.push(r);
     if (r.mandatoryConfig) parent.mustHaveConfig.push(r);
     if (r.mandatoryAll) parent.mustHaveAll.push(r);
     if (s.defaults !== undefined && (s.kind === 'leaf' || s.kind === 'leaf-list')) parent.withDefaults.push(r);
@@ -202,26 +202,26 @@ function needsInstance(s: SchemaNode): boolean {
 }
 
 /** A non-presence container whose own `must`s, or those of what exists with it (NP containers, defaults), apply while it is absent. */
-function hasImplicitMust(r: RNode): boolean {
-  const s = r.s;
+function hasImplicitMust(r: RuntimeNode): boolean {
+  const s = r.schema;
   if (s.kind !== 'container' || s.presence === true) return false;
   if ((s.must?.length ?? 0) > 0) return true;
   // only the default case of a choice exists without data
-  return r.kids.some(
+  return r.children.some(
     (k) =>
-      k.cases.every((c) => c.choice.s.defaultCase === c.name) &&
-      (k.implicitMust || (k.s.defaults !== undefined && (k.s.must?.length ?? 0) > 0)),
+      k.cases.every((c) => c.choice.schema.defaultCase === c.name) &&
+      (k.implicitMust || (k.schema.defaults !== undefined && (k.schema.must?.length ?? 0) > 0)),
   );
 }
 
-function isMandatory(r: RNode, config: boolean): boolean {
-  const s = r.s;
+function isMandatory(r: RuntimeNode, config: boolean): boolean {
+  const s = r.schema;
   if (s.mandatory === true) return true;
   if ((s.kind === 'list' || s.kind === 'leaf-list') && (s.minElements ?? 0) > 0) return true;
   if (s.kind === 'container' && s.presence !== true)
     return (
-      r.kids.some((k) => (config ? k.mandatoryConfig : k.mandatoryAll)) ||
-      r.choices.some((c) => c.s.mandatory === true && c.outer === undefined && (!config || c.s.config))
+      r.children.some((k) => (config ? k.mandatoryConfig : k.mandatoryAll)) ||
+      r.choices.some((c) => c.schema.mandatory === true && c.outer === undefined && (!config || c.schema.config))
     );
   return false;
 }
@@ -229,13 +229,13 @@ function isMandatory(r: RNode, config: boolean): boolean {
 /** Runtime form of a whole schema, built once per schema object. */
 export interface Runtime {
   readonly schema: CompiledSchema;
-  readonly data: RNode;
+  readonly data: RuntimeNode;
   /** RPCs by `module:name`. */
-  readonly rpcs: Map<string, ROperation>;
+  readonly rpcs: Map<string, RuntimeOperation>;
   /** Actions by schema path (`/m:top/list/action`). */
-  readonly actions: Map<string, ROperation>;
+  readonly actions: Map<string, RuntimeOperation>;
   /** Notifications by `module:name` (top level) or schema path (nested). */
-  readonly notifications: Map<string, ROperation>;
+  readonly notifications: Map<string, RuntimeOperation>;
   readonly derived: Map<string, ReadonlySet<string>>;
   readonly regex: (js: string) => RegExp;
   /** False when no node has must, when, leafref or instance-identifier: leaves then need no data nodes. */
@@ -245,7 +245,7 @@ export interface Runtime {
   /** `must` conditions compiled to direct reads (validate/fast-must.ts); null for shapes (or shared conditions) the generic evaluator keeps. */
   readonly fastMust: Map<Condition, FastCondition | null>;
   /** The fast paths are on (PrepareOptions.fastPaths). */
-  readonly fast: boolean;
+  readonly fastPaths: boolean;
 }
 
 /**
@@ -253,40 +253,40 @@ export interface Runtime {
  * direct reads, leaves whose rules the walk can decide itself, and the
  * completion of inner nodes that keep only what they must.
  */
-function prepareFast(holder: RNode, out: Map<Condition, FastCondition | null>): void {
-  const visit = (r: RNode, anc: RNode[]): void => {
+function prepareFast(holder: RuntimeNode, out: Map<Condition, FastCondition | null>): void {
+  const visit = (r: RuntimeNode, anc: RuntimeNode[]): void => {
     const below = [...anc, r];
-    for (const k of r.kids) {
-      const compiled = (k.s.must ?? []).map((c) => {
+    for (const k of r.children) {
+      const compiled = (k.schema.must ?? []).map((c) => {
         const m = compileMust(c.expr, k, below);
         // a condition object met twice (shared by two places) keeps the generic evaluator
         out.set(c, out.has(c) ? null : (m?.test ?? null));
         return m;
       });
       visit(k, below);
-      if (k.s.kind !== 'leaf' || k.isKey || !k.own || (k.s.when?.length ?? 0) > 0) continue;
+      if (k.schema.kind !== 'leaf' || k.isKey || !k.ownXPath || (k.schema.when?.length ?? 0) > 0) continue;
       if (!compiled.every((m) => m !== undefined && m.reach <= 1)) continue;
-      const ref = needsInstance(k.s);
-      if (ref && !refersToOwnKey(k.s.type!, r)) continue;
-      k.early = { musts: compiled.map((m) => m!.test), self: compiled.some((m) => m!.self), ref };
+      const ref = needsInstance(k.schema);
+      if (ref && !refersToOwnKey(k.schema.type!, r)) continue;
+      k.early = { musts: compiled.map((m) => m!.test), self: compiled.some((m) => m!.self), leafref: ref };
       k.lazyLeaf = true;
       if (compiled.length > 0) r.earlyLeaves.push(k);
-      if (ref) r.earlyRefs.push(k);
+      if (ref) r.earlyLeafrefs.push(k);
     }
-    if (r.kids.some((k) => k.lazyLeaf || k.s.kind === 'list'))
+    if (r.children.some((k) => k.lazyLeaf || k.schema.kind === 'list'))
       r.lazy = { config: lazyFor(r, true), data: lazyFor(r, false) };
   };
   visit(holder, []);
 }
 
 /** A required leafref `../../list/key` from a leaf of `list`'s entries to the list's only key. */
-function refersToOwnKey(t: TypeSpec, list: RNode): boolean {
-  const keys = list.s.keys ?? [];
+function refersToOwnKey(t: TypeSpec, list: RuntimeNode): boolean {
+  const keys = list.schema.keys ?? [];
   if (
     t.base !== 'leafref' ||
     t.requireInstance === false ||
     t.path === undefined ||
-    list.s.kind !== 'list' ||
+    list.schema.kind !== 'list' ||
     keys.length !== 1
   )
     return false;
@@ -305,7 +305,11 @@ function refersToOwnKey(t: TypeSpec, list: RNode): boolean {
     st.axis === 'child' && st.test.k === 'name' && st.test.module === module && st.test.name === name;
   const key = list.members.get(keys[0]!);
   return (
-    up(u1) && up(u2) && named(l, list.s.module, list.s.name) && key !== undefined && named(k, key.s.module, key.s.name)
+    up(u1) &&
+    up(u2) &&
+    named(l, list.schema.module, list.schema.name) &&
+    key !== undefined &&
+    named(k, key.schema.module, key.schema.name)
   );
 }
 
@@ -339,16 +343,16 @@ export function prepare(schema: CompiledSchema, options: PrepareOptions = {}): R
   const { rpcs, actions, notifications } = prepareOperations(schema, data, cx, fast);
   const operations = [...rpcs.values(), ...actions.values(), ...notifications.values()];
   const tree =
-    data.kids.some((k) => k.xpath) ||
+    data.children.some((k) => k.xpath) ||
     operations.some(
       (o) =>
-        o.input.kids.some((k) => k.xpath) ||
-        o.output.kids.some((k) => k.xpath) ||
+        o.input.children.some((k) => k.xpath) ||
+        o.output.children.some((k) => k.xpath) ||
         o.inputNode.must !== undefined ||
         o.outputNode.must !== undefined,
     );
   const fastMust = new Map<Condition, FastCondition | null>();
   if (fast)
     for (const holder of [data, ...operations.flatMap((o) => [o.input, o.output])]) prepareFast(holder, fastMust);
-  return { schema, data, rpcs, actions, notifications, derived, regex, xsdRegex, tree, fastMust, fast };
+  return { schema, data, rpcs, actions, notifications, derived, regex, xsdRegex, tree, fastMust, fastPaths: fast };
 }

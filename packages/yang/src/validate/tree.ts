@@ -1,15 +1,15 @@
 import type { SchemaNode } from '../schema.ts';
-import { type DNode, dnode } from '../xpath/dnode.ts';
+import { addNode, type DataNode } from '../xpath/data-node.ts';
 import { childPath, pathOf } from './issue.ts';
 import { walkLeafList, walkList } from './lists.ts';
-import type { RChoice, RNode } from './runtime.ts';
+import type { RuntimeChoice, RuntimeNode } from './runtime.ts';
 import { defer, hasMember, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
 export { issue, type TreeMode, type Walk } from './walk.ts';
 
 const SEEN_MAX = 32;
 
-const PLACEHOLDER: DNode = Object.freeze({
+const PLACEHOLDER: DataNode = Object.freeze({
   name: '',
   module: '',
   parent: undefined,
@@ -19,7 +19,7 @@ const PLACEHOLDER: DNode = Object.freeze({
 });
 
 /** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
-export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
+export function walkMembers(w: Walk, r: RuntimeNode, obj: Record<string, unknown>, dn: DataNode): void {
   // Children are gathered in a list reused per depth, then kept as an exact-size
   // copy: a list grown by push holds 17 slots, and at 100k entries the tree's
   // size (it outlives the walk) sets the speed.
@@ -40,19 +40,19 @@ export function walkMembers(w: Walk, r: RNode, obj: Record<string, unknown>, dn:
   gathered.length = 1;
   if (!w.tree) return;
   // plain leaves were only checked and list entries may be gone: the node completes them if XPath ever walks into it (validate/lazy.ts)
-  dn.src = obj;
+  dn.source = obj;
   if (r.lazy !== undefined) dn.lazy = w.mode === 'config' ? r.lazy.config : r.lazy.data;
   if (r.earlyLeaves.length > 0) earlyMusts(w, r, obj, dn);
 }
 
 /** The `must`s of early leaves, on the finished node (they read only its leaves); a failure sends the run to the generic path. */
-function earlyMusts(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
+function earlyMusts(w: Walk, r: RuntimeNode, obj: Record<string, unknown>, dn: DataNode): void {
   const config = w.mode === 'config';
   const early = r.earlyLeaves;
   for (let i = 0; i < early.length; i++) {
     const k = early[i]!;
     const { musts, self } = k.early!;
-    if (config && !k.s.config) continue;
+    if (config && !k.schema.config) continue;
     for (let j = 0; j < k.jsonNames.length; j++) {
       const v = obj[k.jsonNames[j]!];
       if (v === undefined) continue;
@@ -71,8 +71,8 @@ function earlyMusts(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode):
   }
 }
 
-function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode): void {
-  const active = r.choices.length > 0 ? new Map<RChoice, string>() : undefined;
+function walkChildren(w: Walk, r: RuntimeNode, obj: Record<string, unknown>, dn: DataNode): void {
+  const active = r.choices.length > 0 ? new Map<RuntimeChoice, string>() : undefined;
   // objects of one list mostly list the same members in the same order: the
   // member met at each position last time is checked first (a string compare,
   // not a hash lookup); only a hint, always verified
@@ -80,7 +80,7 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
   const seenNodes = r.seenNodes;
   let at = 0;
   for (const key in obj) {
-    let child: RNode | undefined;
+    let child: RuntimeNode | undefined;
     if (seenKeys[at] === key) child = seenNodes[at];
     else {
       child = r.members.get(key);
@@ -94,12 +94,12 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
       unknownMember(w, r, key, dn);
       continue;
     }
-    if (w.mode === 'config' && !child.s.config) {
+    if (w.mode === 'config' && !child.schema.config) {
       issue(
         w,
         'state',
-        childPath(dn, child.s.module, child.s.name),
-        `Unexpected state node "${child.s.name}" (config false) in configuration data`,
+        childPath(dn, child.schema.module, child.schema.name),
+        `Unexpected state node "${child.schema.name}" (config false) in configuration data`,
       );
       continue;
     }
@@ -114,7 +114,7 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
             w,
             'choice',
             pathOf(dn),
-            `Data for both cases "${prev}" and "${c.name}" of choice "${c.choice.s.name}" exist`,
+            `Data for both cases "${prev}" and "${c.name}" of choice "${c.choice.schema.name}" exist`,
           );
       }
     }
@@ -127,16 +127,16 @@ function walkChildren(w: Walk, r: RNode, obj: Record<string, unknown>, dn: DNode
     if (!casesActive(k, active)) continue;
     // built below as an implicit container, which reports what it misses
     if (k.implicitMust) continue;
-    missing(w, k, dn, childPath(dn, k.s.module, k.s.name));
+    missing(w, k, dn, childPath(dn, k.schema.module, k.schema.name));
   }
   if (r.choices.length > 0) mandatoryChoices(w, r, dn, active);
-  if (r.implicitNp.length > 0) implicitContainers(w, r, obj, dn, active);
+  if (r.implicitContainers.length > 0) implicitContainers(w, r, obj, dn, active);
   if (r.xpath && r.withDefaults.length > 0) addDefaults(w, r, obj, dn, active);
 }
 
 /** A member the node does not define; an action or notification defined there is named itself, as libyang does. */
-function unknownMember(w: Walk, r: RNode, key: string, dn: DNode): void {
-  const op = r.ops?.get(key);
+function unknownMember(w: Walk, r: RuntimeNode, key: string, dn: DataNode): void {
+  const op = r.operations?.get(key);
   if (op !== undefined) {
     const what = op.kind === 'notification' ? 'notification' : op.kind === 'action' ? 'action' : 'RPC';
     issue(w, 'unknown', childPath(dn, op.module, op.name), `Unexpected ${what} "${op.name}" in data`, {
@@ -154,12 +154,12 @@ function unknownMember(w: Walk, r: RNode, key: string, dn: DNode): void {
 }
 
 /** A mandatory choice without data is named at the data node holding it (a choice is no data node). */
-function mandatoryChoices(w: Walk, r: RNode, dn: DNode, active: Map<RChoice, string> | undefined): void {
+function mandatoryChoices(w: Walk, r: RuntimeNode, dn: DataNode, active: Map<RuntimeChoice, string> | undefined): void {
   for (const c of r.choices) {
-    if (c.s.mandatory !== true || (w.mode === 'config' && !c.s.config)) continue;
+    if (c.schema.mandatory !== true || (w.mode === 'config' && !c.schema.config)) continue;
     if (active?.has(c) === true) continue;
     if (c.outer !== undefined && active?.get(c.outer.choice) !== c.outer.name) continue;
-    issue(w, 'mandatory', pathOf(dn), `Mandatory choice "${c.s.name}" has no case with data`);
+    issue(w, 'mandatory', pathOf(dn), `Mandatory choice "${c.schema.name}" has no case with data`);
   }
 }
 
@@ -172,30 +172,30 @@ function mandatoryChoices(w: Walk, r: RNode, dn: DNode, active: Map<RChoice, str
  */
 function implicitContainers(
   w: Walk,
-  r: RNode,
+  r: RuntimeNode,
   obj: Record<string, unknown>,
-  dn: DNode,
-  active: Map<RChoice, string> | undefined,
+  dn: DataNode,
+  active: Map<RuntimeChoice, string> | undefined,
 ): void {
-  for (const k of r.implicitNp) {
-    if (hasMember(obj, k) || (w.mode === 'config' && !k.s.config)) continue;
-    if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.s.defaultCase) === c.name)) continue;
-    if ((k.s.when?.length ?? 0) > 0) w.implicitWhen.push({ r: k, parent: dn });
-    else walkImplicit(w, k, dnode(dn, k.s, k.s.name, k.s.module));
+  for (const k of r.implicitContainers) {
+    if (hasMember(obj, k) || (w.mode === 'config' && !k.schema.config)) continue;
+    if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.schema.defaultCase) === c.name)) continue;
+    if ((k.schema.when?.length ?? 0) > 0) w.implicitWhen.push({ node: k, parent: dn });
+    else walkImplicit(w, k, addNode(dn, k.schema, k.schema.name, k.schema.module));
   }
 }
 
 /** Walks an absent non-presence container's node as an empty object. */
-export function walkImplicit(w: Walk, k: RNode, n: DNode): void {
-  if (k.own) w.deferred.push(n);
+export function walkImplicit(w: Walk, k: RuntimeNode, n: DataNode): void {
+  if (k.ownXPath) w.deferred.push(n);
   walkMembers(w, k, {}, n);
 }
 
 /** Whether a member's value instantiates no data node: an empty non-presence container (recursively) or an empty list or leaf-list. */
-function noData(r: RNode, v: unknown): boolean {
-  const kind = r.s.kind;
+function noData(r: RuntimeNode, v: unknown): boolean {
+  const kind = r.schema.kind;
   if (kind === 'list' || kind === 'leaf-list') return Array.isArray(v) && v.length === 0;
-  if (kind !== 'container' || r.s.presence === true || !isObject(v)) return false;
+  if (kind !== 'container' || r.schema.presence === true || !isObject(v)) return false;
   for (const k in v) {
     const c = r.members.get(k);
     if (c === undefined || !noData(c, v[k])) return false;
@@ -203,25 +203,30 @@ function noData(r: RNode, v: unknown): boolean {
   return true;
 }
 
-function casesActive(k: RNode, active: Map<RChoice, string> | undefined): boolean {
+function casesActive(k: RuntimeNode, active: Map<RuntimeChoice, string> | undefined): boolean {
   for (const c of k.cases) if (active?.get(c.choice) !== c.name) return false;
   return true;
 }
 
 /** Reports a missing mandatory node; an absent non-presence container reports what it misses. */
-export function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
-  if ((k.s.when?.length ?? 0) > 0) {
-    w.guarded.push({ r: k, parent, path });
+export function missing(w: Walk, k: RuntimeNode, parent: DataNode, path: string): void {
+  if ((k.schema.when?.length ?? 0) > 0) {
+    w.guarded.push({ node: k, parent, path });
     return;
   }
-  const s = k.s;
+  const s = k.schema;
   if (s.kind === 'container' && s.presence !== true) {
-    for (const kk of k.kids)
+    for (const kk of k.children)
       if ((w.mode === 'config' ? kk.mandatoryConfig : kk.mandatoryAll) && kk.cases.length === 0)
-        missing(w, kk, parent, `${path}/${kk.s.module === s.module ? kk.s.name : `${kk.s.module}:${kk.s.name}`}`);
+        missing(
+          w,
+          kk,
+          parent,
+          `${path}/${kk.schema.module === s.module ? kk.schema.name : `${kk.schema.module}:${kk.schema.name}`}`,
+        );
     for (const c of k.choices)
-      if (c.s.mandatory === true && c.outer === undefined)
-        issue(w, 'mandatory', path, `Mandatory choice "${c.s.name}" has no case with data`);
+      if (c.schema.mandatory === true && c.outer === undefined)
+        issue(w, 'mandatory', path, `Mandatory choice "${c.schema.name}" has no case with data`);
     return;
   }
   if (s.kind === 'list' || s.kind === 'leaf-list')
@@ -232,19 +237,19 @@ export function missing(w: Walk, k: RNode, parent: DNode, path: string): void {
 /** RFC 7950 §7.6.1: defaults are in the tree for XPath; added only where XPath rules need them. Their own `must`s apply, as libyang checks them. */
 function addDefaults(
   w: Walk,
-  r: RNode,
+  r: RuntimeNode,
   obj: Record<string, unknown>,
-  dn: DNode,
-  active: Map<RChoice, string> | undefined,
+  dn: DataNode,
+  active: Map<RuntimeChoice, string> | undefined,
 ): void {
   for (const k of r.withDefaults) {
-    const s = k.s;
+    const s = k.schema;
     if (s.defaults === undefined) continue;
     if (k.jsonNames.some((n) => obj[n] !== undefined)) continue;
-    if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.s.defaultCase) === c.name)) continue;
+    if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.schema.defaultCase) === c.name)) continue;
     for (const d of s.defaults) {
       const v = k.check?.(typedDefault(s, d));
-      const n = dnode(dn, s, s.name, s.module, typeof v === 'string' ? v : d, true);
+      const n = addNode(dn, s, s.name, s.module, typeof v === 'string' ? v : d, true);
       if (s.must !== undefined) w.deferred.push(n);
     }
   }
@@ -261,18 +266,18 @@ export function typedDefault(s: SchemaNode, d: string): unknown {
 }
 
 /** Validates one member's value (leaf, leaf-list, container, list, anydata). */
-export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
-  const s = r.s;
+export function walkValue(w: Walk, r: RuntimeNode, v: unknown, parent: DataNode): void {
+  const s = r.schema;
   switch (s.kind) {
     case 'leaf': {
       const keep = (w.tree && !r.lazyLeaf) || r.isKey;
-      const ref = r.early?.ref === true;
+      const ref = r.early?.leafref === true;
       const c = r.check!(v, keep || ref);
       if (typeof c === 'string') {
-        if (ref) w.refs[w.nrefs++] = c;
+        if (ref) w.leafrefValues[w.leafrefCount++] = c;
         if (keep) {
-          const n = dnode(parent, s, s.name, s.module, c);
-          if (r.own) defer(w, r, n, v);
+          const n = addNode(parent, s, s.name, s.module, c);
+          if (r.ownXPath) defer(w, r, n, v);
         }
       } else typeIssue(w, childPath(parent, s.module, s.name), c, v);
       return;
@@ -289,8 +294,8 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
         });
         return;
       }
-      const n = dnode(parent, s, s.name, s.module);
-      if (r.own) w.deferred.push(n);
+      const n = addNode(parent, s, s.name, s.module);
+      if (r.ownXPath) w.deferred.push(n);
       walkMembers(w, r, v, n);
       return;
     }
@@ -298,10 +303,10 @@ export function walkValue(w: Walk, r: RNode, v: unknown, parent: DNode): void {
       walkList(w, r, v, parent);
       return;
     default: {
-      const n = dnode(parent, s, s.name, s.module);
+      const n = addNode(parent, s, s.name, s.module);
       if (s.kind === 'anydata' && !isObject(v))
         issue(w, 'type', pathOf(n), `anydata "${s.name}" must be a JSON object`, { expected: 'object', received: v });
-      if (r.own) w.deferred.push(n);
+      if (r.ownXPath) w.deferred.push(n);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 import { type CompiledSchema, SCHEMA_FORMAT } from '../schema.ts';
 import { parseInstancePath } from './instance-path.ts';
-import type { ROperation } from './operations.ts';
+import type { RuntimeOperation } from './operations.ts';
 import { type Locate, placeByPath, placeInDocument } from './placement.ts';
 import { runData, runOperation, type ValidationResult } from './run.ts';
 import { prepare, type Runtime } from './runtime.ts';
@@ -90,7 +90,7 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
   const generic = (): Runtime => runtimeOf(schema, false);
   const runtime = runtimeOf(schema, fastPaths);
   const limit = (o: ValidateOptions | undefined): number => o?.maxIssues ?? 100;
-  const known = (map: Map<string, ROperation>, what: string, name: string): void => {
+  const known = (map: Map<string, RuntimeOperation>, what: string, name: string): void => {
     if (!map.has(name))
       throw new YangError(
         YangErrorCode.InvalidArgument,
@@ -99,7 +99,7 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
   };
   const topLevel =
     (kind: 'rpcs' | 'notifications', name: string, content: unknown): Locate =>
-    (_w, rt, root) => ({ holder: root, op: rt[kind].get(name)!, content });
+    (_w, rt, root) => ({ holder: root, operation: rt[kind].get(name)!, content });
   const operation = (locate: Locate, output: boolean, o: ValidateOptions | undefined): ValidationResult =>
     runOperation(runtime, locate, output, limit(o), generic);
   const nested = (path: string, kind: 'action' | 'notification', content: unknown): Locate => {
@@ -128,7 +128,7 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
     validate(type, doc, o) {
       if (type === 'config') return v.validateConfig(doc, o);
       if (type === 'data') return v.validateData(doc, o);
-      const kinds: ROperation['kind'][] = type === 'notification' ? ['notification'] : ['rpc', 'action'];
+      const kinds: RuntimeOperation['kind'][] = type === 'notification' ? ['notification'] : ['rpc', 'action'];
       return operation(placeInDocument(kinds, doc), type === 'rpc-reply', o);
     },
     rpcNames: () => [...runtime.rpcs.keys()],

@@ -1,26 +1,26 @@
 import type { Step } from './ast.ts';
-import { type DNode, kids, rootOf } from './dnode.ts';
+import { childrenOf, type DataNode, rootOf } from './data-node.ts';
 
 /** The nodes on an XPath axis from `n` (§2.2), in axis order. */
-export function axis(n: DNode, a: Step['axis']): DNode[] {
+export function axis(n: DataNode, a: Step['axis']): DataNode[] {
   switch (a) {
     case 'child':
-      return kids(n);
+      return childrenOf(n);
     case 'self':
       return [n];
     case 'parent':
       return n.parent === undefined ? [] : [n.parent];
     case 'ancestor':
     case 'ancestor-or-self': {
-      const out: DNode[] = a === 'ancestor' ? [] : [n];
+      const out: DataNode[] = a === 'ancestor' ? [] : [n];
       for (let p = n.parent; p !== undefined; p = p.parent) out.push(p);
       return out;
     }
     case 'descendant':
     case 'descendant-or-self': {
-      const out: DNode[] = a === 'descendant' ? [] : [n];
-      const walk = (x: DNode): void => {
-        for (const c of kids(x)) {
+      const out: DataNode[] = a === 'descendant' ? [] : [n];
+      const walk = (x: DataNode): void => {
+        for (const c of childrenOf(x)) {
           out.push(c);
           walk(c);
         }
@@ -30,7 +30,7 @@ export function axis(n: DNode, a: Step['axis']): DNode[] {
     }
     case 'following-sibling':
     case 'preceding-sibling': {
-      const sib = n.parent === undefined ? [] : kids(n.parent);
+      const sib = n.parent === undefined ? [] : childrenOf(n.parent);
       const i = sib.indexOf(n);
       return a === 'following-sibling' ? sib.slice(i + 1) : sib.slice(0, i).reverse();
     }

@@ -1,15 +1,15 @@
 import type { Step, XPathExpr } from './ast.ts';
 import { axis } from './axes.ts';
-import { childrenNamed, type DNode, rootOf, stringValue } from './dnode.ts';
+import { childrenNamed, type DataNode, rootOf, stringValue } from './data-node.ts';
 import { callFunction } from './functions.ts';
-import { compare, toBoolean, toNum, type XValue } from './values.ts';
+import { compare, toBoolean, toNumber, type XPathValue } from './values.ts';
 
-export { compare, toBoolean, toNum, toStr, type XValue } from './values.ts';
+export { compare, toBoolean, toNumber, toText, type XPathValue } from './values.ts';
 
 /** What an evaluation needs beyond the context node. */
-export interface XContext {
+export interface XPathContext {
   /** The node `current()` returns (RFC 7950 §10.1.1). */
-  readonly current: DNode;
+  readonly current: DataNode;
   /** `module:identity` → every identity derived from it. */
   readonly derived: (identity: string) => ReadonlySet<string> | undefined;
   /** Compiled XSD pattern, cached by the caller. */
@@ -17,44 +17,44 @@ export interface XContext {
 }
 
 interface Focus {
-  readonly node: DNode;
-  readonly pos: number;
+  readonly node: DataNode;
+  readonly position: number;
   readonly size: number;
 }
 
 /** Evaluates `e` with `node` as context node. */
-export function evaluate(e: XPathExpr, node: DNode, cx: XContext): XValue {
-  return ev(e, { node, pos: 1, size: 1 }, cx);
+export function evaluate(e: XPathExpr, node: DataNode, cx: XPathContext): XPathValue {
+  return evaluateIn(e, { node, position: 1, size: 1 }, cx);
 }
 
-function ev(e: XPathExpr, f: Focus, cx: XContext): XValue {
+function evaluateIn(e: XPathExpr, f: Focus, cx: XPathContext): XPathValue {
   switch (e.t) {
     case 'num':
       return e.v;
     case 'str':
       return e.v;
     case 'neg':
-      return -toNum(ev(e.e, f, cx));
+      return -toNumber(evaluateIn(e.e, f, cx));
     case 'var':
       return '';
     case 'fn':
       return callFunction(
         e,
-        e.args.map((a) => () => ev(a, f, cx)),
+        e.args.map((a) => () => evaluateIn(a, f, cx)),
         f.node,
-        f.pos,
+        f.position,
         f.size,
         cx,
       );
     case 'filter': {
-      const base = ev(e.e, f, cx);
+      const base = evaluateIn(e.e, f, cx);
       if (!Array.isArray(base)) return base;
       return applyPredicates(base, e.preds, cx);
     }
     case 'path': {
-      let nodes: DNode[];
+      let nodes: DataNode[];
       if (e.from !== undefined) {
-        const v = ev(e.from, f, cx);
+        const v = evaluateIn(e.from, f, cx);
         nodes = Array.isArray(v) ? v : [];
       } else nodes = [e.abs ? rootOf(f.node) : f.node];
       for (const step of e.steps) nodes = applyStep(nodes, step, cx);
@@ -65,46 +65,46 @@ function ev(e: XPathExpr, f: Focus, cx: XContext): XValue {
   }
 }
 
-function binary(op: string, l: XPathExpr, r: XPathExpr, f: Focus, cx: XContext): XValue {
-  if (op === 'or') return toBoolean(ev(l, f, cx)) || toBoolean(ev(r, f, cx));
-  if (op === 'and') return toBoolean(ev(l, f, cx)) && toBoolean(ev(r, f, cx));
-  const a = ev(l, f, cx);
-  const b = ev(r, f, cx);
+function binary(op: string, l: XPathExpr, r: XPathExpr, f: Focus, cx: XPathContext): XPathValue {
+  if (op === 'or') return toBoolean(evaluateIn(l, f, cx)) || toBoolean(evaluateIn(r, f, cx));
+  if (op === 'and') return toBoolean(evaluateIn(l, f, cx)) && toBoolean(evaluateIn(r, f, cx));
+  const a = evaluateIn(l, f, cx);
+  const b = evaluateIn(r, f, cx);
   switch (op) {
     case '|':
       return union(Array.isArray(a) ? a : [], Array.isArray(b) ? b : []);
     case '+':
-      return toNum(a) + toNum(b);
+      return toNumber(a) + toNumber(b);
     case '-':
-      return toNum(a) - toNum(b);
+      return toNumber(a) - toNumber(b);
     case '*':
-      return toNum(a) * toNum(b);
+      return toNumber(a) * toNumber(b);
     case 'div':
-      return toNum(a) / toNum(b);
+      return toNumber(a) / toNumber(b);
     case 'mod':
-      return toNum(a) % toNum(b);
+      return toNumber(a) % toNumber(b);
     default:
       return compare(op, a, b);
   }
 }
 
-function union(a: DNode[], b: DNode[]): DNode[] {
+function union(a: DataNode[], b: DataNode[]): DataNode[] {
   if (a.length === 0) return b;
   const seen = new Set(a);
   return a.concat(b.filter((n) => !seen.has(n)));
 }
 
-function applyStep(nodes: DNode[], step: Step, cx: XContext): DNode[] {
+function applyStep(nodes: DataNode[], step: Step, cx: XPathContext): DataNode[] {
   if (nodes.length === 1 && step.preds.length === 0) {
     // the common `..` and `name` steps from one node, without the general loop
     const n = nodes[0]!;
     if (step.axis === 'parent' && step.test.k === 'node') return n.parent === undefined ? [] : [n.parent];
     if (step.axis === 'child' && step.test.k === 'name')
-      return childrenNamed(n, step.test.module, step.test.name) as DNode[];
+      return childrenNamed(n, step.test.module, step.test.name) as DataNode[];
   }
-  const out: DNode[] = [];
+  const out: DataNode[] = [];
   const dedupe = nodes.length > 1 && step.axis !== 'child' && step.axis !== 'self' && step.axis !== 'attribute';
-  const seen = dedupe ? new Set<DNode>() : undefined;
+  const seen = dedupe ? new Set<DataNode>() : undefined;
   for (const n of nodes) {
     let sel = indexedStep(n, step, cx) ?? applyPredicates(axisNodes(n, step), step.preds, cx);
     if (seen !== undefined)
@@ -118,9 +118,9 @@ function applyStep(nodes: DNode[], step: Step, cx: XContext): DNode[] {
   return out;
 }
 
-function axisNodes(n: DNode, step: Step): DNode[] {
+function axisNodes(n: DataNode, step: Step): DataNode[] {
   const t = step.test;
-  if (step.axis === 'child' && t.k === 'name') return childrenNamed(n, t.module, t.name) as DNode[];
+  if (step.axis === 'child' && t.k === 'name') return childrenNamed(n, t.module, t.name) as DataNode[];
   const all = axis(n, step.axis);
   return all.filter((x) =>
     t.k === 'node'
@@ -133,12 +133,12 @@ function axisNodes(n: DNode, step: Step): DNode[] {
   );
 }
 
-function applyPredicates(nodes: DNode[], preds: readonly XPathExpr[], cx: XContext): DNode[] {
+function applyPredicates(nodes: DataNode[], preds: readonly XPathExpr[], cx: XPathContext): DataNode[] {
   let cur = nodes;
   for (const p of preds) {
     const size = cur.length;
     cur = cur.filter((node, i) => {
-      const v = ev(p, { node, pos: i + 1, size }, cx);
+      const v = evaluateIn(p, { node, position: i + 1, size }, cx);
       return typeof v === 'number' ? v === i + 1 : toBoolean(v);
     });
   }
@@ -149,12 +149,12 @@ function applyPredicates(nodes: DNode[], preds: readonly XPathExpr[], cx: XConte
  * `list[key = <context-free expr>]` through a per-parent hash index, so a
  * leafref or must per entry costs O(1), not O(entries) (yang-js issue #73).
  */
-function indexedStep(n: DNode, step: Step, cx: XContext): DNode[] | undefined {
+function indexedStep(n: DataNode, step: Step, cx: XPathContext): DataNode[] | undefined {
   const first = step.preds[0];
   if (step.axis !== 'child' || step.test.k !== 'name' || first?.t !== 'bin' || first.op !== '=') return undefined;
   const leaf = childLeafName(first.l);
   if (leaf === undefined || !contextFree(first.r)) return undefined;
-  const want = ev(first.r, { node: cx.current, pos: 1, size: 1 }, cx);
+  const want = evaluateIn(first.r, { node: cx.current, position: 1, size: 1 }, cx);
   if (typeof want === 'number' || typeof want === 'boolean') return undefined;
   const idxKey = `${step.test.module}:${step.test.name}|${leaf.module}:${leaf.name}`;
   n.keyIndex ??= new Map();
@@ -171,7 +171,7 @@ function indexedStep(n: DNode, step: Step, cx: XContext): DNode[] | undefined {
     }
     n.keyIndex.set(idxKey, idx);
   }
-  let hits: DNode[];
+  let hits: DataNode[];
   if (typeof want === 'string') hits = idx.get(want) ?? [];
   else {
     hits = [];

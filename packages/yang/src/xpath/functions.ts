@@ -1,16 +1,23 @@
 import type { XPathExpr } from './ast.ts';
-import { type DNode, stringValue } from './dnode.ts';
-import { evaluate, type XContext } from './eval.ts';
-import { toBoolean, toNum, toStr, type XValue } from './values.ts';
+import { type DataNode, stringValue } from './data-node.ts';
+import { evaluate, type XPathContext } from './eval.ts';
+import { toBoolean, toNumber, toText, type XPathValue } from './values.ts';
 
-type Fn = Extract<XPathExpr, { t: 'fn' }>;
-type Arg = () => XValue;
+type FunctionCall = Extract<XPathExpr, { t: 'fn' }>;
+type LazyArgument = () => XPathValue;
 
 /** The XPath 1.0 core library (§4) plus the YANG functions (RFC 7950 §10). */
-export function callFunction(e: Fn, args: Arg[], node: DNode, pos: number, size: number, cx: XContext): XValue {
-  const a = (i: number): XValue => args[i]!();
-  const s = (i: number): string => (args[i] === undefined ? stringValue(node) : toStr(a(i)));
-  const set = (i: number): DNode[] => {
+export function callFunction(
+  e: FunctionCall,
+  args: LazyArgument[],
+  node: DataNode,
+  pos: number,
+  size: number,
+  cx: XPathContext,
+): XPathValue {
+  const a = (i: number): XPathValue => args[i]!();
+  const s = (i: number): string => (args[i] === undefined ? stringValue(node) : toText(a(i)));
+  const set = (i: number): DataNode[] => {
     const v = a(i);
     return Array.isArray(v) ? v : [];
   };
@@ -50,7 +57,7 @@ export function callFunction(e: Fn, args: Arg[], node: DNode, pos: number, size:
       return i < 0 ? '' : x.slice(i + y.length);
     }
     case 'substring':
-      return substring(s(0), toNum(a(1)), args[2] === undefined ? undefined : toNum(a(2)));
+      return substring(s(0), toNumber(a(1)), args[2] === undefined ? undefined : toNumber(a(2)));
     case 'string-length':
       return [...s(0)].length;
     case 'normalize-space':
@@ -78,15 +85,15 @@ export function callFunction(e: Fn, args: Arg[], node: DNode, pos: number, size:
     case 'lang':
       return false;
     case 'number':
-      return args[0] === undefined ? toNum(stringValue(node)) : toNum(a(0));
+      return args[0] === undefined ? toNumber(stringValue(node)) : toNumber(a(0));
     case 'sum':
-      return set(0).reduce((t, n) => t + toNum(stringValue(n)), 0);
+      return set(0).reduce((t, n) => t + toNumber(stringValue(n)), 0);
     case 'floor':
-      return Math.floor(toNum(a(0)));
+      return Math.floor(toNumber(a(0)));
     case 'ceiling':
-      return Math.ceil(toNum(a(0)));
+      return Math.ceil(toNumber(a(0)));
     case 'round': {
-      const x = toNum(a(0));
+      const x = toNumber(a(0));
       return Number.isFinite(x) ? Math.floor(x + 0.5) : x;
     }
     case 'id':
@@ -123,7 +130,7 @@ function substring(str: string, start: number, len: number | undefined): string 
 }
 
 /** RFC 7950 §10.3.1: the nodes a leafref or instance-identifier points to. */
-function deref(n: DNode | undefined, cx: XContext): DNode[] {
+function deref(n: DataNode | undefined, cx: XPathContext): DataNode[] {
   const type = n?.schema?.type;
   if (n === undefined || type === undefined) return [];
   if (type.base === 'leafref' && type.path !== undefined) {
@@ -133,7 +140,7 @@ function deref(n: DNode | undefined, cx: XContext): DNode[] {
   return [];
 }
 
-function derived(nodes: DNode[], identity: string, module: string, orSelf: boolean, cx: XContext): boolean {
+function derived(nodes: DataNode[], identity: string, module: string, orSelf: boolean, cx: XPathContext): boolean {
   const id = identity.includes(':') ? identity : `${module}:${identity}`;
   const set = cx.derived(id);
   return nodes.some((n) => n.value !== undefined && ((orSelf && n.value === id) || (set?.has(n.value) ?? false)));

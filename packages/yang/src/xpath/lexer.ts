@@ -1,10 +1,10 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 
 export type Token =
-  | { readonly k: 'num'; readonly v: number; readonly at: number }
-  | { readonly k: 'str'; readonly v: string; readonly at: number }
-  | { readonly k: 'name'; readonly v: string; readonly at: number }
-  | { readonly k: 'op'; readonly v: string; readonly at: number };
+  | { readonly kind: 'num'; readonly value: number; readonly offset: number }
+  | { readonly kind: 'str'; readonly value: string; readonly offset: number }
+  | { readonly kind: 'name'; readonly value: string; readonly offset: number }
+  | { readonly kind: 'op'; readonly value: string; readonly offset: number };
 
 const NAME = /[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*/y;
 const NUM = /\d+(?:\.\d*)?|\.\d+/y;
@@ -49,14 +49,14 @@ export function tokenize(src: string): Token[] {
       const end = src.indexOf(c, i + 1);
       if (end < 0)
         throw new YangError(YangErrorCode.XPath, `Unterminated string literal at offset ${i} in XPath "${src}"`);
-      out.push({ k: 'str', v: src.slice(i + 1, end), at: i });
+      out.push({ kind: 'str', value: src.slice(i + 1, end), offset: i });
       i = end + 1;
       continue;
     }
     NUM.lastIndex = i;
     const num = NUM.exec(src);
     if (num !== null && !(c === '.' && src[i + 1] === '.')) {
-      out.push({ k: 'num', v: Number(num[0]), at: i });
+      out.push({ kind: 'num', value: Number(num[0]), offset: i });
       i += num[0].length;
       continue;
     }
@@ -67,9 +67,9 @@ export function tokenize(src: string): Token[] {
       const v = name[0];
       const operatorContext =
         prev !== undefined &&
-        !(prev.k === 'op' && ['@', '::', '(', '[', ','].includes(prev.v)) &&
-        !(prev.k === 'op' && isOperator(prev.v));
-      out.push({ k: operatorContext && OPERATOR_NAMES.has(v) ? 'op' : 'name', v, at: i });
+        !(prev.kind === 'op' && ['@', '::', '(', '[', ','].includes(prev.value)) &&
+        !(prev.kind === 'op' && isOperator(prev.value));
+      out.push({ kind: operatorContext && OPERATOR_NAMES.has(v) ? 'op' : 'name', value: v, offset: i });
       i += v.length;
       continue;
     }
@@ -79,9 +79,10 @@ export function tokenize(src: string): Token[] {
     const prev = out[out.length - 1];
     if (op === '*') {
       const multiply =
-        prev !== undefined && !(prev.k === 'op' && (['@', '::', '(', '[', ','].includes(prev.v) || isOperator(prev.v)));
-      out.push(multiply ? { k: 'op', v: '*', at: i } : { k: 'name', v: '*', at: i });
-    } else out.push({ k: 'op', v: op, at: i });
+        prev !== undefined &&
+        !(prev.kind === 'op' && (['@', '::', '(', '[', ','].includes(prev.value) || isOperator(prev.value)));
+      out.push(multiply ? { kind: 'op', value: '*', offset: i } : { kind: 'name', value: '*', offset: i });
+    } else out.push({ kind: 'op', value: op, offset: i });
     i += op.length;
   }
   return out;

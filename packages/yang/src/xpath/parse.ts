@@ -66,77 +66,82 @@ const LEVELS: BinaryOp[][] = [['or'], ['and'], ['=', '!='], ['<', '<=', '>', '>=
 
 /** Parses an XPath 1.0 expression with the YANG function library, resolving prefixes. */
 export function parseXPath(src: string, names: XPathNames): XPathExpr {
-  const p = new XParser(src, tokenize(src), names);
+  const p = new XPathParser(src, tokenize(src), names);
   const e = p.expr(0);
-  if (p.i < p.toks.length) p.fail(`unexpected "${p.toks[p.i]!.v}"`);
+  if (p.position < p.tokens.length) p.fail(`unexpected "${p.tokens[p.position]!.value}"`);
   return e;
 }
 
-class XParser {
-  i = 0;
-  readonly src: string;
-  readonly toks: Token[];
+class XPathParser {
+  position = 0;
+  readonly source: string;
+  readonly tokens: Token[];
   readonly names: XPathNames;
 
   constructor(src: string, toks: Token[], names: XPathNames) {
-    this.src = src;
-    this.toks = toks;
+    this.source = src;
+    this.tokens = toks;
     this.names = names;
   }
 
   fail(msg: string): never {
-    const at = this.toks[this.i]?.at ?? this.src.length;
-    throw new YangError(YangErrorCode.XPath, `Invalid XPath "${this.src}" at offset ${at}: ${msg}`);
+    const at = this.tokens[this.position]?.offset ?? this.source.length;
+    throw new YangError(YangErrorCode.XPath, `Invalid XPath "${this.source}" at offset ${at}: ${msg}`);
   }
 
-  peek(v: string, k: Token['k'] = 'op'): boolean {
-    const t = this.toks[this.i];
-    return t !== undefined && t.k === k && t.v === v;
+  peek(v: string, k: Token['kind'] = 'op'): boolean {
+    const t = this.tokens[this.position];
+    return t !== undefined && t.kind === k && t.value === v;
   }
 
   eat(v: string): void {
     if (!this.peek(v)) this.fail(`expected "${v}"`);
-    this.i++;
+    this.position++;
   }
 
   expr(level: number): XPathExpr {
     if (level === LEVELS.length) return this.unary();
     let l = this.expr(level + 1);
     for (;;) {
-      const t = this.toks[this.i];
-      if (t?.k !== 'op' || !(LEVELS[level] as string[]).includes(t.v)) return l;
-      this.i++;
+      const t = this.tokens[this.position];
+      if (t?.kind !== 'op' || !(LEVELS[level] as string[]).includes(t.value)) return l;
+      this.position++;
       const r = this.expr(level + 1);
       l =
-        t.v === '=' || t.v === '!='
-          ? { t: 'bin', op: t.v, l: this.qualify(l, r), r: this.qualify(r, l) }
-          : { t: 'bin', op: t.v as BinaryOp, l, r };
+        t.value === '=' || t.value === '!='
+          ? { t: 'bin', op: t.value, l: this.qualify(l, r), r: this.qualify(r, l) }
+          : { t: 'bin', op: t.value as BinaryOp, l, r };
     }
   }
 
   unary(): XPathExpr {
     if (this.peek('-')) {
-      this.i++;
+      this.position++;
       return { t: 'neg', e: this.unary() };
     }
     let l = this.pathExpr();
     while (this.peek('|')) {
-      this.i++;
+      this.position++;
       l = { t: 'bin', op: '|', l, r: this.pathExpr() };
     }
     return l;
   }
 
   pathExpr(): XPathExpr {
-    const t = this.toks[this.i];
+    const t = this.tokens[this.position];
     if (t === undefined) this.fail('unexpected end of expression');
-    const next = this.toks[this.i + 1];
+    const next = this.tokens[this.position + 1];
     const isFunction =
-      t.k === 'name' &&
-      next?.k === 'op' &&
-      next.v === '(' &&
-      !['node', 'text', 'comment', 'processing-instruction'].includes(t.v);
-    if (t.k === 'num' || t.k === 'str' || isFunction || (t.k === 'op' && (t.v === '(' || t.v === '$'))) {
+      t.kind === 'name' &&
+      next?.kind === 'op' &&
+      next.value === '(' &&
+      !['node', 'text', 'comment', 'processing-instruction'].includes(t.value);
+    if (
+      t.kind === 'num' ||
+      t.kind === 'str' ||
+      isFunction ||
+      (t.kind === 'op' && (t.value === '(' || t.value === '$'))
+    ) {
       let e = this.primary();
       const preds = this.predicates();
       if (preds.length > 0) e = { t: 'filter', e, preds };
@@ -144,9 +149,10 @@ class XParser {
       return e;
     }
     if (this.peek('/')) {
-      this.i++;
-      const n = this.toks[this.i];
-      const startsStep = n !== undefined && (n.k === 'name' || (n.k === 'op' && ['.', '..', '@'].includes(n.v)));
+      this.position++;
+      const n = this.tokens[this.position];
+      const startsStep =
+        n !== undefined && (n.kind === 'name' || (n.kind === 'op' && ['.', '..', '@'].includes(n.value)));
       return { t: 'path', abs: true, steps: startsStep ? this.relative(false) : [] };
     }
     if (this.peek('//')) return { t: 'path', abs: true, steps: this.relative(true) };
@@ -154,20 +160,20 @@ class XParser {
   }
 
   primary(): XPathExpr {
-    const t = this.toks[this.i++]!;
-    if (t.k === 'num') return { t: 'num', v: t.v };
-    if (t.k === 'str') return { t: 'str', v: t.v };
-    if (t.k === 'op' && t.v === '(') {
+    const t = this.tokens[this.position++]!;
+    if (t.kind === 'num') return { t: 'num', v: t.value };
+    if (t.kind === 'str') return { t: 'str', v: t.value };
+    if (t.kind === 'op' && t.value === '(') {
       const e = this.expr(0);
       this.eat(')');
       return e;
     }
-    if (t.k === 'op' && t.v === '$') {
-      const n = this.toks[this.i++];
-      if (n?.k !== 'name') this.fail('expected a variable name');
-      return { t: 'var', name: n.v };
+    if (t.kind === 'op' && t.value === '$') {
+      const n = this.tokens[this.position++];
+      if (n?.kind !== 'name') this.fail('expected a variable name');
+      return { t: 'var', name: n.value };
     }
-    const name = t.v;
+    const name = t.value;
     const arity = FUNCTIONS[name];
     if (arity === undefined) this.fail(`unknown function "${name}()"`);
     this.eat('(');
@@ -175,7 +181,7 @@ class XParser {
     if (!this.peek(')')) {
       args.push(this.expr(0));
       while (this.peek(',')) {
-        this.i++;
+        this.position++;
         args.push(this.expr(0));
       }
     }
@@ -211,7 +217,7 @@ class XParser {
   predicates(): XPathExpr[] {
     const preds: XPathExpr[] = [];
     while (this.peek('[')) {
-      this.i++;
+      this.position++;
       preds.push(this.expr(0));
       this.eat(']');
     }
@@ -225,9 +231,9 @@ class XParser {
     for (;;) {
       if (!first) {
         if (this.peek('//')) {
-          this.i++;
+          this.position++;
           steps.push({ axis: 'descendant-or-self', test: { k: 'node' }, preds: [] });
-        } else if (this.peek('/')) this.i++;
+        } else if (this.peek('/')) this.position++;
         else return steps;
       }
       first = false;
@@ -237,45 +243,45 @@ class XParser {
 
   step(): Step {
     if (this.peek('.')) {
-      this.i++;
+      this.position++;
       return { axis: 'self', test: { k: 'node' }, preds: [] };
     }
     if (this.peek('..')) {
-      this.i++;
+      this.position++;
       return { axis: 'parent', test: { k: 'node' }, preds: [] };
     }
     let axis: Axis = 'child';
     if (this.peek('@')) {
-      this.i++;
+      this.position++;
       axis = 'attribute';
     } else {
-      const t = this.toks[this.i];
-      if (t?.k === 'name' && this.toks[this.i + 1]?.v === '::') {
-        if (!AXES.has(t.v as Axis)) this.fail(`unknown axis "${t.v}"`);
-        axis = t.v as Axis;
-        this.i += 2;
+      const t = this.tokens[this.position];
+      if (t?.kind === 'name' && this.tokens[this.position + 1]?.value === '::') {
+        if (!AXES.has(t.value as Axis)) this.fail(`unknown axis "${t.value}"`);
+        axis = t.value as Axis;
+        this.position += 2;
       }
     }
     return { axis, test: this.nodeTest(), preds: this.predicates() };
   }
 
   nodeTest(): NodeTest {
-    const t = this.toks[this.i++];
-    if (t?.k !== 'name') this.fail('expected a node test');
-    if (t.v === '*') return { k: 'any' };
-    if ((t.v === 'node' || t.v === 'text') && this.peek('(')) {
-      this.i++;
+    const t = this.tokens[this.position++];
+    if (t?.kind !== 'name') this.fail('expected a node test');
+    if (t.value === '*') return { k: 'any' };
+    if ((t.value === 'node' || t.value === 'text') && this.peek('(')) {
+      this.position++;
       this.eat(')');
-      return { k: t.v };
+      return { k: t.value };
     }
     if (this.peek(':')) {
-      this.i++;
-      const n = this.toks[this.i++];
-      if (n?.k !== 'name') this.fail(`expected a name after "${t.v}:"`);
-      const module = this.names.prefix(t.v);
-      if (module === undefined) this.fail(`prefix "${t.v}" is not the module's own prefix nor an imported one`);
-      return n.v === '*' ? { k: 'any', module } : { k: 'name', module, name: n.v };
+      this.position++;
+      const n = this.tokens[this.position++];
+      if (n?.kind !== 'name') this.fail(`expected a name after "${t.value}:"`);
+      const module = this.names.prefix(t.value);
+      if (module === undefined) this.fail(`prefix "${t.value}" is not the module's own prefix nor an imported one`);
+      return n.value === '*' ? { k: 'any', module } : { k: 'name', module, name: n.value };
     }
-    return { k: 'name', module: this.names.defaultModule, name: t.v };
+    return { k: 'name', module: this.names.defaultModule, name: t.value };
   }
 }

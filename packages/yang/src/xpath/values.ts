@@ -1,10 +1,10 @@
-import { type DNode, stringValue } from './dnode.ts';
+import { type DataNode, stringValue } from './data-node.ts';
 
 /** An XPath 1.0 value. */
-export type XValue = DNode[] | string | number | boolean;
+export type XPathValue = DataNode[] | string | number | boolean;
 
 /** XPath `boolean()` of the result (§4.3). */
-export function toBoolean(v: XValue): boolean {
+export function toBoolean(v: XPathValue): boolean {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
   if (typeof v === 'string') return v.length > 0;
@@ -12,7 +12,7 @@ export function toBoolean(v: XValue): boolean {
 }
 
 /** XPath `string()` (§4.2). */
-export function toStr(v: XValue): string {
+export function toText(v: XPathValue): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return numberToString(v);
@@ -20,10 +20,10 @@ export function toStr(v: XValue): string {
 }
 
 /** XPath `number()` (§4.4). */
-export function toNum(v: XValue): number {
+export function toNumber(v: XPathValue): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  const s = (typeof v === 'string' ? v : toStr(v)).trim();
+  const s = (typeof v === 'string' ? v : toText(v)).trim();
   return /^-?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : NaN;
 }
 
@@ -36,43 +36,47 @@ function numberToString(n: number): string {
 }
 
 /** §3.4 comparisons, including the node-set existential rules. */
-export function compare(op: string, a: XValue, b: XValue): boolean {
+export function compare(op: string, a: XPathValue, b: XPathValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     const bs = b.map(stringValue);
     return a.some((x) => {
       const s = stringValue(x);
-      return bs.some((y) => atom(op, s, y));
+      return bs.some((y) => compareScalars(op, s, y));
     });
   }
-  if (typeof a === 'boolean' || typeof b === 'boolean') return atom(op, toBoolean(a), toBoolean(b));
+  if (typeof a === 'boolean' || typeof b === 'boolean') return compareScalars(op, toBoolean(a), toBoolean(b));
   if (Array.isArray(a)) {
     const bb = b as Scalar;
-    return a.some((x) => atom(op, convert(stringValue(x), bb), bb));
+    return a.some((x) => compareScalars(op, convert(stringValue(x), bb), bb));
   }
-  if (Array.isArray(b)) return b.some((y) => atom(op, a, convert(stringValue(y), a)));
-  return atom(op, a, b);
+  if (Array.isArray(b)) return b.some((y) => compareScalars(op, a, convert(stringValue(y), a)));
+  return compareScalars(op, a, b);
 }
 
-type Scalar = Exclude<XValue, DNode[]>;
+type Scalar = Exclude<XPathValue, DataNode[]>;
 
 /** A node's string-value converted for comparison with `other` (§3.4). */
 export function convert(s: string, other: Scalar): Scalar {
-  if (typeof other === 'number') return toNum(s);
+  if (typeof other === 'number') return toNumber(s);
   if (typeof other === 'boolean') return s.length > 0;
   return s;
 }
 
 /** §3.4 comparison of two values that are not node-sets. */
-export function atom(op: string, a: Exclude<XValue, DNode[]>, b: Exclude<XValue, DNode[]>): boolean {
+export function compareScalars(
+  op: string,
+  a: Exclude<XPathValue, DataNode[]>,
+  b: Exclude<XPathValue, DataNode[]>,
+): boolean {
   if (op === '=' || op === '!=') {
     let eq: boolean;
     if (typeof a === 'boolean' || typeof b === 'boolean') eq = toBoolean(a) === toBoolean(b);
-    else if (typeof a === 'number' || typeof b === 'number') eq = toNum(a) === toNum(b);
+    else if (typeof a === 'number' || typeof b === 'number') eq = toNumber(a) === toNumber(b);
     else eq = a === b;
     return op === '=' ? eq : !eq;
   }
-  const x = toNum(a);
-  const y = toNum(b);
+  const x = toNumber(a);
+  const y = toNumber(b);
   if (op === '<') return x < y;
   if (op === '<=') return x <= y;
   if (op === '>') return x > y;

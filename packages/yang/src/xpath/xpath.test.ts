@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { YangError } from '../errors.ts';
 import type { SchemaNode } from '../schema.ts';
-import { type DNode, dnode } from './dnode.ts';
-import { evaluate, toBoolean, toStr, type XContext } from './eval.ts';
+import { addNode, type DataNode } from './data-node.ts';
+import { evaluate, toBoolean, toText, type XPathContext } from './eval.ts';
 import { parseXPath } from './parse.ts';
 
 const names = { defaultModule: 'm', prefix: (p: string) => (p === 'm' ? 'm' : p === 'o' ? 'other' : undefined) };
@@ -15,18 +15,18 @@ const leaf = (type: SchemaNode['type']): SchemaNode => ({
 });
 
 // /m:top { a: 3, b: 'x', item[k=1]{v:10}, item[k=2]{v:20}, color: green, perms: 'read exec', kind: m:tls }
-function tree(): { root: DNode; top: DNode; items: DNode[] } {
-  const root = dnode(undefined, undefined, '', '');
-  const top = dnode(root, undefined, 'top', 'm');
-  dnode(top, undefined, 'a', 'm', '3');
-  dnode(top, undefined, 'b', 'm', 'x');
+function tree(): { root: DataNode; top: DataNode; items: DataNode[] } {
+  const root = addNode(undefined, undefined, '', '');
+  const top = addNode(root, undefined, 'top', 'm');
+  addNode(top, undefined, 'a', 'm', '3');
+  addNode(top, undefined, 'b', 'm', 'x');
   const items = [1, 2].map((k) => {
-    const e = dnode(top, { kind: 'list', name: 'item', module: 'm', config: true, keys: ['k'] }, 'item', 'm');
-    dnode(e, undefined, 'k', 'm', String(k));
-    dnode(e, undefined, 'v', 'm', String(k * 10));
+    const e = addNode(top, { kind: 'list', name: 'item', module: 'm', config: true, keys: ['k'] }, 'item', 'm');
+    addNode(e, undefined, 'k', 'm', String(k));
+    addNode(e, undefined, 'v', 'm', String(k * 10));
     return e;
   });
-  dnode(
+  addNode(
     top,
     leaf({
       base: 'enumeration',
@@ -40,7 +40,7 @@ function tree(): { root: DNode; top: DNode; items: DNode[] } {
     'm',
     'green',
   );
-  dnode(
+  addNode(
     top,
     leaf({
       base: 'bits',
@@ -54,17 +54,17 @@ function tree(): { root: DNode; top: DNode; items: DNode[] } {
     'm',
     'read exec',
   );
-  dnode(top, leaf({ base: 'identityref', name: 'identityref', bases: ['m:proto'] }), 'kind', 'm', 'm:tls');
-  dnode(top, leaf({ base: 'leafref', name: 'leafref', path: parseXPath('../item/k', names) }), 'pick', 'm', '2');
+  addNode(top, leaf({ base: 'identityref', name: 'identityref', bases: ['m:proto'] }), 'kind', 'm', 'm:tls');
+  addNode(top, leaf({ base: 'leafref', name: 'leafref', path: parseXPath('../item/k', names) }), 'pick', 'm', '2');
   return { root, top, items };
 }
 
-const cx = (current: DNode): XContext => ({
+const cx = (current: DataNode): XPathContext => ({
   current,
   derived: (id) => (id === 'm:proto' ? new Set(['m:tcp', 'm:tls']) : id === 'm:tcp' ? new Set(['m:tls']) : undefined),
   regex: (xsd) => new RegExp(`^(?:${xsd})$`, 'u'),
 });
-const run = (src: string, at?: (t: ReturnType<typeof tree>) => DNode): unknown => {
+const run = (src: string, at?: (t: ReturnType<typeof tree>) => DataNode): unknown => {
   const t = tree();
   const node = at?.(t) ?? t.top;
   const v = evaluate(parseXPath(src, names), node, cx(node));
@@ -128,8 +128,8 @@ describe('XPath 1.0 evaluation', () => {
 
   it('converts results with boolean() and string()', () => {
     expect(toBoolean([])).toBe(false);
-    expect(toStr(1.5)).toBe('1.5');
-    expect(toStr(NaN)).toBe('NaN');
+    expect(toText(1.5)).toBe('1.5');
+    expect(toText(NaN)).toBe('NaN');
   });
 
   it('rejects unknown functions, prefixes and bad syntax with a YangError', () => {

@@ -5,23 +5,23 @@ import type { SchemaNode } from '../schema.ts';
  * entries carry their value as its canonical string (identityref as
  * `module:identity`), which is the XPath string-value.
  */
-export interface DNode {
+export interface DataNode {
   readonly name: string;
   readonly module: string;
-  readonly parent: DNode | undefined;
+  readonly parent: DataNode | undefined;
   readonly schema: SchemaNode | undefined;
   readonly value: string | undefined;
   /** Swapped once for an exact-size list when the walk completes the node (validate/tree.ts). */
-  children: DNode[];
+  children: DataNode[];
   /** Lazily built: children by `module:name` (present on inner nodes only). */
-  byName?: Map<string, DNode[]> | undefined;
+  byName?: Map<string, DataNode[]> | undefined;
   /** Lazily built: `child|leaf` → value → entries, for key predicates. */
-  keyIndex?: Map<string, Map<string, DNode[]>> | undefined;
+  keyIndex?: Map<string, Map<string, DataNode[]>> | undefined;
   /** Set on a default value the validator added, not instance data; absent otherwise. */
   readonly implicit?: true;
   /** Inner nodes: the JSON object they were walked from (their unbuilt children are read from it, see {@link Lazy}). */
-  src?: object | undefined;
-  /** Inner nodes: set while `children` holds only the nodes the walk had to build; {@link kids} completes them. */
+  source?: object | undefined;
+  /** Inner nodes: set while `children` holds only the nodes the walk had to build; {@link childrenOf} completes them. */
   lazy?: Lazy | undefined;
   /** An entry of a list without keys, or of a leaf-list outside configuration: its 1-based position among the entries, which names it in paths (RFC 7950 §9.13). */
   readonly position?: number;
@@ -37,26 +37,26 @@ export interface DNode {
  */
 export interface Lazy {
   /** All children of `n` in document order, reusing the ones in `n.children`. */
-  readonly expand: (n: DNode) => DNode[];
+  readonly expand: (n: DataNode) => DataNode[];
 }
 
 // Leaves never get children: they share one frozen empty list (fewer allocations per document).
-const NO_CHILDREN: DNode[] = Object.freeze([]) as unknown as DNode[];
+const NO_CHILDREN: DataNode[] = Object.freeze([]) as unknown as DataNode[];
 
 /**
  * Makes a data node and appends it to its parent's children. Leaves (5 of
  * 6 nodes in a typical list) carry only the six fields they use: at 100k
  * entries the tree no longer fits in cache and its size sets the speed.
  */
-export function dnode(
-  parent: DNode | undefined,
+export function addNode(
+  parent: DataNode | undefined,
   schema: SchemaNode | undefined,
   name: string,
   module: string,
   value?: string,
   implicit?: boolean,
-): DNode {
-  const n: DNode =
+): DataNode {
+  const n: DataNode =
     value === undefined
       ? {
           name,
@@ -67,7 +67,7 @@ export function dnode(
           children: [],
           byName: undefined,
           keyIndex: undefined,
-          src: undefined,
+          source: undefined,
           lazy: undefined,
         }
       : implicit === true
@@ -82,7 +82,7 @@ export function dnode(
  * rejected before it joins the tree, or one the walk decides on later). Its
  * children are set once, by the walk (validate/tree.ts), never pushed.
  */
-export function detachedNode(parent: DNode, schema: SchemaNode, name: string, module: string): DNode {
+export function detachedNode(parent: DataNode, schema: SchemaNode, name: string, module: string): DataNode {
   return {
     name,
     module,
@@ -92,14 +92,14 @@ export function detachedNode(parent: DNode, schema: SchemaNode, name: string, mo
     children: NO_CHILDREN,
     byName: undefined,
     keyIndex: undefined,
-    src: undefined,
+    source: undefined,
     lazy: undefined,
   };
 }
 
 /** An entry of a list without keys, knowing its position; appended to its parent unless `detached`. */
-export function positionedNode(parent: DNode, schema: SchemaNode, position: number, detached: boolean): DNode {
-  const n: DNode = {
+export function positionedNode(parent: DataNode, schema: SchemaNode, position: number, detached: boolean): DataNode {
+  const n: DataNode = {
     name: schema.name,
     module: schema.module,
     parent,
@@ -108,7 +108,7 @@ export function positionedNode(parent: DNode, schema: SchemaNode, position: numb
     children: detached ? NO_CHILDREN : [],
     byName: undefined,
     keyIndex: undefined,
-    src: undefined,
+    source: undefined,
     lazy: undefined,
     position,
   };
@@ -117,19 +117,27 @@ export function positionedNode(parent: DNode, schema: SchemaNode, position: numb
 }
 
 /** An entry of a leaf-list whose values may repeat (state data, operations), knowing its position; appended to its parent. */
-export function positionedLeaf(parent: DNode, schema: SchemaNode, value: string, position: number): DNode {
-  const n: DNode = { name: schema.name, module: schema.module, parent, schema, value, children: NO_CHILDREN, position };
+export function positionedLeaf(parent: DataNode, schema: SchemaNode, value: string, position: number): DataNode {
+  const n: DataNode = {
+    name: schema.name,
+    module: schema.module,
+    parent,
+    schema,
+    value,
+    children: NO_CHILDREN,
+    position,
+  };
   parent.children.push(n);
   return n;
 }
 
 /** A leaf node that is not appended to its parent (the caller places it). */
-export function leafNode(parent: DNode, schema: SchemaNode, value: string): DNode {
+export function leafNode(parent: DataNode, schema: SchemaNode, value: string): DataNode {
   return { name: schema.name, module: schema.module, parent, schema, value, children: NO_CHILDREN };
 }
 
 /** The children of `n`, completed first if the walk left plain leaves unbuilt. */
-export function kids(n: DNode): DNode[] {
+export function childrenOf(n: DataNode): DataNode[] {
   const l = n.lazy;
   if (l !== undefined) {
     n.children = l.expand(n);
@@ -139,8 +147,8 @@ export function kids(n: DNode): DNode[] {
 }
 
 /** Children named `module:name`, through a per-node index built on first use. */
-export function childrenNamed(n: DNode, module: string, name: string): readonly DNode[] {
-  const all = kids(n);
+export function childrenNamed(n: DataNode, module: string, name: string): readonly DataNode[] {
+  const all = childrenOf(n);
   if (all.length < 8) return all.filter((c) => c.name === name && c.module === module);
   let idx = n.byName;
   if (idx === undefined) {
@@ -157,15 +165,15 @@ export function childrenNamed(n: DNode, module: string, name: string): readonly 
 }
 
 /** XPath string-value (§5): a leaf's value, or the concatenated values below. */
-export function stringValue(n: DNode): string {
+export function stringValue(n: DataNode): string {
   if (n.value !== undefined) return n.value;
   let s = '';
-  for (const c of kids(n)) s += stringValue(c);
+  for (const c of childrenOf(n)) s += stringValue(c);
   return s;
 }
 
 /** The root of the tree a node belongs to. */
-export function rootOf(n: DNode): DNode {
+export function rootOf(n: DataNode): DataNode {
   let r = n;
   while (r.parent !== undefined) r = r.parent;
   return r;

@@ -2,12 +2,12 @@ import type { Statement } from '../parser/statement.ts';
 import type { Condition, NodeKind, TypeSpec } from '../schema.ts';
 
 /** A schema node while compiling: mutable, knows its statement; `freeze` turns it into plain data. */
-export interface BNode {
+export interface BuildNode {
   kind: NodeKind | 'operation' | 'input' | 'output' | 'notification';
   name: string;
   module: string;
-  stmt: Statement;
-  children: BNode[];
+  statement: Statement;
+  children: BuildNode[];
   config?: boolean;
   type?: TypeSpec;
   mandatory?: boolean;
@@ -26,8 +26,8 @@ export interface BNode {
 export const DATA_KINDS: ReadonlySet<string> = new Set(['container', 'leaf', 'leaf-list', 'list', 'anydata', 'anyxml']);
 
 /** Data-node children of `n`, looking through choice and case. */
-export function dataChildren(n: BNode): BNode[] {
-  const out: BNode[] = [];
+export function dataChildren(n: BuildNode): BuildNode[] {
+  const out: BuildNode[] = [];
   for (const c of n.children) {
     if (c.kind === 'choice' || c.kind === 'case') out.push(...dataChildren(c));
     else out.push(c);
