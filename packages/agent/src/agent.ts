@@ -3,6 +3,7 @@ import { AgentError, AgentErrorCode } from './errors.ts';
 import type { AgentListener } from './events.ts';
 import { FlowRunner } from './flow/runner.ts';
 import type { Handlers } from './handlers.ts';
+import type { PackageTransferOptions } from './packages.ts';
 import type { AgentState, AgentStore } from './store.ts';
 import type { AgentTiming } from './timing.ts';
 import type { Transport } from './transport.ts';
@@ -21,6 +22,8 @@ export interface AgentOptions {
   /** The report of each telemetry beat. Default `{status: "online"}`; a throw reports `{status: "error", message}`. */
   readonly telemetry?: () => TelemetryReport | Promise<TelemetryReport>;
   readonly timing?: AgentTiming;
+  /** Range requests and verification failures of package transfers. */
+  readonly packageTransfer?: PackageTransferOptions;
   /** Default `systemClock`. */
   readonly clock?: Clock;
   /** Default `cryptoRandom` (the jitter of every wait). */

@@ -20,6 +20,8 @@ export const AgentErrorCode = {
   RpcFailed: 'rpc-failed',
   /** The agent is not running (not started, or stopped). */
   NotRunning: 'not-running',
+  /** The chunk storage could not keep or read a package's chunks (a full disk, say); the operation fails. */
+  StorageFailed: 'storage-failed',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 

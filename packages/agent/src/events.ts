@@ -1,4 +1,5 @@
 import type { AgentError } from './errors.ts';
+import type { InstalledPackage, PackageOperation, PackageReportStatus } from './packages.ts';
 import type { LicenseState, Pending } from './types.ts';
 
 /** The step of the flow a backoff or a refusal happened in. */
@@ -12,7 +13,13 @@ export type FlowStep =
   | 'licenses'
   | 'license-confirm'
   | 'rpc'
-  | 'state';
+  | 'state'
+  | 'package-key'
+  | 'package-manifest'
+  | 'package-image'
+  | 'package-acknowledge'
+  | 'package-report'
+  | 'package-inventory';
 
 /** What an agent did, for logs, tests and the simulator's counts. */
 export type AgentEvent =
@@ -31,6 +38,24 @@ export type AgentEvent =
   | { readonly type: 'config'; readonly version: number; readonly status: 'done' | 'failed'; readonly message?: string }
   | { readonly type: 'license'; readonly id: string; readonly state: LicenseState }
   | { readonly type: 'license-failed'; readonly id: string; readonly message: string }
+  | {
+      readonly type: 'package';
+      /** The command carrying the operation. */
+      readonly id: string;
+      /** The package. */
+      readonly name: string;
+      readonly operation: PackageOperation;
+      /** `transferring` after each acknowledgement (`received` of `total` chunks), then what was reported. */
+      readonly status: 'transferring' | PackageReportStatus;
+      /** True when the operation was carried on after a restart. */
+      readonly resumed: boolean;
+      readonly received?: number;
+      readonly total?: number;
+      /** Installed, taking effect after a restart: the device should restart now. */
+      readonly reboot?: boolean;
+      readonly message?: string;
+    }
+  | { readonly type: 'package-inventory'; readonly packages: readonly InstalledPackage[] }
   | { readonly type: 'refused'; readonly step: FlowStep; readonly error: AgentError }
   | { readonly type: 'auth-lost'; readonly step: FlowStep; readonly status: number | undefined }
   | { readonly type: 'backoff'; readonly step: FlowStep; readonly delayMs: number; readonly error: unknown }

@@ -1,4 +1,5 @@
 import { AgentError, AgentErrorCode } from './errors.ts';
+import { ANY_PACKAGE, type InstallFunction, type PackageInstaller, type PackageInventory } from './packages.ts';
 import type { Command, ConfigDocument, License } from './types.ts';
 
 /** What a command handler gets besides the command. */
@@ -44,13 +45,16 @@ export const ANY_COMMAND = '*';
 
 /**
  * The device code the agent calls: command handlers by name, one
- * configuration applier, one licence applier. Device code fills it;
- * several agents may share one.
+ * configuration applier, one licence applier, package installers by
+ * package name and the package inventory. Device code fills it; several
+ * agents may share one.
  */
 export class Handlers {
   readonly #commands = new Map<string, CommandHandler>();
   #config: ConfigApplier | undefined;
   #license: LicenseApplier | undefined;
+  #installers: Map<string, PackageInstaller> | undefined;
+  #inventory: PackageInventory | undefined;
 
   /** Registers the handler of command `name` (`'*'`: every command without its own handler). */
   command(name: string, handler: CommandHandler | CommandFunction): this {
@@ -73,6 +77,51 @@ export class Handlers {
   license(applier: LicenseApplier): this {
     this.#license = applier;
     return this;
+  }
+
+  /**
+   * Registers the installer of package `name` (`'*'`: every package without
+   * its own). Package commands (`exodm:install-package`…) go to installers,
+   * unless a command handler of that exact command name is registered.
+   */
+  packageInstaller(name: string, installer: PackageInstaller | InstallFunction): this {
+    if (typeof name !== 'string' || name === '') {
+      throw new AgentError(AgentErrorCode.InvalidOption, 'Cannot register a package installer without a name', {
+        details: { path: 'name', got: name },
+      });
+    }
+    if (typeof installer !== 'function' && typeof installer?.install !== 'function') {
+      throw new AgentError(AgentErrorCode.InvalidOption, `Cannot register the installer of ${name}: no install`, {
+        details: { path: 'installer.install', expected: 'a function', got: installer },
+      });
+    }
+    this.#installers ??= new Map();
+    this.#installers.set(name, typeof installer === 'function' ? { install: installer } : installer);
+    return this;
+  }
+
+  /**
+   * Registers what tells the agent which packages the device runs (posted
+   * after a restart an install needed). Default: the agent's own record of
+   * what its installers installed.
+   */
+  packageInventory(inventory: PackageInventory): this {
+    this.#inventory = inventory;
+    return this;
+  }
+
+  /** The installer of a package name, else the `'*'` installer. */
+  installerOf(name: string): PackageInstaller | undefined {
+    return this.#installers?.get(name) ?? this.#installers?.get(ANY_PACKAGE);
+  }
+
+  get inventory(): PackageInventory | undefined {
+    return this.#inventory;
+  }
+
+  /** True when command `name` has a handler of its own (not the `'*'` one). */
+  hasOwnCommand(name: string): boolean {
+    return this.#commands.has(name);
   }
 
   /** The handler of a command name, else the `'*'` handler. */

@@ -2,7 +2,8 @@ import { isJsonRpcResponse } from '@fleetkit/jsonrpc';
 import { callJson, type FetchFunction, isRefusedWith } from './_internal/http-call.ts';
 import { authDataOf, commandOf, configOf, licensesOf, pendingOf } from './_internal/replies.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
-import type { Session, Transport } from './transport.ts';
+import { HttpPackageChannel } from './http-packages.ts';
+import type { PackageChannel, Session, Transport } from './transport.ts';
 import type {
   AuthData,
   Command,
@@ -152,6 +153,11 @@ class HttpSession implements Session {
   }
 
   close(): void {}
+
+  /** Made when a package command first needs it: an idle device holds none. */
+  get packages(): PackageChannel {
+    return new HttpPackageChannel(this.#fetch, this.#base, this.#key);
+  }
 }
 
 /** The result of a JSON-RPC response, or `rpc-failed` holding its error. */

@@ -15,6 +15,20 @@ export {
 } from './handlers.ts';
 export { type HttpTransportOptions, httpTransport } from './http-transport.ts';
 export {
+  ANY_PACKAGE,
+  type InstalledPackage,
+  type InstallFunction,
+  PACKAGE_COMMANDS,
+  type PackageContext,
+  type PackageImage,
+  type PackageInstaller,
+  type PackageInventory,
+  type PackageOperation,
+  type PackageOutcome,
+  type PackageReportStatus,
+  type PackageTransferOptions,
+} from './packages.ts';
+export {
   BEHAVIOURS,
   type Behaviour,
   type BehaviourScript,
@@ -35,6 +49,7 @@ export {
   type InProgressCommand,
   MemoryStore,
   memoryStore,
+  type PackageProgress,
   parseAgentState,
 } from './store.ts';
 export { SharedTimers } from './timer-heap.ts';
@@ -45,7 +60,14 @@ export {
   drawInterval,
   type Interval,
 } from './timing.ts';
-export type { Session, SessionHooks, Transport } from './transport.ts';
+export type {
+  ChunkAcknowledgement,
+  PackageChannel,
+  PackageReport,
+  Session,
+  SessionHooks,
+  Transport,
+} from './transport.ts';
 export type {
   AuthData,
   Command,

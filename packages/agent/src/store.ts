@@ -1,3 +1,4 @@
+import { type ChunkStorage, createMemoryStorage } from '@fleetkit/chunked';
 import { isObject } from './_internal/replies.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
 import type { AuthData } from './types.ts';
@@ -6,6 +7,18 @@ import type { AuthData } from './types.ts';
 export interface InProgressCommand {
   readonly id: string;
   readonly name: string;
+  /** A package operation past its transfer. */
+  readonly package?: PackageProgress;
+}
+
+/** How far a package operation got: what a restarted agent carries on from. */
+export interface PackageProgress {
+  /** `install`: the installer was called; `reboot`: installed and reported, waiting for the restart that takes it into use. */
+  readonly stage: 'install' | 'reboot';
+  readonly name: string;
+  readonly version: string;
+  /** An upgrade's old package, which the new one replaces. */
+  readonly from?: string;
 }
 
 /** What an agent persists: the "Auth data" of 000 and what it must remember across a restart. */
@@ -16,6 +29,10 @@ export interface AgentState {
   readonly configVersion: number;
   /** The command being carried out, written before it starts and cleared once its outcome is reported. */
   readonly inProgress?: InProgressCommand;
+  /** The server's package-signing key (Ed25519, base64), pinned the first time the device needed it. */
+  readonly packageKey?: string;
+  /** What the device's installers installed, name → version: the inventory when device code gives none. */
+  readonly packages?: Readonly<Record<string, string>>;
 }
 
 /** The state of a device that never registered. */
@@ -30,6 +47,12 @@ export interface AgentStore {
   /** The saved state; undefined when nothing was saved. Throws `state-invalid` for unreadable contents. */
   load(): Promise<AgentState | undefined>;
   save(state: AgentState): Promise<void>;
+  /**
+   * Where package chunks and their resume bitmaps live, as durable as the
+   * state. Default (a store without it): memory of the agent, so a transfer
+   * resumes after a lost connection but not after a restart.
+   */
+  chunks?(): ChunkStorage;
 }
 
 function isAuth(value: unknown): value is AuthData {
@@ -41,6 +64,36 @@ function isAuth(value: unknown): value is AuthData {
   );
 }
 
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function progressOf(value: unknown): PackageProgress | undefined | false {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || (value.stage !== 'install' && value.stage !== 'reboot')) return false;
+  if (!isText(value.name) || !isText(value.version) || !(value.from === undefined || isText(value.from))) return false;
+  return {
+    stage: value.stage,
+    name: value.name,
+    version: value.version,
+    ...(value.from === undefined ? {} : { from: value.from }),
+  };
+}
+
+function inProgressOf(value: unknown): InProgressCommand | undefined | false {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || typeof value.id !== 'string' || typeof value.name !== 'string') return false;
+  const progress = progressOf(value.package);
+  if (progress === false) return false;
+  return { id: value.id, name: value.name, ...(progress === undefined ? {} : { package: progress }) };
+}
+
+function packagesOf(value: unknown): Record<string, string> | undefined | false {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || !Object.values(value).every(isText)) return false;
+  return { ...(value as Record<string, string>) };
+}
+
 /** Checks a stored value (a parsed file, say) and returns it as a state; throws `state-invalid`. */
 export function parseAgentState(value: unknown): AgentState {
   const fail = (why: string): never => {
@@ -49,29 +102,29 @@ export function parseAgentState(value: unknown): AgentState {
     });
   };
   if (!isObject(value)) return fail('not an object');
-  const { auth, configVersion, inProgress } = value;
+  const { auth, configVersion, packageKey } = value;
   if (auth !== undefined && !isAuth(auth)) return fail('auth is not {id, accessKey, hubUrl}');
   if (typeof configVersion !== 'number' || !Number.isSafeInteger(configVersion) || configVersion < 0) {
     return fail('configVersion is not a non-negative integer');
   }
-  if (
-    inProgress !== undefined &&
-    !(isObject(inProgress) && typeof inProgress.id === 'string' && typeof inProgress.name === 'string')
-  ) {
-    return fail('inProgress is not {id, name}');
-  }
+  const inProgress = inProgressOf(value.inProgress);
+  if (inProgress === false) return fail('inProgress is not {id, name, package?: {stage, name, version, from?}}');
+  if (packageKey !== undefined && !isText(packageKey)) return fail('packageKey is not text');
+  const packages = packagesOf(value.packages);
+  if (packages === false) return fail('packages is not {name: version}');
   return {
     ...(auth === undefined ? {} : { auth: { id: auth.id, accessKey: auth.accessKey, hubUrl: auth.hubUrl } }),
     configVersion,
-    ...(inProgress === undefined
-      ? {}
-      : { inProgress: { id: inProgress.id as string, name: inProgress.name as string } }),
+    ...(inProgress === undefined ? {} : { inProgress }),
+    ...(packageKey === undefined ? {} : { packageKey }),
+    ...(packages === undefined ? {} : { packages }),
   };
 }
 
 /** A store in memory: a new agent given the same store after a simulated restart finds what the last one saved. */
 export class MemoryStore implements AgentStore {
   #state: AgentState | undefined;
+  #chunks: ChunkStorage | undefined;
 
   constructor(initial?: AgentState) {
     this.#state = initial;
@@ -88,6 +141,12 @@ export class MemoryStore implements AgentStore {
 
   async save(state: AgentState): Promise<void> {
     this.#state = state;
+  }
+
+  /** Package chunks in memory, made on first use (an idle device holds none). */
+  chunks(): ChunkStorage {
+    this.#chunks ??= createMemoryStorage();
+    return this.#chunks;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { InstalledPackage, PackageReportStatus } from './packages.ts';
 import type {
   AuthData,
   Command,
@@ -49,4 +50,39 @@ export interface Session {
   notify(method: string, params: unknown, signal: AbortSignal): Promise<void>;
   /** Ends the session (closes a broker connection). */
   close(): void;
+  /** The package transfer calls; absent when the transport has no way to carry images. */
+  readonly packages?: PackageChannel;
+}
+
+/** The server's answer to an acknowledgement of chunks. */
+export interface ChunkAcknowledgement {
+  /** Chunks the server holds as acknowledged (the union of every acknowledgement). */
+  readonly acknowledged: number;
+  readonly total: number;
+}
+
+/** A device's report on its package operation (`POST packages/{name}/status`). */
+export interface PackageReport {
+  readonly status: PackageReportStatus;
+  readonly version?: string;
+  readonly reboot?: boolean;
+  readonly message?: string;
+}
+
+/**
+ * The package transfer of one registered device (docs/server.md, Packages,
+ * Transfer). `path`s are the command's, relative to the device's own base.
+ */
+export interface PackageChannel {
+  /** The server's Ed25519 public key that signs manifests (raw 32 bytes). */
+  key(signal: AbortSignal): Promise<Uint8Array>;
+  /** The signed manifest's bytes (chunked's envelope), unverified. */
+  manifest(path: string, signal: AbortSignal): Promise<Uint8Array>;
+  /** Where the image is, and a fetch that sends chunked's Range requests with the device's credentials. */
+  image(path: string): { readonly url: string; readonly fetch: (request: Request) => Promise<Response> };
+  /** Tells the server which chunks are verified and stored (chunked's bitmap). */
+  acknowledge(path: string, bitmap: Uint8Array, signal: AbortSignal): Promise<ChunkAcknowledgement>;
+  report(path: string, report: PackageReport, signal: AbortSignal): Promise<void>;
+  /** What the device runs, after a restart (`POST packages`). */
+  inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<void>;
 }

@@ -60,6 +60,8 @@ export interface StartOptions {
   readonly devices?: { readonly rateBurst?: number; readonly ratePerSecond?: number };
   /** Serve on a real port (for the broker, and to go through real sockets). */
   readonly listen?: boolean;
+  /** The server's package options (`chunkSize`: small chunks make many of a small image). */
+  readonly packages?: { readonly chunkSize?: number };
 }
 
 /** Calls the server's handler in this process; `inFlight` holds the answers not yet given (closing waits for them). */
@@ -100,6 +102,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     adminPassword: ADMIN_PASSWORD,
     insecureTestPasswordIterations: 1_000,
     ...(options.devices === undefined ? {} : { devices: options.devices }),
+    ...(options.packages === undefined ? {} : { packages: options.packages }),
   });
   const served = options.listen === true ? await serve(server.fetch, { logger: memoryLogger() }) : undefined;
   const url = served === undefined ? 'http://fleet.test' : served.url.replace(/\/$/, '');

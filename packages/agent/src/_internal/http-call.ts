@@ -60,10 +60,7 @@ export async function callJson(fetchFunction: FetchFunction, call: HttpCall, sig
     ({ answer: response, body: text } = await untilAborted(exchange, signal));
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw new AgentError(AgentErrorCode.Unavailable, `Cannot reach ${call.url}: ${messageOf(error)}`, {
-      cause: error,
-      details: { url: call.url },
-    });
+    throw unreachable(call.url, error);
   }
   const body = parse(text);
   if (response.ok) {
@@ -74,6 +71,15 @@ export async function callJson(fetchFunction: FetchFunction, call: HttpCall, sig
     }
     return body;
   }
+  throw failureOf(call, response, body);
+}
+
+/**
+ * The {@link AgentError} of a non-2xx answer: 401/403 `auth-lost`, 429
+ * `rate-limited`, 5xx `unavailable`, any other `refused` with the server's
+ * `error` code (`body` is the parsed JSON of the answer, if any).
+ */
+export function failureOf(call: Pick<HttpCall, 'method' | 'url'>, response: Response, body: unknown): AgentError {
   const status = response.status;
   const error =
     typeof (body as { error?: unknown } | undefined)?.error === 'string'
@@ -81,26 +87,58 @@ export async function callJson(fetchFunction: FetchFunction, call: HttpCall, sig
       : undefined;
   const details = { url: call.url, status, ...(error === undefined ? {} : { error }) };
   if (status === 401 || status === 403) {
-    throw new AgentError(AgentErrorCode.AuthLost, `The server refused the device's credentials (${status})`, {
+    return new AgentError(AgentErrorCode.AuthLost, `The server refused the device's credentials (${status})`, {
       details,
     });
   }
   if (status === 429) {
     const retryAfterMs = retryAfterOf(response, body);
-    throw new AgentError(AgentErrorCode.RateLimited, 'The server asks the device to slow down (429)', {
+    return new AgentError(AgentErrorCode.RateLimited, 'The server asks the device to slow down (429)', {
       details: { ...details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
     });
   }
   if (status >= 500) {
-    throw new AgentError(AgentErrorCode.Unavailable, `The server failed (${status}) on ${call.url}`, { details });
+    return new AgentError(AgentErrorCode.Unavailable, `The server failed (${status}) on ${call.url}`, { details });
   }
-  throw new AgentError(
+  return new AgentError(
     AgentErrorCode.Refused,
     `The server refused ${call.method} ${call.url} (${status}${error === undefined ? '' : ` ${error}`})`,
     {
       details,
     },
   );
+}
+
+/** A network failure (or a body cut short) as `unavailable`; an {@link AgentError} stays as it is. */
+export function unreachable(url: string, error: unknown): AgentError {
+  if (error instanceof AgentError) return error;
+  return new AgentError(AgentErrorCode.Unavailable, `Cannot reach ${url}: ${messageOf(error)}`, {
+    cause: error,
+    details: { url },
+  });
+}
+
+/** A GET whose 2xx answer is bytes (a signed manifest); failures as {@link callJson}'s. */
+export async function callBytes(
+  fetchFunction: FetchFunction,
+  call: HttpCall,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const headers: Record<string, string> = call.authorization === undefined ? {} : { authorization: call.authorization };
+  const exchange = fetchFunction(call.url, { method: call.method, headers }).then(async (answer) => ({
+    answer,
+    bytes: new Uint8Array(await answer.arrayBuffer()),
+  }));
+  exchange.catch(() => undefined);
+  let result: { answer: Response; bytes: Uint8Array };
+  try {
+    result = await untilAborted(exchange, signal);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw unreachable(call.url, error);
+  }
+  if (result.answer.ok) return result.bytes;
+  throw failureOf(call, result.answer, parse(new TextDecoder().decode(result.bytes)));
 }
 
 /** True for a `refused` error with this HTTP status. */

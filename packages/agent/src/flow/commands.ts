@@ -1,8 +1,11 @@
+import { isPackageCommand } from '../_internal/package-command.ts';
 import { isAuthLost } from '../errors.ts';
 import type { CommandContext, CommandFunction, CommandHandler } from '../handlers.ts';
 import type { AgentState } from '../store.ts';
 import type { Command, CommandUpdate } from '../types.ts';
 import { type Flow, messageOf, untilAborted } from './flow.ts';
+import { carryOutPackage } from './package-command.ts';
+import { reportInventory } from './package-inventory.ts';
 import { deliver } from './report.ts';
 
 type Outcome =
@@ -96,10 +99,25 @@ async function cancel(flow: Flow, command: Command, handler: CommandHandler | un
  * message; one that was in progress when the device went down is finished
  * (`finish`) and reported instead of being carried out again.
  */
-export async function carryOut(flow: Flow, command: Command): Promise<void> {
-  const handler = flow.handlers.commandHandler(command.name);
-  if (command.cancel) return cancel(flow, command, handler);
+export async function carryOut(flow: Flow, command: Command, restarted = false): Promise<boolean> {
+  const packaged = isPackageCommand(command) && !flow.handlers.hasOwnCommand(command.name);
+  const handler = packaged ? undefined : flow.handlers.commandHandler(command.name);
+  if (command.cancel) {
+    await cancel(flow, command, handler);
+    return true;
+  }
   const resumed = wasInProgress(flow.state, command);
+  if (packaged) return carryOutPackage(flow, command, { resumed, restarted });
+  await carryOutCommand(flow, command, handler, resumed);
+  return true;
+}
+
+async function carryOutCommand(
+  flow: Flow,
+  command: Command,
+  handler: CommandHandler | undefined,
+  resumed: boolean,
+): Promise<void> {
   const context = contextFor(flow, command);
   let outcome: Outcome;
   if (resumed) {
@@ -140,8 +158,7 @@ export async function carryOut(flow: Flow, command: Command): Promise<void> {
 export async function runCommand(flow: Flow): Promise<boolean> {
   const command = await flow.retry('command', (session, signal) => session.command(signal));
   if (command === undefined) return false;
-  await carryOut(flow, command);
-  return true;
+  return carryOut(flow, command);
 }
 
 /**
@@ -150,6 +167,13 @@ export async function runCommand(flow: Flow): Promise<boolean> {
  * finish it and report it before the telemetry loop begins.
  */
 export async function recover(flow: Flow): Promise<void> {
+  const waiting = flow.state.inProgress?.package?.stage === 'reboot' ? flow.state.inProgress : undefined;
+  // the restart an install needed: what the device runs now confirms the install or fails it at the server
+  if (waiting?.package !== undefined) await reportInventory(flow, waiting.package);
   const command = await flow.retry('command', (session, signal) => session.command(signal));
-  if (command !== undefined && !command.cancel && wasInProgress(flow.state, command)) await carryOut(flow, command);
+  if (command !== undefined && !command.cancel && wasInProgress(flow.state, command)) {
+    await carryOut(flow, command, true);
+  } else if (waiting !== undefined && flow.state.inProgress?.id === waiting.id) {
+    await flow.save(withoutMarker(flow.state));
+  }
 }

@@ -1,3 +1,4 @@
+import type { ChunkStorage } from '@fleetkit/chunked';
 import type { Clock, Logger, Random } from '@fleetkit/core';
 import type { AgentEvent, FlowStep } from '../events.ts';
 import type { Handlers } from '../handlers.ts';
@@ -5,6 +6,7 @@ import type { AgentState } from '../store.ts';
 import type { ResolvedTiming } from '../timing.ts';
 import type { Session, Transport } from '../transport.ts';
 import type { Registration, TelemetryReport } from '../types.ts';
+import type { ResolvedTransfer } from './package-options.ts';
 
 export { untilAborted } from '../_internal/abort.ts';
 
@@ -19,6 +21,9 @@ export interface Flow {
   readonly logger: Logger;
   /** Aborts when the agent stops. */
   readonly signal: AbortSignal;
+  readonly packageTransfer: ResolvedTransfer;
+  /** Where package chunks live: the store's, else memory of this agent. */
+  chunks(): ChunkStorage;
   /** The state saved last. */
   readonly state: AgentState;
   /** Persists a new state (resolves once it is durable). */

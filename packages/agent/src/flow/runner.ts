@@ -1,4 +1,5 @@
 import { reconnectDelay } from '@fleetkit/broker';
+import { type ChunkStorage, createMemoryStorage } from '@fleetkit/chunked';
 import {
   type Clock,
   createLogger,
@@ -18,12 +19,12 @@ import type { Session, Transport } from '../transport.ts';
 import type { AuthData, Registration, TelemetryReport } from '../types.ts';
 import { recover } from './commands.ts';
 import { type Flow, messageOf } from './flow.ts';
+import { type ResolvedTransfer, resolvePackageTransfer } from './package-options.ts';
 import { registrationLoop } from './registration.ts';
 import { telemetryLoop } from './telemetry.ts';
 
 const ONLINE: TelemetryReport = { status: 'online' };
 const NO_HANDLERS = new Handlers();
-
 /**
  * The running flow of one {@link Agent} (its private part): what the steps
  * in this folder see as their {@link Flow}, and the loop that calls them.
@@ -36,7 +37,9 @@ export class FlowRunner implements Flow {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  readonly packageTransfer: ResolvedTransfer;
   readonly #store: AgentStore;
+  #chunks: ChunkStorage | undefined;
   readonly #telemetry: (() => TelemetryReport | Promise<TelemetryReport>) | undefined;
   #controller: AbortController | undefined;
   #running: Promise<void> | undefined;
@@ -61,6 +64,7 @@ export class FlowRunner implements Flow {
     this.logger = options.logger ?? createLogger();
     this.#store = options.store ?? memoryStore();
     this.#telemetry = options.telemetry;
+    this.packageTransfer = resolvePackageTransfer(options.packageTransfer);
   }
 
   /** True between {@link start} and the end of {@link stop}. */
@@ -128,6 +132,11 @@ export class FlowRunner implements Flow {
   async save(state: AgentState): Promise<void> {
     await this.#store.save(state);
     this.#state = state;
+  }
+
+  chunks(): ChunkStorage {
+    this.#chunks ??= this.#store.chunks?.() ?? createMemoryStorage();
+    return this.#chunks;
   }
 
   emit(event: AgentEvent): void {

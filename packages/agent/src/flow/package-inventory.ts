@@ -1,0 +1,50 @@
+import type { InstalledPackage } from '../packages.ts';
+import type { AgentState, PackageProgress } from '../store.ts';
+import { type Flow, messageOf, untilAborted } from './flow.ts';
+import { deliverPackage } from './package-calls.ts';
+
+/** A change to the agent's record of installed packages: `version` undefined removes the package. */
+export interface RecordChange {
+  readonly name: string;
+  readonly version?: string;
+  /** An upgrade's old package, which goes. */
+  readonly from?: string;
+}
+
+/** The state with the record of installed packages changed. */
+export function recorded(state: AgentState, change: RecordChange): AgentState {
+  const packages: Record<string, string> = { ...state.packages };
+  if (change.from !== undefined) delete packages[change.from];
+  if (change.version === undefined) delete packages[change.name];
+  else packages[change.name] = change.version;
+  return { ...state, packages };
+}
+
+/** What the device runs: the device code's inventory, else the agent's record. */
+export async function inventoryOf(flow: Flow): Promise<readonly InstalledPackage[]> {
+  const inventory = flow.handlers.inventory;
+  if (inventory !== undefined) return untilAborted(Promise.resolve().then(inventory), flow.signal);
+  return Object.entries(flow.state.packages ?? {}).map(([name, version]) => ({ name, version }));
+}
+
+/**
+ * After the restart an install needed (docs/server.md, Packages, State and
+ * confirmation): tell the server what the device runs, which confirms the
+ * install or fails it. Without an inventory of the device code, the
+ * agent's record takes the install as running now: the installer said a
+ * restart was all it needed.
+ */
+export async function reportInventory(flow: Flow, progress: PackageProgress): Promise<void> {
+  if (flow.handlers.inventory === undefined) await flow.save(recorded(flow.state, progress));
+  let packages: readonly InstalledPackage[];
+  try {
+    packages = await inventoryOf(flow);
+  } catch (error) {
+    if (flow.signal.aborted) throw flow.signal.reason;
+    flow.logger.warn('package inventory failed; the install is reported from it later', { error: messageOf(error) });
+    return;
+  }
+  if (await deliverPackage(flow, 'package-inventory', (channel, signal) => channel.inventory(packages, signal))) {
+    flow.emit({ type: 'package-inventory', packages });
+  }
+}

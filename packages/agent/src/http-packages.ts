@@ -1,0 +1,120 @@
+import { decodeBase64, encodeBase64 } from './_internal/base64.ts';
+import { callBytes, callJson, type FetchFunction, failureOf, unreachable } from './_internal/http-call.ts';
+import { isObject } from './_internal/replies.ts';
+import { AgentError, AgentErrorCode } from './errors.ts';
+import type { InstalledPackage } from './packages.ts';
+import type { ChunkAcknowledgement, PackageChannel, PackageReport } from './transport.ts';
+
+function invalid(what: string, got: unknown): AgentError {
+  return new AgentError(AgentErrorCode.InvalidReply, `Cannot read the server's ${what}: unexpected shape`, {
+    details: { reply: what, got },
+  });
+}
+
+/**
+ * A 403 that refuses the package, not the device: the HTTP call maps every
+ * 403 to `auth-lost`, which would send the device back to registration.
+ */
+function packageRefusal(error: unknown): unknown {
+  if (error instanceof AgentError && error.code === AgentErrorCode.AuthLost) {
+    if (error.details?.error === 'package-not-allowed') {
+      return new AgentError(AgentErrorCode.Refused, error.message, { details: error.details });
+    }
+  }
+  return error;
+}
+
+/** The package transfer of the HTTP device API, under `<hub>/v1/devices/<id>/`. */
+export class HttpPackageChannel implements PackageChannel {
+  readonly #fetch: FetchFunction;
+  readonly #base: string;
+  readonly #key: string;
+
+  constructor(fetchFunction: FetchFunction, base: string, accessKey: string) {
+    this.#fetch = fetchFunction;
+    this.#base = base;
+    this.#key = accessKey;
+  }
+
+  async #call(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal): Promise<unknown> {
+    try {
+      return await callJson(
+        this.#fetch,
+        { method, url: this.#base + path, authorization: this.#key, ...(body === undefined ? {} : { body }) },
+        signal,
+      );
+    } catch (error) {
+      throw packageRefusal(error);
+    }
+  }
+
+  async key(signal: AbortSignal): Promise<Uint8Array> {
+    const reply = await this.#call('GET', 'package-key', undefined, signal);
+    const text = isObject(reply) && reply.algorithm === 'Ed25519' ? reply['public-key'] : undefined;
+    const key = typeof text === 'string' ? decodeBase64(text) : undefined;
+    if (key?.length !== 32) throw invalid('package key', reply);
+    return key;
+  }
+
+  async manifest(path: string, signal: AbortSignal): Promise<Uint8Array> {
+    try {
+      return await callBytes(this.#fetch, { method: 'GET', url: this.#base + path, authorization: this.#key }, signal);
+    } catch (error) {
+      throw packageRefusal(error);
+    }
+  }
+
+  image(path: string): { readonly url: string; readonly fetch: (request: Request) => Promise<Response> } {
+    const url = this.#base + path;
+    const fetchImage = async (request: Request): Promise<Response> => {
+      const headers: Record<string, string> = { authorization: this.#key };
+      request.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      let response: Response;
+      try {
+        response = await this.#fetch(request.url, { method: 'GET', headers, signal: request.signal });
+      } catch (error) {
+        if (request.signal.aborted) throw request.signal.reason;
+        throw unreachable(url, error);
+      }
+      if (response.ok) return response;
+      const text = await response.text().catch(() => '');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      throw packageRefusal(failureOf({ method: 'GET', url }, response, body));
+    };
+    return { url, fetch: fetchImage };
+  }
+
+  async acknowledge(path: string, bitmap: Uint8Array, signal: AbortSignal): Promise<ChunkAcknowledgement> {
+    const reply = await this.#call('POST', path, { bitmap: encodeBase64(bitmap) }, signal);
+    if (!isObject(reply) || typeof reply.acknowledged !== 'number' || typeof reply.total !== 'number') {
+      throw invalid('chunk acknowledgement', reply);
+    }
+    return { acknowledged: reply.acknowledged, total: reply.total };
+  }
+
+  async report(path: string, report: PackageReport, signal: AbortSignal): Promise<void> {
+    await this.#call(
+      'POST',
+      path,
+      {
+        'package-status': report.status,
+        ...(report.version === undefined ? {} : { version: report.version }),
+        ...(report.reboot === undefined ? {} : { reboot: report.reboot }),
+        ...(report.message === undefined ? {} : { message: report.message.slice(0, 1024) }),
+      },
+      signal,
+    );
+  }
+
+  async inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<void> {
+    const body = { packages: packages.map((entry) => ({ name: entry.name, version: entry.version })) };
+    await this.#call('POST', 'packages', body, signal);
+  }
+}
