@@ -1,7 +1,7 @@
 import { Agent, type AgentEvent, type AgentStore, Handlers, httpTransport, memoryStore } from '@fleetkit/agent';
 import { silentLogger } from '@fleetkit/core';
 import { type Check, CheckFailure, Skip } from '../runner/check.ts';
-import { provisioningKey } from '../runner/devices/fleetkit-http.ts';
+import { provisioningKey, register } from '../runner/devices/fleetkit-http.ts';
 import type { Env } from '../runner/env.ts';
 import { ensure, equal, includes, show } from '../runner/expect.ts';
 import type { Suite } from '../runner/suite.ts';
@@ -193,6 +193,33 @@ export const agentFlow: Suite = {
             installed = await readArea(tenant, 'agent-1', WEATHER, 'installed');
           }
           equal(installed, { location: 'Bro' }, 'installed values');
+        },
+      },
+      {
+        name: '000 Handling code, docs/server.md: a configuration the device posts back without a status (the fetched object echoed) is done',
+        async run() {
+          // a raw device, not the agent: the agent always states the status it reports
+          const credentials = await register(env.url, {
+            account: tenant.account,
+            device_id: 'raw-config',
+            provisioning_key: provisioningKey(tenant, type),
+          });
+          tenant.undo('exodm:delete-devices', { 'device-id': ['raw-config'] });
+          await tenant.ok('exodm:update-config-data', {
+            'device-id': 'raw-config',
+            module: WEATHER,
+            values: { location: 'Lund' },
+          });
+          await tenant.ok('exodm:push-config-data', { 'device-id': 'raw-config' });
+          const url = new URL(`v1/devices/${encodeURIComponent(credentials.id)}/config`, credentials.hub_url);
+          const headers = { authorization: credentials.access_key, 'content-type': 'application/json' };
+          const fetched = await fetch(url, { headers });
+          const pending = (await fetched.json()) as Record<string, unknown>;
+          ensure(fetched.status === 200 && pending.id !== undefined, `GET config: ${fetched.status} ${show(pending)}`);
+          const posted = await fetch(url, { method: 'POST', headers, body: JSON.stringify(pending) });
+          const answer = (await posted.json()) as Record<string, unknown>;
+          includes({ status: posted.status, answer }, { status: 200, answer: { status: 'done' } }, 'POST config');
+          equal(await readArea(tenant, 'raw-config', WEATHER, 'installed'), { location: 'Lund' }, 'installed values');
         },
       },
       {
