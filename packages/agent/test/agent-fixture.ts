@@ -11,16 +11,16 @@ export interface TestAgent {
   readonly events: Recorder;
 }
 
-/** A new agent for `deviceId` (not started); `fetch` replaces the server's (to cut the network). */
+/** A new agent for `deviceId` (not started); `fetch` replaces the server's (to cut the network), `url` its URL. */
 export function agentFor(
   t: TestServer,
   deviceId: string,
-  extra: Partial<AgentOptions> & { readonly fetch?: FetchFunction } = {},
+  extra: Partial<AgentOptions> & { readonly fetch?: FetchFunction; readonly url?: string } = {},
 ): TestAgent {
-  const { fetch: fetchFunction, ...options } = extra;
+  const { fetch: fetchFunction, url, ...options } = extra;
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock();
   const agent = new Agent({
-    transport: httpTransport({ url: t.url, fetch: fetchFunction ?? t.fetch }),
+    transport: httpTransport({ url: url ?? t.url, fetch: fetchFunction ?? t.fetch }),
     registration: { account: 'acme', provisioningKey: METER_KEY, deviceId },
     random: new SeededRandom(deviceId.length),
     logger: silentLogger,
