@@ -4,6 +4,7 @@ import { routeFromDevice } from '../routing.ts';
 import { ownerOfPublicId } from '../store/device-keys.ts';
 import { type Device, findDevice, recordLastSeen } from '../store/devices.ts';
 import { deviceByPublicId } from './auth.ts';
+import { answerPackageRequest, PACKAGE_REQUESTS } from './broker-packages.ts';
 import { queueOf } from './engine.ts';
 import type { DeviceRuntime } from './runtime.ts';
 import { newAccessKey } from './secrets.ts';
@@ -167,7 +168,23 @@ export class BrokerPlugin {
       });
       return;
     }
-    this.#run(() => this.#handle(message.deviceId, message.payload));
+    const { payload, deviceId } = message;
+    if (typeof payload.type === 'string' && PACKAGE_REQUESTS.has(payload.type)) {
+      // one device's package requests are answered one at a time, in the order they came: an answer's
+      // data messages never interleave with another's
+      this.#run(() =>
+        this.#runtime.engine.serially(`broker-packages:${deviceId}`, () => this.#package(deviceId, payload)),
+      );
+      return;
+    }
+    this.#run(() => this.#handle(deviceId, payload));
+  }
+
+  async #package(publicId: string, payload: JsonObject): Promise<void> {
+    const device = await this.#deviceOf(publicId);
+    if (device === undefined) return;
+    await this.#runtime.engine.seen(device);
+    await answerPackageRequest(this.#runtime, device, payload, (reply) => this.#control.send(publicId, reply).sent);
   }
 
   async #handle(publicId: string, payload: JsonObject): Promise<void> {
@@ -177,7 +194,11 @@ export class BrokerPlugin {
     if (payload.type === 'ack') await this.#ack(publicId, device, payload);
     else if (payload.type === 'rpc') await this.#rpc(publicId, device, payload);
     else {
-      this.#control.send(publicId, { type: 'error', code: 'unknown-message', message: 'Expected an ack or an rpc' });
+      this.#control.send(publicId, {
+        type: 'error',
+        code: 'unknown-message',
+        message: 'Expected an ack, an rpc or a package request',
+      });
     }
   }
 

@@ -1,9 +1,9 @@
 import { ChunkBitmap } from '@fleetkit/chunked';
 import * as v from 'valibot';
-import { problem } from '../devices/replies.ts';
 import { base64Problem, decodeBase64 } from './base64.ts';
 import type { DevicePackage } from './device-store.ts';
 import type { OperationPayload } from './operations.ts';
+import type { Refused } from './refusal.ts';
 
 /** A device's acknowledgement of the chunks it verified and stored (`POST …/chunks`). */
 export const acknowledgement = v.object({
@@ -37,6 +37,24 @@ export const REPORTED = [
   'dependency-failure',
 ] as const;
 
+/** A package name a device's request names. */
+const packageName = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+
+/** A device's inventory after a start (`POST …/packages`): what it runs. */
+export const inventory = v.object({
+  packages: v.pipe(
+    v.array(
+      v.object({
+        name: v.optional(packageName),
+        'package-name': v.optional(packageName),
+        version: v.optional(packageName),
+      }),
+    ),
+    v.maxLength(10_000),
+  ),
+});
+
+/** A device's report of its package operation (`POST …/status`). */
 export const report = v.object({
   'package-status': v.picklist(REPORTED),
   /** The version the device runs: required when it reports again after the restart an install needed. */
@@ -124,12 +142,16 @@ export function afterRestart(
   };
 }
 
+function refuse(status: number, code: string, message: string): Refused {
+  return { refused: { status, code, message } };
+}
+
 /** A device's report of its operation as the ack it makes, or the refusal to answer. */
 export function ackOfReport(
   payload: OperationPayload,
   row: DevicePackage | undefined,
   body: v.InferOutput<typeof report>,
-): ReportAck | Response {
+): ReportAck | Refused {
   const status = body['package-status'];
   const message = body.message === undefined ? {} : { reason: body.message };
   const succeeded = SUCCESS[payload.operation].includes(status);
@@ -142,14 +164,14 @@ export function ackOfReport(
     if (status === 'transmitted' && payload.operation !== 'uninstall') {
       return { status: 'progress', detail: detail(payload, { 'package-status': 'transmitted' }), mark: 'transmitted' };
     }
-    return problem(409, 'wrong-status', `${status} does not answer a ${payload.operation} operation`);
+    return refuse(409, 'wrong-status', `${status} does not answer a ${payload.operation} operation`);
   }
   if (!succeeded) return { status: 'device-error', detail: detail(payload, { 'package-status': status, ...message }) };
   const awaitingRestart = row?.opReboot === true;
   if (awaitingRestart) {
     // the report after the restart: confirmed only if the device runs the new version
     if (body.version === undefined) {
-      return problem(400, 'version-required', 'Report the version running after the restart');
+      return refuse(400, 'version-required', 'Report the version running after the restart');
     }
     return afterRestart(payload, { version: body.version });
   }
