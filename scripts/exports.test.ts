@@ -12,6 +12,16 @@ interface Target {
   readonly default?: string;
 }
 
+/**
+ * An entry of committed JavaScript that runs without a build (core's bin
+ * launcher, which a checkout's bin runs before anything is built): a `.js`
+ * outside `src/` and `dist/`, typed by the `.d.ts` beside it.
+ */
+function unbuilt(target: Target): boolean {
+  const file = target.default ?? '';
+  return /^\.\/(?!src\/|dist\/)[\w/-]+\.js$/.test(file) && target.types === file.replace(/\.js$/, '.d.ts');
+}
+
 const packages = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, 'src', 'index.ts')));
 
 describe.each(packages)('exports map of @fleetkit/%s', (name) => {
@@ -22,6 +32,16 @@ describe.each(packages)('exports map of @fleetkit/%s', (name) => {
     sideEffects: boolean;
     exports: Record<string, Target | string>;
   };
+
+  it('has committed JavaScript, not a build, behind every entry without a source', () => {
+    for (const [key, target] of Object.entries(pkg.exports)) {
+      const t = target as Target;
+      if (key === './package.json' || t.source !== undefined) continue;
+      expect(unbuilt(t), `${key} has no source: it must be a committed .js with its .d.ts`).toBe(true);
+      expect(existsSync(join(dir, t.default!)), `${key} → ${t.default}`).toBe(true);
+      expect(existsSync(join(dir, t.types!)), `${key} → ${t.types}`).toBe(true);
+    }
+  });
 
   it('is an ESM package without side effects named after its folder', () => {
     expect(pkg.name).toBe(`@fleetkit/${name}`);
@@ -36,6 +56,7 @@ describe.each(packages)('exports map of @fleetkit/%s', (name) => {
     for (const [key, target] of Object.entries(pkg.exports)) {
       if (key === './package.json') continue;
       const t = target as Target;
+      if (t.source === undefined && unbuilt(t)) continue;
       expect(t.source, key).toMatch(/^\.\/src\/.+\.ts$/);
       expect(existsSync(join(dir, t.source!)), `${key} → ${t.source}`).toBe(true);
       const stem = t.source!.slice('./src/'.length, -'.ts'.length);

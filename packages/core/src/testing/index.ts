@@ -1,6 +1,13 @@
 // Contract suites and helpers for packages that build on core (imports vitest).
 
 export {
+  type PackageBin,
+  packageBin,
+  type StartedCommand,
+  startCommand,
+  terminalEnv,
+} from './command.ts';
+export {
   type ContractOptions,
   type ContractSuite,
   type ContractTestBody,
