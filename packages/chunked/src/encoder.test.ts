@@ -2,6 +2,7 @@ import { InThreadPool } from '@fleetkit/core';
 import { createPiscinaPool } from '@fleetkit/core/piscina';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { testImage } from '../test/fixtures/test-image.ts';
 import { sha256 } from './adapters/sha256.ts';
 import { type EncodedChunk, encodeImage } from './encoder.ts';
 import { decodeFrame } from './frame.ts';
@@ -9,16 +10,6 @@ import { chunkDigest, transferTag } from './manifest.ts';
 import { merkleRoot } from './merkle.ts';
 
 const identity = { name: 'fw', version: '1.0.0', sequence: 3 } as const;
-
-function image(size: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
 
 function streamOf(bytes: Uint8Array, pieces: readonly number[]): ReadableStream<Uint8Array> {
   let at = 0;
@@ -56,7 +47,7 @@ async function collect(
 
 describe('encodeImage', () => {
   it('cuts the image into chunks whose digests, frames and Merkle root match the bytes', async () => {
-    const bytes = image(1000);
+    const bytes = testImage(1000);
     const { manifest, chunks } = await collect(bytes, { chunkSize: 256 });
     expect(manifest).toMatchObject({ ...identity, size: 1000, chunkSize: 256, dependencies: [] });
     expect(chunks.map((c) => c.payload.length)).toEqual([256, 256, 256, 232]);
@@ -114,7 +105,7 @@ describe('encodeImage', () => {
   });
 
   it('hashes on worker threads (piscina) to the same manifest and frames as in-thread', async () => {
-    const bytes = image(300_000);
+    const bytes = testImage(300_000);
     const pool = createPiscinaPool({ threads: 2 });
     try {
       const reference = await collect(bytes, { chunkSize: 4096 });
@@ -129,7 +120,7 @@ describe('encodeImage', () => {
 
   it('gives every image its own chunks when encodes on one pool follow and overlap each other', async () => {
     const pool = new InThreadPool();
-    const images = [image(5000, 1), image(5000, 2), image(3000, 3), image(5000, 4)];
+    const images = [testImage(5000, 1), testImage(5000, 2), testImage(3000, 3), testImage(5000, 4)];
     const options = { chunkSize: 256, pool, poolThreshold: 0, batchBytes: 1024, inFlight: 2 };
     const references = await Promise.all(images.map((bytes) => collect(bytes, { chunkSize: 256 })));
     const sequential = [];
@@ -144,7 +135,7 @@ describe('encodeImage', () => {
   });
 
   it('never reads more than inFlight + 1 batches ahead of the chunks handed out', async () => {
-    const bytes = image(64 * 1024);
+    const bytes = testImage(64 * 1024);
     let pulled = 0;
     let handedOut = 0;
     let worstAhead = 0;
@@ -176,11 +167,11 @@ describe('encodeImage', () => {
   });
 
   it('refuses a stream that is not the size it was declared to be, with source-size-mismatch', async () => {
-    await expect(collect(streamOf(image(300), [100]), { size: 299 })).rejects.toMatchObject({
+    await expect(collect(streamOf(testImage(300), [100]), { size: 299 })).rejects.toMatchObject({
       code: 'source-size-mismatch',
       details: { expected: 299 },
     });
-    await expect(collect(streamOf(image(300), [100]), { size: 301 })).rejects.toMatchObject({
+    await expect(collect(streamOf(testImage(300), [100]), { size: 301 })).rejects.toMatchObject({
       code: 'source-size-mismatch',
       details: { expected: 301, got: 300 },
     });
@@ -188,7 +179,7 @@ describe('encodeImage', () => {
 
   it('refuses a chunk size that is not a power of two from 16 B to 16 MiB', async () => {
     for (const chunkSize of [0, 8, 100, 2 ** 25]) {
-      await expect(collect(image(10), { chunkSize })).rejects.toMatchObject({
+      await expect(collect(testImage(10), { chunkSize })).rejects.toMatchObject({
         code: 'invalid-argument',
         details: { path: 'options.chunkSize' },
       });
@@ -196,7 +187,7 @@ describe('encodeImage', () => {
   });
 
   it('refuses a manifest identity without a name, with the path', async () => {
-    await expect(collect(image(10), { name: '' })).rejects.toMatchObject({
+    await expect(collect(testImage(10), { name: '' })).rejects.toMatchObject({
       code: 'manifest-invalid',
       details: { path: 'options.name' },
     });
@@ -205,13 +196,13 @@ describe('encodeImage', () => {
   it('stops with the signal’s reason when aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
-    await expect(collect(image(1000), { signal: controller.signal })).rejects.toThrow('stop');
+    await expect(collect(testImage(1000), { signal: controller.signal })).rejects.toThrow('stop');
   });
 });
 
 describe('encodeImage buffer reuse', () => {
   it('hands out views that are rewritten after onChunk settles, so keeping one needs a copy', async () => {
-    const bytes = image(4096);
+    const bytes = testImage(4096);
     const kept: Uint8Array[] = [];
     const copies: Uint8Array[] = [];
     await encodeImage(bytes, {
@@ -243,10 +234,10 @@ describe('encodeImage failures', () => {
   it('rejects with the pool’s error when hashing tasks fail, and with onChunk’s error when it throws', async () => {
     const closed = new InThreadPool();
     await closed.close();
-    await expect(collect(image(5000), { pool: closed, poolThreshold: 0, batchBytes: 64 })).rejects.toMatchObject({
+    await expect(collect(testImage(5000), { pool: closed, poolThreshold: 0, batchBytes: 64 })).rejects.toMatchObject({
       code: 'pool-closed',
     });
-    const failing = encodeImage(image(5000), {
+    const failing = encodeImage(testImage(5000), {
       ...identity,
       chunkSize: 64,
       pool: new InThreadPool(),

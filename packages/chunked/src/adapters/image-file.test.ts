@@ -5,6 +5,7 @@ import { InThreadPool, type RunOptions, type WorkerPool } from '@fleetkit/core';
 import { createPiscinaPool } from '@fleetkit/core/piscina';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testImage } from '../../test/fixtures/test-image.ts';
 import { equalBytes } from '../_internal/hex.ts';
 import type { ImageFile } from '../_internal/source.ts';
 import { type EncodedChunk, type EncodeOptions, encodeImage } from '../encoder.ts';
@@ -14,16 +15,6 @@ const identity = { name: 'fw', version: '1.0.0', sequence: 3 } as const;
 const dir = mkdtempSync(join(tmpdir(), 'fleetkit-chunked-file-'));
 let files = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function image(size: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
 
 function fileOf(bytes: Uint8Array): string {
   const path = join(dir, `image-${files++}.bin`);
@@ -63,7 +54,7 @@ function watched(inner: WorkerPool) {
 
 describe('encodeImage of an image file', () => {
   it('on a 2-thread piscina pool, whose workers read the file, gives the frames and manifest of the in-thread encoder', async () => {
-    const bytes = image(300_001);
+    const bytes = testImage(300_001);
     const file = await openImageFile(fileOf(bytes));
     const pool = createPiscinaPool({ threads: 2 });
     try {
@@ -106,7 +97,7 @@ describe('encodeImage of an image file', () => {
   });
 
   it('gives the frames of the bytes for chunks read many to a syscall (16 KiB) and a piece at a time (2 MiB), on the pool and in-thread', async () => {
-    const bytes = image(5 * 1024 * 1024 + 123);
+    const bytes = testImage(5 * 1024 * 1024 + 123);
     const file = await openImageFile(fileOf(bytes));
     for (const [chunkSize, batchBytes] of [
       [1 << 14, (2 << 20) + 1],
@@ -128,7 +119,7 @@ describe('encodeImage of an image file', () => {
   });
 
   it('on the pool leaves the reading to the workers: the calling thread never opens the file', async () => {
-    const bytes = image(20_000);
+    const bytes = testImage(20_000);
     const opened = await openImageFile(fileOf(bytes));
     let opens = 0;
     const file: ImageFile = {
@@ -149,14 +140,14 @@ describe('encodeImage of an image file', () => {
 
   it('refuses a file that shrank or grew after it was opened, with source-size-mismatch, on the pool and in-thread', async () => {
     for (const options of [{}, { pool: new InThreadPool(), poolThreshold: 0, batchBytes: 1024 }]) {
-      const shrinking = fileOf(image(5000));
+      const shrinking = fileOf(testImage(5000));
       const short = await openImageFile(shrinking);
       truncateSync(shrinking, 4000);
       await expect(collect(short, options)).rejects.toMatchObject({
         code: 'source-size-mismatch',
         details: { expected: 5000 },
       });
-      const growing = fileOf(image(5000));
+      const growing = fileOf(testImage(5000));
       const long = await openImageFile(growing);
       appendFileSync(growing, new Uint8Array(10));
       await expect(collect(long, options)).rejects.toMatchObject({
@@ -181,7 +172,7 @@ describe('encodeImage of an image file', () => {
     const pool = createPiscinaPool({ threads: 2 });
     try {
       for (const options of [{}, { pool: new InThreadPool(), poolThreshold: 0 }, { pool, poolThreshold: 0 }]) {
-        const path = fileOf(image(5000));
+        const path = fileOf(testImage(5000));
         const file = await openImageFile(path);
         rmSync(path);
         await expect(collect(file, options)).rejects.toMatchObject({
