@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SUITES } from '../suites/index.ts';
 import { failures, unexpectedSkips } from './expected-skips.ts';
 import { type OurServer, startOurServer } from './our-server.ts';
-import { runAgainst } from './run-against.ts';
+import { FULL_RUN_MS, runAgainst } from './run-against.ts';
 
 describeWithPostgres('fleetkit-conformance against fleetkit-server on PostgreSQL', (url) => {
   const database = `conformance_${Math.random().toString(36).slice(2, 10)}`;
@@ -27,13 +27,17 @@ describeWithPostgres('fleetkit-conformance against fleetkit-server on PostgreSQL
   // broker-lifecycle talks to a broker, not to the server or its database: the SQLite test runs it
   const suites = SUITES.map((suite) => suite.name).filter((name) => name !== 'broker-lifecycle');
 
-  it('passes every suite that talks to the server, devices on the HTTP device API', async () => {
-    const started = performance.now();
-    const { results, report } = await runAgainst({ url: server.url, suites, quiet: true });
-    console.log(
-      `${report}\nrun against our server on PostgreSQL: ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
-    expect(failures(results), server.logs()).toEqual([]);
-    expect(unexpectedSkips(results)).toEqual([]);
-  });
+  it(
+    'passes every suite that talks to the server, devices on the HTTP device API',
+    async () => {
+      const started = performance.now();
+      const { results, report } = await runAgainst({ url: server.url, suites, quiet: true });
+      console.log(
+        `${report}\nrun against our server on PostgreSQL: ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      expect(failures(results), server.logs()).toEqual([]);
+      expect(unexpectedSkips(results)).toEqual([]);
+    },
+    FULL_RUN_MS,
+  );
 });

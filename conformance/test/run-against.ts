@@ -61,3 +61,6 @@ export async function runAgainst(options: RunAgainst): Promise<{ results: CheckR
  * ack path of each plugin, at a fraction of the time of all device suites.
  */
 export const DEVICE_SUITES = ['device-transaction', 'group-transaction'];
+
+/** A full run against our server, every suite, must finish within this (on a loaded two-core machine too). */
+export const FULL_RUN_MS = 120_000;
