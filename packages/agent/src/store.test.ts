@@ -1,5 +1,7 @@
+import type { ChunkStorage } from '@fleetkit/chunked';
+import { describeChunkStorage } from '@fleetkit/chunked/testing';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_STATE, memoryStore, parseAgentState } from './store.ts';
+import { EMPTY_STATE, type MemoryStore, memoryStore, parseAgentState } from './store.ts';
 
 const auth = { id: 'pub-1', accessKey: 'key', hubUrl: 'http://hub' };
 
@@ -16,8 +18,32 @@ describe('parseAgentState', () => {
     expect(parseAgentState({ configVersion: 0 })).toEqual(EMPTY_STATE);
   });
 
+  it('takes the pinned package key, the record of installed packages and how far a package operation got', () => {
+    const state = {
+      configVersion: 1,
+      packageKey: 'a2V5',
+      packages: { fw: '1.0', lib: '2.1' },
+      inProgress: {
+        id: '4.1',
+        name: 'exodm:upgrade-package',
+        package: { stage: 'reboot', name: 'fw-2', version: '2.0', from: 'fw' },
+      },
+    };
+    expect(parseAgentState(state)).toEqual(state);
+  });
+
   it.each([
     ['not an object', []],
+    ['a package key that is not text', { configVersion: 0, packageKey: 7 }],
+    ['a package record with a version that is not text', { configVersion: 0, packages: { fw: 1 } }],
+    [
+      'a package stage it does not know',
+      { configVersion: 0, inProgress: { id: '1.1', name: 'x', package: { stage: 'done', name: 'fw', version: '1' } } },
+    ],
+    [
+      'a package stage without a version',
+      { configVersion: 0, inProgress: { id: '1.1', name: 'x', package: { stage: 'install', name: 'fw' } } },
+    ],
     ['auth without a key', { auth: { id: 'x', hubUrl: 'h' }, configVersion: 0 }],
     ['a negative version', { configVersion: -1 }],
     ['a fractional version', { configVersion: 1.5 }],
@@ -39,3 +65,17 @@ describe('memoryStore', () => {
     expect(await memoryStore({ configVersion: 9 }).load()).toEqual({ configVersion: 9 });
   });
 });
+
+const stores = new Map<ChunkStorage, MemoryStore>();
+
+// a memory store's chunks outlive the agent: a new agent on the same store (a simulated restart) resumes
+describeChunkStorage(
+  'memoryStore().chunks()',
+  async () => {
+    const store = memoryStore();
+    const storage = store.chunks();
+    stores.set(storage, store);
+    return storage;
+  },
+  { reopen: async (storage) => stores.get(storage)!.chunks() },
+);

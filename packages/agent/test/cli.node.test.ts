@@ -1,45 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, eventually, packageDir, run } from './cli-fixture.ts';
 import { METER_KEY, startServer, type TestServer } from './server-fixture.ts';
 
-const packageDir = join(import.meta.dirname, '..');
 const root = join(packageDir, '..', '..');
-const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-const bin = join(packageDir, manifest.bin['fleetkit-agent']!);
-
-/** A terminal's PATH: no node_modules/.bin, so the launcher finds the machine's own Node, else the workspace's. */
-const env = {
-  ...process.env,
-  PATH: [
-    ...(process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes(`node_modules${sep}.bin`)),
-    dirname(process.execPath),
-  ].join(delimiter),
-};
-
-function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('exit', (code) => resolve(code));
-    child.once('error', reject);
-  });
-  return { child, output: () => output, exited };
-}
-
-/** Waits (polling, with a generous deadline) until `check` holds; the message says what was awaited. */
-async function eventually(check: () => boolean | Promise<boolean>, what: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen; output:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the fleetkit-agent bin, run by its package.json path', () => {
   let t: TestServer;

@@ -14,6 +14,8 @@ export interface Tampering {
   manifest?: Uint8Array;
   /** Flip the last bit of the server's signed manifest. */
   flipManifest?: boolean;
+  /** Hold the image request of this number (counted from 1) until the proxy closes; `reached` hears of it. */
+  hold?: { readonly request: number; readonly reached: () => void };
   /** Flip a byte of this chunk in image responses, `times` times (then pass it untouched). */
   corrupt?: { readonly index: number; times: number };
 }
@@ -48,6 +50,10 @@ export async function forgedManifest(
 export async function startProxy(t: TestServer): Promise<HostileProxy> {
   const tampering: Tampering = {};
   const ranges: string[] = [];
+  let closing!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    closing = resolve;
+  });
   const served = await serve(
     async (request) => {
       const path = new URL(request.url).pathname;
@@ -60,7 +66,14 @@ export async function startProxy(t: TestServer): Promise<HostileProxy> {
         });
       }
       const range = request.headers.get('range');
-      if (path.endsWith('/image') && range !== null) ranges.push(range);
+      if (path.endsWith('/image') && range !== null) {
+        ranges.push(range);
+        if (tampering.hold?.request === ranges.length) {
+          tampering.hold.reached();
+          await closed;
+          return new Response(null, { status: 503 });
+        }
+      }
       const response = await t.server.fetch(request);
       if (path.endsWith('/manifest') && tampering.flipManifest === true && response.ok) {
         const bytes = new Uint8Array(await response.arrayBuffer());
@@ -84,6 +97,9 @@ export async function startProxy(t: TestServer): Promise<HostileProxy> {
     url: served.url.replace(/\/$/, ''),
     tampering,
     ranges,
-    close: () => served.close(),
+    close: () => {
+      closing();
+      return served.close();
+    },
   };
 }

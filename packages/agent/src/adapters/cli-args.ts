@@ -10,7 +10,7 @@ export const USAGE = `Usage: fleetkit-agent --url URL --account A --provisioning
   --account A              the account of the device type
   --provisioning-key K     the device type's provisioning key; or FLEETKIT_PROVISIONING_KEY
   --device-id ID           the device's id (default: the host name)
-  --state-dir DIR          where the auth data is kept (default ./fleetkit-agent-state)
+  --state-dir DIR          where the auth data and package chunks are kept (default ./fleetkit-agent-state)
   --transport T            http (default) | broker
   --broker-url URL         the broker's device endpoint (default: ws(s)://<hub>/devices)
   --name N                 a human-readable name
@@ -18,7 +18,8 @@ export const USAGE = `Usage: fleetkit-agent --url URL --account A --provisioning
   --telemetry-ms N         a fixed telemetry interval (default 5–30 s, drawn per beat)
   --simulate N             run N simulated devices <device-id>-0 … -<N-1> (memory state) instead of one
 
-Every command is reported done with what it received; configuration and licences are accepted.
+Every command is reported done with what it received; configuration and licences are accepted;
+packages are transferred into the state directory, verified and reported installed.
 Logs are JSON lines on stderr. SIGINT/SIGTERM stop the agent (nothing half-done is reported) and exit.`;
 
 /** What the command line asks for. */

@@ -14,6 +14,21 @@ import { fileStore } from './file-store.ts';
 /** The device code of the CLI: it takes everything and says what it took. */
 function cliHandlers(logger: Logger): Handlers {
   return new Handlers()
+    .packageInstaller('*', {
+      // the image is verified against the signed manifest by now; a device to try a server with keeps no copy
+      install: (image, context) => {
+        logger.info('package installed', {
+          name: image.name,
+          version: image.version,
+          size: image.size,
+          operation: context.operation,
+        });
+        return undefined;
+      },
+      uninstall: (target) => {
+        logger.info('package uninstalled', { name: target.name, version: target.version });
+      },
+    })
     .command('*', (command) => {
       logger.info('command', { id: command.id, name: command.name, parameters: command.parameters });
       return { received: command.name, parameters: command.parameters };

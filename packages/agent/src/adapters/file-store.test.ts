@@ -1,6 +1,9 @@
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChunkStorage } from '@fleetkit/chunked';
+import { describeChunkStorage } from '@fleetkit/chunked/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileStore, STATE_FILE } from './file-store.ts';
 
@@ -53,3 +56,20 @@ describe('fileStore', () => {
     await expect(fileStore(directory).load()).rejects.toMatchObject({ code: 'state-invalid' });
   });
 });
+
+const made = new Map<ChunkStorage, string>();
+let stores = 0;
+const chunksRoot = mkdtempSync(join(tmpdir(), 'fleetkit-agent-chunks-'));
+afterAll(() => rm(chunksRoot, { recursive: true, force: true }));
+
+// the package chunks of a file store: what a new store on the same directory (a restarted agent) finds
+describeChunkStorage(
+  'fileStore(dir).chunks()',
+  async () => {
+    const directory = join(chunksRoot, `store-${stores++}`);
+    const storage = fileStore(directory).chunks();
+    made.set(storage, directory);
+    return storage;
+  },
+  { reopen: async (storage) => fileStore(made.get(storage)!).chunks() },
+);

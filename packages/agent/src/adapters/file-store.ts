@@ -1,17 +1,22 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ChunkStorage } from '@fleetkit/chunked';
+import { createFsStorage } from '@fleetkit/chunked/fs';
 import { AgentError, AgentErrorCode } from '../errors.ts';
 import { type AgentState, type AgentStore, parseAgentState } from '../store.ts';
 
 /** The file a {@link FileStore} keeps its state in, inside its directory. */
 export const STATE_FILE = 'agent-state.json';
+/** The folder of a {@link FileStore} holding package chunks, one sub-folder per image. */
+export const CHUNKS_FOLDER = 'packages';
 
 /**
  * An agent's state in one JSON file of a directory, written so that a power
  * cut leaves either the old state or the new one: the new text goes to a
  * temporary file, which is fsynced and renamed over the old one, and the
- * directory is fsynced so the rename itself is on disk. One agent per
- * directory.
+ * directory is fsynced so the rename itself is on disk. Package chunks and
+ * their resume bitmaps go to `packages/` the same way (chunked's file
+ * storage). One agent per directory.
  */
 export class FileStore implements AgentStore {
   readonly directory: string;
@@ -19,6 +24,7 @@ export class FileStore implements AgentStore {
   readonly #temporary: string;
   /** Saves run one after another, so a late one never overwrites a newer state. */
   #last: Promise<void> = Promise.resolve();
+  #chunks: ChunkStorage | undefined;
 
   constructor(directory: string) {
     this.directory = directory;
@@ -53,6 +59,12 @@ export class FileStore implements AgentStore {
     );
     this.#last = run.catch(() => undefined);
     return run;
+  }
+
+  /** Package chunks in `<directory>/packages/<root>/`, each written, fsynced and renamed into place. */
+  chunks(): ChunkStorage {
+    this.#chunks ??= createFsStorage({ dir: join(this.directory, CHUNKS_FOLDER), durable: true });
+    return this.#chunks;
   }
 
   async #write(state: AgentState): Promise<void> {
