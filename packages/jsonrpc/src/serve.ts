@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '@fleetkit/core';
+import { createLogger, type Logger, runtimeKey } from '@fleetkit/core';
 import { guard } from './_internal/guard.ts';
 import type { FetchHandler } from './http-handler.ts';
 
@@ -36,7 +36,12 @@ export interface Served {
 export async function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<Served> {
   const logger = options.logger ?? createLogger();
   const guarded = guard(handler, logger);
-  if ('Bun' in globalThis) return (await import('./adapters/bun.ts')).serveBun(guarded, options);
-  if ('Deno' in globalThis) return (await import('./adapters/deno.ts')).serveDeno(guarded, options);
-  return (await import('./adapters/node.ts')).serveNode(guarded, options, logger);
+  switch (runtimeKey()) {
+    case 'bun':
+      return (await import('./adapters/bun.ts')).serveBun(guarded, options);
+    case 'deno':
+      return (await import('./adapters/deno.ts')).serveDeno(guarded, options);
+    default:
+      return (await import('./adapters/node.ts')).serveNode(guarded, options, logger);
+  }
 }

@@ -3,7 +3,6 @@ import type { AcceptRequest, Connection, Session } from '../connection.ts';
 import { BrokerError, BrokerErrorCode } from '../errors.ts';
 import type { OutFrame } from '../protocol/frame.ts';
 import {
-  awaitClosing,
   type BrokerMount,
   type BrokerServer,
   baseUrl,
@@ -12,6 +11,7 @@ import {
   mountPath,
   notAnUpgrade,
   routeUpgrade,
+  shutdownSockets,
   transportLimit,
 } from './server.ts';
 
@@ -120,10 +120,8 @@ export function mountBun(broker: Broker, options: MountOptions = {}): BunBrokerM
         ws.data.session?.closed(code);
       },
     },
-    async close(kind: ShutdownKind = 'shutdown') {
-      broker.shutdown(kind);
-      await awaitClosing(() => sockets.size);
-      for (const ws of sockets) ws.terminate();
+    close(kind: ShutdownKind = 'shutdown') {
+      return shutdownSockets(broker, kind, { open: sockets, cut: (ws) => ws.terminate() });
     },
   };
 }

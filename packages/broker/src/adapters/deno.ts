@@ -3,7 +3,6 @@ import type { Connection, Session } from '../connection.ts';
 import { BrokerError, BrokerErrorCode } from '../errors.ts';
 import type { OutFrame } from '../protocol/frame.ts';
 import {
-  awaitClosing,
   type BrokerMount,
   type BrokerServer,
   baseUrl,
@@ -12,6 +11,7 @@ import {
   mountPath,
   notAnUpgrade,
   routeUpgrade,
+  shutdownSockets,
 } from './server.ts';
 
 // The slice of Deno's API this adapter uses (the Deno types are not a dependency).
@@ -95,10 +95,8 @@ export function mountDeno(broker: Broker, options: MountOptions = {}): DenoBroke
       socket.onerror = () => {};
       return response;
     },
-    async close(kind: ShutdownKind = 'shutdown') {
-      broker.shutdown(kind);
-      await awaitClosing(() => sockets.size);
-      for (const socket of sockets) socket.close();
+    close(kind: ShutdownKind = 'shutdown') {
+      return shutdownSockets(broker, kind, { open: sockets, cut: (socket) => socket.close() });
     },
   };
 }

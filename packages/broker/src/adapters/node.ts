@@ -5,13 +5,13 @@ import type { Broker, ShutdownKind } from '../broker.ts';
 import { type AcceptRequest, apiKeyOf, type Connection, endpointOf, type Session } from '../connection.ts';
 import type { OutFrame } from '../protocol/frame.ts';
 import {
-  awaitClosing,
   type BrokerMount,
   type BrokerServer,
   baseUrl,
   type ListenOptions,
   type MountOptions,
   mountPath,
+  shutdownSockets,
   transportLimit,
 } from './server.ts';
 
@@ -156,9 +156,7 @@ class NodeUpgrades {
 
   /** Shuts the broker down, waits for the peers' close frames, then cuts what is left. */
   async close(kind: ShutdownKind): Promise<void> {
-    this.#broker.shutdown(kind);
-    await awaitClosing(() => this.#sockets.size);
-    for (const ws of this.#sockets) ws.terminate();
+    await shutdownSockets(this.#broker, kind, { open: this.#sockets, cut: (ws) => ws.terminate() });
     await new Promise<void>((r) => this.#wss.close(() => r()));
   }
 }

@@ -1,11 +1,11 @@
+import { runtimeKey } from '@fleetkit/core';
 import type { Broker } from '../broker.ts';
 import type { BrokerServer, ListenOptions } from './server.ts';
 
-/** Which native server {@link serve} uses here. */
+/** Which native server {@link serve} uses here (core's `runtimeKey`; Node's for any other runtime). */
 export function runtimeName(): 'bun' | 'deno' | 'node' {
-  if ('Bun' in globalThis) return 'bun';
-  if ('Deno' in globalThis) return 'deno';
-  return 'node';
+  const runtime = runtimeKey();
+  return runtime === 'other' ? 'node' : runtime;
 }
 
 /** Runs `broker` on this runtime's native server: `Bun.serve`, `Deno.serve`, or `node:http` with `ws`. */

@@ -83,7 +83,20 @@ export function notAnUpgrade(request: Request): Response {
     : new Response('Upgrade Required', { status: 426, headers: { upgrade: 'websocket' } });
 }
 
-/** Gives peers up to a second to answer the close frames a shutdown sent. */
-export async function awaitClosing(open: () => number): Promise<void> {
-  for (let waited = 0; open() > 0 && waited < 1_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+/**
+ * How every adapter closes its sockets: shuts `broker` down (1001 or 1012 to
+ * each peer), gives the peers up to a second to answer the close frames, then
+ * cuts the sockets still open. `sockets` is the adapter's live set, which its
+ * close handler empties.
+ */
+export async function shutdownSockets<Socket>(
+  broker: Broker,
+  kind: ShutdownKind,
+  sockets: { readonly open: ReadonlySet<Socket>; cut(socket: Socket): void },
+): Promise<void> {
+  broker.shutdown(kind);
+  for (let waited = 0; sockets.open.size > 0 && waited < 1_000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const socket of sockets.open) sockets.cut(socket);
 }

@@ -1,4 +1,5 @@
 // Bun serves web-standard Requests itself.
+import { baseUrl } from '../_internal/base-url.ts';
 import type { FetchHandler } from '../http-handler.ts';
 import type { Served, ServeOptions } from '../serve.ts';
 
@@ -15,7 +16,7 @@ export async function serveBun(handler: FetchHandler, options: ServeOptions): Pr
   return {
     runtime: 'bun',
     port: server.port,
-    url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}/`,
+    url: baseUrl(hostname, server.port),
     close: async () => {
       await server.stop(true);
     },

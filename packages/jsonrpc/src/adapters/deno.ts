@@ -1,4 +1,5 @@
 // Deno serves web-standard Requests itself.
+import { baseUrl } from '../_internal/base-url.ts';
 import { clientGone } from '../_internal/guard.ts';
 import type { FetchHandler } from '../http-handler.ts';
 import type { Served, ServeOptions } from '../serve.ts';
@@ -48,7 +49,7 @@ export async function serveDeno(handler: FetchHandler, options: ServeOptions): P
   return {
     runtime: 'deno',
     port,
-    url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}/`,
+    url: baseUrl(hostname, port),
     close: () => server.shutdown(),
   };
 }

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@fleetkit/core';
+import { baseUrl } from '../_internal/base-url.ts';
 import { clientGone } from '../_internal/guard.ts';
 import type { FetchHandler } from '../http-handler.ts';
 import type { Served, ServeOptions } from '../serve.ts';
@@ -19,7 +20,7 @@ export async function serveNode(handler: FetchHandler, options: ServeOptions, lo
   return {
     runtime: 'node',
     port,
-    url: `http://${urlHost(options.hostname ?? '127.0.0.1')}:${port}/`,
+    url: baseUrl(options.hostname ?? '127.0.0.1', port),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -87,8 +88,4 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
     signal,
     ...(hasBody ? { body: requestBody(req), duplex: 'half' } : {}),
   } as RequestInit);
-}
-
-function urlHost(hostname: string): string {
-  return hostname.includes(':') ? `[${hostname}]` : hostname;
 }
