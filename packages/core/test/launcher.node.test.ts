@@ -3,6 +3,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isInstalled, packageDirOf } from '@fleetkit/core/launcher';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCommand, terminalEnv } from '../src/testing/command.ts';
 
@@ -14,6 +15,15 @@ const run = (bin: string, args: string[]) => startCommand('node', [bin, ...args]
 
 const scratch = mkdtempSync(join(tmpdir(), 'fleetkit-launcher-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('where the launcher looks', () => {
+  it('takes the package as the folder above the bin’s bin/, installed when under node_modules', () => {
+    expect(packageDirOf('file:///work/packages/broker/bin/fleetkit-broker.js')).toBe('/work/packages/broker');
+    expect(isInstalled('/app/node_modules/@fleetkit/broker')).toBe(true);
+    expect(isInstalled('/work/packages/broker')).toBe(false);
+    expect(isInstalled('/work/node_modules_old/broker')).toBe(false);
+  });
+});
 
 describe('a bin on core’s launcher, in a checkout', () => {
   it('runs the TypeScript source with the workspace resolved to its sources, passing the arguments', async () => {
