@@ -24,6 +24,8 @@ export interface Env {
   readonly url: string;
   /** How the suites play devices. */
   readonly devices: DeviceApi;
+  /** Where broker devices connect (`--broker-url`, default the server's URL as ws://); `/devices` is appended. */
+  readonly brokerUrl: string;
   /** Callbacks and backend endpoints of device-originated RPCs. */
   readonly listener: CallbackListener;
   /** Unique per run: prefixes every name the run creates, so runs never collide on a shared server. */

@@ -36,15 +36,12 @@ export async function openRun(target: Target): Promise<OpenRun> {
     port: target.callbackPort ?? 0,
   });
   const random = Math.floor(Math.random() * 36 ** 4).toString(36);
+  const brokerUrl = target.brokerUrl ?? url.replace(/^http/, 'ws');
   const env: Env = {
     backend: new Backend(new URL('exodm/rpc', url).toString(), { user: target.user, password: target.password }),
     url,
-    devices: deviceApi(
-      target.deviceApi ?? 'fleetkit-http',
-      url,
-      target.brokerUrl ?? url.replace(/^http/, 'ws'),
-      waitMs,
-    ),
+    devices: deviceApi(target.deviceApi ?? 'fleetkit-http', url, brokerUrl, waitMs),
+    brokerUrl,
     listener,
     run: `cf${Date.now().toString(36)}${random}`,
     password: `cf-${crypto.randomUUID()}`,

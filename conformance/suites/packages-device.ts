@@ -8,29 +8,15 @@ import {
   type Manifest,
   manifestId,
   openSignedManifest,
-  rangeRequestHeaders,
-  readRangeResponse,
 } from '@fleetkit/chunked';
 import { CheckFailure } from '../runner/check.ts';
-import { pause } from '../runner/devices/device.ts';
 import { provisioningKey, register } from '../runner/devices/fleetkit-http.ts';
 import { ensure, show } from '../runner/expect.ts';
 import type { Tenant } from '../runner/tenant.ts';
+import { BrokerWire } from './packages-broker.ts';
 import { decodeBase64, encodeBase64 } from './packages-data.ts';
-
-/** An HTTP answer of the device API: its status and JSON body. */
-export interface DeviceReply {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-/** A package command as `GET command` hands it out (docs/server.md, Packages: the command). */
-export interface PackageCommand {
-  /** `<transaction>.<attempt>`. */
-  readonly id: string;
-  readonly name: string;
-  readonly parameters: Record<string, unknown>;
-}
+import { HttpWire } from './packages-http.ts';
+import type { ChunksReply, PackageCommand, PackageWire, Target, WireReply } from './packages-wire.ts';
 
 /** What a device's carry-out of an install does at the end. */
 export interface CarryOut {
@@ -40,22 +26,26 @@ export interface CarryOut {
   readonly fail?: string;
 }
 
-/** The pause between two polls of `GET command`: the server's per-device call budget is a few calls a second. */
-const POLL_MS = 200;
+/** Where a command says to send each request of its package. */
+function targets(command: PackageCommand) {
+  const p = command.parameters;
+  const name = String(p['package-name']);
+  const at = (path: unknown): Target => (typeof path === 'string' ? { name, path } : { name });
+  return { name, manifest: at(p.manifest), image: at(p.image), acknowledge: at(p.acknowledge), report: at(p.report) };
+}
 
 /**
- * A device of the HTTP device API (`fleetkit-http`) that takes package
- * operations the way manual §5.7 has it, with `@fleetkit/chunked` doing the
- * verification: it pins the server's key, trusts only a manifest that key
- * signed, fetches the chunks it is missing with HTTP Range requests, stores
- * only chunks whose SHA-256 the manifest names, acknowledges them, checks
- * the Merkle root and reports. Every range it asked for is logged.
+ * A device that takes package operations the way manual §5.7 has it, with
+ * `@fleetkit/chunked` doing the verification: it pins the server's key,
+ * trusts only a manifest that key signed, fetches the chunks it is missing,
+ * stores only chunks whose SHA-256 the manifest names, acknowledges them,
+ * checks the Merkle root and reports. It talks to the server over the HTTP
+ * device API or its broker connection; every chunk range it asked for is logged.
  */
 export class PackageDevice {
   readonly id: string;
-  readonly #base: URL;
-  readonly #accessKey: string;
-  /** The device's chunk storage: survives its "restarts" (a new Assembler over it resumes). */
+  readonly wire: PackageWire;
+  /** The device's chunk storage: survives its restarts (a new Assembler over it resumes). */
   readonly storage: ChunkStorage = createMemoryStorage();
   /** Every chunk range asked for, per package, in order. */
   readonly requested: { readonly package: string; readonly start: number; readonly end: number }[] = [];
@@ -63,106 +53,103 @@ export class PackageDevice {
   readonly running = new Map<string, string>();
   #key: CryptoKey | undefined;
 
-  private constructor(id: string, base: URL, accessKey: string) {
+  private constructor(id: string, wire: PackageWire) {
     this.id = id;
-    this.#base = base;
-    this.#accessKey = accessKey;
+    this.wire = wire;
   }
 
-  /** Creates the device in the tenant's account and registers it with its type's provisioning key. */
+  /**
+   * Creates the device in the tenant's account (its type made with the run's
+   * device API) and registers it with the type's provisioning key; a broker
+   * device connects at once.
+   */
   static async provision(tenant: Tenant, id: string, type: string): Promise<PackageDevice> {
     await tenant.type(type);
     await tenant.ok('exodm:create-device', { 'device-id': id, 'device-type': type });
     tenant.undo('exodm:delete-devices', { 'device-id': [id] });
-    const credentials = await register(tenant.env.url, {
+    const { env } = tenant;
+    const credentials = await register(env.url, {
       account: tenant.account,
       device_id: id,
       provisioning_key: provisioningKey(tenant, type),
     });
+    if (env.devices.name === 'broker') {
+      const url = `${env.brokerUrl.replace(/\/+$/, '')}/devices?apiKey=${encodeURIComponent(credentials.access_key)}`;
+      const wire = new BrokerWire(url, credentials.id, env.waitMs);
+      await wire.connect();
+      return new PackageDevice(id, wire);
+    }
     const base = new URL(`v1/devices/${encodeURIComponent(credentials.id)}/`, credentials.hub_url);
-    return new PackageDevice(id, base, credentials.access_key);
+    return new PackageDevice(id, new HttpWire(base, credentials.access_key));
   }
 
-  /** A request with the access key, answered once the device's call budget allows (429 waits). */
-  async send(path: string, init: RequestInit = {}): Promise<Response> {
-    for (;;) {
-      const headers = new Headers(init.headers);
-      headers.set('authorization', this.#accessKey);
-      const response = await fetch(new URL(path, this.#base), { ...init, headers });
-      if (response.status !== 429) return response;
-      await response.body?.cancel();
-      await pause(Number(response.headers.get('retry-after') ?? '1') * 1000);
-    }
-  }
-
-  /** A JSON call; the body parsed (`{}` when empty). */
-  async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<DeviceReply> {
-    const response = await this.send(path, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    const text = await response.text();
-    if (text === '') return { status: response.status, body: {} };
-    try {
-      return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
-    } catch {
-      throw new CheckFailure(`${method} ${path} answered HTTP ${response.status}, not JSON: ${text.slice(0, 200)}`);
-    }
-  }
-
-  /** `GET package-key`: pins the server's Ed25519 key; every manifest must verify with it. */
+  /** The package-key request: pins the server's Ed25519 key; every manifest must verify with it. */
   async pin(): Promise<void> {
-    const reply = await this.call('GET', 'package-key');
+    const reply = await this.wire.key();
     const key = reply.body['public-key'];
     if (reply.status !== 200 || reply.body.algorithm !== 'Ed25519' || typeof key !== 'string') {
       throw new CheckFailure(
-        `GET package-key: expected 200 {algorithm: Ed25519, public-key}, got ${reply.status} ${show(reply.body)}`,
+        `package-key: expected {algorithm: Ed25519, public-key}, got ${reply.status} ${show(reply.body)}`,
       );
     }
     this.#key = await crypto.subtle.importKey('raw', decodeBase64(key), 'Ed25519', false, ['verify']);
   }
 
-  /** The device's next command, polling up to `waitMs`; undefined when none came. */
-  async command(waitMs: number): Promise<PackageCommand | undefined> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const reply = await this.call('GET', 'command');
-      if (reply.status === 200) return reply.body as unknown as PackageCommand;
-      if (reply.status !== 404) throw new CheckFailure(`GET command answered ${reply.status} ${show(reply.body)}`);
-      if (Date.now() + POLL_MS > deadline) return undefined;
-      await pause(POLL_MS);
-    }
+  /** The device's next command, waiting up to `waitMs`; undefined when none came. */
+  command(waitMs: number): Promise<PackageCommand | undefined> {
+    return this.wire.command(waitMs);
   }
 
   /** A command that must come: fails naming what was expected. */
   async expectCommand(waitMs: number, what: string): Promise<PackageCommand> {
-    const command = await this.command(waitMs);
+    const command = await this.wire.command(waitMs);
     if (command === undefined)
       throw new CheckFailure(`${this.id} got no command within ${waitMs} ms: expected ${what}`);
     return command;
   }
 
-  /** `GET <manifest>`: the signed manifest, opened with the pinned key (`signature-invalid` otherwise). */
-  async manifest(path: string): Promise<Manifest> {
+  /** The device has no command: the server queued nothing for it. */
+  async noCommand(after: string): Promise<void> {
+    const command = await this.wire.command(this.wire.quietMs);
+    ensure(command === undefined, `${this.id} got a command after ${after}: ${show(command)}`);
+  }
+
+  /** The device goes down and starts again. */
+  restart(): Promise<void> {
+    return this.wire.restart();
+  }
+
+  /** The manifest request as it was answered, without opening it (for refusals). */
+  manifestReply(target: Target): Promise<ChunksReply> {
+    return this.wire.manifest(target);
+  }
+
+  /** The signed manifest, opened with the pinned key (`signature-invalid` otherwise). */
+  async manifest(target: Target): Promise<Manifest> {
     if (this.#key === undefined) await this.pin();
-    const response = await this.send(path);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (response.status !== 200) {
-      throw new CheckFailure(`GET ${path} answered ${response.status}: ${new TextDecoder().decode(bytes)}`);
+    const reply = await this.wire.manifest(target);
+    if (reply.status !== 200 || reply.bytes === undefined) {
+      throw new CheckFailure(`the manifest of ${target.name} answered ${reply.status} ${show(reply.body)}`);
     }
-    return openSignedManifest(bytes, ed25519Verifier(this.#key!));
+    return openSignedManifest(reply.bytes, ed25519Verifier(this.#key!));
+  }
+
+  /** An image request without a manifest: the answer's status and body (a refusal's). */
+  async imageReply(target: Target): Promise<WireReply> {
+    const reply = await this.wire.chunks(target, { first: 0, last: 1 });
+    return { status: reply.status, body: reply.body };
   }
 
   /**
-   * Fetches the chunks of `ranges` with Range requests of up to `perRequest`
-   * chunks, feeding each to the assembler (which verifies it before storing
-   * it). After each request `onRequest` gets the chunks it brought; returning
+   * Fetches the chunks of `ranges` in requests of up to `perRequest` chunks,
+   * feeding each to the assembler (which verifies it before storing it).
+   * After each request `onRequest` gets the chunks it brought; returning
    * false stops the transfer there (a power cut). The chunks the assembler
    * already held, that is fetched again, are returned.
    */
   async fetchChunks(
     assembler: Assembler,
-    path: string,
+    target: Target,
     ranges: readonly IndexRange[],
     options: { readonly perRequest: number; readonly onRequest?: (got: IndexRange) => Promise<boolean> },
   ): Promise<number[]> {
@@ -171,18 +158,15 @@ export class PackageDevice {
     for (const run of ranges) {
       for (let first = run.start; first < run.end; first += options.perRequest) {
         const last = Math.min(run.end, first + options.perRequest);
-        const bytes = { start: first * manifest.chunkSize, end: Math.min(manifest.size, last * manifest.chunkSize) };
         this.requested.push({ package: manifest.name, start: first, end: last });
-        const response = await this.send(path, { headers: rangeRequestHeaders(manifest, bytes) });
-        const body = new Uint8Array(await new Response(readRangeResponse(response, manifest, bytes)).arrayBuffer());
-        ensure(
-          body.length === bytes.end - bytes.start,
-          `the image's bytes ${bytes.start}..${bytes.end} came as ${body.length} bytes`,
-        );
+        const reply = await this.wire.chunks(target, { first, last, manifest });
+        if (reply.bytes === undefined) {
+          throw new CheckFailure(`chunks ${first}..${last - 1} of ${target.name}: ${reply.status} ${show(reply.body)}`);
+        }
         let at = 0;
         for (let index = first; index < last; index++) {
           const length = chunkLength(manifest, index);
-          if ((await assembler.accept(index, body.subarray(at, at + length))) === 'duplicate') again.push(index);
+          if ((await assembler.accept(index, reply.bytes.subarray(at, at + length))) === 'duplicate') again.push(index);
           at += length;
         }
         if (options.onRequest !== undefined && !(await options.onRequest({ start: first, end: last }))) return again;
@@ -191,20 +175,24 @@ export class PackageDevice {
     return again;
   }
 
-  /** `POST <acknowledge>`: the chunks verified and stored, as ranges or the assembler's bitmap. */
-  acknowledge(path: string, body: { ranges: readonly IndexRange[] } | { bitmap: Uint8Array }): Promise<DeviceReply> {
-    return this.call('POST', path, 'bitmap' in body ? { bitmap: encodeBase64(body.bitmap) } : body);
+  /** Acknowledges the chunks verified and stored, as ranges or the assembler's bitmap. */
+  acknowledge(target: Target, body: { ranges: readonly IndexRange[] } | { bitmap: Uint8Array }): Promise<WireReply> {
+    return this.wire.acknowledge(target, 'bitmap' in body ? { bitmap: encodeBase64(body.bitmap) } : body);
   }
 
-  /** `POST <report>`: the device's status of its operation. */
-  report(path: string, body: Record<string, unknown>): Promise<DeviceReply> {
-    return this.call('POST', path, body);
+  /** Reports the operation's status. */
+  report(target: Target, body: Record<string, unknown>): Promise<WireReply> {
+    return this.wire.report(target, body);
   }
 
-  /** `POST packages` after a start: what the device runs. */
-  inventory(): Promise<DeviceReply> {
-    const packages = [...this.running].map(([name, version]) => ({ name, version }));
-    return this.call('POST', 'packages', { packages });
+  /** After a start: what the device runs. */
+  inventory(): Promise<WireReply> {
+    return this.wire.inventory([...this.running].map(([name, version]) => ({ name, version })));
+  }
+
+  /** Where the command says to send each request of its package. */
+  targets(command: PackageCommand): ReturnType<typeof targets> {
+    return targets(command);
   }
 
   /**
@@ -214,29 +202,34 @@ export class PackageDevice {
    * verifies the Merkle root over the stored image, and reports. Resolves
    * to the report's answer.
    */
-  async carryOut(command: PackageCommand, options: CarryOut = {}): Promise<DeviceReply> {
+  async carryOut(command: PackageCommand, options: CarryOut = {}): Promise<WireReply> {
     const p = command.parameters;
-    const name = String(p['package-name']);
-    const report = String(p.report);
+    const to = targets(command);
     if (p.operation === 'uninstall') {
-      this.running.delete(name);
-      return this.report(report, { 'package-status': 'uninstalled' });
+      this.running.delete(to.name);
+      return this.report(to.report, { 'package-status': 'uninstalled' });
     }
-    const manifest = await this.manifest(String(p.manifest));
+    const manifest = await this.manifest(to.manifest);
     ensure(
-      manifestId(manifest) === p.root && manifest.name === name && manifest.version === p.version,
-      `the signed manifest names ${manifest.name} ${manifest.version} with root ${manifestId(manifest)}; the command ${name} ${show(p.version)} with root ${show(p.root)}`,
+      manifestId(manifest) === p.root && manifest.name === to.name && manifest.version === p.version,
+      `the signed manifest names ${manifest.name} ${manifest.version} with root ${manifestId(manifest)}; the command ${to.name} ${show(p.version)} with root ${show(p.root)}`,
     );
     const assembler = await Assembler.open({ manifest, storage: this.storage });
-    await this.fetchChunks(assembler, String(p.image), assembler.missing(), { perRequest: 16 });
-    const ack = await this.acknowledge(String(p.acknowledge), { bitmap: assembler.bitmap() });
-    ensure(ack.status === 200, `POST ${String(p.acknowledge)} answered ${ack.status} ${show(ack.body)}`);
+    await this.fetchChunks(assembler, to.image, assembler.missing(), { perRequest: 16 });
+    const ack = await this.acknowledge(to.acknowledge, { bitmap: assembler.bitmap() });
+    ensure(ack.status === 200, `the acknowledgement of ${to.name} answered ${ack.status} ${show(ack.body)}`);
     await assembler.verify();
-    if (options.fail !== undefined) return this.report(report, { 'package-status': options.fail, message: 'no space' });
+    if (options.fail !== undefined) {
+      return this.report(to.report, { 'package-status': options.fail, message: 'no space' });
+    }
     const done = p.operation === 'upgrade' ? 'upgraded' : 'installed';
-    if (options.reboot === true) return this.report(report, { 'package-status': done, reboot: true });
+    if (options.reboot === true) return this.report(to.report, { 'package-status': done, reboot: true });
     if (typeof p['from-package'] === 'string') this.running.delete(p['from-package']);
-    this.running.set(name, String(p.version));
-    return this.report(report, { 'package-status': done, version: p.version });
+    this.running.set(to.name, String(p.version));
+    return this.report(to.report, { 'package-status': done, version: p.version });
+  }
+
+  close(): Promise<void> {
+    return this.wire.close();
   }
 }

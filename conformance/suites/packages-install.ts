@@ -68,7 +68,7 @@ export function installChecks(world: PackagesWorld): Check[] {
       async run() {
         const device = await world.device('pk-pin');
         const uploaded = world.uploaded('image');
-        const manifest = await device.manifest('packages/image/manifest');
+        const manifest = await device.manifest({ name: 'image' });
         equal(
           {
             name: manifest.name,
@@ -98,7 +98,7 @@ export function installChecks(world: PackagesWorld): Check[] {
           names(reply.result?.reason, 'dependency-failure', 'base', 'lib'),
           `the refusal should say dependency-failure and name base and lib: ${show(reply.result?.reason)}`,
         );
-        await world.noCommand(first, 'the refused install');
+        await first.noCommand('the refused install');
         includes(await world.status('app', 'pk-dev-1'), { 'package-status': 'not-installed', confirmed: false }, 'app');
       },
     },
@@ -137,7 +137,7 @@ export function installChecks(world: PackagesWorld): Check[] {
             `${name}'s report`,
           );
         }
-        await world.noCommand(device, 'the last install');
+        await device.noCommand('the last install');
         for (const name of installed.names) {
           const chunks = world.uploaded(name).chunks;
           includes(
@@ -185,7 +185,7 @@ export function installChecks(world: PackagesWorld): Check[] {
         }
         const again = await world.call('exodm:install-package', { 'package-name': 'base', targets: ['pk-dev-1'] });
         includes(again.result, { result: 'object-exists' }, 'install-package base again');
-        await world.noCommand(need(first, 'the device'), 'the refused install');
+        await need(first, 'the device').noCommand('the refused install');
       },
     },
     {
@@ -198,7 +198,7 @@ export function installChecks(world: PackagesWorld): Check[] {
           names(reply.result?.reason, 'app', 'lib'),
           `the refusal should name app and lib: ${show(reply.result?.reason)}`,
         );
-        await world.noCommand(need(first, 'the device'), 'the refused uninstall');
+        await need(first, 'the device').noCommand('the refused uninstall');
         includes(await world.status('base', 'pk-dev-1'), { 'package-status': 'installed', confirmed: true }, 'base');
       },
     },
@@ -265,15 +265,11 @@ export function installChecks(world: PackagesWorld): Check[] {
           names(dependency.result?.reason, 'unsupported-package', 'stray'),
           `the refusal should name stray: ${show(dependency.result?.reason)}`,
         );
-        await world.noCommand(allowed, 'the refused installs');
-        await world.noCommand(other, 'the refused install');
+        await allowed.noCommand('the refused installs');
+        await other.noCommand('the refused install');
         includes(await world.status('base', 'pk-dev-2'), { 'package-status': 'not-installed' }, 'base on pk-dev-2');
-        const image = await other.send('packages/base/image');
-        await image.body?.cancel();
-        ensure(
-          image.status === 403,
-          `GET packages/base/image by a device whose type does not allow it: ${image.status}`,
-        );
+        const image = await other.imageReply({ name: 'base' });
+        includes(image, { status: 403 }, 'the image of base, asked for by a device whose type does not allow it');
       },
     },
     {
@@ -291,7 +287,7 @@ export function installChecks(world: PackagesWorld): Check[] {
         includes(await device.carryOut(base, { fail: 'install-failed' }), { status: 200 }, "base's failure report");
         const lib = await device.expectCommand(wait, 'the install of lib');
         includes(lib.parameters, { 'package-name': 'lib' }, 'the second command');
-        const manifest = await device.call('GET', String(lib.parameters.manifest));
+        const manifest = await device.manifestReply(device.targets(lib).manifest);
         includes(manifest, { status: 409, body: { error: 'dependency-failure' } }, "GET lib's manifest");
         includes(
           await world.status('base', 'pk-dev-3'),
@@ -310,7 +306,7 @@ export function installChecks(world: PackagesWorld): Check[] {
           !device.requested.some((range) => range.package === 'lib'),
           `the device fetched lib's image: ${show(device.requested)}`,
         );
-        await world.noCommand(device, 'the failed install');
+        await device.noCommand('the failed install');
       },
     },
     {

@@ -55,6 +55,7 @@ export function transferChecks(world: PackagesWorld): Check[] {
     const report = await device.carryOut(command, { reboot: true });
     includes(report, { status: 200, body: { 'package-status': 'installed', confirmed: false } }, 'the report');
     // the device restarts and finds its command still out (document 000, Initialization)
+    await device.restart();
     const again = await device.expectCommand(wait, 'the install still in progress after the restart');
     equal(again.id, command.id, 'the command handed out after the restart');
     return { device, id: need(queued.ids[0], 'a transaction id') };
@@ -74,13 +75,14 @@ export function transferChecks(world: PackagesWorld): Check[] {
         });
         const command = await device.expectCommand(wait, 'the install of image');
         const p = command.parameters;
-        const manifest = await device.manifest(String(p.manifest));
+        const to = device.targets(command);
+        const manifest = await device.manifest(to.manifest);
         equal(manifestId(manifest), uploaded.root, "the signed manifest's root");
         const acknowledged = new Set<number>();
         const growth: number[] = [];
         /** Acknowledges the chunks one request brought, only those: the server must answer the union. */
         const acknowledge = async (got: IndexRange): Promise<boolean> => {
-          const reply = await device.acknowledge(String(p.acknowledge), { ranges: [got] });
+          const reply = await device.acknowledge(to.acknowledge, { ranges: [got] });
           for (let i = got.start; i < got.end; i++) acknowledged.add(i);
           includes(
             reply,
@@ -95,7 +97,7 @@ export function transferChecks(world: PackagesWorld): Check[] {
         };
         const before = await Assembler.open({ manifest, storage: device.storage });
         let requests = 0;
-        await device.fetchChunks(before, String(p.image), before.missing(), {
+        await device.fetchChunks(before, to.image, before.missing(), {
           perRequest: PER_REQUEST,
           onRequest: async (got) => {
             await acknowledge(got);
@@ -110,7 +112,7 @@ export function transferChecks(world: PackagesWorld): Check[] {
         );
         // the device restarts: its assembler resumes from storage, and it asks the server where it stands
         const resumed = await Assembler.open({ manifest, storage: device.storage });
-        const asked = await device.acknowledge(String(p.acknowledge), { ranges: [] });
+        const asked = await device.acknowledge(to.acknowledge, { ranges: [] });
         includes(
           asked,
           { status: 200, body: { acknowledged: acknowledged.size, total, missing: complement(acknowledged, total) } },
@@ -118,7 +120,7 @@ export function transferChecks(world: PackagesWorld): Check[] {
         );
         const missing = asked.body.missing as IndexRange[];
         const from = device.requested.length;
-        const again = await device.fetchChunks(resumed, String(p.image), missing, {
+        const again = await device.fetchChunks(resumed, to.image, missing, {
           perRequest: PER_REQUEST,
           onRequest: acknowledge,
         });
@@ -130,10 +132,10 @@ export function transferChecks(world: PackagesWorld): Check[] {
           ensure(range.start >= PER_REQUEST * BEFORE_CUT, `after the restart the device asked for ${show(range)}`);
         }
         ensure(resumed.complete, `the device holds ${resumed.received} of ${total} chunks`);
-        const whole = await device.acknowledge(String(p.acknowledge), { bitmap: resumed.bitmap() });
+        const whole = await device.acknowledge(to.acknowledge, { bitmap: resumed.bitmap() });
         includes(whole, { status: 200, body: { acknowledged: total, total, missing: [] } }, 'the whole bitmap');
         await resumed.verify();
-        const report = await device.report(String(p.report), { 'package-status': 'installed', version: p.version });
+        const report = await device.report(to.report, { 'package-status': 'installed', version: p.version });
         includes(report, { status: 200, body: { 'package-status': 'installed', confirmed: true } }, 'the report');
         includes(
           await world.status('image', 'pk-transfer'),
@@ -231,7 +233,7 @@ export function transferChecks(world: PackagesWorld): Check[] {
         const final = await finalCallback(endpoint, 'pk-old', 'fw', wait);
         includes(final, { 'package-status': 'install-failed' }, 'the final callback');
         ensure(final['rpc-status'] !== 'complete', `the final callback says complete: ${show(final)}`);
-        await world.noCommand(device, 'the failed install');
+        await device.noCommand('the failed install');
       },
     },
     {
@@ -261,6 +263,7 @@ export function transferChecks(world: PackagesWorld): Check[] {
           { status: 200, body: { 'package-status': 'upgraded', confirmed: false } },
           'the report before the restart',
         );
+        await device.restart();
         const again = await device.expectCommand(wait, 'the upgrade still in progress after the restart');
         equal(again.id, upgrade.id, 'the command handed out after the restart');
         // it came back on fw 1.0: the carry-out never switched what it runs

@@ -3,7 +3,7 @@ import type { Reply } from '../runner/backend.ts';
 import { CheckFailure, Skip } from '../runner/check.ts';
 import { pause } from '../runner/devices/device.ts';
 import type { Env } from '../runner/env.ts';
-import { ensure, show } from '../runner/expect.ts';
+import { show } from '../runner/expect.ts';
 import type { Endpoint, Received } from '../runner/listener.ts';
 import { Tenant } from '../runner/tenant.ts';
 import { APP_YANG, CHUNK_SIZE, encodeBase64, imageOf, PACKAGES, type PackageSpec } from './packages-data.ts';
@@ -34,6 +34,7 @@ export class PackagesWorld {
   readonly env: Env;
   readonly tenant: Tenant;
   readonly packages: ReadonlyMap<string, Uploaded>;
+  readonly #devices: PackageDevice[] = [];
 
   private constructor(env: Env, tenant: Tenant, packages: ReadonlyMap<string, Uploaded>) {
     this.env = env;
@@ -112,6 +113,7 @@ export class PackagesWorld {
   /** A registered device of `type` that pinned the server's key. */
   async device(id: string, type = TYPE): Promise<PackageDevice> {
     const device = await PackageDevice.provision(this.tenant, id, type);
+    this.#devices.push(device);
     await device.pin();
     return device;
   }
@@ -164,10 +166,10 @@ export class PackagesWorld {
     }
   }
 
-  /** A device that must have no command waiting: the refusal before it queued nothing. */
-  async noCommand(device: PackageDevice, after: string): Promise<void> {
-    const command = await device.command(0);
-    ensure(command === undefined, `${device.id} got a command after ${after}: ${show(command)}`);
+  /** Closes the devices and deletes what the suite made. */
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.#devices.map((device) => device.close()));
+    await this.tenant.dispose();
   }
 }
 
