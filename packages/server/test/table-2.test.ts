@@ -105,6 +105,9 @@ const RECIPES: Readonly<Record<string, (cell: Cell) => Recipe>> = {
   'exodm:list-packages-on-device-type': () => ({ params: { 'device-type': 'fix-type' } }),
   'exodm:list-device-types-with-package': () => ({ params: { 'package-name': 'fix' } }),
   'exodm:list-devices-with-package': () => ({ params: { 'package-name': 'fix', n: 10 } }),
+  'exodm:update-package-config': () => ({
+    params: { 'package-name': 'fix', targets: ['fix-dev'], values: { settings: { level: 3 } } },
+  }),
   'exodm:create-config-set': ({ role }) => ({
     params: { name: `new-set-${role}`, yang: 'fix.yang', values: { settings: { level: 1 } } },
   }),

@@ -23,7 +23,7 @@ import {
 } from '../store/config.ts';
 import { nextValue } from '../store/counters.ts';
 import { queueOutcome } from './device-rpcs.ts';
-import { type Call, method, outcomeOf, type ServerMethod } from './method.ts';
+import { type Call, method, type ServerMethod } from './method.ts';
 import { idString, jsonObject, notificationUrl } from './params.ts';
 
 /** The tag of a 2.x push's transaction: its callbacks are `exodm:push-config-data-callback`. */
@@ -122,6 +122,79 @@ async function withGroupDefaults(server: ServerContext, account: string, device:
   return mergePatch(merged, own) as Values;
 }
 
+/**
+ * A target's staged values of a module after an update (update-config-data,
+ * manual §7.1 step 1): `given` merged over its latest values as a JSON Merge
+ * Patch, checked as configuration data; nothing is written.
+ */
+export async function stagedUpdate(
+  server: ServerContext,
+  owner: Owner,
+  compiled: CompiledModule,
+  given: Values,
+): Promise<Values> {
+  const staged = mergePatch(
+    (await latestValues(server.db, owner, compiled.module)) ?? {},
+    bareValues(compiled.module, given),
+  ) as Values;
+  await checkValues(compiled, staged);
+  return staged;
+}
+
+/** How a push is queued and reported. */
+export interface PushOptions {
+  readonly timeoutMs: number;
+  readonly notify: string | undefined;
+  /** The caller's `transaction-id`, kept as the queue's client id. */
+  readonly clientId: string | undefined;
+  /** The RPC the push stands for: its callbacks are `<tag>-callback`. */
+  readonly tag: string;
+}
+
+/**
+ * Queues every staged module of a device or group as one `config`
+ * transaction (push-config-data, manual §7.2 Fig. 9 step 8) and resolves to
+ * its id. Nothing staged is `object-not-found`; a queue refusal puts the
+ * values back to staged and is thrown as its business outcome.
+ */
+export async function pushStaged(
+  server: ServerContext,
+  account: string,
+  target: { readonly id: string; readonly kind: 'device' | 'group' },
+  options: PushOptions,
+): Promise<number> {
+  const { id, kind } = target;
+  const owner: Owner = { account, scope: 'target', id };
+  const pushId = await nextValue(server.db, account, 'config-push');
+  const taken = await takeStaged(server.db, owner, pushId, server.clock.now());
+  if (taken.length === 0) fail(ResultCode.ObjectNotFound, `nothing is staged for ${id}`);
+  try {
+    const updates = [];
+    for (const update of taken) {
+      // a group's members merge their own values in when the transaction is delivered (deliveryPayload)
+      const merged =
+        kind === 'device' ? await withGroupDefaults(server, account, id, update.module, update.values) : update.values;
+      updates.push({ module: update.module, values: merged });
+    }
+    const payload: ConfigPayload = { 'push-id': pushId, updates };
+    const name = queueName(account, id);
+    const { transaction } = await server.queue.enqueue({
+      target: kind === 'device' ? { device: name } : { group: name },
+      kind: 'config',
+      payload,
+      timeoutMs: options.timeoutMs,
+      ...(options.notify === undefined ? {} : { notify: options.notify }),
+      ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+      tag: options.tag,
+      ...(kind === 'group' ? { memberEvents: true } : {}),
+    });
+    return transaction.id;
+  } catch (error) {
+    await restorePush(server.db, owner, pushId, server.clock.now());
+    throw queueOutcome(error);
+  }
+}
+
 /** Configuration data per device or group and module (manual §7.1, §7.2 Fig. 9, §5.8). */
 export function configDataMethods(server: ServerContext): ServerMethod[] {
   const moduleParams = {
@@ -143,10 +216,8 @@ export function configDataMethods(server: ServerContext): ServerMethod[] {
         await targetKind(server, call, id);
         const compiled = await compiledOr404(server, call.account, moduleOf(p));
         const owner: Owner = { account: call.account, scope: 'target', id };
-        const given = bareValues(compiled.module, p.values);
-        const staged = mergePatch((await latestValues(server.db, owner, compiled.module)) ?? {}, given);
-        await checkValues(compiled, staged as Values);
-        await writeStaged(server.db, owner, compiled.module, staged as Values, server.clock.now());
+        const staged = await stagedUpdate(server, owner, compiled, p.values);
+        await writeStaged(server.db, owner, compiled.module, staged, server.clock.now());
         return { result: ResultCode.Ok };
       },
     }),
@@ -162,37 +233,18 @@ export function configDataMethods(server: ServerContext): ServerMethod[] {
       handler: async (p, call) => {
         const id = targetOf(p);
         const kind = await targetKind(server, call, id);
-        const owner: Owner = { account: call.account, scope: 'target', id };
-        const pushId = await nextValue(server.db, call.account, 'config-push');
-        const taken = await takeStaged(server.db, owner, pushId, server.clock.now());
-        if (taken.length === 0) fail(ResultCode.ObjectNotFound, `nothing is staged for ${id}`);
-        try {
-          const updates = [];
-          for (const update of taken) {
-            // a group's members merge their own values in when the transaction is delivered (deliveryPayload)
-            const merged =
-              kind === 'device'
-                ? await withGroupDefaults(server, call.account, id, update.module, update.values)
-                : update.values;
-            updates.push({ module: update.module, values: merged });
-          }
-          const payload: ConfigPayload = { 'push-id': pushId, updates };
-          const target = queueName(call.account, id);
-          const { transaction } = await server.queue.enqueue({
-            target: kind === 'device' ? { device: target } : { group: target },
-            kind: 'config',
-            payload,
+        const transactionId = await pushStaged(
+          server,
+          call.account,
+          { id, kind },
+          {
             timeoutMs: p.timeout ?? server.settings.defaultTimeoutMs,
-            ...(p['notification-url'] === undefined ? {} : { notify: p['notification-url'] }),
-            ...(p['transaction-id'] === undefined ? {} : { clientId: p['transaction-id'] }),
+            notify: p['notification-url'],
+            clientId: p['transaction-id'],
             tag: PUSH_CONFIG_DATA,
-            ...(kind === 'group' ? { memberEvents: true } : {}),
-          });
-          return { result: ResultCode.Ok, ...acceptedReceipt(p['transaction-id'] ?? String(transaction.id)) };
-        } catch (error) {
-          await restorePush(server.db, owner, pushId, server.clock.now());
-          return outcomeOf(queueOutcome(error));
-        }
+          },
+        );
+        return { result: ResultCode.Ok, ...acceptedReceipt(p['transaction-id'] ?? String(transactionId)) };
       },
     }),
     method('exodm:read-config-data', {

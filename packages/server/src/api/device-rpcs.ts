@@ -5,6 +5,7 @@ import { paramPath } from '../attributes.ts';
 import { queueName, type ServerContext } from '../context.ts';
 import { acceptedReceipt, clientIdOf, requestTarget, STD_REQUEST_LEAVES, timerMs } from '../modules/std-request.ts';
 import { type CompiledModule, modulesOf } from '../modules.ts';
+import { requirePackageForRpc } from '../packages/installed.ts';
 import { fail, Outcome, ResultCode } from '../result-code.ts';
 import { findTarget } from '../store/config.ts';
 import { callOf, outcomeOf } from './method.ts';
@@ -52,13 +53,14 @@ export async function resolveDeviceRpc(
   return {
     summary: `Queues ${method} for a device or group`,
     params: requestSchema(compiled, rpc),
-    handler: (request, context) => enqueueRpc(server, method, request as DeviceRequest, context),
+    handler: (request, context) => enqueueRpc(server, method, compiled.module, request as DeviceRequest, context),
   };
 }
 
 async function enqueueRpc(
   server: ServerContext,
   method: string,
+  module: string,
   request: DeviceRequest,
   ctx: CallContext,
 ): Promise<unknown> {
@@ -66,6 +68,8 @@ async function enqueueRpc(
   try {
     const kind = await findTarget(server.db, call.account, request.target);
     if (kind === undefined) fail(ResultCode.DeviceNotFound, `${request.target} names no device or group`);
+    // a package's RPCs go only to devices that have it installed (docs/decisions/server-packages-targets.md)
+    await requirePackageForRpc(server, call.account, { method, module, target: request.target });
     const id = queueName(call.account, request.target);
     const { transaction } = await server.queue.enqueue({
       target: kind === 'device' ? { device: id } : { group: id },

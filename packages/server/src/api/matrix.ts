@@ -49,6 +49,8 @@ export const EXTRA_ROWS: readonly MatrixRow[] = [
   { method: 'exodm:list-packages-on-device-type', roles: [M, A, V, D] },
   { method: 'exodm:list-device-types-with-package', roles: [M, A, V, D] },
   { method: 'exodm:list-devices-with-package', roles: [M, A, V, D] },
+  // 2.x: a package's configuration pushed, as update-config-data and push-config-data together
+  { method: 'exodm:update-package-config', roles: [M, A, D, C] },
 ];
 
 /** Table 2 plus {@link EXTRA_ROWS}: the matrix the server's rbac engine is opened with. */

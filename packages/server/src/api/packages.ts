@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { ServerContext } from '../context.ts';
+import { updatePackageConfig } from '../packages/config-method.ts';
 import { operationMethods } from '../packages/operation-methods.ts';
 import { base64Image, declarationOf, declarationParams } from '../packages/params.ts';
 import { createPackage } from '../packages/upload.ts';
@@ -132,5 +133,6 @@ export function packageMethods(server: ServerContext): ServerMethod[] {
       },
     }),
     ...operationMethods(server),
+    updatePackageConfig(server),
   ];
 }

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ServerContext } from '../context.ts';
 import { modulesOf } from '../modules.ts';
+import { packagesUsingModule } from '../packages/module-data.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { configSetsUsing } from '../store/config.ts';
 import { findModule, listModules, type Repository } from '../store/modules.ts';
@@ -56,12 +57,17 @@ export function yangModuleMethods(server: ServerContext): ServerMethod[] {
       },
     }),
     method('exodm:delete-yang-module', {
-      summary: 'Deletes a YANG module no other module or configuration set uses',
+      summary: 'Deletes a YANG module no other module, configuration set or package uses',
       params: v.object({ account: v.optional(idString), repository, name: fileName }),
       handler: async (p, call) => {
         requireRepositoryRights(server, call, p.repository);
         const sets = await configSetsUsing(server.db, call.account, p.name);
         if (sets.length > 0) fail(ResultCode.ObjectNotEmpty, `${p.name} is used by config sets ${sets.join(', ')}`);
+        // a package's RPCs and configuration are its module's (manual §5.6 item 2): the account's packages keep it
+        const stored = await findModule(server.db, call.account, p.repository, p.name);
+        const packages = stored === undefined ? [] : await packagesUsingModule(server.db, call.account, stored.module);
+        if (packages.length > 0)
+          fail(ResultCode.ObjectNotEmpty, `${p.name} is used by packages ${packages.join(', ')}`);
         if (!(await modulesOf(server).delete(call.account, p.repository, p.name))) {
           fail(ResultCode.ObjectNotFound, `no module ${p.name} in the ${p.repository} repository`);
         }

@@ -34,3 +34,16 @@ export async function forgetModuleData(db: SqlExecutor, account: string, device:
     [account, device, module],
   );
 }
+
+/**
+ * The account's packages whose RPCs and configuration a YANG module
+ * specifies (`yang-specification`, manual §5.6 item 2), in name order; an
+ * upload still streaming counts, as it names its module already.
+ */
+export async function packagesUsingModule(db: SqlExecutor, account: string, module: string): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    'SELECT name FROM srv_packages WHERE account = $1 AND module = $2 ORDER BY name',
+    [account, module],
+  );
+  return rows.map((row) => row.name);
+}

@@ -22,7 +22,7 @@ import { rolloutsOf } from './rollout-store.ts';
 import { deviceStatusObject, rolloutObject } from './views.ts';
 
 /** 2.x `timeout`: a uint32 of seconds (default 604 800, 7 days), or an exosense timer text (`{in 2 hr}`). */
-const seconds = v.pipe(
+export const seconds = v.pipe(
   v.union([v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4_294_967_295)), v.string()]),
   v.check((value) => typeof value === 'number' || timerMs(value) !== undefined, 'seconds, or a timer: {in <n> <unit>}'),
   v.transform((value) => (typeof value === 'number' ? value * 1000 : (timerMs(value) as number))),
@@ -31,7 +31,7 @@ const seconds = v.pipe(
 const percent = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100));
 
 /** Where an operation goes and how its callbacks report: the 2.x params with the std-request spellings. */
-const requestParams = {
+export const requestParams = {
   account,
   targets: v.optional(idList),
   'device-id': v.optional(idList),
@@ -46,7 +46,7 @@ const rolloutParams = {
   'abort-failure-percent': v.optional(percent),
 };
 
-function targetIds(p: { targets?: string[] | undefined; 'device-id'?: string[] | undefined }): string[] {
+export function targetIds(p: { targets?: string[] | undefined; 'device-id'?: string[] | undefined }): string[] {
   const ids = [...new Set([...(p.targets ?? []), ...(p['device-id'] ?? [])])];
   return ids.length > 0 ? ids : fail(ResultCode.MissingOption, 'name the devices or groups in targets (or device-id)');
 }
