@@ -18,10 +18,12 @@ import {
 } from '@fleetkit/core';
 import { untilAborted } from './_internal/abort.ts';
 import { BrokerInbox, parseDeliveryId, workOf } from './_internal/broker-inbox.ts';
+import { BrokerRequests } from './_internal/broker-requests.ts';
 import type { FetchFunction } from './_internal/http-call.ts';
+import { BrokerPackageChannel } from './broker-packages.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
 import { registerOverHttp } from './http-transport.ts';
-import type { Session, SessionHooks, Transport } from './transport.ts';
+import type { PackageChannel, Session, SessionHooks, Transport } from './transport.ts';
 import type {
   AuthData,
   Command,
@@ -96,6 +98,8 @@ class BrokerSession implements Session {
   readonly #logger: Logger;
   readonly #inbox = new BrokerInbox();
   readonly #waiters = new Map<string, Waiter>();
+  /** Package requests, made on the first one (an idle device holds none). */
+  #requests: BrokerRequests | undefined;
   #client: DeviceClient | undefined;
   /** The close code the client stopped with, until a new client replaces it. */
   #stoppedWith: number | undefined;
@@ -125,6 +129,10 @@ class BrokerSession implements Session {
       onCommand: (payload) => this.#message(payload),
       onStateChange: (state, detail) => {
         if (state === 'stopped' && this.#client === client) this.#stoppedWith = detail.code;
+        // answers to requests of a lost connection never come
+        if (state !== 'ready') {
+          this.#requests?.failAll(new AgentError(AgentErrorCode.Unavailable, 'The broker connection was lost'));
+        }
       },
     });
     this.#client = client;
@@ -181,12 +189,13 @@ class BrokerSession implements Session {
         this.#logger.warn('broker plugin error', { code: payload.code, message: payload.message });
         // the plugin drops a rate-limited message without naming it: every waiting ack is to be sent again
         if (payload.code === 'rate-limited') {
-          for (const key of [...this.#waiters.keys()]) {
-            this.#fail(key, new AgentError(AgentErrorCode.RateLimited, 'The server asks the device to slow down'));
-          }
+          const limited = () => new AgentError(AgentErrorCode.RateLimited, 'The server asks the device to slow down');
+          for (const key of [...this.#waiters.keys()]) this.#fail(key, limited());
+          this.#requests?.failAll(limited());
         }
         return;
       default:
+        if (this.#requests?.deliver(payload) === true) return;
         this.#logger.warn('unexpected broker message', { type: payload.type });
     }
   }
@@ -324,8 +333,26 @@ class BrokerSession implements Session {
     }
   }
 
+  /** The broker plugin's package messages (docs/server.md, Packages, Transfer (plugin `broker`)). */
+  get packages(): PackageChannel {
+    return new BrokerPackageChannel({
+      exchange: (message, signal) => this.#exchange(message, signal),
+      finish: (commandId) => {
+        const delivery = parseDeliveryId(commandId);
+        if (delivery !== undefined) this.#inbox.finish(delivery.transactionId, delivery.attempt);
+      },
+    });
+  }
+
+  async *#exchange(message: JsonObject, signal: AbortSignal): AsyncGenerator<JsonObject> {
+    const client = await this.#ready(signal);
+    this.#requests ??= new BrokerRequests(this.#clock, this.#options.replyTimeoutMs ?? 30_000);
+    yield* this.#requests.exchange((request) => client.send(request), message, signal);
+  }
+
   close(): void {
     this.#closed = true;
+    this.#requests?.failAll(new AgentError(AgentErrorCode.NotRunning, 'The broker session is closed'));
     this.#client?.close();
     for (const key of [...this.#waiters.keys()]) {
       this.#fail(key, new AgentError(AgentErrorCode.NotRunning, 'The broker session is closed'));

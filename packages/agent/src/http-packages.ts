@@ -1,9 +1,17 @@
+import { type Assembler, fetchMissing } from '@fleetkit/chunked';
 import { decodeBase64, encodeBase64 } from './_internal/base64.ts';
 import { callBytes, callJson, type FetchFunction, failureOf, unreachable } from './_internal/http-call.ts';
-import { isObject } from './_internal/replies.ts';
+import { isObject, packageStatesOf } from './_internal/replies.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
 import type { InstalledPackage } from './packages.ts';
-import type { ChunkAcknowledgement, PackageChannel, PackageReport } from './transport.ts';
+import type {
+  ChunkAcknowledgement,
+  DownloadOptions,
+  PackageChannel,
+  PackageReport,
+  PackageState,
+  PackageTarget,
+} from './transport.ts';
 
 function invalid(what: string, got: unknown): AgentError {
   return new AgentError(AgentErrorCode.InvalidReply, `Cannot read the server's ${what}: unexpected shape`, {
@@ -56,53 +64,64 @@ export class HttpPackageChannel implements PackageChannel {
     return key;
   }
 
-  async manifest(path: string, signal: AbortSignal): Promise<Uint8Array> {
+  async manifest(target: PackageTarget, signal: AbortSignal): Promise<Uint8Array> {
+    const url = this.#base + target.manifest;
     try {
-      return await callBytes(this.#fetch, { method: 'GET', url: this.#base + path, authorization: this.#key }, signal);
+      return await callBytes(this.#fetch, { method: 'GET', url, authorization: this.#key }, signal);
     } catch (error) {
       throw packageRefusal(error);
     }
   }
 
-  image(path: string): { readonly url: string; readonly fetch: (request: Request) => Promise<Response> } {
-    const url = this.#base + path;
-    const fetchImage = async (request: Request): Promise<Response> => {
-      const headers: Record<string, string> = { authorization: this.#key };
-      request.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      let response: Response;
-      try {
-        response = await this.#fetch(request.url, { method: 'GET', headers, signal: request.signal });
-      } catch (error) {
-        if (request.signal.aborted) throw request.signal.reason;
-        throw unreachable(url, error);
-      }
-      if (response.ok) return response;
-      const text = await response.text().catch(() => '');
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      throw packageRefusal(failureOf({ method: 'GET', url }, response, body));
-    };
-    return { url, fetch: fetchImage };
+  /** chunked's `fetchMissing` with the device's credentials, `before` called ahead of each Range request. */
+  download(target: PackageTarget, assembler: Assembler, options: DownloadOptions): Promise<void> {
+    const url = this.#base + target.image;
+    return fetchMissing(assembler, {
+      url,
+      chunksPerRequest: options.chunksPerRequest,
+      signal: options.signal,
+      fetch: async (request) => {
+        await options.before();
+        return this.#fetchImage(url, request);
+      },
+    });
   }
 
-  async acknowledge(path: string, bitmap: Uint8Array, signal: AbortSignal): Promise<ChunkAcknowledgement> {
-    const reply = await this.#call('POST', path, { bitmap: encodeBase64(bitmap) }, signal);
+  async #fetchImage(url: string, request: Request): Promise<Response> {
+    const headers: Record<string, string> = { authorization: this.#key };
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    let response: Response;
+    try {
+      response = await this.#fetch(request.url, { method: 'GET', headers, signal: request.signal });
+    } catch (error) {
+      if (request.signal.aborted) throw request.signal.reason;
+      throw unreachable(url, error);
+    }
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    throw packageRefusal(failureOf({ method: 'GET', url }, response, body));
+  }
+
+  async acknowledge(target: PackageTarget, bitmap: Uint8Array, signal: AbortSignal): Promise<ChunkAcknowledgement> {
+    const reply = await this.#call('POST', target.acknowledge, { bitmap: encodeBase64(bitmap) }, signal);
     if (!isObject(reply) || typeof reply.acknowledged !== 'number' || typeof reply.total !== 'number') {
       throw invalid('chunk acknowledgement', reply);
     }
     return { acknowledged: reply.acknowledged, total: reply.total };
   }
 
-  async report(path: string, report: PackageReport, signal: AbortSignal): Promise<void> {
+  async report(target: PackageTarget, report: PackageReport, signal: AbortSignal): Promise<void> {
     await this.#call(
       'POST',
-      path,
+      target.report,
       {
         'package-status': report.status,
         ...(report.version === undefined ? {} : { version: report.version }),
@@ -113,8 +132,11 @@ export class HttpPackageChannel implements PackageChannel {
     );
   }
 
-  async inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<void> {
+  async inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<readonly PackageState[]> {
     const body = { packages: packages.map((entry) => ({ name: entry.name, version: entry.version })) };
-    await this.#call('POST', 'packages', body, signal);
+    return packageStatesOf(await this.#call('POST', 'packages', body, signal));
   }
+
+  /** Nothing to forget: the server hands out what is current. */
+  finish(): void {}
 }

@@ -35,9 +35,9 @@ export {
   DEFAULT_SCRIPT,
   SIMULATED_FAILURE,
 } from './simulator/behaviours.ts';
+export type { FleetCounts } from './simulator/counts.ts';
 export {
   Fleet,
-  type FleetCounts,
   type FleetOptions,
   type SimulatedDevice,
   simulateFleet,

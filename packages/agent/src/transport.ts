@@ -1,3 +1,4 @@
+import type { Assembler } from '@fleetkit/chunked';
 import type { InstalledPackage, PackageReportStatus } from './packages.ts';
 import type {
   AuthData,
@@ -61,6 +62,15 @@ export interface ChunkAcknowledgement {
   readonly total: number;
 }
 
+/** A package of the device as the server sees it. */
+export interface PackageState {
+  readonly name: string;
+  /** `pending-install`, `transferring`, `installed`, `install-failed`… (docs/server.md, get-package-status). */
+  readonly status: string;
+  /** Installed, and no restart is awaited to confirm it. */
+  readonly confirmed: boolean;
+}
+
 /** A device's report on its package operation (`POST packages/{name}/status`). */
 export interface PackageReport {
   readonly status: PackageReportStatus;
@@ -69,20 +79,46 @@ export interface PackageReport {
   readonly message?: string;
 }
 
+/** The package a call is about: its name, and the command's paths of the HTTP device API. */
+export interface PackageTarget {
+  readonly name: string;
+  /** Paths relative to the device's own `/v1/devices/{id}/`, from the command's parameters. */
+  readonly manifest: string;
+  readonly image: string;
+  readonly acknowledge: string;
+  readonly report: string;
+}
+
+/** How {@link PackageChannel.download} asks for chunks. */
+export interface DownloadOptions {
+  /** Chunks asked for in one request. */
+  readonly chunksPerRequest: number;
+  /** Called before each request, so what the last one brought is acknowledged in between. */
+  readonly before: () => Promise<void>;
+  readonly signal: AbortSignal;
+}
+
 /**
  * The package transfer of one registered device (docs/server.md, Packages,
- * Transfer). `path`s are the command's, relative to the device's own base.
+ * Transfer): over HTTP with the `fleetkit-http` routes, or with the broker
+ * plugin's package messages.
  */
 export interface PackageChannel {
   /** The server's Ed25519 public key that signs manifests (raw 32 bytes). */
   key(signal: AbortSignal): Promise<Uint8Array>;
   /** The signed manifest's bytes (chunked's envelope), unverified. */
-  manifest(path: string, signal: AbortSignal): Promise<Uint8Array>;
-  /** Where the image is, and a fetch that sends chunked's Range requests with the device's credentials. */
-  image(path: string): { readonly url: string; readonly fetch: (request: Request) => Promise<Response> };
+  manifest(target: PackageTarget, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Feeds the assembler every chunk it is missing, `chunksPerRequest` at a
+   * time (it verifies each before storing it). Interrupted, what it stored
+   * stays; called again, it asks only for the rest.
+   */
+  download(target: PackageTarget, assembler: Assembler, options: DownloadOptions): Promise<void>;
   /** Tells the server which chunks are verified and stored (chunked's bitmap). */
-  acknowledge(path: string, bitmap: Uint8Array, signal: AbortSignal): Promise<ChunkAcknowledgement>;
-  report(path: string, report: PackageReport, signal: AbortSignal): Promise<void>;
-  /** What the device runs, after a restart (`POST packages`). */
-  inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<void>;
+  acknowledge(target: PackageTarget, bitmap: Uint8Array, signal: AbortSignal): Promise<ChunkAcknowledgement>;
+  report(target: PackageTarget, report: PackageReport, signal: AbortSignal): Promise<void>;
+  /** What the device runs, after a restart; the server's view of the device's packages after it took that in. */
+  inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<readonly PackageState[]>;
+  /** The operation of this command is over for the device (a broker session forgets its transaction). */
+  finish(commandId: string): void;
 }

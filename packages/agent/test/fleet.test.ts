@@ -1,12 +1,13 @@
 import { ManualClock, SeededRandom } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Behaviour, type Fleet, simulateFleet } from '../src/index.ts';
+import { CHUNK, createPackage, imageOf, must, packageStatus } from './package-fixture.ts';
 import { METER_KEY, startServer, type TestServer } from './server-fixture.ts';
 
 describe('simulateFleet against the real server', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startServer({ devices: { rateBurst: 1_000, ratePerSecond: 1_000 } });
+    t = await startServer({ devices: { rateBurst: 1_000, ratePerSecond: 1_000 }, packages: { chunkSize: CHUNK } });
   });
   afterAll(async () => {
     await t.close();
@@ -100,6 +101,44 @@ describe('simulateFleet against the real server', () => {
     expect(fleet.counts.reboots).toBe(rebooting);
     // flaky and offline devices lost calls on the way, and backed off
     expect(fleet.counts.backoffs).toBeGreaterThan(0);
+    await fleet.stop();
+  });
+
+  it('installs a package on every device: failing installs fail, rebooting devices reboot during the install and are confirmed after', async () => {
+    await createPackage(t, 'sim-fw', imageOf(5 * CHUNK + 1, 8), { version: '1.2' });
+    const { fleet, clock } = fleetOf('pkg', 12, { steady: 1, slow: 1, rebooting: 1, failing: 1 });
+    await runUntil(clock, () => fleet.counts.registered >= 12, 'all registered');
+    const ids = fleet.devices.map((device) => `pkg-${device.index}`);
+    await must(t, 'exodm:install-package', { 'package-name': 'sim-fw', targets: ids });
+    const statuses = () => Promise.all(ids.map(async (id) => packageStatus(t, 'sim-fw', id)));
+    await runUntil(
+      clock,
+      async () =>
+        (await statuses()).every(
+          (status) => status.confirmed === true || status['package-status'] === 'install-failed',
+        ),
+      'every install final',
+    );
+    const final = await statuses();
+    for (const device of fleet.devices) {
+      const status = final[device.index]!;
+      if (device.behaviour === 'failing') {
+        expect(status).toMatchObject({ 'package-status': 'install-failed', reason: 'simulated failure' });
+      } else {
+        expect(status, device.behaviour).toMatchObject({
+          'package-status': 'installed',
+          confirmed: true,
+          version: '1.2',
+        });
+        expect(device.store.state?.packages).toEqual({ 'sim-fw': '1.2' });
+      }
+    }
+    const count = (behaviour: Behaviour) => fleet.devices.filter((device) => device.behaviour === behaviour).length;
+    expect(count('rebooting')).toBeGreaterThan(0);
+    // down in the middle of the install, then once more for the install to take effect
+    expect(fleet.counts.reboots).toBe(2 * count('rebooting'));
+    expect(fleet.counts.packagesFailed).toBe(count('failing'));
+    expect(fleet.counts.packages).toBe(12 - count('failing'));
     await fleet.stop();
   });
 

@@ -35,7 +35,7 @@ export async function must(t: TestServer, method: string, params: Record<string,
   return reply.result!;
 }
 
-/** Uploads a package and allows it on device type `meter`. */
+/** Uploads a package and allows it on device types `meter` (HTTP) and `sensor` (broker). */
 export async function createPackage(
   t: TestServer,
   name: string,
@@ -43,7 +43,9 @@ export async function createPackage(
   more: Record<string, unknown> = {},
 ): Promise<void> {
   await must(t, 'exodm:create-package', { 'package-name': name, image: base64(image), ...more });
-  await must(t, 'exodm:add-package-to-device-type', { 'package-name': [name], 'device-type': 'meter' });
+  for (const type of ['meter', 'sensor']) {
+    await must(t, 'exodm:add-package-to-device-type', { 'package-name': [name], 'device-type': type });
+  }
 }
 
 /** The server's package status of a device (get-package-status). */

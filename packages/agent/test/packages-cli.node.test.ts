@@ -53,7 +53,7 @@ describe('the fleetkit-agent bin killed with SIGKILL in the middle of a package 
     const root = (await readdir(join(state, 'packages')))[0]!;
     expect((await readdir(join(state, 'packages', root))).filter((name) => name.endsWith('.chunk'))).toHaveLength(32);
 
-    proxy.tampering.hold = undefined;
+    delete proxy.tampering.hold;
     const before = proxy.ranges.length;
     const second = run(device);
     await eventually(

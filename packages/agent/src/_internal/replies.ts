@@ -1,4 +1,5 @@
 import { AgentError, AgentErrorCode } from '../errors.ts';
+import type { PackageState } from '../transport.ts';
 import type { AuthData, Command, ConfigDocument, License, Pending } from '../types.ts';
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -85,4 +86,14 @@ export function licensesOf(reply: unknown): License[] {
       data: entry.data,
     };
   });
+}
+
+/** `{packages: [{package-name, package-status, confirmed}]}`: the server's view of the device's packages. */
+export function packageStatesOf(reply: unknown): PackageState[] {
+  if (!isObject(reply) || !Array.isArray(reply.packages)) throw invalid('packages', reply);
+  return reply.packages.filter(isObject).map((entry) => ({
+    name: String(entry['package-name'] ?? entry.name),
+    status: String(entry['package-status']),
+    confirmed: entry.confirmed === true,
+  }));
 }

@@ -169,7 +169,10 @@ export async function runCommand(flow: Flow): Promise<boolean> {
 export async function recover(flow: Flow): Promise<void> {
   const waiting = flow.state.inProgress?.package?.stage === 'reboot' ? flow.state.inProgress : undefined;
   // the restart an install needed: what the device runs now confirms the install or fails it at the server
-  if (waiting?.package !== undefined) await reportInventory(flow, waiting.package);
+  if (waiting?.package !== undefined && (await reportInventory(flow, waiting.package))) {
+    await flow.once('package-inventory', async (session) => session.packages?.finish(waiting.id));
+    await flow.save(withoutMarker(flow.state));
+  }
   const command = await flow.retry('command', (session, signal) => session.command(signal));
   if (command !== undefined && !command.cancel && wasInProgress(flow.state, command)) {
     await carryOut(flow, command, true);

@@ -117,7 +117,7 @@ export async function carryOutPackage(flow: Flow, command: Command, run: Package
   const report = await outcomeOf(flow, job, run.resumed, progress);
   if (report !== undefined) {
     const taken = await deliverPackage(flow, 'package-report', (channel, signal) =>
-      channel.report(job.report, report, signal),
+      channel.report(job, report, signal),
     );
     if (taken) {
       emitPackage(flow, job, run.resumed, {
@@ -127,6 +127,9 @@ export async function carryOutPackage(flow: Flow, command: Command, run: Package
       });
     }
   }
-  if (report?.reboot !== true) await forget(flow, command);
+  if (report?.reboot !== true) {
+    await flow.once('package-report', async (session) => session.packages?.finish(command.id));
+    await forget(flow, command);
+  }
   return true;
 }

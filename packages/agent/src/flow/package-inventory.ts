@@ -1,5 +1,6 @@
 import type { InstalledPackage } from '../packages.ts';
 import type { AgentState, PackageProgress } from '../store.ts';
+import type { PackageState } from '../transport.ts';
 import { type Flow, messageOf, untilAborted } from './flow.ts';
 import { deliverPackage } from './package-calls.ts';
 
@@ -32,9 +33,10 @@ export async function inventoryOf(flow: Flow): Promise<readonly InstalledPackage
  * confirmation): tell the server what the device runs, which confirms the
  * install or fails it. Without an inventory of the device code, the
  * agent's record takes the install as running now: the installer said a
- * restart was all it needed.
+ * restart was all it needed. True when the server's answer shows the
+ * operation settled (confirmed, or failed).
  */
-export async function reportInventory(flow: Flow, progress: PackageProgress): Promise<void> {
+export async function reportInventory(flow: Flow, progress: PackageProgress): Promise<boolean> {
   if (flow.handlers.inventory === undefined) await flow.save(recorded(flow.state, progress));
   let packages: readonly InstalledPackage[];
   try {
@@ -42,9 +44,14 @@ export async function reportInventory(flow: Flow, progress: PackageProgress): Pr
   } catch (error) {
     if (flow.signal.aborted) throw flow.signal.reason;
     flow.logger.warn('package inventory failed; the install is reported from it later', { error: messageOf(error) });
-    return;
+    return false;
   }
-  if (await deliverPackage(flow, 'package-inventory', (channel, signal) => channel.inventory(packages, signal))) {
-    flow.emit({ type: 'package-inventory', packages });
-  }
+  let view: readonly PackageState[] = [];
+  const taken = await deliverPackage(flow, 'package-inventory', async (channel, signal) => {
+    view = await channel.inventory(packages, signal);
+  });
+  if (!taken) return false;
+  flow.emit({ type: 'package-inventory', packages });
+  const state = view.find((entry) => entry.name === progress.name);
+  return state !== undefined && (state.confirmed || state.status.endsWith('-failed'));
 }

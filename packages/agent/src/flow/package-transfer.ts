@@ -4,7 +4,6 @@ import {
   ChunkedError,
   ChunkedErrorCode,
   ed25519Verifier,
-  fetchMissing,
   type Manifest,
   manifestId,
   openSignedManifest,
@@ -40,7 +39,7 @@ async function trustedManifest(flow: Flow, job: PackageJob): Promise<Manifest | 
   const key = await pinnedKey(flow);
   let bytes: Uint8Array;
   try {
-    bytes = await packageCall(flow, 'package-manifest', (channel, signal) => channel.manifest(job.manifest, signal));
+    bytes = await packageCall(flow, 'package-manifest', (channel, signal) => channel.manifest(job, signal));
   } catch (error) {
     // 409: the server decided the operation itself (a dependency missing, the package there already)
     if (isRefused(error) && error.details?.status === 409) return { kind: 'settled', error };
@@ -92,15 +91,12 @@ export async function transferImage(flow: Flow, job: PackageJob, resumed: boolea
   const manifest = await trustedManifest(flow, job);
   if ('kind' in manifest) return manifest;
   const assembler = await assemblerOf(flow, manifest);
-  const url = await flow.once('package-image', async (session) => channelOf(session).image(job.image).url);
   let acknowledged = 0;
   const acknowledge = async (): Promise<void> => {
     const received = assembler.received;
     if (received === acknowledged) return;
     const bitmap = assembler.bitmap();
-    await packageCall(flow, 'package-acknowledge', (channel, signal) =>
-      channel.acknowledge(job.acknowledge, bitmap, signal),
-    );
+    await packageCall(flow, 'package-acknowledge', (channel, signal) => channel.acknowledge(job, bitmap, signal));
     acknowledged = received;
     emitPackage(flow, job, resumed, { status: 'transferring', received, total: assembler.total });
   };
@@ -109,16 +105,14 @@ export async function transferImage(flow: Flow, job: PackageJob, resumed: boolea
   for (;;) {
     const before = assembler.received;
     try {
-      await fetchMissing(assembler, {
-        url,
-        chunksPerRequest: flow.packageTransfer.chunksPerRequest,
-        signal: flow.signal,
-        fetch: async (request) => {
+      await flow.once('package-image', (session, signal) =>
+        channelOf(session).download(job, assembler, {
+          chunksPerRequest: flow.packageTransfer.chunksPerRequest,
           // what the last request brought is acknowledged before the next one is asked for
-          await acknowledge();
-          return flow.once('package-image', (session) => channelOf(session).image(job.image).fetch(request));
-        },
-      });
+          before: acknowledge,
+          signal,
+        }),
+      );
       await acknowledge();
       await assembler.verify();
       return { kind: 'ready', assembler };

@@ -1,25 +1,21 @@
 import type { SocketFactory } from '@fleetkit/broker';
-import { type Clock, cryptoRandom, type Logger, type Random, silentLogger, sleep } from '@fleetkit/core';
+import { type Clock, cryptoRandom, type Logger, type Random, silentLogger } from '@fleetkit/core';
 import type { FetchFunction } from '../_internal/http-call.ts';
 import { Agent } from '../agent.ts';
 import { brokerTransport } from '../broker-transport.ts';
 import { AgentError, AgentErrorCode } from '../errors.ts';
 import type { AgentEvent } from '../events.ts';
-import { Handlers } from '../handlers.ts';
+import type { Handlers } from '../handlers.ts';
 import { httpTransport } from '../http-transport.ts';
 import { MemoryStore } from '../store.ts';
 import { SharedTimers } from '../timer-heap.ts';
 import { type AgentTiming, drawInterval } from '../timing.ts';
 import type { Transport } from '../transport.ts';
 import type { Registration, TelemetryReport } from '../types.ts';
-import {
-  type Behaviour,
-  type BehaviourScript,
-  behaviourPicker,
-  DEFAULT_SCRIPT,
-  SIMULATED_FAILURE,
-} from './behaviours.ts';
+import { type Behaviour, type BehaviourScript, behaviourPicker, DEFAULT_SCRIPT } from './behaviours.ts';
+import { countEvent, emptyCounts, type FleetCounts } from './counts.ts';
 import { faultyFetch, faultySocket, type NetworkFault } from './faults.ts';
+import { failingHandlers, rebootingHandlers, slowHandlers, steadyHandlers } from './handlers.ts';
 
 /** Options of {@link simulateFleet}. */
 export interface FleetOptions {
@@ -62,19 +58,6 @@ export interface SimulatedDevice {
   readonly store: MemoryStore;
 }
 
-/** What the fleet did so far, summed over its devices. */
-export interface FleetCounts {
-  registered: number;
-  telemetry: number;
-  commandsDone: number;
-  commandsFailed: number;
-  configs: number;
-  licences: number;
-  reboots: number;
-  backoffs: number;
-  authLost: number;
-}
-
 interface Device {
   readonly index: number;
   readonly behaviour: Behaviour;
@@ -92,17 +75,7 @@ interface Device {
  */
 export class Fleet {
   readonly clock: Clock;
-  readonly counts: FleetCounts = {
-    registered: 0,
-    telemetry: 0,
-    commandsDone: 0,
-    commandsFailed: 0,
-    configs: 0,
-    licences: 0,
-    reboots: 0,
-    backoffs: 0,
-    authLost: 0,
-  };
+  readonly counts: FleetCounts = emptyCounts();
   readonly #options: FleetOptions;
   readonly #script: BehaviourScript;
   readonly #random: Random;
@@ -127,9 +100,10 @@ export class Fleet {
     this.#logger = options.logger ?? silentLogger;
     const pick = behaviourPicker(options.behaviours, this.#random);
     const shared = this.#transport(undefined);
-    const steady = this.#steadyHandlers();
-    const slow = this.#slowHandlers();
-    const failing = this.#failingHandlers();
+    const code = { clock: this.clock, script: this.#script };
+    const steady = steadyHandlers();
+    const slow = slowHandlers(code);
+    const failing = failingHandlers();
     for (let index = 0; index < options.count; index++) {
       const behaviour = pick();
       const fault = this.#fault(behaviour);
@@ -142,7 +116,7 @@ export class Fleet {
         transport: fault === undefined ? shared : this.#transport(fault),
         handlers: behaviour === 'slow' ? slow : behaviour === 'failing' ? failing : steady,
       } as Device;
-      if (behaviour === 'rebooting') device.handlers = this.#rebootingHandlers(device);
+      if (behaviour === 'rebooting') device.handlers = rebootingHandlers(() => this.#reboot(device));
       device.agent = this.#newAgent(device);
       this.#devices.push(device);
     }
@@ -214,31 +188,9 @@ export class Fleet {
   }
 
   #count(device: Device, event: AgentEvent): void {
-    const counts = this.counts;
-    switch (event.type) {
-      case 'registered':
-        counts.registered++;
-        break;
-      case 'telemetry':
-        counts.telemetry++;
-        break;
-      case 'command':
-        if (event.status === 'done') counts.commandsDone++;
-        else if (event.status === 'failed') counts.commandsFailed++;
-        break;
-      case 'config':
-        counts.configs++;
-        break;
-      case 'license':
-        counts.licences++;
-        break;
-      case 'backoff':
-        counts.backoffs++;
-        break;
-      case 'auth-lost':
-        counts.authLost++;
-        break;
-    }
+    countEvent(this.counts, event);
+    // a device whose install takes effect after a restart restarts
+    if (event.type === 'package' && event.reboot === true) this.#reboot(device);
     for (const listener of this.#listeners) listener(device, event);
     for (const check of [...this.#waiters]) check();
   }
@@ -277,48 +229,6 @@ export class Fleet {
     };
     this.clock.setTimeout(flip, drawInterval(this.#script.onlineFor, random));
     return { failing: () => state.offline };
-  }
-
-  #steadyHandlers(): Handlers {
-    return new Handlers()
-      .command('*', (command) => ({ echoed: command.parameters }))
-      .config(() => undefined)
-      .license(() => undefined);
-  }
-
-  #slowHandlers(): Handlers {
-    const wait = (signal: AbortSignal) => sleep(this.clock, this.#script.slowMs, signal);
-    return new Handlers()
-      .command('*', async (command, context) => {
-        await wait(context.signal);
-        return { echoed: command.parameters };
-      })
-      .config((_config, context) => wait(context.signal))
-      .license((_license, context) => wait(context.signal));
-  }
-
-  #failingHandlers(): Handlers {
-    const fail = (): never => {
-      throw new Error(SIMULATED_FAILURE);
-    };
-    return new Handlers()
-      .command('*', fail)
-      .config(fail)
-      .license(() => undefined);
-  }
-
-  /** Every command resets the device: the agent stops where it is and a new one starts after `rebootMs`. */
-  #rebootingHandlers(device: Device): Handlers {
-    return new Handlers()
-      .command('*', {
-        execute: () => {
-          this.#reboot(device);
-          return new Promise(() => {});
-        },
-        finish: () => ({ rebooted: true }),
-      })
-      .config(() => undefined)
-      .license(() => undefined);
   }
 
   #reboot(device: Device): void {
