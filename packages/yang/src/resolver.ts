@@ -21,15 +21,15 @@ export class ModuleRepository {
 
   /** Parses and stores one module or submodule text; returns its `name` and latest `revision`. */
   add(text: string, file?: string): { name: string; revision: string | undefined } {
-    const stmt = parseYang(text, file ?? '<input>');
-    const name = stmt.arg;
+    const statement = parseYang(text, file ?? '<input>');
+    const name = statement.arg;
     if (name === undefined)
-      throw new YangError(YangErrorCode.Grammar, `"${stmt.keyword}" needs a name`, {
-        location: { file: stmt.file, line: stmt.line, column: stmt.column },
+      throw new YangError(YangErrorCode.Grammar, `"${statement.keyword}" needs a name`, {
+        location: { file: statement.file, line: statement.line, column: statement.column },
       });
-    const revision = latestRevision(stmt);
+    const revision = latestRevision(statement);
     const list = this.#modules.get(name) ?? [];
-    const same = list.find((e) => e.revision === revision);
+    const same = list.find((entry) => entry.revision === revision);
     if (same !== undefined) {
       if (same.text === text) return { name, revision };
       throw new YangError(
@@ -42,7 +42,7 @@ export class ModuleRepository {
       revision,
       file: file ?? `${name}${revision === undefined ? '' : `@${revision}`}.yang`,
       text,
-      statement: stmt,
+      statement,
     });
     list.sort((a, b) => (b.revision ?? '').localeCompare(a.revision ?? ''));
     this.#modules.set(name, list);
@@ -53,20 +53,21 @@ export class ModuleRepository {
   get(name: string, revision?: string): Statement | undefined {
     const list = this.#modules.get(name);
     if (list === undefined) return undefined;
-    return (revision === undefined ? list[0] : list.find((e) => e.revision === revision))?.statement;
+    return (revision === undefined ? list[0] : list.find((entry) => entry.revision === revision))?.statement;
   }
 
   /** `name@revision` of every stored text. */
   list(): string[] {
     return [...this.#modules.values()]
       .flat()
-      .map((e) => (e.revision === undefined ? e.name : `${e.name}@${e.revision}`));
+      .map((entry) => (entry.revision === undefined ? entry.name : `${entry.name}@${entry.revision}`));
   }
 }
 
 /** The newest `revision` date of a module statement. */
-export function latestRevision(stmt: Statement): string | undefined {
+export function latestRevision(statement: Statement): string | undefined {
   let best: string | undefined;
-  for (const r of subs(stmt, 'revision')) if (r.arg !== undefined && (best === undefined || r.arg > best)) best = r.arg;
+  for (const revision of subs(statement, 'revision'))
+    if (revision.arg !== undefined && (best === undefined || revision.arg > best)) best = revision.arg;
   return best;
 }

@@ -12,7 +12,7 @@ process.exitCode = runCli(process.argv.slice(2), {
   readFile: (path) => readFileSync(path, 'utf8'),
   listYang: (dir) => {
     try {
-      return readdirSync(dir).filter((f) => f.endsWith('.yang'));
+      return readdirSync(dir).filter((file) => file.endsWith('.yang'));
     } catch {
       return [];
     }

@@ -23,39 +23,40 @@ export function readOptions(args: readonly string[]): CliOptions {
       `Unknown command "${command ?? ''}": expected validate or compile`,
     );
   let type: DocumentType = 'config';
-  const dirs: string[] = [];
+  const directories: string[] = [];
   let features: Record<string, string[] | '*'> | undefined;
   const files: string[] = [];
   let help = false;
-  for (let i = 1; i < args.length; i++) {
-    const a = args[i]!;
+  for (let index = 1; index < args.length; index++) {
+    const option = args[index]!;
     const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Option ${a} needs a value`);
-      return v;
+      const next = args[++index];
+      if (next === undefined) throw new YangError(YangErrorCode.InvalidArgument, `Option ${option} needs a value`);
+      return next;
     };
-    if (a === '-t' || a === '--type') {
-      const t = value();
+    if (option === '-t' || option === '--type') {
+      const given = value();
       if (command === 'compile')
         throw new YangError(YangErrorCode.InvalidArgument, 'Option -t applies to validate, not to compile');
-      if (!TYPES.has(t))
+      if (!TYPES.has(given))
         throw new YangError(
           YangErrorCode.InvalidArgument,
-          `Unknown data type "${t}": expected config, data, rpc, rpc-reply or notification`,
+          `Unknown data type "${given}": expected config, data, rpc, rpc-reply or notification`,
         );
-      type = t as DocumentType;
-    } else if (a === '-p' || a === '--path') dirs.push(value());
-    else if (a === '-F' || a === '--features') {
-      const v = value();
-      const colon = v.indexOf(':');
+      type = given as DocumentType;
+    } else if (option === '-p' || option === '--path') directories.push(value());
+    else if (option === '-F' || option === '--features') {
+      const given = value();
+      const colon = given.indexOf(':');
       if (colon <= 0)
-        throw new YangError(YangErrorCode.InvalidArgument, `Option -F needs MODULE:FEATURE,... (got "${v}")`);
-      const list = v.slice(colon + 1);
+        throw new YangError(YangErrorCode.InvalidArgument, `Option -F needs MODULE:FEATURE,... (got "${given}")`);
+      const list = given.slice(colon + 1);
       features ??= {};
-      features[v.slice(0, colon)] = list === '*' ? '*' : list.split(',').filter((f) => f !== '');
-    } else if (a === '-h' || a === '--help') help = true;
-    else if (a.startsWith('-') && a !== '-') throw new YangError(YangErrorCode.InvalidArgument, `Unknown option ${a}`);
-    else files.push(a);
+      features[given.slice(0, colon)] = list === '*' ? '*' : list.split(',').filter((feature) => feature !== '');
+    } else if (option === '-h' || option === '--help') help = true;
+    else if (option.startsWith('-') && option !== '-')
+      throw new YangError(YangErrorCode.InvalidArgument, `Unknown option ${option}`);
+    else files.push(option);
   }
-  return { command, type, directories: dirs, features, files, help };
+  return { command, type, directories, features, files, help };
 }

@@ -28,8 +28,8 @@ export function runCli(args: readonly string[], host: CliHost): number {
   let options: CliOptions;
   try {
     options = readOptions(args);
-  } catch (e) {
-    host.err((e as Error).message);
+  } catch (error) {
+    host.err((error as Error).message);
     host.err(USAGE);
     // yanglint exits 1 for bad usage; validate keeps its own 2
     return args[0] === 'compile' ? 1 : 2;
@@ -62,8 +62,8 @@ function validateCommand(options: CliOptions, host: CliHost): number {
   let doc: unknown;
   try {
     doc = JSON.parse(host.readFile(data));
-  } catch (e) {
-    host.err(`fleetkit-yang: Cannot read ${data} as JSON: ${(e as Error).message}`);
+  } catch (error) {
+    host.err(`fleetkit-yang: Cannot read ${data} as JSON: ${(error as Error).message}`);
     return 1;
   }
   const result = createValidator(schema).validate(options.type, doc);
@@ -81,7 +81,7 @@ function compileModules(options: CliOptions, modules: readonly string[], host: C
   const candidates: { file: string; path: string }[] = [];
   for (const dir of [
     ...options.directories,
-    ...modules.map((m) => (m.includes('/') ? m.slice(0, m.lastIndexOf('/')) : '.')),
+    ...modules.map((file) => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.')),
   ]) {
     for (const file of host.listYang(dir)) {
       const path = `${dir}/${file}`;
@@ -93,17 +93,18 @@ function compileModules(options: CliOptions, modules: readonly string[], host: C
   const repo = new SearchRepository(candidates, host);
   try {
     const names: string[] = [];
-    for (const m of modules) names.push(repo.add(host.readFile(m), m).name);
+    for (const file of modules) names.push(repo.add(host.readFile(file), file).name);
     return compileSchema(repo, names, { features: options.features ?? 'implemented' });
-  } catch (e) {
-    const missing = e instanceof YangError && e.code === YangErrorCode.Unresolved ? e.details?.module : undefined;
+  } catch (error) {
+    const missing =
+      error instanceof YangError && error.code === YangErrorCode.Unresolved ? error.details?.module : undefined;
     const unparsed = typeof missing === 'string' ? repo.broken.get(missing) : undefined;
-    if (unparsed === undefined) host.err(`fleetkit-yang: ${(e as Error).message}`);
+    if (unparsed === undefined) host.err(`fleetkit-yang: ${(error as Error).message}`);
     else {
-      const at = (e as YangError).location;
+      const location = (error as YangError).location;
       host.err(`fleetkit-yang: ${unparsed.error.message}`);
       host.err(
-        `fleetkit-yang: Cannot load module "${missing}"${at === undefined ? '' : ` (needed at ${at.file}:${at.line}:${at.column})`}: ${unparsed.path} does not parse`,
+        `fleetkit-yang: Cannot load module "${missing}"${location === undefined ? '' : ` (needed at ${location.file}:${location.line}:${location.column})`}: ${unparsed.path} does not parse`,
       );
     }
     return undefined;
@@ -126,7 +127,7 @@ class SearchRepository extends ModuleRepository {
 
   constructor(candidates: readonly { file: string; path: string }[], host: CliHost) {
     super();
-    this.#candidates = candidates.map((c) => ({ ...c, read: false }));
+    this.#candidates = candidates.map((candidate) => ({ ...candidate, read: false }));
     this.#host = host;
   }
 
@@ -152,8 +153,8 @@ class SearchRepository extends ModuleRepository {
       }
       try {
         this.add(text, candidate.path);
-      } catch (e) {
-        this.broken.set(moduleNameOf(text, candidate.file), { path: candidate.path, error: e as Error });
+      } catch (error) {
+        this.broken.set(moduleNameOf(text, candidate.file), { path: candidate.path, error: error as Error });
       }
     }
   }

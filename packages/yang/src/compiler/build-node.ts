@@ -25,12 +25,12 @@ export interface BuildNode {
 
 export const DATA_KINDS: ReadonlySet<string> = new Set(['container', 'leaf', 'leaf-list', 'list', 'anydata', 'anyxml']);
 
-/** Data-node children of `n`, looking through choice and case. */
-export function dataChildren(n: BuildNode): BuildNode[] {
+/** Data-node children of `node`, looking through choice and case. */
+export function dataChildren(node: BuildNode): BuildNode[] {
   const out: BuildNode[] = [];
-  for (const c of n.children) {
-    if (c.kind === 'choice' || c.kind === 'case') out.push(...dataChildren(c));
-    else out.push(c);
+  for (const child of node.children) {
+    if (child.kind === 'choice' || child.kind === 'case') out.push(...dataChildren(child));
+    else out.push(child);
   }
   return out;
 }

@@ -16,89 +16,99 @@ export function checkTree(nodes: BuildNode[], parent = 'the module'): void {
     must: [],
     when: [],
   });
-  for (const n of flat) {
-    const key = `${n.module}:${n.name}`;
+  for (const node of flat) {
+    const key = `${node.module}:${node.name}`;
     const first = seen.get(key);
     if (first !== undefined) {
       throw new YangError(
         YangErrorCode.Duplicate,
-        `Duplicate ${n.kind} "${n.name}" in ${parent}: "${n.name}" is already defined at ${first.statement.file}:${first.statement.line}:${first.statement.column}`,
-        { location: where(n.statement) },
+        `Duplicate ${node.kind} "${node.name}" in ${parent}: "${node.name}" is already defined at ${first.statement.file}:${first.statement.line}:${first.statement.column}`,
+        { location: where(node.statement) },
       );
     }
-    seen.set(key, n);
+    seen.set(key, node);
   }
-  for (const n of flat) {
-    if (n.kind === 'list') {
-      for (const k of n.keys ?? []) {
-        const leaf = n.children.find((c) => c.name === k && c.kind === 'leaf');
+  for (const node of flat) {
+    if (node.kind === 'list') {
+      for (const key of node.keys ?? []) {
+        const leaf = node.children.find((child) => child.name === key && child.kind === 'leaf');
         if (leaf === undefined)
-          throw new YangError(YangErrorCode.Unresolved, `list "${n.name}" key "${k}" is not a leaf of the list`, {
-            location: where(n.statement),
+          throw new YangError(YangErrorCode.Unresolved, `list "${node.name}" key "${key}" is not a leaf of the list`, {
+            location: where(node.statement),
           });
       }
     }
-    if (n.kind === 'operation') {
-      for (const io of n.children) checkTree(io.children, `${io.kind} of "${n.name}"`);
-    } else if (n.children.length > 0) checkTree(n.children, `${n.kind} "${n.name}"`);
+    if (node.kind === 'operation') {
+      for (const section of node.children) checkTree(section.children, `${section.kind} of "${node.name}"`);
+    } else if (node.children.length > 0) checkTree(node.children, `${node.kind} "${node.name}"`);
   }
 }
 
 /** Resolves each leafref's target and records its type (the value space of the leafref). */
 export function resolveLeafrefs(tops: BuildNode[]): void {
-  const visit = (n: BuildNode, ancestors: BuildNode[]): void => {
-    if (n.type !== undefined) n.type = withTargets(n.type, n, ancestors, tops);
-    const isData = n.kind !== 'choice' && n.kind !== 'case' && n.kind !== 'input' && n.kind !== 'output';
-    for (const c of n.children) visit(c, isData ? [...ancestors, n] : ancestors);
+  const visit = (node: BuildNode, ancestors: BuildNode[]): void => {
+    if (node.type !== undefined) node.type = withTargets(node.type, node, ancestors, tops);
+    const isData = node.kind !== 'choice' && node.kind !== 'case' && node.kind !== 'input' && node.kind !== 'output';
+    for (const child of node.children) visit(child, isData ? [...ancestors, node] : ancestors);
   };
-  for (const t of tops) visit(t, []);
+  for (const top of tops) visit(top, []);
 }
 
-function withTargets(t: TypeSpec, leaf: BuildNode, ancestors: BuildNode[], tops: BuildNode[]): TypeSpec {
-  if (t.union !== undefined) return { ...t, union: t.union.map((u) => withTargets(u, leaf, ancestors, tops)) };
-  if (t.base !== 'leafref' || t.path === undefined || t.target !== undefined) return t;
-  const p = t.path;
-  if (p.t !== 'path' || p.from !== undefined) return t; // deref(): the target is only known per instance
-  let cur: BuildNode | undefined;
+function withTargets(type: TypeSpec, leaf: BuildNode, ancestors: BuildNode[], tops: BuildNode[]): TypeSpec {
+  if (type.union !== undefined)
+    return { ...type, union: type.union.map((member) => withTargets(member, leaf, ancestors, tops)) };
+  if (type.base !== 'leafref' || type.path === undefined || type.target !== undefined) return type;
+  const path = type.path;
+  if (path.t !== 'path' || path.from !== undefined) return type; // deref(): the target is only known per instance
+  let current: BuildNode | undefined;
   let stack: BuildNode[];
-  if (p.abs) {
+  if (path.abs) {
     stack = [];
-    cur = { kind: 'container', name: '', module: '', statement: leaf.statement, children: tops, must: [], when: [] };
+    current = {
+      kind: 'container',
+      name: '',
+      module: '',
+      statement: leaf.statement,
+      children: tops,
+      must: [],
+      when: [],
+    };
   } else {
     stack = [...ancestors];
-    cur = leaf;
+    current = leaf;
   }
-  for (const step of p.steps) {
-    cur = stepTo(cur, step, stack);
-    if (cur === undefined)
+  for (const step of path.steps) {
+    current = stepTo(current, step, stack);
+    if (current === undefined)
       throw new YangError(
         YangErrorCode.Unresolved,
-        `leafref path "${t.pathText}" of "${leaf.name}" does not lead to a node`,
+        `leafref path "${type.pathText}" of "${leaf.name}" does not lead to a node`,
         { location: where(leaf.statement) },
       );
   }
-  if (cur.kind !== 'leaf' && cur.kind !== 'leaf-list')
+  if (current.kind !== 'leaf' && current.kind !== 'leaf-list')
     throw new YangError(
       YangErrorCode.Unresolved,
-      `leafref path "${t.pathText}" of "${leaf.name}" leads to a ${cur.kind}, not a leaf`,
+      `leafref path "${type.pathText}" of "${leaf.name}" leads to a ${current.kind}, not a leaf`,
       { location: where(leaf.statement) },
     );
-  if (cur.type === undefined) return t;
+  if (current.type === undefined) return type;
   const target =
-    cur.type.base === 'leafref' && cur.type.target === undefined
-      ? withTargets(cur.type, cur, stack.slice(0, -1), tops)
-      : cur.type;
-  return { ...t, target: target.base === 'leafref' && target.target !== undefined ? target.target : target };
+    current.type.base === 'leafref' && current.type.target === undefined
+      ? withTargets(current.type, current, stack.slice(0, -1), tops)
+      : current.type;
+  return { ...type, target: target.base === 'leafref' && target.target !== undefined ? target.target : target };
 }
 
-function stepTo(cur: BuildNode | undefined, step: Step, stack: BuildNode[]): BuildNode | undefined {
-  if (cur === undefined) return undefined;
+function stepTo(current: BuildNode | undefined, step: Step, stack: BuildNode[]): BuildNode | undefined {
+  if (current === undefined) return undefined;
   if (step.axis === 'parent') return stack.pop();
-  if (step.axis === 'self') return cur;
+  if (step.axis === 'self') return current;
   if (step.test.k !== 'name') return undefined;
   const { module, name } = step.test;
-  const kids = cur.kind === 'operation' ? cur.children.flatMap((io) => dataChildren(io)) : dataChildren(cur);
-  const next = kids.find((c) => c.name === name && c.module === module);
-  if (next !== undefined) stack.push(cur);
+  const children =
+    current.kind === 'operation' ? current.children.flatMap((section) => dataChildren(section)) : dataChildren(current);
+  const next = children.find((child) => child.name === name && child.module === module);
+  if (next !== undefined) stack.push(current);
   return next;
 }

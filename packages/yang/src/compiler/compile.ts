@@ -31,43 +31,52 @@ export function compileSchema(
   modules: readonly string[],
   options: CompileOptions = {},
 ): CompiledSchema {
-  const f = options.features;
-  const loader = new ModuleLoader(repo, (m) => {
-    if (f === '*') return '*';
-    if (f === undefined || f === 'implemented') return [];
-    return f[m] ?? [];
+  const features = options.features;
+  const loader = new ModuleLoader(repo, (module) => {
+    if (features === '*') return '*';
+    if (features === undefined || features === 'implemented') return [];
+    return features[module] ?? [];
   });
   const asked = modules.map((spec) => {
-    const at = spec.indexOf('@');
-    return loader.load(at < 0 ? spec : spec.slice(0, at), at < 0 ? undefined : spec.slice(at + 1), undefined);
+    const separator = spec.indexOf('@');
+    return loader.load(
+      separator < 0 ? spec : spec.slice(0, separator),
+      separator < 0 ? undefined : spec.slice(separator + 1),
+      undefined,
+    );
   });
-  const set = new Implementation(loader, f === 'implemented');
+  const implementation = new Implementation(loader, features === 'implemented');
   // the features of every module asked for are set before any is built: one may test another's
-  if (f === 'implemented') for (const mod of asked) for (const name of mod.features.keys()) mod.enabled.add(name);
-  for (const mod of asked) set.implement(mod);
-  set.complete();
-  const tops = set.tops;
-  for (const mod of set.modules) for (const p of mod.parts) applyDeviations(tops, p.statement, p.scope);
+  if (features === 'implemented')
+    for (const module of asked) for (const name of module.features.keys()) module.enabled.add(name);
+  for (const module of asked) implementation.implement(module);
+  implementation.complete();
+  const tops = implementation.tops;
+  for (const module of implementation.modules)
+    for (const part of module.parts) applyDeviations(tops, part.statement, part.scope);
   checkTree(tops);
   resolveLeafrefs(tops);
   const lifted = liftOperations(tops);
   return {
     format: SCHEMA_FORMAT,
-    modules: [...loader.modules.values()].map((m) => ({
-      name: m.name,
-      namespace: m.namespace,
-      prefix: m.prefix,
-      features: [...m.enabled],
-      implemented: set.modules.includes(m),
-      ...(m.revision === undefined ? {} : { revision: m.revision }),
+    modules: [...loader.modules.values()].map((module) => ({
+      name: module.name,
+      namespace: module.namespace,
+      prefix: module.prefix,
+      features: [...module.enabled],
+      implemented: implementation.modules.includes(module),
+      ...(module.revision === undefined ? {} : { revision: module.revision }),
     })),
     data: freezeNodes(
-      tops.filter((n) => n.kind !== 'operation' && n.kind !== 'notification'),
+      tops.filter((node) => node.kind !== 'operation' && node.kind !== 'notification'),
       true,
     ),
-    rpcs: tops.filter((n) => n.kind === 'operation').map(freezeOperation),
+    rpcs: tops.filter((node) => node.kind === 'operation').map(freezeOperation),
     actions: lifted.actions,
-    notifications: [...tops.filter((n) => n.kind === 'notification').map(freezeNotification), ...lifted.notifications],
+    notifications: [
+      ...tops.filter((node) => node.kind === 'notification').map(freezeNotification),
+      ...lifted.notifications,
+    ],
     identities: compileIdentities(loader.modules.values()),
   };
 }

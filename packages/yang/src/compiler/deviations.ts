@@ -7,20 +7,20 @@ import { findAbsolute } from './paths.ts';
 import { resolveType } from './types.ts';
 
 /** Applies the `deviation` statements of one (sub)module (RFC 7950 §7.20.3). */
-export function applyDeviations(tops: BuildNode[], stmt: Statement, scope: Scope): void {
-  for (const dev of subs(stmt, 'deviation')) {
-    const target = findAbsolute(tops, dev.arg!, scope, dev);
+export function applyDeviations(tops: BuildNode[], statement: Statement, scope: Scope): void {
+  for (const deviation of subs(statement, 'deviation')) {
+    const target = findAbsolute(tops, deviation.arg!, scope, deviation);
     if (target === undefined)
-      throw new YangError(YangErrorCode.Unresolved, `deviation target "${dev.arg}" does not exist`, {
-        location: where(dev),
+      throw new YangError(YangErrorCode.Unresolved, `deviation target "${deviation.arg}" does not exist`, {
+        location: where(deviation),
       });
-    for (const d of subs(dev, 'deviate')) {
-      if (d.arg === 'not-supported') {
+    for (const change of subs(deviation, 'deviate')) {
+      if (change.arg === 'not-supported') {
         const root: BuildNode = {
           kind: 'container',
           name: '',
           module: '',
-          statement: dev,
+          statement: deviation,
           children: tops,
           must: [],
           when: [],
@@ -28,52 +28,54 @@ export function applyDeviations(tops: BuildNode[], stmt: Statement, scope: Scope
         removeNode(root, target);
         continue;
       }
-      if (d.arg !== 'add' && d.arg !== 'replace' && d.arg !== 'delete')
+      if (change.arg !== 'add' && change.arg !== 'replace' && change.arg !== 'delete')
         throw new YangError(
           YangErrorCode.Grammar,
-          `deviate "${d.arg}": expected not-supported, add, replace or delete`,
-          { location: where(d) },
+          `deviate "${change.arg}": expected not-supported, add, replace or delete`,
+          { location: where(change) },
         );
-      deviate(target, d, d.arg, scope);
+      deviate(target, change, change.arg, scope);
     }
   }
 }
 
-function deviate(n: BuildNode, d: Statement, how: 'add' | 'replace' | 'delete', scope: Scope): void {
-  const type = sub(d, 'type');
+function deviate(node: BuildNode, change: Statement, how: 'add' | 'replace' | 'delete', scope: Scope): void {
+  const type = sub(change, 'type');
   if (type !== undefined) {
     if (how !== 'replace')
       throw new YangError(YangErrorCode.Grammar, `"type" can only be replaced by a deviation`, {
         location: where(type),
       });
-    n.type = resolveType(type, scope, n.module).spec;
+    node.type = resolveType(type, scope, node.module).spec;
   }
-  const defs = subs(d, 'default').map((x) => x.arg!);
-  if (defs.length > 0) {
-    if (how === 'delete') delete n.defaults;
-    else n.defaults = how === 'add' ? [...(n.defaults ?? []), ...defs] : defs;
+  const defaults = subs(change, 'default').map((child) => child.arg!);
+  if (defaults.length > 0) {
+    if (how === 'delete') delete node.defaults;
+    else node.defaults = how === 'add' ? [...(node.defaults ?? []), ...defaults] : defaults;
   }
-  const config = subArg(d, 'config');
-  if (config !== undefined) n.config = config === 'true';
-  const mandatory = subArg(d, 'mandatory');
-  if (mandatory !== undefined) n.mandatory = mandatory === 'true';
-  const min = subArg(d, 'min-elements');
-  if (min !== undefined) n.minElements = Number(min);
-  const max = subArg(d, 'max-elements');
+  const config = subArg(change, 'config');
+  if (config !== undefined) node.config = config === 'true';
+  const mandatory = subArg(change, 'mandatory');
+  if (mandatory !== undefined) node.mandatory = mandatory === 'true';
+  const min = subArg(change, 'min-elements');
+  if (min !== undefined) node.minElements = Number(min);
+  const max = subArg(change, 'max-elements');
   if (max !== undefined) {
-    if (max === 'unbounded') delete n.maxElements;
-    else n.maxElements = Number(max);
+    if (max === 'unbounded') delete node.maxElements;
+    else node.maxElements = Number(max);
   }
-  const musts = conditions(d, 'must', scope, n.module);
-  if (how === 'delete') n.must = n.must.filter((m) => !musts.some((x) => x.text === m.text));
-  else n.must.push(...musts);
-  const uniques = subs(d, 'unique').map((u) =>
-    u
+  const musts = conditions(change, 'must', scope, node.module);
+  if (how === 'delete') node.must = node.must.filter((must) => !musts.some((removed) => removed.text === must.text));
+  else node.must.push(...musts);
+  const uniques = subs(change, 'unique').map((unique) =>
+    unique
       .arg!.trim()
       .split(/\s+/)
-      .map((p) => p.split('/').map((x) => x.slice(x.indexOf(':') + 1))),
+      .map((path) => path.split('/').map((step) => step.slice(step.indexOf(':') + 1))),
   );
   if (how === 'delete')
-    n.unique = (n.unique ?? []).filter((u) => !uniques.some((x) => JSON.stringify(x) === JSON.stringify(u)));
-  else if (uniques.length > 0) n.unique = [...(n.unique ?? []), ...uniques];
+    node.unique = (node.unique ?? []).filter(
+      (tuple) => !uniques.some((removed) => JSON.stringify(removed) === JSON.stringify(tuple)),
+    );
+  else if (uniques.length > 0) node.unique = [...(node.unique ?? []), ...uniques];
 }

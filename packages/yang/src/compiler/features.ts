@@ -2,48 +2,50 @@ import { YangError, YangErrorCode } from '../errors.ts';
 import { type Statement, subs, where } from '../parser/statement.ts';
 import { resolvePrefixed, type Scope } from './modules.ts';
 
-/** True when every `if-feature` of `stmt` holds (RFC 7950 §7.20.2, 1.1 expressions included). */
-export function enabledByFeatures(stmt: Statement, scope: Scope): boolean {
-  for (const f of subs(stmt, 'if-feature')) if (!evaluateFeature(f, scope)) return false;
+/** True when every `if-feature` of `statement` holds (RFC 7950 §7.20.2, 1.1 expressions included). */
+export function enabledByFeatures(statement: Statement, scope: Scope): boolean {
+  for (const ifFeature of subs(statement, 'if-feature')) if (!evaluateFeature(ifFeature, scope)) return false;
   return true;
 }
 
-function evaluateFeature(stmt: Statement, scope: Scope): boolean {
-  const toks = stmt.arg!.match(/\(|\)|[^\s()]+/g) ?? [];
-  let i = 0;
-  const fail = (msg: string): never => {
-    throw new YangError(YangErrorCode.Grammar, `Invalid if-feature "${stmt.arg}": ${msg}`, { location: where(stmt) });
+function evaluateFeature(statement: Statement, scope: Scope): boolean {
+  const tokens = statement.arg!.match(/\(|\)|[^\s()]+/g) ?? [];
+  let position = 0;
+  const fail = (message: string): never => {
+    throw new YangError(YangErrorCode.Grammar, `Invalid if-feature "${statement.arg}": ${message}`, {
+      location: where(statement),
+    });
   };
   const factor = (): boolean => {
-    const t = toks[i++];
-    if (t === undefined) return fail('unexpected end');
-    if (t === 'not') return !factor();
-    if (t === '(') {
-      const v = expr();
-      if (toks[i++] !== ')') fail('missing ")"');
-      return v;
+    const token = tokens[position++];
+    if (token === undefined) return fail('unexpected end');
+    if (token === 'not') return !factor();
+    if (token === '(') {
+      const value = expr();
+      if (tokens[position++] !== ')') fail('missing ")"');
+      return value;
     }
-    const { module: mod, name } = resolvePrefixed(scope, t, stmt);
-    if (!mod.features.has(name)) fail(`unknown feature "${t}"`);
-    return mod.enabled.has(name);
+    const { module, name } = resolvePrefixed(scope, token, statement);
+    if (!module.features.has(name)) fail(`unknown feature "${token}"`);
+    return module.enabled.has(name);
   };
   const term = (): boolean => {
-    let v = factor();
-    while (toks[i] === 'and') {
-      i++;
-      v = factor() && v;
+    let value = factor();
+    while (tokens[position] === 'and') {
+      position++;
+      value = factor() && value;
     }
-    return v;
+    return value;
   };
   const expr = (): boolean => {
-    let v = term();
-    while (toks[i] === 'or') {
-      i++;
-      v = term() || v;
+    let value = term();
+    while (tokens[position] === 'or') {
+      position++;
+      value = term() || value;
     }
-    return v;
+    return value;
   };
-  const v = expr();
-  if (i < toks.length) fail(`unexpected "${toks[i]}"`);
-  return v;
+  const result = expr();
+  if (position < tokens.length) fail(`unexpected "${tokens[position]}"`);
+  return result;
 }

@@ -11,39 +11,41 @@ export function freezeNodes(
   parentConfig: boolean,
   inherited: readonly Condition[] = [],
 ): SchemaNode[] {
-  return nodes.map((n) => freeze(n, parentConfig, inherited));
+  return nodes.map((node) => freeze(node, parentConfig, inherited));
 }
 
-function freeze(n: BuildNode, parentConfig: boolean, inherited: readonly Condition[]): SchemaNode {
-  const config = parentConfig && n.config !== false;
-  const ownWhen = n.kind === 'choice' || n.kind === 'case' ? [] : [...inherited, ...n.when];
+function freeze(node: BuildNode, parentConfig: boolean, inherited: readonly Condition[]): SchemaNode {
+  const config = parentConfig && node.config !== false;
+  const ownWhen = node.kind === 'choice' || node.kind === 'case' ? [] : [...inherited, ...node.when];
   const pass =
-    n.kind === 'choice' || n.kind === 'case' ? [...inherited, ...n.when.map((w) => ({ ...w, onParent: true }))] : [];
-  const out: Record<string, unknown> = { kind: n.kind, name: n.name, module: n.module, config };
-  if (n.kind !== 'leaf' && n.kind !== 'leaf-list' && n.kind !== 'anydata' && n.kind !== 'anyxml')
-    out.children = freezeNodes(n.children, config, pass);
-  if (n.type !== undefined) out.type = n.type;
-  if (n.mandatory === true) out.mandatory = true;
-  if (n.presence === true) out.presence = true;
-  if (n.keys !== undefined) out.keys = n.keys;
-  if (n.unique !== undefined && n.unique.length > 0) out.unique = n.unique;
-  if (n.minElements !== undefined && n.minElements > 0) out.minElements = n.minElements;
-  if (n.maxElements !== undefined) out.maxElements = n.maxElements;
-  if (n.defaults !== undefined) out.defaults = n.defaults;
-  if (n.defaultCase !== undefined) out.defaultCase = n.defaultCase;
-  if (n.must.length > 0) out.must = n.must;
+    node.kind === 'choice' || node.kind === 'case'
+      ? [...inherited, ...node.when.map((condition) => ({ ...condition, onParent: true }))]
+      : [];
+  const out: Record<string, unknown> = { kind: node.kind, name: node.name, module: node.module, config };
+  if (node.kind !== 'leaf' && node.kind !== 'leaf-list' && node.kind !== 'anydata' && node.kind !== 'anyxml')
+    out.children = freezeNodes(node.children, config, pass);
+  if (node.type !== undefined) out.type = node.type;
+  if (node.mandatory === true) out.mandatory = true;
+  if (node.presence === true) out.presence = true;
+  if (node.keys !== undefined) out.keys = node.keys;
+  if (node.unique !== undefined && node.unique.length > 0) out.unique = node.unique;
+  if (node.minElements !== undefined && node.minElements > 0) out.minElements = node.minElements;
+  if (node.maxElements !== undefined) out.maxElements = node.maxElements;
+  if (node.defaults !== undefined) out.defaults = node.defaults;
+  if (node.defaultCase !== undefined) out.defaultCase = node.defaultCase;
+  if (node.must.length > 0) out.must = node.must;
   if (ownWhen.length > 0) out.when = ownWhen;
-  if (n.userOrdered === true) out.userOrdered = true;
+  if (node.userOrdered === true) out.userOrdered = true;
   return out as unknown as SchemaNode;
 }
 
 /** An RPC's or action's input and output; their nodes are not configuration (OperationNode). */
-export function freezeOperation(op: BuildNode): OperationNode {
-  const input = op.children.find((c) => c.kind === 'input')!;
-  const output = op.children.find((c) => c.kind === 'output')!;
+export function freezeOperation(operation: BuildNode): OperationNode {
+  const input = operation.children.find((child) => child.kind === 'input')!;
+  const output = operation.children.find((child) => child.kind === 'output')!;
   return {
-    name: op.name,
-    module: op.module,
+    name: operation.name,
+    module: operation.module,
     input: freezeNodes(input.children, false),
     output: freezeNodes(output.children, false),
     ...(input.must.length > 0 ? { inputMust: input.must } : {}),
@@ -52,11 +54,11 @@ export function freezeOperation(op: BuildNode): OperationNode {
 }
 
 /** A notification with its nodes (not configuration) and its own `must`s. */
-export function freezeNotification(n: BuildNode): NotificationNode {
+export function freezeNotification(notification: BuildNode): NotificationNode {
   return {
-    name: n.name,
-    module: n.module,
-    children: freezeNodes(n.children, false),
-    ...(n.must.length > 0 ? { must: n.must } : {}),
+    name: notification.name,
+    module: notification.module,
+    children: freezeNodes(notification.children, false),
+    ...(notification.must.length > 0 ? { must: notification.must } : {}),
   };
 }

@@ -49,7 +49,7 @@ const ALLOWED: Record<string, string> = {
   must: 'error-message error-app-tag description reference',
   when: 'description reference',
 };
-const TABLE = new Map(Object.entries(ALLOWED).map(([k, v]) => [k, new Set(v.split(' '))]));
+const TABLE = new Map(Object.entries(ALLOWED).map(([keyword, allowed]) => [keyword, new Set(allowed.split(' '))]));
 const LEAVES = new Set([
   'yang-version',
   'namespace',
@@ -119,30 +119,36 @@ const SINGLE = new Set([
 ]);
 
 /** Checks every statement's substatements against RFC 7950 §14; extensions pass through. */
-export function checkGrammar(stmt: Statement): void {
-  const allowed = TABLE.get(stmt.keyword);
-  if (stmt.keyword.includes(':')) return;
-  if (allowed === undefined && !LEAVES.has(stmt.keyword)) {
-    throw new YangError(YangErrorCode.Grammar, `Unknown statement "${stmt.keyword}"`, { location: where(stmt) });
+export function checkGrammar(statement: Statement): void {
+  const allowed = TABLE.get(statement.keyword);
+  if (statement.keyword.includes(':')) return;
+  if (allowed === undefined && !LEAVES.has(statement.keyword)) {
+    throw new YangError(YangErrorCode.Grammar, `Unknown statement "${statement.keyword}"`, {
+      location: where(statement),
+    });
   }
   const seen = new Set<string>();
-  for (const s of stmt.subs) {
-    if (s.keyword.includes(':')) continue;
-    if (allowed === undefined || !allowed.has(s.keyword)) {
+  for (const substatement of statement.subs) {
+    if (substatement.keyword.includes(':')) continue;
+    if (allowed === undefined || !allowed.has(substatement.keyword)) {
       throw new YangError(
         YangErrorCode.Grammar,
-        `Invalid statement "${s.keyword}" inside "${stmt.keyword}${stmt.arg === undefined ? '' : ` ${stmt.arg}`}"${allowed === undefined ? '' : ` (RFC 7950 §14 allows: ${[...allowed].join(', ')})`}`,
-        { location: where(s) },
+        `Invalid statement "${substatement.keyword}" inside "${statement.keyword}${statement.arg === undefined ? '' : ` ${statement.arg}`}"${allowed === undefined ? '' : ` (RFC 7950 §14 allows: ${[...allowed].join(', ')})`}`,
+        { location: where(substatement) },
       );
     }
-    if (SINGLE.has(s.keyword) && seen.has(s.keyword) && !(stmt.keyword === 'type' && s.keyword === 'type')) {
+    if (
+      SINGLE.has(substatement.keyword) &&
+      seen.has(substatement.keyword) &&
+      !(statement.keyword === 'type' && substatement.keyword === 'type')
+    ) {
       throw new YangError(
         YangErrorCode.Grammar,
-        `Duplicate "${s.keyword}" inside "${stmt.keyword}${stmt.arg === undefined ? '' : ` ${stmt.arg}`}": at most one is allowed`,
-        { location: where(s) },
+        `Duplicate "${substatement.keyword}" inside "${statement.keyword}${statement.arg === undefined ? '' : ` ${statement.arg}`}": at most one is allowed`,
+        { location: where(substatement) },
       );
     }
-    seen.add(s.keyword);
-    checkGrammar(s);
+    seen.add(substatement.keyword);
+    checkGrammar(substatement);
   }
 }

@@ -5,7 +5,7 @@ import type { XPathExpr } from '../xpath/ast.ts';
 import type { BuildNode } from './build-node.ts';
 import { enabledByFeatures } from './features.ts';
 import type { LoadedModule, ModuleLoader, Scope } from './modules.ts';
-import { addAugment, buildChildren, buildNode } from './nodes.ts';
+import { addAugment, type BuildContext, buildChildren, buildNode } from './nodes.ts';
 import { findAbsolute } from './paths.ts';
 
 interface PendingAugment {
@@ -35,16 +35,17 @@ export class Implementation {
   }
 
   /** Builds the module's top-level nodes and queues its augments. */
-  implement(mod: LoadedModule): void {
-    if (this.modules.includes(mod)) return;
-    this.modules.push(mod);
-    if (this.#allFeatures) for (const f of mod.features.keys()) mod.enabled.add(f);
-    for (const part of mod.parts) {
-      this.tops.push(...buildChildren(part.statement, part.scope, mod.name));
+  implement(module: LoadedModule): void {
+    if (this.modules.includes(module)) return;
+    this.modules.push(module);
+    if (this.#allFeatures) for (const feature of module.features.keys()) module.enabled.add(feature);
+    for (const part of module.parts) {
+      const context: BuildContext = { scope: part.scope, namespace: module.name, stack: [] };
+      this.tops.push(...buildChildren(part.statement, context));
       for (const rpc of subs(part.statement, 'rpc'))
-        if (enabledByFeatures(rpc, part.scope)) this.tops.push(buildNode(rpc, part.scope, mod.name, []));
-      for (const a of subs(part.statement, 'augment'))
-        if (enabledByFeatures(a, part.scope)) this.#pending.push({ augment: a, scope: part.scope, module: mod });
+        if (enabledByFeatures(rpc, part.scope)) this.tops.push(buildNode(rpc, context));
+      for (const augment of subs(part.statement, 'augment'))
+        if (enabledByFeatures(augment, part.scope)) this.#pending.push({ augment, scope: part.scope, module });
     }
   }
 
@@ -53,14 +54,14 @@ export class Implementation {
     for (;;) {
       this.#applyAugments();
       const more = new Set<LoadedModule>();
-      for (const m of this.#leafrefModules()) more.add(m);
-      for (const mod of this.modules)
-        for (const part of mod.parts)
-          for (const dev of subs(part.statement, 'deviation'))
-            for (const m of pathModules(dev.arg!, part.scope)) more.add(m);
-      const missing = [...more].filter((m) => !this.modules.includes(m));
+      for (const module of this.#leafrefModules()) more.add(module);
+      for (const module of this.modules)
+        for (const part of module.parts)
+          for (const deviation of subs(part.statement, 'deviation'))
+            for (const target of pathModules(deviation.arg!, part.scope)) more.add(target);
+      const missing = [...more].filter((module) => !this.modules.includes(module));
       if (missing.length === 0) return;
-      for (const m of missing) this.implement(m);
+      for (const module of missing) this.implement(module);
     }
   }
 
@@ -73,14 +74,14 @@ export class Implementation {
         let target = findAbsolute(this.tops, path, item.scope, item.augment);
         if (target === undefined) {
           // a node the target path names may come from a module not implemented yet
-          const missing = pathModules(path, item.scope).filter((m) => !this.modules.includes(m));
+          const missing = pathModules(path, item.scope).filter((module) => !this.modules.includes(module));
           if (missing.length === 0) continue;
-          for (const m of missing) this.implement(m);
+          for (const module of missing) this.implement(module);
           progress = true;
           target = findAbsolute(this.tops, path, item.scope, item.augment);
           if (target === undefined) continue;
         }
-        addAugment(target, item.augment, item.scope, item.module.name, []);
+        addAugment(target, item.augment, { scope: item.scope, namespace: item.module.name, stack: [] });
         this.#pending.splice(this.#pending.indexOf(item), 1);
         progress = true;
       }
@@ -95,17 +96,19 @@ export class Implementation {
   /** Loaded modules that a name in some leafref path belongs to. */
   #leafrefModules(): LoadedModule[] {
     const names = new Set<string>();
-    const visitType = (t: TypeSpec | undefined): void => {
-      if (t === undefined) return;
-      if (t.path !== undefined) expressionModules(t.path, names);
-      if (t.union !== undefined) for (const u of t.union) visitType(u);
+    const visitType = (type: TypeSpec | undefined): void => {
+      if (type === undefined) return;
+      if (type.path !== undefined) expressionModules(type.path, names);
+      if (type.union !== undefined) for (const member of type.union) visitType(member);
     };
-    const visit = (n: BuildNode): void => {
-      visitType(n.type);
-      for (const c of n.children) visit(c);
+    const visit = (node: BuildNode): void => {
+      visitType(node.type);
+      for (const child of node.children) visit(child);
     };
-    for (const t of this.tops) visit(t);
-    return [...names].map((m) => this.#loader.modules.get(m)).filter((m): m is LoadedModule => m !== undefined);
+    for (const top of this.tops) visit(top);
+    return [...names]
+      .map((name) => this.#loader.modules.get(name))
+      .filter((module): module is LoadedModule => module !== undefined);
   }
 }
 
@@ -113,38 +116,38 @@ export class Implementation {
 function pathModules(path: string, scope: Scope): LoadedModule[] {
   const out: LoadedModule[] = [];
   for (const step of path.split('/')) {
-    const ref = step.trim();
-    if (ref === '') continue;
-    const colon = ref.indexOf(':');
-    const mod = colon < 0 ? scope.module : scope.prefixes.get(ref.slice(0, colon));
-    if (mod !== undefined && !out.includes(mod)) out.push(mod);
+    const reference = step.trim();
+    if (reference === '') continue;
+    const colon = reference.indexOf(':');
+    const module = colon < 0 ? scope.module : scope.prefixes.get(reference.slice(0, colon));
+    if (module !== undefined && !out.includes(module)) out.push(module);
   }
   return out;
 }
 
-/** Adds the module of every name test in `e` (steps, predicates, function arguments). */
-function expressionModules(e: XPathExpr, into: Set<string>): void {
-  switch (e.t) {
+/** Adds the module of every name test in `expr` (steps, predicates, function arguments). */
+function expressionModules(expr: XPathExpr, into: Set<string>): void {
+  switch (expr.t) {
     case 'path':
-      if (e.from !== undefined) expressionModules(e.from, into);
-      for (const step of e.steps) {
+      if (expr.from !== undefined) expressionModules(expr.from, into);
+      for (const step of expr.steps) {
         if (step.test.k === 'name') into.add(step.test.module);
-        for (const p of step.preds) expressionModules(p, into);
+        for (const predicate of step.preds) expressionModules(predicate, into);
       }
       return;
     case 'bin':
-      expressionModules(e.l, into);
-      expressionModules(e.r, into);
+      expressionModules(expr.l, into);
+      expressionModules(expr.r, into);
       return;
     case 'neg':
-      expressionModules(e.e, into);
+      expressionModules(expr.e, into);
       return;
     case 'fn':
-      for (const a of e.args) expressionModules(a, into);
+      for (const argument of expr.args) expressionModules(argument, into);
       return;
     case 'filter':
-      expressionModules(e.e, into);
-      for (const p of e.preds) expressionModules(p, into);
+      expressionModules(expr.e, into);
+      for (const predicate of expr.preds) expressionModules(predicate, into);
       return;
     default:
       return;

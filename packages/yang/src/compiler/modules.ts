@@ -63,8 +63,8 @@ export class ModuleLoader {
         from === undefined ? {} : { location: where(from) },
       );
     }
-    const stmt = this.#repo.get(name, revision);
-    if (stmt === undefined || stmt.keyword !== 'module') {
+    const statement = this.#repo.get(name, revision);
+    if (statement === undefined || statement.keyword !== 'module') {
       throw new YangError(
         YangErrorCode.Unresolved,
         `Cannot find module "${name}${revision === undefined ? '' : `@${revision}`}" in the repository`,
@@ -74,14 +74,14 @@ export class ModuleLoader {
         },
       );
     }
-    checkGrammar(stmt);
-    const prefix = required(stmt, 'prefix');
-    const mod: LoadedModule = {
+    checkGrammar(statement);
+    const prefix = required(statement, 'prefix');
+    const module: LoadedModule = {
       name,
       prefix,
-      namespace: required(stmt, 'namespace'),
-      revision: latestRevision(stmt),
-      statement: stmt,
+      namespace: required(statement, 'namespace'),
+      revision: latestRevision(statement),
+      statement,
       parts: [],
       identities: new Map(),
       features: new Map(),
@@ -89,141 +89,157 @@ export class ModuleLoader {
     };
     const typedefs = new Map<string, Scoped>();
     const groupings = new Map<string, Scoped>();
-    const version = subArg(stmt, 'yang-version') === '1.1' ? '1.1' : '1';
+    const version = subArg(statement, 'yang-version') === '1.1' ? '1.1' : '1';
     const scope: Scope = {
-      module: mod,
-      prefixes: this.#imports(stmt, prefix, mod, [...stack, name]),
+      module,
+      prefixes: this.#imports(statement, prefix, module, [...stack, name]),
       typedefs,
       groupings,
       parent: undefined,
       version,
     };
-    mod.parts.push({ scope, statement: stmt });
-    for (const inc of this.#includes(stmt, name, new Set([name]))) {
-      checkGrammar(inc);
-      const belongs = sub(inc, 'belongs-to')!;
-      const incScope: Scope = {
-        module: mod,
-        prefixes: this.#imports(inc, required(belongs, 'prefix'), mod, [...stack, name]),
+    module.parts.push({ scope, statement });
+    for (const submodule of this.#includes(statement, name, new Set([name]))) {
+      checkGrammar(submodule);
+      const belongs = sub(submodule, 'belongs-to')!;
+      const submoduleScope: Scope = {
+        module,
+        prefixes: this.#imports(submodule, required(belongs, 'prefix'), module, [...stack, name]),
         typedefs,
         groupings,
         parent: undefined,
         version,
       };
-      mod.parts.push({ scope: incScope, statement: inc });
+      module.parts.push({ scope: submoduleScope, statement: submodule });
     }
-    for (const part of mod.parts) {
+    for (const part of module.parts) {
       collect(part.statement, 'typedef', typedefs, part.scope);
       collect(part.statement, 'grouping', groupings, part.scope);
-      collect(part.statement, 'identity', mod.identities, part.scope);
-      collect(part.statement, 'feature', mod.features, part.scope);
+      collect(part.statement, 'identity', module.identities, part.scope);
+      collect(part.statement, 'feature', module.features, part.scope);
     }
     const wanted = this.#features(name);
-    for (const f of mod.features.keys()) if (wanted === '*' || wanted.includes(f)) mod.enabled.add(f);
-    this.modules.set(name, mod);
-    return mod;
+    for (const feature of module.features.keys())
+      if (wanted === '*' || wanted.includes(feature)) module.enabled.add(feature);
+    this.modules.set(name, module);
+    return module;
   }
 
-  #imports(stmt: Statement, ownPrefix: string, mod: LoadedModule, stack: string[]): Map<string, LoadedModule> {
-    const prefixes = new Map<string, LoadedModule>([[ownPrefix, mod]]);
-    for (const imp of subs(stmt, 'import')) {
-      const p = required(imp, 'prefix');
-      if (prefixes.has(p))
-        throw new YangError(YangErrorCode.Duplicate, `Prefix "${p}" is already used in ${stmt.arg}`, {
-          location: where(imp),
+  #imports(statement: Statement, ownPrefix: string, module: LoadedModule, stack: string[]): Map<string, LoadedModule> {
+    const prefixes = new Map<string, LoadedModule>([[ownPrefix, module]]);
+    for (const imported of subs(statement, 'import')) {
+      const prefix = required(imported, 'prefix');
+      if (prefixes.has(prefix))
+        throw new YangError(YangErrorCode.Duplicate, `Prefix "${prefix}" is already used in ${statement.arg}`, {
+          location: where(imported),
         });
-      prefixes.set(p, this.load(imp.arg!, subArg(imp, 'revision-date'), imp, stack));
+      prefixes.set(prefix, this.load(imported.arg!, subArg(imported, 'revision-date'), imported, stack));
     }
     return prefixes;
   }
 
-  /** Submodules included by `stmt`, transitively (RFC 6020 allows nested includes). */
-  #includes(stmt: Statement, moduleName: string, seen: Set<string>): Statement[] {
+  /** Submodules included by `statement`, transitively (RFC 6020 allows nested includes). */
+  #includes(statement: Statement, moduleName: string, seen: Set<string>): Statement[] {
     const out: Statement[] = [];
-    for (const inc of subs(stmt, 'include')) {
-      const name = inc.arg!;
+    for (const include of subs(statement, 'include')) {
+      const name = include.arg!;
       if (seen.has(name)) {
-        if (out.some((s) => s.arg === name)) continue;
-        throw new YangError(YangErrorCode.Cycle, `Include cycle through submodule "${name}"`, { location: where(inc) });
+        if (out.some((included) => included.arg === name)) continue;
+        throw new YangError(YangErrorCode.Cycle, `Include cycle through submodule "${name}"`, {
+          location: where(include),
+        });
       }
-      const text = this.#repo.get(name, subArg(inc, 'revision-date'));
-      if (text === undefined || text.keyword !== 'submodule') {
-        throw new YangError(YangErrorCode.Unresolved, `Cannot find submodule "${name}" included by ${stmt.arg}`, {
-          location: where(inc),
+      const submodule = this.#repo.get(name, subArg(include, 'revision-date'));
+      if (submodule === undefined || submodule.keyword !== 'submodule') {
+        throw new YangError(YangErrorCode.Unresolved, `Cannot find submodule "${name}" included by ${statement.arg}`, {
+          location: where(include),
           details: { module: name },
         });
       }
-      const owner = sub(text, 'belongs-to');
+      const owner = sub(submodule, 'belongs-to');
       if (owner?.arg !== moduleName) {
         throw new YangError(
           YangErrorCode.Grammar,
           `Submodule "${name}" belongs to "${owner?.arg ?? '(none)'}", not to "${moduleName}"`,
-          { location: where(owner ?? text) },
+          { location: where(owner ?? submodule) },
         );
       }
       seen.add(name);
-      out.push(text, ...this.#includes(text, moduleName, seen));
+      out.push(submodule, ...this.#includes(submodule, moduleName, seen));
     }
     return out;
   }
 }
 
-function collect(stmt: Statement, keyword: string, into: Map<string, Scoped>, scope: Scope): void {
-  for (const s of subs(stmt, keyword)) {
-    const prev = into.get(s.arg!);
-    if (prev !== undefined) {
+function collect(statement: Statement, keyword: string, into: Map<string, Scoped>, scope: Scope): void {
+  for (const definition of subs(statement, keyword)) {
+    const previous = into.get(definition.arg!);
+    if (previous !== undefined) {
       throw new YangError(
         YangErrorCode.Duplicate,
-        `Duplicate ${keyword} "${s.arg}" (first defined at ${prev.statement.file}:${prev.statement.line})`,
-        { location: where(s) },
+        `Duplicate ${keyword} "${definition.arg}" (first defined at ${previous.statement.file}:${previous.statement.line})`,
+        { location: where(definition) },
       );
     }
-    into.set(s.arg!, { statement: s, scope });
+    into.set(definition.arg!, { statement: definition, scope });
   }
 }
 
 /** The argument of a mandatory substatement, or a precise error. */
-export function required(stmt: Statement, keyword: string): string {
-  const v = subArg(stmt, keyword);
-  if (v === undefined)
-    throw new YangError(YangErrorCode.Grammar, `"${stmt.keyword} ${stmt.arg ?? ''}" needs a "${keyword}" statement`, {
-      location: where(stmt),
-    });
-  return v;
+export function required(statement: Statement, keyword: string): string {
+  const value = subArg(statement, keyword);
+  if (value === undefined)
+    throw new YangError(
+      YangErrorCode.Grammar,
+      `"${statement.keyword} ${statement.arg ?? ''}" needs a "${keyword}" statement`,
+      {
+        location: where(statement),
+      },
+    );
+  return value;
 }
 
 /** Splits `pfx:name` and finds the module of the prefix in `scope` (unprefixed: the scope's module). */
-export function resolvePrefixed(scope: Scope, ref: string, at: Statement): { module: LoadedModule; name: string } {
-  const colon = ref.indexOf(':');
-  if (colon < 0) return { module: scope.module, name: ref };
-  const p = ref.slice(0, colon);
-  const mod = scope.prefixes.get(p);
-  if (mod === undefined)
+export function resolvePrefixed(
+  scope: Scope,
+  reference: string,
+  origin: Statement,
+): { module: LoadedModule; name: string } {
+  const colon = reference.indexOf(':');
+  if (colon < 0) return { module: scope.module, name: reference };
+  const prefix = reference.slice(0, colon);
+  const module = scope.prefixes.get(prefix);
+  if (module === undefined)
     throw new YangError(
       YangErrorCode.Unresolved,
-      `Unknown prefix "${p}" in "${ref}": not the module's prefix nor an imported one`,
-      { location: where(at) },
+      `Unknown prefix "${prefix}" in "${reference}": not the module's prefix nor an imported one`,
+      { location: where(origin) },
     );
-  return { module: mod, name: ref.slice(colon + 1) };
+  return { module, name: reference.slice(colon + 1) };
 }
 
-/** A nested scope for typedefs/groupings defined inside `stmt`. */
-export function childScope(scope: Scope, stmt: Statement): Scope {
-  const tds = subs(stmt, 'typedef');
-  const gps = subs(stmt, 'grouping');
-  if (tds.length === 0 && gps.length === 0) return scope;
-  const s: Scope = { ...scope, typedefs: new Map(), groupings: new Map(), parent: scope };
-  for (const t of tds) s.typedefs.set(t.arg!, { statement: t, scope: s });
-  for (const g of gps) s.groupings.set(g.arg!, { statement: g, scope: s });
-  return s;
+/** A nested scope for typedefs/groupings defined inside `statement`. */
+export function childScope(scope: Scope, statement: Statement): Scope {
+  const typedefs = subs(statement, 'typedef');
+  const groupings = subs(statement, 'grouping');
+  if (typedefs.length === 0 && groupings.length === 0) return scope;
+  const inner: Scope = { ...scope, typedefs: new Map(), groupings: new Map(), parent: scope };
+  for (const typedef of typedefs) inner.typedefs.set(typedef.arg!, { statement: typedef, scope: inner });
+  for (const grouping of groupings) inner.groupings.set(grouping.arg!, { statement: grouping, scope: inner });
+  return inner;
 }
 
 /** Finds a typedef or grouping by (possibly prefixed) name through the scope chain. */
-export function lookup(scope: Scope, kind: 'typedefs' | 'groupings', ref: string, at: Statement): Scoped | undefined {
-  const { module: mod, name } = resolvePrefixed(scope, ref, at);
-  if (mod !== scope.module) return mod.parts[0]!.scope[kind].get(name);
-  for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) {
-    const hit = s[kind].get(name);
+export function lookup(
+  scope: Scope,
+  kind: 'typedefs' | 'groupings',
+  reference: string,
+  origin: Statement,
+): Scoped | undefined {
+  const { module, name } = resolvePrefixed(scope, reference, origin);
+  if (module !== scope.module) return module.parts[0]!.scope[kind].get(name);
+  for (let current: Scope | undefined = scope; current !== undefined; current = current.parent) {
+    const hit = current[kind].get(name);
     if (hit !== undefined) return hit;
   }
   return undefined;

@@ -25,230 +25,259 @@ const DATA_DEFS = new Set([
   'output',
 ]);
 
-/** Builds the schema nodes defined directly in `stmt` (uses expanded). `ns` is their namespace. */
-export function buildChildren(
-  stmt: Statement,
-  scope: Scope,
-  ns: string,
-  stack: readonly Statement[] = [],
-): BuildNode[] {
+/** Where nodes are built: the lexical scope of their statements, the namespace they go into, and the groupings being expanded (one met again uses itself). */
+export interface BuildContext {
+  readonly scope: Scope;
+  readonly namespace: string;
+  readonly stack: readonly Statement[];
+}
+
+/** The context inside `statement`: its own typedefs and groupings in scope. */
+function within(context: BuildContext, statement: Statement): BuildContext {
+  const scope = childScope(context.scope, statement);
+  return scope === context.scope ? context : { ...context, scope };
+}
+
+/** Builds the schema nodes defined directly in `statement` (uses expanded). */
+export function buildChildren(statement: Statement, context: BuildContext): BuildNode[] {
   const out: BuildNode[] = [];
-  for (const s of stmt.subs) {
-    if (!DATA_DEFS.has(s.keyword) || !enabledByFeatures(s, scope)) continue;
-    if (s.keyword === 'uses') out.push(...expandUses(s, scope, ns, stack));
-    else out.push(buildNode(s, scope, ns, stack));
+  for (const substatement of statement.subs) {
+    if (!DATA_DEFS.has(substatement.keyword) || !enabledByFeatures(substatement, context.scope)) continue;
+    if (substatement.keyword === 'uses') out.push(...expandUses(substatement, context));
+    else out.push(buildNode(substatement, context));
   }
   return out;
 }
 
 /** Builds one node (`choice` holds its cases; shorthand cases get an implicit `case`). */
-export function buildNode(s: Statement, outer: Scope, ns: string, stack: readonly Statement[]): BuildNode {
-  const scope = childScope(outer, s);
-  const kind = s.keyword === 'rpc' || s.keyword === 'action' ? 'operation' : (s.keyword as BuildNode['kind']);
-  const n: BuildNode = {
+export function buildNode(statement: Statement, outer: BuildContext): BuildNode {
+  const context = within(outer, statement);
+  const { scope, namespace } = context;
+  const kind =
+    statement.keyword === 'rpc' || statement.keyword === 'action'
+      ? 'operation'
+      : (statement.keyword as BuildNode['kind']);
+  const node: BuildNode = {
     kind,
-    name: s.arg ?? s.keyword,
-    module: ns,
-    statement: s,
+    name: statement.arg ?? statement.keyword,
+    module: namespace,
+    statement,
     children: [],
-    must: conditions(s, 'must', scope, ns),
-    when: conditions(s, 'when', scope, ns),
+    must: conditions(statement, 'must', scope, namespace),
+    when: conditions(statement, 'when', scope, namespace),
   };
-  const config = subArg(s, 'config');
-  if (config !== undefined) n.config = config === 'true';
-  const mandatory = subArg(s, 'mandatory');
-  if (mandatory !== undefined) n.mandatory = mandatory === 'true';
+  const config = subArg(statement, 'config');
+  if (config !== undefined) node.config = config === 'true';
+  const mandatory = subArg(statement, 'mandatory');
+  if (mandatory !== undefined) node.mandatory = mandatory === 'true';
   if (kind === 'leaf' || kind === 'leaf-list') {
-    const t = sub(s, 'type');
-    if (t === undefined)
-      throw new YangError(YangErrorCode.Grammar, `${kind} "${s.arg}" needs a type`, { location: where(s) });
-    const r = resolveType(t, scope, ns);
-    n.type = r.spec;
-    const defs = subs(s, 'default').map((d) => d.arg!);
-    if (defs.length > 0) n.defaults = defs;
-    else if (r.default !== undefined && !(kind === 'leaf' && n.mandatory === true)) n.defaults = [r.default];
+    const typeStatement = sub(statement, 'type');
+    if (typeStatement === undefined)
+      throw new YangError(YangErrorCode.Grammar, `${kind} "${statement.arg}" needs a type`, {
+        location: where(statement),
+      });
+    const resolved = resolveType(typeStatement, scope, namespace);
+    node.type = resolved.spec;
+    const defaults = subs(statement, 'default').map((child) => child.arg!);
+    if (defaults.length > 0) node.defaults = defaults;
+    else if (resolved.default !== undefined && !(kind === 'leaf' && node.mandatory === true))
+      node.defaults = [resolved.default];
   }
-  if (kind === 'container' && sub(s, 'presence') !== undefined) n.presence = true;
+  if (kind === 'container' && sub(statement, 'presence') !== undefined) node.presence = true;
   if (kind === 'list') {
-    const key = subArg(s, 'key');
+    const key = subArg(statement, 'key');
     if (key !== undefined)
-      n.keys = key
+      node.keys = key
         .trim()
         .split(/\s+/)
-        .map((k) => k.slice(k.indexOf(':') + 1));
-    const uniques = subs(s, 'unique').map((u) =>
-      u
+        .map((name) => name.slice(name.indexOf(':') + 1));
+    const uniques = subs(statement, 'unique').map((unique) =>
+      unique
         .arg!.trim()
         .split(/\s+/)
-        .map((p) => p.split('/').map((x) => x.slice(x.indexOf(':') + 1))),
+        .map((path) => path.split('/').map((step) => step.slice(step.indexOf(':') + 1))),
     );
-    if (uniques.length > 0) n.unique = uniques;
+    if (uniques.length > 0) node.unique = uniques;
   }
   if (kind === 'list' || kind === 'leaf-list') {
-    const min = subArg(s, 'min-elements');
-    const max = subArg(s, 'max-elements');
-    if (min !== undefined) n.minElements = Number(min);
-    if (max !== undefined && max !== 'unbounded') n.maxElements = Number(max);
-    if (subArg(s, 'ordered-by') === 'user') n.userOrdered = true;
+    const min = subArg(statement, 'min-elements');
+    const max = subArg(statement, 'max-elements');
+    if (min !== undefined) node.minElements = Number(min);
+    if (max !== undefined && max !== 'unbounded') node.maxElements = Number(max);
+    if (subArg(statement, 'ordered-by') === 'user') node.userOrdered = true;
   }
   if (kind === 'choice') {
-    n.children = buildChildren(s, scope, ns, stack).map((c) => (c.kind === 'case' ? c : shorthandCase(c)));
-    const d = subArg(s, 'default');
-    if (d !== undefined) {
-      if (!n.children.some((c) => c.name === d))
-        throw new YangError(YangErrorCode.Unresolved, `choice "${s.arg}" default case "${d}" does not exist`, {
-          location: where(sub(s, 'default')!),
-        });
-      n.defaultCase = d;
+    node.children = buildChildren(statement, context).map((child) =>
+      child.kind === 'case' ? child : shorthandCase(child),
+    );
+    const defaultCase = subArg(statement, 'default');
+    if (defaultCase !== undefined) {
+      if (!node.children.some((child) => child.name === defaultCase))
+        throw new YangError(
+          YangErrorCode.Unresolved,
+          `choice "${statement.arg}" default case "${defaultCase}" does not exist`,
+          {
+            location: where(sub(statement, 'default')!),
+          },
+        );
+      node.defaultCase = defaultCase;
     }
   } else if (kind === 'operation') {
-    const input = sub(s, 'input');
-    const output = sub(s, 'output');
-    n.children = [
-      inputOrOutput('input', input, scope, ns, stack, s),
-      inputOrOutput('output', output, scope, ns, stack, s),
+    const input = sub(statement, 'input');
+    const output = sub(statement, 'output');
+    node.children = [
+      inputOrOutput('input', input, context, statement),
+      inputOrOutput('output', output, context, statement),
     ];
-  } else if (kind !== 'leaf' && kind !== 'leaf-list') n.children = buildChildren(s, scope, ns, stack);
-  return n;
+  } else if (kind !== 'leaf' && kind !== 'leaf-list') node.children = buildChildren(statement, context);
+  return node;
 }
 
+/** An operation's `input` or `output`; an absent one is empty and stands at the operation's statement. */
 function inputOrOutput(
   kind: 'input' | 'output',
-  s: Statement | undefined,
-  scope: Scope,
-  ns: string,
-  stack: readonly Statement[],
-  op: Statement,
+  statement: Statement | undefined,
+  context: BuildContext,
+  operation: Statement,
 ): BuildNode {
-  const at = s ?? op;
-  if (s === undefined) return { kind, name: kind, module: ns, statement: at, children: [], must: [], when: [] };
-  const inner = childScope(scope, s);
+  const namespace = context.namespace;
+  if (statement === undefined)
+    return { kind, name: kind, module: namespace, statement: operation, children: [], must: [], when: [] };
+  const inner = within(context, statement);
   return {
     kind,
     name: kind,
-    module: ns,
-    statement: s,
-    children: buildChildren(s, inner, ns, stack),
-    must: conditions(s, 'must', inner, ns),
+    module: namespace,
+    statement,
+    children: buildChildren(statement, inner),
+    must: conditions(statement, 'must', inner.scope, namespace),
     when: [],
   };
 }
 
 /** RFC 7950 §7.9.2: a data node directly in a choice is a case of its own name. */
-export function shorthandCase(c: BuildNode): BuildNode {
-  return { kind: 'case', name: c.name, module: c.module, statement: c.statement, children: [c], must: [], when: [] };
+export function shorthandCase(node: BuildNode): BuildNode {
+  return {
+    kind: 'case',
+    name: node.name,
+    module: node.module,
+    statement: node.statement,
+    children: [node],
+    must: [],
+    when: [],
+  };
 }
 
-/** Compiles the `must`/`when` substatements of `s`. */
+/** Compiles the `must`/`when` substatements of `statement`; unprefixed names in them are in `namespace`. */
 export function conditions(
-  s: Statement,
+  statement: Statement,
   keyword: 'must' | 'when',
   scope: Scope,
-  ns: string,
+  namespace: string,
   onParent = false,
 ): Condition[] {
-  return subs(s, keyword).map((c) => {
+  return subs(statement, keyword).map((child) => {
     let expr: XPathExpr;
     try {
-      expr = parseXPath(c.arg!, names(scope, ns));
+      expr = parseXPath(child.arg!, names(scope, namespace));
     } catch (cause) {
-      throw new YangError(YangErrorCode.XPath, (cause as Error).message, { location: where(c), cause });
+      throw new YangError(YangErrorCode.XPath, (cause as Error).message, { location: where(child), cause });
     }
-    const msg = subArg(c, 'error-message');
-    const tag = subArg(c, 'error-app-tag');
+    const message = subArg(child, 'error-message');
+    const tag = subArg(child, 'error-app-tag');
     return {
       expr,
-      text: c.arg!,
-      ...(msg === undefined ? {} : { errorMessage: msg }),
+      text: child.arg!,
+      ...(message === undefined ? {} : { errorMessage: message }),
       ...(tag === undefined ? {} : { errorAppTag: tag }),
       ...(onParent ? { onParent } : {}),
     };
   });
 }
 
-/** RFC 7950 §7.13: copies a grouping's nodes into `ns`, then applies `refine`, inner `augment` and `when`. */
-function expandUses(u: Statement, scope: Scope, ns: string, stack: readonly Statement[]): BuildNode[] {
-  const g = lookup(scope, 'groupings', u.arg!, u);
-  if (g === undefined)
-    throw new YangError(YangErrorCode.Unresolved, `Unknown grouping "${u.arg}" in uses`, { location: where(u) });
-  if (stack.includes(g.statement))
-    throw new YangError(YangErrorCode.Cycle, `Grouping "${u.arg}" uses itself`, { location: where(u) });
-  const nodes = buildChildren(g.statement, childScope(g.scope, g.statement), ns, [...stack, g.statement]);
+/** RFC 7950 §7.13: copies a grouping's nodes into the context's namespace, then applies `refine`, inner `augment` and `when`. */
+function expandUses(uses: Statement, context: BuildContext): BuildNode[] {
+  const { scope, namespace, stack } = context;
+  const grouping = lookup(scope, 'groupings', uses.arg!, uses);
+  if (grouping === undefined)
+    throw new YangError(YangErrorCode.Unresolved, `Unknown grouping "${uses.arg}" in uses`, { location: where(uses) });
+  if (stack.includes(grouping.statement))
+    throw new YangError(YangErrorCode.Cycle, `Grouping "${uses.arg}" uses itself`, { location: where(uses) });
+  const nodes = buildChildren(grouping.statement, {
+    scope: childScope(grouping.scope, grouping.statement),
+    namespace,
+    stack: [...stack, grouping.statement],
+  });
   const holder: BuildNode = {
     kind: 'container',
     name: '',
-    module: ns,
-    statement: u,
+    module: namespace,
+    statement: uses,
     children: nodes,
     must: [],
     when: [],
   };
-  for (const r of subs(u, 'refine')) refine(holder, r, scope, ns);
-  for (const a of subs(u, 'augment')) {
-    if (!enabledByFeatures(a, scope)) continue;
-    const target = findDescendant(holder, a.arg!, scope, a);
-    addAugment(target, a, scope, ns, stack);
+  for (const refinement of subs(uses, 'refine')) refine(holder, refinement, context);
+  for (const augment of subs(uses, 'augment')) {
+    if (!enabledByFeatures(augment, scope)) continue;
+    const target = findDescendant(holder, augment.arg!, scope, augment);
+    addAugment(target, augment, context);
   }
-  const when = conditions(u, 'when', scope, ns, true);
-  for (const n of holder.children) n.when.push(...when);
+  const when = conditions(uses, 'when', scope, namespace, true);
+  for (const node of holder.children) node.when.push(...when);
   return holder.children;
 }
 
-function refine(holder: BuildNode, r: Statement, scope: Scope, ns: string): void {
-  const node = findDescendant(holder, r.arg!, scope, r);
-  if (!enabledByFeatures(r, scope)) {
+function refine(holder: BuildNode, refinement: Statement, context: BuildContext): void {
+  const scope = context.scope;
+  const node = findDescendant(holder, refinement.arg!, scope, refinement);
+  if (!enabledByFeatures(refinement, scope)) {
     removeNode(holder, node);
     return;
   }
-  const defs = subs(r, 'default').map((d) => d.arg!);
-  if (defs.length > 0) {
-    if (node.kind === 'choice') node.defaultCase = defs[0]!;
-    else node.defaults = defs;
+  const defaults = subs(refinement, 'default').map((child) => child.arg!);
+  if (defaults.length > 0) {
+    if (node.kind === 'choice') node.defaultCase = defaults[0]!;
+    else node.defaults = defaults;
   }
-  const mandatory = subArg(r, 'mandatory');
+  const mandatory = subArg(refinement, 'mandatory');
   if (mandatory !== undefined) node.mandatory = mandatory === 'true';
-  if (sub(r, 'presence') !== undefined) node.presence = true;
-  const config = subArg(r, 'config');
+  if (sub(refinement, 'presence') !== undefined) node.presence = true;
+  const config = subArg(refinement, 'config');
   if (config !== undefined) node.config = config === 'true';
-  const min = subArg(r, 'min-elements');
+  const min = subArg(refinement, 'min-elements');
   if (min !== undefined) node.minElements = Number(min);
-  const max = subArg(r, 'max-elements');
+  const max = subArg(refinement, 'max-elements');
   if (max !== undefined) {
     if (max === 'unbounded') delete node.maxElements;
     else node.maxElements = Number(max);
   }
-  node.must.push(...conditions(r, 'must', scope, ns));
+  node.must.push(...conditions(refinement, 'must', scope, context.namespace));
 }
 
 /** Removes `node` from wherever it sits below `root`. */
 export function removeNode(root: BuildNode, node: BuildNode): boolean {
-  const i = root.children.indexOf(node);
-  if (i >= 0) {
-    root.children.splice(i, 1);
+  const index = root.children.indexOf(node);
+  if (index >= 0) {
+    root.children.splice(index, 1);
     return true;
   }
-  return root.children.some((c) => removeNode(c, node));
+  return root.children.some((child) => removeNode(child, node));
 }
 
 /** Adds an augment's nodes to `target` (into a choice: as cases), with the augment's `when` (§7.17). */
-export function addAugment(
-  target: BuildNode,
-  a: Statement,
-  scope: Scope,
-  ns: string,
-  stack: readonly Statement[],
-): void {
+export function addAugment(target: BuildNode, augment: Statement, context: BuildContext): void {
   if (['leaf', 'leaf-list', 'anydata', 'anyxml'].includes(target.kind)) {
     throw new YangError(
       YangErrorCode.Grammar,
-      `augment "${a.arg}" targets a ${target.kind}, which cannot have children`,
-      { location: where(a) },
+      `augment "${augment.arg}" targets a ${target.kind}, which cannot have children`,
+      { location: where(augment) },
     );
   }
-  const inner = childScope(scope, a);
-  let added = buildChildren(a, inner, ns, stack);
-  if (target.kind === 'choice') added = added.map((c) => (c.kind === 'case' ? c : shorthandCase(c)));
-  const when = conditions(a, 'when', inner, ns, true);
-  for (const n of added) n.when.push(...when);
+  const inner = within(context, augment);
+  let added = buildChildren(augment, inner);
+  if (target.kind === 'choice') added = added.map((child) => (child.kind === 'case' ? child : shorthandCase(child)));
+  const when = conditions(augment, 'when', inner.scope, inner.namespace, true);
+  for (const node of added) node.when.push(...when);
   target.children.push(...added);
 }

@@ -26,40 +26,42 @@ export function liftOperations(tops: readonly BuildNode[]): Lifted {
   return out;
 }
 
-function lift(n: BuildNode, path: readonly BuildNode[], out: Lifted): void {
-  const data = n.kind !== 'choice' && n.kind !== 'case';
-  const here = data ? [...path, n] : path;
+function lift(node: BuildNode, path: readonly BuildNode[], out: Lifted): void {
+  const data = node.kind !== 'choice' && node.kind !== 'case';
+  const here = data ? [...path, node] : path;
   const kept: BuildNode[] = [];
-  for (const c of n.children) {
-    if (c.kind !== 'operation' && c.kind !== 'notification') {
-      kept.push(c);
-      lift(c, here, out);
+  for (const child of node.children) {
+    if (child.kind !== 'operation' && child.kind !== 'notification') {
+      kept.push(child);
+      lift(child, here, out);
       continue;
     }
-    const keyless = here.find((p) => p.kind === 'list' && (p.keys === undefined || p.keys.length === 0));
+    const keyless = here.find(
+      (ancestor) => ancestor.kind === 'list' && (ancestor.keys === undefined || ancestor.keys.length === 0),
+    );
     if (keyless !== undefined)
       throw new YangError(
         YangErrorCode.Grammar,
-        `${c.kind === 'operation' ? 'action' : 'notification'} "${c.name}" cannot be defined below list "${keyless.name}", which has no key`,
-        { location: where(c.statement) },
+        `${child.kind === 'operation' ? 'action' : 'notification'} "${child.name}" cannot be defined below list "${keyless.name}", which has no key`,
+        { location: where(child.statement) },
       );
-    refuseNested(c, c);
-    const parents: QualifiedName[] = here.map((p) => ({ module: p.module, name: p.name }));
-    if (c.kind === 'operation') out.actions.push({ ...freezeOperation(c), parents });
-    else out.notifications.push({ ...freezeNotification(c), parents });
+    refuseNested(child, child);
+    const parents: QualifiedName[] = here.map((ancestor) => ({ module: ancestor.module, name: ancestor.name }));
+    if (child.kind === 'operation') out.actions.push({ ...freezeOperation(child), parents });
+    else out.notifications.push({ ...freezeNotification(child), parents });
   }
-  n.children = kept;
+  node.children = kept;
 }
 
 /** No operation or notification inside an operation or notification (through groupings, augments). */
-function refuseNested(n: BuildNode, outer: BuildNode): void {
-  for (const c of n.children) {
-    if (c !== outer && (c.kind === 'operation' || c.kind === 'notification'))
+function refuseNested(node: BuildNode, outer: BuildNode): void {
+  for (const child of node.children) {
+    if (child !== outer && (child.kind === 'operation' || child.kind === 'notification'))
       throw new YangError(
         YangErrorCode.Grammar,
-        `${c.kind === 'operation' ? 'action' : 'notification'} "${c.name}" cannot be defined inside ${outer.kind === 'operation' ? 'an operation' : 'a notification'} ("${outer.name}")`,
-        { location: where(c.statement) },
+        `${child.kind === 'operation' ? 'action' : 'notification'} "${child.name}" cannot be defined inside ${outer.kind === 'operation' ? 'an operation' : 'a notification'} ("${outer.name}")`,
+        { location: where(child.statement) },
       );
-    refuseNested(c, outer);
+    refuseNested(child, outer);
   }
 }

@@ -4,52 +4,54 @@ import type { BuildNode } from './build-node.ts';
 import { resolvePrefixed, type Scope } from './modules.ts';
 
 /** Resolves a descendant schema node id (`a/b`, RFC 7950 §6.5) below `root`. */
-export function findDescendant(root: BuildNode, path: string, scope: Scope, at: Statement): BuildNode {
-  const found = walk([root], path.replace(/^\.?\//, ''), scope, at, false);
+export function findDescendant(root: BuildNode, path: string, scope: Scope, origin: Statement): BuildNode {
+  const found = walk([root], path.replace(/^\.?\//, ''), scope, origin, false);
   if (found === undefined)
-    throw new YangError(YangErrorCode.Unresolved, `Cannot find schema node "${path}" for ${at.keyword}`, {
-      location: where(at),
+    throw new YangError(YangErrorCode.Unresolved, `Cannot find schema node "${path}" for ${origin.keyword}`, {
+      location: where(origin),
     });
   return found;
 }
 
 /** Resolves an absolute schema node id (`/p:a/p:b`) among the top-level nodes, or undefined. */
-export function findAbsolute(tops: BuildNode[], path: string, scope: Scope, at: Statement): BuildNode | undefined {
+export function findAbsolute(tops: BuildNode[], path: string, scope: Scope, origin: Statement): BuildNode | undefined {
   if (!path.startsWith('/'))
-    throw new YangError(YangErrorCode.Grammar, `"${at.keyword}" needs an absolute schema node id, got "${path}"`, {
-      location: where(at),
+    throw new YangError(YangErrorCode.Grammar, `"${origin.keyword}" needs an absolute schema node id, got "${path}"`, {
+      location: where(origin),
     });
   const root: BuildNode = {
     kind: 'container',
     name: '',
     module: '',
-    statement: at,
+    statement: origin,
     children: tops,
     must: [],
     when: [],
   };
-  return walk([root], path.slice(1), scope, at, true);
+  return walk([root], path.slice(1), scope, origin, true);
 }
 
 function walk(
   start: BuildNode[],
   path: string,
   scope: Scope,
-  at: Statement,
+  origin: Statement,
   strictModule: boolean,
 ): BuildNode | undefined {
-  let cur = start[0]!;
+  let current = start[0]!;
   for (const step of path.split('/')) {
-    const ref = step.trim();
-    const { module: mod, name } = resolvePrefixed(scope, ref, at);
-    const prefixed = ref.includes(':');
-    const next = cur.children.find(
-      (c) =>
-        c.name === name &&
-        (c.kind === 'input' || c.kind === 'output' || (prefixed || strictModule ? c.module === mod.name : true)),
+    const reference = step.trim();
+    const { module, name } = resolvePrefixed(scope, reference, origin);
+    const prefixed = reference.includes(':');
+    const next = current.children.find(
+      (child) =>
+        child.name === name &&
+        (child.kind === 'input' ||
+          child.kind === 'output' ||
+          (prefixed || strictModule ? child.module === module.name : true)),
     );
     if (next === undefined) return undefined;
-    cur = next;
+    current = next;
   }
-  return cur;
+  return current;
 }

@@ -9,11 +9,12 @@ const IDENTIFIER = /^(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*$/;
  * by the compiler, not here.
  */
 export function parseYang(text: string, file = '<input>'): Statement {
-  const p = new Parser(text, file);
-  p.skipSpace();
-  const top = p.statement();
-  p.skipSpace();
-  if (p.position < text.length) p.fail('Cannot parse module: text after the closing "}" of the module statement');
+  const parser = new Parser(text, file);
+  parser.skipSpace();
+  const top = parser.statement();
+  parser.skipSpace();
+  if (parser.position < text.length)
+    parser.fail('Cannot parse module: text after the closing "}" of the module statement');
   if (top.keyword !== 'module' && top.keyword !== 'submodule') {
     throw new YangError(YangErrorCode.Grammar, `Expected "module" or "submodule" at the top, got "${top.keyword}"`, {
       location: { file, line: top.line, column: top.column },
@@ -40,8 +41,8 @@ class Parser {
     });
   }
 
-  advance(n = 1): void {
-    for (let i = 0; i < n; i++) {
+  advance(count = 1): void {
+    for (let i = 0; i < count; i++) {
       if (this.text.charCodeAt(this.position) === 10) {
         this.line++;
         this.lineStart = this.position + 1;
@@ -52,14 +53,14 @@ class Parser {
 
   /** Skips whitespace and comments (RFC 7950 §6.1.1). */
   skipSpace(): void {
-    const t = this.text;
-    while (this.position < t.length) {
-      const c = t[this.position]!;
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.advance();
-      else if (c === '/' && t[this.position + 1] === '/') {
-        while (this.position < t.length && t[this.position] !== '\n') this.position++;
-      } else if (c === '/' && t[this.position + 1] === '*') {
-        const end = t.indexOf('*/', this.position + 2);
+    const text = this.text;
+    while (this.position < text.length) {
+      const character = text[this.position]!;
+      if (character === ' ' || character === '\t' || character === '\n' || character === '\r') this.advance();
+      else if (character === '/' && text[this.position + 1] === '/') {
+        while (this.position < text.length && text[this.position] !== '\n') this.position++;
+      } else if (character === '/' && text[this.position + 1] === '*') {
+        const end = text.indexOf('*/', this.position + 2);
         if (end < 0) this.fail('Unterminated comment: "/*" without "*/"');
         this.advance(end + 2 - this.position);
       } else break;
@@ -74,9 +75,9 @@ class Parser {
     if (!IDENTIFIER.test(keyword)) this.fail(`Invalid statement keyword "${keyword}"`);
     this.skipSpace();
     let arg: string | undefined;
-    const c = this.text[this.position];
-    if (c !== ';' && c !== '{') {
-      if (c === undefined) this.fail(`Unexpected end of file after "${keyword}"`);
+    const next = this.text[this.position];
+    if (next !== ';' && next !== '{') {
+      if (next === undefined) this.fail(`Unexpected end of file after "${keyword}"`);
       arg = this.argument();
       this.skipSpace();
     }
@@ -98,35 +99,35 @@ class Parser {
 
   /** An unquoted token: up to whitespace, quote, ";", "{", "}" or a comment (§6.1.3). */
   unquoted(): string {
-    const t = this.text;
+    const text = this.text;
     const start = this.position;
-    while (this.position < t.length) {
-      const c = t[this.position]!;
+    while (this.position < text.length) {
+      const character = text[this.position]!;
       if (
-        c === ' ' ||
-        c === '\t' ||
-        c === '\n' ||
-        c === '\r' ||
-        c === ';' ||
-        c === '{' ||
-        c === '}' ||
-        c === '"' ||
-        c === "'"
+        character === ' ' ||
+        character === '\t' ||
+        character === '\n' ||
+        character === '\r' ||
+        character === ';' ||
+        character === '{' ||
+        character === '}' ||
+        character === '"' ||
+        character === "'"
       )
         break;
-      if (c === '/' && (t[this.position + 1] === '/' || t[this.position + 1] === '*')) break;
+      if (character === '/' && (text[this.position + 1] === '/' || text[this.position + 1] === '*')) break;
       this.position++;
     }
-    return t.slice(start, this.position);
+    return text.slice(start, this.position);
   }
 
   /** An argument: unquoted, or quoted strings joined by "+" (§6.1.3.1). */
   argument(): string {
-    const c = this.text[this.position];
-    if (c !== '"' && c !== "'") {
-      const s = this.unquoted();
-      if (s === '') this.fail(`Expected an argument, got "${c}"`);
-      return s;
+    const first = this.text[this.position];
+    if (first !== '"' && first !== "'") {
+      const token = this.unquoted();
+      if (token === '') this.fail(`Expected an argument, got "${first}"`);
+      return token;
     }
     let value = this.quoted();
     for (;;) {
@@ -138,8 +139,9 @@ class Parser {
       }
       this.advance();
       this.skipSpace();
-      const q = this.text[this.position];
-      if (q !== '"' && q !== "'") this.fail('Expected a quoted string after "+" (only quoted strings concatenate)');
+      const quote = this.text[this.position];
+      if (quote !== '"' && quote !== "'")
+        this.fail('Expected a quoted string after "+" (only quoted strings concatenate)');
       value += this.quoted();
     }
   }
@@ -150,16 +152,16 @@ class Parser {
     const opened = { position: this.position, line: this.line, lineStart: this.lineStart };
     this.advance();
     const start = this.position;
-    const t = this.text;
-    while (this.position < t.length && t[this.position] !== quote) {
-      if (quote === '"' && t[this.position] === '\\') this.advance();
+    const text = this.text;
+    while (this.position < text.length && text[this.position] !== quote) {
+      if (quote === '"' && text[this.position] === '\\') this.advance();
       this.advance();
     }
-    if (this.position >= t.length) {
+    if (this.position >= text.length) {
       Object.assign(this, opened);
       this.fail(`Unterminated ${quote === '"' ? 'double' : 'single'}-quoted string`);
     }
-    const raw = t.slice(start, this.position);
+    const raw = text.slice(start, this.position);
     this.advance();
     return quote === "'" ? raw : this.doubleQuoted(raw, quoteColumn);
   }
@@ -168,33 +170,33 @@ class Parser {
   doubleQuoted(raw: string, quoteColumn: number): string {
     const lines = raw.split('\n');
     const out: string[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      let s = lines[i]!;
-      if (i > 0) {
-        let col = 0;
+    for (let index = 0; index < lines.length; index++) {
+      let line = lines[index]!;
+      if (index > 0) {
+        let column = 0;
         let j = 0;
-        while (j < s.length && col <= quoteColumn && (s[j] === ' ' || s[j] === '\t')) {
-          const width = s[j] === '\t' ? 8 : 1;
-          if (col + width > quoteColumn + 1) {
+        while (j < line.length && column <= quoteColumn && (line[j] === ' ' || line[j] === '\t')) {
+          const width = line[j] === '\t' ? 8 : 1;
+          if (column + width > quoteColumn + 1) {
             // a tab crossing the quote column leaves the excess as spaces
-            s = ' '.repeat(col + width - quoteColumn - 1) + s.slice(j + 1);
+            line = ' '.repeat(column + width - quoteColumn - 1) + line.slice(j + 1);
             j = 0;
-            col = quoteColumn + 1;
+            column = quoteColumn + 1;
             break;
           }
-          col += width;
+          column += width;
           j++;
         }
-        s = s.slice(j);
+        line = line.slice(j);
       }
-      if (i < lines.length - 1) s = s.replace(/[ \t\r]+$/, '');
-      out.push(s);
+      if (index < lines.length - 1) line = line.replace(/[ \t\r]+$/, '');
+      out.push(line);
     }
-    return out.join('\n').replace(/\\(.)/gs, (m, c: string) => {
-      if (c === 'n') return '\n';
-      if (c === 't') return '\t';
-      if (c === '"' || c === '\\') return c;
-      return m; // YANG 1 keeps unknown escapes; the compiler rejects them for 1.1
+    return out.join('\n').replace(/\\(.)/gs, (sequence, character: string) => {
+      if (character === 'n') return '\n';
+      if (character === 't') return '\t';
+      if (character === '"' || character === '\\') return character;
+      return sequence; // YANG 1 keeps unknown escapes; the compiler rejects them for 1.1
     });
   }
 }

@@ -11,22 +11,22 @@ export interface Statement {
 }
 
 /** The first substatement with this keyword. */
-export function sub(stmt: Statement, keyword: string): Statement | undefined {
-  for (const s of stmt.subs) if (s.keyword === keyword) return s;
+export function sub(statement: Statement, keyword: string): Statement | undefined {
+  for (const substatement of statement.subs) if (substatement.keyword === keyword) return substatement;
   return undefined;
 }
 
 /** Every substatement with this keyword, in order. */
-export function subs(stmt: Statement, keyword: string): Statement[] {
-  return stmt.subs.filter((s) => s.keyword === keyword);
+export function subs(statement: Statement, keyword: string): Statement[] {
+  return statement.subs.filter((substatement) => substatement.keyword === keyword);
 }
 
 /** The argument of the first substatement with this keyword. */
-export function subArg(stmt: Statement, keyword: string): string | undefined {
-  return sub(stmt, keyword)?.arg;
+export function subArg(statement: Statement, keyword: string): string | undefined {
+  return sub(statement, keyword)?.arg;
 }
 
 /** `file:line:column` of a statement, for error messages and locations. */
-export function where(stmt: Statement): { file: string; line: number; column: number } {
-  return { file: stmt.file, line: stmt.line, column: stmt.column };
+export function where(statement: Statement): { file: string; line: number; column: number } {
+  return { file: statement.file, line: statement.line, column: statement.column };
 }

@@ -24,5 +24,5 @@ export function unpackSchema(bytes: Uint8Array): CompiledSchema {
 /** SHA-256 of the packed schema, hex: the key workers cache compiled validators under. */
 export async function schemaHash(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -61,8 +61,8 @@ export class PooledValidator {
 function parse(text: string): { doc: unknown } | { error: string } {
   try {
     return { doc: JSON.parse(text) };
-  } catch (e) {
-    return { error: (e as Error).message };
+  } catch (error) {
+    return { error: (error as Error).message };
   }
 }
 

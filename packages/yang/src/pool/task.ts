@@ -18,17 +18,17 @@ const MAX_CACHED = 32;
 
 /** Parses and validates one JSON document against the schema with this hash. */
 export function validateJson(input: ValidateTaskInput): ValidationResult | { readonly parseError: string } {
-  let v = validators.get(input.hash);
-  if (v === undefined) {
+  let validator = validators.get(input.hash);
+  if (validator === undefined) {
     if (validators.size >= MAX_CACHED) validators.delete(validators.keys().next().value!);
-    v = createValidator(unpackSchema(input.schema));
-    validators.set(input.hash, v);
+    validator = createValidator(unpackSchema(input.schema));
+    validators.set(input.hash, validator);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(typeof input.json === 'string' ? input.json : new TextDecoder().decode(input.json));
-  } catch (e) {
-    return { parseError: (e as Error).message };
+  } catch (error) {
+    return { parseError: (error as Error).message };
   }
-  return v.validate(input.type, doc, input.maxIssues === undefined ? {} : { maxIssues: input.maxIssues });
+  return validator.validate(input.type, doc, input.maxIssues === undefined ? {} : { maxIssues: input.maxIssues });
 }

@@ -7,9 +7,9 @@ import { bigCheck, decimalCheck, numberCheck } from './numeric.ts';
 export type { TypeFailure, ValueCheck } from './failure.ts';
 
 /** XPath syntax check for `yang:xpath1.0` values (prefixes are module names in JSON, RFC 7951 §6.12). */
-function isXPath(s: string): boolean {
+function isXPath(text: string): boolean {
   try {
-    parseXPath(s, { defaultModule: '', prefix: (p) => p });
+    parseXPath(text, { defaultModule: '', prefix: (prefix) => prefix });
     return true;
   } catch {
     return false;
@@ -22,7 +22,7 @@ export interface CheckContext {
   readonly identities: Readonly<Record<string, IdentitySpec>>;
   /** Modules whose identities are valid identityref values (RFC 7950 §9.10.2: those of implemented modules). */
   readonly implemented: ReadonlySet<string>;
-  readonly regex: (js: string) => RegExp;
+  readonly regex: (source: string) => RegExp;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -33,171 +33,187 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * value taken as a reference must have its instance. Undefined otherwise.
  */
 export function compileUnionMember(
-  t: TypeSpec,
-  cx: CheckContext,
+  type: TypeSpec,
+  context: CheckContext,
 ): ((value: unknown) => TypeSpec | undefined) | undefined {
-  const refs = (x: TypeSpec): boolean =>
-    x.base === 'leafref' || x.base === 'instance-identifier' || (x.union?.some(refs) ?? false);
-  if (t.base !== 'union' || !refs(t)) return undefined;
-  const members = (t.union ?? []).map((m) => ({ m, check: compileCheck(m, cx), inner: compileUnionMember(m, cx) }));
-  return (v) => {
-    for (const { m, check, inner } of members) {
-      if (typeof check(v, false) === 'string') return inner === undefined ? m : inner(v);
+  const refersToInstance = (spec: TypeSpec): boolean =>
+    spec.base === 'leafref' || spec.base === 'instance-identifier' || (spec.union?.some(refersToInstance) ?? false);
+  if (type.base !== 'union' || !refersToInstance(type)) return undefined;
+  const members = (type.union ?? []).map((member) => ({
+    m: member,
+    check: compileCheck(member, context),
+    inner: compileUnionMember(member, context),
+  }));
+  return (value) => {
+    for (const { m: member, check, inner } of members) {
+      if (typeof check(value, false) === 'string') return inner === undefined ? member : inner(value);
     }
     return undefined;
   };
 }
 
 /** Compiles a type to a checker closure: regexes, BigInt bounds and enum maps are built once. */
-export function compileCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
-  switch (t.base) {
+export function compileCheck(type: TypeSpec, context: CheckContext): ValueCheck {
+  switch (type.base) {
     case 'int8':
     case 'int16':
     case 'int32':
     case 'uint8':
     case 'uint16':
     case 'uint32':
-      return numberCheck(t);
+      return numberCheck(type);
     case 'int64':
     case 'uint64':
-      return bigCheck(t);
+      return bigCheck(type);
     case 'decimal64':
-      return decimalCheck(t);
+      return decimalCheck(type);
     case 'string':
-      return stringCheck(t, cx);
+      return stringCheck(type, context);
     case 'boolean':
-      return (v) => (typeof v === 'boolean' ? String(v) : failure('type', 'a JSON boolean'));
+      return (value) => (typeof value === 'boolean' ? String(value) : failure('type', 'a JSON boolean'));
     case 'empty':
-      return (v) =>
-        Array.isArray(v) && v.length === 1 && v[0] === null ? '' : failure('type', '[null] (RFC 7951 §6.9 empty)');
+      return (value) =>
+        Array.isArray(value) && value.length === 1 && value[0] === null
+          ? ''
+          : failure('type', '[null] (RFC 7951 §6.9 empty)');
     case 'enumeration': {
-      const names = new Set((t.enums ?? []).map((e) => e.name));
+      const names = new Set((type.enums ?? []).map((item) => item.name));
       const list = [...names].join(', ');
-      return (v) =>
-        typeof v !== 'string'
+      return (value) =>
+        typeof value !== 'string'
           ? failure('type', 'a JSON string naming an enum')
-          : names.has(v)
-            ? v
+          : names.has(value)
+            ? value
             : failure('enum', `one of ${list}`);
     }
     case 'bits':
-      return bitsCheck(t);
+      return bitsCheck(type);
     case 'binary':
-      return binaryCheck(t);
+      return binaryCheck(type);
     case 'identityref':
-      return identityCheck(t, cx);
+      return identityCheck(type, context);
     case 'union': {
-      const members = (t.union ?? []).map((m) => compileCheck(m, cx));
-      const names = (t.union ?? []).map((m) => m.name).join(' | ');
-      return (v) => {
-        for (const m of members) {
-          const r = m(v);
-          if (typeof r === 'string') return r;
+      const members = (type.union ?? []).map((member) => compileCheck(member, context));
+      const names = (type.union ?? []).map((member) => member.name).join(' | ');
+      return (value) => {
+        for (const memberCheck of members) {
+          const result = memberCheck(value);
+          if (typeof result === 'string') return result;
         }
         return failure('type', `a value of one of the union member types ${names}`);
       };
     }
     case 'leafref':
-      return t.target === undefined
-        ? (v) =>
-            typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
-              ? String(v)
+      return type.target === undefined
+        ? (value) =>
+            typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+              ? String(value)
               : failure('type', 'a scalar')
-        : compileCheck(t.target, cx);
+        : compileCheck(type.target, context);
     case 'instance-identifier':
-      return (v) =>
-        typeof v === 'string' && isInstanceIdentifier(v)
-          ? v
+      return (value) =>
+        typeof value === 'string' && isInstanceIdentifier(value)
+          ? value
           : failure('type', 'an instance-identifier ("/module:node[key=\'value\']/…", RFC 7951 §6.11)');
   }
 }
 
-function codePoints(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) n--;
+function codePoints(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) count--;
   }
-  return n;
+  return count;
 }
 
-function lengthCheck(t: TypeSpec, len: number): TypeFailure | undefined {
-  const bounds = t.length;
+function lengthCheck(type: TypeSpec, length: number): TypeFailure | undefined {
+  const bounds = type.length;
   if (bounds === undefined) return undefined;
-  for (let i = 0; i < bounds.length; i++) if (len >= bounds[i]![0] && len <= bounds[i]![1]) return undefined;
-  return failure('length', `length ${t.lengthText}`, `length ${len} is outside ${t.lengthText}`);
+  for (let i = 0; i < bounds.length; i++) if (length >= bounds[i]![0] && length <= bounds[i]![1]) return undefined;
+  return failure('length', `length ${type.lengthText}`, `length ${length} is outside ${type.lengthText}`);
 }
 
-function stringCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
-  const patterns = (t.patterns ?? []).map((p) => ({ re: cx.regex(p.js), p }));
+function stringCheck(type: TypeSpec, context: CheckContext): ValueCheck {
+  const patterns = (type.patterns ?? []).map((spec) => ({ regex: context.regex(spec.js), spec }));
   const special =
-    t.special === 'node-instance-identifier'
+    type.special === 'node-instance-identifier'
       ? isNodeInstanceIdentifier
-      : t.special === 'xpath1.0'
-        ? (s: string) => isXPath(s)
+      : type.special === 'xpath1.0'
+        ? (text: string) => isXPath(text)
         : undefined;
-  const counted = t.length !== undefined;
-  return (v) => {
-    if (typeof v !== 'string') return failure('type', 'a JSON string');
-    if (special !== undefined && !special(v))
+  const counted = type.length !== undefined;
+  return (value) => {
+    if (typeof value !== 'string') return failure('type', 'a JSON string');
+    if (special !== undefined && !special(value))
       return failure(
         'type',
-        t.special === 'xpath1.0' ? 'an XPath 1.0 expression' : 'a node-instance-identifier ("/" or "/module:node/…")',
+        type.special === 'xpath1.0'
+          ? 'an XPath 1.0 expression'
+          : 'a node-instance-identifier ("/" or "/module:node/…")',
       );
     if (counted) {
-      const bad = lengthCheck(t, codePoints(v));
+      const bad = lengthCheck(type, codePoints(value));
       if (bad !== undefined) return bad;
     }
     for (let i = 0; i < patterns.length; i++) {
-      const { re, p } = patterns[i]!;
-      if (re.test(v) === p.invert)
-        return failure('pattern', `${p.invert ? 'no match of' : 'a match of'} pattern "${p.xsd}"`, p.errorMessage);
+      const { regex, spec } = patterns[i]!;
+      if (regex.test(value) === spec.invert)
+        return failure(
+          'pattern',
+          `${spec.invert ? 'no match of' : 'a match of'} pattern "${spec.xsd}"`,
+          spec.errorMessage,
+        );
     }
-    return v;
+    return value;
   };
 }
 
-function bitsCheck(t: TypeSpec): ValueCheck {
-  const pos = new Map((t.bits ?? []).map((b) => [b.name, b.position]));
-  return (v) => {
-    if (typeof v !== 'string') return failure('type', 'a JSON string of space-separated bit names');
-    const names = v.split(/[ \t\n]+/).filter((s) => s !== '');
+function bitsCheck(type: TypeSpec): ValueCheck {
+  const positions = new Map((type.bits ?? []).map((bit) => [bit.name, bit.position]));
+  return (value) => {
+    if (typeof value !== 'string') return failure('type', 'a JSON string of space-separated bit names');
+    const names = value.split(/[ \t\n]+/).filter((part) => part !== '');
     const seen = new Set<string>();
-    for (const n of names) {
-      if (!pos.has(n)) return failure('enum', `bit names among ${[...pos.keys()].join(', ')}`);
-      if (seen.has(n)) return failure('type', `each bit at most once ("${n}" repeats)`);
-      seen.add(n);
+    for (const name of names) {
+      if (!positions.has(name)) return failure('enum', `bit names among ${[...positions.keys()].join(', ')}`);
+      if (seen.has(name)) return failure('type', `each bit at most once ("${name}" repeats)`);
+      seen.add(name);
     }
-    return names.sort((a, b) => pos.get(a)! - pos.get(b)!).join(' ');
+    return names.sort((a, b) => positions.get(a)! - positions.get(b)!).join(' ');
   };
 }
 
-function binaryCheck(t: TypeSpec): ValueCheck {
-  return (v) => {
-    if (typeof v !== 'string') return failure('type', 'a JSON string holding base64 (RFC 7951 §6.6)');
-    const s = v.replace(/[\r\n]/g, '');
-    if (!BASE64.test(s)) return failure('type', 'base64 (RFC 4648 §4)');
-    const bytes = (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
-    return lengthCheck(t, bytes) ?? v;
+function binaryCheck(type: TypeSpec): ValueCheck {
+  return (value) => {
+    if (typeof value !== 'string') return failure('type', 'a JSON string holding base64 (RFC 7951 §6.6)');
+    const text = value.replace(/[\r\n]/g, '');
+    if (!BASE64.test(text)) return failure('type', 'base64 (RFC 4648 §4)');
+    const bytes = (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+    return lengthCheck(type, bytes) ?? value;
   };
 }
 
-function identityCheck(t: TypeSpec, cx: CheckContext): ValueCheck {
+function identityCheck(type: TypeSpec, context: CheckContext): ValueCheck {
   // only identities of implemented modules are values (RFC 7950 §9.10.2); the rest only explain a failure
-  const valid = (id: string): boolean => cx.implemented.has(id.slice(0, id.indexOf(':')));
-  const bases = (t.bases ?? []).map((b) => new Set((cx.identities[b]?.derived ?? []).filter(valid)));
-  return (v) => {
-    if (typeof v !== 'string') return failure('type', 'a JSON string naming an identity');
-    const id = v.includes(':') ? v : `${cx.module}:${v}`;
-    if (bases.every((s) => s.has(id))) return id;
-    if (cx.identities[id] === undefined)
-      return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`, `unknown identity "${v}"`);
-    if (!valid(id))
+  const valid = (identity: string): boolean => context.implemented.has(identity.slice(0, identity.indexOf(':')));
+  const bases = (type.bases ?? []).map((base) => new Set((context.identities[base]?.derived ?? []).filter(valid)));
+  return (value) => {
+    if (typeof value !== 'string') return failure('type', 'a JSON string naming an identity');
+    const identity = value.includes(':') ? value : `${context.module}:${value}`;
+    if (bases.every((derived) => derived.has(identity))) return identity;
+    if (context.identities[identity] === undefined)
       return failure(
         'identity',
-        `an identity of an implemented module derived from ${t.bases?.join(' and ')}`,
-        `identity "${v}" is defined in "${id.slice(0, id.indexOf(':'))}", which is only imported`,
+        `an identity derived from ${type.bases?.join(' and ')}`,
+        `unknown identity "${value}"`,
       );
-    return failure('identity', `an identity derived from ${t.bases?.join(' and ')}`);
+    if (!valid(identity))
+      return failure(
+        'identity',
+        `an identity of an implemented module derived from ${type.bases?.join(' and ')}`,
+        `identity "${value}" is defined in "${identity.slice(0, identity.indexOf(':'))}", which is only imported`,
+      );
+    return failure('identity', `an identity derived from ${type.bases?.join(' and ')}`);
   };
 }

@@ -52,10 +52,10 @@ const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
  * undefined when it is not a decimal or has more fraction digits.
  */
 export function scaledDecimal(text: string, digits: number): bigint | undefined {
-  const m = DECIMAL.exec(text);
-  if (m === null) return undefined;
-  const frac = m[3] ?? '';
-  if (frac.length > digits) return undefined;
-  const v = BigInt(m[2]! + frac.padEnd(digits, '0'));
-  return m[1] === '-' ? -v : v;
+  const match = DECIMAL.exec(text);
+  if (match === null) return undefined;
+  const fraction = match[3] ?? '';
+  if (fraction.length > digits) return undefined;
+  const value = BigInt(match[2]! + fraction.padEnd(digits, '0'));
+  return match[1] === '-' ? -value : value;
 }

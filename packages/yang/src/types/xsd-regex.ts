@@ -35,78 +35,78 @@ const SINGLE = new Set(['n', 'r', 't', '\\', '|', '.', '-', '^', '?', '*', '+', 
  * class subtraction are expanded.
  */
 export function xsdToJs(xsd: string): string {
-  const t = new Translator(xsd);
-  const body = t.branch(false);
-  if (t.position < xsd.length) t.fail(`unbalanced ")"`);
-  const src = `^(?:${body})$`;
+  const translator = new Translator(xsd);
+  const body = translator.branch(false);
+  if (translator.position < xsd.length) translator.fail(`unbalanced ")"`);
+  const source = `^(?:${body})$`;
   try {
-    new RegExp(src, 'u');
+    new RegExp(source, 'u');
   } catch (cause) {
     throw new YangError(YangErrorCode.InvalidType, `Invalid pattern "${xsd}": ${(cause as Error).message}`, { cause });
   }
-  return src;
+  return source;
 }
 
 class Translator {
   position = 0;
   readonly source: string;
-  constructor(s: string) {
-    this.source = s;
+  constructor(source: string) {
+    this.source = source;
   }
 
-  fail(msg: string): never {
+  fail(message: string): never {
     throw new YangError(
       YangErrorCode.InvalidType,
-      `Invalid pattern "${this.source}" at offset ${this.position}: ${msg}`,
+      `Invalid pattern "${this.source}" at offset ${this.position}: ${message}`,
     );
   }
 
   branch(inGroup: boolean): string {
     let out = '';
     while (this.position < this.source.length) {
-      const c = this.source[this.position]!;
-      if (c === ')') {
+      const character = this.source[this.position]!;
+      if (character === ')') {
         if (!inGroup) this.fail('unbalanced ")"');
         return out;
       }
       this.position++;
-      if (c === '(') {
+      if (character === '(') {
         out += `(?:${this.branch(true)})`;
         if (this.source[this.position] !== ')') this.fail('missing ")"');
         this.position++;
-      } else if (c === '[') out += this.charClass();
-      else if (c === '\\') out += this.escape(false);
-      else if (c === '.') out += '[^\\n\\r]';
-      else if (c === '^' || c === '$') out += `\\${c}`;
-      else if (c === '{') {
-        const m = /^(\d+)(,(\d*))?\}/.exec(this.source.slice(this.position));
-        if (m === null) this.fail('invalid quantifier');
-        out += `{${m[0]}`;
-        this.position += m[0].length;
-      } else if (c === '}' || c === ']') out += `\\${c}`;
-      else out += c;
+      } else if (character === '[') out += this.charClass();
+      else if (character === '\\') out += this.escape(false);
+      else if (character === '.') out += '[^\\n\\r]';
+      else if (character === '^' || character === '$') out += `\\${character}`;
+      else if (character === '{') {
+        const match = /^(\d+)(,(\d*))?\}/.exec(this.source.slice(this.position));
+        if (match === null) this.fail('invalid quantifier');
+        out += `{${match[0]}`;
+        this.position += match[0].length;
+      } else if (character === '}' || character === ']') out += `\\${character}`;
+      else out += character;
     }
     return out;
   }
 
   /** One escape after "\\"; inside a class, multi-char escapes yield class contents. */
   escape(inClass: boolean): string {
-    const c = this.source[this.position++];
-    if (c === undefined) this.fail('trailing "\\"');
-    const multi = MULTI[c];
+    const character = this.source[this.position++];
+    if (character === undefined) this.fail('trailing "\\"');
+    const multi = MULTI[character];
     if (multi !== undefined) {
       const [set, negated] = multi;
       if (inClass) {
-        if (negated) this.fail(`"\\${c}" inside a character class is not supported`);
+        if (negated) this.fail(`"\\${character}" inside a character class is not supported`);
         return set;
       }
       return negated ? `[^${set}]` : `[${set}]`;
     }
-    if (c === 'p' || c === 'P') {
-      const m = /^\{([\w-]+)\}/.exec(this.source.slice(this.position));
-      if (m === null) this.fail('invalid "\\p{…}"');
-      this.position += m[0].length;
-      const name = m[1]!;
+    if (character === 'p' || character === 'P') {
+      const match = /^\{([\w-]+)\}/.exec(this.source.slice(this.position));
+      if (match === null) this.fail('invalid "\\p{…}"');
+      this.position += match[0].length;
+      const name = match[1]!;
       let set: string;
       if (name.startsWith('Is')) {
         const block = BLOCKS[name.slice(2)];
@@ -114,13 +114,13 @@ class Translator {
         set = block;
       } else set = `\\p{${name}}`;
       if (inClass) {
-        if (c === 'P') this.fail('"\\P{…}" inside a character class is not supported');
+        if (character === 'P') this.fail('"\\P{…}" inside a character class is not supported');
         return set;
       }
-      return c === 'P' ? `[^${set}]` : set.startsWith('\\p') ? set : `[${set}]`;
+      return character === 'P' ? `[^${set}]` : set.startsWith('\\p') ? set : `[${set}]`;
     }
-    if (SINGLE.has(c)) return c === '-' && !inClass ? '-' : `\\${c}`;
-    return this.fail(`unknown escape "\\${c}"`);
+    if (SINGLE.has(character)) return character === '-' && !inClass ? '-' : `\\${character}`;
+    return this.fail(`unknown escape "\\${character}"`);
   }
 
   /** `[…]`, `[^…]` and XSD subtraction `[a-z-[aeiou]]` (as a lookahead). */
@@ -134,14 +134,14 @@ class Translator {
     let subtract: string | undefined;
     let first = true;
     for (;;) {
-      const c = this.source[this.position];
-      if (c === undefined) this.fail('missing "]"');
-      if (c === ']' && !first) {
+      const character = this.source[this.position];
+      if (character === undefined) this.fail('missing "]"');
+      if (character === ']' && !first) {
         this.position++;
         break;
       }
       first = false;
-      if (c === '-' && this.source[this.position + 1] === '[') {
+      if (character === '-' && this.source[this.position + 1] === '[') {
         this.position += 2;
         subtract = this.charClass();
         if (this.source[this.position] !== ']') this.fail('subtraction must end the class');
@@ -149,12 +149,12 @@ class Translator {
         break;
       }
       this.position++;
-      if (c === '\\') body += this.escape(true);
-      else if (c === '[') this.fail('"[" must be escaped inside a character class');
-      else if (c === '^' || c === '/') body += `\\${c}`;
-      else body += c;
+      if (character === '\\') body += this.escape(true);
+      else if (character === '[') this.fail('"[" must be escaped inside a character class');
+      else if (character === '^' || character === '/') body += `\\${character}`;
+      else body += character;
     }
-    const cls = `[${negate ? '^' : ''}${body}]`;
-    return subtract === undefined ? cls : `(?:(?!${subtract})${cls})`;
+    const bracket = `[${negate ? '^' : ''}${body}]`;
+    return subtract === undefined ? bracket : `(?:(?!${subtract})${bracket})`;
   }
 }

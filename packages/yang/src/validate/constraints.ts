@@ -15,6 +15,16 @@ interface Caches {
   readonly plans: Map<TypeSpec, Plan | null>;
 }
 
+/** An XPath context whose current node the checks move along (one object per run, no allocation per node). */
+type MovingContext = { current: DataNode } & Omit<XPathContext, 'current'>;
+
+/** One pass of the rules over the finished tree: the run's walk, its caches and its XPath context. */
+interface Pass {
+  readonly walk: Walk;
+  readonly caches: Caches;
+  readonly context: MovingContext;
+}
+
 /** A leafref path without predicates: `up` parent steps (or the root), then `rest`. */
 interface Plan {
   readonly absolute: boolean;
@@ -22,177 +32,189 @@ interface Plan {
   readonly rest: XPathExpr;
 }
 
-function planOf(t: TypeSpec, caches: Caches): Plan | null {
-  let p = caches.plans.get(t);
-  if (p !== undefined) return p;
-  const e = t.path!;
-  p = null;
-  if (e.t === 'path' && e.from === undefined && e.steps.every((s) => s.preds.length === 0)) {
+function planOf(type: TypeSpec, caches: Caches): Plan | null {
+  let plan = caches.plans.get(type);
+  if (plan !== undefined) return plan;
+  const path = type.path!;
+  plan = null;
+  if (path.t === 'path' && path.from === undefined && path.steps.every((step) => step.preds.length === 0)) {
     let up = 0;
-    if (!e.abs) while (up < e.steps.length && e.steps[up]!.axis === 'parent') up++;
-    p = { absolute: e.abs, up, rest: { t: 'path', abs: false, steps: e.steps.slice(up) } };
+    if (!path.abs) while (up < path.steps.length && path.steps[up]!.axis === 'parent') up++;
+    plan = { absolute: path.abs, up, rest: { t: 'path', abs: false, steps: path.steps.slice(up) } };
   }
-  caches.plans.set(t, p);
-  return p;
+  caches.plans.set(type, plan);
+  return plan;
 }
 
 /** Runs `when`, `must`, leafref and instance-identifier checks on the built tree (RFC 7950 §7.5.3, §7.21.5, §9.9, §9.13). */
-export function checkConstraints(w: Walk, rt: Runtime): void {
+export function checkConstraints(walk: Walk, runtime: Runtime): void {
   const caches: Caches = { targets: new WeakMap(), instanceIdentifiers: new Map(), plans: new Map() };
-  // one context object, its current node moved along (no allocation per node)
-  const config = w.mode === 'config';
-  const cx: { current: DataNode } & Omit<XPathContext, 'current'> = {
-    current: w.deferred[0] ?? w.guarded[0]?.parent ?? w.implicitWhen[0]!.parent,
-    derived: (id: string) => rt.derived.get(id),
-    regex: rt.xsdRegex,
+  const config = walk.mode === 'config';
+  const context: MovingContext = {
+    current: walk.deferred[0] ?? walk.guarded[0]?.parent ?? walk.implicitWhen[0]!.parent,
+    derived: (identity: string) => runtime.derived.get(identity),
+    regex: runtime.xsdRegex,
   };
+  const pass: Pass = { walk, caches, context };
   // absent non-presence containers under `when`: built (with what they hold) where it holds, before any rule reads the tree
-  for (let i = 0; i < w.implicitWhen.length; i++) {
-    const { node: r, parent } = w.implicitWhen[i]!;
-    if (!whenHolds(r.schema, detachedNode(parent, r.schema, r.schema.name, r.schema.module), parent, cx)) continue;
-    const n = detachedNode(parent, r.schema, r.schema.name, r.schema.module);
-    parent.children = [...parent.children, n];
+  for (let index = 0; index < walk.implicitWhen.length; index++) {
+    const { node: container, parent } = walk.implicitWhen[index]!;
+    if (
+      !whenHolds(
+        container.schema,
+        detachedNode(parent, container.schema, container.schema.name, container.schema.module),
+        parent,
+        context,
+      )
+    )
+      continue;
+    const dataNode = detachedNode(parent, container.schema, container.schema.name, container.schema.module);
+    parent.children = [...parent.children, dataNode];
     parent.byName = undefined;
-    walkImplicit(w, r, n);
+    walkImplicit(walk, container, dataNode);
   }
-  for (const node of w.deferred) {
-    const s = node.schema!;
-    if (s.when !== undefined) {
+  for (const node of walk.deferred) {
+    const schema = node.schema!;
+    if (schema.when !== undefined) {
       // a default whose `when` is false is no data: it goes without an issue (RFC 7950 §7.21.5)
       if (node.implicit === true) {
-        if (!whenHolds(s, node, node.parent ?? node, cx)) continue;
+        if (!whenHolds(schema, node, node.parent ?? node, context)) continue;
       } else {
-        let ok = true;
-        for (const c of s.when) {
-          const ctxNode = c.onParent === true ? (node.parent ?? node) : node;
-          cx.current = ctxNode;
-          if (!toBoolean(evaluate(c.expr, ctxNode, cx))) {
-            issue(w, 'when', pathOf(node), `When condition "${c.text}" not satisfied`);
-            ok = false;
+        let holds = true;
+        for (const condition of schema.when) {
+          const contextNode = condition.onParent === true ? (node.parent ?? node) : node;
+          context.current = contextNode;
+          if (!toBoolean(evaluate(condition.expr, contextNode, context))) {
+            issue(walk, 'when', pathOf(node), `When condition "${condition.text}" not satisfied`);
+            holds = false;
             break;
           }
         }
-        if (!ok) continue;
+        if (!holds) continue;
       }
     }
-    cx.current = node;
-    if (s.must !== undefined) {
-      for (const c of s.must) {
-        const fast = rt.fastMust.get(c);
-        if (!(fast != null ? fast(node, node.parent, node.value, config) : toBoolean(evaluate(c.expr, node, cx)))) {
+    context.current = node;
+    if (schema.must !== undefined) {
+      for (const condition of schema.must) {
+        const direct = runtime.fastMust.get(condition);
+        if (
+          !(direct != null
+            ? direct(node, node.parent, node.value, config)
+            : toBoolean(evaluate(condition.expr, node, context)))
+        ) {
           issue(
-            w,
+            walk,
             'must',
             pathOf(node),
-            c.errorMessage ?? `Must condition "${c.text}" not satisfied`,
-            c.errorAppTag === undefined ? {} : { appTag: c.errorAppTag },
+            condition.errorMessage ?? `Must condition "${condition.text}" not satisfied`,
+            condition.errorAppTag === undefined ? {} : { appTag: condition.errorAppTag },
           );
         }
       }
     }
-    if (s.type !== undefined && node.value !== undefined && node.implicit !== true)
-      instanceCheck(w, s.type, node, caches, cx);
+    if (schema.type !== undefined && node.value !== undefined && node.implicit !== true)
+      instanceCheck(pass, schema.type, node);
   }
   // RFC 7950 §7.21.5: a mandatory node whose `when` is false need not exist; evaluated on a stand-in node
-  for (const g of w.guarded) {
-    const standIn = detachedNode(g.parent, g.node.schema, g.node.schema.name, g.node.schema.module);
-    if (whenHolds(g.node.schema, standIn, g.parent, cx))
-      missing(w, { ...g.node, schema: { ...g.node.schema, when: [] } }, g.parent, g.path);
+  for (const absent of walk.guarded) {
+    const standIn = detachedNode(absent.parent, absent.node.schema, absent.node.schema.name, absent.node.schema.module);
+    if (whenHolds(absent.node.schema, standIn, absent.parent, context))
+      missing(walk, { ...absent.node, schema: { ...absent.node.schema, when: [] } }, absent.parent, absent.path);
   }
 }
 
-/** Every `when` of `s` holds for `node` (or, for one from `uses`/`augment`/a choice, its parent). */
-function whenHolds(
-  s: SchemaNode,
-  node: DataNode,
-  parent: DataNode,
-  cx: { current: DataNode } & Omit<XPathContext, 'current'>,
-): boolean {
-  for (const c of s.when ?? []) {
-    const at = c.onParent === true ? parent : node;
-    cx.current = at;
-    if (!toBoolean(evaluate(c.expr, at, cx))) return false;
+/** Every `when` of `schema` holds for `node` (or, for one from `uses`/`augment`/a choice, its parent). */
+function whenHolds(schema: SchemaNode, node: DataNode, parent: DataNode, context: MovingContext): boolean {
+  for (const condition of schema.when ?? []) {
+    const contextNode = condition.onParent === true ? parent : node;
+    context.current = contextNode;
+    if (!toBoolean(evaluate(condition.expr, contextNode, context))) return false;
   }
   return true;
 }
 
-function instanceCheck(w: Walk, t: TypeSpec, node: DataNode, caches: Caches, cx: XPathContext): void {
-  const v = node.value!;
-  if (t.base === 'union') {
+function instanceCheck(pass: Pass, type: TypeSpec, node: DataNode): void {
+  const { walk, caches, context } = pass;
+  const value = node.value!;
+  if (type.base === 'union') {
     // RFC 7950 §9.12: the first member that accepts the value decides; only a reference member needs an instance
-    const member = w.unionReferences.get(node);
-    if (member !== undefined) instanceCheck(w, member, node, caches, cx);
+    const member = walk.unionReferences.get(node);
+    if (member !== undefined) instanceCheck(pass, member, node);
     return;
   }
-  if (t.base === 'leafref' && t.requireInstance !== false && t.path !== undefined) {
-    if (!leafrefTargets(w, t, node, caches, cx).has(v)) {
+  if (type.base === 'leafref' && type.requireInstance !== false && type.path !== undefined) {
+    if (!leafrefTargets(pass, type, node).has(value)) {
       issue(
-        w,
+        walk,
         'leafref',
         pathOf(node),
-        `Invalid leafref value "${v}" - no target instance "${t.pathText}" with the same value`,
-        { expected: `an existing ${t.pathText}`, received: v },
+        `Invalid leafref value "${value}" - no target instance "${type.pathText}" with the same value`,
+        { expected: `an existing ${type.pathText}`, received: value },
       );
     }
-  } else if (t.base === 'instance-identifier' && t.requireInstance !== false) {
-    let expr = caches.instanceIdentifiers.get(v);
+  } else if (type.base === 'instance-identifier' && type.requireInstance !== false) {
+    let expr = caches.instanceIdentifiers.get(value);
     if (expr === undefined) {
       try {
-        expr = parseXPath(v, { defaultModule: '', prefix: (p) => p });
+        expr = parseXPath(value, { defaultModule: '', prefix: (prefix) => prefix });
       } catch {
         expr = null;
       }
-      caches.instanceIdentifiers.set(v, expr);
+      caches.instanceIdentifiers.set(value, expr);
     }
-    const found = expr === null ? [] : evaluate(expr, rootOf(node), cx);
+    const found = expr === null ? [] : evaluate(expr, rootOf(node), context);
     if (!Array.isArray(found) || found.length === 0)
-      issue(w, 'instance-required', pathOf(node), `Required instance "${v}" does not exist`, { received: v });
+      issue(walk, 'instance-required', pathOf(node), `Required instance "${value}" does not exist`, {
+        received: value,
+      });
   }
 }
 
 /** Values the leafref may take here; cached per starting node when the path below it has no predicates. */
-function leafrefTargets(w: Walk, t: TypeSpec, node: DataNode, caches: Caches, cx: XPathContext): KeyValues {
-  const p = planOf(t, caches);
-  if (p !== null) {
-    let start: DataNode = p.absolute ? rootOf(node) : node;
-    for (let i = 0; i < p.up; i++) start = start.parent ?? start;
+function leafrefTargets(pass: Pass, type: TypeSpec, node: DataNode): KeyValues {
+  const { walk, caches, context } = pass;
+  const plan = planOf(type, caches);
+  if (plan !== null) {
+    let start: DataNode = plan.absolute ? rootOf(node) : node;
+    for (let i = 0; i < plan.up; i++) start = start.parent ?? start;
     let byType = caches.targets.get(start);
     if (byType === undefined) {
       byType = new Map();
       caches.targets.set(start, byType);
     }
-    let set = byType.get(t);
+    let set = byType.get(type);
     if (set === undefined) {
-      set = keySet(w, p, start);
+      set = keySet(walk, plan, start);
       if (set === undefined) {
-        const found = evaluate(p.rest, start, cx);
-        set = new Set(Array.isArray(found) ? found.map((n) => n.value ?? '') : []);
+        const found = evaluate(plan.rest, start, context);
+        set = new Set(Array.isArray(found) ? found.map((target) => target.value ?? '') : []);
       }
-      byType.set(t, set);
+      byType.set(type, set);
     }
     return set;
   }
-  const found = evaluate(t.path!, node, cx);
-  return new Set(Array.isArray(found) ? found.map((n) => n.value ?? '') : []);
+  const found = evaluate(type.path!, node, context);
+  return new Set(Array.isArray(found) ? found.map((target) => target.value ?? '') : []);
 }
 
 /** `list/key` from `start`, where the walk kept that list's key values: the same set, not built again. */
-function keySet(w: Walk, p: Plan, start: DataNode): KeyValues | undefined {
-  const e = p.rest;
-  if (e.t !== 'path' || e.steps.length !== 2) return undefined;
-  const [a, b] = e.steps as [Step, Step];
-  if (a.axis !== 'child' || b.axis !== 'child' || a.test.k !== 'name' || b.test.k !== 'name') return undefined;
-  const ta = a.test;
-  const tb = b.test;
-  const k = w.keySets
+function keySet(walk: Walk, plan: Plan, start: DataNode): KeyValues | undefined {
+  const rest = plan.rest;
+  if (rest.t !== 'path' || rest.steps.length !== 2) return undefined;
+  const [listStep, keyStep] = rest.steps as [Step, Step];
+  if (listStep.axis !== 'child' || keyStep.axis !== 'child' || listStep.test.k !== 'name' || keyStep.test.k !== 'name')
+    return undefined;
+  const listTest = listStep.test;
+  const keyTest = keyStep.test;
+  const recorded = walk.keySets
     .get(start)
     ?.find(
-      (x) =>
-        x.exact &&
-        x.list.name === ta.name &&
-        x.list.module === ta.module &&
-        x.key.name === tb.name &&
-        x.key.module === tb.module,
+      (candidate) =>
+        candidate.exact &&
+        candidate.list.name === listTest.name &&
+        candidate.list.module === listTest.module &&
+        candidate.key.name === keyTest.name &&
+        candidate.key.module === keyTest.module,
     );
-  return k?.values;
+  return recorded?.values;
 }

@@ -8,16 +8,16 @@ import type { Walk } from './walk.ts';
  * hold exactly the key leaves of the list's entries, otherwise (or when a
  * value is missing) the run goes generic.
  */
-export function checkEarlyLeafrefs(w: Walk): void {
-  for (const { parent, list, values } of w.pending) {
-    const keys = w.keySets.get(parent)?.find((k) => k.list === list.schema);
+export function checkEarlyLeafrefs(walk: Walk): void {
+  for (const { parent, list, values } of walk.pending) {
+    const keys = walk.keySets.get(parent)?.find((keySet) => keySet.list === list.schema);
     if (keys === undefined || !keys.exact) {
-      w.fallback = true;
+      walk.fallback = true;
       return;
     }
-    for (const v of values) {
-      if (!keys.values.has(v)) {
-        w.fallback = true;
+    for (const value of values) {
+      if (!keys.values.has(value)) {
+        walk.fallback = true;
         return;
       }
     }

@@ -10,7 +10,7 @@ import type { RuntimeNode } from './runtime.ts';
  * then only its parent and value are known).
  */
 export type FastCondition = (
-  ctx: DataNode | undefined,
+  context: DataNode | undefined,
   parent: DataNode | undefined,
   value: string | undefined,
   config: boolean,
@@ -51,80 +51,88 @@ interface Reach {
  * 1.0 semantics these closures reproduce (tested side by side).
  */
 export function compileMust(
-  e: XPathExpr,
-  at: RuntimeNode,
+  expr: XPathExpr,
+  node: RuntimeNode,
   ancestors: readonly RuntimeNode[],
 ): CompiledMust | undefined {
   const reach: Reach = { up: 0, self: false };
-  const test = compileCondition(e, at, ancestors, reach);
+  const test = compileCondition(expr, node, ancestors, reach);
   return test === undefined ? undefined : { test, reach: reach.up, self: reach.self };
 }
 
 function compileCondition(
-  e: XPathExpr,
-  at: RuntimeNode,
-  anc: readonly RuntimeNode[],
+  expr: XPathExpr,
+  node: RuntimeNode,
+  ancestors: readonly RuntimeNode[],
   reach: Reach,
 ): FastCondition | undefined {
-  if (e.t === 'bin' && (e.op === 'or' || e.op === 'and')) {
-    const l = compileCondition(e.l, at, anc, reach);
-    const r = compileCondition(e.r, at, anc, reach);
-    if (l === undefined || r === undefined) return undefined;
-    return e.op === 'or'
-      ? (n, p, v, c) => l(n, p, v, c) || r(n, p, v, c)
-      : (n, p, v, c) => l(n, p, v, c) && r(n, p, v, c);
+  if (expr.t === 'bin' && (expr.op === 'or' || expr.op === 'and')) {
+    const left = compileCondition(expr.l, node, ancestors, reach);
+    const right = compileCondition(expr.r, node, ancestors, reach);
+    if (left === undefined || right === undefined) return undefined;
+    return expr.op === 'or'
+      ? (context, parent, value, config) =>
+          left(context, parent, value, config) || right(context, parent, value, config)
+      : (context, parent, value, config) =>
+          left(context, parent, value, config) && right(context, parent, value, config);
   }
-  if (e.t === 'fn' && e.name === 'not' && e.args.length === 1) {
-    const x = compileCondition(e.args[0]!, at, anc, reach);
-    return x === undefined ? undefined : (n, p, v, c) => !x(n, p, v, c);
+  if (expr.t === 'fn' && expr.name === 'not' && expr.args.length === 1) {
+    const operand = compileCondition(expr.args[0]!, node, ancestors, reach);
+    return operand === undefined
+      ? undefined
+      : (context, parent, value, config) => !operand(context, parent, value, config);
   }
   if (
-    e.t === 'bin' &&
-    (e.op === '=' || e.op === '!=' || e.op === '<' || e.op === '<=' || e.op === '>' || e.op === '>=')
+    expr.t === 'bin' &&
+    (expr.op === '=' || expr.op === '!=' || expr.op === '<' || expr.op === '<=' || expr.op === '>' || expr.op === '>=')
   ) {
-    const op = e.op;
-    const litR = literal(e.r);
-    const pl = litR === undefined ? undefined : leafPath(e.l, at, anc);
+    const operator = expr.op;
+    const rightLiteral = literal(expr.r);
+    const leftPath = rightLiteral === undefined ? undefined : leafPath(expr.l, node, ancestors);
     // §3.4: a node-set compared with a string or number is true when some node's value is
     // an integer leaf's JSON number is its value as XPath reads it (number(string(.))), without the string
-    if (pl !== undefined && litR !== undefined)
+    if (leftPath !== undefined && rightLiteral !== undefined)
       return someValue(
-        pl,
+        leftPath,
         reach,
-        (s) => compareScalars(op, convert(s, litR), litR),
-        typeof litR === 'number' && integer(pl) ? (x) => compareScalars(op, x, litR) : undefined,
+        (text) => compareScalars(operator, convert(text, rightLiteral), rightLiteral),
+        typeof rightLiteral === 'number' && integer(leftPath)
+          ? (number) => compareScalars(operator, number, rightLiteral)
+          : undefined,
       );
-    const litL = literal(e.l);
-    const pr = litL === undefined ? undefined : leafPath(e.r, at, anc);
-    if (pr !== undefined && litL !== undefined)
+    const leftLiteral = literal(expr.l);
+    const rightPath = leftLiteral === undefined ? undefined : leafPath(expr.r, node, ancestors);
+    if (rightPath !== undefined && leftLiteral !== undefined)
       return someValue(
-        pr,
+        rightPath,
         reach,
-        (s) => compareScalars(op, litL, convert(s, litL)),
-        typeof litL === 'number' && integer(pr) ? (x) => compareScalars(op, litL, x) : undefined,
+        (text) => compareScalars(operator, leftLiteral, convert(text, leftLiteral)),
+        typeof leftLiteral === 'number' && integer(rightPath)
+          ? (number) => compareScalars(operator, leftLiteral, number)
+          : undefined,
       );
     return undefined;
   }
-  const p = leafPath(e, at, anc);
-  return p === undefined ? undefined : someValue(p, reach, () => true);
+  const leaf = leafPath(expr, node, ancestors);
+  return leaf === undefined ? undefined : someValue(leaf, reach, () => true);
 }
 
 /** A leaf RFC 7951 §6.1 encodes as a JSON number. */
-function integer(p: LeafPath): boolean {
-  const base = p.target?.schema.type?.base;
+function integer(path: LeafPath): boolean {
+  const base = path.target?.schema.type?.base;
   return base !== undefined && JSON_NUMBER_TYPES.has(base);
 }
 
-function literal(e: XPathExpr): Scalar | undefined {
-  return e.t === 'str' || e.t === 'num' ? e.v : undefined;
+function literal(expr: XPathExpr): Scalar | undefined {
+  return expr.t === 'str' || expr.t === 'num' ? expr.v : undefined;
 }
 
 /** `..`* then one child name step, or `.`; optionally after `current()`. Resolved against the schema. */
-function leafPath(e: XPathExpr, at: RuntimeNode, anc: readonly RuntimeNode[]): LeafPath | undefined {
-  if (e.t !== 'path' || e.abs) return undefined;
-  if (e.from !== undefined && !(e.from.t === 'fn' && e.from.name === 'current' && e.from.args.length === 0))
+function leafPath(expr: XPathExpr, node: RuntimeNode, ancestors: readonly RuntimeNode[]): LeafPath | undefined {
+  if (expr.t !== 'path' || expr.abs) return undefined;
+  if (expr.from !== undefined && !(expr.from.t === 'fn' && expr.from.name === 'current' && expr.from.args.length === 0))
     return undefined;
-  const steps = e.steps;
+  const steps = expr.steps;
   let up = 0;
   while (
     up < steps.length &&
@@ -134,21 +142,21 @@ function leafPath(e: XPathExpr, at: RuntimeNode, anc: readonly RuntimeNode[]): L
   )
     up++;
   const rest = steps.slice(up);
-  if (up > anc.length) return undefined;
-  const base = up === 0 ? at : anc[anc.length - up]!;
+  if (up > ancestors.length) return undefined;
+  const base = up === 0 ? node : ancestors[ancestors.length - up]!;
   if (rest.length === 0)
-    return up === 0 && (at.schema.kind === 'leaf' || at.schema.kind === 'leaf-list')
+    return up === 0 && (node.schema.kind === 'leaf' || node.schema.kind === 'leaf-list')
       ? { up: 0, target: undefined }
       : undefined;
   if (
     rest.length === 1 &&
     up === 0 &&
-    e.from === undefined &&
+    expr.from === undefined &&
     rest[0]!.axis === 'self' &&
     rest[0]!.test.k === 'node' &&
     rest[0]!.preds.length === 0
   ) {
-    return at.schema.kind === 'leaf' || at.schema.kind === 'leaf-list' ? { up: 0, target: undefined } : undefined;
+    return node.schema.kind === 'leaf' || node.schema.kind === 'leaf-list' ? { up: 0, target: undefined } : undefined;
   }
   const step = rest[0]!;
   if (rest.length !== 1 || step.axis !== 'child' || step.test.k !== 'name' || step.preds.length > 0) return undefined;
@@ -160,47 +168,47 @@ function leafPath(e: XPathExpr, at: RuntimeNode, anc: readonly RuntimeNode[]): L
 
 /** True when some node the path selects has a value passing `test` (an empty set passes nothing). */
 function someValue(
-  p: LeafPath,
+  path: LeafPath,
   reach: Reach,
   test: (value: string) => boolean,
   testNumber?: (value: number) => boolean,
 ): FastCondition {
-  const { up, target } = p;
+  const { up, target } = path;
   reach.up = Math.max(reach.up, up);
   // the context leaf itself (leafPath gives no target only for it)
   if (target === undefined) {
     reach.self = true;
-    return (_ctx, _parent, value) => value !== undefined && test(value);
+    return (_context, _parent, value) => value !== undefined && test(value);
   }
-  return (ctx, parent, _value, config) => {
-    let a: DataNode | undefined = up === 0 ? ctx : parent;
-    for (let i = 1; i < up && a !== undefined; i++) a = a.parent;
-    if (a === undefined) return false;
-    if (a.lazy === undefined || !target.lazyLeaf) {
-      const built = a.children;
+  return (context, parent, _value, config) => {
+    let holder: DataNode | undefined = up === 0 ? context : parent;
+    for (let i = 1; i < up && holder !== undefined; i++) holder = holder.parent;
+    if (holder === undefined) return false;
+    if (holder.lazy === undefined || !target.lazyLeaf) {
+      const built = holder.children;
       for (let i = 0; i < built.length; i++) {
-        const c = built[i]!;
-        if (c.schema === target.schema && c.value !== undefined && test(c.value)) return true;
+        const child = built[i]!;
+        if (child.schema === target.schema && child.value !== undefined && test(child.value)) return true;
       }
       return false;
     }
     // the node was not completed: the leaf is where the walk left it, in the JSON (validate/lazy.ts)
     if (config && !target.schema.config) return false;
-    const obj = a.source as Record<string, unknown>;
+    const object = holder.source as Record<string, unknown>;
     const names = target.jsonNames;
     for (let i = 0; i < names.length; i++) {
-      const v = obj[names[i]!];
-      if (v === undefined) continue;
-      if (testNumber !== undefined && typeof v === 'number') {
-        if (typeof target.check!(v, false) === 'string' && testNumber(v)) return true;
+      const value = object[names[i]!];
+      if (value === undefined) continue;
+      if (testNumber !== undefined && typeof value === 'number') {
+        if (typeof target.check!(value, false) === 'string' && testNumber(value)) return true;
         continue;
       }
-      const c = target.check!(v, true);
-      if (typeof c === 'string' && test(c)) return true;
+      const canonical = target.check!(value, true);
+      if (typeof canonical === 'string' && test(canonical)) return true;
     }
     // defaults the walk added are built nodes
     if (target.schema.defaults !== undefined)
-      for (const c of a.children) if (c.schema === target.schema && test(c.value!)) return true;
+      for (const child of holder.children) if (child.schema === target.schema && test(child.value!)) return true;
     return false;
   };
 }

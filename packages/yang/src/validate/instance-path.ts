@@ -19,42 +19,42 @@ export function parseInstancePath(text: string): PathStep[] {
     throw new YangError(YangErrorCode.InvalidArgument, `Invalid instance path "${text}": ${why}`);
   };
   const steps: PathStep[] = [];
-  let at = 0;
+  let offset = 0;
   let module = '';
   const name = (): string => {
-    const m = NAME.exec(text.slice(at));
-    if (m === null) return fail(`expected a name at offset ${at}`);
-    at += m[0].length;
-    return m[0];
+    const match = NAME.exec(text.slice(offset));
+    if (match === null) return fail(`expected a name at offset ${offset}`);
+    offset += match[0].length;
+    return match[0];
   };
   if (text === '' || text[0] !== '/') fail('it must start with "/"');
-  while (at < text.length) {
-    if (text[at] !== '/') fail(`expected "/" at offset ${at}`);
-    at++;
+  while (offset < text.length) {
+    if (text[offset] !== '/') fail(`expected "/" at offset ${offset}`);
+    offset++;
     let local = name();
-    if (text[at] === ':') {
-      at++;
+    if (text[offset] === ':') {
+      offset++;
       module = local;
       local = name();
     } else if (module === '') fail('the first step needs its module ("module:name")');
     const keys: [string, string][] = [];
-    while (text[at] === '[') {
-      at++;
+    while (text[offset] === '[') {
+      offset++;
       let key = name();
-      if (text[at] === ':') {
-        at++;
+      if (text[offset] === ':') {
+        offset++;
         key = name();
       }
-      if (text[at] !== '=') fail(`expected "=" after key "${key}"`);
-      at++;
-      const quote = text[at];
+      if (text[offset] !== '=') fail(`expected "=" after key "${key}"`);
+      offset++;
+      const quote = text[offset];
       if (quote !== "'" && quote !== '"') return fail(`the value of key "${key}" must be quoted`);
-      const end = text.indexOf(quote, at + 1);
+      const end = text.indexOf(quote, offset + 1);
       if (end < 0) fail(`the value of key "${key}" is not closed`);
-      keys.push([key, text.slice(at + 1, end)]);
-      at = end + 1;
-      if (text[at] !== ']') fail(`expected "]" after the value of key "${key}"`);
-      at++;
+      keys.push([key, text.slice(offset + 1, end)]);
+      offset = end + 1;
+      if (text[offset] !== ']') fail(`expected "]" after the value of key "${key}"`);
+      offset++;
     }
     steps.push({ module, name: local, keys });
   }

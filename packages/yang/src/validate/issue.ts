@@ -34,42 +34,45 @@ export interface YangIssue {
   readonly appTag?: string;
 }
 
-function quote(v: string): string {
-  return v.includes("'") ? `"${v}"` : `'${v}'`;
+function quote(value: string): string {
+  return value.includes("'") ? `"${value}"` : `'${value}'`;
 }
 
 /** One path segment: the name, module-qualified where the namespace changes (RFC 7951 §4). */
-export function segment(n: DataNode): string {
-  const p = n.parent;
-  const name = p === undefined || p.parent === undefined || p.module !== n.module ? `${n.module}:${n.name}` : n.name;
-  const s = n.schema;
-  if (n.position !== undefined) return `${name}[${n.position}]`;
-  if (s?.kind === 'list' && s.keys !== undefined) {
+export function segment(node: DataNode): string {
+  const parent = node.parent;
+  const name =
+    parent === undefined || parent.parent === undefined || parent.module !== node.module
+      ? `${node.module}:${node.name}`
+      : node.name;
+  const schema = node.schema;
+  if (node.position !== undefined) return `${name}[${node.position}]`;
+  if (schema?.kind === 'list' && schema.keys !== undefined) {
     let preds = '';
-    for (const k of s.keys) {
+    for (const key of schema.keys) {
       // keys are always built (never left to validate/lazy.ts), so the built children hold them, even mid-walk
-      let kn: DataNode | undefined;
-      for (const c of n.children)
-        if (c.name === k && c.module === n.module) {
-          kn = c;
+      let keyNode: DataNode | undefined;
+      for (const child of node.children)
+        if (child.name === key && child.module === node.module) {
+          keyNode = child;
           break;
         }
-      if (kn !== undefined) preds += `[${k}=${quote(kn.value ?? '')}]`;
+      if (keyNode !== undefined) preds += `[${key}=${quote(keyNode.value ?? '')}]`;
     }
     return name + preds;
   }
-  if (s?.kind === 'leaf-list' && n.value !== undefined) return `${name}[.=${quote(n.value)}]`;
+  if (schema?.kind === 'leaf-list' && node.value !== undefined) return `${name}[.=${quote(node.value)}]`;
   return name;
 }
 
 /** Instance path of a data node. */
-export function pathOf(n: DataNode | undefined): string {
-  if (n === undefined || n.parent === undefined) return '';
-  return `${pathOf(n.parent)}/${segment(n)}`;
+export function pathOf(node: DataNode | undefined): string {
+  if (node === undefined || node.parent === undefined) return '';
+  return `${pathOf(node.parent)}/${segment(node)}`;
 }
 
 /** Path of a (possibly absent) child `module:name` below `parent`. */
 export function childPath(parent: DataNode, module: string, name: string): string {
-  const q = parent.parent === undefined || parent.module !== module ? `${module}:${name}` : name;
-  return `${pathOf(parent)}/${q}`;
+  const segmentName = parent.parent === undefined || parent.module !== module ? `${module}:${name}` : name;
+  return `${pathOf(parent)}/${segmentName}`;
 }

@@ -8,7 +8,7 @@ import { validatorFor } from './validator.ts';
 function indexOf(keys: readonly string[], refs: readonly string[]): KeyIndex {
   const index = new KeyIndex(4, 4);
   for (const k of keys) index.addKey(k);
-  for (const r of refs) index.addRef(r);
+  for (const r of refs) index.addReference(r);
   return index;
 }
 

@@ -13,11 +13,11 @@ export interface KeyValues {
 const SEED = (Math.random() * 0x1_0000_0000) | 0;
 
 /** FNV-1a over UTF-16 code units, seeded, with a final mix so the high bits (the partition) depend on every character. */
-export function hashOf(s: string): number {
-  let h = SEED ^ 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  return h ^ (h >>> 13);
+export function hashOf(value: string): number {
+  let hash = SEED ^ 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  return hash ^ (hash >>> 13);
 }
 
 /** Values appended with their hashes, in two parallel arrays that grow by doubling. */
@@ -52,26 +52,26 @@ interface Partitioned {
 }
 
 function partition(from: HashedValues, bits: number): Partitioned {
-  const n = from.count;
+  const count = from.count;
   const parts = 1 << bits;
   const shift = 32 - bits;
   const starts = new Int32Array(parts + 1);
-  const src = from.hashes;
+  const sourceHashes = from.hashes;
   if (bits === 0) {
     // one partition: the values as appended (a shift by 32 would be a shift by 0)
-    starts[1] = n;
-    return { hashes: src, values: from.values, starts };
+    starts[1] = count;
+    return { hashes: sourceHashes, values: from.values, starts };
   }
-  for (let i = 0; i < n; i++) starts[(src[i]! >>> shift) + 1]!++;
-  for (let p = 0; p < parts; p++) starts[p + 1]! += starts[p]!;
+  for (let i = 0; i < count; i++) starts[(sourceHashes[i]! >>> shift) + 1]!++;
+  for (let part = 0; part < parts; part++) starts[part + 1]! += starts[part]!;
   const next = starts.slice(0, parts);
-  const hashes = new Int32Array(n);
-  const values = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const h = src[i]!;
-    const at = next[h >>> shift]!++;
-    hashes[at] = h;
-    values[at] = from.values[i]!;
+  const hashes = new Int32Array(count);
+  const values = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const hash = sourceHashes[i]!;
+    const target = next[hash >>> shift]!++;
+    hashes[target] = hash;
+    values[target] = from.values[i]!;
   }
   return { hashes, values, starts };
 }
@@ -99,45 +99,47 @@ const CRAFTED_FACTOR = 8;
  */
 export class KeyIndex implements KeyValues {
   readonly #keys: HashedValues;
-  readonly #refs: HashedValues;
+  readonly #references: HashedValues;
   #set: Set<string> | undefined;
   #decidedBySet = false;
 
-  /** Sizes from the list's length; `expectedRefs` is 0 for a list without early leafrefs (nothing allocated for them). */
-  constructor(expectedKeys: number, expectedRefs: number) {
+  /** Sizes from the list's length; `expectedReferences` is 0 for a list without early leafrefs (nothing allocated for them). */
+  constructor(expectedKeys: number, expectedReferences: number) {
     this.#keys = new HashedValues(expectedKeys);
-    this.#refs = new HashedValues(expectedRefs);
+    this.#references = new HashedValues(expectedReferences);
   }
 
   addKey(value: string): void {
     this.#keys.add(value);
   }
 
-  addRef(value: string): void {
-    this.#refs.add(value);
+  addReference(value: string): void {
+    this.#references.add(value);
   }
 
   /** True when the keys are pairwise distinct and every reference is a key. */
   settle(): boolean {
-    const nk = this.#keys.count;
-    const bits = nk <= KEYS_PER_PARTITION ? 0 : Math.min(16, Math.ceil(Math.log2(nk / KEYS_PER_PARTITION)));
+    const keyCount = this.#keys.count;
+    const bits = keyCount <= KEYS_PER_PARTITION ? 0 : Math.min(16, Math.ceil(Math.log2(keyCount / KEYS_PER_PARTITION)));
     const keys = partition(this.#keys, bits);
-    const refs = partition(this.#refs, bits);
+    const references = partition(this.#references, bits);
     let largest = 0;
-    for (let p = 0; p + 1 < keys.starts.length; p++) largest = Math.max(largest, keys.starts[p + 1]! - keys.starts[p]!);
+    for (let part = 0; part + 1 < keys.starts.length; part++)
+      largest = Math.max(largest, keys.starts[part + 1]! - keys.starts[part]!);
     this.#decidedBySet = bits > 0 && largest > CRAFTED_FACTOR * KEYS_PER_PARTITION;
     if (this.#decidedBySet) return this.#settleWithSet();
     let capacity = 16;
     while (capacity < largest * 2) capacity *= 2;
     const slots = new Int32Array(capacity);
-    for (let p = 0; p + 1 < keys.starts.length; p++) {
-      const k0 = keys.starts[p]!;
-      const k1 = keys.starts[p + 1]!;
+    for (let part = 0; part + 1 < keys.starts.length; part++) {
+      const keyStart = keys.starts[part]!;
+      const keyEnd = keys.starts[part + 1]!;
       let size = 16;
-      while (size < (k1 - k0) * 2) size *= 2;
+      while (size < (keyEnd - keyStart) * 2) size *= 2;
       slots.fill(0, 0, size);
-      if (!insertAll(keys, k0, k1, slots, size - 1)) return false;
-      if (!findAll(keys, refs, refs.starts[p]!, refs.starts[p + 1]!, slots, size - 1)) return false;
+      if (!insertAll(keys, keyStart, keyEnd, slots, size - 1)) return false;
+      if (!findAll(keys, references, references.starts[part]!, references.starts[part + 1]!, slots, size - 1))
+        return false;
     }
     return true;
   }
@@ -163,26 +165,26 @@ export class KeyIndex implements KeyValues {
       set.add(value);
     }
     this.#set = set;
-    const refs = this.#refs;
-    for (let i = 0; i < refs.count; i++) if (!set.has(refs.values[i]!)) return false;
+    const references = this.#references;
+    for (let i = 0; i < references.count; i++) if (!set.has(references.values[i]!)) return false;
     return true;
   }
 }
 
 /** Inserts keys `k0`…`k1` (slot value = key index + 1); false on a repeated key. */
-function insertAll(keys: Partitioned, k0: number, k1: number, slots: Int32Array, mask: number): boolean {
+function insertAll(keys: Partitioned, start: number, end: number, slots: Int32Array, mask: number): boolean {
   const { hashes, values } = keys;
-  for (let i = k0; i < k1; i++) {
-    const h = hashes[i]!;
-    let s = h & mask;
+  for (let i = start; i < end; i++) {
+    const hash = hashes[i]!;
+    let slot = hash & mask;
     for (;;) {
-      const v = slots[s]!;
-      if (v === 0) {
-        slots[s] = i + 1;
+      const entry = slots[slot]!;
+      if (entry === 0) {
+        slots[slot] = i + 1;
         break;
       }
-      if (hashes[v - 1] === h && values[v - 1] === values[i]) return false;
-      s = (s + 1) & mask;
+      if (hashes[entry - 1] === hash && values[entry - 1] === values[i]) return false;
+      slot = (slot + 1) & mask;
     }
   }
   return true;
@@ -191,22 +193,22 @@ function insertAll(keys: Partitioned, k0: number, k1: number, slots: Int32Array,
 /** Looks up references `r0`…`r1` among the inserted keys; false at the first one missing. */
 function findAll(
   keys: Partitioned,
-  refs: Partitioned,
-  r0: number,
-  r1: number,
+  references: Partitioned,
+  start: number,
+  end: number,
   slots: Int32Array,
   mask: number,
 ): boolean {
   const { hashes, values } = keys;
-  for (let i = r0; i < r1; i++) {
-    const h = refs.hashes[i]!;
-    const value = refs.values[i]!;
-    let s = h & mask;
+  for (let i = start; i < end; i++) {
+    const hash = references.hashes[i]!;
+    const value = references.values[i]!;
+    let slot = hash & mask;
     for (;;) {
-      const v = slots[s]!;
-      if (v === 0) return false;
-      if (hashes[v - 1] === h && values[v - 1] === value) break;
-      s = (s + 1) & mask;
+      const entry = slots[slot]!;
+      if (entry === 0) return false;
+      if (hashes[entry - 1] === hash && values[entry - 1] === value) break;
+      slot = (slot + 1) & mask;
     }
   }
   return true;

@@ -11,61 +11,62 @@ import { hasMember, isObject, newWalk } from './walk.ts';
  * names, state data in configuration) are skipped again, a leaf whose value
  * failed its type is not data, and an entry is rebuilt by walking it again
  * (issues discarded: the run reported them). The nodes the walk did keep sit
- * in `n.children` in member order with added defaults last, and are reused,
+ * in `dataNode.children` in member order with added defaults last, and are reused,
  * so nodes that checks hold keep their identity.
  */
-export function lazyFor(r: RuntimeNode, config: boolean): Lazy {
-  return { expand: (n) => expand(r, config, n) };
+export function lazyFor(node: RuntimeNode, config: boolean): Lazy {
+  return { expand: (dataNode) => expand(node, config, dataNode) };
 }
 
-function expand(r: RuntimeNode, config: boolean, n: DataNode): DataNode[] {
-  const obj = n.source as Record<string, unknown>;
-  const built = n.children;
+function expand(node: RuntimeNode, config: boolean, dataNode: DataNode): DataNode[] {
+  const object = dataNode.source as Record<string, unknown>;
+  const built = dataNode.children;
   const out: DataNode[] = [];
-  let i = 0;
-  for (const key in obj) {
-    const c = r.members.get(key);
-    if (c === undefined || (config && !c.schema.config)) continue;
-    if (c.lazyLeaf) {
-      const v = c.check!(obj[key], true);
-      if (typeof v === 'string') out.push(leafNode(n, c.schema, v));
-    } else if (c.schema.kind === 'list') {
-      const entries = obj[key];
+  let next = 0;
+  for (const key in object) {
+    const child = node.members.get(key);
+    if (child === undefined || (config && !child.schema.config)) continue;
+    if (child.lazyLeaf) {
+      const canonical = child.check!(object[key], true);
+      if (typeof canonical === 'string') out.push(leafNode(dataNode, child.schema, canonical));
+    } else if (child.schema.kind === 'list') {
+      const entries = object[key];
       if (!Array.isArray(entries)) continue;
-      for (let at = 0; at < entries.length; at++) {
-        const entry: unknown = entries[at];
-        const kept = built[i];
-        if (kept !== undefined && kept.schema === c.schema && kept.source === entry && kept.implicit !== true) {
+      for (let index = 0; index < entries.length; index++) {
+        const entry: unknown = entries[index];
+        const kept = built[next];
+        if (kept !== undefined && kept.schema === child.schema && kept.source === entry && kept.implicit !== true) {
           out.push(kept);
-          i++;
+          next++;
         } else {
-          const e = rebuildEntry(c, config, n, entry, at + 1);
-          if (e !== undefined) out.push(e);
+          const rebuilt = rebuildEntry(child, config, dataNode, entry, index + 1);
+          if (rebuilt !== undefined) out.push(rebuilt);
         }
       }
     } else {
-      while (i < built.length && built[i]!.schema === c.schema && built[i]!.implicit !== true) out.push(built[i++]!);
+      while (next < built.length && built[next]!.schema === child.schema && built[next]!.implicit !== true)
+        out.push(built[next++]!);
     }
   }
-  while (i < built.length) out.push(built[i++]!);
+  while (next < built.length) out.push(built[next++]!);
   return out;
 }
 
 /** A list entry as the walk builds it (validate/lists.ts): objects with every key; others never joined the tree. */
 function rebuildEntry(
-  r: RuntimeNode,
+  node: RuntimeNode,
   config: boolean,
   parent: DataNode,
   entry: unknown,
   position: number,
 ): DataNode | undefined {
   if (!isObject(entry)) return undefined;
-  const keys = r.schema.keys ?? [];
-  for (const k of keys) if (!hasMember(entry, r.members.get(k)!)) return undefined;
-  const n =
+  const keys = node.schema.keys ?? [];
+  for (const key of keys) if (!hasMember(entry, node.members.get(key)!)) return undefined;
+  const dataNode =
     keys.length === 0
-      ? positionedNode(parent, r.schema, position, true)
-      : detachedNode(parent, r.schema, r.schema.name, r.schema.module);
-  walkMembers(newWalk(config ? 'config' : 'data', true, true, 0), r, entry, n);
-  return n;
+      ? positionedNode(parent, node.schema, position, true)
+      : detachedNode(parent, node.schema, node.schema.name, node.schema.module);
+  walkMembers(newWalk(config ? 'config' : 'data', true, true, 0), node, entry, dataNode);
+  return dataNode;
 }

@@ -15,103 +15,121 @@ import { defer, hasMember, isObject, issue, type KeySet, typeIssue, type Walk } 
 
 // Lists and leaf-lists: keys, duplicates, unique, min/max-elements (RFC 7950 §7.7, §7.8).
 
-export function walkLeafList(w: Walk, r: RuntimeNode, v: unknown, parent: DataNode): void {
-  const s = r.schema;
-  const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) {
-    issue(w, 'type', pathOf(parent), `Leaf-list "${s.name}" must be a JSON array`, {
+export function walkLeafList(walk: Walk, node: RuntimeNode, value: unknown, parent: DataNode): void {
+  const schema = node.schema;
+  const path = childPath(parent, schema.module, schema.name);
+  if (!Array.isArray(value)) {
+    issue(walk, 'type', pathOf(parent), `Leaf-list "${schema.name}" must be a JSON array`, {
       expected: 'array',
-      received: v,
+      received: value,
     });
     return;
   }
-  const seen = s.config ? new Set<string>() : undefined;
-  const canonical = w.tree || s.config;
-  for (let index = 0; index < v.length; index++) {
-    const item: unknown = v[index];
-    const c = r.check!(item, canonical);
-    if (typeof c !== 'string') {
-      typeIssue(w, path, c, item);
+  const seen = schema.config ? new Set<string>() : undefined;
+  const canonical = walk.tree || schema.config;
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    const canonicalValue = node.check!(item, canonical);
+    if (typeof canonicalValue !== 'string') {
+      typeIssue(walk, path, canonicalValue, item);
       continue;
     }
     if (seen !== undefined) {
-      if (seen.has(c))
+      if (seen.has(canonicalValue))
         issue(
-          w,
+          walk,
           'duplicate',
-          `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]`,
-          `Duplicate instance of "${s.name}"`,
+          `${path}[.=${canonicalValue.includes("'") ? `"${canonicalValue}"` : `'${canonicalValue}'`}]`,
+          `Duplicate instance of "${schema.name}"`,
         );
-      seen.add(c);
+      seen.add(canonicalValue);
     }
-    if (w.tree) {
+    if (walk.tree) {
       // values repeat outside configuration, so there an entry is named by its position (RFC 7950 §9.13)
-      const n = seen === undefined ? positionedLeaf(parent, s, c, index + 1) : addNode(parent, s, s.name, s.module, c);
-      if (r.ownXPath) defer(w, r, n, item);
+      const dataNode =
+        seen === undefined
+          ? positionedLeaf(parent, schema, canonicalValue, index + 1)
+          : addNode(parent, schema, schema.name, schema.module, canonicalValue);
+      if (node.ownXPath) defer(walk, node, dataNode, item);
     }
   }
-  elements(w, s, v.length, path, () => {
-    if (!s.config) return `${path}[${s.maxElements! + 1}]`;
-    const c = r.check!(v[s.maxElements!], true);
-    return typeof c === 'string' ? `${path}[.=${c.includes("'") ? `"${c}"` : `'${c}'`}]` : path;
+  elements(walk, schema, value.length, path, () => {
+    if (!schema.config) return `${path}[${schema.maxElements! + 1}]`;
+    const canonicalValue = node.check!(value[schema.maxElements!], true);
+    return typeof canonicalValue === 'string'
+      ? `${path}[.=${canonicalValue.includes("'") ? `"${canonicalValue}"` : `'${canonicalValue}'`}]`
+      : path;
   });
 }
 
 /** min/max-elements; a max violation is named at the first instance too many, as yanglint does. */
-function elements(w: Walk, s: SchemaNode, count: number, path: string, extra: () => string): void {
-  if (s.minElements !== undefined && count < s.minElements)
-    issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got ${count}`);
-  if (s.maxElements !== undefined && count > s.maxElements)
-    issue(w, 'max-elements', extra(), `Too many "${s.name}" instances: at most ${s.maxElements} allowed, got ${count}`);
+function elements(walk: Walk, schema: SchemaNode, count: number, path: string, extra: () => string): void {
+  if (schema.minElements !== undefined && count < schema.minElements)
+    issue(
+      walk,
+      'min-elements',
+      path,
+      `Too few "${schema.name}" instances: at least ${schema.minElements} required, got ${count}`,
+    );
+  if (schema.maxElements !== undefined && count > schema.maxElements)
+    issue(
+      walk,
+      'max-elements',
+      extra(),
+      `Too many "${schema.name}" instances: at most ${schema.maxElements} allowed, got ${count}`,
+    );
 }
 
-export function walkList(w: Walk, r: RuntimeNode, v: unknown, parent: DataNode): void {
-  const s = r.schema;
-  const path = childPath(parent, s.module, s.name);
-  if (!Array.isArray(v)) {
-    issue(w, 'type', pathOf(parent), `List "${s.name}" must be a JSON array`, {
+export function walkList(walk: Walk, node: RuntimeNode, value: unknown, parent: DataNode): void {
+  const schema = node.schema;
+  const path = childPath(parent, schema.module, schema.name);
+  if (!Array.isArray(value)) {
+    issue(walk, 'type', pathOf(parent), `List "${schema.name}" must be a JSON array`, {
       expected: 'array',
-      received: v,
+      received: value,
     });
     return;
   }
-  const keys = s.keys ?? [];
-  const keyNodes = keys.map((k) => r.members.get(k)!);
+  const keys = schema.keys ?? [];
+  const keyNodes = keys.map((key) => node.members.get(key)!);
   // keys identify an entry in state data and operations too (RFC 7950 §7.8.2), so they are unique everywhere
   const checked = keys.length > 0;
   // on the fast path a large list's single key goes to an index decided when the list ends (validate/key-index.ts):
   // a repeated key or a missing early leafref there sends the run to the generic path, which reports it in order.
   // A small list's Set stays in cache, and costs one allocation where the index costs several.
   const keyIndex =
-    checked && w.fastPaths && keys.length === 1 && v.length >= KEY_INDEX_MIN
-      ? new KeyIndex(v.length, r.earlyLeafrefs.length > 0 ? v.length : 0)
+    checked && walk.fastPaths && keys.length === 1 && value.length >= KEY_INDEX_MIN
+      ? new KeyIndex(value.length, node.earlyLeafrefs.length > 0 ? value.length : 0)
       : undefined;
   const seen = checked && keyIndex === undefined ? new Set<string>() : undefined;
   // a large list's key values double as the target set of leafrefs to its key (constraints.ts)
   const keyNode =
-    checked && keys.length === 1 && w.tree && (v.length >= 32 || r.earlyLeafrefs.length > 0) ? keyNodes[0] : undefined;
+    checked && keys.length === 1 && walk.tree && (value.length >= 32 || node.earlyLeafrefs.length > 0)
+      ? keyNodes[0]
+      : undefined;
   // early leafref values (validate/early.ts) not among the keys seen so far land in `pending`
   const run: ListRun = {
     keys,
     keyNodes,
     seen,
     keyIndex,
-    uniques: s.unique?.map(() => new Map<string, DataNode>()),
+    uniques: schema.unique?.map(() => new Map<string, DataNode>()),
     keyNode,
     exact: true,
     extra: undefined,
     pending: [],
   };
-  walkEntries(w, r, v, parent, run);
+  walkEntries(walk, node, value, parent, run);
   const { exact, extra, pending } = run;
-  if (keyIndex !== undefined && !keyIndex.settle()) w.fallback = true;
-  if (keyNode !== undefined) recordKeys(w, parent, { list: s, key: keyNode.schema, values: keyIndex ?? seen!, exact });
-  if (r.earlyLeafrefs.length > 0) {
+  if (keyIndex !== undefined && !keyIndex.settle()) walk.fallback = true;
+  if (keyNode !== undefined)
+    recordKeys(walk, parent, { list: schema, key: keyNode.schema, values: keyIndex ?? seen!, exact });
+  if (node.earlyLeafrefs.length > 0) {
     // without a key set the early leafrefs cannot be decided here
-    if (keyNode === undefined && pending.length > 0) w.fallback = true;
-    else if (keyNode !== undefined) w.pending.push({ parent, list: r, values: pending });
+    if (keyNode === undefined && pending.length > 0) walk.fallback = true;
+    else if (keyNode !== undefined) walk.pending.push({ parent, list: node, values: pending });
   }
-  elements(w, s, v.length, path, () => (extra === undefined ? path : pathOf(extra)));
+  elements(walk, schema, value.length, path, () => (extra === undefined ? path : pathOf(extra)));
 }
 
 // Below this many entries a list keeps its keys in a Set (validate/key-index.ts, docs/decisions/yang-004-key-index.md).
@@ -133,59 +151,61 @@ interface ListRun {
 // The entry loop is a function of its own: V8 compiles a long loop on stack
 // replacement, and code after the loop in that compilation had no type
 // feedback yet, so every run left optimized code at the loop's end.
-function walkEntries(w: Walk, r: RuntimeNode, v: readonly unknown[], parent: DataNode, run: ListRun): void {
-  const s = r.schema;
-  const { keys, keyNodes: keyRs, seen, keyIndex, uniques, keyNode: keyR } = run;
-  for (let index = 0; index < v.length; index++) {
-    const entry: unknown = v[index];
+function walkEntries(walk: Walk, node: RuntimeNode, entries: readonly unknown[], parent: DataNode, run: ListRun): void {
+  const schema = node.schema;
+  const { keys, keyNodes, seen, keyIndex, uniques, keyNode } = run;
+  for (let index = 0; index < entries.length; index++) {
+    const entry: unknown = entries[index];
     if (!isObject(entry)) {
-      issue(w, 'type', pathOf(parent), `Each "${s.name}" list entry must be a JSON object`, {
+      issue(walk, 'type', pathOf(parent), `Each "${schema.name}" list entry must be a JSON object`, {
         expected: 'object',
         received: entry,
       });
       continue;
     }
     let missingKey: RuntimeNode | undefined;
-    for (let i = 0; i < keyRs.length; i++) {
-      const k = keyRs[i]!;
-      if (!hasMember(entry, k)) {
-        missingKey = k;
+    for (let i = 0; i < keyNodes.length; i++) {
+      const keyLeaf = keyNodes[i]!;
+      if (!hasMember(entry, keyLeaf)) {
+        missingKey = keyLeaf;
         break;
       }
     }
-    const refs = w.leafrefCount;
+    const leafrefStart = walk.leafrefCount;
     if (missingKey !== undefined) {
       // like libyang, still validate the entry's members, then report the key
-      const loose = detachedNode(parent, s, s.name, s.module);
-      walkMembers(w, r, entry, loose);
-      settleLeafrefs(w, refs, run);
-      issue(w, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.schema.name}"`);
+      const loose = detachedNode(parent, schema, schema.name, schema.module);
+      walkMembers(walk, node, entry, loose);
+      settleLeafrefs(walk, leafrefStart, run);
+      issue(walk, 'missing-key', pathOf(loose), `List instance is missing its key "${missingKey.schema.name}"`);
       continue;
     }
-    const before = w.deferred.length + w.guarded.length + w.implicitWhen.length;
-    const n =
+    const before = walk.deferred.length + walk.guarded.length + walk.implicitWhen.length;
+    const dataNode =
       keys.length === 0
-        ? positionedNode(parent, s, index + 1, w.fastPaths)
-        : w.fastPaths
-          ? detachedNode(parent, s, s.name, s.module)
-          : addNode(parent, s, s.name, s.module);
-    walkMembers(w, r, entry, n);
-    if (index === s.maxElements) run.extra = n;
-    if (r.ownXPath) w.deferred.push(n);
+        ? positionedNode(parent, schema, index + 1, walk.fastPaths)
+        : walk.fastPaths
+          ? detachedNode(parent, schema, schema.name, schema.module)
+          : addNode(parent, schema, schema.name, schema.module);
+    walkMembers(walk, node, entry, dataNode);
+    if (index === schema.maxElements) run.extra = dataNode;
+    if (node.ownXPath) walk.deferred.push(dataNode);
     // an entry no later check refers to stays out of the tree: the parent rebuilds it if XPath walks there (validate/lazy.ts)
-    if (w.fastPaths && w.tree && w.deferred.length + w.guarded.length + w.implicitWhen.length > before)
-      parent.children.push(n);
+    if (walk.fastPaths && walk.tree && walk.deferred.length + walk.guarded.length + walk.implicitWhen.length > before)
+      parent.children.push(dataNode);
     // keyNode is set only where the keys are checked (by the index or the Set)
-    if (keyR !== undefined && run.exact && !hasKeyLeaf(n, keyR.schema)) run.exact = false;
-    if (keyIndex !== undefined) keyIndex.addKey(keyValue(n, keys[0]!));
+    if (keyNode !== undefined && run.exact && !hasKeyLeaf(dataNode, keyNode.schema)) run.exact = false;
+    if (keyIndex !== undefined) keyIndex.addKey(keyValue(dataNode, keys[0]!));
     else if (seen !== undefined) {
-      const id = keys.length === 1 ? keyValue(n, keys[0]!) : keys.map((k) => keyValue(n, k)).join('\u0000');
+      const keyText =
+        keys.length === 1 ? keyValue(dataNode, keys[0]!) : keys.map((key) => keyValue(dataNode, key)).join('\u0000');
       // one hash lookup per entry: at 100k entries the set no longer fits in cache
       const size = seen.size;
-      if (seen.add(id).size === size) issue(w, 'duplicate', pathOf(n), `Duplicate instance of "${s.name}"`);
+      if (seen.add(keyText).size === size)
+        issue(walk, 'duplicate', pathOf(dataNode), `Duplicate instance of "${schema.name}"`);
     }
-    settleLeafrefs(w, refs, run);
-    if (uniques !== undefined) checkUnique(w, s, n, uniques);
+    settleLeafrefs(walk, leafrefStart, run);
+    if (uniques !== undefined) checkUnique(walk, schema, dataNode, uniques);
   }
 }
 
@@ -196,62 +216,63 @@ function walkEntries(w: Walk, r: RuntimeNode, v: readonly unknown[], parent: Dat
  * grows; validate/early.ts still requires it to be exact) and the others
  * wait for the whole list.
  */
-function settleLeafrefs(w: Walk, refs: number, run: ListRun): void {
+function settleLeafrefs(walk: Walk, start: number, run: ListRun): void {
   const { seen, keyIndex, pending } = run;
-  for (let i = refs; i < w.leafrefCount; i++) {
-    const v = w.leafrefValues[i]!;
-    if (keyIndex !== undefined) keyIndex.addRef(v);
-    else if (seen === undefined || !seen.has(v)) pending.push(v);
+  for (let i = start; i < walk.leafrefCount; i++) {
+    const value = walk.leafrefValues[i]!;
+    if (keyIndex !== undefined) keyIndex.addReference(value);
+    else if (seen === undefined || !seen.has(value)) pending.push(value);
   }
-  w.leafrefCount = refs;
+  walk.leafrefCount = start;
 }
 
 /** RFC 7950 §7.8.3: entries where all `unique` leaves exist must differ in them. */
-function checkUnique(w: Walk, s: SchemaNode, n: DataNode, maps: Map<string, DataNode>[]): void {
-  s.unique!.forEach((tuple, i) => {
-    let id = '';
+function checkUnique(walk: Walk, schema: SchemaNode, dataNode: DataNode, maps: Map<string, DataNode>[]): void {
+  schema.unique!.forEach((tuple, index) => {
+    let combined = '';
     for (const path of tuple) {
-      let cur: DataNode | undefined = n;
-      for (const step of path) cur = cur === undefined ? undefined : childrenOf(cur).find((c) => c.name === step);
-      if (cur?.value === undefined || cur.implicit === true) return;
-      id += `${cur.value}\u0000`;
+      let descendant: DataNode | undefined = dataNode;
+      for (const step of path)
+        descendant = descendant === undefined ? undefined : childrenOf(descendant).find((child) => child.name === step);
+      if (descendant?.value === undefined || descendant.implicit === true) return;
+      combined += `${descendant.value}\u0000`;
     }
-    const prev = maps[i]!.get(id);
+    const previous = maps[index]!.get(combined);
     // named at the earlier entry, as yanglint does
-    if (prev !== undefined)
+    if (previous !== undefined)
       issue(
-        w,
+        walk,
         'unique',
-        pathOf(prev),
-        `Unique data leaf(s) "${tuple.map((p) => p.join('/')).join(' ')}" not satisfied in "${pathOf(n)}" and "${pathOf(prev)}"`,
+        pathOf(previous),
+        `Unique data leaf(s) "${tuple.map((path) => path.join('/')).join(' ')}" not satisfied in "${pathOf(dataNode)}" and "${pathOf(previous)}"`,
       );
-    else maps[i]!.set(id, n);
+    else maps[index]!.set(combined, dataNode);
   });
 }
 
-function hasKeyLeaf(n: DataNode, key: SchemaNode): boolean {
-  const built = n.children;
+function hasKeyLeaf(dataNode: DataNode, key: SchemaNode): boolean {
+  const built = dataNode.children;
   for (let i = 0; i < built.length; i++) {
-    const c = built[i]!;
-    if (c.name === key.name) return c.module === key.module && c.value !== undefined;
+    const child = built[i]!;
+    if (child.name === key.name) return child.module === key.module && child.value !== undefined;
   }
   return false;
 }
 
 /** The same list twice under one parent (`module:name` and `name` members) leaves no exact set. */
-function recordKeys(w: Walk, parent: DataNode, k: KeySet): void {
-  let at = w.keySets.get(parent);
-  if (at === undefined) {
-    at = [];
-    w.keySets.set(parent, at);
+function recordKeys(walk: Walk, parent: DataNode, keySet: KeySet): void {
+  let recorded = walk.keySets.get(parent);
+  if (recorded === undefined) {
+    recorded = [];
+    walk.keySets.set(parent, recorded);
   }
-  const prev = at.find((x) => x.list === k.list);
-  if (prev !== undefined) prev.exact = false;
-  else at.push(k);
+  const previous = recorded.find((other) => other.list === keySet.list);
+  if (previous !== undefined) previous.exact = false;
+  else recorded.push(keySet);
 }
 
-function keyValue(n: DataNode, key: string): string {
-  const built = n.children;
+function keyValue(dataNode: DataNode, key: string): string {
+  const built = dataNode.children;
   for (let i = 0; i < built.length; i++) if (built[i]!.name === key) return built[i]!.value ?? '';
   return '';
 }

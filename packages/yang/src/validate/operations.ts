@@ -1,6 +1,5 @@
 import type { CompiledSchema, Condition, QualifiedName, SchemaNode } from '../schema.ts';
-import type { CheckContext } from '../types/check.ts';
-import { prepareNodes, type RuntimeNode } from './runtime.ts';
+import { type Preparation, prepareNodes, type RuntimeNode } from './runtime.ts';
 
 /** An RPC, action or notification prepared for validation. */
 export interface RuntimeOperation {
@@ -31,43 +30,41 @@ export interface Operations {
  * `operations` of the runtime node it is defined in (RPCs and top-level
  * notifications: the data root), so a document can name it in place.
  */
-export function prepareOperations(
-  schema: CompiledSchema,
-  data: RuntimeNode,
-  cx: Omit<CheckContext, 'module'>,
-  fast: boolean,
-): Operations {
+export function prepareOperations(schema: CompiledSchema, data: RuntimeNode, preparation: Preparation): Operations {
   const out: Operations = { rpcs: new Map(), actions: new Map(), notifications: new Map() };
   const add = (
     kind: RuntimeOperation['kind'],
-    op: { name: string; module: string; parents?: readonly QualifiedName[] },
+    operation: { name: string; module: string; parents?: readonly QualifiedName[] },
     input: readonly SchemaNode[],
     output: readonly SchemaNode[],
     musts: { input?: readonly Condition[] | undefined; output?: readonly Condition[] | undefined },
   ): void => {
-    const parents = op.parents ?? [];
-    const id = parents.length === 0 ? `${op.module}:${op.name}` : schemaPath([...parents, op]);
-    const r: RuntimeOperation = {
+    const parents = operation.parents ?? [];
+    const id = parents.length === 0 ? `${operation.module}:${operation.name}` : schemaPath([...parents, operation]);
+    const prepared: RuntimeOperation = {
       kind,
-      name: op.name,
-      module: op.module,
+      name: operation.name,
+      module: operation.module,
       id,
-      input: prepareNodes(input, op.module, cx, fast),
-      output: prepareNodes(output, op.module, cx, fast),
-      inputNode: operationNode(op, musts.input),
-      outputNode: operationNode(op, musts.output),
+      input: prepareNodes(input, operation.module, preparation),
+      output: prepareNodes(output, operation.module, preparation),
+      inputNode: operationNode(operation, musts.input),
+      outputNode: operationNode(operation, musts.output),
     };
-    (kind === 'rpc' ? out.rpcs : kind === 'action' ? out.actions : out.notifications).set(id, r);
+    (kind === 'rpc' ? out.rpcs : kind === 'action' ? out.actions : out.notifications).set(id, prepared);
     const holder = holderOf(data, parents);
     if (holder === undefined) return;
     holder.operations ??= new Map();
-    holder.operations.set(`${op.module}:${op.name}`, r);
-    if (parents.length > 0 && holder.schema.module === op.module) holder.operations.set(op.name, r);
+    holder.operations.set(`${operation.module}:${operation.name}`, prepared);
+    if (parents.length > 0 && holder.schema.module === operation.module)
+      holder.operations.set(operation.name, prepared);
   };
-  for (const op of schema.rpcs) add('rpc', op, op.input, op.output, { input: op.inputMust, output: op.outputMust });
-  for (const op of schema.actions)
-    add('action', op, op.input, op.output, { input: op.inputMust, output: op.outputMust });
-  for (const n of schema.notifications) add('notification', n, n.children, [], { input: n.must });
+  for (const rpc of schema.rpcs)
+    add('rpc', rpc, rpc.input, rpc.output, { input: rpc.inputMust, output: rpc.outputMust });
+  for (const action of schema.actions)
+    add('action', action, action.input, action.output, { input: action.inputMust, output: action.outputMust });
+  for (const notification of schema.notifications)
+    add('notification', notification, notification.children, [], { input: notification.must });
   return out;
 }
 
@@ -75,26 +72,26 @@ export function prepareOperations(
 export function schemaPath(names: readonly QualifiedName[]): string {
   let out = '';
   let module = '';
-  for (const n of names) {
-    out += n.module === module ? `/${n.name}` : `/${n.module}:${n.name}`;
-    module = n.module;
+  for (const name of names) {
+    out += name.module === module ? `/${name.name}` : `/${name.module}:${name.name}`;
+    module = name.module;
   }
   return out;
 }
 
 /** The operation's own node in data trees: a container, so issue paths and XPath treat it as one. */
-function operationNode(op: QualifiedName, must: readonly Condition[] | undefined): SchemaNode {
+function operationNode(operation: QualifiedName, must: readonly Condition[] | undefined): SchemaNode {
   return {
     kind: 'container',
-    name: op.name,
-    module: op.module,
+    name: operation.name,
+    module: operation.module,
     config: false,
     ...(must === undefined || must.length === 0 ? {} : { must }),
   };
 }
 
 function holderOf(data: RuntimeNode, parents: readonly QualifiedName[]): RuntimeNode | undefined {
-  let cur: RuntimeNode | undefined = data;
-  for (const p of parents) cur = cur?.members.get(`${p.module}:${p.name}`);
-  return cur;
+  let node: RuntimeNode | undefined = data;
+  for (const parent of parents) node = node?.members.get(`${parent.module}:${parent.name}`);
+  return node;
 }

@@ -20,40 +20,48 @@ export interface Placement {
 }
 
 /** Finds the operation of a runtime and builds its ancestors below `root`; undefined when issues leave nothing to validate. */
-export type Locate = (w: Walk, rt: Runtime, root: DataNode) => Placement | undefined;
+export type Locate = (walk: Walk, runtime: Runtime, root: DataNode) => Placement | undefined;
+
+/** An action or nested notification named by its instance path (`/m:top/list[key='k']/action`), and its content. */
+export interface PathTarget {
+  readonly steps: readonly PathStep[];
+  readonly kind: RuntimeOperation['kind'];
+  readonly content: unknown;
+}
+
+/** A search of a document for its one operation (yanglint's form): issues go to `walk`, the operation once met to `found`. */
+interface Search {
+  readonly walk: Walk;
+  readonly kinds: readonly RuntimeOperation['kind'][];
+  found: Placement | undefined;
+}
 
 const LABEL: Record<RuntimeOperation['kind'], string> = { rpc: 'RPC', action: 'action', notification: 'notification' };
 
 /**
- * The operation an instance path names (`/m:top/list[key='k']/action`),
- * its ancestors built from the path: containers, and list entries holding
- * their keys. A name the schema does not have is a bad argument (thrown);
- * a key value its type refuses is an issue.
+ * The operation an instance path names, its ancestors built from the path:
+ * containers, and list entries holding their keys. A name the schema does
+ * not have is a bad argument (thrown); a key value its type refuses is an
+ * issue.
  */
-export function placeByPath(
-  w: Walk,
-  rt: Runtime,
-  root: DataNode,
-  steps: readonly PathStep[],
-  kind: RuntimeOperation['kind'],
-  content: unknown,
-): Placement | undefined {
-  let r = rt.data;
-  let dn = root;
-  const text = steps.map((s) => `/${s.module}:${s.name}`).join('');
+export function placeByPath(walk: Walk, runtime: Runtime, root: DataNode, target: PathTarget): Placement | undefined {
+  const { steps, kind, content } = target;
+  let node = runtime.data;
+  let dataNode = root;
+  const text = steps.map((pathStep) => `/${pathStep.module}:${pathStep.name}`).join('');
   for (const step of steps.slice(0, -1)) {
-    const child = r.members.get(`${step.module}:${step.name}`);
+    const child = node.members.get(`${step.module}:${step.name}`);
     if (child === undefined || (child.schema.kind !== 'container' && child.schema.kind !== 'list'))
       throw new YangError(
         YangErrorCode.InvalidArgument,
         `Cannot place ${LABEL[kind]} "${text}": "${step.name}" is not a container or list here`,
       );
     if (child.schema.kind === 'container') {
-      dn = addNode(dn, child.schema, child.schema.name, child.schema.module);
+      dataNode = addNode(dataNode, child.schema, child.schema.name, child.schema.module);
     } else {
-      const entry = addNode(dn, child.schema, child.schema.name, child.schema.module);
+      const entry = addNode(dataNode, child.schema, child.schema.name, child.schema.module);
       for (const key of child.schema.keys ?? []) {
-        const given = step.keys.find(([k]) => k === key);
+        const given = step.keys.find(([name]) => name === key);
         if (given === undefined)
           throw new YangError(
             YangErrorCode.InvalidArgument,
@@ -61,27 +69,27 @@ export function placeByPath(
           );
         const keyNode = child.members.get(key)!;
         const value = typedDefault(keyNode.schema, given[1]);
-        const c = keyNode.check!(value, true);
-        if (typeof c !== 'string') {
-          typeIssue(w, childPath(entry, keyNode.schema.module, key), c, value);
+        const canonical = keyNode.check!(value, true);
+        if (typeof canonical !== 'string') {
+          typeIssue(walk, childPath(entry, keyNode.schema.module, key), canonical, value);
           return undefined;
         }
-        addNode(entry, keyNode.schema, key, keyNode.schema.module, c);
+        addNode(entry, keyNode.schema, key, keyNode.schema.module, canonical);
       }
-      dn = entry;
+      dataNode = entry;
     }
-    r = child;
+    node = child;
   }
   const last = steps[steps.length - 1]!;
-  const op = r.operations?.get(`${last.module}:${last.name}`);
-  if (op === undefined || op.kind !== kind) {
-    const known = kind === 'action' ? rt.actions : rt.notifications;
+  const operation = node.operations?.get(`${last.module}:${last.name}`);
+  if (operation === undefined || operation.kind !== kind) {
+    const known = kind === 'action' ? runtime.actions : runtime.notifications;
     throw new YangError(
       YangErrorCode.InvalidArgument,
       `Unknown ${LABEL[kind]} "${text}": expected one of ${[...known.keys()].join(', ') || '(none)'}`,
     );
   }
-  return { holder: dn, operation: op, content };
+  return { holder: dataNode, operation, content };
 }
 
 /**
@@ -93,119 +101,120 @@ export function placeByPath(
  * datastore). Exactly one operation of the kinds asked for must be there.
  */
 export function placeInDocument(kinds: readonly RuntimeOperation['kind'][], doc: unknown): Locate {
-  return (w, rt, root) => {
+  return (walk, runtime, root) => {
     if (!isObject(doc)) {
-      issue(w, 'type', '/', 'Expected a JSON object', { expected: 'object', received: doc });
+      issue(walk, 'type', '/', 'Expected a JSON object', { expected: 'object', received: doc });
       return undefined;
     }
-    const found: { at: Placement | undefined } = { at: undefined };
-    around(w, rt.data, doc, root, kinds, found);
-    if (found.at === undefined) {
-      const what = kinds.map((k) => LABEL[k]).join(' or ');
-      issue(w, 'unknown', '/', `Missing the operation: the document names no ${what}`, {
+    const search: Search = { walk, kinds, found: undefined };
+    around(search, runtime.data, doc, root);
+    if (search.found === undefined) {
+      const what = kinds.map((kind) => LABEL[kind]).join(' or ');
+      issue(walk, 'unknown', '/', `Missing the operation: the document names no ${what}`, {
         expected: `one ${what}`,
         received: Object.keys(doc),
       });
     }
-    return found.at;
+    return search.found;
   };
 }
 
-function around(
-  w: Walk,
-  r: RuntimeNode,
-  obj: Record<string, unknown>,
-  dn: DataNode,
-  kinds: readonly RuntimeOperation['kind'][],
-  found: { at: Placement | undefined },
-): void {
-  for (const key in obj) {
-    const v = obj[key];
-    const op = r.operations?.get(key);
-    if (op !== undefined) {
-      const path = childPath(dn, op.module, op.name);
-      if (!kinds.includes(op.kind)) issue(w, 'unknown', path, `Unexpected ${LABEL[op.kind]} "${op.name}" here`);
-      else if (found.at !== undefined)
+function around(search: Search, node: RuntimeNode, object: Record<string, unknown>, dataNode: DataNode): void {
+  const { walk, kinds } = search;
+  for (const key in object) {
+    const value = object[key];
+    const operation = node.operations?.get(key);
+    if (operation !== undefined) {
+      const path = childPath(dataNode, operation.module, operation.name);
+      if (!kinds.includes(operation.kind))
+        issue(walk, 'unknown', path, `Unexpected ${LABEL[operation.kind]} "${operation.name}" here`);
+      else if (search.found !== undefined)
         issue(
-          w,
+          walk,
           'unknown',
           path,
-          `Unexpected ${LABEL[op.kind]} "${op.name}": "${found.at.operation.name}" is already given`,
+          `Unexpected ${LABEL[operation.kind]} "${operation.name}": "${search.found.operation.name}" is already given`,
         );
-      else found.at = { holder: dn, operation: op, content: v };
+      else search.found = { holder: dataNode, operation, content: value };
       continue;
     }
-    const c = r.members.get(key);
-    if (c === undefined) {
+    const child = node.members.get(key);
+    if (child === undefined) {
       issue(
-        w,
+        walk,
         'unknown',
-        pathOf(dn),
-        `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`,
+        pathOf(dataNode),
+        `Node "${key}" not found as a child of ${dataNode.parent === undefined ? 'the data root' : `"${dataNode.name}"`}`,
         { received: key },
       );
       continue;
     }
-    member(w, c, v, dn, kinds, found);
+    member(search, child, value, dataNode);
   }
 }
 
-function member(
-  w: Walk,
-  c: RuntimeNode,
-  v: unknown,
-  dn: DataNode,
-  kinds: readonly RuntimeOperation['kind'][],
-  found: { at: Placement | undefined },
-): void {
-  const s = c.schema;
-  switch (s.kind) {
+function member(search: Search, node: RuntimeNode, value: unknown, dataNode: DataNode): void {
+  const walk = search.walk;
+  const schema = node.schema;
+  switch (schema.kind) {
     case 'leaf':
     case 'leaf-list': {
-      const values = s.kind === 'leaf' ? [v] : Array.isArray(v) ? v : undefined;
+      const values = schema.kind === 'leaf' ? [value] : Array.isArray(value) ? value : undefined;
       if (values === undefined) {
-        issue(w, 'type', pathOf(dn), `Leaf-list "${s.name}" must be a JSON array`, { expected: 'array', received: v });
+        issue(walk, 'type', pathOf(dataNode), `Leaf-list "${schema.name}" must be a JSON array`, {
+          expected: 'array',
+          received: value,
+        });
         return;
       }
-      values.forEach((x, i) => {
-        const canonical = c.check!(x, true);
-        if (typeof canonical !== 'string') typeIssue(w, childPath(dn, s.module, s.name), canonical, x);
-        else if (s.kind === 'leaf-list' && !s.config) positionedLeaf(dn, s, canonical, i + 1);
-        else addNode(dn, s, s.name, s.module, canonical);
+      values.forEach((item, index) => {
+        const canonical = node.check!(item, true);
+        if (typeof canonical !== 'string')
+          typeIssue(walk, childPath(dataNode, schema.module, schema.name), canonical, item);
+        else if (schema.kind === 'leaf-list' && !schema.config) positionedLeaf(dataNode, schema, canonical, index + 1);
+        else addNode(dataNode, schema, schema.name, schema.module, canonical);
       });
       return;
     }
     case 'container':
-      if (!isObject(v)) {
-        issue(w, 'type', pathOf(dn), `Container "${s.name}" must be a JSON object`, {
+      if (!isObject(value)) {
+        issue(walk, 'type', pathOf(dataNode), `Container "${schema.name}" must be a JSON object`, {
           expected: 'object',
-          received: v,
+          received: value,
         });
         return;
       }
-      around(w, c, v, addNode(dn, s, s.name, s.module), kinds, found);
+      around(search, node, value, addNode(dataNode, schema, schema.name, schema.module));
       return;
     case 'list': {
-      if (!Array.isArray(v) || !v.every(isObject)) {
-        issue(w, 'type', pathOf(dn), `List "${s.name}" must be a JSON array of objects`, {
+      if (!Array.isArray(value) || !value.every(isObject)) {
+        issue(walk, 'type', pathOf(dataNode), `List "${schema.name}" must be a JSON array of objects`, {
           expected: 'array',
-          received: v,
+          received: value,
         });
         return;
       }
-      const keys = s.keys ?? [];
-      v.forEach((entry, i) => {
-        const missing = keys.find((k) => !hasMember(entry, c.members.get(k)!));
+      const keys = schema.keys ?? [];
+      value.forEach((entry, index) => {
+        const missing = keys.find((key) => !hasMember(entry, node.members.get(key)!));
         if (missing !== undefined) {
-          issue(w, 'missing-key', childPath(dn, s.module, s.name), `List instance is missing its key "${missing}"`);
+          issue(
+            walk,
+            'missing-key',
+            childPath(dataNode, schema.module, schema.name),
+            `List instance is missing its key "${missing}"`,
+          );
           return;
         }
-        const n = keys.length === 0 ? positionedNode(dn, s, i + 1, false) : addNode(dn, s, s.name, s.module);
-        around(w, c, entry, n, kinds, found);
+        const entryNode =
+          keys.length === 0
+            ? positionedNode(dataNode, schema, index + 1, false)
+            : addNode(dataNode, schema, schema.name, schema.module);
+        around(search, node, entry, entryNode);
       });
       return;
     }
     default:
-      addNode(dn, s, s.name, s.module);
+      addNode(dataNode, schema, schema.name, schema.module);
   }
 }

@@ -13,19 +13,26 @@ export type ValidationResult =
   | { readonly valid: true; readonly issues: readonly [] }
   | { readonly valid: false; readonly issues: readonly YangIssue[] };
 
-/** A runtime with the fast paths off, for a run whose early rules failed. */
-export type Generic = () => Runtime;
+/** What one validation call runs with besides the document: made once per call, never per node. */
+export interface Run {
+  readonly runtime: Runtime;
+  /** Stop collecting after this many issues. */
+  readonly limit: number;
+  /** The runtime with the fast paths off, for a run whose early rules failed. */
+  readonly generic: () => Runtime;
+}
 
-/** Validates a data document (configuration, or configuration and state) against the data tree of `rt`. */
-export function runData(rt: Runtime, mode: TreeMode, doc: unknown, limit: number, generic: Generic): ValidationResult {
-  const w = newWalk(mode, rt.tree, rt.fastPaths, limit);
+/** Validates a data document (configuration, or configuration and state) against the data tree of the run's runtime. */
+export function runData(run: Run, mode: TreeMode, doc: unknown): ValidationResult {
+  const { runtime } = run;
+  const walk = newWalk(mode, runtime.tree, runtime.fastPaths, run.limit);
   const root = addNode(undefined, undefined, '', '');
   if (!isObject(doc)) {
-    issue(w, 'type', '/', 'Expected a JSON object', { expected: 'object', received: doc });
-    return result(w);
+    issue(walk, 'type', '/', 'Expected a JSON object', { expected: 'object', received: doc });
+    return result(walk);
   }
-  walkMembers(w, rt.data, doc, root);
-  return finish(w, rt, () => runData(generic(), mode, doc, limit, generic));
+  walkMembers(walk, runtime.data, doc, root);
+  return finish(walk, runtime, () => runData(generically(run), mode, doc));
 }
 
 /**
@@ -34,41 +41,45 @@ export function runData(rt: Runtime, mode: TreeMode, doc: unknown, limit: number
  * members and carries the `must`s written on `input`/`output` (the
  * notification), evaluated with it as context node (RFC 7950 §7.5.3).
  */
-export function runOperation(
-  rt: Runtime,
-  locate: Locate,
-  output: boolean,
-  limit: number,
-  generic: Generic,
-): ValidationResult {
-  const w = newWalk('data', rt.tree, rt.fastPaths, limit);
+export function runOperation(run: Run, locate: Locate, output: boolean): ValidationResult {
+  const { runtime } = run;
+  const walk = newWalk('data', runtime.tree, runtime.fastPaths, run.limit);
   const root = addNode(undefined, undefined, '', '');
-  const at = locate(w, rt, root);
-  if (at !== undefined) {
-    const { holder, operation: op, content } = at;
-    const node = output ? op.outputNode : op.inputNode;
-    const members: RuntimeNode = output ? op.output : op.input;
+  const placement = locate(walk, runtime, root);
+  if (placement !== undefined) {
+    const { holder, operation, content } = placement;
+    const node = output ? operation.outputNode : operation.inputNode;
+    const members: RuntimeNode = output ? operation.output : operation.input;
     if (!isObject(content)) {
       // named at the node holding it, as yanglint names a container of the wrong JSON kind
-      issue(w, 'type', pathOf(holder), `"${op.name}" must be a JSON object`, { expected: 'object', received: content });
-      return result(w);
+      issue(walk, 'type', pathOf(holder), `"${operation.name}" must be a JSON object`, {
+        expected: 'object',
+        received: content,
+      });
+      return result(walk);
     }
-    const top = addNode(holder, node, op.name, op.module);
-    if (node.must !== undefined) w.deferred.push(top);
-    walkMembers(w, members, content, top);
+    const top = addNode(holder, node, operation.name, operation.module);
+    if (node.must !== undefined) walk.deferred.push(top);
+    walkMembers(walk, members, content, top);
   }
-  return finish(w, rt, () => runOperation(generic(), locate, output, limit, generic));
+  return finish(walk, runtime, () => runOperation(generically(run), locate, output));
+}
+
+/** The same run on the generic runtime. */
+function generically(run: Run): Run {
+  return { runtime: run.generic(), limit: run.limit, generic: run.generic };
 }
 
 /** The checks after the walk; an early rule that failed sends the document to the generic runtime. */
-function finish(w: Walk, rt: Runtime, again: () => ValidationResult): ValidationResult {
-  if (w.pending.length > 0) checkEarlyLeafrefs(w);
+function finish(walk: Walk, runtime: Runtime, again: () => ValidationResult): ValidationResult {
+  if (walk.pending.length > 0) checkEarlyLeafrefs(walk);
   // an early rule failed: the generic run reports every issue, in its order
-  if (w.fallback) return again();
-  if (w.deferred.length > 0 || w.guarded.length > 0 || w.implicitWhen.length > 0) checkConstraints(w, rt);
-  return result(w);
+  if (walk.fallback) return again();
+  if (walk.deferred.length > 0 || walk.guarded.length > 0 || walk.implicitWhen.length > 0)
+    checkConstraints(walk, runtime);
+  return result(walk);
 }
 
-function result(w: Walk): ValidationResult {
-  return w.issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues: w.issues };
+function result(walk: Walk): ValidationResult {
+  return walk.issues.length === 0 ? { valid: true, issues: [] } : { valid: false, issues: walk.issues };
 }

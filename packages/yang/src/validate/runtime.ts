@@ -84,22 +84,27 @@ export interface PrepareOptions {
   readonly fastPaths?: boolean;
 }
 
+/** What preparing nodes takes throughout: the type checkers' context (all but the leaf's module) and whether the fast paths are on. */
+export interface Preparation {
+  readonly checks: Omit<CheckContext, 'module'>;
+  readonly fastPaths: boolean;
+}
+
 /** Builds runtime nodes for a list of sibling schema nodes under a parent in `parentModule`. */
 export function prepareNodes(
   nodes: readonly SchemaNode[],
   parentModule: string | undefined,
-  cx: Omit<CheckContext, 'module'>,
-  fast = true,
+  preparation: Preparation,
 ): RuntimeNode {
   const holder = emptyNode(parentModule);
-  addChildren(holder, nodes, parentModule, [], cx, fast);
+  addChildren(holder, nodes, parentModule, [], preparation);
   return holder;
 }
 
 function emptyNode(module: string | undefined): RuntimeNode {
-  const s = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
+  const schema = { kind: 'container', name: '', module: module ?? '', config: true } as SchemaNode;
   return {
-    schema: s,
+    schema,
     check: undefined,
     memberOf: undefined,
     members: new Map(),
@@ -133,23 +138,30 @@ function addChildren(
   nodes: readonly SchemaNode[],
   parentModule: string | undefined,
   cases: RuntimeCase[],
-  cx: Omit<CheckContext, 'module'>,
-  fast: boolean,
+  preparation: Preparation,
 ): void {
-  for (const s of nodes) {
-    if (s.kind === 'choice') {
-      const choice: RuntimeChoice = { schema: s, outer: cases[cases.length - 1] };
+  const { checks, fastPaths } = preparation;
+  for (const schema of nodes) {
+    if (schema.kind === 'choice') {
+      const choice: RuntimeChoice = { schema, outer: cases[cases.length - 1] };
       parent.choices.push(choice);
-      for (const c of s.children ?? [])
-        addChildren(parent, c.children ?? [], parentModule, [...cases, { choice, name: c.name }], cx, fast);
+      for (const caseNode of schema.children ?? [])
+        addChildren(
+          parent,
+          caseNode.children ?? [],
+          parentModule,
+          [...cases, { choice, name: caseNode.name }],
+          preparation,
+        );
       continue;
     }
-    const jsonNames = [`${s.module}:${s.name}`];
-    if (parentModule === s.module) jsonNames.push(s.name);
-    const r: RuntimeNode = {
-      schema: s,
-      check: s.type === undefined ? undefined : compileCheck(s.type, { ...cx, module: s.module }),
-      memberOf: s.type === undefined ? undefined : compileUnionMember(s.type, { ...cx, module: s.module }),
+    const jsonNames = [`${schema.module}:${schema.name}`];
+    if (parentModule === schema.module) jsonNames.push(schema.name);
+    const node: RuntimeNode = {
+      schema,
+      check: schema.type === undefined ? undefined : compileCheck(schema.type, { ...checks, module: schema.module }),
+      memberOf:
+        schema.type === undefined ? undefined : compileUnionMember(schema.type, { ...checks, module: schema.module }),
       members: new Map(),
       children: [],
       choices: [],
@@ -159,7 +171,7 @@ function addChildren(
       ownXPath: false,
       mandatoryConfig: false,
       mandatoryAll: false,
-      isKey: parent.schema.kind === 'list' && (parent.schema.keys?.includes(s.name) ?? false),
+      isKey: parent.schema.kind === 'list' && (parent.schema.keys?.includes(schema.name) ?? false),
       mustHaveConfig: [],
       mustHaveAll: [],
       withDefaults: [],
@@ -174,54 +186,57 @@ function addChildren(
       seenKeys: [],
       seenNodes: [],
     };
-    if (s.children !== undefined && s.kind !== 'leaf' && s.kind !== 'leaf-list')
-      addChildren(r, s.children, s.module, [], cx, fast);
-    r.ownXPath = (s.must?.length ?? 0) > 0 || (s.when?.length ?? 0) > 0 || needsInstance(s);
-    r.lazyLeaf = fast && s.kind === 'leaf' && !r.ownXPath && !r.isKey;
-    r.xpath = r.ownXPath || r.children.some((k) => k.xpath);
-    r.mandatoryAll = isMandatory(r, false);
-    r.mandatoryConfig = s.config && isMandatory(r, true);
-    r.implicitMust = hasImplicitMust(r);
-    if (r.implicitMust) parent.implicitContainers.push(r);
-    for (const n of jsonNames) parent.members.set(n, r);
-    parent.children.push(r);
-    if (r.mandatoryConfig) parent.mustHaveConfig.push(r);
-    if (r.mandatoryAll) parent.mustHaveAll.push(r);
-    if (s.defaults !== undefined && (s.kind === 'leaf' || s.kind === 'leaf-list')) parent.withDefaults.push(r);
+    if (schema.children !== undefined && schema.kind !== 'leaf' && schema.kind !== 'leaf-list')
+      addChildren(node, schema.children, schema.module, [], preparation);
+    node.ownXPath = (schema.must?.length ?? 0) > 0 || (schema.when?.length ?? 0) > 0 || needsInstance(schema);
+    node.lazyLeaf = fastPaths && schema.kind === 'leaf' && !node.ownXPath && !node.isKey;
+    node.xpath = node.ownXPath || node.children.some((child) => child.xpath);
+    node.mandatoryAll = isMandatory(node, false);
+    node.mandatoryConfig = schema.config && isMandatory(node, true);
+    node.implicitMust = hasImplicitMust(node);
+    if (node.implicitMust) parent.implicitContainers.push(node);
+    for (const jsonName of jsonNames) parent.members.set(jsonName, node);
+    parent.children.push(node);
+    if (node.mandatoryConfig) parent.mustHaveConfig.push(node);
+    if (node.mandatoryAll) parent.mustHaveAll.push(node);
+    if (schema.defaults !== undefined && (schema.kind === 'leaf' || schema.kind === 'leaf-list'))
+      parent.withDefaults.push(node);
   }
 }
 
-function needsInstance(s: SchemaNode): boolean {
-  const t = s.type;
-  if (t === undefined) return false;
-  const walk = (x: typeof t): boolean =>
-    (x.base === 'leafref' && x.requireInstance !== false) ||
-    x.base === 'instance-identifier' ||
-    (x.union?.some(walk) ?? false);
-  return walk(t);
+function needsInstance(schema: SchemaNode): boolean {
+  const type = schema.type;
+  if (type === undefined) return false;
+  const walk = (spec: typeof type): boolean =>
+    (spec.base === 'leafref' && spec.requireInstance !== false) ||
+    spec.base === 'instance-identifier' ||
+    (spec.union?.some(walk) ?? false);
+  return walk(type);
 }
 
 /** A non-presence container whose own `must`s, or those of what exists with it (NP containers, defaults), apply while it is absent. */
-function hasImplicitMust(r: RuntimeNode): boolean {
-  const s = r.schema;
-  if (s.kind !== 'container' || s.presence === true) return false;
-  if ((s.must?.length ?? 0) > 0) return true;
+function hasImplicitMust(node: RuntimeNode): boolean {
+  const schema = node.schema;
+  if (schema.kind !== 'container' || schema.presence === true) return false;
+  if ((schema.must?.length ?? 0) > 0) return true;
   // only the default case of a choice exists without data
-  return r.children.some(
-    (k) =>
-      k.cases.every((c) => c.choice.schema.defaultCase === c.name) &&
-      (k.implicitMust || (k.schema.defaults !== undefined && (k.schema.must?.length ?? 0) > 0)),
+  return node.children.some(
+    (child) =>
+      child.cases.every((membership) => membership.choice.schema.defaultCase === membership.name) &&
+      (child.implicitMust || (child.schema.defaults !== undefined && (child.schema.must?.length ?? 0) > 0)),
   );
 }
 
-function isMandatory(r: RuntimeNode, config: boolean): boolean {
-  const s = r.schema;
-  if (s.mandatory === true) return true;
-  if ((s.kind === 'list' || s.kind === 'leaf-list') && (s.minElements ?? 0) > 0) return true;
-  if (s.kind === 'container' && s.presence !== true)
+function isMandatory(node: RuntimeNode, config: boolean): boolean {
+  const schema = node.schema;
+  if (schema.mandatory === true) return true;
+  if ((schema.kind === 'list' || schema.kind === 'leaf-list') && (schema.minElements ?? 0) > 0) return true;
+  if (schema.kind === 'container' && schema.presence !== true)
     return (
-      r.children.some((k) => (config ? k.mandatoryConfig : k.mandatoryAll)) ||
-      r.choices.some((c) => c.schema.mandatory === true && c.outer === undefined && (!config || c.schema.config))
+      node.children.some((child) => (config ? child.mandatoryConfig : child.mandatoryAll)) ||
+      node.choices.some(
+        (choice) => choice.schema.mandatory === true && choice.outer === undefined && (!config || choice.schema.config),
+      )
     );
   return false;
 }
@@ -237,7 +252,7 @@ export interface Runtime {
   /** Notifications by `module:name` (top level) or schema path (nested). */
   readonly notifications: Map<string, RuntimeOperation>;
   readonly derived: Map<string, ReadonlySet<string>>;
-  readonly regex: (js: string) => RegExp;
+  readonly regex: (source: string) => RegExp;
   /** False when no node has must, when, leafref or instance-identifier: leaves then need no data nodes. */
   readonly tree: boolean;
   /** An XSD pattern (from `re-match()`), translated and compiled once. */
@@ -254,105 +269,107 @@ export interface Runtime {
  * completion of inner nodes that keep only what they must.
  */
 function prepareFast(holder: RuntimeNode, out: Map<Condition, FastCondition | null>): void {
-  const visit = (r: RuntimeNode, anc: RuntimeNode[]): void => {
-    const below = [...anc, r];
-    for (const k of r.children) {
-      const compiled = (k.schema.must ?? []).map((c) => {
-        const m = compileMust(c.expr, k, below);
+  const visit = (node: RuntimeNode, ancestors: RuntimeNode[]): void => {
+    const below = [...ancestors, node];
+    for (const child of node.children) {
+      const compiled = (child.schema.must ?? []).map((condition) => {
+        const must = compileMust(condition.expr, child, below);
         // a condition object met twice (shared by two places) keeps the generic evaluator
-        out.set(c, out.has(c) ? null : (m?.test ?? null));
-        return m;
+        out.set(condition, out.has(condition) ? null : (must?.test ?? null));
+        return must;
       });
-      visit(k, below);
-      if (k.schema.kind !== 'leaf' || k.isKey || !k.ownXPath || (k.schema.when?.length ?? 0) > 0) continue;
-      if (!compiled.every((m) => m !== undefined && m.reach <= 1)) continue;
-      const ref = needsInstance(k.schema);
-      if (ref && !refersToOwnKey(k.schema.type!, r)) continue;
-      k.early = { musts: compiled.map((m) => m!.test), self: compiled.some((m) => m!.self), leafref: ref };
-      k.lazyLeaf = true;
-      if (compiled.length > 0) r.earlyLeaves.push(k);
-      if (ref) r.earlyLeafrefs.push(k);
+      visit(child, below);
+      if (child.schema.kind !== 'leaf' || child.isKey || !child.ownXPath || (child.schema.when?.length ?? 0) > 0)
+        continue;
+      if (!compiled.every((must) => must !== undefined && must.reach <= 1)) continue;
+      const leafref = needsInstance(child.schema);
+      if (leafref && !refersToOwnKey(child.schema.type!, node)) continue;
+      child.early = { musts: compiled.map((must) => must!.test), self: compiled.some((must) => must!.self), leafref };
+      child.lazyLeaf = true;
+      if (compiled.length > 0) node.earlyLeaves.push(child);
+      if (leafref) node.earlyLeafrefs.push(child);
     }
-    if (r.children.some((k) => k.lazyLeaf || k.schema.kind === 'list'))
-      r.lazy = { config: lazyFor(r, true), data: lazyFor(r, false) };
+    if (node.children.some((child) => child.lazyLeaf || child.schema.kind === 'list'))
+      node.lazy = { config: lazyFor(node, true), data: lazyFor(node, false) };
   };
   visit(holder, []);
 }
 
 /** A required leafref `../../list/key` from a leaf of `list`'s entries to the list's only key. */
-function refersToOwnKey(t: TypeSpec, list: RuntimeNode): boolean {
+function refersToOwnKey(type: TypeSpec, list: RuntimeNode): boolean {
   const keys = list.schema.keys ?? [];
   if (
-    t.base !== 'leafref' ||
-    t.requireInstance === false ||
-    t.path === undefined ||
+    type.base !== 'leafref' ||
+    type.requireInstance === false ||
+    type.path === undefined ||
     list.schema.kind !== 'list' ||
     keys.length !== 1
   )
     return false;
-  const e: XPathExpr = t.path;
+  const path: XPathExpr = type.path;
   if (
-    e.t !== 'path' ||
-    e.abs ||
-    e.from !== undefined ||
-    e.steps.length !== 4 ||
-    e.steps.some((st) => st.preds.length > 0)
+    path.t !== 'path' ||
+    path.abs ||
+    path.from !== undefined ||
+    path.steps.length !== 4 ||
+    path.steps.some((step) => step.preds.length > 0)
   )
     return false;
-  const [u1, u2, l, k] = e.steps as readonly [Step, Step, Step, Step];
-  const up = (st: Step): boolean => st.axis === 'parent' && st.test.k === 'node';
-  const named = (st: Step, module: string, name: string): boolean =>
-    st.axis === 'child' && st.test.k === 'name' && st.test.module === module && st.test.name === name;
+  const [firstUp, secondUp, listStep, keyStep] = path.steps as readonly [Step, Step, Step, Step];
+  const isParentStep = (step: Step): boolean => step.axis === 'parent' && step.test.k === 'node';
+  const named = (step: Step, module: string, name: string): boolean =>
+    step.axis === 'child' && step.test.k === 'name' && step.test.module === module && step.test.name === name;
   const key = list.members.get(keys[0]!);
   return (
-    up(u1) &&
-    up(u2) &&
-    named(l, list.schema.module, list.schema.name) &&
+    isParentStep(firstUp) &&
+    isParentStep(secondUp) &&
+    named(listStep, list.schema.module, list.schema.name) &&
     key !== undefined &&
-    named(k, key.schema.module, key.schema.name)
+    named(keyStep, key.schema.module, key.schema.name)
   );
 }
 
 /** Prepares a compiled schema for validation. */
 export function prepare(schema: CompiledSchema, options: PrepareOptions = {}): Runtime {
-  const fast = options.fastPaths ?? true;
+  const fastPaths = options.fastPaths ?? true;
   const cache = new Map<string, RegExp>();
-  const regex = (js: string): RegExp => {
-    let re = cache.get(js);
-    if (re === undefined) {
-      re = new RegExp(js, 'u');
-      cache.set(js, re);
+  const regex = (source: string): RegExp => {
+    let compiled = cache.get(source);
+    if (compiled === undefined) {
+      compiled = new RegExp(source, 'u');
+      cache.set(source, compiled);
     }
-    return re;
+    return compiled;
   };
   const xsd = new Map<string, RegExp>();
-  const xsdRegex = (p: string): RegExp => {
-    let re = xsd.get(p);
-    if (re === undefined) {
-      re = new RegExp(xsdToJs(p), 'u');
-      xsd.set(p, re);
+  const xsdRegex = (xsdPattern: string): RegExp => {
+    let compiled = xsd.get(xsdPattern);
+    if (compiled === undefined) {
+      compiled = new RegExp(xsdToJs(xsdPattern), 'u');
+      xsd.set(xsdPattern, compiled);
     }
-    return re;
+    return compiled;
   };
-  const implemented = new Set(schema.modules.filter((m) => m.implemented).map((m) => m.name));
-  const cx = { identities: schema.identities, implemented, regex };
+  const implemented = new Set(schema.modules.filter((module) => module.implemented).map((module) => module.name));
+  const preparation: Preparation = { checks: { identities: schema.identities, implemented, regex }, fastPaths };
   const derived = new Map<string, ReadonlySet<string>>(
-    Object.entries(schema.identities).map(([k, v]) => [k, new Set(v.derived)]),
+    Object.entries(schema.identities).map(([identity, spec]) => [identity, new Set(spec.derived)]),
   );
-  const data = prepareNodes(schema.data, undefined, cx, fast);
-  const { rpcs, actions, notifications } = prepareOperations(schema, data, cx, fast);
+  const data = prepareNodes(schema.data, undefined, preparation);
+  const { rpcs, actions, notifications } = prepareOperations(schema, data, preparation);
   const operations = [...rpcs.values(), ...actions.values(), ...notifications.values()];
   const tree =
-    data.children.some((k) => k.xpath) ||
+    data.children.some((child) => child.xpath) ||
     operations.some(
-      (o) =>
-        o.input.children.some((k) => k.xpath) ||
-        o.output.children.some((k) => k.xpath) ||
-        o.inputNode.must !== undefined ||
-        o.outputNode.must !== undefined,
+      (operation) =>
+        operation.input.children.some((child) => child.xpath) ||
+        operation.output.children.some((child) => child.xpath) ||
+        operation.inputNode.must !== undefined ||
+        operation.outputNode.must !== undefined,
     );
   const fastMust = new Map<Condition, FastCondition | null>();
-  if (fast)
-    for (const holder of [data, ...operations.flatMap((o) => [o.input, o.output])]) prepareFast(holder, fastMust);
-  return { schema, data, rpcs, actions, notifications, derived, regex, xsdRegex, tree, fastMust, fastPaths: fast };
+  if (fastPaths)
+    for (const holder of [data, ...operations.flatMap((operation) => [operation.input, operation.output])])
+      prepareFast(holder, fastMust);
+  return { schema, data, rpcs, actions, notifications, derived, regex, xsdRegex, tree, fastMust, fastPaths };
 }

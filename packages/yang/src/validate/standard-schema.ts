@@ -37,9 +37,9 @@ export interface StandardIssue {
 export function pathKeys(path: string, prefix: string): (string | { key: string })[] {
   const rest = path.startsWith(prefix) ? path.slice(prefix.length) : path;
   const out: (string | { key: string })[] = [];
-  for (const m of rest.matchAll(/\/([^/[]+)((?:\[(?:[^\]'"]|'[^']*'|"[^"]*")*\])*)/g)) {
-    out.push(m[1]!);
-    for (const p of m[2]!.matchAll(/\[((?:[^\]'"]|'[^']*'|"[^"]*")*)\]/g)) out.push({ key: p[1]! });
+  for (const match of rest.matchAll(/\/([^/[]+)((?:\[(?:[^\]'"]|'[^']*'|"[^"]*")*\])*)/g)) {
+    out.push(match[1]!);
+    for (const predicate of match[2]!.matchAll(/\[((?:[^\]'"]|'[^']*'|"[^"]*")*)\]/g)) out.push({ key: predicate[1]! });
   }
   return out;
 }
@@ -49,15 +49,15 @@ export function standardSchema(
   run: (value: unknown) => ValidationResult,
   prefix: string,
 ): StandardSchemaV1<unknown, Record<string, unknown>> {
-  const toIssue = (i: YangIssue): StandardIssue => {
-    const path = pathKeys(i.path, prefix);
+  const toIssue = (issue: YangIssue): StandardIssue => {
+    const path = pathKeys(issue.path, prefix);
     // yanglint names an unknown member's parent; a params path names the member itself
-    if (i.kind === 'unknown' && typeof i.received === 'string') path.push(i.received);
+    if (issue.kind === 'unknown' && typeof issue.received === 'string') path.push(issue.received);
     return {
-      message: i.message,
+      message: issue.message,
       path,
-      ...(i.expected === undefined ? {} : { expected: i.expected }),
-      ...(typeof i.received === 'string' ? { received: i.received } : {}),
+      ...(issue.expected === undefined ? {} : { expected: issue.expected }),
+      ...(typeof issue.received === 'string' ? { received: issue.received } : {}),
     };
   };
   return {
@@ -65,8 +65,8 @@ export function standardSchema(
       version: 1,
       vendor: 'fleetkit-yang',
       validate(value) {
-        const r = run(value);
-        return r.valid ? { value: value as Record<string, unknown> } : { issues: r.issues.map(toIssue) };
+        const result = run(value);
+        return result.valid ? { value: value as Record<string, unknown> } : { issues: result.issues.map(toIssue) };
       },
     },
   };

@@ -18,52 +18,57 @@ const PLACEHOLDER: DataNode = Object.freeze({
   children: [],
 });
 
-/** Validates the members of a JSON object against the children of `r`, building data nodes under `dn`. */
-export function walkMembers(w: Walk, r: RuntimeNode, obj: Record<string, unknown>, dn: DataNode): void {
+/** Validates the members of a JSON object against the children of `node`, building data nodes under `dataNode`. */
+export function walkMembers(walk: Walk, node: RuntimeNode, object: Record<string, unknown>, dataNode: DataNode): void {
   // Children are gathered in a list reused per depth, then kept as an exact-size
   // copy: a list grown by push holds 17 slots, and at 100k entries the tree's
   // size (it outlives the walk) sets the speed.
   // Each list starts with a placeholder that is never cut: V8 drops the
   // storage of an array whose length is set to 0, and regrowing it cost an
   // allocation per list entry. The placeholder matches no name.
-  const own = dn.children;
-  let gathered = w.scratch[w.depth];
+  const ownChildren = dataNode.children;
+  let gathered = walk.scratch[walk.depth];
   if (gathered === undefined) {
     gathered = [PLACEHOLDER];
-    w.scratch[w.depth] = gathered;
+    walk.scratch[walk.depth] = gathered;
   }
-  w.depth++;
-  dn.children = gathered;
-  walkChildren(w, r, obj, dn);
-  w.depth--;
-  dn.children = gathered.length === 1 ? own : own.length === 0 ? gathered.slice(1) : own.concat(gathered.slice(1));
+  walk.depth++;
+  dataNode.children = gathered;
+  walkChildren(walk, node, object, dataNode);
+  walk.depth--;
+  dataNode.children =
+    gathered.length === 1
+      ? ownChildren
+      : ownChildren.length === 0
+        ? gathered.slice(1)
+        : ownChildren.concat(gathered.slice(1));
   gathered.length = 1;
-  if (!w.tree) return;
+  if (!walk.tree) return;
   // plain leaves were only checked and list entries may be gone: the node completes them if XPath ever walks into it (validate/lazy.ts)
-  dn.source = obj;
-  if (r.lazy !== undefined) dn.lazy = w.mode === 'config' ? r.lazy.config : r.lazy.data;
-  if (r.earlyLeaves.length > 0) earlyMusts(w, r, obj, dn);
+  dataNode.source = object;
+  if (node.lazy !== undefined) dataNode.lazy = walk.mode === 'config' ? node.lazy.config : node.lazy.data;
+  if (node.earlyLeaves.length > 0) earlyMusts(walk, node, object, dataNode);
 }
 
 /** The `must`s of early leaves, on the finished node (they read only its leaves); a failure sends the run to the generic path. */
-function earlyMusts(w: Walk, r: RuntimeNode, obj: Record<string, unknown>, dn: DataNode): void {
-  const config = w.mode === 'config';
-  const early = r.earlyLeaves;
+function earlyMusts(walk: Walk, node: RuntimeNode, object: Record<string, unknown>, dataNode: DataNode): void {
+  const config = walk.mode === 'config';
+  const early = node.earlyLeaves;
   for (let i = 0; i < early.length; i++) {
-    const k = early[i]!;
-    const { musts, self } = k.early!;
-    if (config && !k.schema.config) continue;
-    for (let j = 0; j < k.jsonNames.length; j++) {
-      const v = obj[k.jsonNames[j]!];
-      if (v === undefined) continue;
+    const leaf = early[i]!;
+    const { musts, self } = leaf.early!;
+    if (config && !leaf.schema.config) continue;
+    for (let j = 0; j < leaf.jsonNames.length; j++) {
+      const value = object[leaf.jsonNames[j]!];
+      if (value === undefined) continue;
       // the walk checked the value already; only a must reading `.` needs its canonical string. A value
       // that failed its type has no node and no must on the generic path: a must failing on it here only
       // sends the run there (the walk reported the type issue either way)
-      const c = self ? k.check!(v, true) : '';
-      if (typeof c !== 'string') continue;
-      for (let m = 0; m < musts.length; m++) {
-        if (!musts[m]!(undefined, dn, c, config)) {
-          w.fallback = true;
+      const canonical = self ? leaf.check!(value, true) : '';
+      if (typeof canonical !== 'string') continue;
+      for (let mustIndex = 0; mustIndex < musts.length; mustIndex++) {
+        if (!musts[mustIndex]!(undefined, dataNode, canonical, config)) {
+          walk.fallback = true;
           return;
         }
       }
@@ -71,95 +76,106 @@ function earlyMusts(w: Walk, r: RuntimeNode, obj: Record<string, unknown>, dn: D
   }
 }
 
-function walkChildren(w: Walk, r: RuntimeNode, obj: Record<string, unknown>, dn: DataNode): void {
-  const active = r.choices.length > 0 ? new Map<RuntimeChoice, string>() : undefined;
+function walkChildren(walk: Walk, node: RuntimeNode, object: Record<string, unknown>, dataNode: DataNode): void {
+  const active = node.choices.length > 0 ? new Map<RuntimeChoice, string>() : undefined;
   // objects of one list mostly list the same members in the same order: the
   // member met at each position last time is checked first (a string compare,
   // not a hash lookup); only a hint, always verified
-  const seenKeys = r.seenKeys;
-  const seenNodes = r.seenNodes;
-  let at = 0;
-  for (const key in obj) {
+  const seenKeys = node.seenKeys;
+  const seenNodes = node.seenNodes;
+  let position = 0;
+  for (const key in object) {
     let child: RuntimeNode | undefined;
-    if (seenKeys[at] === key) child = seenNodes[at];
+    if (seenKeys[position] === key) child = seenNodes[position];
     else {
-      child = r.members.get(key);
-      if (at < SEEN_MAX) {
-        seenKeys[at] = key;
-        seenNodes[at] = child;
+      child = node.members.get(key);
+      if (position < SEEN_MAX) {
+        seenKeys[position] = key;
+        seenNodes[position] = child;
       }
     }
-    at++;
+    position++;
     if (child === undefined) {
-      unknownMember(w, r, key, dn);
+      unknownMember(walk, node, key, dataNode);
       continue;
     }
-    if (w.mode === 'config' && !child.schema.config) {
+    if (walk.mode === 'config' && !child.schema.config) {
       issue(
-        w,
+        walk,
         'state',
-        childPath(dn, child.schema.module, child.schema.name),
+        childPath(dataNode, child.schema.module, child.schema.name),
         `Unexpected state node "${child.schema.name}" (config false) in configuration data`,
       );
       continue;
     }
     // an empty non-presence container, or a list given as [], is not data of
     // its case (libyang treats the container as a default node, [] as no entries)
-    if (active !== undefined && !noData(child, obj[key])) {
-      for (const c of child.cases) {
-        const prev = active.get(c.choice);
-        if (prev === undefined) active.set(c.choice, c.name);
-        else if (prev !== c.name)
+    if (active !== undefined && !noData(child, object[key])) {
+      for (const membership of child.cases) {
+        const chosen = active.get(membership.choice);
+        if (chosen === undefined) active.set(membership.choice, membership.name);
+        else if (chosen !== membership.name)
           issue(
-            w,
+            walk,
             'choice',
-            pathOf(dn),
-            `Data for both cases "${prev}" and "${c.name}" of choice "${c.choice.schema.name}" exist`,
+            pathOf(dataNode),
+            `Data for both cases "${chosen}" and "${membership.name}" of choice "${membership.choice.schema.name}" exist`,
           );
       }
     }
-    walkValue(w, child, obj[key], dn);
+    walkValue(walk, child, object[key], dataNode);
   }
-  const mustHave = w.mode === 'config' ? r.mustHaveConfig : r.mustHaveAll;
+  const mustHave = walk.mode === 'config' ? node.mustHaveConfig : node.mustHaveAll;
   for (let i = 0; i < mustHave.length; i++) {
-    const k = mustHave[i]!;
-    if (hasMember(obj, k)) continue;
-    if (!casesActive(k, active)) continue;
+    const required = mustHave[i]!;
+    if (hasMember(object, required)) continue;
+    if (!casesActive(required, active)) continue;
     // built below as an implicit container, which reports what it misses
-    if (k.implicitMust) continue;
-    missing(w, k, dn, childPath(dn, k.schema.module, k.schema.name));
+    if (required.implicitMust) continue;
+    missing(walk, required, dataNode, childPath(dataNode, required.schema.module, required.schema.name));
   }
-  if (r.choices.length > 0) mandatoryChoices(w, r, dn, active);
-  if (r.implicitContainers.length > 0) implicitContainers(w, r, obj, dn, active);
-  if (r.xpath && r.withDefaults.length > 0) addDefaults(w, r, obj, dn, active);
+  if (node.choices.length > 0) mandatoryChoices(walk, node, dataNode, active);
+  if (node.implicitContainers.length > 0) implicitContainers(walk, node, object, dataNode, active);
+  if (node.xpath && node.withDefaults.length > 0) addDefaults(walk, node, object, dataNode, active);
 }
 
 /** A member the node does not define; an action or notification defined there is named itself, as libyang does. */
-function unknownMember(w: Walk, r: RuntimeNode, key: string, dn: DataNode): void {
-  const op = r.operations?.get(key);
-  if (op !== undefined) {
-    const what = op.kind === 'notification' ? 'notification' : op.kind === 'action' ? 'action' : 'RPC';
-    issue(w, 'unknown', childPath(dn, op.module, op.name), `Unexpected ${what} "${op.name}" in data`, {
-      received: key,
-    });
+function unknownMember(walk: Walk, node: RuntimeNode, key: string, dataNode: DataNode): void {
+  const operation = node.operations?.get(key);
+  if (operation !== undefined) {
+    const what = operation.kind === 'notification' ? 'notification' : operation.kind === 'action' ? 'action' : 'RPC';
+    issue(
+      walk,
+      'unknown',
+      childPath(dataNode, operation.module, operation.name),
+      `Unexpected ${what} "${operation.name}" in data`,
+      {
+        received: key,
+      },
+    );
     return;
   }
   issue(
-    w,
+    walk,
     'unknown',
-    pathOf(dn),
-    `Node "${key}" not found as a child of ${dn.parent === undefined ? 'the data root' : `"${dn.name}"`}`,
+    pathOf(dataNode),
+    `Node "${key}" not found as a child of ${dataNode.parent === undefined ? 'the data root' : `"${dataNode.name}"`}`,
     { received: key },
   );
 }
 
 /** A mandatory choice without data is named at the data node holding it (a choice is no data node). */
-function mandatoryChoices(w: Walk, r: RuntimeNode, dn: DataNode, active: Map<RuntimeChoice, string> | undefined): void {
-  for (const c of r.choices) {
-    if (c.schema.mandatory !== true || (w.mode === 'config' && !c.schema.config)) continue;
-    if (active?.has(c) === true) continue;
-    if (c.outer !== undefined && active?.get(c.outer.choice) !== c.outer.name) continue;
-    issue(w, 'mandatory', pathOf(dn), `Mandatory choice "${c.schema.name}" has no case with data`);
+function mandatoryChoices(
+  walk: Walk,
+  node: RuntimeNode,
+  dataNode: DataNode,
+  active: Map<RuntimeChoice, string> | undefined,
+): void {
+  for (const choice of node.choices) {
+    if (choice.schema.mandatory !== true || (walk.mode === 'config' && !choice.schema.config)) continue;
+    if (active?.has(choice) === true) continue;
+    if (choice.outer !== undefined && active?.get(choice.outer.choice) !== choice.outer.name) continue;
+    issue(walk, 'mandatory', pathOf(dataNode), `Mandatory choice "${choice.schema.name}" has no case with data`);
   }
 }
 
@@ -171,142 +187,179 @@ function mandatoryChoices(w: Walk, r: RuntimeNode, dn: DataNode, active: Map<Run
  * containers exist.
  */
 function implicitContainers(
-  w: Walk,
-  r: RuntimeNode,
-  obj: Record<string, unknown>,
-  dn: DataNode,
+  walk: Walk,
+  node: RuntimeNode,
+  object: Record<string, unknown>,
+  dataNode: DataNode,
   active: Map<RuntimeChoice, string> | undefined,
 ): void {
-  for (const k of r.implicitContainers) {
-    if (hasMember(obj, k) || (w.mode === 'config' && !k.schema.config)) continue;
-    if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.schema.defaultCase) === c.name)) continue;
-    if ((k.schema.when?.length ?? 0) > 0) w.implicitWhen.push({ node: k, parent: dn });
-    else walkImplicit(w, k, addNode(dn, k.schema, k.schema.name, k.schema.module));
+  for (const container of node.implicitContainers) {
+    if (hasMember(object, container) || (walk.mode === 'config' && !container.schema.config)) continue;
+    if (
+      !container.cases.every(
+        (membership) => (active?.get(membership.choice) ?? membership.choice.schema.defaultCase) === membership.name,
+      )
+    )
+      continue;
+    if ((container.schema.when?.length ?? 0) > 0) walk.implicitWhen.push({ node: container, parent: dataNode });
+    else
+      walkImplicit(
+        walk,
+        container,
+        addNode(dataNode, container.schema, container.schema.name, container.schema.module),
+      );
   }
 }
 
 /** Walks an absent non-presence container's node as an empty object. */
-export function walkImplicit(w: Walk, k: RuntimeNode, n: DataNode): void {
-  if (k.ownXPath) w.deferred.push(n);
-  walkMembers(w, k, {}, n);
+export function walkImplicit(walk: Walk, node: RuntimeNode, dataNode: DataNode): void {
+  if (node.ownXPath) walk.deferred.push(dataNode);
+  walkMembers(walk, node, {}, dataNode);
 }
 
 /** Whether a member's value instantiates no data node: an empty non-presence container (recursively) or an empty list or leaf-list. */
-function noData(r: RuntimeNode, v: unknown): boolean {
-  const kind = r.schema.kind;
-  if (kind === 'list' || kind === 'leaf-list') return Array.isArray(v) && v.length === 0;
-  if (kind !== 'container' || r.schema.presence === true || !isObject(v)) return false;
-  for (const k in v) {
-    const c = r.members.get(k);
-    if (c === undefined || !noData(c, v[k])) return false;
+function noData(node: RuntimeNode, value: unknown): boolean {
+  const kind = node.schema.kind;
+  if (kind === 'list' || kind === 'leaf-list') return Array.isArray(value) && value.length === 0;
+  if (kind !== 'container' || node.schema.presence === true || !isObject(value)) return false;
+  for (const key in value) {
+    const child = node.members.get(key);
+    if (child === undefined || !noData(child, value[key])) return false;
   }
   return true;
 }
 
-function casesActive(k: RuntimeNode, active: Map<RuntimeChoice, string> | undefined): boolean {
-  for (const c of k.cases) if (active?.get(c.choice) !== c.name) return false;
+function casesActive(node: RuntimeNode, active: Map<RuntimeChoice, string> | undefined): boolean {
+  for (const membership of node.cases) if (active?.get(membership.choice) !== membership.name) return false;
   return true;
 }
 
 /** Reports a missing mandatory node; an absent non-presence container reports what it misses. */
-export function missing(w: Walk, k: RuntimeNode, parent: DataNode, path: string): void {
-  if ((k.schema.when?.length ?? 0) > 0) {
-    w.guarded.push({ node: k, parent, path });
+export function missing(walk: Walk, node: RuntimeNode, parent: DataNode, path: string): void {
+  if ((node.schema.when?.length ?? 0) > 0) {
+    walk.guarded.push({ node, parent, path });
     return;
   }
-  const s = k.schema;
-  if (s.kind === 'container' && s.presence !== true) {
-    for (const kk of k.children)
-      if ((w.mode === 'config' ? kk.mandatoryConfig : kk.mandatoryAll) && kk.cases.length === 0)
+  const schema = node.schema;
+  if (schema.kind === 'container' && schema.presence !== true) {
+    for (const child of node.children)
+      if ((walk.mode === 'config' ? child.mandatoryConfig : child.mandatoryAll) && child.cases.length === 0)
         missing(
-          w,
-          kk,
+          walk,
+          child,
           parent,
-          `${path}/${kk.schema.module === s.module ? kk.schema.name : `${kk.schema.module}:${kk.schema.name}`}`,
+          `${path}/${child.schema.module === schema.module ? child.schema.name : `${child.schema.module}:${child.schema.name}`}`,
         );
-    for (const c of k.choices)
-      if (c.schema.mandatory === true && c.outer === undefined)
-        issue(w, 'mandatory', path, `Mandatory choice "${c.schema.name}" has no case with data`);
+    for (const choice of node.choices)
+      if (choice.schema.mandatory === true && choice.outer === undefined)
+        issue(walk, 'mandatory', path, `Mandatory choice "${choice.schema.name}" has no case with data`);
     return;
   }
-  if (s.kind === 'list' || s.kind === 'leaf-list')
-    issue(w, 'min-elements', path, `Too few "${s.name}" instances: at least ${s.minElements} required, got 0`);
-  else issue(w, 'mandatory', path, `Mandatory node "${s.name}" instance does not exist`);
+  if (schema.kind === 'list' || schema.kind === 'leaf-list')
+    issue(
+      walk,
+      'min-elements',
+      path,
+      `Too few "${schema.name}" instances: at least ${schema.minElements} required, got 0`,
+    );
+  else issue(walk, 'mandatory', path, `Mandatory node "${schema.name}" instance does not exist`);
 }
 
 /** RFC 7950 §7.6.1: defaults are in the tree for XPath; added only where XPath rules need them. Their own `must`s apply, as libyang checks them. */
 function addDefaults(
-  w: Walk,
-  r: RuntimeNode,
-  obj: Record<string, unknown>,
-  dn: DataNode,
+  walk: Walk,
+  node: RuntimeNode,
+  object: Record<string, unknown>,
+  dataNode: DataNode,
   active: Map<RuntimeChoice, string> | undefined,
 ): void {
-  for (const k of r.withDefaults) {
-    const s = k.schema;
-    if (s.defaults === undefined) continue;
-    if (k.jsonNames.some((n) => obj[n] !== undefined)) continue;
-    if (!k.cases.every((c) => (active?.get(c.choice) ?? c.choice.schema.defaultCase) === c.name)) continue;
-    for (const d of s.defaults) {
-      const v = k.check?.(typedDefault(s, d));
-      const n = addNode(dn, s, s.name, s.module, typeof v === 'string' ? v : d, true);
-      if (s.must !== undefined) w.deferred.push(n);
+  for (const leaf of node.withDefaults) {
+    const schema = leaf.schema;
+    if (schema.defaults === undefined) continue;
+    if (leaf.jsonNames.some((name) => object[name] !== undefined)) continue;
+    if (
+      !leaf.cases.every(
+        (membership) => (active?.get(membership.choice) ?? membership.choice.schema.defaultCase) === membership.name,
+      )
+    )
+      continue;
+    for (const text of schema.defaults) {
+      const canonical = leaf.check?.(typedDefault(schema, text));
+      const defaultNode = addNode(
+        dataNode,
+        schema,
+        schema.name,
+        schema.module,
+        typeof canonical === 'string' ? canonical : text,
+        true,
+      );
+      if (schema.must !== undefined) walk.deferred.push(defaultNode);
     }
   }
 }
 
 /** A value written in YANG text (a default, a key in a path) as RFC 7951 JSON would carry it. */
-export function typedDefault(s: SchemaNode, d: string): unknown {
-  const t = s.type?.base;
-  if (t === 'int8' || t === 'int16' || t === 'int32' || t === 'uint8' || t === 'uint16' || t === 'uint32')
-    return Number(d);
-  if (t === 'boolean') return d === 'true';
-  if (t === 'empty') return [null];
-  return d;
+export function typedDefault(schema: SchemaNode, text: string): unknown {
+  const base = schema.type?.base;
+  if (
+    base === 'int8' ||
+    base === 'int16' ||
+    base === 'int32' ||
+    base === 'uint8' ||
+    base === 'uint16' ||
+    base === 'uint32'
+  )
+    return Number(text);
+  if (base === 'boolean') return text === 'true';
+  if (base === 'empty') return [null];
+  return text;
 }
 
 /** Validates one member's value (leaf, leaf-list, container, list, anydata). */
-export function walkValue(w: Walk, r: RuntimeNode, v: unknown, parent: DataNode): void {
-  const s = r.schema;
-  switch (s.kind) {
+export function walkValue(walk: Walk, node: RuntimeNode, value: unknown, parent: DataNode): void {
+  const schema = node.schema;
+  switch (schema.kind) {
     case 'leaf': {
-      const keep = (w.tree && !r.lazyLeaf) || r.isKey;
-      const ref = r.early?.leafref === true;
-      const c = r.check!(v, keep || ref);
-      if (typeof c === 'string') {
-        if (ref) w.leafrefValues[w.leafrefCount++] = c;
+      const keep = (walk.tree && !node.lazyLeaf) || node.isKey;
+      const leafref = node.early?.leafref === true;
+      const canonical = node.check!(value, keep || leafref);
+      if (typeof canonical === 'string') {
+        if (leafref) walk.leafrefValues[walk.leafrefCount++] = canonical;
         if (keep) {
-          const n = addNode(parent, s, s.name, s.module, c);
-          if (r.ownXPath) defer(w, r, n, v);
+          const dataNode = addNode(parent, schema, schema.name, schema.module, canonical);
+          if (node.ownXPath) defer(walk, node, dataNode, value);
         }
-      } else typeIssue(w, childPath(parent, s.module, s.name), c, v);
+      } else typeIssue(walk, childPath(parent, schema.module, schema.name), canonical, value);
       return;
     }
     case 'leaf-list':
-      walkLeafList(w, r, v, parent);
+      walkLeafList(walk, node, value, parent);
       return;
     case 'container': {
       // yanglint names the parent for a member of the wrong JSON kind
-      if (!isObject(v)) {
-        issue(w, 'type', pathOf(parent), `Container "${s.name}" must be a JSON object`, {
+      if (!isObject(value)) {
+        issue(walk, 'type', pathOf(parent), `Container "${schema.name}" must be a JSON object`, {
           expected: 'object',
-          received: v,
+          received: value,
         });
         return;
       }
-      const n = addNode(parent, s, s.name, s.module);
-      if (r.ownXPath) w.deferred.push(n);
-      walkMembers(w, r, v, n);
+      const dataNode = addNode(parent, schema, schema.name, schema.module);
+      if (node.ownXPath) walk.deferred.push(dataNode);
+      walkMembers(walk, node, value, dataNode);
       return;
     }
     case 'list':
-      walkList(w, r, v, parent);
+      walkList(walk, node, value, parent);
       return;
     default: {
-      const n = addNode(parent, s, s.name, s.module);
-      if (s.kind === 'anydata' && !isObject(v))
-        issue(w, 'type', pathOf(n), `anydata "${s.name}" must be a JSON object`, { expected: 'object', received: v });
-      if (r.ownXPath) w.deferred.push(n);
+      const dataNode = addNode(parent, schema, schema.name, schema.module);
+      if (schema.kind === 'anydata' && !isObject(value))
+        issue(walk, 'type', pathOf(dataNode), `anydata "${schema.name}" must be a JSON object`, {
+          expected: 'object',
+          received: value,
+        });
+      if (node.ownXPath) walk.deferred.push(dataNode);
     }
   }
 }

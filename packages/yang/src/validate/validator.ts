@@ -2,8 +2,8 @@ import { YangError, YangErrorCode } from '../errors.ts';
 import { type CompiledSchema, SCHEMA_FORMAT } from '../schema.ts';
 import { parseInstancePath } from './instance-path.ts';
 import type { RuntimeOperation } from './operations.ts';
-import { type Locate, placeByPath, placeInDocument } from './placement.ts';
-import { runData, runOperation, type ValidationResult } from './run.ts';
+import { type Locate, type PathTarget, placeByPath, placeInDocument } from './placement.ts';
+import { type Run, runData, runOperation, type ValidationResult } from './run.ts';
 import { prepare, type Runtime } from './runtime.ts';
 import { type StandardSchemaV1, standardSchema } from './standard-schema.ts';
 
@@ -62,12 +62,12 @@ const genericRuntimes = new WeakMap<CompiledSchema, Runtime>();
 /** The runtime of a schema with the fast paths on or off, prepared once per schema object. */
 function runtimeOf(schema: CompiledSchema, fastPaths: boolean): Runtime {
   const cache = fastPaths ? runtimes : genericRuntimes;
-  let rt = cache.get(schema);
-  if (rt === undefined) {
-    rt = prepare(schema, { fastPaths });
-    cache.set(schema, rt);
+  let runtime = cache.get(schema);
+  if (runtime === undefined) {
+    runtime = prepare(schema, { fastPaths });
+    cache.set(schema, runtime);
   }
-  return rt;
+  return runtime;
 }
 
 /** The validator of a compiled schema (its runtime form is built once per schema object). */
@@ -89,7 +89,11 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
     );
   const generic = (): Runtime => runtimeOf(schema, false);
   const runtime = runtimeOf(schema, fastPaths);
-  const limit = (o: ValidateOptions | undefined): number => o?.maxIssues ?? 100;
+  const runWith = (options: ValidateOptions | undefined): Run => ({
+    runtime,
+    limit: options?.maxIssues ?? 100,
+    generic,
+  });
   const known = (map: Map<string, RuntimeOperation>, what: string, name: string): void => {
     if (!map.has(name))
       throw new YangError(
@@ -97,45 +101,46 @@ export function validatorFor(schema: CompiledSchema, fastPaths: boolean): Valida
         `Unknown ${what} "${name}": expected one of ${[...map.keys()].join(', ') || '(none)'}`,
       );
   };
+  // a Locate finds the operation in the runtime it is given: the generic one when a run falls back
   const topLevel =
     (kind: 'rpcs' | 'notifications', name: string, content: unknown): Locate =>
-    (_w, rt, root) => ({ holder: root, operation: rt[kind].get(name)!, content });
-  const operation = (locate: Locate, output: boolean, o: ValidateOptions | undefined): ValidationResult =>
-    runOperation(runtime, locate, output, limit(o), generic);
+    (_walk, current, root) => ({ holder: root, operation: current[kind].get(name)!, content });
   const nested = (path: string, kind: 'action' | 'notification', content: unknown): Locate => {
-    const steps = parseInstancePath(path);
-    return (w, rt, root) => placeByPath(w, rt, root, steps, kind, content);
+    const target: PathTarget = { steps: parseInstancePath(path), kind, content };
+    return (walk, current, root) => placeByPath(walk, current, root, target);
   };
-  const v: Validator = {
+  const operation = (locate: Locate, output: boolean, options: ValidateOptions | undefined): ValidationResult =>
+    runOperation(runWith(options), locate, output);
+  const validator: Validator = {
     schema,
-    validateConfig: (doc, o) => runData(runtime, 'config', doc, limit(o), generic),
-    validateData: (doc, o) => runData(runtime, 'data', doc, limit(o), generic),
-    validateRpcInput: (rpc, input, o) => {
+    validateConfig: (doc, options) => runData(runWith(options), 'config', doc),
+    validateData: (doc, options) => runData(runWith(options), 'data', doc),
+    validateRpcInput: (rpc, input, options) => {
       known(runtime.rpcs, 'RPC', rpc);
-      return operation(topLevel('rpcs', rpc, input), false, o);
+      return operation(topLevel('rpcs', rpc, input), false, options);
     },
-    validateRpcOutput: (rpc, output, o) => {
+    validateRpcOutput: (rpc, output, options) => {
       known(runtime.rpcs, 'RPC', rpc);
-      return operation(topLevel('rpcs', rpc, output), true, o);
+      return operation(topLevel('rpcs', rpc, output), true, options);
     },
-    validateAction: (action, input, o) => operation(nested(action, 'action', input), false, o),
-    validateActionOutput: (action, output, o) => operation(nested(action, 'action', output), true, o),
-    validateNotification: (name, content, o) => {
-      if (name.startsWith('/')) return operation(nested(name, 'notification', content), false, o);
+    validateAction: (action, input, options) => operation(nested(action, 'action', input), false, options),
+    validateActionOutput: (action, output, options) => operation(nested(action, 'action', output), true, options),
+    validateNotification: (name, content, options) => {
+      if (name.startsWith('/')) return operation(nested(name, 'notification', content), false, options);
       known(runtime.notifications, 'notification', name);
-      return operation(topLevel('notifications', name, content), false, o);
+      return operation(topLevel('notifications', name, content), false, options);
     },
-    validate(type, doc, o) {
-      if (type === 'config') return v.validateConfig(doc, o);
-      if (type === 'data') return v.validateData(doc, o);
+    validate(type, doc, options) {
+      if (type === 'config') return validator.validateConfig(doc, options);
+      if (type === 'data') return validator.validateData(doc, options);
       const kinds: RuntimeOperation['kind'][] = type === 'notification' ? ['notification'] : ['rpc', 'action'];
-      return operation(placeInDocument(kinds, doc), type === 'rpc-reply', o);
+      return operation(placeInDocument(kinds, doc), type === 'rpc-reply', options);
     },
     rpcNames: () => [...runtime.rpcs.keys()],
     rpcInputSchema(rpc) {
       known(runtime.rpcs, 'RPC', rpc);
-      return standardSchema((value) => v.validateRpcInput(rpc, value), `/${rpc}`);
+      return standardSchema((value) => validator.validateRpcInput(rpc, value), `/${rpc}`);
     },
   };
-  return v;
+  return validator;
 }

@@ -40,7 +40,7 @@ export interface Walk {
 }
 
 /** A fresh run state. */
-export function newWalk(mode: TreeMode, tree: boolean, fast: boolean, limit: number): Walk {
+export function newWalk(mode: TreeMode, tree: boolean, fastPaths: boolean, limit: number): Walk {
   return {
     mode,
     issues: [],
@@ -53,7 +53,7 @@ export function newWalk(mode: TreeMode, tree: boolean, fast: boolean, limit: num
     keySets: new Map(),
     scratch: [],
     depth: 0,
-    fastPaths: fast,
+    fastPaths,
     leafrefValues: [],
     leafrefCount: 0,
     pending: [],
@@ -70,39 +70,41 @@ export interface KeySet {
 }
 
 export function issue(
-  w: Walk,
+  walk: Walk,
   kind: IssueKind,
   path: string,
   message: string,
   extra: { expected?: string; received?: unknown; appTag?: string } = {},
 ): void {
-  if (w.issues.length < w.limit) w.issues.push({ kind, path: path === '' ? '/' : path, message, ...extra });
+  if (walk.issues.length < walk.limit) walk.issues.push({ kind, path: path === '' ? '/' : path, message, ...extra });
 }
 
-/** The member of `r` is in `obj`, under either JSON name (RFC 7951 §4: the module prefix is optional where the parent's module is the same). */
-export function hasMember(obj: Record<string, unknown>, r: RuntimeNode): boolean {
-  return obj[r.jsonNames[0]!] !== undefined || (r.jsonNames.length > 1 && obj[r.jsonNames[1]!] !== undefined);
+/** The member `node` is in `object`, under either JSON name (RFC 7951 §4: the module prefix is optional where the parent's module is the same). */
+export function hasMember(object: Record<string, unknown>, node: RuntimeNode): boolean {
+  return (
+    object[node.jsonNames[0]!] !== undefined || (node.jsonNames.length > 1 && object[node.jsonNames[1]!] !== undefined)
+  );
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function defer(w: Walk, r: RuntimeNode, n: DataNode, v: unknown): void {
-  w.deferred.push(n);
-  const m = r.memberOf?.(v);
-  if (m !== undefined) w.unionReferences.set(n, m);
+export function defer(walk: Walk, node: RuntimeNode, dataNode: DataNode, value: unknown): void {
+  walk.deferred.push(dataNode);
+  const member = node.memberOf?.(value);
+  if (member !== undefined) walk.unionReferences.set(dataNode, member);
 }
 
 export function typeIssue(
-  w: Walk,
+  walk: Walk,
   path: string,
-  f: { kind: IssueKind; expected: string; message?: string },
-  v: unknown,
+  failure: { kind: IssueKind; expected: string; message?: string },
+  value: unknown,
 ): void {
-  const shown = typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
-  issue(w, f.kind, path, f.message ?? `Invalid value ${shown}: expected ${f.expected}`, {
-    expected: f.expected,
-    received: v,
+  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  issue(walk, failure.kind, path, failure.message ?? `Invalid value ${shown}: expected ${failure.expected}`, {
+    expected: failure.expected,
+    received: value,
   });
 }

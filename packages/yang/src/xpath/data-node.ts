@@ -36,8 +36,8 @@ export interface DataNode {
  * objects: at 100k list entries the retained tree set the speed.
  */
 export interface Lazy {
-  /** All children of `n` in document order, reusing the ones in `n.children`. */
-  readonly expand: (n: DataNode) => DataNode[];
+  /** All children of `node` in document order, reusing the ones in `node.children`. */
+  readonly expand: (node: DataNode) => DataNode[];
 }
 
 // Leaves never get children: they share one frozen empty list (fewer allocations per document).
@@ -56,7 +56,7 @@ export function addNode(
   value?: string,
   implicit?: boolean,
 ): DataNode {
-  const n: DataNode =
+  const node: DataNode =
     value === undefined
       ? {
           name,
@@ -73,8 +73,8 @@ export function addNode(
       : implicit === true
         ? { name, module, parent, schema, value, children: NO_CHILDREN, implicit: true }
         : { name, module, parent, schema, value, children: NO_CHILDREN };
-  if (parent !== undefined) parent.children.push(n);
-  return n;
+  if (parent !== undefined) parent.children.push(node);
+  return node;
 }
 
 /**
@@ -99,7 +99,7 @@ export function detachedNode(parent: DataNode, schema: SchemaNode, name: string,
 
 /** An entry of a list without keys, knowing its position; appended to its parent unless `detached`. */
 export function positionedNode(parent: DataNode, schema: SchemaNode, position: number, detached: boolean): DataNode {
-  const n: DataNode = {
+  const node: DataNode = {
     name: schema.name,
     module: schema.module,
     parent,
@@ -112,13 +112,13 @@ export function positionedNode(parent: DataNode, schema: SchemaNode, position: n
     lazy: undefined,
     position,
   };
-  if (!detached) parent.children.push(n);
-  return n;
+  if (!detached) parent.children.push(node);
+  return node;
 }
 
 /** An entry of a leaf-list whose values may repeat (state data, operations), knowing its position; appended to its parent. */
 export function positionedLeaf(parent: DataNode, schema: SchemaNode, value: string, position: number): DataNode {
-  const n: DataNode = {
+  const node: DataNode = {
     name: schema.name,
     module: schema.module,
     parent,
@@ -127,8 +127,8 @@ export function positionedLeaf(parent: DataNode, schema: SchemaNode, value: stri
     children: NO_CHILDREN,
     position,
   };
-  parent.children.push(n);
-  return n;
+  parent.children.push(node);
+  return node;
 }
 
 /** A leaf node that is not appended to its parent (the caller places it). */
@@ -136,45 +136,45 @@ export function leafNode(parent: DataNode, schema: SchemaNode, value: string): D
   return { name: schema.name, module: schema.module, parent, schema, value, children: NO_CHILDREN };
 }
 
-/** The children of `n`, completed first if the walk left plain leaves unbuilt. */
-export function childrenOf(n: DataNode): DataNode[] {
-  const l = n.lazy;
-  if (l !== undefined) {
-    n.children = l.expand(n);
-    n.lazy = undefined;
+/** The children of `node`, completed first if the walk left plain leaves unbuilt. */
+export function childrenOf(node: DataNode): DataNode[] {
+  const lazy = node.lazy;
+  if (lazy !== undefined) {
+    node.children = lazy.expand(node);
+    node.lazy = undefined;
   }
-  return n.children;
+  return node.children;
 }
 
 /** Children named `module:name`, through a per-node index built on first use. */
-export function childrenNamed(n: DataNode, module: string, name: string): readonly DataNode[] {
-  const all = childrenOf(n);
-  if (all.length < 8) return all.filter((c) => c.name === name && c.module === module);
-  let idx = n.byName;
-  if (idx === undefined) {
-    idx = new Map();
-    for (const c of all) {
-      const k = `${c.module}:${c.name}`;
-      const list = idx.get(k);
-      if (list === undefined) idx.set(k, [c]);
-      else list.push(c);
+export function childrenNamed(node: DataNode, module: string, name: string): readonly DataNode[] {
+  const all = childrenOf(node);
+  if (all.length < 8) return all.filter((child) => child.name === name && child.module === module);
+  let index = node.byName;
+  if (index === undefined) {
+    index = new Map();
+    for (const child of all) {
+      const key = `${child.module}:${child.name}`;
+      const list = index.get(key);
+      if (list === undefined) index.set(key, [child]);
+      else list.push(child);
     }
-    n.byName = idx;
+    node.byName = index;
   }
-  return idx.get(`${module}:${name}`) ?? [];
+  return index.get(`${module}:${name}`) ?? [];
 }
 
 /** XPath string-value (§5): a leaf's value, or the concatenated values below. */
-export function stringValue(n: DataNode): string {
-  if (n.value !== undefined) return n.value;
-  let s = '';
-  for (const c of childrenOf(n)) s += stringValue(c);
-  return s;
+export function stringValue(node: DataNode): string {
+  if (node.value !== undefined) return node.value;
+  let text = '';
+  for (const child of childrenOf(node)) text += stringValue(child);
+  return text;
 }
 
 /** The root of the tree a node belongs to. */
-export function rootOf(n: DataNode): DataNode {
-  let r = n;
-  while (r.parent !== undefined) r = r.parent;
-  return r;
+export function rootOf(node: DataNode): DataNode {
+  let root = node;
+  while (root.parent !== undefined) root = root.parent;
+  return root;
 }

@@ -16,195 +16,197 @@ export interface XPathContext {
   readonly regex: (xsd: string) => RegExp;
 }
 
-interface Focus {
+/** The context node with its position and the size of the node-set it was taken from (XPath 1.0 §1: the context). */
+export interface Focus {
   readonly node: DataNode;
   readonly position: number;
   readonly size: number;
 }
 
-/** Evaluates `e` with `node` as context node. */
-export function evaluate(e: XPathExpr, node: DataNode, cx: XPathContext): XPathValue {
-  return evaluateIn(e, { node, position: 1, size: 1 }, cx);
+/** Evaluates `expr` with `node` as context node. */
+export function evaluate(expr: XPathExpr, node: DataNode, context: XPathContext): XPathValue {
+  return evaluateIn(expr, { node, position: 1, size: 1 }, context);
 }
 
-function evaluateIn(e: XPathExpr, f: Focus, cx: XPathContext): XPathValue {
-  switch (e.t) {
+function evaluateIn(expr: XPathExpr, focus: Focus, context: XPathContext): XPathValue {
+  switch (expr.t) {
     case 'num':
-      return e.v;
+      return expr.v;
     case 'str':
-      return e.v;
+      return expr.v;
     case 'neg':
-      return -toNumber(evaluateIn(e.e, f, cx));
+      return -toNumber(evaluateIn(expr.e, focus, context));
     case 'var':
       return '';
     case 'fn':
       return callFunction(
-        e,
-        e.args.map((a) => () => evaluateIn(a, f, cx)),
-        f.node,
-        f.position,
-        f.size,
-        cx,
+        expr,
+        expr.args.map((argument) => () => evaluateIn(argument, focus, context)),
+        focus,
+        context,
       );
     case 'filter': {
-      const base = evaluateIn(e.e, f, cx);
+      const base = evaluateIn(expr.e, focus, context);
       if (!Array.isArray(base)) return base;
-      return applyPredicates(base, e.preds, cx);
+      return applyPredicates(base, expr.preds, context);
     }
     case 'path': {
       let nodes: DataNode[];
-      if (e.from !== undefined) {
-        const v = evaluateIn(e.from, f, cx);
-        nodes = Array.isArray(v) ? v : [];
-      } else nodes = [e.abs ? rootOf(f.node) : f.node];
-      for (const step of e.steps) nodes = applyStep(nodes, step, cx);
+      if (expr.from !== undefined) {
+        const start = evaluateIn(expr.from, focus, context);
+        nodes = Array.isArray(start) ? start : [];
+      } else nodes = [expr.abs ? rootOf(focus.node) : focus.node];
+      for (const step of expr.steps) nodes = applyStep(nodes, step, context);
       return nodes;
     }
     case 'bin':
-      return binary(e.op, e.l, e.r, f, cx);
+      return binary(expr.op, expr.l, expr.r, focus, context);
   }
 }
 
-function binary(op: string, l: XPathExpr, r: XPathExpr, f: Focus, cx: XPathContext): XPathValue {
-  if (op === 'or') return toBoolean(evaluateIn(l, f, cx)) || toBoolean(evaluateIn(r, f, cx));
-  if (op === 'and') return toBoolean(evaluateIn(l, f, cx)) && toBoolean(evaluateIn(r, f, cx));
-  const a = evaluateIn(l, f, cx);
-  const b = evaluateIn(r, f, cx);
-  switch (op) {
+function binary(operator: string, left: XPathExpr, right: XPathExpr, focus: Focus, context: XPathContext): XPathValue {
+  if (operator === 'or')
+    return toBoolean(evaluateIn(left, focus, context)) || toBoolean(evaluateIn(right, focus, context));
+  if (operator === 'and')
+    return toBoolean(evaluateIn(left, focus, context)) && toBoolean(evaluateIn(right, focus, context));
+  const leftValue = evaluateIn(left, focus, context);
+  const rightValue = evaluateIn(right, focus, context);
+  switch (operator) {
     case '|':
-      return union(Array.isArray(a) ? a : [], Array.isArray(b) ? b : []);
+      return union(Array.isArray(leftValue) ? leftValue : [], Array.isArray(rightValue) ? rightValue : []);
     case '+':
-      return toNumber(a) + toNumber(b);
+      return toNumber(leftValue) + toNumber(rightValue);
     case '-':
-      return toNumber(a) - toNumber(b);
+      return toNumber(leftValue) - toNumber(rightValue);
     case '*':
-      return toNumber(a) * toNumber(b);
+      return toNumber(leftValue) * toNumber(rightValue);
     case 'div':
-      return toNumber(a) / toNumber(b);
+      return toNumber(leftValue) / toNumber(rightValue);
     case 'mod':
-      return toNumber(a) % toNumber(b);
+      return toNumber(leftValue) % toNumber(rightValue);
     default:
-      return compare(op, a, b);
+      return compare(operator, leftValue, rightValue);
   }
 }
 
-function union(a: DataNode[], b: DataNode[]): DataNode[] {
-  if (a.length === 0) return b;
-  const seen = new Set(a);
-  return a.concat(b.filter((n) => !seen.has(n)));
+function union(first: DataNode[], second: DataNode[]): DataNode[] {
+  if (first.length === 0) return second;
+  const seen = new Set(first);
+  return first.concat(second.filter((node) => !seen.has(node)));
 }
 
-function applyStep(nodes: DataNode[], step: Step, cx: XPathContext): DataNode[] {
+function applyStep(nodes: DataNode[], step: Step, context: XPathContext): DataNode[] {
   if (nodes.length === 1 && step.preds.length === 0) {
     // the common `..` and `name` steps from one node, without the general loop
-    const n = nodes[0]!;
-    if (step.axis === 'parent' && step.test.k === 'node') return n.parent === undefined ? [] : [n.parent];
+    const node = nodes[0]!;
+    if (step.axis === 'parent' && step.test.k === 'node') return node.parent === undefined ? [] : [node.parent];
     if (step.axis === 'child' && step.test.k === 'name')
-      return childrenNamed(n, step.test.module, step.test.name) as DataNode[];
+      return childrenNamed(node, step.test.module, step.test.name) as DataNode[];
   }
   const out: DataNode[] = [];
   const dedupe = nodes.length > 1 && step.axis !== 'child' && step.axis !== 'self' && step.axis !== 'attribute';
   const seen = dedupe ? new Set<DataNode>() : undefined;
-  for (const n of nodes) {
-    let sel = indexedStep(n, step, cx) ?? applyPredicates(axisNodes(n, step), step.preds, cx);
+  for (const node of nodes) {
+    let selected = indexedStep(node, step, context) ?? applyPredicates(axisNodes(node, step), step.preds, context);
     if (seen !== undefined)
-      sel = sel.filter((x) => {
-        if (seen.has(x)) return false;
-        seen.add(x);
+      selected = selected.filter((candidate) => {
+        if (seen.has(candidate)) return false;
+        seen.add(candidate);
         return true;
       });
-    for (const x of sel) out.push(x);
+    for (const candidate of selected) out.push(candidate);
   }
   return out;
 }
 
-function axisNodes(n: DataNode, step: Step): DataNode[] {
-  const t = step.test;
-  if (step.axis === 'child' && t.k === 'name') return childrenNamed(n, t.module, t.name) as DataNode[];
-  const all = axis(n, step.axis);
-  return all.filter((x) =>
-    t.k === 'node'
+function axisNodes(node: DataNode, step: Step): DataNode[] {
+  const test = step.test;
+  if (step.axis === 'child' && test.k === 'name') return childrenNamed(node, test.module, test.name) as DataNode[];
+  const all = axis(node, step.axis);
+  return all.filter((candidate) =>
+    test.k === 'node'
       ? true
-      : t.k === 'text'
-        ? x.value !== undefined
-        : t.k === 'any'
-          ? t.module === undefined || x.module === t.module
-          : x.name === t.name && x.module === t.module,
+      : test.k === 'text'
+        ? candidate.value !== undefined
+        : test.k === 'any'
+          ? test.module === undefined || candidate.module === test.module
+          : candidate.name === test.name && candidate.module === test.module,
   );
 }
 
-function applyPredicates(nodes: DataNode[], preds: readonly XPathExpr[], cx: XPathContext): DataNode[] {
-  let cur = nodes;
-  for (const p of preds) {
-    const size = cur.length;
-    cur = cur.filter((node, i) => {
-      const v = evaluateIn(p, { node, position: i + 1, size }, cx);
-      return typeof v === 'number' ? v === i + 1 : toBoolean(v);
+function applyPredicates(nodes: DataNode[], predicates: readonly XPathExpr[], context: XPathContext): DataNode[] {
+  let remaining = nodes;
+  for (const predicate of predicates) {
+    const size = remaining.length;
+    remaining = remaining.filter((node, index) => {
+      const result = evaluateIn(predicate, { node, position: index + 1, size }, context);
+      return typeof result === 'number' ? result === index + 1 : toBoolean(result);
     });
   }
-  return cur;
+  return remaining;
 }
 
 /**
  * `list[key = <context-free expr>]` through a per-parent hash index, so a
  * leafref or must per entry costs O(1), not O(entries) (yang-js issue #73).
  */
-function indexedStep(n: DataNode, step: Step, cx: XPathContext): DataNode[] | undefined {
+function indexedStep(node: DataNode, step: Step, context: XPathContext): DataNode[] | undefined {
   const first = step.preds[0];
   if (step.axis !== 'child' || step.test.k !== 'name' || first?.t !== 'bin' || first.op !== '=') return undefined;
   const leaf = childLeafName(first.l);
   if (leaf === undefined || !contextFree(first.r)) return undefined;
-  const want = evaluateIn(first.r, { node: cx.current, position: 1, size: 1 }, cx);
+  const want = evaluateIn(first.r, { node: context.current, position: 1, size: 1 }, context);
   if (typeof want === 'number' || typeof want === 'boolean') return undefined;
-  const idxKey = `${step.test.module}:${step.test.name}|${leaf.module}:${leaf.name}`;
-  n.keyIndex ??= new Map();
-  let idx = n.keyIndex.get(idxKey);
-  if (idx === undefined) {
-    idx = new Map();
-    for (const entry of childrenNamed(n, step.test.module, step.test.name)) {
-      for (const k of childrenNamed(entry, leaf.module, leaf.name)) {
-        const s = stringValue(k);
-        const list = idx.get(s);
-        if (list === undefined) idx.set(s, [entry]);
+  const indexKey = `${step.test.module}:${step.test.name}|${leaf.module}:${leaf.name}`;
+  node.keyIndex ??= new Map();
+  let index = node.keyIndex.get(indexKey);
+  if (index === undefined) {
+    index = new Map();
+    for (const entry of childrenNamed(node, step.test.module, step.test.name)) {
+      for (const key of childrenNamed(entry, leaf.module, leaf.name)) {
+        const value = stringValue(key);
+        const list = index.get(value);
+        if (list === undefined) index.set(value, [entry]);
         else if (list[list.length - 1] !== entry) list.push(entry);
       }
     }
-    n.keyIndex.set(idxKey, idx);
+    node.keyIndex.set(indexKey, index);
   }
   let hits: DataNode[];
-  if (typeof want === 'string') hits = idx.get(want) ?? [];
+  if (typeof want === 'string') hits = index.get(want) ?? [];
   else {
     hits = [];
-    for (const w of want) for (const h of idx.get(stringValue(w)) ?? []) if (!hits.includes(h)) hits.push(h);
+    for (const wantedNode of want)
+      for (const hit of index.get(stringValue(wantedNode)) ?? []) if (!hits.includes(hit)) hits.push(hit);
   }
-  return applyPredicates(hits, step.preds.slice(1), cx);
+  return applyPredicates(hits, step.preds.slice(1), context);
 }
 
-function childLeafName(e: XPathExpr): { module: string; name: string } | undefined {
-  if (e.t !== 'path' || e.abs || e.from !== undefined || e.steps.length !== 1) return undefined;
-  const s = e.steps[0]!;
-  return s.axis === 'child' && s.test.k === 'name' && s.preds.length === 0 ? s.test : undefined;
+function childLeafName(expr: XPathExpr): { module: string; name: string } | undefined {
+  if (expr.t !== 'path' || expr.abs || expr.from !== undefined || expr.steps.length !== 1) return undefined;
+  const step = expr.steps[0]!;
+  return step.axis === 'child' && step.test.k === 'name' && step.preds.length === 0 ? step.test : undefined;
 }
 
-/** True when `e` depends neither on the context node nor on position. */
-export function contextFree(e: XPathExpr): boolean {
-  switch (e.t) {
+/** True when `expr` depends neither on the context node nor on position. */
+export function contextFree(expr: XPathExpr): boolean {
+  switch (expr.t) {
     case 'num':
     case 'str':
     case 'var':
       return true;
     case 'neg':
-      return contextFree(e.e);
+      return contextFree(expr.e);
     case 'bin':
-      return contextFree(e.l) && contextFree(e.r);
+      return contextFree(expr.l) && contextFree(expr.r);
     case 'filter':
-      return contextFree(e.e);
+      return contextFree(expr.e);
     case 'fn':
       return (
-        e.name === 'current' ||
-        (e.args.length > 0 && e.name !== 'last' && e.name !== 'position' && e.args.every(contextFree))
+        expr.name === 'current' ||
+        (expr.args.length > 0 && expr.name !== 'last' && expr.name !== 'position' && expr.args.every(contextFree))
       );
     case 'path':
-      return e.from !== undefined ? contextFree(e.from) : e.abs;
+      return expr.from !== undefined ? contextFree(expr.from) : expr.abs;
   }
 }

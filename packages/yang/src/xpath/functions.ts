@@ -1,6 +1,6 @@
 import type { XPathExpr } from './ast.ts';
 import { type DataNode, stringValue } from './data-node.ts';
-import { evaluate, type XPathContext } from './eval.ts';
+import { evaluate, type Focus, type XPathContext } from './eval.ts';
 import { toBoolean, toNumber, toText, type XPathValue } from './values.ts';
 
 type FunctionCall = Extract<XPathExpr, { t: 'fn' }>;
@@ -8,76 +8,75 @@ type LazyArgument = () => XPathValue;
 
 /** The XPath 1.0 core library (§4) plus the YANG functions (RFC 7950 §10). */
 export function callFunction(
-  e: FunctionCall,
+  call: FunctionCall,
   args: LazyArgument[],
-  node: DataNode,
-  pos: number,
-  size: number,
-  cx: XPathContext,
+  focus: Focus,
+  context: XPathContext,
 ): XPathValue {
-  const a = (i: number): XPathValue => args[i]!();
-  const s = (i: number): string => (args[i] === undefined ? stringValue(node) : toText(a(i)));
-  const set = (i: number): DataNode[] => {
-    const v = a(i);
-    return Array.isArray(v) ? v : [];
+  const { node } = focus;
+  const argument = (index: number): XPathValue => args[index]!();
+  const text = (index: number): string => (args[index] === undefined ? stringValue(node) : toText(argument(index)));
+  const nodes = (index: number): DataNode[] => {
+    const value = argument(index);
+    return Array.isArray(value) ? value : [];
   };
-  switch (e.name) {
+  switch (call.name) {
     case 'last':
-      return size;
+      return focus.size;
     case 'position':
-      return pos;
+      return focus.position;
     case 'count':
-      return set(0).length;
+      return nodes(0).length;
     case 'local-name':
     case 'name': {
-      const n = args[0] === undefined ? [node] : set(0);
-      return n[0]?.name ?? '';
+      const selected = args[0] === undefined ? [node] : nodes(0);
+      return selected[0]?.name ?? '';
     }
     case 'namespace-uri': {
-      const n = args[0] === undefined ? [node] : set(0);
-      return n[0]?.module ?? '';
+      const selected = args[0] === undefined ? [node] : nodes(0);
+      return selected[0]?.module ?? '';
     }
     case 'string':
-      return s(0);
+      return text(0);
     case 'concat':
-      return args.map((_, i) => s(i)).join('');
+      return args.map((_, i) => text(i)).join('');
     case 'starts-with':
-      return s(0).startsWith(s(1));
+      return text(0).startsWith(text(1));
     case 'contains':
-      return s(0).includes(s(1));
+      return text(0).includes(text(1));
     case 'substring-before': {
-      const x = s(0);
-      const i = x.indexOf(s(1));
-      return i < 0 ? '' : x.slice(0, i);
+      const subject = text(0);
+      const index = subject.indexOf(text(1));
+      return index < 0 ? '' : subject.slice(0, index);
     }
     case 'substring-after': {
-      const x = s(0);
-      const y = s(1);
-      const i = x.indexOf(y);
-      return i < 0 ? '' : x.slice(i + y.length);
+      const subject = text(0);
+      const separator = text(1);
+      const index = subject.indexOf(separator);
+      return index < 0 ? '' : subject.slice(index + separator.length);
     }
     case 'substring':
-      return substring(s(0), toNumber(a(1)), args[2] === undefined ? undefined : toNumber(a(2)));
+      return substring(text(0), toNumber(argument(1)), args[2] === undefined ? undefined : toNumber(argument(2)));
     case 'string-length':
-      return [...s(0)].length;
+      return [...text(0)].length;
     case 'normalize-space':
-      return s(0)
+      return text(0)
         .trim()
         .replace(/[ \t\r\n]+/g, ' ');
     case 'translate': {
-      const from = [...s(1)];
-      const to = [...s(2)];
-      return [...s(0)]
-        .map((c) => {
-          const i = from.indexOf(c);
-          return i < 0 ? c : (to[i] ?? '');
+      const from = [...text(1)];
+      const replacements = [...text(2)];
+      return [...text(0)]
+        .map((character) => {
+          const index = from.indexOf(character);
+          return index < 0 ? character : (replacements[index] ?? '');
         })
         .join('');
     }
     case 'boolean':
-      return toBoolean(a(0));
+      return toBoolean(argument(0));
     case 'not':
-      return !toBoolean(a(0));
+      return !toBoolean(argument(0));
     case 'true':
       return true;
     case 'false':
@@ -85,63 +84,65 @@ export function callFunction(
     case 'lang':
       return false;
     case 'number':
-      return args[0] === undefined ? toNumber(stringValue(node)) : toNumber(a(0));
+      return args[0] === undefined ? toNumber(stringValue(node)) : toNumber(argument(0));
     case 'sum':
-      return set(0).reduce((t, n) => t + toNumber(stringValue(n)), 0);
+      return nodes(0).reduce((total, item) => total + toNumber(stringValue(item)), 0);
     case 'floor':
-      return Math.floor(toNumber(a(0)));
+      return Math.floor(toNumber(argument(0)));
     case 'ceiling':
-      return Math.ceil(toNumber(a(0)));
+      return Math.ceil(toNumber(argument(0)));
     case 'round': {
-      const x = toNumber(a(0));
-      return Number.isFinite(x) ? Math.floor(x + 0.5) : x;
+      const value = toNumber(argument(0));
+      return Number.isFinite(value) ? Math.floor(value + 0.5) : value;
     }
     case 'id':
       return [];
     case 'current':
-      return [cx.current];
+      return [context.current];
     case 'deref':
-      return deref(set(0)[0], cx);
+      return deref(nodes(0)[0], context);
     case 'derived-from':
-      return derived(set(0), s(1), e.module, false, cx);
+      return derived(nodes(0), text(1), call.module, false, context);
     case 'derived-from-or-self':
-      return derived(set(0), s(1), e.module, true, cx);
+      return derived(nodes(0), text(1), call.module, true, context);
     case 're-match':
-      return cx.regex(s(1)).test(s(0));
+      return context.regex(text(1)).test(text(0));
     case 'enum-value': {
-      const n = set(0)[0];
-      const en = n?.schema?.type?.enums?.find((x) => x.name === n.value);
-      return en === undefined ? NaN : en.value;
+      const first = nodes(0)[0];
+      const item = first?.schema?.type?.enums?.find((candidate) => candidate.name === first.value);
+      return item === undefined ? NaN : item.value;
     }
     case 'bit-is-set': {
-      const n = set(0)[0];
-      return n?.value?.split(' ').includes(s(1)) ?? false;
+      const first = nodes(0)[0];
+      return first?.value?.split(' ').includes(text(1)) ?? false;
     }
     default:
       return '';
   }
 }
 
-function substring(str: string, start: number, len: number | undefined): string {
-  const chars = [...str];
+function substring(text: string, start: number, length: number | undefined): string {
+  const chars = [...text];
   const from = Math.round(start);
-  const to = len === undefined ? Infinity : from + Math.round(len);
-  return chars.filter((_, i) => i + 1 >= from && i + 1 < to).join('');
+  const end = length === undefined ? Infinity : from + Math.round(length);
+  return chars.filter((_, i) => i + 1 >= from && i + 1 < end).join('');
 }
 
 /** RFC 7950 §10.3.1: the nodes a leafref or instance-identifier points to. */
-function deref(n: DataNode | undefined, cx: XPathContext): DataNode[] {
-  const type = n?.schema?.type;
-  if (n === undefined || type === undefined) return [];
+function deref(node: DataNode | undefined, context: XPathContext): DataNode[] {
+  const type = node?.schema?.type;
+  if (node === undefined || type === undefined) return [];
   if (type.base === 'leafref' && type.path !== undefined) {
-    const targets = evaluate(type.path, n, { ...cx, current: n });
-    return Array.isArray(targets) ? targets.filter((t) => stringValue(t) === n.value) : [];
+    const targets = evaluate(type.path, node, { ...context, current: node });
+    return Array.isArray(targets) ? targets.filter((target) => stringValue(target) === node.value) : [];
   }
   return [];
 }
 
-function derived(nodes: DataNode[], identity: string, module: string, orSelf: boolean, cx: XPathContext): boolean {
-  const id = identity.includes(':') ? identity : `${module}:${identity}`;
-  const set = cx.derived(id);
-  return nodes.some((n) => n.value !== undefined && ((orSelf && n.value === id) || (set?.has(n.value) ?? false)));
+function derived(nodes: DataNode[], identity: string, module: string, orSelf: boolean, context: XPathContext): boolean {
+  const qualified = identity.includes(':') ? identity : `${module}:${identity}`;
+  const set = context.derived(qualified);
+  return nodes.some(
+    (node) => node.value !== undefined && ((orSelf && node.value === qualified) || (set?.has(node.value) ?? false)),
+  );
 }

@@ -36,58 +36,69 @@ const OPS = [
 const OPERATOR_NAMES = new Set(['and', 'or', 'div', 'mod']);
 
 /** XPath 1.0 lexer (§3.7): `*` and operator names are disambiguated by the preceding token. */
-export function tokenize(src: string): Token[] {
+export function tokenize(source: string): Token[] {
   const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
+  let position = 0;
+  while (position < source.length) {
+    const character = source[position]!;
+    if (character === ' ' || character === '\t' || character === '\n' || character === '\r') {
+      position++;
       continue;
     }
-    if (c === '"' || c === "'") {
-      const end = src.indexOf(c, i + 1);
+    if (character === '"' || character === "'") {
+      const end = source.indexOf(character, position + 1);
       if (end < 0)
-        throw new YangError(YangErrorCode.XPath, `Unterminated string literal at offset ${i} in XPath "${src}"`);
-      out.push({ kind: 'str', value: src.slice(i + 1, end), offset: i });
-      i = end + 1;
+        throw new YangError(
+          YangErrorCode.XPath,
+          `Unterminated string literal at offset ${position} in XPath "${source}"`,
+        );
+      out.push({ kind: 'str', value: source.slice(position + 1, end), offset: position });
+      position = end + 1;
       continue;
     }
-    NUM.lastIndex = i;
-    const num = NUM.exec(src);
-    if (num !== null && !(c === '.' && src[i + 1] === '.')) {
-      out.push({ kind: 'num', value: Number(num[0]), offset: i });
-      i += num[0].length;
+    NUM.lastIndex = position;
+    const numberMatch = NUM.exec(source);
+    if (numberMatch !== null && !(character === '.' && source[position + 1] === '.')) {
+      out.push({ kind: 'num', value: Number(numberMatch[0]), offset: position });
+      position += numberMatch[0].length;
       continue;
     }
-    NAME.lastIndex = i;
-    const name = NAME.exec(src);
+    NAME.lastIndex = position;
+    const name = NAME.exec(source);
     if (name !== null) {
-      const prev = out[out.length - 1];
-      const v = name[0];
+      const previous = out[out.length - 1];
+      const text = name[0];
       const operatorContext =
-        prev !== undefined &&
-        !(prev.kind === 'op' && ['@', '::', '(', '[', ','].includes(prev.value)) &&
-        !(prev.kind === 'op' && isOperator(prev.value));
-      out.push({ kind: operatorContext && OPERATOR_NAMES.has(v) ? 'op' : 'name', value: v, offset: i });
-      i += v.length;
+        previous !== undefined &&
+        !(previous.kind === 'op' && ['@', '::', '(', '[', ','].includes(previous.value)) &&
+        !(previous.kind === 'op' && isOperator(previous.value));
+      out.push({ kind: operatorContext && OPERATOR_NAMES.has(text) ? 'op' : 'name', value: text, offset: position });
+      position += text.length;
       continue;
     }
-    const op = OPS.find((o) => src.startsWith(o, i));
-    if (op === undefined)
-      throw new YangError(YangErrorCode.XPath, `Unexpected character "${c}" at offset ${i} in XPath "${src}"`);
-    const prev = out[out.length - 1];
-    if (op === '*') {
+    const operator = OPS.find((candidate) => source.startsWith(candidate, position));
+    if (operator === undefined)
+      throw new YangError(
+        YangErrorCode.XPath,
+        `Unexpected character "${character}" at offset ${position} in XPath "${source}"`,
+      );
+    const previous = out[out.length - 1];
+    if (operator === '*') {
       const multiply =
-        prev !== undefined &&
-        !(prev.kind === 'op' && (['@', '::', '(', '[', ','].includes(prev.value) || isOperator(prev.value)));
-      out.push(multiply ? { kind: 'op', value: '*', offset: i } : { kind: 'name', value: '*', offset: i });
-    } else out.push({ kind: 'op', value: op, offset: i });
-    i += op.length;
+        previous !== undefined &&
+        !(
+          previous.kind === 'op' &&
+          (['@', '::', '(', '[', ','].includes(previous.value) || isOperator(previous.value))
+        );
+      out.push(
+        multiply ? { kind: 'op', value: '*', offset: position } : { kind: 'name', value: '*', offset: position },
+      );
+    } else out.push({ kind: 'op', value: operator, offset: position });
+    position += operator.length;
   }
   return out;
 }
 
-function isOperator(v: string): boolean {
-  return ['and', 'or', 'div', 'mod', '/', '//', '|', '+', '-', '=', '!=', '<', '<=', '>', '>=', '*'].includes(v);
+function isOperator(text: string): boolean {
+  return ['and', 'or', 'div', 'mod', '/', '//', '|', '+', '-', '=', '!=', '<', '<=', '>', '>=', '*'].includes(text);
 }

@@ -65,11 +65,11 @@ const FUNCTIONS: Record<string, [number, number]> = {
 const LEVELS: BinaryOp[][] = [['or'], ['and'], ['=', '!='], ['<', '<=', '>', '>='], ['+', '-'], ['*', 'div', 'mod']];
 
 /** Parses an XPath 1.0 expression with the YANG function library, resolving prefixes. */
-export function parseXPath(src: string, names: XPathNames): XPathExpr {
-  const p = new XPathParser(src, tokenize(src), names);
-  const e = p.expr(0);
-  if (p.position < p.tokens.length) p.fail(`unexpected "${p.tokens[p.position]!.value}"`);
-  return e;
+export function parseXPath(source: string, names: XPathNames): XPathExpr {
+  const parser = new XPathParser(source, tokenize(source), names);
+  const expr = parser.expr(0);
+  if (parser.position < parser.tokens.length) parser.fail(`unexpected "${parser.tokens[parser.position]!.value}"`);
+  return expr;
 }
 
 class XPathParser {
@@ -78,39 +78,39 @@ class XPathParser {
   readonly tokens: Token[];
   readonly names: XPathNames;
 
-  constructor(src: string, toks: Token[], names: XPathNames) {
-    this.source = src;
-    this.tokens = toks;
+  constructor(source: string, tokens: Token[], names: XPathNames) {
+    this.source = source;
+    this.tokens = tokens;
     this.names = names;
   }
 
-  fail(msg: string): never {
-    const at = this.tokens[this.position]?.offset ?? this.source.length;
-    throw new YangError(YangErrorCode.XPath, `Invalid XPath "${this.source}" at offset ${at}: ${msg}`);
+  fail(message: string): never {
+    const offset = this.tokens[this.position]?.offset ?? this.source.length;
+    throw new YangError(YangErrorCode.XPath, `Invalid XPath "${this.source}" at offset ${offset}: ${message}`);
   }
 
-  peek(v: string, k: Token['kind'] = 'op'): boolean {
-    const t = this.tokens[this.position];
-    return t !== undefined && t.kind === k && t.value === v;
+  peek(value: string, kind: Token['kind'] = 'op'): boolean {
+    const token = this.tokens[this.position];
+    return token !== undefined && token.kind === kind && token.value === value;
   }
 
-  eat(v: string): void {
-    if (!this.peek(v)) this.fail(`expected "${v}"`);
+  eat(value: string): void {
+    if (!this.peek(value)) this.fail(`expected "${value}"`);
     this.position++;
   }
 
   expr(level: number): XPathExpr {
     if (level === LEVELS.length) return this.unary();
-    let l = this.expr(level + 1);
+    let left = this.expr(level + 1);
     for (;;) {
-      const t = this.tokens[this.position];
-      if (t?.kind !== 'op' || !(LEVELS[level] as string[]).includes(t.value)) return l;
+      const token = this.tokens[this.position];
+      if (token?.kind !== 'op' || !(LEVELS[level] as string[]).includes(token.value)) return left;
       this.position++;
-      const r = this.expr(level + 1);
-      l =
-        t.value === '=' || t.value === '!='
-          ? { t: 'bin', op: t.value, l: this.qualify(l, r), r: this.qualify(r, l) }
-          : { t: 'bin', op: t.value as BinaryOp, l, r };
+      const right = this.expr(level + 1);
+      left =
+        token.value === '=' || token.value === '!='
+          ? { t: 'bin', op: token.value, l: this.qualify(left, right), r: this.qualify(right, left) }
+          : { t: 'bin', op: token.value as BinaryOp, l: left, r: right };
     }
   }
 
@@ -119,40 +119,41 @@ class XPathParser {
       this.position++;
       return { t: 'neg', e: this.unary() };
     }
-    let l = this.pathExpr();
+    let left = this.pathExpr();
     while (this.peek('|')) {
       this.position++;
-      l = { t: 'bin', op: '|', l, r: this.pathExpr() };
+      left = { t: 'bin', op: '|', l: left, r: this.pathExpr() };
     }
-    return l;
+    return left;
   }
 
   pathExpr(): XPathExpr {
-    const t = this.tokens[this.position];
-    if (t === undefined) this.fail('unexpected end of expression');
+    const token = this.tokens[this.position];
+    if (token === undefined) this.fail('unexpected end of expression');
     const next = this.tokens[this.position + 1];
     const isFunction =
-      t.kind === 'name' &&
+      token.kind === 'name' &&
       next?.kind === 'op' &&
       next.value === '(' &&
-      !['node', 'text', 'comment', 'processing-instruction'].includes(t.value);
+      !['node', 'text', 'comment', 'processing-instruction'].includes(token.value);
     if (
-      t.kind === 'num' ||
-      t.kind === 'str' ||
+      token.kind === 'num' ||
+      token.kind === 'str' ||
       isFunction ||
-      (t.kind === 'op' && (t.value === '(' || t.value === '$'))
+      (token.kind === 'op' && (token.value === '(' || token.value === '$'))
     ) {
-      let e = this.primary();
-      const preds = this.predicates();
-      if (preds.length > 0) e = { t: 'filter', e, preds };
-      if (this.peek('/') || this.peek('//')) return { t: 'path', abs: false, from: e, steps: this.relative(true) };
-      return e;
+      let expr = this.primary();
+      const predicates = this.predicates();
+      if (predicates.length > 0) expr = { t: 'filter', e: expr, preds: predicates };
+      if (this.peek('/') || this.peek('//')) return { t: 'path', abs: false, from: expr, steps: this.relative(true) };
+      return expr;
     }
     if (this.peek('/')) {
       this.position++;
-      const n = this.tokens[this.position];
+      const following = this.tokens[this.position];
       const startsStep =
-        n !== undefined && (n.kind === 'name' || (n.kind === 'op' && ['.', '..', '@'].includes(n.value)));
+        following !== undefined &&
+        (following.kind === 'name' || (following.kind === 'op' && ['.', '..', '@'].includes(following.value)));
       return { t: 'path', abs: true, steps: startsStep ? this.relative(false) : [] };
     }
     if (this.peek('//')) return { t: 'path', abs: true, steps: this.relative(true) };
@@ -160,20 +161,20 @@ class XPathParser {
   }
 
   primary(): XPathExpr {
-    const t = this.tokens[this.position++]!;
-    if (t.kind === 'num') return { t: 'num', v: t.value };
-    if (t.kind === 'str') return { t: 'str', v: t.value };
-    if (t.kind === 'op' && t.value === '(') {
-      const e = this.expr(0);
+    const token = this.tokens[this.position++]!;
+    if (token.kind === 'num') return { t: 'num', v: token.value };
+    if (token.kind === 'str') return { t: 'str', v: token.value };
+    if (token.kind === 'op' && token.value === '(') {
+      const expr = this.expr(0);
       this.eat(')');
-      return e;
+      return expr;
     }
-    if (t.kind === 'op' && t.value === '$') {
-      const n = this.tokens[this.position++];
-      if (n?.kind !== 'name') this.fail('expected a variable name');
-      return { t: 'var', name: n.value };
+    if (token.kind === 'op' && token.value === '$') {
+      const variable = this.tokens[this.position++];
+      if (variable?.kind !== 'name') this.fail('expected a variable name');
+      return { t: 'var', name: variable.value };
     }
-    const name = t.value;
+    const name = token.value;
     const arity = FUNCTIONS[name];
     if (arity === undefined) this.fail(`unknown function "${name}()"`);
     this.eat('(');
@@ -197,31 +198,31 @@ class XPathParser {
    * `. = 'pfx:identity'`: identityref values are `module:identity` here, so a
    * literal written with a module prefix is compared in that form (as libyang does).
    */
-  qualify(lit: XPathExpr, other: XPathExpr): XPathExpr {
-    if (lit.t !== 'str' || other.t === 'str' || other.t === 'num') return lit;
-    const m = /^([A-Za-z_][\w.-]*):([A-Za-z_][\w.-]*)$/.exec(lit.v);
-    const module = m === null ? undefined : this.names.prefix(m[1]!);
-    return module === undefined ? lit : { t: 'str', v: `${module}:${m![2]}` };
+  qualify(literal: XPathExpr, other: XPathExpr): XPathExpr {
+    if (literal.t !== 'str' || other.t === 'str' || other.t === 'num') return literal;
+    const match = /^([A-Za-z_][\w.-]*):([A-Za-z_][\w.-]*)$/.exec(literal.v);
+    const module = match === null ? undefined : this.names.prefix(match[1]!);
+    return module === undefined ? literal : { t: 'str', v: `${module}:${match![2]}` };
   }
 
   /** derived-from(…, 'pfx:id'): resolve the literal's prefix now, with the module's imports. */
   identityArg(name: string, args: XPathExpr[]): XPathExpr[] {
-    const lit = args[1];
-    if ((name !== 'derived-from' && name !== 'derived-from-or-self') || lit?.t !== 'str') return args;
-    const colon = lit.v.indexOf(':');
-    const module = colon < 0 ? this.names.defaultModule : this.names.prefix(lit.v.slice(0, colon).trim());
-    if (module === undefined) this.fail(`unknown prefix in identity "${lit.v}"`);
-    return [args[0]!, { t: 'str', v: `${module}:${lit.v.slice(colon + 1).trim()}` }];
+    const literal = args[1];
+    if ((name !== 'derived-from' && name !== 'derived-from-or-self') || literal?.t !== 'str') return args;
+    const colon = literal.v.indexOf(':');
+    const module = colon < 0 ? this.names.defaultModule : this.names.prefix(literal.v.slice(0, colon).trim());
+    if (module === undefined) this.fail(`unknown prefix in identity "${literal.v}"`);
+    return [args[0]!, { t: 'str', v: `${module}:${literal.v.slice(colon + 1).trim()}` }];
   }
 
   predicates(): XPathExpr[] {
-    const preds: XPathExpr[] = [];
+    const predicates: XPathExpr[] = [];
     while (this.peek('[')) {
       this.position++;
-      preds.push(this.expr(0));
+      predicates.push(this.expr(0));
       this.eat(']');
     }
-    return preds;
+    return predicates;
   }
 
   /** RelativeLocationPath; `leadingSlash` means a "/" or "//" comes first. */
@@ -255,10 +256,10 @@ class XPathParser {
       this.position++;
       axis = 'attribute';
     } else {
-      const t = this.tokens[this.position];
-      if (t?.kind === 'name' && this.tokens[this.position + 1]?.value === '::') {
-        if (!AXES.has(t.value as Axis)) this.fail(`unknown axis "${t.value}"`);
-        axis = t.value as Axis;
+      const token = this.tokens[this.position];
+      if (token?.kind === 'name' && this.tokens[this.position + 1]?.value === '::') {
+        if (!AXES.has(token.value as Axis)) this.fail(`unknown axis "${token.value}"`);
+        axis = token.value as Axis;
         this.position += 2;
       }
     }
@@ -266,22 +267,22 @@ class XPathParser {
   }
 
   nodeTest(): NodeTest {
-    const t = this.tokens[this.position++];
-    if (t?.kind !== 'name') this.fail('expected a node test');
-    if (t.value === '*') return { k: 'any' };
-    if ((t.value === 'node' || t.value === 'text') && this.peek('(')) {
+    const token = this.tokens[this.position++];
+    if (token?.kind !== 'name') this.fail('expected a node test');
+    if (token.value === '*') return { k: 'any' };
+    if ((token.value === 'node' || token.value === 'text') && this.peek('(')) {
       this.position++;
       this.eat(')');
-      return { k: t.value };
+      return { k: token.value };
     }
     if (this.peek(':')) {
       this.position++;
-      const n = this.tokens[this.position++];
-      if (n?.kind !== 'name') this.fail(`expected a name after "${t.value}:"`);
-      const module = this.names.prefix(t.value);
-      if (module === undefined) this.fail(`prefix "${t.value}" is not the module's own prefix nor an imported one`);
-      return n.value === '*' ? { k: 'any', module } : { k: 'name', module, name: n.value };
+      const local = this.tokens[this.position++];
+      if (local?.kind !== 'name') this.fail(`expected a name after "${token.value}:"`);
+      const module = this.names.prefix(token.value);
+      if (module === undefined) this.fail(`prefix "${token.value}" is not the module's own prefix nor an imported one`);
+      return local.value === '*' ? { k: 'any', module } : { k: 'name', module, name: local.value };
     }
-    return { k: 'name', module: this.names.defaultModule, name: t.value };
+    return { k: 'name', module: this.names.defaultModule, name: token.value };
   }
 }
