@@ -278,5 +278,25 @@ describe('package transfer over broker messages (manual §5.7, docs/server.md §
     expect(
       (await d.request({ type: 'package-ack', package: 'app-1.0', ranges: [{ start: 0, end: 1 }] })).end,
     ).toMatchObject({ status: 409, code: 'no-operation' });
+    // the forged package was never fetched: none of its chunks is in the chunk cache
+    const db = t.server.context.db;
+    await db.run('DELETE FROM srv_package_chunks WHERE account = $1 AND package = $2 AND idx = 0', ['acme', 'forged']);
+    expect((await d.request({ type: 'package-chunks', package: 'forged', start: 0, end: 1 })).end).toMatchObject({
+      status: 500,
+      code: 'chunk-not-stored',
+    });
+    // a store that fails: the device hears of it instead of waiting for an answer that never comes
+    await db.run('ALTER TABLE srv_package_chunks RENAME TO srv_package_chunks_away');
+    try {
+      expect((await d.request({ type: 'package-chunks', package: 'forged', start: 1, end: 2 })).end).toMatchObject({
+        type: 'package-error',
+        request: 'package-chunks',
+        package: 'forged',
+        status: 500,
+        code: 'internal-error',
+      });
+    } finally {
+      await db.run('ALTER TABLE srv_package_chunks_away RENAME TO srv_package_chunks');
+    }
   });
 });

@@ -323,5 +323,18 @@ export async function answerPackageRequest(
     );
     return;
   }
-  await answer(runtime, device, type, parsed.output, send);
+  try {
+    await answer(runtime, device, type, parsed.output, send);
+  } catch (error) {
+    // the device would wait for an answer that never comes: tell it, and let it ask again
+    runtime.server.logger.error('broker package request failed', { deviceId: device.deviceId, type, error });
+    const request: Answering = {
+      type,
+      id: parsed.output.id,
+      package: 'package' in parsed.output ? parsed.output.package : undefined,
+    };
+    send(
+      errorMessage(request, { status: 500, code: 'internal-error', message: 'The server failed to answer: ask again' }),
+    );
+  }
 }
