@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { type ScratchPostgres, startScratchPostgres } from '../../scripts/postgres.ts';
 import { type BenchCase, defineSuite } from '../harness/suite.ts';
+import { type CommitCounts, describeCommits } from './commits.ts';
 import {
   CallbackListener,
   type Cycle,
@@ -42,6 +43,15 @@ function runMs(): number {
   if (at < 0) return 2000;
   const text = process.argv[at]!.includes('=') ? process.argv[at]!.split('=')[1] : process.argv[at + 1];
   return Number(text) > 0 ? Number(text) : 2000;
+}
+
+/**
+ * `FLEETKIT_BENCH_SERVER_CASES=sqlite,postgres,auth,group` (any of them) runs only those cases: for a
+ * quick look with `--dry-run`; a saved result needs them all.
+ */
+function only(kind: 'sqlite' | 'postgres' | 'auth' | 'group'): boolean {
+  const chosen = process.env.FLEETKIT_BENCH_SERVER_CASES;
+  return chosen === undefined || chosen.split(',').includes(kind);
 }
 
 const basic = (login: { user: string; password: string }) =>
@@ -216,6 +226,18 @@ interface Side {
   readonly bestHz: number;
 }
 
+/** Runs one slice of `cycle` and adds the commits `server` made during it to `commits`. */
+async function counted(server: ServerProcess, commits: CommitCounts, run: () => Promise<Measured>): Promise<Measured> {
+  const before = await server.ask<CommitCounts>({ type: 'commits' });
+  const measured = await run();
+  const after = await server.ask<CommitCounts>({ type: 'commits' });
+  for (const [label, n] of Object.entries(after)) {
+    const moved = n - (before[label] ?? 0);
+    if (moved > 0) commits[label] = (commits[label] ?? 0) + moved;
+  }
+  return measured;
+}
+
 /** Each side's measurements of one database and load, kept for the two rows that show them. */
 interface Sides {
   readonly ours: Side;
@@ -240,14 +262,17 @@ async function measureSides(kind: 'sqlite' | 'postgres', inFlight: number): Prom
   await lanes(floorCycle(r), warm);
   await r.bare.ask<Measured>({ type: 'alone', ...warm });
   const sides = { ours: [] as Measured[], floor: [] as Measured[], alone: [] as Measured[] };
+  const commits = { ours: {} as CommitCounts, floor: {} as CommitCounts };
   for (let round = 0; round < ROUNDS; round++) {
-    sides.ours.push(await lanes(oursCycle(r), slice));
-    sides.floor.push(await lanes(floorCycle(r), slice));
+    sides.ours.push(await counted(r.ours, commits.ours, () => lanes(oursCycle(r), slice)));
+    sides.floor.push(await counted(r.bare, commits.floor, () => lanes(floorCycle(r), slice)));
     sides.alone.push(await alone());
   }
   const result = { ours: side(sides.ours), floor: side(sides.floor), alone: side(sides.alone) };
   console.log(`    ${r.label}, ${inFlight} in flight: server ${describe(result.ours.all)}`);
   console.log(`      HTTP floor ${describe(result.floor.all)}; txqueue alone ${describe(result.alone.all)}`);
+  console.log(`      server ${describeCommits(commits.ours, result.ours.all.cycles)}`);
+  console.log(`      HTTP floor ${describeCommits(commits.floor, result.floor.all.cycles)}`);
   return result;
 }
 
@@ -366,19 +391,27 @@ export default defineSuite({
     return undefined;
   },
   cases: () => [
-    ...cycleCases('sqlite'),
-    ...(pgUnavailable === undefined ? cycleCases('postgres') : []),
-    {
-      name: 'authenticated backend calls (exodm:lookup-device, 64 in flight), calls/s',
-      peer: 'the same calls with auth off',
-      goal: 0.8,
-      measure: authCase,
-    },
-    {
-      name: `group RPC to ${GROUP.toLocaleString('en')} devices on SQLite, members/s`,
-      peer: 'txqueue alone: the group enqueued, each member called in and acked, in process',
-      measure: groupCase,
-    },
+    ...(only('sqlite') ? cycleCases('sqlite') : []),
+    ...(pgUnavailable === undefined && only('postgres') ? cycleCases('postgres') : []),
+    ...(only('auth')
+      ? [
+          {
+            name: 'authenticated backend calls (exodm:lookup-device, 64 in flight), calls/s',
+            peer: 'the same calls with auth off',
+            goal: 0.8,
+            measure: authCase,
+          },
+        ]
+      : []),
+    ...(only('group')
+      ? [
+          {
+            name: `group RPC to ${GROUP.toLocaleString('en')} devices on SQLite, members/s`,
+            peer: 'txqueue alone: the group enqueued, each member called in and acked, in process',
+            measure: groupCase,
+          },
+        ]
+      : []),
   ],
   async teardown() {
     for (const opened of rigs.values()) {

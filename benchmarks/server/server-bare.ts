@@ -4,7 +4,8 @@
 // callback outbox): POST /rpc enqueues, GET /command reads the head and calls
 // in, POST /command reads the transaction and acks; each `delivered` and
 // `final` event is POSTed to the request's notification URL straight from the
-// txqueue subscriber. Over IPC it also runs the txqueue cycle alone, in process.
+// txqueue subscriber. Over IPC it also runs the txqueue cycle alone, in process,
+// and answers the count of durable commits so far (commits.ts).
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -12,14 +13,17 @@ import { silentLogger } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { openTxQueue, toCallback } from '@fleetkit/txqueue';
+import { CommitCounter } from './commits.ts';
 import { each, lanes } from './load.ts';
 import { serveParent } from './processes.ts';
 
 const { values } = parseArgs({ options: { sqlite: { type: 'string' }, database: { type: 'string' } } });
-const storage =
+const commits = new CommitCounter();
+const storage = commits.wrap(
   values.sqlite === undefined
     ? openPostgres({ connectionString: values.database!, applicationName: 'fleetkit-bench-floor' })
-    : openSqlite({ path: values.sqlite });
+    : openSqlite({ path: values.sqlite }),
+);
 const groups = new Map<string, readonly string[]>();
 const queue = await openTxQueue({
   storage,
@@ -162,5 +166,6 @@ serveParent((http.address() as AddressInfo).port, async (message) => {
     return alone(Number(message.inFlight), Number(message.ms), Number(message.devices));
   }
   if (message.type === 'group-alone') return groupAlone(Number(message.size), Number(message.concurrency));
+  if (message.type === 'commits') return commits.snapshot();
   throw new Error(`unknown request ${String(message.type)}`);
 });

@@ -3,6 +3,7 @@
 // One addition for the auth comparison: the same backend router behind
 // `POST /bench/rpc-without-auth`, whose authenticator accepts every request
 // as `--auth-off-user` without checking a password (access control still runs).
+// Over IPC it answers the count of durable commits so far (commits.ts).
 import { parseArgs } from 'node:util';
 import { createLogger } from '@fleetkit/core';
 import { openPostgres } from '@fleetkit/core/postgres';
@@ -11,6 +12,7 @@ import { createHttpHandler } from '@fleetkit/jsonrpc';
 import { openServer } from '@fleetkit/server';
 import { listen } from '../../packages/server/src/adapters/node.ts';
 import { backendRouter, builtInMethods } from '../../packages/server/src/api/router.ts';
+import { CommitCounter } from './commits.ts';
 import { serveParent } from './processes.ts';
 
 const { values } = parseArgs({
@@ -21,10 +23,12 @@ const { values } = parseArgs({
     'auth-off-user': { type: 'string' },
   },
 });
-const driver =
+const commits = new CommitCounter();
+const driver = commits.wrap(
   values.sqlite === undefined
     ? openPostgres({ connectionString: values.database!, applicationName: 'fleetkit-bench' })
-    : openSqlite({ path: values.sqlite });
+    : openSqlite({ path: values.sqlite }),
+);
 // warnings only: a production server's info lines (one per device registration) are not what is measured
 const logger = createLogger({ level: 'warn' });
 const server = await openServer({
@@ -43,5 +47,6 @@ const withoutAuth = createHttpHandler(backendRouter(server.context, builtInMetho
 server.app.post('/bench/rpc-without-auth', (c) => withoutAuth(c.req.raw));
 const listening = await listen(server, { port: 0 });
 serveParent(listening.port, async (message) => {
-  throw new Error(`server-ours.ts answers no request (${String(message.type)})`);
+  if (message.type === 'commits') return commits.snapshot();
+  throw new Error(`unknown request ${String(message.type)}`);
 });
