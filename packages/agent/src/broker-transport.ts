@@ -7,18 +7,11 @@ import {
   type JsonObject,
   type SocketFactory,
 } from '@fleetkit/broker';
-import {
-  type Clock,
-  createLogger,
-  cryptoRandom,
-  type Logger,
-  type Random,
-  systemClock,
-  type TimerHandle,
-} from '@fleetkit/core';
+import { type Clock, createLogger, cryptoRandom, type Logger, type Random, systemClock } from '@fleetkit/core';
 import { untilAborted } from './_internal/abort.ts';
 import { BrokerInbox, parseDeliveryId, workOf } from './_internal/broker-inbox.ts';
 import { BrokerRequests } from './_internal/broker-requests.ts';
+import { BrokerWaiters } from './_internal/broker-waiters.ts';
 import type { FetchFunction } from './_internal/http-call.ts';
 import { BrokerPackageChannel } from './broker-packages.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
@@ -53,12 +46,6 @@ export interface BrokerTransportOptions {
   readonly clock?: Clock;
   readonly random?: Random;
   readonly logger?: Logger;
-}
-
-interface Waiter {
-  readonly resolve: (message: JsonObject) => void;
-  readonly reject: (error: unknown) => void;
-  readonly timer: TimerHandle;
 }
 
 /** The broker device endpoint beside a hub URL: `http://h:p` → `ws://h:p/devices`. */
@@ -97,7 +84,7 @@ class BrokerSession implements Session {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #inbox = new BrokerInbox();
-  readonly #waiters = new Map<string, Waiter>();
+  readonly #waiters: BrokerWaiters;
   /** Package requests, made on the first one (an idle device holds none). */
   #requests: BrokerRequests | undefined;
   #client: DeviceClient | undefined;
@@ -112,6 +99,7 @@ class BrokerSession implements Session {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? createLogger();
+    this.#waiters = new BrokerWaiters(this.#clock, options.replyTimeoutMs ?? 30_000);
     this.#connect();
   }
 
@@ -180,17 +168,17 @@ class BrokerSession implements Session {
         return;
       }
       case 'ack-result':
-        this.#settle(`ack:${String(payload.transactionId)}.${String(payload.attempt)}`, payload);
+        this.#waiters.settle(`ack:${String(payload.transactionId)}.${String(payload.attempt)}`, payload);
         return;
       case 'rpc-reply':
-        this.#settle(`rpc:${String(payload.id)}`, payload);
+        this.#waiters.settle(`rpc:${String(payload.id)}`, payload);
         return;
       case 'error':
         this.#logger.warn('broker plugin error', { code: payload.code, message: payload.message });
         // the plugin drops a rate-limited message without naming it: every waiting ack is to be sent again
         if (payload.code === 'rate-limited') {
           const limited = () => new AgentError(AgentErrorCode.RateLimited, 'The server asks the device to slow down');
-          for (const key of [...this.#waiters.keys()]) this.#fail(key, limited());
+          this.#waiters.failAll(limited);
           this.#requests?.failAll(limited());
         }
         return;
@@ -200,40 +188,17 @@ class BrokerSession implements Session {
     }
   }
 
-  #settle(key: string, message: JsonObject): void {
-    const waiter = this.#waiters.get(key);
-    if (waiter === undefined) return;
-    this.#waiters.delete(key);
-    this.#clock.clearTimeout(waiter.timer);
-    waiter.resolve(message);
-  }
-
-  #fail(key: string, error: unknown): void {
-    const waiter = this.#waiters.get(key);
-    if (waiter === undefined) return;
-    this.#waiters.delete(key);
-    this.#clock.clearTimeout(waiter.timer);
-    waiter.reject(error);
-  }
-
   /** Sends a message and waits for the answer filed under `key`. */
   async #ask(key: string, message: JsonObject, signal: AbortSignal): Promise<JsonObject> {
     const client = await this.#ready(signal);
-    this.#fail(key, new AgentError(AgentErrorCode.Unavailable, 'Superseded by a newer request'));
-    const answer = new Promise<JsonObject>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(
-        () => this.#fail(key, new AgentError(AgentErrorCode.Unavailable, 'The broker did not answer in time')),
-        this.#options.replyTimeoutMs ?? 30_000,
-      );
-      this.#waiters.set(key, { resolve, reject, timer });
-    });
+    const answer = this.#waiters.wait(key);
     if (!client.send(message)) {
-      this.#fail(key, new AgentError(AgentErrorCode.Unavailable, 'The broker connection is down'));
+      this.#waiters.fail(key, new AgentError(AgentErrorCode.Unavailable, 'The broker connection is down'));
     }
     try {
       return await untilAborted(answer, signal);
     } finally {
-      if (signal.aborted) this.#fail(key, signal.reason);
+      if (signal.aborted) this.#waiters.fail(key, signal.reason);
     }
   }
 
@@ -354,8 +319,6 @@ class BrokerSession implements Session {
     this.#closed = true;
     this.#requests?.failAll(new AgentError(AgentErrorCode.NotRunning, 'The broker session is closed'));
     this.#client?.close();
-    for (const key of [...this.#waiters.keys()]) {
-      this.#fail(key, new AgentError(AgentErrorCode.NotRunning, 'The broker session is closed'));
-    }
+    this.#waiters.failAll(() => new AgentError(AgentErrorCode.NotRunning, 'The broker session is closed'));
   }
 }
