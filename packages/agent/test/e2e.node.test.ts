@@ -6,6 +6,7 @@ import { silentLogger } from '@fleetkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, type AgentEvent, brokerTransport, Handlers, httpTransport, type Transport } from '../src/index.ts';
 import { Recorder } from './events.ts';
+import { createPackage, imageOf, must, packageStatus } from './package-fixture.ts';
 import { METER_KEY, SENSOR_KEY, startServer, type TestServer } from './server-fixture.ts';
 
 describe('end to end against the real server over the network', () => {
@@ -78,5 +79,42 @@ describe('end to end against the real server over the network', () => {
     const transport = brokerTransport({ url: t.url, brokerUrl: `${broker.url}/devices`, logger: silentLogger });
     const applied = await run('e2e-broker', SENSOR_KEY, transport, false);
     expect(applied).toEqual(['config [{"module":"agent-test","values":{"interval":15}}]']);
+  });
+
+  it('installs a package over HTTP Range requests and through the broker WebSocket, the same image both ways', async () => {
+    const image = imageOf(300_000, 5);
+    await createPackage(t, 'e2e-fw', image, { version: '4.2' });
+    const ways: [string, string, Transport][] = [
+      ['e2e-pkg-http', METER_KEY, httpTransport({ url: t.url })],
+      [
+        'e2e-pkg-broker',
+        SENSOR_KEY,
+        brokerTransport({ url: t.url, brokerUrl: `${broker.url}/devices`, logger: silentLogger }),
+      ],
+    ];
+    for (const [deviceId, key, transport] of ways) {
+      const received: Uint8Array[] = [];
+      const agent = new Agent({
+        transport,
+        registration: { account: 'acme', provisioningKey: key, deviceId },
+        handlers: new Handlers().packageInstaller('e2e-fw', async (delivered) => {
+          received.push(await delivered.bytes());
+          return undefined;
+        }),
+        timing: { telemetryInterval: 50 },
+        logger: silentLogger,
+      });
+      const events = new Recorder(agent);
+      agent.start();
+      await events.next('telemetry');
+      await must(t, 'exodm:install-package', { 'package-name': 'e2e-fw', targets: [deviceId] });
+      expect(await events.next('package', (e) => e.status !== 'transferring')).toMatchObject({ status: 'installed' });
+      expect(received).toEqual([image]);
+      expect(await packageStatus(t, 'e2e-fw', deviceId)).toMatchObject({
+        'package-status': 'installed',
+        confirmed: true,
+      });
+      await agent.stop();
+    }
   });
 });
