@@ -39,6 +39,19 @@ export interface AgentState {
 export const EMPTY_STATE: AgentState = { configVersion: 0 };
 
 /**
+ * The state a device keeps when its registration goes (a 401, a new
+ * registration): the commands and configuration of the old one go with it,
+ * but the server's pinned package key and the packages the device runs stay.
+ */
+export function withoutRegistration(state: AgentState): AgentState {
+  return {
+    ...EMPTY_STATE,
+    ...(state.packageKey === undefined ? {} : { packageKey: state.packageKey }),
+    ...(state.packages === undefined ? {} : { packages: state.packages }),
+  };
+}
+
+/**
  * Where an agent keeps its state. `save` resolves only once the state would
  * survive a power cut (the file adapter writes, fsyncs and renames), so a
  * device never acts on credentials or a started command it could forget.

@@ -69,4 +69,20 @@ describe('000: 401 means the device was deleted (and 403 likewise)', () => {
     await first.events.next('registered');
     await first.agent.stop();
   });
+
+  it('keeps the pinned package key and the packages it runs across registrations', async () => {
+    const kept = { packageKey: 'cGlubmVkLWtleQ==', packages: { fw: '1.0' } };
+    const store = memoryStore({ configVersion: 4, ...kept });
+    const { agent, clock, events } = agentFor(t, 'gone-3', { store });
+    agent.start();
+    await events.next('registered');
+    expect(store.state).toMatchObject({ configVersion: 0, ...kept });
+    const wait = await events.next('waiting');
+    await t.acme('exodm:delete-devices', { 'device-id': ['gone-3'] });
+    clock.advance(wait.delayMs);
+    await events.next('auth-lost');
+    await events.next('registered');
+    expect(store.state).toEqual({ auth: expect.objectContaining({ id: agent.auth?.id }), configVersion: 0, ...kept });
+    await agent.stop();
+  });
 });

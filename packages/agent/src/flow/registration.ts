@@ -1,6 +1,6 @@
 import { reconnectDelay } from '@fleetkit/broker';
 import { AgentError, isTransient } from '../errors.ts';
-import { EMPTY_STATE } from '../store.ts';
+import { withoutRegistration } from '../store.ts';
 import { drawInterval } from '../timing.ts';
 import type { AuthData } from '../types.ts';
 import type { Flow } from './flow.ts';
@@ -12,7 +12,7 @@ import type { Flow } from './flow.ts';
  * 5xx or a 429 backs off like every other call, so a device that gains
  * network access registers soon after. The new auth data is saved with a
  * fresh state: the commands and configuration of an earlier registration
- * went with it. With `waitFirst` (the last credentials were refused before
+ * went with it (the pinned package key and the installed packages stay). With `waitFirst` (the last credentials were refused before
  * they ever worked) the first attempt, too, waits an interval.
  */
 export async function registrationLoop(flow: Flow, waitFirst = false): Promise<AuthData> {
@@ -25,7 +25,7 @@ export async function registrationLoop(flow: Flow, waitFirst = false): Promise<A
   for (;;) {
     try {
       const auth = await flow.transport.register(flow.registration, flow.signal);
-      await flow.save({ ...EMPTY_STATE, auth });
+      await flow.save({ ...withoutRegistration(flow.state), auth });
       flow.emit({ type: 'registered', id: auth.id });
       flow.logger.info('device registered', { id: auth.id });
       return auth;

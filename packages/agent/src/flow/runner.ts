@@ -13,7 +13,7 @@ import type { AgentOptions } from '../agent.ts';
 import { AgentError, AgentErrorCode, isAuthLost, isTransient } from '../errors.ts';
 import type { AgentEvent, AgentListener, FlowStep } from '../events.ts';
 import { Handlers } from '../handlers.ts';
-import { type AgentState, type AgentStore, EMPTY_STATE, memoryStore } from '../store.ts';
+import { type AgentState, type AgentStore, EMPTY_STATE, memoryStore, withoutRegistration } from '../store.ts';
 import { type ResolvedTiming, resolveTiming } from '../timing.ts';
 import type { Session, Transport } from '../transport.ts';
 import type { AuthData, Registration, TelemetryReport } from '../types.ts';
@@ -270,7 +270,7 @@ export class FlowRunner implements Flow {
       // credentials refused before they ever worked, right after the registration that issued them (a 403 for
       // a device of another protocol, say): registering again at once would only be refused again, in a loop
       this.#refusedAtOnce = fresh && !this.#sessionWorked;
-      await this.save(EMPTY_STATE);
+      await this.save(withoutRegistration(this.#state));
     } finally {
       session.close();
       if (this.#session === session) this.#session = undefined;
