@@ -62,8 +62,11 @@ export {
 } from './timing.ts';
 export type {
   ChunkAcknowledgement,
+  DownloadOptions,
   PackageChannel,
   PackageReport,
+  PackageState,
+  PackageTarget,
   Session,
   SessionHooks,
   Transport,
