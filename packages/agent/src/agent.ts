@@ -17,7 +17,10 @@ export interface AgentOptions {
   readonly registration: Registration;
   /** Where the auth data and the started command persist. Default: a fresh `memoryStore()` (nothing survives the process). */
   readonly store?: AgentStore;
-  /** The device code: command handlers, configuration and licence appliers. Default: none (commands fail). */
+  /**
+   * The device code: command handlers, configuration and licence appliers,
+   * package installers. Default: none (commands fail).
+   */
   readonly handlers?: Handlers;
   /** The report of each telemetry beat. Default `{status: "online"}`; a throw reports `{status: "error", message}`. */
   readonly telemetry?: () => TelemetryReport | Promise<TelemetryReport>;
@@ -36,8 +39,9 @@ export interface AgentOptions {
  * The device agent of 000: initialisation from the stored auth data, the
  * registration loop, recovery of a command the device was carrying out when
  * it went down, the telemetry loop and the handling code for commands,
- * configuration and licences. 401 and 403 clear the auth data and send it
- * back to registration; network errors, 5xx and 429 back off with jitter.
+ * configuration, licences and packages. 401 and 403 clear the auth data and
+ * send it back to registration; network errors, 5xx and 429 back off with
+ * jitter.
  */
 export class Agent {
   readonly #runner: FlowRunner;

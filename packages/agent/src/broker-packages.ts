@@ -30,8 +30,9 @@ function invalid(what: string, got: unknown): AgentError {
 /** A `package-error` as the error the HTTP route's answer would have made. */
 function refusal(message: JsonObject): AgentError {
   const status = typeof message.status === 'number' ? message.status : 400;
-  const details = { status, error: String(message.code) };
-  const text = `The server refused ${String(message.request)} (${status} ${String(message.code)}): ${String(message.message)}`;
+  const code = String(message.code);
+  const details = { status, error: code };
+  const text = `The server refused ${String(message.request)} (${status} ${code}): ${String(message.message)}`;
   return new AgentError(status >= 500 ? AgentErrorCode.Unavailable : AgentErrorCode.Refused, text, { details });
 }
 

@@ -13,7 +13,10 @@ export interface InProgressCommand {
 
 /** How far a package operation got: what a restarted agent carries on from. */
 export interface PackageProgress {
-  /** `install`: the installer was called; `reboot`: installed and reported, waiting for the restart that takes it into use. */
+  /**
+   * `install`: the installer was called; `reboot`: installed and reported,
+   * waiting for the restart that takes it into use.
+   */
   readonly stage: 'install' | 'reboot';
   readonly name: string;
   readonly version: string;

@@ -12,8 +12,9 @@ import type { Flow } from './flow.ts';
  * 5xx or a 429 backs off like every other call, so a device that gains
  * network access registers soon after. The new auth data is saved with a
  * fresh state: the commands and configuration of an earlier registration
- * went with it (the pinned package key and the installed packages stay). With `waitFirst` (the last credentials were refused before
- * they ever worked) the first attempt, too, waits an interval.
+ * went with it (the pinned package key and the installed packages stay).
+ * With `waitFirst` (the last credentials were refused before they ever
+ * worked) the first attempt, too, waits an interval.
  */
 export async function registrationLoop(flow: Flow, waitFirst = false): Promise<AuthData> {
   let transient = 0;
