@@ -8,6 +8,9 @@ import { QUIET_MS } from './shared.ts';
 
 type Payload = Record<string, unknown>;
 
+/** Orders (chunk, offset) pairs: an offset is less than a chunk, which is at most 16 MiB. */
+const CHUNK_FACTOR = 2 ** 24;
+
 /** How long a rate-limited device waits before it asks again (the budget refills a few tokens a second). */
 const RATE_LIMITED_MS = 250;
 
@@ -77,16 +80,22 @@ export class BrokerWire implements PackageWire {
   }
 
   async manifest(target: Target): Promise<ChunksReply> {
-    const parts: Uint8Array[] = [];
+    const pieces: { readonly offset: number; readonly bytes: Uint8Array }[] = [];
     let offset = 0;
     for (;;) {
       const reply = await this.#request({ type: 'package-manifest', package: target.name, offset }, (data) => {
-        parts.push(data.bytes);
-        offset = data.offset + data.bytes.length;
+        pieces.push(data);
       });
       if (reply.status !== 200) return reply;
       const next = reply.body.next;
-      if (typeof next !== 'number') return { ...reply, bytes: joined(parts) };
+      if (typeof next !== 'number') {
+        // each piece goes where its offset says: the envelope is `size` bytes
+        const bytes = new Uint8Array(Number(reply.body.size));
+        for (const piece of pieces) bytes.set(piece.bytes, piece.offset);
+        return { ...reply, bytes };
+      }
+      if (next <= offset)
+        throw new CheckFailure(`the manifest's answer from byte ${offset} goes on at ${next}: no progress`);
       offset = next;
     }
   }
@@ -114,6 +123,11 @@ export class BrokerWire implements PackageWire {
       if (reply.status !== 200) return reply;
       const next = reply.body.next as { start?: unknown; offset?: unknown } | undefined;
       if (next === undefined) return { ...reply, bytes };
+      if (Number(next.start) * CHUNK_FACTOR + Number(next.offset) <= start * CHUNK_FACTOR + offset) {
+        throw new CheckFailure(
+          `the answer to chunks from ${start} (offset ${offset}) goes on at ${show(next)}: no progress`,
+        );
+      }
       start = Number(next.start);
       offset = Number(next.offset);
     }
@@ -205,14 +219,4 @@ export class BrokerWire implements PackageWire {
       this.#wake = undefined;
     }
   }
-}
-
-function joined(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

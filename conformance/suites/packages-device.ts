@@ -16,7 +16,7 @@ import type { Tenant } from '../runner/tenant.ts';
 import { BrokerWire } from './packages-broker.ts';
 import { decodeBase64, encodeBase64 } from './packages-data.ts';
 import { HttpWire } from './packages-http.ts';
-import type { ChunksReply, PackageCommand, PackageWire, Target, WireReply } from './packages-wire.ts';
+import type { PackageCommand, PackageWire, Target, WireReply } from './packages-wire.ts';
 
 /** What a device's carry-out of an install does at the end. */
 export interface CarryOut {
@@ -80,7 +80,7 @@ export class PackageDevice {
       return new PackageDevice(id, wire);
     }
     const base = new URL(`v1/devices/${encodeURIComponent(credentials.id)}/`, credentials.hub_url);
-    return new PackageDevice(id, new HttpWire(base, credentials.access_key));
+    return new PackageDevice(id, new HttpWire(base, credentials.access_key, env.waitMs));
   }
 
   /** The package-key request: pins the server's Ed25519 key; every manifest must verify with it. */
@@ -119,9 +119,10 @@ export class PackageDevice {
     return this.wire.restart();
   }
 
-  /** The manifest request as it was answered, without opening it (for refusals). */
-  manifestReply(target: Target): Promise<ChunksReply> {
-    return this.wire.manifest(target);
+  /** The manifest request's status and body, without opening the manifest (for refusals). */
+  async manifestReply(target: Target): Promise<WireReply> {
+    const reply = await this.wire.manifest(target);
+    return { status: reply.status, body: reply.body };
   }
 
   /** The signed manifest, opened with the pinned key (`signature-invalid` otherwise). */

@@ -15,10 +15,12 @@ export class HttpWire implements PackageWire {
   readonly quietMs = 0;
   readonly #base: URL;
   readonly #accessKey: string;
+  readonly #waitMs: number;
 
-  constructor(base: URL, accessKey: string) {
+  constructor(base: URL, accessKey: string, waitMs: number) {
     this.#base = base;
     this.#accessKey = accessKey;
+    this.#waitMs = waitMs;
   }
 
   key(): Promise<WireReply> {
@@ -86,7 +88,14 @@ export class HttpWire implements PackageWire {
     for (;;) {
       const headers = new Headers(init.headers);
       headers.set('authorization', this.#accessKey);
-      const response = await fetch(new URL(path, this.#base), { ...init, headers });
+      // a server that promises more bytes than it sends must not hold the device for minutes
+      const signal = AbortSignal.timeout(this.#waitMs);
+      let response: Response;
+      try {
+        response = await fetch(new URL(path, this.#base), { ...init, headers, signal });
+      } catch (error) {
+        throw new CheckFailure(`${init.method ?? 'GET'} ${path}: ${error instanceof Error ? error.message : error}`);
+      }
       if (response.status !== 429) return response;
       await response.body?.cancel();
       await pause(Number(response.headers.get('retry-after') ?? '1') * 1000);
@@ -107,7 +116,11 @@ function packagePath(name: string): string {
 }
 
 async function bytesOf(response: Response): Promise<Uint8Array> {
-  return new Uint8Array(await response.arrayBuffer());
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throw new CheckFailure(`the body of ${response.url} broke off: ${error instanceof Error ? error.message : error}`);
+  }
 }
 
 async function refusal(response: Response): Promise<ChunksReply> {
