@@ -4,7 +4,7 @@ import { runCli } from '../cli/run.ts';
 
 // `node:fs` and `node:process` are taken from the running Node, not imported:
 // an ESM import of a builtin builds its whole namespace, and fs's reaches
-// `fs.promises`, which loads streams, readline and some 30 more internal
+// `fs.promises`, which loads streams, readline and many more internal
 // modules a validation never uses (docs/decisions/yang-006-cli-start-up.md).
 const { readdirSync, readFileSync } = process.getBuiltinModule('node:fs');
 

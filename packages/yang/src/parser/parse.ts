@@ -174,20 +174,20 @@ class Parser {
       let line = lines[index]!;
       if (index > 0) {
         let column = 0;
-        let j = 0;
-        while (j < line.length && column <= quoteColumn && (line[j] === ' ' || line[j] === '\t')) {
-          const width = line[j] === '\t' ? 8 : 1;
+        let stripped = 0;
+        while (stripped < line.length && column <= quoteColumn && (line[stripped] === ' ' || line[stripped] === '\t')) {
+          const width = line[stripped] === '\t' ? 8 : 1;
           if (column + width > quoteColumn + 1) {
             // a tab crossing the quote column leaves the excess as spaces
-            line = ' '.repeat(column + width - quoteColumn - 1) + line.slice(j + 1);
-            j = 0;
+            line = ' '.repeat(column + width - quoteColumn - 1) + line.slice(stripped + 1);
+            stripped = 0;
             column = quoteColumn + 1;
             break;
           }
           column += width;
-          j++;
+          stripped++;
         }
-        line = line.slice(j);
+        line = line.slice(stripped);
       }
       if (index < lines.length - 1) line = line.replace(/[ \t\r]+$/, '');
       out.push(line);

@@ -46,7 +46,7 @@ export class PooledValidator {
       return this.#local.validate(type, parsed.doc, limit);
     }
     this.#hash ??= schemaHash(this.#packed);
-    // text goes as it is: cloning a string is a copy, encoding it to UTF-8 here and decoding it there cost more, on this thread too; bytes are copied and transferred
+    // text goes as it is: cloning a string is one copy, while encoding it to UTF-8 here and decoding it there would also cost this thread; bytes are copied and transferred
     const text = typeof json === 'string' ? json : (json.slice().buffer as ArrayBuffer);
     const input: ValidateTaskInput = { hash: await this.#hash, schema: this.#packed, type, json: text, ...limit };
     const result = await this.#options.pool.run(

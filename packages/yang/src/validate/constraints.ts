@@ -3,10 +3,11 @@ import type { Step, XPathExpr } from '../xpath/ast.ts';
 import { type DataNode, detachedNode, rootOf } from '../xpath/data-node.ts';
 import { evaluate, toBoolean, type XPathContext } from '../xpath/eval.ts';
 import { parseXPath } from '../xpath/parse.ts';
+import { missing, walkImplicit } from './absent.ts';
 import { pathOf } from './issue.ts';
 import type { KeyValues } from './key-index.ts';
 import type { Runtime } from './runtime.ts';
-import { issue, missing, type Walk, walkImplicit } from './tree.ts';
+import { issue, type Walk } from './walk.ts';
 
 /** Per-run caches: leafref target value sets, so N leafrefs cost O(N) (not O(N²), yang-js #73). */
 interface Caches {

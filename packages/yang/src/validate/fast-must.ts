@@ -2,7 +2,7 @@ import { JSON_NUMBER_TYPES } from '../types/limits.ts';
 import type { XPathExpr } from '../xpath/ast.ts';
 import type { DataNode } from '../xpath/data-node.ts';
 import { compareScalars, convert } from '../xpath/values.ts';
-import type { RuntimeNode } from './runtime.ts';
+import type { RuntimeNode } from './runtime-node.ts';
 
 /**
  * A `must` compiled to direct reads: true when the condition holds for the

@@ -6,7 +6,7 @@ export interface KeyValues {
 // Seeded per process, so that a document crafted against one process's hash
 // does not make every key collide in another. Math.random, not
 // crypto.getRandomValues: on Node the first use of the `crypto` global loads
-// WebCrypto and streams, a tenth of a 10k-entry CLI run
+// WebCrypto and streams, which a CLI run must not wait for
 // (docs/decisions/yang-006-cli-start-up.md). The seed need not be secret:
 // a partition far above its share (keys crafted to collide by someone who
 // guessed it) is decided with a Set instead, whose hash V8 seeds itself.
@@ -23,7 +23,7 @@ export function hashOf(value: string): number {
 /** Values appended with their hashes, in two parallel arrays that grow by doubling. */
 class HashedValues {
   hashes: Int32Array;
-  // sized up front like `hashes`: a list of 100k grown by push is copied at every doubling
+  // sized up front like `hashes`: an array grown by push is copied at every doubling
   values: string[];
   count = 0;
 
@@ -90,9 +90,9 @@ const CRAFTED_FACTOR = 8;
  * ends: the keys are distinct and every reference is one of them.
  *
  * A `Set` filled and probed entry by entry makes a random access into a
- * table as large as the list for every key and every reference; at 100k
- * entries that table no longer fits in cache and those accesses set the
- * speed (benchmarks/yang/floor.ts). Here values are appended with their
+ * table as large as the list for every key and every reference; for a large
+ * list that table does not fit in cache and those accesses set the speed
+ * (docs/decisions/yang-004-key-index.md). Here values are appended with their
  * hash while their characters are still in cache from the type check, and
  * the end of the list partitions both sides by hash into pieces that fit in
  * cache and matches each piece: a radix-partitioned hash join.
@@ -171,7 +171,7 @@ export class KeyIndex implements KeyValues {
   }
 }
 
-/** Inserts keys `k0`…`k1` (slot value = key index + 1); false on a repeated key. */
+/** Inserts keys `start`…`end` (slot value = key index + 1); false on a repeated key. */
 function insertAll(keys: Partitioned, start: number, end: number, slots: Int32Array, mask: number): boolean {
   const { hashes, values } = keys;
   for (let i = start; i < end; i++) {
@@ -190,7 +190,7 @@ function insertAll(keys: Partitioned, start: number, end: number, slots: Int32Ar
   return true;
 }
 
-/** Looks up references `r0`…`r1` among the inserted keys; false at the first one missing. */
+/** Looks up references `start`…`end` among the inserted keys; false at the first one missing. */
 function findAll(
   keys: Partitioned,
   references: Partitioned,

@@ -1,5 +1,5 @@
 import { type DataNode, detachedNode, type Lazy, leafNode, positionedNode } from '../xpath/data-node.ts';
-import type { RuntimeNode } from './runtime.ts';
+import type { RuntimeNode } from './runtime-node.ts';
 import { walkMembers } from './tree.ts';
 import { hasMember, isObject, newWalk } from './walk.ts';
 

@@ -9,7 +9,7 @@ import {
 } from '../xpath/data-node.ts';
 import { childPath, pathOf } from './issue.ts';
 import { KeyIndex } from './key-index.ts';
-import type { RuntimeNode } from './runtime.ts';
+import type { RuntimeNode } from './runtime-node.ts';
 import { walkMembers } from './tree.ts';
 import { defer, hasMember, isObject, issue, type KeySet, typeIssue, type Walk } from './walk.ts';
 
@@ -149,8 +149,9 @@ interface ListRun {
 }
 
 // The entry loop is a function of its own: V8 compiles a long loop on stack
-// replacement, and code after the loop in that compilation had no type
-// feedback yet, so every run left optimized code at the loop's end.
+// replacement, and code after the loop in that compilation has no type
+// feedback yet, so it would leave optimized code at the loop's end on every
+// run (docs/decisions/yang-003-fast-paths.md).
 function walkEntries(walk: Walk, node: RuntimeNode, entries: readonly unknown[], parent: DataNode, run: ListRun): void {
   const schema = node.schema;
   const { keys, keyNodes, seen, keyIndex, uniques, keyNode } = run;
@@ -199,7 +200,7 @@ function walkEntries(walk: Walk, node: RuntimeNode, entries: readonly unknown[],
     else if (seen !== undefined) {
       const keyText =
         keys.length === 1 ? keyValue(dataNode, keys[0]!) : keys.map((key) => keyValue(dataNode, key)).join('\u0000');
-      // one hash lookup per entry: at 100k entries the set no longer fits in cache
+      // one hash lookup per entry: a large list's set does not fit in cache
       const size = seen.size;
       if (seen.add(keyText).size === size)
         issue(walk, 'duplicate', pathOf(dataNode), `Duplicate instance of "${schema.name}"`);

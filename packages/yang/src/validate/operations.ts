@@ -1,5 +1,5 @@
 import type { CompiledSchema, Condition, QualifiedName, SchemaNode } from '../schema.ts';
-import { type Preparation, prepareNodes, type RuntimeNode } from './runtime.ts';
+import { type Preparation, prepareNodes, type RuntimeNode } from './runtime-node.ts';
 
 /** An RPC, action or notification prepared for validation. */
 export interface RuntimeOperation {

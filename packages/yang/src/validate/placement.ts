@@ -1,10 +1,11 @@
 import { YangError, YangErrorCode } from '../errors.ts';
 import { addNode, type DataNode, positionedLeaf, positionedNode } from '../xpath/data-node.ts';
+import { typedDefault } from './absent.ts';
 import type { PathStep } from './instance-path.ts';
 import { childPath, pathOf } from './issue.ts';
 import type { RuntimeOperation } from './operations.ts';
-import type { Runtime, RuntimeNode } from './runtime.ts';
-import { typedDefault } from './tree.ts';
+import type { Runtime } from './runtime.ts';
+import type { RuntimeNode } from './runtime-node.ts';
 import { hasMember, isObject, issue, typeIssue, type Walk } from './walk.ts';
 
 // Where an RPC, action or notification sits in a data tree: the data node

@@ -4,7 +4,8 @@ import { checkEarlyLeafrefs } from './early.ts';
 import type { YangIssue } from './issue.ts';
 import { pathOf } from './issue.ts';
 import type { Locate } from './placement.ts';
-import type { Runtime, RuntimeNode } from './runtime.ts';
+import type { Runtime } from './runtime.ts';
+import type { RuntimeNode } from './runtime-node.ts';
 import { issue, type TreeMode, walkMembers } from './tree.ts';
 import { isObject, newWalk, type Walk } from './walk.ts';
 

@@ -2,7 +2,7 @@ import type { SchemaNode, TypeSpec } from '../schema.ts';
 import type { DataNode } from '../xpath/data-node.ts';
 import type { IssueKind, YangIssue } from './issue.ts';
 import type { KeyValues } from './key-index.ts';
-import type { RuntimeNode } from './runtime.ts';
+import type { RuntimeNode } from './runtime-node.ts';
 
 /** Which document is validated: configuration only, or configuration and state. */
 export type TreeMode = 'config' | 'data';

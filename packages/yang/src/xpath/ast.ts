@@ -40,3 +40,6 @@ export type XPathExpr =
   /** A location path, optionally starting from a filter expression (`current()/..`, `deref(.)/x`). */
   | { readonly t: 'path'; readonly abs: boolean; readonly from?: XPathExpr; readonly steps: readonly Step[] }
   | { readonly t: 'filter'; readonly e: XPathExpr; readonly preds: readonly XPathExpr[] };
+
+/** A function call in an expression (`current()`, `derived-from(., 'x:y')`). */
+export type FunctionCall = Extract<XPathExpr, { t: 'fn' }>;

@@ -33,7 +33,8 @@ export interface DataNode {
  * their own XPath rules, inner nodes, defaults); plain leaves become nodes
  * only when an XPath expression walks into their parent, so a document whose
  * rules never do (or whose rules compile to direct reads) keeps no per-leaf
- * objects: at 100k list entries the retained tree set the speed.
+ * objects: for large lists the retained tree's size sets the speed
+ * (docs/decisions/yang-003-fast-paths.md).
  */
 export interface Lazy {
   /** All children of `node` in document order, reusing the ones in `node.children`. */
@@ -44,9 +45,10 @@ export interface Lazy {
 const NO_CHILDREN: DataNode[] = Object.freeze([]) as unknown as DataNode[];
 
 /**
- * Makes a data node and appends it to its parent's children. Leaves (5 of
- * 6 nodes in a typical list) carry only the six fields they use: at 100k
- * entries the tree no longer fits in cache and its size sets the speed.
+ * Makes a data node and appends it to its parent's children. Leaves, most
+ * of a list's nodes, carry only the six fields they use: a large tree does
+ * not fit in cache, and its size sets the speed
+ * (docs/decisions/yang-002-compiled-validator.md).
  */
 export function addNode(
   parent: DataNode | undefined,

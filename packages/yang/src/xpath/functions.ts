@@ -1,9 +1,8 @@
-import type { XPathExpr } from './ast.ts';
+import type { FunctionCall } from './ast.ts';
 import { type DataNode, stringValue } from './data-node.ts';
 import { evaluate, type Focus, type XPathContext } from './eval.ts';
 import { toBoolean, toNumber, toText, type XPathValue } from './values.ts';
 
-type FunctionCall = Extract<XPathExpr, { t: 'fn' }>;
 type LazyArgument = () => XPathValue;
 
 /** The XPath 1.0 core library (§4) plus the YANG functions (RFC 7950 §10). */
