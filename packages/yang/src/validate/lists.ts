@@ -26,38 +26,38 @@ export function walkLeafList(walk: Walk, node: RuntimeNode, value: unknown, pare
     return;
   }
   const seen = schema.config ? new Set<string>() : undefined;
-  const canonical = walk.tree || schema.config;
+  const wantCanonical = walk.tree || schema.config;
   for (let index = 0; index < value.length; index++) {
     const item: unknown = value[index];
-    const canonicalValue = node.check!(item, canonical);
-    if (typeof canonicalValue !== 'string') {
-      typeIssue(walk, path, canonicalValue, item);
+    const canonical = node.check!(item, wantCanonical);
+    if (typeof canonical !== 'string') {
+      typeIssue(walk, path, canonical, item);
       continue;
     }
     if (seen !== undefined) {
-      if (seen.has(canonicalValue))
+      if (seen.has(canonical))
         issue(
           walk,
           'duplicate',
-          `${path}[.=${canonicalValue.includes("'") ? `"${canonicalValue}"` : `'${canonicalValue}'`}]`,
+          `${path}[.=${canonical.includes("'") ? `"${canonical}"` : `'${canonical}'`}]`,
           `Duplicate instance of "${schema.name}"`,
         );
-      seen.add(canonicalValue);
+      seen.add(canonical);
     }
     if (walk.tree) {
       // values repeat outside configuration, so there an entry is named by its position (RFC 7950 §9.13)
       const dataNode =
         seen === undefined
-          ? positionedLeaf(parent, schema, canonicalValue, index + 1)
-          : addNode(parent, schema, schema.name, schema.module, canonicalValue);
+          ? positionedLeaf(parent, schema, canonical, index + 1)
+          : addNode(parent, schema, schema.name, schema.module, canonical);
       if (node.ownXPath) defer(walk, node, dataNode, item);
     }
   }
   elements(walk, schema, value.length, path, () => {
     if (!schema.config) return `${path}[${schema.maxElements! + 1}]`;
-    const canonicalValue = node.check!(value[schema.maxElements!], true);
-    return typeof canonicalValue === 'string'
-      ? `${path}[.=${canonicalValue.includes("'") ? `"${canonicalValue}"` : `'${canonicalValue}'`}]`
+    const canonical = node.check!(value[schema.maxElements!], true);
+    return typeof canonical === 'string'
+      ? `${path}[.=${canonical.includes("'") ? `"${canonical}"` : `'${canonical}'`}]`
       : path;
   });
 }
