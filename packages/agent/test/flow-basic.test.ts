@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, Handlers, httpTransport, memoryStore } from '../src/index.ts';
-import { agentFor, cuttable } from './agent-fixture.ts';
+import { agentFor, cuttable, gate } from './agent-fixture.ts';
 import { Recorder } from './events.ts';
 import { startServer, type TestServer } from './server-fixture.ts';
 
@@ -121,6 +121,31 @@ describe('000 Initialisation and Telemetry loop against the real server', () => 
     const after = events.events.length;
     await events.next('waiting');
     expect(events.events.slice(after).map((event) => event.type)).toEqual(['waiting']);
+    await agent.stop();
+  });
+
+  it('keeps a reportNow() that comes while a beat is under way, after a wait the clock ended', async () => {
+    let hold: Promise<void> | undefined;
+    const { agent, clock, events } = agentFor(t, 'basic-7', {
+      telemetry: async () => {
+        await hold;
+        return { status: 'online' };
+      },
+    });
+    agent.start();
+    const first = await events.next('waiting');
+    const beat = gate();
+    hold = beat.promise;
+    // the wait ends by the clock, and the next beat stops in the middle
+    clock.advance(first.delayMs);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    agent.reportNow();
+    hold = undefined;
+    beat.open();
+    const second = events.events.indexOf(await events.next('telemetry'));
+    // the nudge was kept: the beat after it goes at once, without a wait in between
+    const waiting = events.events.indexOf(await events.next('waiting'));
+    expect(events.events.slice(second + 1, waiting + 1).map((event) => event.type)).toEqual(['telemetry', 'waiting']);
     await agent.stop();
   });
 

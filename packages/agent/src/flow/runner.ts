@@ -202,7 +202,8 @@ export class FlowRunner implements Flow {
       const finish = (): void => {
         if (timer !== undefined) this.clock.clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        if (this.#wake === finish) this.#wake = undefined;
+        // a wait over (by its timer too) wakes no more: a nudge in the next beat is kept for after it
+        if (this.#wake === done) this.#wake = undefined;
       };
       const onAbort = (): void => {
         finish();
