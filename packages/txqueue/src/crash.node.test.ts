@@ -54,11 +54,9 @@ const statusOf: Record<string, readonly string[]> = {
 };
 
 /** Every acknowledged fact is stored, every row is in a valid state, outbox and groups agree with the rows. */
-async function expectConsistent(db: SqlDriver, facts: Facts): Promise<void> {
-  // one snapshot for both tables: the killed worker's last statement may
-  // still commit on the server while we read
+async function expectConsistent(db: SqlDriver, facts: Facts, store: CrashStore): Promise<void> {
   const [rows, events] = await db.transaction(async (tx) => {
-    if (tx.dialect === 'postgres') await tx.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    if (store.snapshot !== undefined) await tx.run(store.snapshot);
     return [
       await tx.query<Row>('SELECT * FROM txq_tx'),
       await tx.query<{ target: string; tx_id: number; body: string }>('SELECT target, tx_id, body FROM txq_events'),
@@ -94,15 +92,23 @@ async function expectConsistent(db: SqlDriver, facts: Facts): Promise<void> {
   }
 }
 
-async function rounds(open: () => SqlDriver, args: string[]): Promise<void> {
+/** A store the worker is killed on: how to open it, where the worker finds it (a path or a URL). */
+interface CrashStore {
+  open(): SqlDriver;
+  readonly where: string;
+  /** Begins the read of both tables as one snapshot, where a transaction is not one already. */
+  readonly snapshot?: string;
+}
+
+async function rounds(store: CrashStore): Promise<void> {
   const all: Facts = { accepted: [], completed: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    const facts = await runAndKill([...args, String(round + 1)]);
+    const facts = await runAndKill([store.where, String(round + 1)]);
     all.accepted.push(...facts.accepted);
     all.completed.push(...facts.completed);
-    const db = open();
+    const db = store.open();
     try {
-      await expectConsistent(db, all);
+      await expectConsistent(db, all, store);
     } finally {
       await db.close();
     }
@@ -116,7 +122,7 @@ describe('txqueue under kill -9: SQLite', () => {
 
   it('keeps every accepted transaction and every applied completion, in a valid state, over many kills', async () => {
     const path = join(dir, 'queue.db');
-    await rounds(() => openSqlite({ path }), ['sqlite', path]);
+    await rounds({ open: () => openSqlite({ path }), where: path });
   }, 300_000);
 });
 
@@ -124,7 +130,12 @@ describeWithPostgres('txqueue under kill -9: PostgreSQL', (url) => {
   it('keeps every accepted transaction and every applied completion, in a valid state, over many kills', async () => {
     const store = await freshPostgres(url);
     try {
-      await rounds(() => openPostgres({ connectionString: store.url }), ['postgres', store.url]);
+      await rounds({
+        open: () => openPostgres({ connectionString: store.url }),
+        where: store.url,
+        // the killed worker's last statement may still commit on the server while we read
+        snapshot: 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ',
+      });
     } finally {
       await store.dispose();
     }

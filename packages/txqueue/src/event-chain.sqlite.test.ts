@@ -28,26 +28,26 @@ describe('txqueue event chain on SQLite', () => {
     await first.close();
 
     const storage = openSqlite({ path });
-    const q = await openTxQueue({ storage, clock, logger: silentLogger, eventRetryMs: 1000 });
+    const queue = await openTxQueue({ storage, clock, logger: silentLogger, eventRetryMs: 1000 });
     expect(await storage.query("SELECT name FROM sqlite_master WHERE name = 'txq_events_tx'")).toEqual([]);
     const seen: string[] = [];
     let fail = true;
-    q.subscribe((e) => {
+    queue.subscribe((e) => {
       if (e.type === 'accepted' && fail) {
         fail = false;
         throw new Error('callback endpoint down');
       }
       seen.push(e.type);
     });
-    await q.idle();
-    await q.ack('a', { transactionId: d!.transactionId, attempt: d!.attempt, status: 'complete' });
-    await q.idle();
+    await queue.idle();
+    await queue.ack('a', { transactionId: d!.transactionId, attempt: d!.attempt, status: 'complete' });
+    await queue.idle();
     // 'delivered' (written before) and 'final' (written after) wait for the retried 'accepted'
     expect(seen).toEqual([]);
     clock.advance(1000);
-    await q.sweep();
+    await queue.sweep();
     expect(seen).toEqual(['accepted', 'delivered', 'final']);
-    await q.close();
+    await queue.close();
     await storage.close();
   });
 

@@ -9,27 +9,27 @@ import type { Delivery, EnqueueResult, Transaction, TxEvent } from './types.ts';
 describe('Fig. 10: a group transaction fans out and completes when every device has', () => {
   const group = { group: '1' };
   const events: TxEvent[] = [];
-  let q: TxQueue;
+  let queue: TxQueue;
   let pushed: EnqueueResult;
   let subs: Transaction[];
   let on2: Delivery[];
   let on3: Delivery[];
 
   beforeAll(async () => {
-    q = await openTxQueue({ clock: new ManualClock(), groups: { members: (g) => (g === '1' ? ['2', '3'] : []) } });
+    queue = await openTxQueue({ clock: new ManualClock(), groups: { members: (g) => (g === '1' ? ['2', '3'] : []) } });
     // earlier traffic, so the per-device ids visibly differ (222 / 333 in the figure)
-    await q.enqueue({ target: { device: '3' }, kind: 'rpc', payload: {} });
-    await q.cancel({ device: '3' }, 1);
-    await q.stage(group, 'exosense-1.1', { ip_addr: '10.0.0.9' });
-    await q.idle();
-    q.subscribe((e) => {
+    await queue.enqueue({ target: { device: '3' }, kind: 'rpc', payload: {} });
+    await queue.cancel({ device: '3' }, 1);
+    await queue.stage(group, 'exosense-1.1', { ip_addr: '10.0.0.9' });
+    await queue.idle();
+    queue.subscribe((e) => {
       if ('group' in e.target) events.push(e);
     });
   });
-  afterAll(() => q.close());
+  afterAll(() => queue.close());
 
   it('1. accepts a push of the staged configuration to the group', async () => {
-    pushed = await q.push(group, { timeoutMs: 86_400_000 });
+    pushed = await queue.push(group, { timeoutMs: 86_400_000 });
     expect(pushed.created).toBe(true);
   });
 
@@ -40,7 +40,7 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
   });
 
   it('3. cascades the transaction to the queue of device 2', async () => {
-    subs = await q.subTransactions('1', pushed.transaction.id);
+    subs = await queue.subTransactions('1', pushed.transaction.id);
     expect(subs[0]!.target).toEqual({ device: '2' });
   });
 
@@ -69,7 +69,7 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
   });
 
   it('10. confirms only the group transaction id; sub-transactions stay hidden', async () => {
-    await q.idle();
+    await queue.idle();
     expect(events.map((e) => [e.target, e.transactionId])).toEqual([[group, pushed.transaction.id]]);
   });
 
@@ -82,43 +82,50 @@ describe('Fig. 10: a group transaction fans out and completes when every device 
   });
 
   it('12. hands sub-transaction to device 2 when it connects', async () => {
-    on2 = await q.callIn('2');
+    on2 = await queue.callIn('2');
     expect(on2).toMatchObject([{ transactionId: subs[0]!.id, payload: pushed.transaction.payload }]);
   });
 
   it("13. accepts device 2's confirmation", async () => {
     expect(
-      (await q.ack('2', { transactionId: on2[0]!.transactionId, attempt: on2[0]!.attempt, status: 'complete' }))
+      (await queue.ack('2', { transactionId: on2[0]!.transactionId, attempt: on2[0]!.attempt, status: 'complete' }))
         .outcome,
     ).toBe('applied');
   });
 
   it('14. marks device 2 done, leaving device 3 to go', async () => {
-    expect((await q.get(group, pushed.transaction.id))!.counts).toMatchObject({ total: 2, finished: 1, complete: 1 });
+    expect((await queue.get(group, pushed.transaction.id))!.counts).toMatchObject({
+      total: 2,
+      finished: 1,
+      complete: 1,
+    });
   });
 
   it('15. hands sub-transaction to device 3 when it connects', async () => {
-    on3 = await q.callIn('3');
+    on3 = await queue.callIn('3');
     expect(on3).toMatchObject([{ transactionId: subs[1]!.id, payload: pushed.transaction.payload }]);
   });
 
   it("16. accepts device 3's confirmation", async () => {
     expect(
-      (await q.ack('3', { transactionId: on3[0]!.transactionId, attempt: on3[0]!.attempt, status: 'complete' }))
+      (await queue.ack('3', { transactionId: on3[0]!.transactionId, attempt: on3[0]!.attempt, status: 'complete' }))
         .outcome,
     ).toBe('applied');
   });
 
   it('17. marks device 3 done, leaving none', async () => {
-    expect((await q.subTransactions('1', pushed.transaction.id)).map((s) => s.state)).toEqual(['complete', 'complete']);
+    expect((await queue.subTransactions('1', pushed.transaction.id)).map((s) => s.state)).toEqual([
+      'complete',
+      'complete',
+    ]);
   });
 
   it('18. marks the group transaction complete', async () => {
-    expect((await q.get(group, pushed.transaction.id))!.state).toBe('complete');
+    expect((await queue.get(group, pushed.transaction.id))!.state).toBe('complete');
   });
 
   it("19. emits the group transaction's final event", async () => {
-    await q.idle();
+    await queue.idle();
     expect(events.filter((e) => e.final).map((e) => [e.type, e.transactionId, e.status])).toEqual([
       ['final', pushed.transaction.id, 'complete'],
     ]);

@@ -9,27 +9,27 @@ import type { Delivery, EnqueueResult, TxEvent } from './types.ts';
 describe('Fig. 9: a device transaction from staged configuration to the final callback', () => {
   const device = { device: '1' };
   const events: TxEvent[] = [];
-  let q: TxQueue;
+  let queue: TxQueue;
   let first: { staged: number };
   let second: { staged: number };
   let pushed: EnqueueResult;
   let delivered: Delivery[];
 
   beforeAll(async () => {
-    q = await openTxQueue({ clock: new ManualClock() });
-    q.subscribe((e) => {
+    queue = await openTxQueue({ clock: new ManualClock() });
+    queue.subscribe((e) => {
       events.push(e);
     });
   });
-  afterAll(() => q.close());
+  afterAll(() => queue.close());
 
   it('1. accepts the first configuration update for package exosense-1.1', async () => {
-    first = await q.stage(device, 'exosense-1.1', { ip_addr: '10.0.0.1' });
+    first = await queue.stage(device, 'exosense-1.1', { ip_addr: '10.0.0.1' });
     expect(first.staged).toBeGreaterThan(0);
   });
 
   it('2. holds the first update for the device without sending it', async () => {
-    expect(await q.staged(device)).toMatchObject([{ package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } }]);
+    expect(await queue.staged(device)).toMatchObject([{ package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } }]);
   });
 
   it('3. confirms the first update to the caller', () => {
@@ -37,12 +37,12 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('4. accepts the second configuration update for package weather_app-1.0', async () => {
-    second = await q.stage(device, 'weather_app-1.0', { location: 'Bro' });
+    second = await queue.stage(device, 'weather_app-1.0', { location: 'Bro' });
     expect(second.staged).toBeGreaterThan(1);
   });
 
   it('5. holds both updates, in order', async () => {
-    expect((await q.staged(device)).map((s) => s.package)).toEqual(['exosense-1.1', 'weather_app-1.0']);
+    expect((await queue.staged(device)).map((s) => s.package)).toEqual(['exosense-1.1', 'weather_app-1.0']);
   });
 
   it('6. confirms the second update to the caller', () => {
@@ -50,7 +50,7 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('7. accepts the push request', async () => {
-    pushed = await q.push(device, {
+    pushed = await queue.push(device, {
       timeoutMs: 86_400_000,
       notify: 'https://backend.example/cb',
       tag: 'exodm:push-config-set',
@@ -59,7 +59,7 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('8. queues both updates as one transaction', async () => {
-    expect((await q.list(device)).map((t) => t.payload)).toEqual([
+    expect((await queue.list(device)).map((t) => t.payload)).toEqual([
       {
         updates: [
           { package: 'exosense-1.1', values: { ip_addr: '10.0.0.1' } },
@@ -70,7 +70,7 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('9. assigns the transaction an id unique on the device', async () => {
-    expect(await q.get(device, pushed.transaction.id)).toMatchObject({
+    expect(await queue.get(device, pushed.transaction.id)).toMatchObject({
       target: device,
       id: pushed.transaction.id,
       state: 'queued',
@@ -78,7 +78,7 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('10. reports the queued transaction to the caller as accepted and not final', async () => {
-    await q.idle();
+    await queue.idle();
     expect(events.map(toCallback)).toEqual([
       {
         'transaction-id': pushed.transaction.id,
@@ -91,12 +91,12 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('11. lets the device call in', async () => {
-    delivered = await q.callIn('1');
+    delivered = await queue.callIn('1');
     expect(delivered).toHaveLength(1);
   });
 
   it('12. answers the call-in from the device queue', async () => {
-    expect(await q.list(device, { open: true })).toMatchObject([{ state: 'delivered', attempt: 1 }]);
+    expect(await queue.list(device, { open: true })).toMatchObject([{ state: 'delivered', attempt: 1 }]);
   });
 
   it('13. returns the transaction created in step 8', () => {
@@ -109,12 +109,12 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('14. reports the hand-over to the device', async () => {
-    await q.idle();
+    await queue.idle();
     expect(events.at(-1)).toMatchObject({ type: 'delivered', status: 'device-connected', final: false });
   });
 
   it('15. accepts the device acknowledgement', async () => {
-    const outcome = await q.ack('1', {
+    const outcome = await queue.ack('1', {
       transactionId: delivered[0]!.transactionId,
       attempt: delivered[0]!.attempt,
       status: 'complete',
@@ -123,11 +123,11 @@ describe('Fig. 9: a device transaction from staged configuration to the final ca
   });
 
   it('16. marks the transaction complete and removes it from the queue', async () => {
-    expect(await q.callIn('1')).toEqual([]);
+    expect(await queue.callIn('1')).toEqual([]);
   });
 
   it('17. forwards the acknowledgement as a final event', async () => {
-    await q.idle();
+    await queue.idle();
     expect(events.at(-1)).toMatchObject({
       type: 'final',
       transactionId: pushed.transaction.id,

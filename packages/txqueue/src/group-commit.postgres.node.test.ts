@@ -5,11 +5,11 @@ import { silentLogger } from '@fleetkit/core';
 import { describeWithPostgres } from '@fleetkit/core/testing';
 import { expect, it } from 'vitest';
 import { freshPostgres } from '../test/postgres-store.ts';
-import { PlanGate } from './_internal/plan-gate.ts';
+import { PlanGate } from './dialects/postgres/plan-gate.ts';
 import { openTxQueue, type TxQueue } from './queue.ts';
 import type { TxEvent } from './types.ts';
 
-const H = 3_600_000;
+const HOUR = 3_600_000;
 
 /** A caller id and notification target that JSON must escape: the batched statements splice them into event bodies. */
 const escaped = (tag: string) => ({
@@ -33,28 +33,28 @@ const EVENT_KEYS = [
 ];
 
 /** A queue on a fresh schema with every event it emits recorded; closed afterwards. */
-async function withQueue(url: string, test: (q: TxQueue, events: TxEvent[]) => Promise<void>): Promise<void> {
+async function withQueue(url: string, test: (queue: TxQueue, events: TxEvent[]) => Promise<void>): Promise<void> {
   const store = await freshPostgres(url);
-  const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
+  const queue = await openTxQueue({ storage: store.driver, logger: silentLogger });
   const events: TxEvent[] = [];
-  q.subscribe((e) => {
+  queue.subscribe((e) => {
     events.push(e);
   });
   try {
-    await test(q, events);
+    await test(queue, events);
   } finally {
-    await q.close();
+    await queue.close();
     await store.dispose();
   }
 }
 
 describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
   it('numbers concurrent enqueues per device from 1 in call order, each with its own row and accepted event', () =>
-    withQueue(url, async (q, events) => {
+    withQueue(url, async (queue, events) => {
       const devices = ['b', 'a', 'c', 'a', 'b', 'a', 'c', 'a', 'b', 'a', 'd', 'a'];
       const results = await Promise.all(
         devices.map((device, i) =>
-          q.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: H, notify: `cb-${i}` }),
+          queue.enqueue({ target: { device }, kind: 'rpc', payload: { i }, timeoutMs: HOUR, notify: `cb-${i}` }),
         ),
       );
       const seen = new Map<string, number>();
@@ -73,29 +73,35 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
           notify: `cb-${i}`,
         });
       });
-      for (const r of results) expect(await q.get(r.transaction.target, r.transaction.id)).toEqual(r.transaction);
-      await q.idle();
+      for (const r of results) expect(await queue.get(r.transaction.target, r.transaction.id)).toEqual(r.transaction);
+      await queue.idle();
       const accepted = events.filter((e) => e.type === 'accepted');
       expect(accepted).toHaveLength(devices.length);
       expect(
         new Set(accepted.map((e) => `${'device' in e.target ? e.target.device : ''}#${e.transactionId}`)).size,
       ).toBe(devices.length);
-      const next = await q.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: H });
+      const next = await queue.enqueue({ target: { device: 'a' }, kind: 'rpc', payload: {}, timeoutMs: HOUR });
       expect(next.transaction.id).toBe(7);
     }));
 
   it('applies concurrent final acks once each, and reports a concurrent repeat as duplicate and an attempt never handed out as rejected', () =>
-    withQueue(url, async (q, events) => {
+    withQueue(url, async (queue, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
       for (const device of devices)
-        await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H, ...escaped(device) });
-      await q.enqueue({ target: { device: 'held' }, kind: 'rpc', payload: {}, timeoutMs: H });
-      const [held] = await q.callIn('held');
+        await queue.enqueue({
+          target: { device },
+          kind: 'rpc',
+          payload: { device },
+          timeoutMs: HOUR,
+          ...escaped(device),
+        });
+      await queue.enqueue({ target: { device: 'held' }, kind: 'rpc', payload: {}, timeoutMs: HOUR });
+      const [held] = await queue.callIn('held');
       const deliveries = await Promise.all(
-        devices.map(async (device) => ({ device, d: (await q.callIn(device))[0]! })),
+        devices.map(async (device) => ({ device, d: (await queue.callIn(device))[0]! })),
       );
       const acks = deliveries.map(({ device, d }, i) =>
-        q.ack(device, {
+        queue.ack(device, {
           transactionId: d.transactionId,
           attempt: d.attempt,
           status: i % 2 === 0 ? 'complete' : 'device-error',
@@ -103,13 +109,13 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
         }),
       );
       const { device, d } = deliveries[0]!;
-      const repeat = q.ack(device, {
+      const repeat = queue.ack(device, {
         transactionId: d.transactionId,
         attempt: d.attempt,
         status: 'complete',
         result: { i: 0 },
       });
-      const stale = q.ack('held', {
+      const stale = queue.ack('held', {
         transactionId: held!.transactionId,
         attempt: held!.attempt + 1,
         status: 'complete',
@@ -126,8 +132,9 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       });
       expect((await repeat).outcome).toBe('duplicate');
       expect(await stale).toMatchObject({ outcome: 'rejected', reason: 'not-delivered' });
-      for (const [i, o] of outcomes.entries()) expect(await q.get({ device: devices[i]! }, 1)).toEqual(o.transaction);
-      await q.idle();
+      for (const [i, o] of outcomes.entries())
+        expect(await queue.get({ device: devices[i]! }, 1)).toEqual(o.transaction);
+      await queue.idle();
       const finals = events.filter((e) => e.type === 'final');
       expect(finals.map((e) => ('device' in e.target ? e.target.device : '')).sort()).toEqual(devices);
       for (const e of finals) {
@@ -138,20 +145,20 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
     }));
 
   it('hands concurrent call-ins of several devices their own transactions, never one attempt to two call-ins of a device', () =>
-    withQueue(url, async (q, events) => {
+    withQueue(url, async (queue, events) => {
       const devices = ['a', 'b', 'c', 'd', 'e'];
       for (const device of devices) {
         for (let i = 1; i <= 2; i++)
-          await q.enqueue({
+          await queue.enqueue({
             target: { device },
             kind: 'rpc',
             payload: { device, i },
-            timeoutMs: H,
+            timeoutMs: HOUR,
             ...escaped(`${device}${i}`),
           });
       }
       const got = await Promise.all(
-        devices.flatMap((device) => [q.callIn(device, { limit: 1 }), q.callIn(device, { limit: 1 })]),
+        devices.flatMap((device) => [queue.callIn(device, { limit: 1 }), queue.callIn(device, { limit: 1 })]),
       );
       devices.forEach((device, n) => {
         const both = [...got[2 * n]!, ...got[2 * n + 1]!];
@@ -164,8 +171,8 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
             payload: { device, i: d.transactionId },
           });
       });
-      expect(await Promise.all(devices.map((device) => q.callIn(device)))).toEqual(devices.map(() => []));
-      await q.idle();
+      expect(await Promise.all(devices.map((device) => queue.callIn(device)))).toEqual(devices.map(() => []));
+      await queue.idle();
       const delivered = events.filter((e) => e.type === 'delivered');
       expect(delivered).toHaveLength(devices.length * 2);
       expect(
@@ -188,32 +195,36 @@ describeWithPostgres('txqueue group commit on PostgreSQL', (url) => {
       SELECT 'd:filler', i, 'rpc', repeat('x', 400), 'complete', 'complete', 0, 0, 0, 0 FROM generate_series(1, 4000) i`);
     await gate.refresh(store.driver);
     expect(gate.prepared).toBe(true);
-    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
+    const queue = await openTxQueue({ storage: store.driver, logger: silentLogger });
     try {
       const devices = ['a', 'b', 'c', 'd', 'e', 'f'];
       for (const device of devices)
-        await q.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: H });
+        await queue.enqueue({ target: { device }, kind: 'rpc', payload: { device }, timeoutMs: HOUR });
       for (let round = 0; round < 7; round++) {
         // more than five runs of each batched statement: past PostgreSQL's custom plans, on its generic one
-        const got = await Promise.all(devices.map((device) => q.callIn(device, { limit: 1 })));
+        const got = await Promise.all(devices.map((device) => queue.callIn(device, { limit: 1 })));
         const acks = await Promise.all(
           got.map((ds, i) =>
-            q.ack(devices[i]!, { transactionId: ds[0]!.transactionId, attempt: ds[0]!.attempt, status: 'complete' }),
+            queue.ack(devices[i]!, {
+              transactionId: ds[0]!.transactionId,
+              attempt: ds[0]!.attempt,
+              status: 'complete',
+            }),
           ),
         );
         expect(acks.map((a) => a.outcome)).toEqual(devices.map(() => 'applied'));
         await Promise.all(
           devices.map((device) =>
-            q.enqueue({ target: { device }, kind: 'rpc', payload: { device, round }, timeoutMs: H }),
+            queue.enqueue({ target: { device }, kind: 'rpc', payload: { device, round }, timeoutMs: HOUR }),
           ),
         );
       }
-      expect((await q.list({ device: 'a' })).map((t) => t.state)).toEqual([
+      expect((await queue.list({ device: 'a' })).map((t) => t.state)).toEqual([
         ...Array.from({ length: 7 }, () => 'complete'),
         'queued',
       ]);
     } finally {
-      await q.close();
+      await queue.close();
       await store.dispose();
     }
   });

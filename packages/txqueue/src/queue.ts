@@ -1,35 +1,25 @@
-import { CoreError, CoreErrorCode, createLogger, cryptoRandom, type SqlExecutor, systemClock } from '@fleetkit/core';
+import { CoreError, CoreErrorCode, createLogger, cryptoRandom, systemClock } from '@fleetkit/core';
 import { applyAck } from './_internal/ack.ts';
 import { Background } from './_internal/background.ts';
-import { Batcher } from './_internal/batch.ts';
 import { claimDeliveries } from './_internal/callin.ts';
 import { requestCancel } from './_internal/cancel.ts';
 import { canonicalJson } from './_internal/canonical-json.ts';
-import { type Ctx, Effects, PayloadCache } from './_internal/context.ts';
+import { type Context, Effects, type Operation, PayloadCache } from './_internal/context.ts';
 import { Dispatcher, eventBacklog } from './_internal/dispatcher.ts';
 import { findByClientId, insertTransaction, type NewTransaction } from './_internal/enqueue.ts';
 import { expireDevice, expireDue, nextDeadline } from './_internal/expire.ts';
 import { Holds } from './_internal/holds.ts';
 import { deviceKey, groupKey, targetKey } from './_internal/keys.ts';
 import { joinGroup, leaveGroup } from './_internal/membership.ts';
-import {
-  type AckItem,
-  ackMany,
-  type CallInItem,
-  callInMany,
-  type EnqueueItem,
-  enqueueMany,
-} from './_internal/pg-batch.ts';
-import type { Enqueued } from './_internal/pg-fast.ts';
-import { PlanGate } from './_internal/plan-gate.ts';
 import { readChildren, readList, readOne, view } from './_internal/reads.ts';
-import { ensureFinishedIndex, purgeFinished } from './_internal/retention.ts';
+import { purgeFinished } from './_internal/retention.ts';
 import type { TxRow } from './_internal/rows.ts';
 import { Scheduler } from './_internal/scheduler.ts';
-import { ensureSchema } from './_internal/schema.ts';
 import { stagedRows, stageUpdate, takeStaged } from './_internal/staging.ts';
 import { Waiters } from './_internal/waiters.ts';
 import { Wakeups } from './_internal/wake.ts';
+import type { FastPaths } from './dialects/dialect.ts';
+import { dialectOf } from './dialects/index.ts';
 import { invalid, TxQueueError, TxQueueErrorCode } from './errors.ts';
 import { memoryStorage } from './storage.ts';
 import type {
@@ -95,7 +85,7 @@ export function openTxQueue(options: TxQueueOptions = {}): Promise<TxQueue> {
  * is one statement); events leave through an outbox written in it.
  */
 export class TxQueue {
-  readonly #ctx: Ctx;
+  readonly #context: Context;
   readonly #owned: boolean;
   readonly #waiters: Waiters;
   readonly #wakeups: Wakeups;
@@ -104,16 +94,15 @@ export class TxQueue {
   readonly #workHandlers = new Set<WorkHandler>();
   readonly #background: Background;
   readonly #scheduler: Scheduler;
-  /** PostgreSQL group commit of fast enqueues and final acks (batch.ts). */
-  readonly #enqueues: Batcher<EnqueueItem, Enqueued | undefined>;
-  readonly #acks: Batcher<AckItem, TxRow | undefined>;
-  readonly #callIns: Batcher<CallInItem, { deliveries: Delivery[]; due: number }>;
+  /** The dialect's one-statement steps (PostgreSQL), or undefined: every step takes the general path. */
+  readonly #fastPaths: FastPaths | undefined;
   /** Finished transactions are deleted this long after they finished; undefined keeps them. */
   readonly #retainFinishedMs: number | undefined;
   #closed = false;
 
   private constructor(options: TxQueueOptions) {
-    const db = options.storage ?? memoryStorage();
+    const storage = options.storage ?? memoryStorage();
+    const dialect = dialectOf(storage);
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? createLogger();
     this.#owned = options.storage === undefined;
@@ -122,9 +111,9 @@ export class TxQueue {
       options.retainFinishedMs === undefined
         ? undefined
         : checkMs(options.retainFinishedMs, 'options.retainFinishedMs');
-    this.#ctx = {
-      db,
-      pg: db.dialect === 'postgres',
+    this.#context = {
+      storage,
+      dialect,
       clock,
       logger,
       groups: options.groups,
@@ -137,96 +126,83 @@ export class TxQueue {
           ? 604_800_000
           : checkMs(options.defaultTimeoutMs, 'options.defaultTimeoutMs'),
       payloads: new PayloadCache(),
-      plans: new PlanGate(),
     };
     this.#waiters = new Waiters(clock);
     this.#wakeups = new Wakeups(
-      db,
+      dialect.notifier(storage),
       clock,
       (key) => this.#wakeHere(key),
       () => this.#waiters.keys(),
     );
     this.#background = new Background(logger);
-    const bg = (work: Promise<unknown>): void => this.#background.add(work);
-    this.#scheduler = new Scheduler(clock, options.random ?? cryptoRandom, tickMs, () => this.#maintain(), bg);
+    const background = (work: Promise<unknown>): void => this.#background.add(work);
+    this.#scheduler = new Scheduler(clock, options.random ?? cryptoRandom, tickMs, () => this.#maintain(), background);
     this.#holds = new Holds(clock, (keys) => this.#wakeEverywhere(keys));
-    this.#dispatcher = new Dispatcher(db, clock, logger, eventRetry(options));
-    const ctx = this.#ctx;
-    this.#enqueues = new Batcher(
-      (items) => enqueueMany(ctx, items),
-      () => undefined,
-    );
-    // the same ack twice at once: the second waits for the first's commit and is then a duplicate
-    this.#acks = new Batcher(
-      (items) => ackMany(ctx, items),
-      (i) => `${i.key}#${i.a.transactionId}`,
-    );
-    // one call-in per device in a batch: a statement's own row locks do not skip
-    this.#callIns = new Batcher(
-      (items) => callInMany(ctx, items),
-      (i) => i.key,
-    );
+    this.#dispatcher = new Dispatcher(this.#context, eventRetry(options));
+    this.#fastPaths = dialect.fastPaths(this.#context);
   }
 
   /** See {@link openTxQueue}. */
   static async open(options: TxQueueOptions = {}): Promise<TxQueue> {
-    const q = new TxQueue(options);
-    await ensureSchema(q.#ctx.db);
-    if (q.#ctx.db.dialect === 'sqlite') await releaseEventClaims(q.#ctx.db);
-    if (q.#retainFinishedMs !== undefined) await ensureFinishedIndex(q.#ctx.db);
-    await q.#ctx.plans.refresh(q.#ctx.db);
-    await q.#wakeups.listen();
+    const queue = new TxQueue(options);
+    const { storage, dialect } = queue.#context;
+    await dialect.ensureSchema(storage);
+    await dialect.opened(storage);
+    if (queue.#retainFinishedMs !== undefined) await dialect.ensureFinishedIndex(storage);
+    await queue.#fastPaths?.refresh();
+    await queue.#wakeups.listen();
     // after a restart: the earliest open deadline (or a maintenance tick) first
-    q.#scheduler.start(await nextDeadline(q.#ctx.db));
-    return q;
+    queue.#scheduler.start(await nextDeadline(storage));
+    return queue;
   }
 
   /** Queues a transaction for a device, or for every member of a group (manual §7.3). */
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
-    const t = await this.#prepare(input.target, checkKind(input.kind), canonicalJson(input.payload), input);
-    if (this.#ctx.pg && t.members === undefined && t.clientId === undefined) {
-      const row = await this.#fast(async (fx, now) => {
-        const created = await this.#enqueues.run({ t, now });
+    const prepared = await this.#prepare(input.target, checkKind(input.kind), canonicalJson(input.payload), input);
+    const fastPaths = this.#fastPaths;
+    if (fastPaths && prepared.members === undefined && prepared.clientId === undefined) {
+      const row = await this.#fast(async (effects, now) => {
+        const created = await fastPaths.enqueue(prepared, now);
         if (created) {
-          // a NOTIFY only when a call-in somewhere may be waiting on the device (wake.ts)
-          (created.listening ? fx.wake : fx.wakeHere).add(t.key);
-          fx.deadline = Number(created.deadline);
-          fx.events = 1;
+          // a NOTIFY only when a call-in somewhere may be waiting on the device (dialects/postgres/notify.ts)
+          (created.listening ? effects.wake : effects.wakeHere).add(prepared.key);
+          effects.deadline = Number(created.deadline);
+          effects.events = 1;
         }
         return created;
       });
-      if (row) return { transaction: await view(this.#ctx, this.#ctx.db, row), created: true };
+      if (row) return { transaction: await this.#view(row), created: true };
     }
-    const r = await this.#write((tx, fx, now) => this.#insertOnce(tx, fx, t, now));
-    return { transaction: await view(this.#ctx, this.#ctx.db, r.row), created: r.created };
+    const inserted = await this.#write((operation) => this.#insertOnce(operation, prepared));
+    return { transaction: await this.#view(inserted.row), created: inserted.created };
   }
 
   /** Stages a configuration update for a target and package without sending it (manual §7.1 step 1). */
-  async stage(target: Target, pkg: string, values: unknown): Promise<{ readonly staged: number }> {
+  async stage(target: Target, packageName: string, values: unknown): Promise<{ readonly staged: number }> {
     const key = targetKey(checkTarget(target));
-    const name = checkName(pkg, 'package');
+    const name = checkName(packageName, 'package');
     const json = canonicalJson(values, 'values');
-    return { staged: await this.#write((tx, _fx, now) => stageUpdate(tx, key, name, json, now)) };
+    return { staged: await this.#write((operation) => stageUpdate(operation, key, name, json)) };
   }
 
   /** The staged updates of a target, in staging order. */
   async staged(target: Target): Promise<StagedUpdate[]> {
-    const rows = await stagedRows(this.#ctx.db, targetKey(checkTarget(target)));
-    return rows.map((r) => ({ package: r.package, values: JSON.parse(r.vals), stagedAt: Number(r.staged_at) }));
+    const rows = await stagedRows(this.#context.storage, targetKey(checkTarget(target)));
+    return rows.map((row) => ({ package: row.package, values: JSON.parse(row.vals), stagedAt: Number(row.staged_at) }));
   }
 
   /** Turns the staged updates into one `config` transaction (manual §7.1 step 2, Fig. 9 step 8). */
   async push(target: Target, options: PushOptions = {}): Promise<EnqueueResult> {
     if (options.packages !== undefined && !Array.isArray(options.packages))
       throw invalid('options.packages', 'an array of package names', options.packages);
-    const packages = options.packages?.map((p, i) => checkName(p, `options.packages[${i}]`));
+    const packages = options.packages?.map((name, i) => checkName(name, `options.packages[${i}]`));
     const key = targetKey(checkTarget(target));
-    const t = await this.#prepare(target, 'config', '', options);
-    const r = await this.#write(async (tx, fx, now) => {
-      const payloadJson = await takeStaged(tx, key, packages);
-      return this.#insertOnce(tx, fx, { ...t, payloadJson }, now);
+    const prepared = await this.#prepare(target, 'config', '', options);
+    const inserted = await this.#write(async (operation) => {
+      const payloadJson = await takeStaged(operation.sql, key, packages);
+      return this.#insertOnce(operation, { ...prepared, payloadJson });
     });
-    return { transaction: await view(this.#ctx, this.#ctx.db, r.row), created: r.created };
+    return { transaction: await this.#view(inserted.row), created: inserted.created };
   }
 
   /**
@@ -237,7 +213,7 @@ export class TxQueue {
     const key = deviceKey(checkName(device, 'device'));
     const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
     const waitMs = options.waitMs === undefined ? 0 : checkId(options.waitMs, 'options.waitMs');
-    const clock = this.#ctx.clock;
+    const clock = this.#context.clock;
     const until = clock.monotonic() + waitMs;
     let registered = false;
     for (;;) {
@@ -254,19 +230,20 @@ export class TxQueue {
           throw error;
         }
       }
-      const out = this.#ctx.pg
-        ? await this.#fast(async (fx, now) => {
-            const got = await this.#callIns.run({ key, limit, now });
-            fx.events = got.deliveries.length;
+      const fastPaths = this.#fastPaths;
+      const out = fastPaths
+        ? await this.#fast(async (effects, now) => {
+            const got = await fastPaths.callIn(key, limit, now);
+            effects.events = got.deliveries.length;
             // overdue ones are never handed out; they end here, not at the next sweep
-            if (got.due > 0) await this.#write((tx, efx, at) => expireDevice(tx, this.#ctx, efx, key, at));
+            if (got.due > 0) await this.#write((operation) => expireDevice(operation, key));
             return got.deliveries;
           })
-        : await this.#write((tx, fx, now) => claimDeliveries(tx, this.#ctx, fx, key, limit, now));
+        : await this.#write((operation) => claimDeliveries(operation, key, limit));
       if (out.length > 0 || waiter === undefined) {
         waiter?.cancel();
-        const until = clock.now() + this.#ctx.redeliverAfterMs;
-        for (const d of out) this.#holds.hold(key, d.transactionId, until);
+        const heldUntil = clock.now() + this.#context.redeliverAfterMs;
+        for (const delivery of out) this.#holds.hold(key, delivery.transactionId, heldUntil);
         return out;
       }
       await waiter.promise;
@@ -276,29 +253,30 @@ export class TxQueue {
   /** Applies a device's ack; late, stale and foreign acks are rejected and reported, never applied. */
   async ack(device: string, input: AckInput): Promise<AckOutcome> {
     const key = deviceKey(checkName(device, 'device'));
-    const a = checkAck(input);
-    if (this.#ctx.pg && a.status !== 'progress' && a.status !== 'cancelled') {
-      const row = await this.#fast(async (fx, now) => {
-        const done = await this.#acks.run({ key, a, now });
-        if (done) fx.events = 1;
+    const ack = checkAck(input);
+    const fastPaths = this.#fastPaths;
+    if (fastPaths && ack.status !== 'progress' && ack.status !== 'cancelled') {
+      const row = await this.#fast(async (effects, now) => {
+        const done = await fastPaths.ack(key, ack, now);
+        if (done) effects.events = 1;
         return done;
       });
       if (row) {
-        this.#holds.release(key, a.transactionId);
-        return { outcome: 'applied', transaction: await view(this.#ctx, this.#ctx.db, row) };
+        this.#holds.release(key, ack.transactionId);
+        return { outcome: 'applied', transaction: await this.#view(row) };
       }
     }
-    const raw = await this.#write((tx, fx, now) => applyAck(tx, this.#ctx, fx, key, a, now));
-    if (raw.row?.finished_at != null) this.#holds.release(key, a.transactionId);
+    const raw = await this.#write((operation) => applyAck(operation, key, ack));
+    if (raw.row?.finished_at != null) this.#holds.release(key, ack.transactionId);
     else if (raw.outcome === 'applied' && raw.row?.lease_until != null)
-      this.#holds.hold(key, a.transactionId, Number(raw.row.lease_until));
-    const transaction = raw.row ? await view(this.#ctx, this.#ctx.db, raw.row) : undefined;
+      this.#holds.hold(key, ack.transactionId, Number(raw.row.lease_until));
+    const transaction = raw.row ? await this.#view(raw.row) : undefined;
     if (raw.outcome === 'rejected') {
-      this.#ctx.logger.warn('ack rejected', {
+      this.#context.logger.warn('ack rejected', {
         device,
-        transactionId: a.transactionId,
-        attempt: a.attempt,
-        status: a.status,
+        transactionId: ack.transactionId,
+        attempt: ack.attempt,
+        status: ack.status,
         reason: raw.reason,
       });
       return { outcome: 'rejected', reason: raw.reason, ...(transaction ? { transaction } : {}) };
@@ -309,14 +287,14 @@ export class TxQueue {
   /** Cancels a transaction (see the README for the cancel protocol); final ones are returned unchanged. */
   async cancel(target: Target, id: number): Promise<Transaction> {
     const key = targetKey(checkTarget(target));
-    const txId = checkId(id, 'id');
-    const row = await this.#write((tx, fx, now) => requestCancel(tx, this.#ctx, fx, key, txId, now));
-    return view(this.#ctx, this.#ctx.db, row);
+    const transactionId = checkId(id, 'id');
+    const row = await this.#write((operation) => requestCancel(operation, key, transactionId));
+    return this.#view(row);
   }
 
   /** One transaction, or undefined. */
   get(target: Target, id: number): Promise<Transaction | undefined> {
-    return readOne(this.#ctx, targetKey(checkTarget(target)), checkId(id, 'id'));
+    return readOne(this.#context, targetKey(checkTarget(target)), checkId(id, 'id'));
   }
 
   /** A target's transactions in id order. */
@@ -326,7 +304,7 @@ export class TxQueue {
   ): Promise<Transaction[]> {
     const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
     return readList(
-      this.#ctx,
+      this.#context,
       targetKey(checkTarget(target)),
       options.open ?? false,
       checkId(options.after ?? 0, 'options.after'),
@@ -341,21 +319,27 @@ export class TxQueue {
     options: { readonly after?: string; readonly limit?: number } = {},
   ): Promise<Transaction[]> {
     const limit = options.limit === undefined ? 1000 : checkCount(options.limit, 'options.limit', 100_000);
-    return readChildren(this.#ctx, groupKey(checkName(group, 'group')), checkId(id, 'id'), options.after ?? '', limit);
+    return readChildren(
+      this.#context,
+      groupKey(checkName(group, 'group')),
+      checkId(id, 'id'),
+      options.after ?? '',
+      limit,
+    );
   }
 
   /** A device joined a group: it receives the group's open transactions. Returns how many. */
   memberJoined(group: string, device: string): Promise<number> {
-    const g = checkName(group, 'group');
-    const d = checkName(device, 'device');
-    return this.#write((tx, fx, now) => joinGroup(tx, this.#ctx, fx, g, d, now));
+    const groupName = checkName(group, 'group');
+    const deviceName = checkName(device, 'device');
+    return this.#write((operation) => joinGroup(operation, groupName, deviceName));
   }
 
   /** A device left a group: its open sub-transactions are cancelled. */
   memberLeft(group: string, device: string): Promise<void> {
-    const g = checkName(group, 'group');
-    const d = checkName(device, 'device');
-    return this.#write((tx, fx, now) => leaveGroup(tx, this.#ctx, fx, g, d, now));
+    const groupName = checkName(group, 'group');
+    const deviceName = checkName(device, 'device');
+    return this.#write((operation) => leaveGroup(operation, groupName, deviceName));
   }
 
   /**
@@ -398,7 +382,7 @@ export class TxQueue {
    */
   async openCounts(): Promise<Partial<Record<TxState, number>>> {
     this.#open();
-    const rows = await this.#ctx.db.query<{ state: TxState; n: number | string }>(
+    const rows = await this.#context.storage.query<{ state: TxState; n: number | string }>(
       'SELECT state, count(*) AS n FROM txq_tx WHERE finished_at IS NULL GROUP BY state',
     );
     const counts: Partial<Record<TxState, number>> = {};
@@ -409,7 +393,7 @@ export class TxQueue {
   eventBacklog(options: { readonly limit?: number } = {}): Promise<EventBacklog> {
     this.#open();
     const limit = options.limit === undefined ? 100 : checkCount(options.limit, 'options.limit', 10_000);
-    return eventBacklog(this.#ctx.db, limit);
+    return eventBacklog(this.#context.storage, limit);
   }
 
   /** Receives every event once (from this process's share of the outbox); returns an unsubscribe. */
@@ -425,8 +409,8 @@ export class TxQueue {
    */
   async sweep(): Promise<void> {
     this.#open();
-    while ((await this.#write((tx, fx, now) => expireDue(tx, this.#ctx, fx, now, SWEEP_BATCH))) >= SWEEP_BATCH);
-    if (this.#retainFinishedMs !== undefined) await this.purge(this.#ctx.clock.now() - this.#retainFinishedMs);
+    while ((await this.#write((operation) => expireDue(operation, SWEEP_BATCH))) >= SWEEP_BATCH);
+    if (this.#retainFinishedMs !== undefined) await this.purge(this.#context.clock.now() - this.#retainFinishedMs);
     await this.#dispatcher.pump();
   }
 
@@ -442,7 +426,9 @@ export class TxQueue {
     const before = checkId(finishedBefore, 'finishedBefore');
     let total = 0;
     for (;;) {
-      const { picked, deleted } = await this.#write((tx) => purgeFinished(tx, this.#ctx, before, SWEEP_BATCH));
+      const { picked, deleted } = await this.#write((operation) =>
+        purgeFinished(operation.sql, this.#context.dialect, before, SWEEP_BATCH),
+      );
       total += deleted;
       if (picked < SWEEP_BATCH) return total;
     }
@@ -462,7 +448,7 @@ export class TxQueue {
     this.#holds.stop();
     await this.idle();
     await this.#wakeups.close();
-    if (this.#owned) await this.#ctx.db.close();
+    if (this.#owned) await this.#context.storage.close();
   }
 
   async #prepare(
@@ -471,14 +457,14 @@ export class TxQueue {
     payloadJson: string,
     input: Omit<PushOptions, 'packages'>,
   ): Promise<NewTransaction> {
-    const t = checkTarget(target);
-    const members = 'group' in t ? await this.#members(t.group) : undefined;
+    const checked = checkTarget(target);
+    const members = 'group' in checked ? await this.#members(checked.group) : undefined;
     return {
-      key: targetKey(t),
+      key: targetKey(checked),
       kind,
       tag: checkOptionalString(input.tag, 'tag', 256),
       payloadJson,
-      timeoutMs: input.timeoutMs === undefined ? this.#ctx.defaultTimeoutMs : checkMs(input.timeoutMs, 'timeoutMs'),
+      timeoutMs: input.timeoutMs === undefined ? this.#context.defaultTimeoutMs : checkMs(input.timeoutMs, 'timeoutMs'),
       notify: checkOptionalString(input.notify, 'notify'),
       clientId: checkOptionalString(input.clientId, 'clientId', 256),
       members,
@@ -486,19 +472,19 @@ export class TxQueue {
     };
   }
 
-  async #insertOnce(
-    tx: SqlExecutor,
-    fx: Effects,
-    t: NewTransaction,
-    now: number,
-  ): Promise<{ row: TxRow; created: boolean }> {
-    const existing = await findByClientId(tx, t);
+  async #insertOnce(operation: Operation, transaction: NewTransaction): Promise<{ row: TxRow; created: boolean }> {
+    const existing = await findByClientId(operation.sql, transaction);
     if (existing) return { row: existing, created: false };
-    return { row: await insertTransaction(tx, this.#ctx, fx, t, now), created: true };
+    return { row: await insertTransaction(operation, transaction), created: true };
+  }
+
+  /** The public view of a row, with its (or its parent's) payload. */
+  #view(row: TxRow): Promise<Transaction> {
+    return view(this.#context, this.#context.storage, row);
   }
 
   async #members(group: string): Promise<string[]> {
-    if (!this.#ctx.groups) {
+    if (!this.#context.groups) {
       throw new TxQueueError(
         TxQueueErrorCode.NoGroupResolver,
         `Cannot queue for group "${group}": the queue was opened without a group resolver`,
@@ -507,30 +493,32 @@ export class TxQueue {
         },
       );
     }
-    const members: unknown = await this.#ctx.groups.members(group);
+    const members: unknown = await this.#context.groups.members(group);
     if (!Array.isArray(members)) throw invalid(`groups.members("${group}")`, 'an array of device ids', members);
-    const checked = members.map((m, i) => checkName(m, `groups.members("${group}")[${i}]`));
+    const checked = members.map((member, i) => checkName(member, `groups.members("${group}")[${i}]`));
     // sorted: concurrent fan-outs lock device counters in one order (no deadlock)
     return [...new Set(checked)].sort();
   }
 
-  /** A single autocommitted statement (PostgreSQL fast paths), with its effects applied after it. */
-  async #fast<T>(fn: (fx: Effects, now: number) => Promise<T>): Promise<T> {
+  /** A single autocommitted statement (the fast paths), with its effects applied after it. */
+  async #fast<T>(step: (effects: Effects, now: number) => Promise<T>): Promise<T> {
     this.#open();
-    const fx = new Effects();
-    const result = await fn(fx, this.#ctx.clock.now());
-    this.#after(fx);
+    const effects = new Effects();
+    const result = await step(effects, this.#context.clock.now());
+    this.#after(effects);
     return result;
   }
 
-  async #write<T>(fn: (tx: SqlExecutor, fx: Effects, now: number) => Promise<T>): Promise<T> {
+  /** One SQL transaction, retried after a conflict, with its effects applied after COMMIT. */
+  async #write<T>(step: (operation: Operation) => Promise<T>): Promise<T> {
     this.#open();
+    const context = this.#context;
     for (let attempt = 0; ; attempt++) {
-      const fx = new Effects();
-      const now = this.#ctx.clock.now();
+      const effects = new Effects();
+      const now = context.clock.now();
       try {
-        const result = await this.#ctx.db.transaction((tx) => fn(tx, fx, now));
-        this.#after(fx);
+        const result = await context.storage.transaction((sql) => step({ sql, context, effects, now }));
+        this.#after(effects);
         return result;
       } catch (error) {
         if (attempt < 3 && retryable(error)) continue;
@@ -539,12 +527,12 @@ export class TxQueue {
     }
   }
 
-  #after(fx: Effects): void {
-    this.#wakeups.here(fx.wakeHere);
-    this.#wakeEverywhere(fx.wake);
-    this.#scheduler.armAt(fx.deadline);
+  #after(effects: Effects): void {
+    this.#wakeups.here(effects.wakeHere);
+    this.#wakeEverywhere(effects.wake);
+    this.#scheduler.armAt(effects.deadline);
     // no background entry (two promises and a Set entry) when no handler would get the events
-    if (fx.events > 0 && this.#dispatcher.active) this.#background.add(this.#dispatcher.pump());
+    if (effects.events > 0 && this.#dispatcher.active) this.#background.add(this.#dispatcher.pump());
   }
 
   /** Wakes `keys` here and, through NOTIFY, in the other processes. */
@@ -563,7 +551,7 @@ export class TxQueue {
         const done = handler(device);
         if (done instanceof Promise) this.#background.add(done);
       } catch (cause) {
-        this.#ctx.logger.error('work handler failed', { device, cause: String(cause) });
+        this.#context.logger.error('work handler failed', { device, cause: String(cause) });
       }
     }
   }
@@ -574,8 +562,8 @@ export class TxQueue {
     // beside the sweep: a failed renewal must not hold back timeouts
     this.#background.add(this.#wakeups.renewWatches());
     await this.sweep();
-    await this.#ctx.plans.refresh(this.#ctx.db);
-    return nextDeadline(this.#ctx.db);
+    await this.#fastPaths?.refresh();
+    return nextDeadline(this.#context.storage);
   }
 
   #open(): void {
@@ -598,16 +586,4 @@ function retryable(error: unknown): boolean {
   if (error.code === CoreErrorCode.SqlBusy) return true;
   const state = error.details?.sqlState;
   return typeof state === 'string' && RETRY_STATES.has(state);
-}
-
-/**
- * On SQLite an engine opening the file is its owner after a restart: the
- * claims a killed process held on events it never got to fail would
- * otherwise hold the transaction's later events back for a whole lease.
- * Delivery stays at least once either way (subscribers deduplicate by
- * `seq`); an event that failed keeps its retry time. PostgreSQL engines
- * share the store, so there a claim only ends with its lease.
- */
-async function releaseEventClaims(db: SqlExecutor): Promise<void> {
-  await db.run('UPDATE txq_events SET lease_until = 0 WHERE attempts = 0 AND lease_until > 0');
 }

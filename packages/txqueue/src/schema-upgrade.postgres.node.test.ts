@@ -12,11 +12,11 @@ describeWithPostgres('txqueue schema upgrade on PostgreSQL', (url) => {
     try {
       await (await openTxQueue({ storage: store.driver, clock, logger: silentLogger, groups })).close();
       for (const sql of DROP_ADDED_COLUMNS) await store.driver.run(sql);
-      const q = await openTxQueue({ storage: await store.reopen(), clock, logger: silentLogger, groups });
+      const queue = await openTxQueue({ storage: await store.reopen(), clock, logger: silentLogger, groups });
       try {
-        await useAddedColumns(q, clock);
+        await useAddedColumns(queue, clock);
       } finally {
-        await q.close();
+        await queue.close();
       }
     } finally {
       await store.dispose();

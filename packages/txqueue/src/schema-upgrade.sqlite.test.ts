@@ -24,11 +24,11 @@ describe('txqueue schema upgrade on SQLite', () => {
     await first.close();
 
     const storage = openSqlite({ path });
-    const q = await openTxQueue({ storage, clock, logger: silentLogger, groups });
+    const queue = await openTxQueue({ storage, clock, logger: silentLogger, groups });
     try {
-      await useAddedColumns(q, clock);
+      await useAddedColumns(queue, clock);
     } finally {
-      await q.close();
+      await queue.close();
       await storage.close();
     }
   });

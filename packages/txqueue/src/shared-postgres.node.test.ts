@@ -26,15 +26,15 @@ async function withEngines(url: string, test: (open: Opener) => Promise<void>): 
       return p;
     },
     queue: async (options) => {
-      const q = await openTxQueue({ logger: silentLogger, ...options });
-      queues.push(q);
-      return q;
+      const queue = await openTxQueue({ logger: silentLogger, ...options });
+      queues.push(queue);
+      return queue;
     },
   };
   try {
     await test(open);
   } finally {
-    for (const q of queues) await q.close();
+    for (const queue of queues) await queue.close();
     for (const p of pools) await p.close();
     await store.dispose();
   }
@@ -72,7 +72,7 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
       for (let i = 0; i < ENGINES; i++)
         engines.push(await open.queue({ storage: open.pool(6), redeliverAfterMs: 60_000 }));
       const events: TxEvent[] = [];
-      for (const q of engines) q.subscribe((e) => void events.push(e));
+      for (const queue of engines) queue.subscribe((e) => void events.push(e));
       const devices = Array.from({ length: DEVICES }, (_, i) => `dev-${i}`);
       // enqueue from every engine at once
       await Promise.all(
@@ -86,25 +86,25 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
       const handed: (Delivery & { device: string })[] = [];
       const applied: string[] = [];
       await Promise.all(
-        engines.flatMap((q) =>
+        engines.flatMap((queue) =>
           devices.map(async (device) => {
             for (let round = 0; round < 40; round++) {
-              const got = await q.callIn(device, { limit: 4 });
+              const got = await queue.callIn(device, { limit: 4 });
               for (const d of got) {
                 handed.push({ ...d, device });
-                const r = await q.ack(device, {
+                const r = await queue.ack(device, {
                   transactionId: d.transactionId,
                   attempt: d.attempt,
                   status: 'complete',
                 });
                 if (r.outcome === 'applied') applied.push(`${device}#${d.transactionId}`);
               }
-              if (got.length === 0 && (await q.list({ device }, { open: true })).length === 0) return;
+              if (got.length === 0 && (await queue.list({ device }, { open: true })).length === 0) return;
             }
           }),
         ),
       );
-      await Promise.all(engines.map((q) => q.idle()));
+      await Promise.all(engines.map((queue) => queue.idle()));
       const attempts = handed.map((d) => `${d.device}#${d.transactionId}@${d.attempt}`);
       expect(new Set(attempts).size).toBe(attempts.length);
       expect(applied.length).toBe(DEVICES * PER_DEVICE);
@@ -133,12 +133,12 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
   it('sends no NOTIFY for an enqueue to a device no call-in waits on, in any engine', () =>
     withEngines(url, async (open) => {
       const counted = countingNotifies(open.pool());
-      const q = await open.queue({ storage: counted.driver });
+      const queue = await open.queue({ storage: counted.driver });
       for (let i = 0; i < 5; i++)
-        await q.enqueue({ target: { device: 'quiet' }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 });
-      await q.idle();
+        await queue.enqueue({ target: { device: 'quiet' }, kind: 'rpc', payload: { i }, timeoutMs: 600_000 });
+      await queue.idle();
       expect(counted.sent()).toBe(0);
-      expect(await q.callIn('quiet')).toHaveLength(5);
+      expect(await queue.callIn('quiet')).toHaveLength(5);
     }));
 
   it('NOTIFYs the other engines for an enqueue to a device whose call-in is already waiting', () =>
@@ -195,18 +195,18 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
 
   it('wakes its own work hook once for a watched device, not again when its own NOTIFY comes back', () =>
     withEngines(url, async (open) => {
-      const q = await open.queue({ storage: open.pool() });
+      const queue = await open.queue({ storage: open.pool() });
       const other = await open.queue({ storage: open.pool() });
       const woken: string[] = [];
       let heard = (): void => {};
-      q.onWork((device) => {
+      queue.onWork((device) => {
         woken.push(device);
         heard();
       });
-      await q.watch('x');
-      await q.watch('y');
-      await q.enqueue({ target: { device: 'x' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
-      await q.idle();
+      await queue.watch('x');
+      await queue.watch('y');
+      await queue.enqueue({ target: { device: 'x' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
+      await queue.idle();
       // NOTIFYs reach a listener in commit order: y's comes after x's own came back
       await other.enqueue({ target: { device: 'y' }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
       while (!woken.includes('y')) await new Promise<void>((resolve) => (heard = resolve));
@@ -217,32 +217,32 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
     withEngines(url, async (open) => {
       const pool = open.pool();
       const clock = new ManualClock();
-      const q = await open.queue({ storage: pool, clock });
+      const queue = await open.queue({ storage: pool, clock });
       const listenUntil = async (): Promise<number> => {
         const [row] = await pool.query<{ n: number }>("SELECT listen_until AS n FROM txq_counter WHERE target = 'd:x'");
         return Number(row!.n);
       };
-      const unwatch = await q.watch('x');
+      const unwatch = await queue.watch('x');
       expect(await listenUntil()).toBeGreaterThan(0);
       // as if the registration had lapsed
       await pool.run("UPDATE txq_counter SET listen_until = 0 WHERE target = 'd:x'");
       clock.advance(30_000);
-      await q.idle();
+      await queue.idle();
       expect(await listenUntil()).toBeGreaterThan(0);
       unwatch();
       await pool.run("UPDATE txq_counter SET listen_until = 0 WHERE target = 'd:x'");
       clock.advance(30_000);
-      await q.idle();
+      await queue.idle();
       expect(await listenUntil()).toBe(0);
     }));
 
   it('numbers a device from 1 when a waiting call-in created its counter row first', () =>
     withEngines(url, async (open) => {
       const a = open.pool();
-      const q = await open.queue({ storage: a });
-      const poll = q.callIn('fresh', { waitMs: 60_000 });
+      const queue = await open.queue({ storage: a });
+      const poll = queue.callIn('fresh', { waitMs: 60_000 });
       await counterSet(a, 'fresh', 'next');
-      const { transaction } = await q.enqueue({
+      const { transaction } = await queue.enqueue({
         target: { device: 'fresh' },
         kind: 'rpc',
         payload: {},

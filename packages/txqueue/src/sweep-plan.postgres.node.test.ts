@@ -1,4 +1,4 @@
-// The once-a-second sweep on PostgreSQL (src/_internal/expire.ts) must find
+// The once-a-second sweep on PostgreSQL (src/dialects/postgres/sweep.ts) must find
 // its locked rows by TID lookups whatever the table looked like when a
 // connection prepared the statement: its generic plan is kept for the
 // connection's life.
@@ -6,7 +6,7 @@ import { silentLogger } from '@fleetkit/core';
 import { describeWithPostgres } from '@fleetkit/core/testing';
 import { expect, it } from 'vitest';
 import { freshPostgres } from '../test/postgres-store.ts';
-import { JOINS_OFF, sweepSql } from './_internal/expire.ts';
+import { JOINS_OFF, sweepSql } from './dialects/postgres/sweep.ts';
 import { openTxQueue } from './queue.ts';
 
 const COLUMNS = ['deadline', 'cancel_deadline'] as const;
@@ -14,16 +14,16 @@ const COLUMNS = ['deadline', 'cancel_deadline'] as const;
 describeWithPostgres('txqueue sweep plan on PostgreSQL', (url) => {
   it('updates the due rows by TID lookups in generic plans made on an empty table and on 100k rows', async () => {
     const store = await freshPostgres(url);
-    const q = await openTxQueue({ storage: store.driver, logger: silentLogger });
-    await q.close();
+    const queue = await openTxQueue({ storage: store.driver, logger: silentLogger });
+    await queue.close();
     const plans = async (label: string): Promise<string[]> =>
       store.driver.transaction(async (tx) => {
         await tx.run('SET LOCAL plan_cache_mode = force_generic_plan');
         const out: string[] = [];
         for (const column of COLUMNS) {
-          // as expireDue plans it
+          // as timeOutDuePostgres plans it
           await tx.query(JOINS_OFF);
-          await tx.run(`PREPARE sweep_${label}_${column}(bigint) AS ${sweepSql({ pg: true }, column, 1000)}`);
+          await tx.run(`PREPARE sweep_${label}_${column}(bigint) AS ${sweepSql(column, 1000)}`);
           const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE sweep_${label}_${column}(5)`);
           await tx.run(`DEALLOCATE sweep_${label}_${column}`);
           out.push(rows.map((r) => r['QUERY PLAN']).join('\n'));

@@ -33,12 +33,12 @@ export function checkName(value: unknown, path: string): string {
 /** Checks a target: exactly one of `device` or `group`. */
 export function checkTarget(value: unknown, path = 'target'): Target {
   if (typeof value !== 'object' || value === null) throw invalid(path, '{ device } or { group }', value);
-  const t = value as { device?: unknown; group?: unknown };
-  if ((t.device === undefined) === (t.group === undefined))
+  const target = value as { device?: unknown; group?: unknown };
+  if ((target.device === undefined) === (target.group === undefined))
     throw invalid(path, 'exactly one of device or group', value);
-  return t.device !== undefined
-    ? { device: checkName(t.device, `${path}.device`) }
-    : { group: checkName(t.group, `${path}.group`) };
+  return target.device !== undefined
+    ? { device: checkName(target.device, `${path}.device`) }
+    : { group: checkName(target.group, `${path}.group`) };
 }
 
 export function checkKind(value: unknown, path = 'kind'): TxKind {
@@ -80,15 +80,17 @@ export function checkCount(value: unknown, path: string, max: number): number {
 /** Checks an ack; its progress and result come back as canonical JSON values (key order never makes a repeat differ). */
 export function checkAck(value: unknown): AckInput {
   if (typeof value !== 'object' || value === null) throw invalid('ack', 'an object', value);
-  const a = value as Record<string, unknown>;
-  const transactionId = checkId(a.transactionId, 'ack.transactionId');
-  const attempt = checkId(a.attempt, 'ack.attempt');
-  if (!ackStatuses.includes(a.status as string)) throw invalid('ack.status', ackStatuses.join(' | '), a.status);
+  const ack = value as Record<string, unknown>;
+  const transactionId = checkId(ack.transactionId, 'ack.transactionId');
+  const attempt = checkId(ack.attempt, 'ack.attempt');
+  if (!ackStatuses.includes(ack.status as string)) throw invalid('ack.status', ackStatuses.join(' | '), ack.status);
   return {
     transactionId,
     attempt,
-    status: a.status as AckInput['status'],
-    ...(a.progress === undefined ? {} : { progress: JSON.parse(canonicalJson(a.progress, 'ack.progress')) as unknown }),
-    ...(a.result === undefined ? {} : { result: JSON.parse(canonicalJson(a.result, 'ack.result')) as unknown }),
+    status: ack.status as AckInput['status'],
+    ...(ack.progress === undefined
+      ? {}
+      : { progress: JSON.parse(canonicalJson(ack.progress, 'ack.progress')) as unknown }),
+    ...(ack.result === undefined ? {} : { result: JSON.parse(canonicalJson(ack.result, 'ack.result')) as unknown }),
   };
 }

@@ -15,32 +15,32 @@ export const DROP_ADDED_COLUMNS = [
 export const groups = { members: (): string[] => ['a'] };
 
 /** Enqueues to a group with a tag and member events, and fails an event once: each needs its column. */
-export async function useAddedColumns(q: TxQueue, clock: ManualClock): Promise<void> {
+export async function useAddedColumns(queue: TxQueue, clock: ManualClock): Promise<void> {
   let fail = true;
   const seen: string[] = [];
-  q.subscribe((e) => {
+  queue.subscribe((e) => {
     if (fail) {
       fail = false;
       throw new Error('down');
     }
     seen.push(e.type);
   });
-  const { transaction } = await q.enqueue({
+  const { transaction } = await queue.enqueue({
     target: { group: 'g' },
     kind: 'rpc',
     payload: {},
     tag: 'm:r',
     memberEvents: true,
   });
-  await q.idle();
+  await queue.idle();
   expect([transaction.tag, transaction.memberEvents]).toEqual(['m:r', true]);
-  expect((await q.eventBacklog()).failing).toMatchObject([{ attempts: 1, lastError: 'Error: down' }]);
-  const [sub] = await q.callIn('a');
+  expect((await queue.eventBacklog()).failing).toMatchObject([{ attempts: 1, lastError: 'Error: down' }]);
+  const [sub] = await queue.callIn('a');
   expect(sub!.tag).toBe('m:r');
-  await q.ack('a', { transactionId: sub!.transactionId, attempt: sub!.attempt, status: 'complete' });
+  await queue.ack('a', { transactionId: sub!.transactionId, attempt: sub!.attempt, status: 'complete' });
   clock.advance(5000);
-  await q.sweep();
+  await queue.sweep();
   // accepted (retried), member, final
   expect(seen).toEqual(['accepted', 'member', 'final']);
-  expect((await q.eventBacklog()).pending).toBe(0);
+  expect((await queue.eventBacklog()).pending).toBe(0);
 }

@@ -59,7 +59,7 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
   const clock = new ManualClock();
   const events: TxEvent[] = [];
   const open = async (): Promise<TxQueue> => {
-    const q = await openTxQueue({
+    const queue = await openTxQueue({
       storage: db,
       clock,
       logger: silentLogger,
@@ -67,12 +67,12 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
       redeliverAfterMs: 30_000,
       cancelTimeoutMs: 20_000,
     });
-    q.subscribe((e) => {
+    queue.subscribe((e) => {
       events.push(e);
     });
-    return q;
+    return queue;
   };
-  let q = await open();
+  let queue = await open();
   const accepted = new Map<string, Transaction>();
   const deliveries: { device: string; d: Delivery }[] = [];
   let lastAck: { device: string; input: Parameters<TxQueue['ack']>[1] } | undefined;
@@ -88,7 +88,7 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
     for (const o of ops) {
       if (o.op === 'enqueue') {
         const target: Target = o.to.length === 1 && o.to <= 'c' ? { device: o.to } : { group: o.to };
-        const { transaction } = await q.enqueue({
+        const { transaction } = await queue.enqueue({
           target,
           kind: 'rpc',
           payload: { n: accepted.size },
@@ -101,7 +101,7 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
         if ('device' in target) name(target.device, transaction.id, 'own');
         accepted.set(key(target, transaction.id), transaction);
       } else if (o.op === 'callIn') {
-        for (const d of await q.callIn(o.device)) {
+        for (const d of await queue.callIn(o.device)) {
           name(o.device, d.transactionId, d.parent ? `g:${d.parent.group}#${d.parent.id}` : 'own');
           deliveries.push({ device: o.device, d });
         }
@@ -112,8 +112,8 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
         if (o.variant === 'repeat' && lastAck) ({ device: to, input } = lastAck);
         if (o.variant === 'stale') input = { ...input, attempt: d.attempt - 1 };
         if (o.variant === 'foreign') to = devices.find((x) => x !== device)!;
-        const before = await q.get({ device: to }, input.transactionId);
-        const outcome = await q.ack(to, input);
+        const before = await queue.get({ device: to }, input.transactionId);
+        const outcome = await queue.ack(to, input);
         if (outcome.outcome === 'applied') {
           // never applied to a final, stale, undelivered or overdue transaction
           expect(before).toBeDefined();
@@ -126,39 +126,39 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
       } else if (o.op === 'cancel' && accepted.size > 0) {
         const [k, t] = [...accepted][o.pick % accepted.size]!;
         // a purged transaction is not there to cancel
-        if (gone.has(k)) await expect(q.cancel(t.target, t.id)).rejects.toMatchObject({ code: 'not-found' });
-        else await q.cancel(t.target, t.id);
+        if (gone.has(k)) await expect(queue.cancel(t.target, t.id)).rejects.toMatchObject({ code: 'not-found' });
+        else await queue.cancel(t.target, t.id);
       } else if (o.op === 'advance') {
         clock.advance(o.ms);
-        await q.idle();
+        await queue.idle();
       } else if (o.op === 'jump') {
         clock.setWall(clock.now() + o.ms);
       } else if (o.op === 'restart') {
-        await q.close();
-        q = await open();
+        await queue.close();
+        queue = await open();
       } else if (o.op === 'purge') {
         // exactly the stand-alone and group transactions finished by then go
         const before = clock.now() - o.ms;
         const was = new Map<string, Transaction | undefined>();
-        for (const [k, t] of accepted) if (!gone.has(k)) was.set(k, await q.get(t.target, t.id));
-        await q.purge(before);
+        for (const [k, t] of accepted) if (!gone.has(k)) was.set(k, await queue.get(t.target, t.id));
+        await queue.purge(before);
         for (const [k, t] of was) {
           const due = t !== undefined && t.finishedAt !== undefined && t.finishedAt <= before;
-          expect((await q.get(t!.target, t!.id)) === undefined).toBe(due);
+          expect((await queue.get(t!.target, t!.id)) === undefined).toBe(due);
           if (due) gone.add(k);
         }
       }
     }
     // let every deadline pass, then check the whole store
     clock.advance(4_000_000);
-    await q.idle();
-    await q.sweep();
-    await q.idle();
+    await queue.idle();
+    await queue.sweep();
+    await queue.idle();
     const all = [...(await db.query<{ target: string; id: number }>('SELECT target, id FROM txq_tx'))];
     const stored = new Map<string, Transaction>();
     for (const r of all) {
       const target: Target = r.target.startsWith('g:') ? { group: r.target.slice(2) } : { device: r.target.slice(2) };
-      stored.set(key(target, Number(r.id)), (await q.get(target, Number(r.id)))!);
+      stored.set(key(target, Number(r.id)), (await queue.get(target, Number(r.id)))!);
     }
     // no transaction lost (but the purged), and none purged still there
     for (const [k, t] of accepted) {
@@ -209,17 +209,17 @@ export async function runInterleaving(ops: readonly Op[], db: SqlDriver): Promis
       });
     }
     // every transaction is final now: purge them all; a device's next id is still past every id it had
-    await q.purge(clock.now());
+    await queue.purge(clock.now());
     expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM txq_tx'))[0]!.n).toBe(0);
     for (const device of devices) {
       // every id known to have been the device's: stored at the end, enqueued, or delivered
       const had = [...stored.keys(), ...accepted.keys(), ...named.keys()]
         .filter((k) => k.startsWith(`d:${device}#`))
         .map((k) => Number(k.split('#')[1]));
-      const { transaction } = await q.enqueue({ target: { device }, kind: 'rpc', payload: {}, timeoutMs: 5_000 });
+      const { transaction } = await queue.enqueue({ target: { device }, kind: 'rpc', payload: {}, timeoutMs: 5_000 });
       expect(transaction.id).toBeGreaterThan(Math.max(0, ...had));
     }
   } finally {
-    await q.close();
+    await queue.close();
   }
 }

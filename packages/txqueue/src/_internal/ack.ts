@@ -1,6 +1,5 @@
-import type { SqlExecutor } from '@fleetkit/core';
 import type { AckInput, AckRejection } from '../types.ts';
-import { type Ctx, type Effects, forUpdate } from './context.ts';
+import type { Operation } from './context.ts';
 import { expireOne } from './expire.ts';
 import { afterFinal } from './finish.ts';
 import { recordEvent } from './outbox.ts';
@@ -17,32 +16,26 @@ export type RawAckOutcome =
  * transaction (an identical repeat is a duplicate), then the attempt fence,
  * then the deadline.
  */
-export async function applyAck(
-  tx: SqlExecutor,
-  ctx: Ctx,
-  fx: Effects,
-  key: string,
-  input: AckInput,
-  now: number,
-): Promise<RawAckOutcome> {
-  const [row] = await tx.query<TxRow>(`SELECT * FROM txq_tx WHERE target = $1 AND id = $2${forUpdate(ctx)}`, [
-    key,
-    input.transactionId,
-  ]);
+export async function applyAck(operation: Operation, key: string, input: AckInput): Promise<RawAckOutcome> {
+  const { sql, now } = operation;
+  const [row] = await sql.query<TxRow>(
+    `SELECT * FROM txq_tx WHERE target = $1 AND id = $2${operation.context.dialect.forUpdate}`,
+    [key, input.transactionId],
+  );
   if (!row) return { outcome: 'rejected', reason: 'unknown-transaction' };
   if (isFinal(row)) return finalOutcome(row, input);
   const attempt = Number(row.attempt);
   if (attempt === 0 || input.attempt > attempt) return { outcome: 'rejected', reason: 'not-delivered', row };
   if (input.attempt < attempt) return { outcome: 'rejected', reason: 'stale-attempt', row };
   const due = Number(row.deadline) <= now || (row.cancel_deadline !== null && Number(row.cancel_deadline) <= now);
-  if (due && (await expireOne(tx, ctx, fx, row, now))) {
-    const [expired] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
+  if (due && (await expireOne(operation, row))) {
+    const [expired] = await sql.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
       key,
       input.transactionId,
     ]);
     return { outcome: 'rejected', reason: 'timed-out', row: expired! };
   }
-  if (input.status === 'progress') return progress(tx, fx, row, input, now, ctx);
+  if (input.status === 'progress') return progress(operation, row, input);
   if (input.status === 'cancelled' && row.state !== 'cancelling')
     return { outcome: 'rejected', reason: 'not-cancelling', row };
   const state = input.status === 'complete' ? 'complete' : input.status === 'cancelled' ? 'cancelled' : 'failed';
@@ -56,11 +49,11 @@ export async function applyAck(
     updated_at: now,
     lease_until: null,
   };
-  await tx.run(
+  await sql.run(
     'UPDATE txq_tx SET state = $3, status = $4, result = $5, finished_at = $6, updated_at = $6, lease_until = NULL WHERE target = $1 AND id = $2',
     [key, input.transactionId, done.state, done.status, done.result, now],
   );
-  await afterFinal(tx, ctx, fx, [done], now);
+  await afterFinal(operation, [done]);
   return { outcome: 'applied', row: done };
 }
 
@@ -76,14 +69,8 @@ function finalOutcome(row: TxRow, input: AckInput): RawAckOutcome {
   return { outcome: 'rejected', reason, row };
 }
 
-async function progress(
-  tx: SqlExecutor,
-  fx: Effects,
-  row: TxRow,
-  input: AckInput,
-  now: number,
-  ctx: Ctx,
-): Promise<RawAckOutcome> {
+async function progress(operation: Operation, row: TxRow, input: AckInput): Promise<RawAckOutcome> {
+  const { now } = operation;
   const detail = input.progress === undefined ? null : JSON.stringify(input.progress);
   // a progress report repeated word for word changes nothing: idempotent
   if (row.state !== 'delivered' && row.progress === detail) return { outcome: 'duplicate', row };
@@ -91,13 +78,13 @@ async function progress(
     ...plainRow(row),
     state: row.state === 'cancelling' ? row.state : 'in-progress',
     progress: detail,
-    lease_until: now + ctx.redeliverAfterMs,
+    lease_until: now + operation.context.redeliverAfterMs,
     updated_at: now,
   };
-  await tx.run(
+  await operation.sql.run(
     'UPDATE txq_tx SET state = $3, progress = $4, lease_until = $5, updated_at = $6 WHERE target = $1 AND id = $2',
     [row.target, row.id, updated.state, detail, updated.lease_until, now],
   );
-  if (updated.parent_target === null) await recordEvent(tx, fx, updated, 'progress', now, 'accepted');
+  if (updated.parent_target === null) await recordEvent(operation, updated, 'progress', 'accepted');
   return { outcome: 'applied', row: updated };
 }

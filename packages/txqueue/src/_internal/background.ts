@@ -11,11 +11,11 @@ export class Background {
   }
 
   add(work: Promise<unknown>): void {
-    const p = work.catch((cause: unknown) => {
+    const settled = work.catch((cause: unknown) => {
       if (!this.quiet) this.#logger.error('txqueue background work failed', { cause: String(cause) });
     });
-    this.#running.add(p);
-    void p.finally(() => this.#running.delete(p));
+    this.#running.add(settled);
+    void settled.finally(() => this.#running.delete(settled));
   }
 
   async idle(): Promise<void> {

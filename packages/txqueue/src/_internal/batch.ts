@@ -10,8 +10,8 @@
  */
 interface Waiting<I, O> {
   readonly input: I;
-  readonly resolve: (o: O) => void;
-  readonly reject: (e: unknown) => void;
+  readonly resolve: (output: O) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 export class Batcher<I, O> {
@@ -59,8 +59,8 @@ export class Batcher<I, O> {
 
   async #settle(batch: Waiting<I, O>[]): Promise<void> {
     try {
-      const out = await this.#run(batch.map((w) => w.input));
-      for (const [i, w] of batch.entries()) w.resolve(out[i]!);
+      const out = await this.#run(batch.map((waiting) => waiting.input));
+      for (const [i, waiting] of batch.entries()) waiting.resolve(out[i]!);
       return;
     } catch (error) {
       if (batch.length === 1) {
@@ -69,11 +69,11 @@ export class Batcher<I, O> {
       }
     }
     await Promise.all(
-      batch.map(async (w) => {
+      batch.map(async (waiting) => {
         try {
-          w.resolve((await this.#run([w.input]))[0]!);
+          waiting.resolve((await this.#run([waiting.input]))[0]!);
         } catch (error) {
-          w.reject(error);
+          waiting.reject(error);
         }
       }),
     );

@@ -1,6 +1,6 @@
-import type { SqlExecutor, SqlValue } from '@fleetkit/core';
+import type { SqlValue } from '@fleetkit/core';
 import { TxQueueError, TxQueueErrorCode } from '../errors.ts';
-import { type Ctx, type Effects, forUpdate } from './context.ts';
+import type { Operation } from './context.ts';
 import { afterFinal, settleParent } from './finish.ts';
 import { recordEvent } from './outbox.ts';
 import { isFinal, type TxRow } from './rows.ts';
@@ -11,15 +11,12 @@ import { isFinal, type TxRow } from './rows.ts';
  * deadline, after which it ends `time-out`. A group transaction cancels
  * every open child and ends when they all have. Final ones are left as they are.
  */
-export async function requestCancel(
-  tx: SqlExecutor,
-  ctx: Ctx,
-  fx: Effects,
-  key: string,
-  id: number,
-  now: number,
-): Promise<TxRow> {
-  const [row] = await tx.query<TxRow>(`SELECT * FROM txq_tx WHERE target = $1 AND id = $2${forUpdate(ctx)}`, [key, id]);
+export async function requestCancel(operation: Operation, key: string, id: number): Promise<TxRow> {
+  const { sql } = operation;
+  const [row] = await sql.query<TxRow>(
+    `SELECT * FROM txq_tx WHERE target = $1 AND id = $2${operation.context.dialect.forUpdate}`,
+    [key, id],
+  );
   if (!row) {
     throw new TxQueueError(
       TxQueueErrorCode.NotFound,
@@ -30,27 +27,28 @@ export async function requestCancel(
     );
   }
   if (isFinal(row) || row.state === 'cancelling') return row;
-  if (row.total !== null) return cancelGroup(tx, ctx, fx, row, now);
-  await cancelRows(tx, ctx, fx, 'target = $1 AND id = $2', [key, id], now);
-  const [after] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [key, id]);
+  if (row.total !== null) return cancelGroup(operation, row);
+  await cancelRows(operation, 'target = $1 AND id = $2', [key, id]);
+  const [after] = await sql.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [key, id]);
   return after!;
 }
 
-async function cancelGroup(tx: SqlExecutor, ctx: Ctx, fx: Effects, parent: TxRow, now: number): Promise<TxRow> {
-  const [marked] = await tx.query<TxRow>(
+async function cancelGroup(operation: Operation, parent: TxRow): Promise<TxRow> {
+  const { sql } = operation;
+  const [marked] = await sql.query<TxRow>(
     `UPDATE txq_tx SET state = 'cancelling', updated_at = $3 WHERE target = $1 AND id = $2 RETURNING *`,
-    [parent.target, parent.id, now],
+    [parent.target, parent.id, operation.now],
   );
-  await recordEvent(tx, fx, marked!, 'cancel-requested', now, 'accepted');
-  await cancelRows(tx, ctx, fx, 'parent_target = $1 AND parent_id = $2', [parent.target, parent.id], now);
-  const [after] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
+  await recordEvent(operation, marked!, 'cancel-requested', 'accepted');
+  await cancelRows(operation, 'parent_target = $1 AND parent_id = $2', [parent.target, parent.id]);
+  const [after] = await sql.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
     parent.target,
     parent.id,
   ]);
   // every child may have been final already (or there were none)
   if (after!.finished_at === null && Number(after!.finished) >= Number(after!.total)) {
-    await settleParent(tx, fx, after!, now);
-    const [done] = await tx.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
+    await settleParent(operation, after!);
+    const [done] = await sql.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [
       parent.target,
       parent.id,
     ]);
@@ -61,28 +59,26 @@ async function cancelGroup(tx: SqlExecutor, ctx: Ctx, fx: Effects, parent: TxRow
 
 /** Cancels the open rows matching `where` ($1, $2 bound to `params`). */
 export async function cancelRows(
-  tx: SqlExecutor,
-  ctx: Ctx,
-  fx: Effects,
+  operation: Operation,
   where: string,
   params: readonly [SqlValue, SqlValue],
-  now: number,
 ): Promise<void> {
-  const cancelled = await tx.query<TxRow>(
+  const { sql, effects, now } = operation;
+  const cancelled = await sql.query<TxRow>(
     `UPDATE txq_tx SET state = 'cancelled', status = 'cancelled', finished_at = $3, updated_at = $3, lease_until = NULL
      WHERE ${where} AND state = 'queued' AND finished_at IS NULL RETURNING *`,
     [...params, now],
   );
-  await afterFinal(tx, ctx, fx, cancelled, now);
-  const cancelDeadline = now + ctx.cancelTimeoutMs;
-  const asked = await tx.query<TxRow>(
+  await afterFinal(operation, cancelled);
+  const cancelDeadline = now + operation.context.cancelTimeoutMs;
+  const asked = await sql.query<TxRow>(
     `UPDATE txq_tx SET state = 'cancelling', cancel_deadline = $4, lease_until = NULL, updated_at = $3
      WHERE ${where} AND state IN ('delivered', 'in-progress') AND finished_at IS NULL RETURNING *`,
     [...params, now, cancelDeadline],
   );
   for (const row of asked) {
-    if (row.parent_target === null) await recordEvent(tx, fx, row, 'cancel-requested', now, 'accepted');
-    fx.wake.add(row.target);
+    if (row.parent_target === null) await recordEvent(operation, row, 'cancel-requested', 'accepted');
+    effects.wake.add(row.target);
   }
-  if (asked.length > 0) fx.deadline = Math.min(fx.deadline, cancelDeadline);
+  if (asked.length > 0) effects.deadline = Math.min(effects.deadline, cancelDeadline);
 }

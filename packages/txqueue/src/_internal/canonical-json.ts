@@ -19,15 +19,15 @@ function normalise(value: unknown, path: string, seen: Set<object>): unknown {
   seen.add(value);
   let out: unknown;
   if (Array.isArray(value)) {
-    out = value.map((v, i) => normalise(v, `${path}[${i}]`, seen));
+    out = value.map((item, i) => normalise(item, `${path}[${i}]`, seen));
   } else {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null)
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype !== Object.prototype && prototype !== null)
       throw invalid(path, 'a plain object', value.constructor?.name ?? 'object');
     const sorted: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) sorted[key] = normalise(v, `${path}.${key}`, seen);
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== undefined) sorted[key] = normalise(member, `${path}.${key}`, seen);
     }
     out = sorted;
   }

@@ -1,12 +1,12 @@
 import type { Clock, Logger, SqlDriver, SqlExecutor } from '@fleetkit/core';
+import type { Dialect } from '../dialects/dialect.ts';
 import type { GroupResolver } from '../types.ts';
-import type { PlanGate } from './plan-gate.ts';
 import type { TxRow } from './rows.ts';
 
-/** What every operation needs: storage, time, settings and the payload cache. */
-export interface Ctx {
-  readonly db: SqlDriver;
-  readonly pg: boolean;
+/** What every operation needs: storage and its dialect, time, settings and the payload cache. */
+export interface Context {
+  readonly storage: SqlDriver;
+  readonly dialect: Dialect;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly groups: GroupResolver | undefined;
@@ -14,8 +14,19 @@ export interface Ctx {
   readonly cancelTimeoutMs: number;
   readonly defaultTimeoutMs: number;
   readonly payloads: PayloadCache;
-  /** PostgreSQL: whether the batched statements may be prepared. */
-  readonly plans: PlanGate;
+}
+
+/**
+ * One write of the engine: the SQL transaction its statements run in, the
+ * engine's context, the effects to apply after COMMIT and the time it runs
+ * at. Made once per attempt of a write and handed whole to every step of it.
+ */
+export interface Operation {
+  /** The SQL transaction (named `sql`: a "transaction" here is a queued one). */
+  readonly sql: SqlExecutor;
+  readonly context: Context;
+  readonly effects: Effects;
+  readonly now: number;
 }
 
 /** Side effects of a committed write, applied by the engine after COMMIT. */
@@ -27,20 +38,6 @@ export class Effects {
   /** Earliest new deadline, to arm the timer. */
   deadline = Number.POSITIVE_INFINITY;
   events = 0;
-}
-
-/** `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer needs none. */
-export function skipLocked(ctx: Pick<Ctx, 'pg'>): string {
-  return ctx.pg ? ' FOR UPDATE SKIP LOCKED' : '';
-}
-
-export function forUpdate(ctx: Ctx): string {
-  return ctx.pg ? ' FOR UPDATE' : '';
-}
-
-/** A set-returning source of the strings in a JSON array parameter, as `j(value)`. */
-export function jsonStrings(ctx: Ctx, param: string): string {
-  return ctx.pg ? `jsonb_array_elements_text(${param}::jsonb) AS j(value)` : `json_each(${param}) AS j`;
 }
 
 /**
@@ -55,13 +52,13 @@ export class PayloadCache {
     this.#limit = limit;
   }
 
-  async get(ex: SqlExecutor, target: string, id: number): Promise<unknown> {
+  async get(executor: SqlExecutor, target: string, id: number): Promise<unknown> {
     const key = `${target}#${id}`;
     if (this.#map.has(key)) return this.#map.get(key);
-    const [row] = await ex.query<Pick<TxRow, 'payload'>>('SELECT payload FROM txq_tx WHERE target = $1 AND id = $2', [
-      target,
-      id,
-    ]);
+    const [row] = await executor.query<Pick<TxRow, 'payload'>>(
+      'SELECT payload FROM txq_tx WHERE target = $1 AND id = $2',
+      [target, id],
+    );
     const payload = row?.payload == null ? undefined : JSON.parse(row.payload);
     if (this.#map.size >= this.#limit) this.#map.delete(this.#map.keys().next().value!);
     this.#map.set(key, payload);
@@ -73,9 +70,9 @@ export class PayloadCache {
    * function: every device transaction's view and delivery awaits it), or,
    * as a promise, its parent's.
    */
-  of(ex: SqlExecutor, row: Pick<TxRow, 'payload' | 'parent_target' | 'parent_id'>): unknown {
+  of(executor: SqlExecutor, row: Pick<TxRow, 'payload' | 'parent_target' | 'parent_id'>): unknown {
     if (row.payload !== null) return JSON.parse(row.payload);
     if (row.parent_target === null) return undefined;
-    return this.get(ex, row.parent_target, Number(row.parent_id));
+    return this.get(executor, row.parent_target, Number(row.parent_id));
   }
 }

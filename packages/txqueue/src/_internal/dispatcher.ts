@@ -1,21 +1,16 @@
 import type { Clock, Logger, SqlDriver } from '@fleetkit/core';
+import type { Dialect, EventRow } from '../dialects/dialect.ts';
 import type { EventBacklog, FailingEvent, TxEvent, TxEventHandler, TxEventType } from '../types.ts';
 import { Coalescer } from './coalesce.ts';
+import type { Context } from './context.ts';
 import { parseTargetKey } from './keys.ts';
 
+/** The most events one claim takes. */
 const BATCH = 256;
 /** How long a claimed batch stays with this process before another may take it (crash recovery). */
 const LEASE_MS = 60_000;
 /** The longest error text kept with a failing event. */
 const ERROR_CHARS = 1000;
-
-type EventRow = {
-  readonly seq: number;
-  readonly target: string;
-  readonly tx_id: number;
-  readonly body: string;
-  readonly attempts: number;
-};
 
 /** When an event that failed `attempts` times (1 or more) is tried again: `retryMs` doubling, at most `maxMs`. */
 export function retryDelay(attempts: number, retryMs: number, maxMs: number): number {
@@ -34,7 +29,8 @@ export function retryDelay(attempts: number, retryMs: number, maxMs: number): nu
  * order even when several processes dispatch.
  */
 export class Dispatcher {
-  readonly #db: SqlDriver;
+  readonly #storage: SqlDriver;
+  readonly #dialect: Dialect;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #retryMs: number;
@@ -44,10 +40,11 @@ export class Dispatcher {
   readonly #done = new Map<number, Set<TxEventHandler>>();
   readonly #pumps = new Coalescer();
 
-  constructor(db: SqlDriver, clock: Clock, logger: Logger, retry: { readonly ms: number; readonly maxMs: number }) {
-    this.#db = db;
-    this.#clock = clock;
-    this.#logger = logger;
+  constructor(context: Context, retry: { readonly ms: number; readonly maxMs: number }) {
+    this.#storage = context.storage;
+    this.#dialect = context.dialect;
+    this.#clock = context.clock;
+    this.#logger = context.logger;
     this.#retryMs = retry.ms;
     this.#retryMaxMs = retry.maxMs;
   }
@@ -74,19 +71,7 @@ export class Dispatcher {
 
   async #batch(): Promise<number> {
     const now = this.#clock.now();
-    const pg = this.#db.dialect === 'postgres';
-    const lock = pg ? ' FOR UPDATE SKIP LOCKED' : '';
-    // the transaction's earlier event: by its index on PostgreSQL, by the chain on SQLite (schema.ts)
-    const earlier = pg ? 'p.target = e.target AND p.tx_id = e.tx_id AND p.seq < e.seq' : 'p.seq = e.prev';
-    // LIMIT as a literal: SQLite re-prepares a statement whose LIMIT parameter is bound again
-    const rows = await this.#db.query<EventRow>(
-      `WITH pick AS MATERIALIZED (SELECT e.seq FROM txq_events e WHERE e.lease_until <= $2
-           AND NOT EXISTS (SELECT 1 FROM txq_events p WHERE ${earlier})
-         ORDER BY e.seq LIMIT ${BATCH}${lock})
-       UPDATE txq_events SET lease_until = $1 WHERE seq IN (SELECT seq FROM pick)
-       RETURNING seq, target, tx_id, body, attempts`,
-      [now + LEASE_MS, now],
-    );
+    const rows = await this.#dialect.claimEvents(this.#storage, { now, leaseUntil: now + LEASE_MS, limit: BATCH });
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     for (const row of rows) {
       const seq = Number(row.seq);
@@ -98,7 +83,7 @@ export class Dispatcher {
       } as TxEvent;
       const error = await this.#deliver(seq, event);
       if (error === undefined) {
-        await this.#db.run('DELETE FROM txq_events WHERE seq = $1', [seq]);
+        await this.#storage.run('DELETE FROM txq_events WHERE seq = $1', [seq]);
         continue;
       }
       const attempts = Number(row.attempts) + 1;
@@ -110,7 +95,7 @@ export class Dispatcher {
         nextAttemptAt: next,
         cause: error,
       });
-      await this.#db.run('UPDATE txq_events SET lease_until = $2, attempts = $3, last_error = $4 WHERE seq = $1', [
+      await this.#storage.run('UPDATE txq_events SET lease_until = $2, attempts = $3, last_error = $4 WHERE seq = $1', [
         seq,
         next,
         attempts,
@@ -145,23 +130,23 @@ export class Dispatcher {
  * whole outbox, which holds only undelivered events; no index is kept for
  * them (it would be one more write per event).
  */
-export async function eventBacklog(db: SqlDriver, limit: number): Promise<EventBacklog> {
-  const [counts] = await db.query<{ pending: number; failing: number | null }>(
+export async function eventBacklog(storage: SqlDriver, limit: number): Promise<EventBacklog> {
+  const [counts] = await storage.query<{ pending: number; failing: number | null }>(
     'SELECT count(*) AS pending, sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS failing FROM txq_events',
   );
-  const rows = await db.query<EventRow & { last_error: string | null; lease_until: number }>(
+  const rows = await storage.query<EventRow & { last_error: string | null; lease_until: number }>(
     `SELECT seq, target, tx_id, body, attempts, last_error, lease_until FROM txq_events WHERE attempts > 0
      ORDER BY seq LIMIT ${Math.trunc(limit)}`,
   );
   const failing = rows.map(
-    (r): FailingEvent => ({
-      seq: Number(r.seq),
-      target: parseTargetKey(r.target),
-      transactionId: Number(r.tx_id),
-      type: (JSON.parse(r.body) as { type: TxEventType }).type,
-      attempts: Number(r.attempts),
-      lastError: r.last_error ?? '',
-      nextAttemptAt: Number(r.lease_until),
+    (row): FailingEvent => ({
+      seq: Number(row.seq),
+      target: parseTargetKey(row.target),
+      transactionId: Number(row.tx_id),
+      type: (JSON.parse(row.body) as { type: TxEventType }).type,
+      attempts: Number(row.attempts),
+      lastError: row.last_error ?? '',
+      nextAttemptAt: Number(row.lease_until),
     }),
   );
   return { pending: Number(counts?.pending ?? 0), failingTotal: Number(counts?.failing ?? 0), failing };

@@ -1,7 +1,5 @@
-import type { SqlExecutor } from '@fleetkit/core';
 import { cancelRows } from './cancel.ts';
-import type { Ctx, Effects } from './context.ts';
-import { fanOut } from './enqueue.ts';
+import type { Operation } from './context.ts';
 import { deviceKey, groupKey } from './keys.ts';
 import type { TxRow } from './rows.ts';
 
@@ -13,44 +11,34 @@ import type { TxRow } from './rows.ts';
 // cancelled, which do not count against the group's outcome.
 
 /** Adds sub-transactions for a device that joined; returns how many. */
-export async function joinGroup(
-  tx: SqlExecutor,
-  ctx: Ctx,
-  fx: Effects,
-  group: string,
-  device: string,
-  now: number,
-): Promise<number> {
-  const parents = await tx.query<TxRow>(
+export async function joinGroup(operation: Operation, group: string, device: string): Promise<number> {
+  const { sql, now } = operation;
+  const parents = await sql.query<TxRow>(
     `SELECT * FROM txq_tx WHERE target = $1 AND finished_at IS NULL AND state <> 'cancelling' AND deadline > $2 ORDER BY id`,
     [groupKey(group), now],
   );
   let added = 0;
-  for (const p of parents) {
-    const [has] = await tx.query(
+  for (const parent of parents) {
+    const [has] = await sql.query(
       'SELECT 1 AS x FROM txq_tx WHERE parent_target = $1 AND parent_id = $2 AND target = $3',
-      [p.target, p.id, deviceKey(device)],
+      [parent.target, parent.id, deviceKey(device)],
     );
     if (has) continue;
-    await tx.run('UPDATE txq_tx SET total = total + 1, updated_at = $3 WHERE target = $1 AND id = $2', [
-      p.target,
-      p.id,
+    await sql.run('UPDATE txq_tx SET total = total + 1, updated_at = $3 WHERE target = $1 AND id = $2', [
+      parent.target,
+      parent.id,
       now,
     ]);
-    await fanOut(tx, ctx, fx, [device], { parent: p, deadline: Number(p.deadline) }, now);
+    await operation.context.dialect.insertSubTransactions(operation, [device], {
+      parent,
+      deadline: Number(parent.deadline),
+    });
     added++;
   }
   return added;
 }
 
 /** Cancels the open sub-transactions of a device that left the group. */
-export async function leaveGroup(
-  tx: SqlExecutor,
-  ctx: Ctx,
-  fx: Effects,
-  group: string,
-  device: string,
-  now: number,
-): Promise<void> {
-  await cancelRows(tx, ctx, fx, 'target = $1 AND parent_target = $2', [deviceKey(device), groupKey(group)], now);
+export async function leaveGroup(operation: Operation, group: string, device: string): Promise<void> {
+  await cancelRows(operation, 'target = $1 AND parent_target = $2', [deviceKey(device), groupKey(group)]);
 }

@@ -1,18 +1,7 @@
-import type { SqlExecutor } from '@fleetkit/core';
 import { type StatusCode, statusString } from '../status.ts';
 import type { TxEvent, TxEventType } from '../types.ts';
-import type { Effects } from './context.ts';
+import type { Operation } from './context.ts';
 import { countsOf, isFinal, parseJson, type TxRow } from './rows.ts';
-import { EVENT_SEQ_KEY } from './schema.ts';
-
-const PG_INSERT = 'INSERT INTO txq_events (target, tx_id, body) VALUES ($1, $2, $3)';
-// past every live seq and every deleted one (schema.ts: the txq_events_seq trigger)
-// `prev`: the transaction's event before this one, which it waits for (schema.ts `sqliteChainTrigger`)
-// VALUES, not INSERT … SELECT: a SELECT that reads the table it inserts into
-// is first copied into a temporary table (EXPLAIN: OpenEphemeral; decision 005)
-const SQLITE_INSERT = `INSERT INTO txq_events (seq, target, tx_id, body, prev)
-  VALUES (max(coalesce((SELECT max(seq) FROM txq_events), 0), coalesce((SELECT next FROM txq_counter WHERE target = '${EVENT_SEQ_KEY}'), 0)) + 1, $1, $2, $3,
-    (SELECT last_event FROM txq_tx WHERE target = $1 AND id = $2))`;
 
 /**
  * Writes the event of a transition into the outbox in the same SQL
@@ -20,14 +9,12 @@ const SQLITE_INSERT = `INSERT INTO txq_events (seq, target, tx_id, body, prev)
  * its event and a rolled-back one never does.
  */
 export async function recordEvent(
-  tx: SqlExecutor,
-  fx: Effects,
+  operation: Operation,
   row: TxRow,
   type: TxEventType,
-  now: number,
   status?: StatusCode,
 ): Promise<void> {
-  await insertEvent(tx, fx, row, eventBody(row, type, now, status));
+  await insertEvent(operation, row, eventBody(row, type, operation.now, status));
 }
 
 /**
@@ -35,24 +22,18 @@ export async function recordEvent(
  * §5.8: a notification per member device). It is the group's event, so it
  * takes its place in the order of the group's own events.
  */
-export async function recordMemberEvent(
-  tx: SqlExecutor,
-  fx: Effects,
-  group: TxRow,
-  member: TxRow,
-  now: number,
-): Promise<void> {
-  await insertEvent(tx, fx, group, memberEventBody(group, member, now));
+export async function recordMemberEvent(operation: Operation, group: TxRow, member: TxRow): Promise<void> {
+  await insertEvent(operation, group, memberEventBody(group, member, operation.now));
 }
 
-async function insertEvent(tx: SqlExecutor, fx: Effects, row: TxRow, body: string): Promise<void> {
-  await tx.run(tx.dialect === 'sqlite' ? SQLITE_INSERT : PG_INSERT, [row.target, row.id, body]);
-  fx.events++;
+async function insertEvent(operation: Operation, row: TxRow, body: string): Promise<void> {
+  await operation.sql.run(operation.context.dialect.insertEventSql, [row.target, row.id, body]);
+  operation.effects.events++;
 }
 
 /**
  * The SQL expression of an event body made by the statement of the
- * transition itself (the PostgreSQL fast paths), byte for byte what
+ * transition itself (the PostgreSQL fast paths, dialects/postgres/fast.ts), byte for byte what
  * {@link eventBody} gives for the row it writes: the row's client id, kind, tag and
  * notification target are spliced between the parts this side knows
  * ({@link eventBodyParts}). `mid` and `tail` are SQL text parameters. Concatenation, not
@@ -95,7 +76,7 @@ type EventBodyDraft = { -readonly [K in keyof Omit<TxEvent, 'seq' | 'target' | '
 
 /** The stored body of an event: everything but the seq, target and id columns. */
 export function eventBody(row: TxRow, type: TxEventType, now: number, status?: StatusCode): string {
-  const s = status ?? (row.status as StatusCode);
+  const reported = status ?? (row.status as StatusCode);
   const counts = countsOf(row);
   // target and transaction id live in their own columns (the dispatcher adds
   // them). Optional members are assigned, not spread in: one object instead
@@ -106,8 +87,8 @@ export function eventBody(row: TxRow, type: TxEventType, now: number, status?: S
   body.kind = row.kind as TxEvent['kind'];
   if (row.tag !== null) body.tag = row.tag;
   body.state = row.state as TxEvent['state'];
-  body.status = s;
-  body.statusString = statusString(s);
+  body.status = reported;
+  body.statusString = statusString(reported);
   body.final = type === 'final' && isFinal(row);
   if (row.notify !== null) body.notify = row.notify;
   body.at = now;

@@ -1,44 +1,44 @@
 import type { SqlExecutor } from '@fleetkit/core';
 import type { Transaction } from '../types.ts';
-import type { Ctx } from './context.ts';
+import type { Context } from './context.ts';
 import { type TxRow, toTransaction } from './rows.ts';
 
 /** The public view of a row, with its (or its parent's) payload. */
-export async function view(ctx: Ctx, ex: SqlExecutor, row: TxRow): Promise<Transaction> {
-  return toTransaction(row, await ctx.payloads.of(ex, row));
+export async function view(context: Context, executor: SqlExecutor, row: TxRow): Promise<Transaction> {
+  return toTransaction(row, await context.payloads.of(executor, row));
 }
 
-export async function readOne(ctx: Ctx, key: string, id: number): Promise<Transaction | undefined> {
-  const [row] = await ctx.db.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [key, id]);
-  return row ? view(ctx, ctx.db, row) : undefined;
+export async function readOne(context: Context, key: string, id: number): Promise<Transaction | undefined> {
+  const [row] = await context.storage.query<TxRow>('SELECT * FROM txq_tx WHERE target = $1 AND id = $2', [key, id]);
+  return row ? view(context, context.storage, row) : undefined;
 }
 
 /** Transactions of a target in id order, after `after`, optionally only open ones. */
 export async function readList(
-  ctx: Ctx,
+  context: Context,
   key: string,
   open: boolean,
   after: number,
   limit: number,
 ): Promise<Transaction[]> {
-  const rows = await ctx.db.query<TxRow>(
+  const rows = await context.storage.query<TxRow>(
     `SELECT * FROM txq_tx WHERE target = $1 AND id > $2${open ? ' AND finished_at IS NULL' : ''} ORDER BY id LIMIT $3`,
     [key, after, limit],
   );
-  return Promise.all(rows.map((r) => view(ctx, ctx.db, r)));
+  return Promise.all(rows.map((r) => view(context, context.storage, r)));
 }
 
 /** Sub-transactions of a group transaction in device order, after device `after`. */
 export async function readChildren(
-  ctx: Ctx,
+  context: Context,
   parentKey: string,
   id: number,
   after: string,
   limit: number,
 ): Promise<Transaction[]> {
-  const rows = await ctx.db.query<TxRow>(
+  const rows = await context.storage.query<TxRow>(
     'SELECT * FROM txq_tx WHERE parent_target = $1 AND parent_id = $2 AND target > $3 ORDER BY target LIMIT $4',
     [parentKey, id, `d:${after}`, limit],
   );
-  return Promise.all(rows.map((r) => view(ctx, ctx.db, r)));
+  return Promise.all(rows.map((r) => view(context, context.storage, r)));
 }

@@ -40,34 +40,34 @@ export interface TxRow {
  * largest JavaScript item of a SQLite cycle (decision 005).
  * Extra columns (SQLite's `last_event`) are left out: nothing reads them.
  */
-export function plainRow(r: TxRow): TxRow {
+export function plainRow(row: TxRow): TxRow {
   return {
-    target: r.target,
-    id: r.id,
-    client_id: r.client_id,
-    kind: r.kind,
-    tag: r.tag,
-    payload: r.payload,
-    state: r.state,
-    status: r.status,
-    attempt: r.attempt,
-    lease_until: r.lease_until,
-    deadline: r.deadline,
-    cancel_deadline: r.cancel_deadline,
-    parent_target: r.parent_target,
-    parent_id: r.parent_id,
-    notify: r.notify,
-    progress: r.progress,
-    result: r.result,
-    total: r.total,
-    finished: r.finished,
-    n_complete: r.n_complete,
-    n_timed_out: r.n_timed_out,
-    n_cancelled: r.n_cancelled,
-    member_events: r.member_events,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    finished_at: r.finished_at,
+    target: row.target,
+    id: row.id,
+    client_id: row.client_id,
+    kind: row.kind,
+    tag: row.tag,
+    payload: row.payload,
+    state: row.state,
+    status: row.status,
+    attempt: row.attempt,
+    lease_until: row.lease_until,
+    deadline: row.deadline,
+    cancel_deadline: row.cancel_deadline,
+    parent_target: row.parent_target,
+    parent_id: row.parent_id,
+    notify: row.notify,
+    progress: row.progress,
+    result: row.result,
+    total: row.total,
+    finished: row.finished,
+    n_complete: row.n_complete,
+    n_timed_out: row.n_timed_out,
+    n_cancelled: row.n_cancelled,
+    member_events: row.member_events,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    finished_at: row.finished_at,
   };
 }
 
@@ -107,31 +107,31 @@ export function countsOf(row: TxRow): GroupCounts | undefined {
 export function toTransaction(row: TxRow, payload: unknown): Transaction {
   // optional members assigned, not spread in: one object instead of one per
   // member (as outbox.ts eventBody); the key order is the assignment order
-  const t: { -readonly [K in keyof Transaction]?: Transaction[K] } = {
+  const transaction: { -readonly [K in keyof Transaction]?: Transaction[K] } = {
     target: parseTargetKey(row.target),
     id: Number(row.id),
   };
-  if (row.client_id !== null) t.clientId = row.client_id;
-  t.kind = row.kind as TxKind;
-  if (row.tag !== null) t.tag = row.tag;
-  t.payload = payload;
-  t.state = row.state as TxState;
-  t.status = row.status as StatusCode;
-  t.final = isFinal(row);
-  t.attempt = Number(row.attempt);
-  if (row.notify !== null) t.notify = row.notify;
-  t.deadline = Number(row.deadline);
-  if (row.cancel_deadline !== null) t.cancelDeadline = Number(row.cancel_deadline);
-  t.createdAt = Number(row.created_at);
-  t.updatedAt = Number(row.updated_at);
-  if (row.finished_at !== null) t.finishedAt = Number(row.finished_at);
-  if (row.progress !== null) t.progress = parseJson(row.progress);
-  if (row.result !== null) t.result = parseJson(row.result);
-  if (row.parent_target !== null) t.parent = { group: row.parent_target.slice(2), id: Number(row.parent_id) };
+  if (row.client_id !== null) transaction.clientId = row.client_id;
+  transaction.kind = row.kind as TxKind;
+  if (row.tag !== null) transaction.tag = row.tag;
+  transaction.payload = payload;
+  transaction.state = row.state as TxState;
+  transaction.status = row.status as StatusCode;
+  transaction.final = isFinal(row);
+  transaction.attempt = Number(row.attempt);
+  if (row.notify !== null) transaction.notify = row.notify;
+  transaction.deadline = Number(row.deadline);
+  if (row.cancel_deadline !== null) transaction.cancelDeadline = Number(row.cancel_deadline);
+  transaction.createdAt = Number(row.created_at);
+  transaction.updatedAt = Number(row.updated_at);
+  if (row.finished_at !== null) transaction.finishedAt = Number(row.finished_at);
+  if (row.progress !== null) transaction.progress = parseJson(row.progress);
+  if (row.result !== null) transaction.result = parseJson(row.result);
+  if (row.parent_target !== null) transaction.parent = { group: row.parent_target.slice(2), id: Number(row.parent_id) };
   const counts = countsOf(row);
-  if (counts !== undefined) t.counts = counts;
-  if (memberEvents(row)) t.memberEvents = true;
-  return t as Transaction;
+  if (counts !== undefined) transaction.counts = counts;
+  if (memberEvents(row)) transaction.memberEvents = true;
+  return transaction as Transaction;
 }
 
 /** A claimed row as the device gets it; `payload` comes from the parent for sub-transactions. */
@@ -139,15 +139,15 @@ export function toDelivery(
   row: Pick<TxRow, 'id' | 'attempt' | 'kind' | 'tag' | 'state' | 'deadline' | 'parent_target' | 'parent_id'>,
   payload: unknown,
 ): Delivery {
-  const d: { -readonly [K in keyof Delivery]?: Delivery[K] } = {
+  const delivery: { -readonly [K in keyof Delivery]?: Delivery[K] } = {
     transactionId: Number(row.id),
     attempt: Number(row.attempt),
     kind: row.kind as TxKind,
   };
-  if (row.tag !== null) d.tag = row.tag;
-  d.payload = payload;
-  d.action = row.state === 'cancelling' ? 'cancel' : 'execute';
-  d.deadline = Number(row.deadline);
-  if (row.parent_target !== null) d.parent = { group: row.parent_target.slice(2), id: Number(row.parent_id) };
-  return d as Delivery;
+  if (row.tag !== null) delivery.tag = row.tag;
+  delivery.payload = payload;
+  delivery.action = row.state === 'cancelling' ? 'cancel' : 'execute';
+  delivery.deadline = Number(row.deadline);
+  if (row.parent_target !== null) delivery.parent = { group: row.parent_target.slice(2), id: Number(row.parent_id) };
+  return delivery as Delivery;
 }

@@ -13,7 +13,7 @@ export class Scheduler {
   readonly #random: Random;
   readonly #tickMs: number;
   readonly #pass: () => Promise<number | undefined>;
-  readonly #bg: (work: Promise<unknown>) => void;
+  readonly #background: (work: Promise<unknown>) => void;
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #tickTimer: TimerHandle | undefined;
@@ -26,13 +26,13 @@ export class Scheduler {
     random: Random,
     tickMs: number,
     pass: () => Promise<number | undefined>,
-    bg: (work: Promise<unknown>) => void,
+    background: (work: Promise<unknown>) => void,
   ) {
     this.#clock = clock;
     this.#random = random;
     this.#tickMs = tickMs;
     this.#pass = pass;
-    this.#bg = bg;
+    this.#background = background;
   }
 
   start(firstDeadline: number | undefined): void {
@@ -49,7 +49,7 @@ export class Scheduler {
       () => {
         this.#timer = undefined;
         this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#bg(this.run());
+        this.#background(this.run());
       },
       Math.max(0, at - this.#clock.now()),
     );
@@ -74,7 +74,7 @@ export class Scheduler {
     const delay = Math.round(this.#tickMs * (0.75 + 0.5 * this.#random.float()));
     this.#tickTimer = this.#clock.setTimeout(() => {
       this.#armTick();
-      this.#bg(this.run());
+      this.#background(this.run());
     }, delay);
   }
 }

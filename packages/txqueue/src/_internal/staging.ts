@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '@fleetkit/core';
 import { TxQueueError, TxQueueErrorCode } from '../errors.ts';
-import { nextId } from './enqueue.ts';
+import type { Operation } from './context.ts';
+import { nextId } from './counters.ts';
 
 /** One staged configuration update (manual §7.1 step 1). */
 export type StagedRow = {
@@ -12,28 +13,29 @@ export type StagedRow = {
 
 /** Stores an update for a target and package without sending it; returns how many are staged. */
 export async function stageUpdate(
-  tx: SqlExecutor,
+  operation: Operation,
   key: string,
-  pkg: string,
+  packageName: string,
   valuesJson: string,
-  now: number,
 ): Promise<number> {
-  const seq = await nextId(tx, `s:${key}`);
-  await tx.run('INSERT INTO txq_staged (target, seq, package, vals, staged_at) VALUES ($1, $2, $3, $4, $5)', [
+  const { sql } = operation;
+  const seq = await nextId(sql, `s:${key}`);
+  await sql.run('INSERT INTO txq_staged (target, seq, package, vals, staged_at) VALUES ($1, $2, $3, $4, $5)', [
     key,
     seq,
-    pkg,
+    packageName,
     valuesJson,
-    now,
+    operation.now,
   ]);
-  const [row] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM txq_staged WHERE target = $1', [key]);
+  const [row] = await sql.query<{ n: number }>('SELECT COUNT(*) AS n FROM txq_staged WHERE target = $1', [key]);
   return Number(row!.n);
 }
 
-export async function stagedRows(ex: SqlExecutor, key: string): Promise<StagedRow[]> {
-  return ex.query<StagedRow>('SELECT seq, package, vals, staged_at FROM txq_staged WHERE target = $1 ORDER BY seq', [
-    key,
-  ]);
+export async function stagedRows(executor: SqlExecutor, key: string): Promise<StagedRow[]> {
+  return executor.query<StagedRow>(
+    'SELECT seq, package, vals, staged_at FROM txq_staged WHERE target = $1 ORDER BY seq',
+    [key],
+  );
 }
 
 /**
@@ -42,11 +44,11 @@ export async function stagedRows(ex: SqlExecutor, key: string): Promise<StagedRo
  * step 8: both updates become a single transaction).
  */
 export async function takeStaged(
-  tx: SqlExecutor,
+  sql: SqlExecutor,
   key: string,
   packages: readonly string[] | undefined,
 ): Promise<string> {
-  const rows = (await stagedRows(tx, key)).filter((r) => packages === undefined || packages.includes(r.package));
+  const rows = (await stagedRows(sql, key)).filter((r) => packages === undefined || packages.includes(r.package));
   if (rows.length === 0) {
     throw new TxQueueError(
       TxQueueErrorCode.NothingStaged,
@@ -56,6 +58,6 @@ export async function takeStaged(
       },
     );
   }
-  for (const r of rows) await tx.run('DELETE FROM txq_staged WHERE target = $1 AND seq = $2', [key, r.seq]);
-  return `{"updates":[${rows.map((r) => `{"package":${JSON.stringify(r.package)},"values":${r.vals}}`).join(',')}]}`;
+  for (const row of rows) await sql.run('DELETE FROM txq_staged WHERE target = $1 AND seq = $2', [key, row.seq]);
+  return `{"updates":[${rows.map((row) => `{"package":${JSON.stringify(row.package)},"values":${row.vals}}`).join(',')}]}`;
 }

@@ -1,12 +1,12 @@
 import { ManualClock, type SqlDriver } from '@fleetkit/core';
 import { expect, it } from 'vitest';
+import { postgresNotifier } from '../dialects/postgres/notify.ts';
 import { Wakeups } from './wake.ts';
 
-/** A PostgreSQL driver as far as Wakeups sees it: LISTEN hands back its events, NOTIFY and queries do nothing. */
+/** A PostgreSQL driver as far as the notifier sees it: LISTEN hands back its events, NOTIFY and queries do nothing. */
 function fakePostgres(): { readonly driver: SqlDriver; restored(): void } {
   let onRestored: (() => void) | undefined;
   const driver = {
-    dialect: 'postgres',
     query: async () => [],
     run: async () => ({ changes: 0 }),
     listen: async (_channel: string, _handler: unknown, events?: { onRestored?(): void }) => {
@@ -19,10 +19,10 @@ function fakePostgres(): { readonly driver: SqlDriver; restored(): void } {
 }
 
 it('wakes every waiting and watched key when its LISTEN connection comes back (NOTIFYs meanwhile were lost)', async () => {
-  const pg = fakePostgres();
+  const postgres = fakePostgres();
   const woken: string[] = [];
   const wakeups = new Wakeups(
-    pg.driver,
+    postgresNotifier(postgres.driver),
     new ManualClock(),
     (key) => woken.push(key),
     () => ['d:polling', 'd:both'],
@@ -31,6 +31,6 @@ it('wakes every waiting and watched key when its LISTEN connection comes back (N
   await wakeups.watch('d:watched');
   await wakeups.watch('d:both');
   expect(woken).toEqual([]);
-  pg.restored();
+  postgres.restored();
   expect(woken.sort()).toEqual(['d:both', 'd:polling', 'd:watched']);
 });

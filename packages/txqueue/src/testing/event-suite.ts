@@ -3,39 +3,39 @@
 import { expect, it } from 'vitest';
 import { toCallback } from '../callback.ts';
 import type { TxEvent } from '../index.ts';
-import { H, type Harness, rpc } from './harness.ts';
+import { type Harness, HOUR, rpc } from './harness.ts';
 
 export function describeEventTests({ setup }: Harness): void {
   it('carries the tag to the transaction, its deliveries and, for a group, every sub-transaction', async () => {
-    const { q } = await setup({}, { g: ['d1', 'd2'] });
+    const { queue } = await setup({}, { g: ['d1', 'd2'] });
     const tag = 'exodemo:beep';
-    await q.enqueue({ ...rpc('a'), tag });
-    await q.enqueue({ ...rpc('a'), tag, clientId: 'c-1' });
-    await q.stage({ device: 'a' }, 'exosense-1.1', { ip_addr: '10.0.0.1' });
-    const pushed = await q.push({ device: 'a' }, { timeoutMs: H, tag: 'exodm:push-config-set' });
-    const group = await q.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: H, tag });
+    await queue.enqueue({ ...rpc('a'), tag });
+    await queue.enqueue({ ...rpc('a'), tag, clientId: 'c-1' });
+    await queue.stage({ device: 'a' }, 'exosense-1.1', { ip_addr: '10.0.0.1' });
+    const pushed = await queue.push({ device: 'a' }, { timeoutMs: HOUR, tag: 'exodm:push-config-set' });
+    const group = await queue.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: HOUR, tag });
     expect([pushed.transaction.tag, group.transaction.tag]).toEqual(['exodm:push-config-set', tag]);
-    expect((await q.callIn('a')).map((d) => [d.transactionId, d.tag])).toEqual([
+    expect((await queue.callIn('a')).map((d) => [d.transactionId, d.tag])).toEqual([
       [1, tag],
       [2, tag],
       [3, 'exodm:push-config-set'],
     ]);
-    expect((await q.callIn('d2')).map((d) => [d.parent, d.tag])).toEqual([[{ group: 'g', id: 1 }, tag]]);
-    expect((await q.subTransactions('g', 1)).map((s) => s.tag)).toEqual([tag, tag]);
-    expect((await q.get({ device: 'a' }, 1))!.tag).toBe(tag);
+    expect((await queue.callIn('d2')).map((d) => [d.parent, d.tag])).toEqual([[{ group: 'g', id: 1 }, tag]]);
+    expect((await queue.subTransactions('g', 1)).map((s) => s.tag)).toEqual([tag, tag]);
+    expect((await queue.get({ device: 'a' }, 1))!.tag).toBe(tag);
     // a caller id names one RPC: the same id with another tag is a conflict
-    await expect(q.enqueue({ ...rpc('a'), tag: 'exodemo:other', clientId: 'c-1' })).rejects.toMatchObject({
+    await expect(queue.enqueue({ ...rpc('a'), tag: 'exodemo:other', clientId: 'c-1' })).rejects.toMatchObject({
       code: 'idempotency-conflict',
     });
-    expect((await q.enqueue({ ...rpc('a'), tag, clientId: 'c-1' })).created).toBe(false);
+    expect((await queue.enqueue({ ...rpc('a'), tag, clientId: 'c-1' })).created).toBe(false);
   });
 
   it('emits a member event per finished member before the group event it leads to, when asked (§5.8)', async () => {
-    const { q, clock } = await setup({}, { g: ['d1', 'd2', 'd3', 'd4'] });
+    const { queue, clock } = await setup({}, { g: ['d1', 'd2', 'd3', 'd4'] });
     const seen: TxEvent[] = [];
-    q.subscribe((e) => void seen.push(e));
+    queue.subscribe((e) => void seen.push(e));
     const tag = 'exodemo:beep';
-    const { transaction } = await q.enqueue({
+    const { transaction } = await queue.enqueue({
       target: { group: 'g' },
       kind: 'rpc',
       payload: {},
@@ -45,12 +45,12 @@ export function describeEventTests({ setup }: Harness): void {
       memberEvents: true,
     });
     expect(transaction.memberEvents).toBe(true);
-    for (const device of ['d1', 'd2']) await q.callIn(device);
-    await q.ack('d1', { transactionId: 1, attempt: 1, status: 'complete', result: { beeped: true } });
-    await q.ack('d2', { transactionId: 1, attempt: 1, status: 'value-error' });
-    await q.memberLeft('g', 'd4');
+    for (const device of ['d1', 'd2']) await queue.callIn(device);
+    await queue.ack('d1', { transactionId: 1, attempt: 1, status: 'complete', result: { beeped: true } });
+    await queue.ack('d2', { transactionId: 1, attempt: 1, status: 'value-error' });
+    await queue.memberLeft('g', 'd4');
     clock.advance(5000);
-    await q.idle();
+    await queue.idle();
     const common = { target: { group: 'g' }, transactionId: 1, tag, notify: 'https://cb.example' };
     expect(seen.map((e) => [e.type, e.member?.device, e.status, e.final])).toEqual([
       ['accepted', undefined, 'accepted', false],
@@ -83,11 +83,11 @@ export function describeEventTests({ setup }: Harness): void {
   });
 
   it('names the device in a device transaction callback', async () => {
-    const { q } = await setup();
+    const { queue } = await setup();
     const seen: TxEvent[] = [];
-    q.subscribe((e) => void seen.push(e));
-    await q.enqueue({ ...rpc('dev-7'), tag: 'exodemo:beep' });
-    await q.idle();
+    queue.subscribe((e) => void seen.push(e));
+    await queue.enqueue({ ...rpc('dev-7'), tag: 'exodemo:beep' });
+    await queue.idle();
     expect(toCallback(seen[0]!)).toEqual({
       'transaction-id': 1,
       'device-id': 'dev-7',
@@ -98,23 +98,23 @@ export function describeEventTests({ setup }: Harness): void {
   });
 
   it('retries a failing event at doubling intervals up to the cap, reports it in the backlog and keeps the order', async () => {
-    const { q, clock } = await setup({ eventRetryMs: 1000, eventRetryMaxMs: 4000 });
+    const { queue, clock } = await setup({ eventRetryMs: 1000, eventRetryMaxMs: 4000 });
     let down = true;
     const tried: number[] = [];
     const seen: string[] = [];
     const start = clock.now();
-    q.subscribe((e) => {
+    queue.subscribe((e) => {
       if (e.type === 'accepted' && e.transactionId === 1 && 'device' in e.target && e.target.device === 'a')
         tried.push(clock.now() - start);
       if (down) throw new Error('callback endpoint down');
-      seen.push(e.type);
+      seen.push(`${e.type} ${'device' in e.target ? e.target.device : ''}`);
     });
-    await q.enqueue(rpc('a'));
-    await q.callIn('a');
-    await q.enqueue(rpc('b'));
-    await q.idle();
+    await queue.enqueue(rpc('a'));
+    await queue.callIn('a');
+    await queue.enqueue(rpc('b'));
+    await queue.idle();
     expect(tried).toEqual([0]);
-    const backlog = await q.eventBacklog();
+    const backlog = await queue.eventBacklog();
     expect([backlog.pending, backlog.failingTotal]).toEqual([3, 2]);
     // b's accepted failed too; a's delivered waits behind a's accepted, untried
     expect(backlog.failing).toEqual([
@@ -131,17 +131,17 @@ export function describeEventTests({ setup }: Harness): void {
     ]);
     for (const step of [999, 1, 1999, 1, 4000, 4000]) {
       clock.advance(step);
-      await q.sweep();
+      await queue.sweep();
     }
     // 1000 after the first failure, then 2000, then 4000 (the cap), and 4000 again
     expect(tried).toEqual([0, 1000, 3000, 7000, 11000]);
-    const [first] = (await q.eventBacklog({ limit: 1 })).failing;
+    const [first] = (await queue.eventBacklog({ limit: 1 })).failing;
     expect([first!.attempts, first!.nextAttemptAt]).toEqual([5, start + 15_000]);
     expect(seen).toEqual([]);
     down = false;
     clock.advance(4000);
-    await q.sweep();
-    expect(seen).toEqual(['accepted', 'accepted', 'delivered']);
-    expect(await q.eventBacklog()).toEqual({ pending: 0, failingTotal: 0, failing: [] });
+    await queue.sweep();
+    expect(seen).toEqual(['accepted a', 'accepted b', 'delivered a']);
+    expect(await queue.eventBacklog()).toEqual({ pending: 0, failingTotal: 0, failing: [] });
   });
 }

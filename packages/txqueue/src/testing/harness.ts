@@ -13,13 +13,13 @@ export interface StoreHandle {
 }
 
 /** An hour: a timeout no test reaches unless it means to. */
-export const H = 3_600_000;
+export const HOUR = 3_600_000;
 
 /** What the default subscriber records of an event. */
-export type Ev = Pick<TxEvent, 'type' | 'transactionId' | 'status' | 'final'> & { readonly on: string };
+export type RecordedEvent = Pick<TxEvent, 'type' | 'transactionId' | 'status' | 'final'> & { readonly on: string };
 
 /** An `rpc` enqueue to a device. */
-export const rpc = (device: string, payload: unknown = { n: 1 }, timeoutMs = H) => ({
+export const rpc = (device: string, payload: unknown = { n: 1 }, timeoutMs = HOUR) => ({
   target: { device },
   kind: 'rpc' as const,
   payload,
@@ -28,12 +28,12 @@ export const rpc = (device: string, payload: unknown = { n: 1 }, timeoutMs = H) 
 
 /** An engine on a fresh store, with what a test drives and inspects it by. */
 export interface Setup {
-  readonly q: TxQueue;
+  readonly queue: TxQueue;
   readonly clock: ManualClock;
   readonly logger: ReturnType<typeof memoryLogger>;
-  readonly events: Ev[];
+  readonly events: RecordedEvent[];
   /** Waits for background work, then gives the events so far. */
-  settle(): Promise<Ev[]>;
+  settle(): Promise<RecordedEvent[]>;
   /** Closes the engine and opens a new one on the same data. */
   restart(): Promise<TxQueue>;
 }
@@ -52,7 +52,7 @@ export function harness(store: () => Promise<StoreHandle>): Harness {
   const opened: TxQueue[] = [];
   let handle: StoreHandle | undefined;
   afterEach(async () => {
-    for (const q of opened.splice(0)) await q.close();
+    for (const queue of opened.splice(0)) await queue.close();
     await handle?.dispose();
     handle = undefined;
   });
@@ -68,13 +68,13 @@ export function harness(store: () => Promise<StoreHandle>): Harness {
     const logger = memoryLogger();
     const groups = { members: (g: string) => members[g] ?? [] };
     const open = async (storage: SqlDriver): Promise<TxQueue> => {
-      const q = await openTxQueue({ storage, clock, logger, groups, redeliverAfterMs: 60_000, ...options });
-      opened.push(q);
-      return q;
+      const queue = await openTxQueue({ storage, clock, logger, groups, redeliverAfterMs: 60_000, ...options });
+      opened.push(queue);
+      return queue;
     };
-    const q = await open(driver);
-    const events: Ev[] = [];
-    q.subscribe((e) => {
+    const queue = await open(driver);
+    const events: RecordedEvent[] = [];
+    queue.subscribe((e) => {
       events.push({
         on: 'device' in e.target ? e.target.device : `group ${e.target.group}`,
         type: e.type,
@@ -84,16 +84,16 @@ export function harness(store: () => Promise<StoreHandle>): Harness {
       });
     });
     return {
-      q,
+      queue,
       clock,
       logger,
       events,
       settle: async () => {
-        await q.idle();
+        await queue.idle();
         return events;
       },
       restart: async () => {
-        await q.close();
+        await queue.close();
         return open(await handle!.reopen());
       },
     };

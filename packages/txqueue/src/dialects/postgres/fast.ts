@@ -1,41 +1,47 @@
-import type { StatusCode } from '../status.ts';
-import type { AckInput, Delivery } from '../types.ts';
-import type { Ctx } from './context.ts';
-import type { NewTransaction } from './enqueue.ts';
-import { eventBody, eventBodyParts, eventBodySql } from './outbox.ts';
-import { type TxRow, toDelivery } from './rows.ts';
-import { SERVER_NOW_MS } from './wake.ts';
+import type { Context } from '../../_internal/context.ts';
+import type { NewTransaction } from '../../_internal/enqueue.ts';
+import { eventBody, eventBodyParts, eventBodySql } from '../../_internal/outbox.ts';
+import { type TxRow, toDelivery } from '../../_internal/rows.ts';
+import type { StatusCode } from '../../status.ts';
+import type { AckInput, Delivery } from '../../types.ts';
+import type { Enqueued } from '../dialect.ts';
+import { SERVER_NOW_MS } from './server-clock.ts';
 
 // PostgreSQL fast paths: the common case of each step as ONE statement
 // (data-modifying CTEs), autocommitted: one round trip instead of five to
 // seven. Anything unusual (caller ids, groups, rejections, duplicates,
 // sub-transactions, deadlines due) returns undefined and takes the general
 // transactional path, which has the precise rules. The event bodies built
-// here in SQL have the shape of outbox.ts `eventBody`.
+// here in SQL have the shape of outbox.ts `eventBody`. The statements of
+// several concurrent calls go as one (fast-batch.ts, fast-paths.ts).
 
 /**
  * Enqueue to one device without a caller id: counter, row and accepted event
  * at once. The row comes back with `listening`, read from the device's counter
- * row: whether a call-in in some process may be long-polling it (wake.ts).
+ * row: whether a call-in in some process may be long-polling it (notify.ts).
  */
-export async function enqueueFast(ctx: Ctx, t: NewTransaction, now: number): Promise<Enqueued | undefined> {
-  if (t.members !== undefined || t.clientId !== undefined) return undefined;
+export async function enqueueFast(
+  context: Context,
+  transaction: NewTransaction,
+  now: number,
+): Promise<Enqueued | undefined> {
+  if (transaction.members !== undefined || transaction.clientId !== undefined) return undefined;
   const params = [
-    t.key,
-    t.kind,
-    t.payloadJson,
-    now + t.timeoutMs,
-    t.notify ?? null,
+    transaction.key,
+    transaction.kind,
+    transaction.payloadJson,
+    now + transaction.timeoutMs,
+    transaction.notify ?? null,
     now,
-    acceptedBody(t, now),
-    t.tag ?? null,
+    acceptedBody(transaction, now),
+    transaction.tag ?? null,
   ];
   // a device with a counter row (every one after its first transaction): a
   // plain UPDATE, cheaper than the upsert's conflict check (decision
   // txqueue-006); the first one makes the row
-  const [got] = await ctx.db.query<Created>(ENQUEUE_NEXT, params);
-  const row = got ?? (await ctx.db.query<Created>(ENQUEUE_FIRST, params))[0];
-  return row && enqueuedRow(t, row, now);
+  const [got] = await context.storage.query<Created>(ENQUEUE_NEXT, params);
+  const row = got ?? (await context.storage.query<Created>(ENQUEUE_FIRST, params))[0];
+  return row && enqueuedRow(transaction, row, now);
 }
 
 type Created = { readonly id: number; readonly listening: boolean };
@@ -47,7 +53,7 @@ type Created = { readonly id: number; readonly listening: boolean };
 function enqueueSql(bump: string): string {
   // the UPDATE and ON CONFLICT DO UPDATE both lock the counter row and return
   // its newest committed version, so `listening` includes every registration
-  // that committed before this statement took the lock (wake.ts). Only the
+  // that committed before this statement took the lock (notify.ts). Only the
   // new id comes back: the rest of the row is what was just written (fewer
   // columns for node-postgres to describe and parse, no payload echoed)
   return `WITH c AS (${bump} RETURNING next, coalesce(listen_until >= ${SERVER_NOW_MS}, false) AS listening),
@@ -62,30 +68,27 @@ const ENQUEUE_FIRST = enqueueSql(
   'INSERT INTO txq_counter (target, next) VALUES ($1, 1) ON CONFLICT (target) DO UPDATE SET next = txq_counter.next + 1',
 );
 
-/** A row written by a fast enqueue, whole: what the statement wrote plus the id (and `listening`) it returned. */
-export type Enqueued = TxRow & { readonly listening: boolean };
-
 export function enqueuedRow(
-  t: NewTransaction,
+  transaction: NewTransaction,
   got: { readonly id: number; readonly listening: boolean },
   now: number,
 ): Enqueued {
   return {
-    target: t.key,
+    target: transaction.key,
     id: Number(got.id),
     client_id: null,
-    kind: t.kind,
-    tag: t.tag ?? null,
-    payload: t.payloadJson,
+    kind: transaction.kind,
+    tag: transaction.tag ?? null,
+    payload: transaction.payloadJson,
     state: 'queued',
     status: 'accepted',
     attempt: 0,
     lease_until: null,
-    deadline: now + t.timeoutMs,
+    deadline: now + transaction.timeoutMs,
     cancel_deadline: null,
     parent_target: null,
     parent_id: null,
-    notify: t.notify ?? null,
+    notify: transaction.notify ?? null,
     progress: null,
     result: null,
     total: null,
@@ -102,14 +105,14 @@ export function enqueuedRow(
 }
 
 /** The body of the `accepted` event of a fast enqueue (the shape of outbox.ts `eventBody`). */
-export function acceptedBody(t: NewTransaction, now: number): string {
+export function acceptedBody(transaction: NewTransaction, now: number): string {
   const pseudo = {
     client_id: null,
-    kind: t.kind,
-    tag: t.tag ?? null,
+    kind: transaction.kind,
+    tag: transaction.tag ?? null,
     state: 'queued',
     status: 'accepted',
-    notify: t.notify ?? null,
+    notify: transaction.notify ?? null,
     progress: null,
     result: null,
     total: null,
@@ -154,27 +157,27 @@ const CALL_IN_SQL = `WITH pick AS MATERIALIZED (SELECT ctid FROM txq_tx WHERE ta
  * events; `due` counts its overdue open ones, which the caller times out.
  */
 export async function callInFast(
-  ctx: Ctx,
+  context: Context,
   key: string,
   limit: number,
   now: number,
 ): Promise<{ deliveries: Delivery[]; due: number }> {
-  const rows = await ctx.db.query<CallInRow>(CALL_IN_SQL, [
+  const rows = await context.storage.query<CallInRow>(CALL_IN_SQL, [
     key,
     now,
-    now + ctx.redeliverAfterMs,
+    now + context.redeliverAfterMs,
     limit,
     DELIVERED_MID,
     deliveredTail(now),
   ]);
-  return { deliveries: await toDeliveries(ctx, rows), due: Number(rows[0]?.due_n ?? 0) };
+  return { deliveries: await toDeliveries(context, rows), due: Number(rows[0]?.due_n ?? 0) };
 }
 
 /** A call-in's claimed rows (a row with a null id means none) as deliveries, in id order. */
-export async function toDeliveries(ctx: Ctx, rows: readonly CallInRow[]): Promise<Delivery[]> {
+export async function toDeliveries(context: Context, rows: readonly CallInRow[]): Promise<Delivery[]> {
   const claimed = rows.filter((r) => r.id !== null).sort((a, b) => Number(a.id) - Number(b.id));
   const out: Delivery[] = [];
-  for (const row of claimed) out.push(toDelivery(row, await ctx.payloads.of(ctx.db, row)));
+  for (const row of claimed) out.push(toDelivery(row, await context.payloads.of(context.storage, row)));
   return out;
 }
 
@@ -186,22 +189,22 @@ const ACK_SQL = `WITH done AS (UPDATE txq_tx SET state = $4, status = $5, result
      SELECT client_id, kind, tag, payload, notify, deadline, cancel_deadline, progress, created_at FROM done`;
 
 /** A final complete or failure ack of a stand-alone transaction under its current attempt, before its deadline. */
-export async function ackFast(ctx: Ctx, key: string, a: AckInput, now: number): Promise<TxRow | undefined> {
-  if (a.status === 'progress' || a.status === 'cancelled') return undefined;
-  const state = finalState(a);
-  const result = resultJson(a);
+export async function ackFast(context: Context, key: string, ack: AckInput, now: number): Promise<TxRow | undefined> {
+  if (ack.status === 'progress' || ack.status === 'cancelled') return undefined;
+  const state = finalState(ack);
+  const result = resultJson(ack);
   // the columns this statement did not write come back; the others are known
-  const [row] = await ctx.db.query<AckedColumns>(ACK_SQL, [
+  const [row] = await context.storage.query<AckedColumns>(ACK_SQL, [
     key,
-    a.transactionId,
-    a.attempt,
+    ack.transactionId,
+    ack.attempt,
     state,
-    a.status,
+    ack.status,
     result,
     now,
-    ...finalBodyParts(a, state, result, now),
+    ...finalBodyParts(ack, state, result, now),
   ]);
-  return row && ackedRow(key, a, row, now);
+  return row && ackedRow(key, ack, row, now);
 }
 
 /** The columns of an acked row that a fast ack did not write, which it returns. */
@@ -211,7 +214,7 @@ export type AckedColumns = Pick<
 >;
 
 /** The row after a fast final ack, whole. */
-export function ackedRow(key: string, a: AckInput, row: AckedColumns, now: number): TxRow {
+export function ackedRow(key: string, ack: AckInput, row: AckedColumns, now: number): TxRow {
   // parent_target IS NULL was a condition, and a device's row has no group counters
   return {
     client_id: row.client_id,
@@ -224,14 +227,14 @@ export function ackedRow(key: string, a: AckInput, row: AckedColumns, now: numbe
     progress: row.progress,
     created_at: row.created_at,
     target: key,
-    id: a.transactionId,
-    state: finalState(a),
-    status: a.status,
-    attempt: a.attempt,
+    id: ack.transactionId,
+    state: finalState(ack),
+    status: ack.status,
+    attempt: ack.attempt,
     lease_until: null,
     parent_target: null,
     parent_id: null,
-    result: resultJson(a),
+    result: resultJson(ack),
     total: null,
     finished: null,
     n_complete: null,
@@ -252,19 +255,19 @@ export function deliveredTail(now: number): string {
 
 /** The `final` event's parts of a fast ack, as `[mid, tail]`. */
 export function finalBodyParts(
-  a: AckInput,
+  ack: AckInput,
   state: 'complete' | 'failed',
   result: string | null,
   now: number,
 ): [string, string] {
-  const { mid, tail } = eventBodyParts(state, a.status as StatusCode, true, now, result);
+  const { mid, tail } = eventBodyParts(state, ack.status as StatusCode, true, now, result);
   return [mid, tail];
 }
 
-export function finalState(a: AckInput): 'complete' | 'failed' {
-  return a.status === 'complete' ? 'complete' : 'failed';
+export function finalState(ack: AckInput): 'complete' | 'failed' {
+  return ack.status === 'complete' ? 'complete' : 'failed';
 }
 
-export function resultJson(a: AckInput): string | null {
-  return a.result === undefined ? null : JSON.stringify(a.result);
+export function resultJson(ack: AckInput): string | null {
+  return ack.result === undefined ? null : JSON.stringify(ack.result);
 }

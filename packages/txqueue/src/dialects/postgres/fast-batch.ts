@@ -1,7 +1,9 @@
-import type { AckInput, Delivery } from '../types.ts';
-import type { Ctx } from './context.ts';
-import type { NewTransaction } from './enqueue.ts';
-import { eventBodySql } from './outbox.ts';
+import type { Context } from '../../_internal/context.ts';
+import type { NewTransaction } from '../../_internal/enqueue.ts';
+import { eventBodySql } from '../../_internal/outbox.ts';
+import type { TxRow } from '../../_internal/rows.ts';
+import type { AckInput, Delivery } from '../../types.ts';
+import type { Enqueued } from '../dialect.ts';
 import {
   type AckedColumns,
   acceptedBody,
@@ -11,20 +13,19 @@ import {
   callInFast,
   DELIVERED_MID,
   deliveredTail,
-  type Enqueued,
   enqueuedRow,
   enqueueFast,
   finalBodyParts,
   finalState,
   resultJson,
   toDeliveries,
-} from './pg-fast.ts';
-import type { TxRow } from './rows.ts';
-import { SERVER_NOW_MS } from './wake.ts';
+} from './fast.ts';
+import type { PlanGate } from './plan-gate.ts';
+import { SERVER_NOW_MS } from './server-clock.ts';
 
-// Group commit of the PostgreSQL fast paths (batch.ts): several concurrent
+// Group commit of the PostgreSQL fast paths (_internal/batch.ts): several concurrent
 // enqueues, call-ins or final acks as one statement and one commit. A batch
-// of one runs the single-row statement of pg-fast.ts. Each row keeps exactly
+// of one runs the single-row statement of fast.ts. Each row keeps exactly
 // the effects of its single-row statement: same ids, rows, events and checks.
 //
 // The updates find their locked rows by `ctid = ANY(ARRAY(…))`. While
@@ -43,16 +44,21 @@ interface Unprepared {
   ): Promise<Row[]>;
 }
 
-function run<Row extends Record<string, unknown>>(ctx: Ctx, sql: string, params: readonly string[]): Promise<Row[]> {
-  const d = ctx.db as typeof ctx.db & Partial<Unprepared>;
-  return typeof d.queryUnprepared === 'function' && !ctx.plans.prepared
-    ? d.queryUnprepared<Row>(sql, params)
-    : ctx.db.query<Row>(sql, params);
+function run<Row extends Record<string, unknown>>(
+  context: Context,
+  plans: PlanGate,
+  sql: string,
+  params: readonly string[],
+): Promise<Row[]> {
+  const driver = context.storage as typeof context.storage & Partial<Unprepared>;
+  return typeof driver.queryUnprepared === 'function' && !plans.prepared
+    ? driver.queryUnprepared<Row>(sql, params)
+    : context.storage.query<Row>(sql, params);
 }
 
 /** A fast enqueue waiting for its batch. */
 export interface EnqueueItem {
-  readonly t: NewTransaction;
+  readonly transaction: NewTransaction;
   readonly now: number;
 }
 
@@ -75,27 +81,27 @@ const ENQUEUE_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordse
  * counter rows are locked in target order, as every batch does, so two
  * processes' batches cannot deadlock on them.
  */
-export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Promise<(Enqueued | undefined)[]> {
-  if (items.length === 1) return [await enqueueFast(ctx, items[0]!.t, items[0]!.now)];
-  const rows = await ctx.db.query<{ ord: number; id: number; listening: boolean }>(ENQUEUE_MANY_SQL, [
+export async function enqueueMany(context: Context, items: readonly EnqueueItem[]): Promise<(Enqueued | undefined)[]> {
+  if (items.length === 1) return [await enqueueFast(context, items[0]!.transaction, items[0]!.now)];
+  const rows = await context.storage.query<{ ord: number; id: number; listening: boolean }>(ENQUEUE_MANY_SQL, [
     JSON.stringify(
-      items.map((i, ord) => ({
+      items.map((item, ord) => ({
         ord,
-        target: i.t.key,
-        kind: i.t.kind,
-        tag: i.t.tag ?? null,
-        payload: i.t.payloadJson,
-        deadline: i.now + i.t.timeoutMs,
-        notify: i.t.notify ?? null,
-        now: i.now,
-        body: acceptedBody(i.t, i.now),
+        target: item.transaction.key,
+        kind: item.transaction.kind,
+        tag: item.transaction.tag ?? null,
+        payload: item.transaction.payloadJson,
+        deadline: item.now + item.transaction.timeoutMs,
+        notify: item.transaction.notify ?? null,
+        now: item.now,
+        body: acceptedBody(item.transaction, item.now),
       })),
     ),
   ]);
   const out: (Enqueued | undefined)[] = items.map(() => undefined);
   for (const row of rows) {
-    const i = Number(row.ord);
-    out[i] = enqueuedRow(items[i]!.t, row, items[i]!.now);
+    const index = Number(row.ord);
+    out[index] = enqueuedRow(items[index]!.transaction, row, items[index]!.now);
   }
   return out;
 }
@@ -103,7 +109,7 @@ export async function enqueueMany(ctx: Ctx, items: readonly EnqueueItem[]): Prom
 /** A fast final ack waiting for its batch. */
 export interface AckItem {
   readonly key: string;
-  readonly a: AckInput;
+  readonly ack: AckInput;
   readonly now: number;
 }
 
@@ -128,23 +134,27 @@ const ACK_MANY_SQL = `WITH a AS MATERIALIZED (SELECT * FROM json_to_recordset($1
  * found and locked by key one at a time (an index lookup per ack), then
  * updated by ctid (docs/decisions/txqueue-003-round-trips.md).
  */
-export async function ackMany(ctx: Ctx, items: readonly AckItem[]): Promise<(TxRow | undefined)[]> {
-  if (items.length === 1) return [await ackFast(ctx, items[0]!.key, items[0]!.a, items[0]!.now)];
-  const rows = await run<AckedColumns & { ord: number }>(ctx, ACK_MANY_SQL, [
+export async function ackMany(
+  context: Context,
+  plans: PlanGate,
+  items: readonly AckItem[],
+): Promise<(TxRow | undefined)[]> {
+  if (items.length === 1) return [await ackFast(context, items[0]!.key, items[0]!.ack, items[0]!.now)];
+  const rows = await run<AckedColumns & { ord: number }>(context, plans, ACK_MANY_SQL, [
     JSON.stringify(
-      items.map((i, ord) => {
-        const state = finalState(i.a);
-        const result = resultJson(i.a);
-        const [mid, tail] = finalBodyParts(i.a, state, result, i.now);
+      items.map((item, ord) => {
+        const state = finalState(item.ack);
+        const result = resultJson(item.ack);
+        const [mid, tail] = finalBodyParts(item.ack, state, result, item.now);
         return {
           ord,
-          target: i.key,
-          id: i.a.transactionId,
-          attempt: i.a.attempt,
+          target: item.key,
+          id: item.ack.transactionId,
+          attempt: item.ack.attempt,
           state,
-          status: i.a.status,
+          status: item.ack.status,
           result,
-          now: i.now,
+          now: item.now,
           mid,
           tail,
         };
@@ -153,8 +163,8 @@ export async function ackMany(ctx: Ctx, items: readonly AckItem[]): Promise<(TxR
   ]);
   const out: (TxRow | undefined)[] = items.map(() => undefined);
   for (const row of rows) {
-    const i = Number(row.ord);
-    out[i] = ackedRow(items[i]!.key, items[i]!.a, row, items[i]!.now);
+    const index = Number(row.ord);
+    out[index] = ackedRow(items[index]!.key, items[index]!.ack, row, items[index]!.now);
   }
   return out;
 }
@@ -187,23 +197,24 @@ const CALL_IN_MANY_SQL = `WITH r AS MATERIALIZED (SELECT * FROM json_to_recordse
 /**
  * Call-ins of several devices: each device's pick is its own `LIMIT … FOR
  * UPDATE SKIP LOCKED` lookup in the pending index, the update joins the
- * picks by ctid, as the single-device statement does (pg-fast.ts), and the
+ * picks by ctid, as the single-device statement does (fast.ts), and the
  * statement commits without a WAL flush, as that one does (decision 002).
  */
 export async function callInMany(
-  ctx: Ctx,
+  context: Context,
+  plans: PlanGate,
   items: readonly CallInItem[],
 ): Promise<{ deliveries: Delivery[]; due: number }[]> {
-  if (items.length === 1) return [await callInFast(ctx, items[0]!.key, items[0]!.limit, items[0]!.now)];
-  const rows = await run<CallInRow & { ord: number }>(ctx, CALL_IN_MANY_SQL, [
+  if (items.length === 1) return [await callInFast(context, items[0]!.key, items[0]!.limit, items[0]!.now)];
+  const rows = await run<CallInRow & { ord: number }>(context, plans, CALL_IN_MANY_SQL, [
     JSON.stringify(
-      items.map((i, ord) => ({
+      items.map((item, ord) => ({
         ord,
-        target: i.key,
-        lim: i.limit,
-        now: i.now,
-        lease: i.now + ctx.redeliverAfterMs,
-        tail: deliveredTail(i.now),
+        target: item.key,
+        lim: item.limit,
+        now: item.now,
+        lease: item.now + context.redeliverAfterMs,
+        tail: deliveredTail(item.now),
       })),
     ),
     DELIVERED_MID,
@@ -211,6 +222,6 @@ export async function callInMany(
   const byOrd: CallInRow[][] = items.map(() => []);
   for (const row of rows) byOrd[Number(row.ord)]!.push(row);
   return Promise.all(
-    byOrd.map(async (got) => ({ deliveries: await toDeliveries(ctx, got), due: Number(got[0]?.due_n ?? 0) })),
+    byOrd.map(async (got) => ({ deliveries: await toDeliveries(context, got), due: Number(got[0]?.due_n ?? 0) })),
   );
 }

@@ -2,13 +2,13 @@ import type { SqlDriver } from '@fleetkit/core';
 
 /**
  * Whether `txq_tx` is big enough for the batched statements to be prepared
- * (pg-batch.ts). A prepared statement keeps the generic plan it made at its
+ * (fast-batch.ts). A prepared statement keeps the generic plan it made at its
  * first runs; made on a new table, the plan of the batched updates was a
  * sequential scan of `txq_tx` (cheaper than ten TID lookups on a few pages),
  * kept while the table grew. From 1 MiB (128 pages, a few thousand rows) on,
  * ten TID lookups cost a fraction of a scan, so a plan made then stays a
  * lookup; below it, the batches run unprepared and are planned on every call.
- * Once big the answer stays: retention deletes rows (retention.ts), but the
+ * Once big the answer stays: retention deletes rows (_internal/retention.ts), but the
  * space is reused and VACUUM gives back only empty pages at the table's end.
  * A table that did shrink below 1 MiB would have new connections prepare
  * plans on it, which is the case this gate avoids; a queue that small after
@@ -22,10 +22,10 @@ export class PlanGate {
     return this.#big;
   }
 
-  /** Reads the table's size (PostgreSQL), until it is big enough. */
-  async refresh(db: SqlDriver): Promise<void> {
-    if (this.#big || db.dialect !== 'postgres') return;
-    const [row] = await db.query<{ n: number }>("SELECT pg_relation_size('txq_tx') AS n");
+  /** Reads the table's size, until it is big enough. */
+  async refresh(storage: SqlDriver): Promise<void> {
+    if (this.#big) return;
+    const [row] = await storage.query<{ n: number }>("SELECT pg_relation_size('txq_tx') AS n");
     this.#big = Number(row?.n ?? 0) >= PlanGate.BYTES;
   }
 }
