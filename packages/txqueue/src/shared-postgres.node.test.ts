@@ -120,6 +120,43 @@ describeWithPostgres('txqueue shared by several engines on PostgreSQL', (url) =>
         );
     }));
 
+  it("hands each event once when several engines dispatch at once, a big group's in seq order", () =>
+    withEngines(url, async (open) => {
+      const clock = new ManualClock();
+      const members = Array.from({ length: 400 }, (_, i) => `m${i}`);
+      const options = { clock, groups: { members: () => members } };
+      const engines = [
+        await open.queue({ storage: open.pool(), ...options }),
+        await open.queue({ storage: open.pool(), ...options }),
+        await open.queue({ storage: open.pool(), ...options }),
+      ];
+      const first = engines[0]!;
+      await first.enqueue({ target: { group: 'g' }, kind: 'rpc', payload: {}, timeoutMs: 5000, memberEvents: true });
+      for (let i = 0; i < 60; i++)
+        await first.enqueue({ target: { device: `d${i}` }, kind: 'rpc', payload: {}, timeoutMs: 600_000 });
+      // every member times out in one sweep: 400 member events and the final one queue behind the accepted one
+      clock.advance(5000);
+      await first.sweep();
+      const delivered: TxEvent[] = [];
+      for (const queue of engines)
+        queue.subscribe(async (event) => {
+          delivered.push(event);
+          // let the other engines claim meanwhile
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        });
+      await Promise.all(engines.map((queue) => queue.idle()));
+      expect(await first.eventBacklog()).toMatchObject({ pending: 0 });
+      const seqs = delivered.map((event) => event.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect(delivered.filter((event) => 'device' in event.target)).toHaveLength(60);
+      // the maintenance pass may sweep beside first.sweep(): a progress event comes between their member events
+      const group = delivered.filter((event) => 'group' in event.target);
+      expect(group.filter((event) => event.type === 'member')).toHaveLength(400);
+      expect([group[0]?.type, group.at(-1)?.type]).toEqual(['accepted', 'final']);
+      const groupSeqs = group.map((event) => event.seq);
+      expect(groupSeqs).toEqual([...groupSeqs].sort((a, b) => a - b));
+    }));
+
   it('wakes a long-polling call-in in one engine when another engine enqueues (LISTEN/NOTIFY)', () =>
     withEngines(url, async (open) => {
       // a manual clock that never moves: without the NOTIFY the wait would never end

@@ -24,9 +24,12 @@ export function retryDelay(attempts: number, retryMs: number, maxMs: number): nu
  * work); an event is deleted once every handler resolved, and one whose
  * handler rejected comes back after `retryMs`, twice as long after each
  * further failure, at most `retryMaxMs` (counted and kept with the event, so
- * every process and a restart back off alike). Only the oldest open event
- * of each transaction is claimable, so a transaction's events arrive in
- * order even when several processes dispatch.
+ * every process and a restart back off alike). An event is claimable once
+ * the earlier events of its transaction are gone or claimed with it, so a
+ * transaction's events arrive in order even when several processes
+ * dispatch, and a long run of them (a big group's member events) goes in
+ * few claims. When one fails, the later events of its transaction in the
+ * batch are given back unhanded, to wait for its retry.
  */
 export class Dispatcher {
   readonly #storage: SqlDriver;
@@ -73,7 +76,11 @@ export class Dispatcher {
     const now = this.#clock.now();
     const rows = await this.#dialect.claimEvents(this.#storage, { now, leaseUntil: now + LEASE_MS, limit: BATCH });
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-    for (const row of rows) {
+    /** Transactions whose event failed in this batch: their later events wait for its retry. */
+    const held = new Set<string>();
+    for (const [index, row] of rows.entries()) {
+      const transaction = `${row.target}#${row.tx_id}`;
+      if (held.has(transaction)) continue;
       const seq = Number(row.seq);
       const event = {
         seq,
@@ -86,6 +93,8 @@ export class Dispatcher {
         await this.#storage.run('DELETE FROM txq_events WHERE seq = $1', [seq]);
         continue;
       }
+      held.add(transaction);
+      await this.#giveBack(rows, index);
       const attempts = Number(row.attempts) + 1;
       const next = this.#clock.now() + retryDelay(attempts, this.#retryMs, this.#retryMaxMs);
       this.#logger.warn('event handler failed; the event will be retried', {
@@ -103,6 +112,24 @@ export class Dispatcher {
       ]);
     }
     return rows.length;
+  }
+
+  /**
+   * Ends the claim on the events of the batch that come after the failed
+   * one (`rows[failed]`) in its transaction: they wait unclaimed behind it,
+   * as they would had they not been claimed with it.
+   */
+  async #giveBack(rows: readonly EventRow[], failed: number): Promise<void> {
+    const { target, tx_id } = rows[failed]!;
+    const later = rows
+      .slice(failed + 1)
+      .filter((row) => row.target === target && Number(row.tx_id) === Number(tx_id))
+      .map((row) => Number(row.seq));
+    if (later.length === 0) return;
+    await this.#storage.run(
+      `UPDATE txq_events SET lease_until = 0 WHERE seq IN (SELECT CAST(j.value AS BIGINT) FROM ${this.#dialect.jsonStrings('$1')})`,
+      [JSON.stringify(later)],
+    );
   }
 
   /** Hands an event to every handler that has not had it yet; returns the first failure's text, if any. */

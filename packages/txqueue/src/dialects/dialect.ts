@@ -35,9 +35,10 @@ export interface Dialect {
   /** The statement writing one outbox event: `$1` target, `$2` transaction id, `$3` body. */
   readonly insertEventSql: string;
   /**
-   * Leases up to `limit` outbox events until `leaseUntil`: the oldest open
-   * event of each transaction, so a transaction's events are handed out in
-   * order (dispatcher.ts).
+   * Leases up to `limit` outbox events until `leaseUntil`: events whose
+   * earlier events (of the same transaction) are all gone or leased by this
+   * very claim, so a transaction's events are handed out in order and
+   * several of them may go in one claim (dispatcher.ts).
    */
   claimEvents(storage: SqlDriver, claim: EventClaim): Promise<EventRow[]>;
   /** Times out up to `limit` open transactions due by `column` at `now`, oldest first; returns them as updated. */

@@ -1,6 +1,6 @@
 // What the engine suite's tests share: a fresh store per test, an engine on
 // it with a manual clock, its events, and closing both after the test.
-import { ManualClock, memoryLogger, type SqlDriver } from '@fleetkit/core';
+import { ManualClock, memoryLogger, type SqlDriver, type SqlExecutor, type SqlValue } from '@fleetkit/core';
 import { afterEach } from 'vitest';
 import { openTxQueue, type TxEvent, type TxQueue, type TxQueueOptions } from '../index.ts';
 
@@ -45,6 +45,31 @@ export interface Harness {
   store(): Promise<SqlDriver>;
   /** An engine on a fresh store, groups resolved from `members`, `redeliverAfterMs` 60 s unless `options` says. */
   setup(options?: Partial<TxQueueOptions>, members?: Record<string, string[]>): Promise<Setup>;
+}
+
+/**
+ * The driver itself, telling `seen` the text of each statement it runs,
+ * in its transactions too (a test counts the statements of one kind).
+ */
+export function observed(driver: SqlDriver, seen: (sql: string) => void): SqlDriver {
+  const observe = <E extends SqlExecutor>(inner: E): E =>
+    new Proxy(inner, {
+      get(target, property) {
+        if (property === 'query' || property === 'run') {
+          return (sql: string, params?: readonly SqlValue[]) => {
+            seen(sql);
+            return target[property](sql, params);
+          };
+        }
+        if (property === 'transaction') {
+          return <T>(step: (sql: SqlExecutor) => Promise<T>) =>
+            (target as unknown as SqlDriver).transaction((sql) => step(observe(sql)));
+        }
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return observe(driver);
 }
 
 /** Call inside a `describe`: registers the clean-up after each test. */

@@ -10,20 +10,41 @@ export const SQLITE_INSERT_EVENT = `INSERT INTO txq_events (seq, target, tx_id, 
   VALUES (max(coalesce((SELECT max(seq) FROM txq_events), 0), coalesce((SELECT next FROM txq_counter WHERE target = '${EVENT_SEQ_KEY}'), 0)) + 1, $1, $2, $3,
     (SELECT last_event FROM txq_tx WHERE target = $1 AND id = $2))`;
 
+/** Outbox rows looked at per statement of a claim. */
+const WINDOW = 256;
+
+// Events in seq order that no lease holds, each with the event it waits for:
+// its `prev`, while that row exists. LIMIT is a literal: SQLite re-prepares
+// a statement whose LIMIT parameter is bound again.
+const LOOK = `SELECT e.seq, CASE WHEN EXISTS (SELECT 1 FROM txq_events p WHERE p.seq = e.prev) THEN e.prev END AS waits_for
+  FROM txq_events e WHERE e.seq > $1 AND e.lease_until <= $2 ORDER BY e.seq LIMIT ${WINDOW}`;
+
+const LEASE = `UPDATE txq_events SET lease_until = $1 WHERE seq IN (SELECT value FROM json_each($2))
+  RETURNING seq, target, tx_id, body, attempts`;
+
 /**
- * Claims the oldest open event of each transaction: one whose predecessor
- * in the chain (schema.ts) is gone. LIMIT as a literal: SQLite re-prepares
- * a statement whose LIMIT parameter is bound again.
+ * Claims events in one write transaction: walks the unleased events in seq
+ * order and takes each whose predecessor is gone or taken in this walk, so a
+ * transaction's run of events (a big group's member events) goes in one
+ * claim. The walk passes over events that wait for a leased one (a failing
+ * event's successors) and goes on past them, so they hold no one else back.
  */
 export function claimSqliteEvents(storage: SqlDriver, claim: EventClaim): Promise<EventRow[]> {
-  return storage.query<EventRow>(
-    `WITH pick AS MATERIALIZED (SELECT e.seq FROM txq_events e WHERE e.lease_until <= $2
-         AND NOT EXISTS (SELECT 1 FROM txq_events p WHERE p.seq = e.prev)
-       ORDER BY e.seq LIMIT ${Math.trunc(claim.limit)})
-     UPDATE txq_events SET lease_until = $1 WHERE seq IN (SELECT seq FROM pick)
-     RETURNING seq, target, tx_id, body, attempts`,
-    [claim.leaseUntil, claim.now],
-  );
+  return storage.transaction(async (sql) => {
+    const taken = new Set<number>();
+    let after = -1;
+    while (taken.size < claim.limit) {
+      const rows = await sql.query<{ seq: number; waits_for: number | null }>(LOOK, [after, claim.now]);
+      for (const row of rows) {
+        if (taken.size === claim.limit) break;
+        if (row.waits_for === null || taken.has(Number(row.waits_for))) taken.add(Number(row.seq));
+      }
+      if (rows.length < WINDOW) break;
+      after = Number(rows.at(-1)!.seq);
+    }
+    if (taken.size === 0) return [];
+    return sql.query<EventRow>(LEASE, [claim.leaseUntil, JSON.stringify([...taken])]);
+  });
 }
 
 /**

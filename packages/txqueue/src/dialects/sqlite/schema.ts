@@ -31,9 +31,9 @@ const sqliteIdTrigger = `CREATE TRIGGER IF NOT EXISTS txq_tx_ids AFTER DELETE ON
  * event row holds in `prev` the seq of the transaction's event written
  * before it (events.ts `SQLITE_INSERT_EVENT` reads it from
  * `txq_tx.last_event`, which this trigger keeps, in the same statement). An
- * event is claimable once its `prev` row is gone (events.ts), and a row is
- * deleted only after it was claimed, so every earlier event of the
- * transaction is gone too. The `txq_events_tx` index
+ * event is claimable once its `prev` row is gone or claimed with it
+ * (events.ts), and a row is deleted only after it was claimed, so every
+ * earlier event of the transaction is gone too. The `txq_events_tx` index
  * did the same lookup at the cost of one more page written per event, three
  * per cycle (docs/decisions/txqueue-005-sqlite-pages.md); `last_event` sits
  * on the `txq_tx` row each step writes anyway.
