@@ -24,6 +24,15 @@ interface Connected {
   unwatch: (() => void) | undefined;
 }
 
+/**
+ * A device whose connection is being set up: its messages that arrive
+ * meanwhile wait here and are handled in order once it is (a device sends
+ * its first request, e.g. its package inventory, right after it registered).
+ */
+interface Connecting {
+  readonly held: JsonObject[];
+}
+
 /** A transaction as a broker device receives it (docs/server.md §Broker messages). */
 export function transactionMessage(work: Work, at: (ms: number) => string): JsonObject {
   return {
@@ -53,6 +62,8 @@ export class BrokerPlugin {
   readonly #control: BrokerControl;
   /** By public id (the broker's deviceId). */
   readonly #connected = new Map<string, Connected>();
+  /** By public id: set the moment the broker reports the registration, before any await. */
+  readonly #connecting = new Map<string, Connecting>();
   /** Public id by queue name, for the queue's work hook. */
   readonly #byQueue = new Map<string, string>();
   readonly #offWork: () => void;
@@ -92,13 +103,30 @@ export class BrokerPlugin {
 
   #presence(event: PresenceEvent): void {
     const { engine } = this.#runtime;
+    const publicId = event.deviceId;
+    let handle: () => Promise<void>;
+    if (event.type === 'device_connected') {
+      // a registration replacing one still being set up takes over what waited for it
+      const connecting: Connecting = { held: this.#connecting.get(publicId)?.held ?? [] };
+      this.#connecting.set(publicId, connecting);
+      handle = () => this.#connect(publicId, connecting);
+    } else {
+      this.#abandon(publicId);
+      handle = () => this.#disconnect(publicId);
+    }
     // one device's comings and goings are handled in the order they happened
-    const handle =
-      event.type === 'device_connected' ? () => this.#connect(event.deviceId) : () => this.#disconnect(event.deviceId);
-    this.#run(() => engine.serially(`broker:${event.deviceId}`, handle));
+    this.#run(() => engine.serially(`broker:${publicId}`, handle));
   }
 
-  async #connect(publicId: string): Promise<void> {
+  async #connect(publicId: string, connecting: Connecting): Promise<void> {
+    try {
+      await this.#setUp(publicId);
+    } finally {
+      this.#release(publicId, connecting);
+    }
+  }
+
+  async #setUp(publicId: string): Promise<void> {
     const { server } = this.#runtime;
     const auth = await this.#deviceOf(publicId);
     if (auth === undefined) return;
@@ -112,6 +140,35 @@ export class BrokerPlugin {
     await this.#runtime.engine.seen(auth);
     // what the previous connection held may never have arrived: send it again at once
     await this.#deliver(publicId, true);
+  }
+
+  /** The connection is set up (or failed to be): the messages that waited for it are handled, in order. */
+  #release(publicId: string, connecting: Connecting): void {
+    // a newer registration took over the waiting messages, or the device went away (they were discarded)
+    if (this.#connecting.get(publicId) !== connecting) return;
+    this.#connecting.delete(publicId);
+    const entry = this.#connected.get(publicId);
+    if (entry === undefined) {
+      this.#discard(publicId, connecting, 'its connection could not be set up');
+      return;
+    }
+    for (const payload of connecting.held) this.#accept(publicId, entry, payload);
+  }
+
+  /** The device disconnected while its connection was being set up: what it sent meanwhile goes. */
+  #abandon(publicId: string): void {
+    const connecting = this.#connecting.get(publicId);
+    if (connecting === undefined) return;
+    this.#connecting.delete(publicId);
+    this.#discard(publicId, connecting, 'it disconnected while its connection was being set up');
+  }
+
+  #discard(publicId: string, connecting: Connecting, why: string): void {
+    if (connecting.held.length === 0) return;
+    this.#runtime.server.logger.debug(`broker device messages discarded: ${why}`, {
+      deviceId: publicId,
+      messages: connecting.held.length,
+    });
   }
 
   async #disconnect(publicId: string): Promise<void> {
@@ -157,18 +214,30 @@ export class BrokerPlugin {
   }
 
   #message(message: DeviceMessage): void {
-    const limits = this.#runtime.limits;
-    const entry = this.#connected.get(message.deviceId);
-    if (entry === undefined) return;
-    if (limits.take(entry.queue) > 0) {
-      this.#control.send(message.deviceId, {
-        type: 'error',
-        code: 'rate-limited',
-        message: 'Too many messages: slow down',
+    const { payload, deviceId } = message;
+    const connecting = this.#connecting.get(deviceId);
+    if (connecting !== undefined) {
+      // more than the burst would be refused once handled anyway: refuse it now, holding nothing unbounded
+      if (connecting.held.length >= this.#runtime.options.rateBurst) this.#rateLimited(deviceId);
+      else connecting.held.push(payload);
+      return;
+    }
+    const entry = this.#connected.get(deviceId);
+    if (entry === undefined) {
+      this.#runtime.server.logger.debug('broker device message discarded: no connection of the device', {
+        deviceId,
       });
       return;
     }
-    const { payload, deviceId } = message;
+    this.#accept(deviceId, entry, payload);
+  }
+
+  /** Handles one message of a connected device, within its rate limit. */
+  #accept(deviceId: string, entry: Connected, payload: JsonObject): void {
+    if (this.#runtime.limits.take(entry.queue) > 0) {
+      this.#rateLimited(deviceId);
+      return;
+    }
     if (typeof payload.type === 'string' && PACKAGE_REQUESTS.has(payload.type)) {
       // one device's package requests are answered one at a time, in the order they came: an answer's
       // data messages never interleave with another's
@@ -178,6 +247,10 @@ export class BrokerPlugin {
       return;
     }
     this.#run(() => this.#handle(deviceId, payload));
+  }
+
+  #rateLimited(deviceId: string): void {
+    this.#control.send(deviceId, { type: 'error', code: 'rate-limited', message: 'Too many messages: slow down' });
   }
 
   async #package(publicId: string, payload: JsonObject): Promise<void> {
@@ -278,6 +351,7 @@ export class BrokerPlugin {
     this.broker.shutdown('shutdown');
     await this.idle();
     for (const entry of this.#connected.values()) entry.unwatch?.();
+    this.#connecting.clear();
     this.#connected.clear();
     this.#byQueue.clear();
   }
