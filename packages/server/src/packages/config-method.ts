@@ -10,7 +10,7 @@ import { type Owner, type Values, writeStaged } from '../store/config.ts';
 import { findPackage } from '../store/packages.ts';
 import { PackageNotInstalled, type WithoutPackage, withoutPackage } from './installed.ts';
 import { requestParams, targetIds } from './operation-methods.ts';
-import { type PlanTarget, resolveTarget } from './plan.ts';
+import { checkTransfer, type PlanTarget, resolveTarget } from './plan.ts';
 
 /** The tag of update-package-config's transactions: its callbacks are `exodm:update-package-config-callback`. */
 export const UPDATE_PACKAGE_CONFIG = 'exodm:update-package-config';
@@ -52,6 +52,7 @@ export function updatePackageConfig(server: ServerContext): ServerMethod {
       const without = new Map<string, WithoutPackage>();
       for (const id of targetIds(p)) {
         const target = await resolveTarget(server, call.account, id);
+        await checkTransfer(server, call.account, target);
         for (const lacking of await withoutPackage(server, call.account, target, [name]))
           without.set(lacking.deviceId, lacking);
         const owner: Owner = { account: call.account, scope: 'target', id };

@@ -10,6 +10,7 @@ import { findPackage, packageMembers } from '../store/packages.ts';
 import { devicePackage, devicePackages, devicesWithPackage } from './device-store.ts';
 import { type Queued, queuePlans } from './operations.ts';
 import {
+  checkTransfer,
   type PlanTarget,
   planInstall,
   planTransmit,
@@ -183,6 +184,8 @@ export function operationMethods(server: ServerContext): ServerMethod[] {
                 values: undefined,
               });
             case 'upgrade': {
+              // before the upgrade's source is looked for: an exoport device never has one
+              await checkTransfer(server, call.account, target);
               const rows = target.kind === 'device' ? await devicePackages(db, call.account, target.device) : [];
               const from =
                 record.upgradeFrom.find((old) => rows.some((row) => row.package === old && row.installed)) ??

@@ -3,7 +3,7 @@ import type { ServerContext } from '../context.ts';
 import { modulesOf } from '../modules.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { findTarget } from '../store/config.ts';
-import { type DeviceType, findDeviceType } from '../store/device-types.ts';
+import { canonicalProtocol, type DeviceType, findDeviceType } from '../store/device-types.ts';
 import { type Device, findDevice } from '../store/devices.ts';
 import { findGroup, groupMembers } from '../store/groups.ts';
 import { findPackage, type PackageRecord, typeAllowance } from '../store/packages.ts';
@@ -89,6 +89,41 @@ async function withDependencies(server: ServerContext, account: string, root: Pa
     );
   }
   return walk.order.map((name) => found.get(name)!);
+}
+
+/** A device type whose plugin has no package transfer (docs/server.md §Packages, Transfer (plugin `exoport-http`)). */
+function withoutTransfer(type: DeviceType | undefined): boolean {
+  return type !== undefined && canonicalProtocol(type.protocol) === 'exoport-http';
+}
+
+/**
+ * Refuses, before anything is queued, a package operation on a device whose
+ * device type uses `exoport-http`, or on a group with such members (each
+ * named): the device could never fetch the image
+ * (docs/decisions/server-packages.md). An empty group has no device type
+ * and is not refused: an exoport device that joins it later gets the
+ * transaction it cannot carry out, and it times out.
+ */
+export async function checkTransfer(server: ServerContext, account: string, target: PlanTarget): Promise<void> {
+  const reason = (whose: string, types: readonly string[]) =>
+    `unsupported-package: ${whose} device type ${types.join(', ')} uses exoport-http, which has no package transfer`;
+  if (target.kind === 'device') {
+    if (withoutTransfer(target.type)) fail(ResultCode.ValidationFailed, reason(`${target.id}'s`, [target.type!.name]));
+    return;
+  }
+  const types = new Map<string, DeviceType | undefined>();
+  if (target.type !== undefined) types.set(target.type.name, target.type);
+  const refused: Device[] = [];
+  for (const member of target.members) {
+    if (!types.has(member.deviceType)) {
+      types.set(member.deviceType, await findDeviceType(server.db, account, member.deviceType));
+    }
+    if (withoutTransfer(types.get(member.deviceType))) refused.push(member);
+  }
+  if (refused.length === 0) return;
+  const names = refused.map((member) => member.deviceId).join(', ');
+  const whose = `${names} of group ${target.id}: ${refused.length === 1 ? 'its' : 'their'}`;
+  fail(ResultCode.ValidationFailed, reason(whose, [...new Set(refused.map((member) => member.deviceType))]));
 }
 
 /** Refuses, before anything is queued, a package the target's device type does not allow (manual §5.5 item 4). */
@@ -184,6 +219,7 @@ export async function planInstall(
   request: { readonly package: string; readonly recursive: boolean; readonly values: Values | undefined },
 ): Promise<TargetPlan> {
   const record = await packageOr404(server, account, request.package);
+  await checkTransfer(server, account, target);
   const chain = await withDependencies(server, account, record);
   await checkAllowed(server, account, target, chain);
   await checkInstallValues(server, account, record, request.values);
@@ -255,6 +291,7 @@ export async function planUpgrade(
   if (!to.upgradeFrom.includes(from.name)) {
     fail(ResultCode.ValidationFailed, `package ${to.name} does not upgrade ${from.name} (upgrade-from-packages)`);
   }
+  await checkTransfer(server, account, target);
   const chain = await withDependencies(server, account, to);
   await checkAllowed(server, account, target, chain);
   await checkInstallValues(server, account, to, request.values);
@@ -307,6 +344,7 @@ export async function planUninstall(
   request: { readonly package: string; readonly recursive: boolean; readonly removeUnused: boolean },
 ): Promise<TargetPlan> {
   const record = await packageOr404(server, account, request.package);
+  await checkTransfer(server, account, target);
   const states = await statesOf(server, account, target);
   const going = new Map<string, PackageRecord>();
   for (const [device, rows] of states) {
@@ -375,6 +413,7 @@ export async function planTransmit(
   name: string,
 ): Promise<TargetPlan> {
   const record = await packageOr404(server, account, name);
+  await checkTransfer(server, account, target);
   await checkAllowed(server, account, target, [record]);
   refuseBusy(target, await statesOf(server, account, target), [record.name]);
   return { target, steps: [{ operation: 'transmit', package: record, explicit: false }] };
