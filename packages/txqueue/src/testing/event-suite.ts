@@ -1,15 +1,15 @@
 // The engine suite's tests of what events and deliveries carry: tags,
 // group members' outcomes, and the retry of a failing subscriber.
 import { ManualClock, silentLogger } from '@fleetkit/core';
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { toCallback } from '../callback.ts';
 import { openTxQueue, type TxEvent } from '../index.ts';
-import { type Harness, HOUR, observed, rpc } from './harness.ts';
+import { type Harness, HOUR, observed, rpc, type SuiteTest } from './harness.ts';
 
 /** The statement that leases outbox events to a dispatcher (a claim), in every dialect. */
 const CLAIM = /UPDATE txq_events SET lease_until = \$1\b/;
 
-export function describeEventTests({ setup, store, opened }: Harness): void {
+export function describeEventTests({ setup, store, opened }: Harness, it: SuiteTest): void {
   it('carries the tag to the transaction, its deliveries and, for a group, every sub-transaction', async () => {
     const { queue } = await setup({}, { g: ['d1', 'd2'] });
     const tag = 'exodemo:beep';

@@ -1,6 +1,7 @@
 // What the engine suite's tests share: a fresh store per test, an engine on
 // it with a manual clock, its events, and closing both after the test.
 import { ManualClock, memoryLogger, type SqlDriver, type SqlExecutor, type SqlValue } from '@fleetkit/core';
+import type { ContractSuite } from '@fleetkit/core/testing';
 import { afterEach } from 'vitest';
 import { openTxQueue, type TxEvent, type TxQueue, type TxQueueOptions } from '../index.ts';
 
@@ -38,6 +39,7 @@ export interface Setup {
   restart(): Promise<TxQueue>;
 }
 
+/** What the engine suite's tests, and the additional tests of its options, work with. */
 export interface Harness {
   /** Engines a test opened itself, closed after it. */
   readonly opened: TxQueue[];
@@ -46,6 +48,9 @@ export interface Harness {
   /** An engine on a fresh store, groups resolved from `members`, `redeliverAfterMs` 60 s unless `options` says. */
   setup(options?: Partial<TxQueueOptions>, members?: Record<string, string[]>): Promise<Setup>;
 }
+
+/** How the engine suite's files register a test: the contract suite's `test`, so that its skips apply. */
+export type SuiteTest = ContractSuite<Harness>['test'];
 
 /**
  * The driver itself, telling `seen` the text of each statement it runs,

@@ -1,2 +1,9 @@
 // The engine suite every txqueue storage passes (imports vitest).
-export { describeTxQueueEngine, type StoreHandle } from './engine-suite.ts';
+export {
+  describeTxQueueEngine,
+  type Harness,
+  type RecordedEvent,
+  type Setup,
+  type StoreHandle,
+  type TxQueueEngineOptions,
+} from './engine-suite.ts';

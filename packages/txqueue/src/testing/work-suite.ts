@@ -1,10 +1,10 @@
 // The engine suite's tests of the work hook: a push transport hears when a
 // device has something to fetch, instead of polling for it.
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { Delivery } from '../index.ts';
-import { type Harness, HOUR, rpc } from './harness.ts';
+import { type Harness, HOUR, rpc, type SuiteTest } from './harness.ts';
 
-export function describeWorkTests({ setup }: Harness): void {
+export function describeWorkTests({ setup }: Harness, it: SuiteTest): void {
   it('tells the work hook of new transactions, sub-transactions of a fan-out or a join, and cancels to hand out', async () => {
     const { queue } = await setup({}, { g: ['d1', 'd2'] });
     const woken: string[] = [];
