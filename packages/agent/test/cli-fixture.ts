@@ -1,43 +1,26 @@
-// Running the fleetkit-agent bin as a child process, as a user's shell would.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { delimiter, dirname, join, sep } from 'node:path';
+// Running the fleetkit-agent bin as a child process, as a user's shell would (core's bin helpers).
+import { join } from 'node:path';
+import { packageBin, type StartedCommand, startCommand } from '@fleetkit/core/testing';
 
-export const packageDir = join(import.meta.dirname, '..');
-const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-/** The bin's path, as package.json names it. */
-export const bin = join(packageDir, manifest.bin['fleetkit-agent']!);
+const packageDir = join(import.meta.dirname, '..');
 
-/** A terminal's PATH: no node_modules/.bin, so the launcher finds the machine's own Node, else the workspace's. */
-const env = {
-  ...process.env,
-  PATH: [
-    ...(process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes(`node_modules${sep}.bin`)),
-    dirname(process.execPath),
-  ].join(delimiter),
-};
+/** The bin as package.json names it, and as the lockfile links it. */
+export const bin = packageBin(packageDir, 'fleetkit-agent');
 
-/** A running bin: the process, everything it printed so far, and its exit code once it exits. */
-export interface Run {
-  readonly child: ChildProcess;
-  output(): string;
-  readonly exited: Promise<number | null>;
+/** Starts the bin with `args` in a terminal's environment (no node_modules/.bin on PATH). */
+export function run(args: readonly string[]): StartedCommand {
+  return startCommand(bin.path, args);
 }
 
-export function run(args: string[]): Run {
-  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('exit', (code) => resolve(code));
-    child.once('error', reject);
-  });
-  return { child, output: () => output, exited };
+/**
+ * Starts the CLI's source in this Node, as the bin runs it in a checkout but
+ * without the launcher in between: a test that kills the agent with SIGKILL
+ * needs the agent to be the process it kills (a launcher cannot hand
+ * SIGKILL on, and its child would go on running).
+ */
+export function runAgent(args: readonly string[]): StartedCommand {
+  const source = join(packageDir, 'src', 'adapters', 'cli.ts');
+  return startCommand(process.execPath, ['--conditions=source', source, ...args]);
 }
 
 /** Waits (polling, with a generous deadline) until `check` holds; the message says what was awaited. */

@@ -2,14 +2,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, run } from './cli-fixture.ts';
+import { eventually, run, runAgent } from './cli-fixture.ts';
 import { type HostileProxy, startProxy } from './hostile-proxy.ts';
 import { CHUNK, createPackage, imageOf, must, packageStatus } from './package-fixture.ts';
 import { METER_KEY, startServer, type TestServer } from './server-fixture.ts';
 
 const CHUNKS = 64;
 
-describe('the fleetkit-agent bin killed with SIGKILL in the middle of a package transfer', () => {
+describe('the fleetkit-agent CLI killed with SIGKILL in the middle of a package transfer', () => {
   let t: TestServer;
   let proxy: HostileProxy;
   let state: string;
@@ -32,8 +32,8 @@ describe('the fleetkit-agent bin killed with SIGKILL in the middle of a package 
   it('resumes after the restart from the chunks on disk, fetching none it had acknowledged', async () => {
     const args = ['--url', proxy.url, '--account', 'acme', '--provisioning-key', METER_KEY];
     const device = [...args, '--device-id', 'cli-kill', '--state-dir', state, '--telemetry-ms', '100'];
-    const first = run(device);
-    await eventually(() => /registered as \S+/.test(first.output()), 'registration', first.output);
+    const first = runAgent(device);
+    await first.waitFor(/registered as \S+/);
     // the third Range request (chunks 32–47) never gets an answer: the process is killed while it waits
     let held = false;
     proxy.tampering.hold = {
@@ -49,12 +49,13 @@ describe('the fleetkit-agent bin killed with SIGKILL in the middle of a package 
       'chunks-acknowledged': 32,
     });
     first.child.kill('SIGKILL');
-    expect(await first.exited).toBe(null);
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const root = (await readdir(join(state, 'packages')))[0]!;
     expect((await readdir(join(state, 'packages', root))).filter((name) => name.endsWith('.chunk'))).toHaveLength(32);
 
     delete proxy.tampering.hold;
     const before = proxy.ranges.length;
+    // started again by its bin, as a supervisor would
     const second = run(device);
     await eventually(
       async () => (await packageStatus(t, 'kill-fw', 'cli-kill'))['package-status'] === 'installed',
@@ -70,6 +71,6 @@ describe('the fleetkit-agent bin killed with SIGKILL in the middle of a package 
     // the installed image's chunks are gone from the state directory
     expect(await readdir(join(state, 'packages'))).toEqual([]);
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect(await second.exited).toEqual({ code: 0, signal: null });
   });
 });
