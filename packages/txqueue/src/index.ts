@@ -1,6 +1,6 @@
 export { type StdCallback, toCallback } from './callback.ts';
 export { TxQueueError, TxQueueErrorCode } from './errors.ts';
-export { openTxQueue, type PushOptions, type StagedUpdate, TxQueue } from './queue.ts';
+export { openTxQueue, TxQueue } from './queue.ts';
 export { type FailureStatus, failureStatuses, StatusCode, statusString } from './status.ts';
 export { memoryStorage } from './storage.ts';
 export type {
@@ -17,6 +17,8 @@ export type {
   GroupCounts,
   GroupResolver,
   MemberRef,
+  PushOptions,
+  StagedUpdate,
   Target,
   Transaction,
   TxEvent,

@@ -101,6 +101,26 @@ export interface EnqueueResult {
   readonly created: boolean;
 }
 
+/** Options of {@link TxQueue.push}. */
+export interface PushOptions {
+  /** Only these packages' staged updates. Default: all. */
+  readonly packages?: readonly string[];
+  readonly timeoutMs?: number;
+  readonly notify?: string;
+  readonly clientId?: string;
+  /** See {@link EnqueueInput.tag}. */
+  readonly tag?: string;
+  /** See {@link EnqueueInput.memberEvents}. */
+  readonly memberEvents?: boolean;
+}
+
+/** A staged configuration update (manual §7.1). */
+export interface StagedUpdate {
+  readonly package: string;
+  readonly values: unknown;
+  readonly stagedAt: number;
+}
+
 /** A transaction handed to a device at call-in. */
 export interface Delivery {
   readonly transactionId: number;

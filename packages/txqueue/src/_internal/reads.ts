@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import type { Transaction } from '../types.ts';
+import type { Transaction, TxState } from '../types.ts';
 import type { Context } from './context.ts';
 import { type TxRow, toTransaction } from './rows.ts';
 
@@ -41,4 +41,14 @@ export async function readChildren(
     [parentKey, id, `d:${after}`, limit],
   );
   return Promise.all(rows.map((r) => view(context, context.storage, r)));
+}
+
+/** Open transactions by state, from the open-transactions index only. */
+export async function countOpen(context: Context): Promise<Partial<Record<TxState, number>>> {
+  const rows = await context.storage.query<{ state: TxState; n: number | string }>(
+    'SELECT state, count(*) AS n FROM txq_tx WHERE finished_at IS NULL GROUP BY state',
+  );
+  const counts: Partial<Record<TxState, number>> = {};
+  for (const row of rows) counts[row.state] = Number(row.n);
+  return counts;
 }
