@@ -3,7 +3,8 @@ import type { Delivery } from '@fleetkit/txqueue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryPayload } from '../src/api/config-data.ts';
 import { queueName } from '../src/context.ts';
-import { forgetTargetConfig, readArea } from '../src/store/config.ts';
+import { readArea } from '../src/store/config.ts';
+import { forgetTargetConfig } from '../src/store/config-sets.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };

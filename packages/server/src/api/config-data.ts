@@ -6,9 +6,7 @@ import { type CompiledModule, modulesOf } from '../modules.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import {
   type Area,
-  closeSetPush,
   committedValues,
-  countSetPushMember,
   findTarget,
   groupsOf,
   installPush,
@@ -21,6 +19,7 @@ import {
   type Values,
   writeStaged,
 } from '../store/config.ts';
+import { closeSetPush, countSetPushMember } from '../store/config-pushes.ts';
 import { nextValue } from '../store/counters.ts';
 import { queueOutcome } from './device-rpcs.ts';
 import { type Call, method, type ServerMethod } from './method.ts';

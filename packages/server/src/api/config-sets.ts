@@ -4,29 +4,30 @@ import { modulesOf } from '../modules.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import {
   type Area,
-  addConfigSetMember,
-  configSetMembers,
-  countSetPushMember,
-  deleteConfigSet,
-  deviceUrls,
-  findConfigSet,
   findTarget,
-  insertConfigSet,
   latestValues,
-  listConfigSets,
   mergePatch,
   type Owner,
-  openSetPush,
   readArea,
-  removeConfigSetMember,
-  removeDeviceUrl,
-  setConfigSetUrl,
-  setDeviceUrl,
   stagedModules,
   takeStaged,
   type Values,
   writeStaged,
 } from '../store/config.ts';
+import { countSetPushMember, openSetPush } from '../store/config-pushes.ts';
+import {
+  addConfigSetMember,
+  configSetMembers,
+  deleteConfigSet,
+  deviceUrls,
+  findConfigSet,
+  insertConfigSet,
+  listConfigSets,
+  removeConfigSetMember,
+  removeDeviceUrl,
+  setConfigSetUrl,
+  setDeviceUrl,
+} from '../store/config-sets.ts';
 import { nextValue } from '../store/counters.ts';
 import { findModule } from '../store/modules.ts';
 import { bareValues, type ConfigPayload, checkValues, finishSetPush } from './config-data.ts';

@@ -3,7 +3,7 @@ import { type AttributeSchema, AttributesInvalid, attributeSchema } from '../att
 import { queueName, type ServerContext } from '../context.ts';
 import { checkDestination } from '../destinations.ts';
 import { fail, ResultCode } from '../result-code.ts';
-import { forgetTargetConfig } from '../store/config.ts';
+import { forgetTargetConfig } from '../store/config-sets.ts';
 import { type DeviceType, findDeviceType, lockDeviceType } from '../store/device-types.ts';
 import {
   claimId,

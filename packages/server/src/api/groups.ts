@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { queueName, type ServerContext } from '../context.ts';
 import { checkDestination } from '../destinations.ts';
 import { fail, ResultCode } from '../result-code.ts';
-import { forgetTargetConfig } from '../store/config.ts';
+import { forgetTargetConfig } from '../store/config-sets.ts';
 import { claimId, findDevice, lockDevices, releaseId } from '../store/devices.ts';
 import {
   addMembers,

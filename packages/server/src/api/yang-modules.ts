@@ -3,7 +3,7 @@ import type { ServerContext } from '../context.ts';
 import { modulesOf } from '../modules.ts';
 import { packagesUsingModule } from '../packages/module-data.ts';
 import { fail, ResultCode } from '../result-code.ts';
-import { configSetsUsing } from '../store/config.ts';
+import { configSetsUsing } from '../store/config-sets.ts';
 import { findModule, listModules, type Repository } from '../store/modules.ts';
 import { type Call, method, type ServerMethod } from './method.ts';
 import { pageClause, paging } from './paging.ts';
