@@ -12,11 +12,10 @@ import {
   addPackageMember,
   allowPackage,
   disallowPackage,
-  existingPackages,
-  listPackages,
   packagesOfType,
   typesWithPackage,
-} from '../store/packages.ts';
+} from '../store/package-targets.ts';
+import { existingPackages, listPackages } from '../store/packages.ts';
 import { method, type ServerMethod } from './method.ts';
 import { paging } from './paging.ts';
 import { account, idList, idString } from './params.ts';

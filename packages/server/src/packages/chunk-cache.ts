@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import { readChunks } from '../store/packages.ts';
+import { readChunks } from '../store/package-uploads.ts';
 
 /** Chunks read from the database in one statement on a miss: a downloader asks for runs of them. */
 const READ_AHEAD = 16;

@@ -6,7 +6,8 @@ import { account, idList, idString, jsonObject, notificationUrl } from '../api/p
 import type { ServerContext } from '../context.ts';
 import { acceptedReceipt, timerMs } from '../modules/std-request.ts';
 import { fail, ResultCode } from '../result-code.ts';
-import { findPackage, packageMembers } from '../store/packages.ts';
+import { packageMembers } from '../store/package-targets.ts';
+import { findPackage } from '../store/packages.ts';
 import { devicePackage, devicePackages, devicesWithPackage } from './device-store.ts';
 import { type Queued, queuePlans } from './operations.ts';
 import {

@@ -3,7 +3,8 @@ import type { AckOutcome, AckStatus, Transaction, TxEvent } from '@fleetkit/txqu
 import { queueName, type ServerContext, splitQueueName } from '../context.ts';
 import { nextValue } from '../store/counters.ts';
 import { type Device, findDevice } from '../store/devices.ts';
-import { findPackage, type TypeArguments, typeAllowance } from '../store/packages.ts';
+import { type TypeArguments, typeAllowance } from '../store/package-targets.ts';
+import { findPackage } from '../store/packages.ts';
 import {
   type DeviceRef,
   forgetEarlierDevice,

@@ -6,7 +6,8 @@ import { findTarget } from '../store/config.ts';
 import { canonicalProtocol, type DeviceType, findDeviceType } from '../store/device-types.ts';
 import { type Device, findDevice } from '../store/devices.ts';
 import { findGroup, groupMembers } from '../store/groups.ts';
-import { findPackage, type PackageRecord, typeAllowance } from '../store/packages.ts';
+import { typeAllowance } from '../store/package-targets.ts';
+import { findPackage, type PackageRecord } from '../store/packages.ts';
 import { type DevicePackage, devicePackages, forgetEarlierDevice, type Operation } from './device-store.ts';
 import { dependencyOrder, describeProblem } from './graph.ts';
 

@@ -1,6 +1,6 @@
 import { ed25519Signer, type SignHook } from '@fleetkit/chunked';
 import type { SqlExecutor } from '@fleetkit/core';
-import { readKeyPair, storeKeyPair } from '../store/packages.ts';
+import { readKeyPair, storeKeyPair } from '../store/signing-keys.ts';
 
 /** The name of the key pair that signs package manifests. */
 const KEY_NAME = 'packages';

@@ -6,12 +6,11 @@ import { fail, Outcome, ResultCode } from '../result-code.ts';
 import {
   abandonUpload,
   completePackage,
-  findPackage,
   type PackageDeclaration,
-  type PackageRecord,
   reservePackage,
   writeChunks,
-} from '../store/packages.ts';
+} from '../store/package-uploads.ts';
+import { findPackage, type PackageRecord } from '../store/packages.ts';
 import { dependencyOrder, describeProblem } from './graph.ts';
 import { isChunkSize } from './options.ts';
 import { packagesOf } from './service.ts';
