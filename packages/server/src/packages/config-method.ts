@@ -10,7 +10,8 @@ import { type Owner, type Values, writeStaged } from '../store/config.ts';
 import { findPackage } from '../store/packages.ts';
 import { PackageNotInstalled, type WithoutPackage, withoutPackage } from './installed.ts';
 import { requestParams, targetIds } from './operation-methods.ts';
-import { checkTransfer, type PlanTarget, resolveTarget } from './plan.ts';
+import { type PlanTarget, resolveTarget } from './plan.ts';
+import { checkTransfer } from './plan-checks.ts';
 
 /** The tag of update-package-config's transactions: its callbacks are `exodm:update-package-config-callback`. */
 export const UPDATE_PACKAGE_CONFIG = 'exodm:update-package-config';

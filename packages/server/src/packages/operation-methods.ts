@@ -11,7 +11,6 @@ import { findPackage } from '../store/packages.ts';
 import { devicePackage, devicePackages, devicesWithPackage } from './device-store.ts';
 import { type Queued, queuePlans } from './operations.ts';
 import {
-  checkTransfer,
   type PlanTarget,
   planInstall,
   planTransmit,
@@ -20,6 +19,7 @@ import {
   resolveTarget,
   type TargetPlan,
 } from './plan.ts';
+import { checkTransfer } from './plan-checks.ts';
 import { rolloutsOf } from './rollout-store.ts';
 import { deviceStatusObject, rolloutObject } from './views.ts';
 
