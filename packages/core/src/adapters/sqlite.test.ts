@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CoreError, CoreErrorCode } from '../errors.ts';
 import { describeSqlDriver } from '../testing/sql-driver-suite.ts';
@@ -96,6 +97,46 @@ describe('sqlite adapter', () => {
     await db.transaction((tx) => tx.run('INSERT INTO parent VALUES ($1)', [5]));
     expect(await db.query('SELECT id FROM parent')).toEqual([{ id: 5 }]);
     await db.close();
+  });
+
+  it('prepares BEGIN IMMEDIATE, COMMIT and ROLLBACK once per connection, not per transaction', async () => {
+    // counts the real connection's calls: db.exec parses its SQL on every call
+    const proto = DatabaseSync.prototype as unknown as Record<'exec' | 'prepare', (...args: unknown[]) => unknown>;
+    const { exec, prepare } = proto;
+    const execs: string[] = [];
+    const prepares: string[] = [];
+    proto.exec = function (this: DatabaseSync, ...args: unknown[]) {
+      execs.push(String(args[0]));
+      return exec.apply(this, args);
+    };
+    proto.prepare = function (this: DatabaseSync, ...args: unknown[]) {
+      prepares.push(String(args[0]));
+      return prepare.apply(this, args);
+    };
+    try {
+      const db = openSqlite({ path: join(dir, 'prepared.db'), synchronous: 'normal' });
+      await db.exec('CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)');
+      execs.length = 0;
+      prepares.length = 0;
+      for (const k of ['a', 'b', 'c']) {
+        await db.transaction((tx) => tx.run('INSERT INTO kv VALUES ($1, $2)', [k, '1']));
+        const failed = await db
+          .transaction(async (tx) => {
+            await tx.run('INSERT INTO kv VALUES ($1, $2)', [`${k}-rolled-back`, '1']);
+            throw new Error('rolls back');
+          })
+          .catch((e: Error) => e.message);
+        expect(failed).toBe('rolls back');
+      }
+      expect(execs).toEqual([]);
+      // the INSERT once, into the statement cache
+      expect(prepares).toEqual(['INSERT INTO kv VALUES (?1, ?2)']);
+      expect(await db.query('SELECT k FROM kv ORDER BY k')).toEqual([{ k: 'a' }, { k: 'b' }, { k: 'c' }]);
+      await db.close();
+    } finally {
+      proto.exec = exec;
+      proto.prepare = prepare;
+    }
   });
 
   it('rejects calls after close', async () => {

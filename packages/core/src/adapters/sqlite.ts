@@ -62,6 +62,11 @@ export function openSqlite(options: SqliteOptions): SqlDriver {
     throw error;
   }
   const statements = new StatementCache(db, options.statementCache ?? 256);
+  // prepared once: db.exec would parse them again for every transaction
+  // (docs/decisions/core-001-sqlite-transaction-cost.md)
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
   const mutex = new Mutex();
   let closed = false;
 
@@ -88,14 +93,14 @@ export function openSqlite(options: SqliteOptions): SqlDriver {
     transaction: (fn) =>
       guarded(async () => {
         const scope = scopedExecutor(direct);
-        wrap('BEGIN IMMEDIATE', () => db.exec('BEGIN IMMEDIATE'));
+        wrap('BEGIN IMMEDIATE', () => begin.run());
         try {
           const result = await fn(scope.executor);
           // a failed COMMIT (busy, a deferred constraint) leaves the transaction open: rolled back below
-          wrap('COMMIT', () => db.exec('COMMIT'));
+          wrap('COMMIT', () => commit.run());
           return result;
         } catch (error) {
-          if (db.isTransaction) wrap('ROLLBACK', () => db.exec('ROLLBACK'));
+          if (db.isTransaction) wrap('ROLLBACK', () => rollback.run());
           throw error;
         } finally {
           scope.end();
