@@ -1,8 +1,8 @@
 import { ManualClock } from '@fleetkit/core';
 import type { AckStatus, Delivery, EnqueueInput, TxEvent } from '@fleetkit/txqueue';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callbackStats } from '../src/callbacks/outbox.ts';
-import { GIVE_UP_AFTER_MS } from '../src/callbacks/sender.ts';
+import { GIVE_UP_AFTER_MS } from '../src/callbacks/delivery.ts';
+import { callbackStats, insertCallbacks } from '../src/callbacks/outbox.ts';
 import { callbackSubscriber } from '../src/callbacks/subscriber.ts';
 import type { ServerSettings } from '../src/context.ts';
 import { queueName } from '../src/context.ts';
@@ -347,7 +347,9 @@ describe('transaction callbacks over HTTP (manual §8.1; the real exodm server, 
     await ack(t, 'dev-13', await callIn(t, 'dev-13'), 'complete');
     await backend.waitFor(2);
     off();
-    const handler = callbackSubscriber(context, () => {});
+    const handler = callbackSubscriber(context, async (callbacks) => {
+      await insertCallbacks(context, callbacks);
+    });
     for (const event of seen) await handler(event);
     const [count] = await context.db.query<{ n: number }>('SELECT count(*) AS n FROM srv_callbacks');
     expect(Number(count!.n)).toBe(2);

@@ -1,11 +1,12 @@
 import type { SqlExecutor } from '@fleetkit/core';
 import type { ServerContext } from '../context.ts';
 import { addTables } from '../store/schema.ts';
+import { blockingRows, type CallbackRow, doneSql, idsIn, type LeasedRow, ROW_COLUMNS, toRow } from './rows.ts';
 
 // One row per (txqueue event, URL): the event's seq never repeats (txqueue
 // never reuses one), so a redelivered event inserts nothing. `state` is
 // pending, done or dead; a pending row is sent after the earlier pending
-// rows of its transaction and URL (claim.ts).
+// rows of its transaction and URL (rows.ts `blockingRows`).
 addTables(
   `CREATE TABLE IF NOT EXISTS srv_callbacks (
     account TEXT NOT NULL,
@@ -42,50 +43,83 @@ export interface NewCallbacks {
   readonly body: string;
 }
 
-/** A row the sender holds, as claim.ts returns it (a type, not an interface: rows are `SqlRow`s). */
-export type CallbackRow = {
-  readonly id: string;
-  readonly url: string;
-  readonly body: string;
-  readonly attempts: number;
-  readonly created_at: number;
-  readonly leased_until: number;
-};
-
-/** Stores an event's callbacks in one statement; rows that exist (a redelivered event) stay as they are. */
-export async function insertCallbacks(server: ServerContext, callbacks: NewCallbacks): Promise<void> {
-  const now = server.clock.now();
-  const values: string[] = [];
-  const params: (string | number)[] = [];
-  for (const url of callbacks.urls) {
-    const at = params.length;
-    values.push(
-      `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, 'pending', 0, $${at + 8}, 0, $${at + 8})`,
-    );
-    params.push(
-      callbacks.account,
-      callbacks.seq,
-      url,
-      server.random.uuid(),
-      callbacks.target,
-      callbacks.txId,
-      callbacks.body,
-      now,
-    );
-  }
-  await server.db.run(
-    `INSERT INTO srv_callbacks (account, seq, url, id, target, tx_id, body, state, attempts, next_at, leased_until, created_at)
-     VALUES ${values.join(', ')} ON CONFLICT (account, seq, url) DO NOTHING`,
-    params,
-  );
+/** A lease on the rows {@link insertCallbacks} stores, for the sender that will send them. */
+export interface InsertLease {
+  readonly owner: string;
+  readonly until: number;
 }
 
-/** The row was delivered (a 2xx reply). */
-export async function markDone(db: SqlExecutor, id: string, now: number): Promise<void> {
-  await db.run(
-    `UPDATE srv_callbacks SET state = 'done', finished_at = $2, leased_until = 0, lease_owner = NULL WHERE id = $1`,
-    [id, now],
-  );
+/** What {@link insertCallbacks} does besides storing. */
+export interface InsertOptions {
+  /** Store each row that waits for nothing (rows.ts `blockingRows`) leased to its owner, and return it. */
+  readonly lease?: InsertLease;
+  /** Ids of delivered rows to mark done in the same commit. */
+  readonly done?: readonly string[];
+}
+
+/**
+ * Stores an event's callbacks in one statement; rows that exist (a
+ * redelivered event) stay as they are. With a lease, the sender takes the
+ * rows returned without a claim of its own.
+ */
+export async function insertCallbacks(
+  server: ServerContext,
+  callbacks: NewCallbacks,
+  options: InsertOptions = {},
+): Promise<CallbackRow[]> {
+  const { db } = server;
+  const { lease, done = [] } = options;
+  const now = server.clock.now();
+  // $1 now, $2 lease until, $3 owner (as blockingRows reads them), then the event: seq, account, target, tx id, body
+  const params: (string | number | null)[] = [
+    now,
+    lease?.until ?? 0,
+    lease?.owner ?? null,
+    callbacks.seq,
+    callbacks.account,
+    callbacks.target,
+    callbacks.txId,
+    callbacks.body,
+  ];
+  const values: string[] = [];
+  for (const url of callbacks.urls) {
+    const at = params.length;
+    params.push(url, server.random.uuid());
+    const row = { account: '$5', target: '$6', txId: '$7', url: `$${at + 1}`, seq: '$4' };
+    const free = lease === undefined ? 'false' : `NOT EXISTS (${blockingRows(row)})`;
+    values.push(
+      `($5, $4, $${at + 1}, $${at + 2}, $6, $7, $8, 'pending', 0, $1,
+        CASE WHEN ${free} THEN CAST($2 AS BIGINT) ELSE 0 END, CASE WHEN ${free} THEN CAST($3 AS TEXT) END, $1)`,
+    );
+  }
+  const insert = `INSERT INTO srv_callbacks (account, seq, url, id, target, tx_id, body, state, attempts, next_at,
+       leased_until, lease_owner, created_at)
+     VALUES ${values.join(', ')} ON CONFLICT (account, seq, url) DO NOTHING
+     RETURNING ${ROW_COLUMNS}, lease_owner`;
+  type Inserted = LeasedRow & { lease_owner: string | null };
+  let rows: Inserted[];
+  if (done.length === 0) {
+    rows = await db.query<Inserted>(insert, params);
+  } else if (db.dialect === 'postgres') {
+    // one statement: the marked rows are this process's, never the rows inserted
+    const at = params.length;
+    rows = await db.query<Inserted>(`WITH done AS (${doneSql(db.dialect, `$${at + 1}`, `$${at + 2}`)}) ${insert}`, [
+      ...params,
+      now,
+      JSON.stringify(done),
+    ]);
+  } else {
+    rows = await db.transaction(async (tx) => {
+      await tx.run(doneSql(tx.dialect, '$1', '$2'), [now, JSON.stringify(done)]);
+      return tx.query<Inserted>(insert, params);
+    });
+  }
+  return lease === undefined ? [] : rows.filter((row) => row.lease_owner === lease.owner).map(toRow);
+}
+
+/** The rows were delivered (a 2xx reply). */
+export async function markDone(db: SqlExecutor, ids: readonly string[], now: number): Promise<void> {
+  await db.run(doneSql(db.dialect, '$1', '$2'), [now, JSON.stringify(ids)]);
 }
 
 /** The row is given up: its destination is refused, or it failed for longer than the sender keeps trying. */
@@ -106,15 +140,18 @@ export async function markFailed(db: SqlExecutor, id: string, nextAt: number, er
   );
 }
 
-/** Hands rows back unsent (stopping, or their URL just failed): claimable again at `nextAt` at the earliest. */
-export async function release(db: SqlExecutor, ids: readonly string[], nextAt: number): Promise<void> {
+/**
+ * Hands rows `owner` holds back unsent (stopping, their URL failed, or an
+ * earlier row of their transaction did): claimable again at `nextAt` at the
+ * earliest. A row whose lease another process took since stays its.
+ */
+export async function release(db: SqlExecutor, ids: readonly string[], nextAt: number, owner: string): Promise<void> {
   if (ids.length === 0) return;
-  const list = ids.map((_, i) => `$${i + 2}`).join(', ');
   await db.run(
     `UPDATE srv_callbacks SET leased_until = 0, lease_owner = NULL,
        next_at = CASE WHEN next_at < $1 THEN $1 ELSE next_at END
-     WHERE state = 'pending' AND id IN (${list})`,
-    [nextAt, ...ids],
+     WHERE state = 'pending' AND lease_owner = $2 AND id IN (${idsIn(db.dialect, '$3')})`,
+    [nextAt, owner, JSON.stringify(ids)],
   );
 }
 
@@ -134,8 +171,9 @@ export async function renewLease(db: SqlExecutor, id: string, owner: string, unt
  */
 export async function purgeFinished(db: SqlExecutor, doneBefore: number, deadBefore: number): Promise<void> {
   await db.run(
+    // typed: PostgreSQL infers text for parameters that are only CASE results
     `DELETE FROM srv_callbacks WHERE state <> 'pending'
-       AND finished_at <= CASE WHEN state = 'done' THEN $1 ELSE $2 END`,
+       AND finished_at <= CASE WHEN state = 'done' THEN CAST($1 AS BIGINT) ELSE CAST($2 AS BIGINT) END`,
     [doneBefore, deadBefore],
   );
 }

@@ -1,7 +1,7 @@
 import type { TxEvent, TxEventHandler } from '@fleetkit/txqueue';
 import { type ServerContext, splitQueueName } from '../context.ts';
 import { notificationText } from './builder.ts';
-import { insertCallbacks } from './outbox.ts';
+import type { NewCallbacks } from './outbox.ts';
 
 /**
  * Events that become callbacks: `delivered` (`device-connected`), a device's
@@ -61,12 +61,15 @@ async function destinationsOf(server: ServerContext, event: TxEvent, account: st
 }
 
 /**
- * The txqueue subscriber: stores each event's callbacks in the outbox and
- * wakes the sender. It never sends, so a slow backend cannot hold up
- * txqueue's dispatch; a failed write rejects and txqueue offers the event
- * again, which inserts only what is missing.
+ * The txqueue subscriber: hands each event's callbacks to `store` (the
+ * sender's, which writes them to the outbox). It never waits for a send, so
+ * a slow backend cannot hold up txqueue's dispatch; a failed write rejects
+ * and txqueue offers the event again, which inserts only what is missing.
  */
-export function callbackSubscriber(server: ServerContext, wake: () => void): TxEventHandler {
+export function callbackSubscriber(
+  server: ServerContext,
+  store: (callbacks: NewCallbacks) => Promise<void>,
+): TxEventHandler {
   return async (event) => {
     // a group's progress only counts; with memberEvents its member events name each device
     if (!POSTED.has(event.type) || (event.type === 'progress' && 'group' in event.target)) return;
@@ -78,7 +81,7 @@ export function callbackSubscriber(server: ServerContext, wake: () => void): TxE
       event.tag === undefined && event.kind === 'rpc'
         ? (await server.queue.get(event.target, event.transactionId))?.payload
         : undefined;
-    await insertCallbacks(server, {
+    await store({
       account,
       seq: event.seq,
       target: 'device' in event.target ? `device:${id}` : `group:${id}`,
@@ -86,6 +89,5 @@ export function callbackSubscriber(server: ServerContext, wake: () => void): TxE
       urls,
       body: notificationText(event, payload),
     });
-    wake();
   };
 }
