@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { openPostgres } from '@fleetkit/core/postgres';
 import { type ScratchPostgres, startScratchPostgres } from '../../scripts/postgres.ts';
 import { type BenchCase, defineSuite } from '../harness/suite.ts';
-import { type CommitCounts, describeCommits } from './commits.ts';
+import { type CommitCounts, CPU_DATABASE, describeCommits, describeCpu, describeStatements } from './commits.ts';
+import { clusterCpuMicros } from './cpu.ts';
 import {
   CallbackListener,
   type Cycle,
@@ -226,11 +227,26 @@ interface Side {
   readonly bestHz: number;
 }
 
-/** Runs one slice of `cycle` and adds the commits `server` made during it to `commits`. */
-async function counted(server: ServerProcess, commits: CommitCounts, run: () => Promise<Measured>): Promise<Measured> {
-  const before = await server.ask<CommitCounts>({ type: 'commits' });
+/**
+ * Runs one slice and adds to `commits` what `server` did meanwhile: its commits and statements,
+ * its CPU time, and on PostgreSQL the cluster's CPU time (the other side is idle during the slice).
+ */
+async function counted(
+  server: ServerProcess,
+  kind: 'sqlite' | 'postgres',
+  commits: CommitCounts,
+  run: () => Promise<Measured>,
+): Promise<Measured> {
+  const database = () => (kind === 'postgres' && pg !== undefined ? clusterCpuMicros(pg.dir) : undefined);
+  const before = { ...(await server.ask<CommitCounts>({ type: 'commits' })) };
+  const databaseBefore = database();
   const measured = await run();
-  const after = await server.ask<CommitCounts>({ type: 'commits' });
+  const after = { ...(await server.ask<CommitCounts>({ type: 'commits' })) };
+  const databaseAfter = database();
+  if (databaseBefore !== undefined && databaseAfter !== undefined) {
+    before[CPU_DATABASE] = databaseBefore;
+    after[CPU_DATABASE] = databaseAfter;
+  }
   for (const [label, n] of Object.entries(after)) {
     const moved = n - (before[label] ?? 0);
     if (moved > 0) commits[label] = (commits[label] ?? 0) + moved;
@@ -264,8 +280,8 @@ async function measureSides(kind: 'sqlite' | 'postgres', inFlight: number): Prom
   const sides = { ours: [] as Measured[], floor: [] as Measured[], alone: [] as Measured[] };
   const commits = { ours: {} as CommitCounts, floor: {} as CommitCounts };
   for (let round = 0; round < ROUNDS; round++) {
-    sides.ours.push(await counted(r.ours, commits.ours, () => lanes(oursCycle(r), slice)));
-    sides.floor.push(await counted(r.bare, commits.floor, () => lanes(floorCycle(r), slice)));
+    sides.ours.push(await counted(r.ours, kind, commits.ours, () => lanes(oursCycle(r), slice)));
+    sides.floor.push(await counted(r.bare, kind, commits.floor, () => lanes(floorCycle(r), slice)));
     sides.alone.push(await alone());
   }
   const result = { ours: side(sides.ours), floor: side(sides.floor), alone: side(sides.alone) };
@@ -273,6 +289,14 @@ async function measureSides(kind: 'sqlite' | 'postgres', inFlight: number): Prom
   console.log(`      HTTP floor ${describe(result.floor.all)}; txqueue alone ${describe(result.alone.all)}`);
   console.log(`      server ${describeCommits(commits.ours, result.ours.all.cycles)}`);
   console.log(`      HTTP floor ${describeCommits(commits.floor, result.floor.all.cycles)}`);
+  console.log(
+    `      server ${describeCpu(commits.ours, result.ours.all.cycles)}; HTTP floor ${describeCpu(commits.floor, result.floor.all.cycles)}`,
+  );
+  // FLEETKIT_BENCH_SERVER_STATEMENTS=1: each side's statements by what they write or read
+  if (process.env.FLEETKIT_BENCH_SERVER_STATEMENTS) {
+    console.log(`      server statements: ${describeStatements(commits.ours, result.ours.all.cycles)}`);
+    console.log(`      HTTP floor statements: ${describeStatements(commits.floor, result.floor.all.cycles)}`);
+  }
   return result;
 }
 

@@ -4,8 +4,28 @@
 // the production driver is wrapped by the benchmark's child, never by the server.
 import type { SqlDriver, SqlExecutor, SqlRow, SqlRunResult, SqlValue } from '@fleetkit/core';
 
-/** Commits by what they wrote: `<table>` for one statement, `tx:<table>+<table>` for a transaction. */
+/**
+ * Commits by what they wrote: `<table>` for one statement, `tx:<table>+<table>` for a transaction;
+ * under {@link STATEMENTS} every statement, reads and a transaction's BEGIN and COMMIT included, and
+ * under `statement:<what>` each statement by what it writes or (`read:`) the tables it reads.
+ */
 export type CommitCounts = Record<string, number>;
+
+export const STATEMENTS = 'statements';
+/** CPU time in µs: the side's server process, and its database's (PostgreSQL: bench.ts reads /proc). */
+export const CPU_PROCESS = 'cpu:process';
+export const CPU_DATABASE = 'cpu:database';
+const STATEMENT = 'statement:';
+const READ = /\b(?:FROM|JOIN)\s+(\w+)/gi;
+
+/** What a statement writes, else what it reads: its label under `statement:`. */
+function statementLabel(sql: string): string {
+  const written = writtenTable(sql);
+  if (written !== undefined) return written;
+  const tables = new Set<string>();
+  for (const match of sql.matchAll(READ)) tables.add(match[1]!.toLowerCase());
+  return `read:${[...tables].join('+')}`;
+}
 
 // INSERT INTO t, DELETE FROM t, UPDATE t SET: also inside the data-modifying
 // CTEs of PostgreSQL fast paths (txqueue's pg-fast.ts); not SELECT … FOR UPDATE
@@ -26,9 +46,15 @@ export class CommitCounter {
     this.counts[label] = (this.counts[label] ?? 0) + 1;
   }
 
-  /** A copy of the counts, for a later {@link CommitCounter.since}. */
+  #statement(sql: string): void {
+    this.#add(STATEMENTS);
+    this.#add(`${STATEMENT}${statementLabel(sql)}`);
+  }
+
+  /** A copy of the counts, and under {@link CPU_PROCESS} this process's CPU time so far in µs. */
   snapshot(): CommitCounts {
-    return { ...this.counts };
+    const cpu = process.cpuUsage();
+    return { ...this.counts, [CPU_PROCESS]: cpu.user + cpu.system };
   }
 
   /** The counts since `before`, without the labels that did not move. */
@@ -48,12 +74,14 @@ export class CommitCounter {
     const watch = (executor: SqlExecutor, changed: (table: string) => void): SqlExecutor => ({
       dialect: executor.dialect,
       async query<Row extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+        counter.#statement(sql);
         const rows = await executor.query<Row>(sql, params);
         const table = writtenTable(sql);
         if (table !== undefined && rows.length > 0) changed(table);
         return rows;
       },
       async run(sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult> {
+        counter.#statement(sql);
         const result = await executor.run(sql, params);
         const table = writtenTable(sql);
         if (table !== undefined && result.changes > 0) changed(table);
@@ -68,6 +96,9 @@ export class CommitCounter {
         if (key === 'transaction') {
           return <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
             target.transaction(async (tx) => {
+              // BEGIN and COMMIT: a round trip each on PostgreSQL
+              counter.#add(STATEMENTS);
+              counter.#add(STATEMENTS);
               const tables = new Set<string>();
               const result = await fn(watch(tx, (table) => tables.add(table)));
               if (tables.size > 0) counter.#add(`tx:${[...tables].sort().join('+')}`);
@@ -81,11 +112,29 @@ export class CommitCounter {
   }
 }
 
-/** `12.3 commits/cycle (srv_callbacks 4.1, tx:txq_events+txq_transactions 2.0, …)`. */
+/** `12.3 commits/cycle (srv_callbacks 4.1, tx:txq_events+txq_tx 2.0, …); 30.2 statements/cycle`. */
 export function describeCommits(counts: CommitCounts, cycles: number): string {
-  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  const parts = Object.entries(counts)
+  const commits = Object.entries(counts).filter(
+    ([label]) => label !== STATEMENTS && !label.startsWith(STATEMENT) && !label.startsWith('cpu:'),
+  );
+  const total = commits.reduce((sum, [, n]) => sum + n, 0);
+  const parts = commits.sort((a, b) => b[1] - a[1]).map(([label, n]) => `${label} ${(n / cycles).toFixed(2)}`);
+  const statements = (counts[STATEMENTS] ?? 0) / cycles;
+  return `${(total / cycles).toFixed(2)} commits/cycle (${parts.join(', ')}); ${statements.toFixed(1)} statements/cycle`;
+}
+
+/** The statements per cycle by what they write or read, most first (BEGIN and COMMIT not included). */
+export function describeStatements(counts: CommitCounts, cycles: number): string {
+  return Object.entries(counts)
+    .filter(([label]) => label.startsWith(STATEMENT))
     .sort((a, b) => b[1] - a[1])
-    .map(([label, n]) => `${label} ${(n / cycles).toFixed(2)}`);
-  return `${(total / cycles).toFixed(2)} commits/cycle (${parts.join(', ')})`;
+    .map(([label, n]) => `${label.slice(STATEMENT.length)} ${(n / cycles).toFixed(2)}`)
+    .join(', ');
+}
+
+/** `server process 1.20 ms/cycle, PostgreSQL 2.31 ms/cycle` (CPU time). */
+export function describeCpu(counts: CommitCounts, cycles: number): string {
+  const ms = (label: string) => ((counts[label] ?? 0) / 1000 / cycles).toFixed(2);
+  const database = counts[CPU_DATABASE] === undefined ? '' : `, PostgreSQL ${ms(CPU_DATABASE)} ms/cycle`;
+  return `CPU: process ${ms(CPU_PROCESS)} ms/cycle${database}`;
 }
