@@ -1,7 +1,7 @@
 import type { ChunkStorage } from '@fleetkit/chunked';
 import { describeChunkStorage } from '@fleetkit/chunked/testing';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_STATE, type MemoryStore, memoryStore, parseAgentState } from './store.ts';
+import { EMPTY_STATE, type MemoryStore, memoryStore, parseAgentState, withoutRegistration } from './store.ts';
 
 const auth = { id: 'pub-1', accessKey: 'key', hubUrl: 'http://hub' };
 
@@ -23,10 +23,11 @@ describe('parseAgentState', () => {
       configVersion: 1,
       packageKey: 'a2V5',
       packages: { fw: '1.0', lib: '2.1' },
+      packageSequences: { fw: 4, lib: 0 },
       inProgress: {
         id: '4.1',
         name: 'exodm:upgrade-package',
-        package: { stage: 'reboot', name: 'fw-2', version: '2.0', from: 'fw' },
+        package: { stage: 'reboot', name: 'fw-2', version: '2.0', from: 'fw', sequence: 5 },
       },
     };
     expect(parseAgentState(state)).toEqual(state);
@@ -44,6 +45,16 @@ describe('parseAgentState', () => {
       'a package stage without a version',
       { configVersion: 0, inProgress: { id: '1.1', name: 'x', package: { stage: 'install', name: 'fw' } } },
     ],
+    ['a package sequence that is negative', { configVersion: 0, packageSequences: { fw: -1 } }],
+    ['a package sequence that is not a whole number', { configVersion: 0, packageSequences: { fw: 1.5 } }],
+    ['a package sequence that is text', { configVersion: 0, packageSequences: { fw: '3' } }],
+    [
+      'a package stage whose sequence is not a number',
+      {
+        configVersion: 0,
+        inProgress: { id: '1.1', name: 'x', package: { stage: 'install', name: 'fw', version: '1', sequence: '2' } },
+      },
+    ],
     ['auth without a key', { auth: { id: 'x', hubUrl: 'h' }, configVersion: 0 }],
     ['a negative version', { configVersion: -1 }],
     ['a fractional version', { configVersion: 1.5 }],
@@ -51,6 +62,25 @@ describe('parseAgentState', () => {
     ['a command without a name', { configVersion: 0, inProgress: { id: '1.1' } }],
   ])('refuses %s with state-invalid', (_name, value) => {
     expect(() => parseAgentState(value)).toThrow(expect.objectContaining({ code: 'state-invalid' }));
+  });
+});
+
+describe('withoutRegistration', () => {
+  it('keeps the pinned key and the installed packages with their sequences, and drops the rest', () => {
+    const state = {
+      auth,
+      configVersion: 3,
+      inProgress: { id: '2.1', name: 'm:reboot' },
+      packageKey: 'a2V5',
+      packages: { fw: '2.0' },
+      packageSequences: { fw: 2 },
+    };
+    expect(withoutRegistration(state)).toEqual({
+      configVersion: 0,
+      packageKey: 'a2V5',
+      packages: { fw: '2.0' },
+      packageSequences: { fw: 2 },
+    });
   });
 });
 

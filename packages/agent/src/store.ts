@@ -22,6 +22,8 @@ export interface PackageProgress {
   readonly version: string;
   /** An upgrade's old package, which the new one replaces. */
   readonly from?: string;
+  /** The signed manifest's anti-rollback number, recorded with the package once it runs. */
+  readonly sequence?: number;
 }
 
 /** What an agent persists: the "Auth data" of 000 and what it must remember across a restart. */
@@ -36,6 +38,12 @@ export interface AgentState {
   readonly packageKey?: string;
   /** What the device's installers installed, name → version: the inventory when device code gives none. */
   readonly packages?: Readonly<Record<string, string>>;
+  /**
+   * The manifest sequence (anti-rollback number) of each installed package,
+   * name → sequence: a manifest below it, or below the one of the package it
+   * upgrades, is refused.
+   */
+  readonly packageSequences?: Readonly<Record<string, number>>;
 }
 
 /** The state of a device that never registered. */
@@ -44,13 +52,15 @@ export const EMPTY_STATE: AgentState = { configVersion: 0 };
 /**
  * The state a device keeps when its registration goes (a 401, a new
  * registration): the commands and configuration of the old one go with it,
- * but the server's pinned package key and the packages the device runs stay.
+ * but the server's pinned package key and the packages the device runs
+ * (with their sequences) stay.
  */
 export function withoutRegistration(state: AgentState): AgentState {
   return {
     ...EMPTY_STATE,
     ...(state.packageKey === undefined ? {} : { packageKey: state.packageKey }),
     ...(state.packages === undefined ? {} : { packages: state.packages }),
+    ...(state.packageSequences === undefined ? {} : { packageSequences: state.packageSequences }),
   };
 }
 
@@ -84,15 +94,21 @@ function isText(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
+function isSequence(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 function progressOf(value: unknown): PackageProgress | undefined | false {
   if (value === undefined) return undefined;
   if (!isObject(value) || (value.stage !== 'install' && value.stage !== 'reboot')) return false;
   if (!isText(value.name) || !isText(value.version) || !(value.from === undefined || isText(value.from))) return false;
+  if (!(value.sequence === undefined || isSequence(value.sequence))) return false;
   return {
     stage: value.stage,
     name: value.name,
     version: value.version,
     ...(value.from === undefined ? {} : { from: value.from }),
+    ...(value.sequence === undefined ? {} : { sequence: value.sequence }),
   };
 }
 
@@ -110,6 +126,12 @@ function packagesOf(value: unknown): Record<string, string> | undefined | false 
   return { ...(value as Record<string, string>) };
 }
 
+function sequencesOf(value: unknown): Record<string, number> | undefined | false {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || !Object.values(value).every(isSequence)) return false;
+  return { ...(value as Record<string, number>) };
+}
+
 /** Checks a stored value (a parsed file, say) and returns it as a state; throws `state-invalid`. */
 export function parseAgentState(value: unknown): AgentState {
   const fail = (why: string): never => {
@@ -124,16 +146,21 @@ export function parseAgentState(value: unknown): AgentState {
     return fail('configVersion is not a non-negative integer');
   }
   const inProgress = inProgressOf(value.inProgress);
-  if (inProgress === false) return fail('inProgress is not {id, name, package?: {stage, name, version, from?}}');
+  if (inProgress === false) {
+    return fail('inProgress is not {id, name, package?: {stage, name, version, from?, sequence?}}');
+  }
   if (packageKey !== undefined && !isText(packageKey)) return fail('packageKey is not text');
   const packages = packagesOf(value.packages);
   if (packages === false) return fail('packages is not {name: version}');
+  const packageSequences = sequencesOf(value.packageSequences);
+  if (packageSequences === false) return fail('packageSequences is not {name: non-negative integer}');
   return {
     ...(auth === undefined ? {} : { auth: { id: auth.id, accessKey: auth.accessKey, hubUrl: auth.hubUrl } }),
     configVersion,
     ...(inProgress === undefined ? {} : { inProgress }),
     ...(packageKey === undefined ? {} : { packageKey }),
     ...(packages === undefined ? {} : { packages }),
+    ...(packageSequences === undefined ? {} : { packageSequences }),
   };
 }
 

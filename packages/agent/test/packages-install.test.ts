@@ -158,6 +158,7 @@ describe('packages installed by the agent (docs/server.md, Packages)', () => {
     });
     expect(after.agent.state.inProgress).toBeUndefined();
     expect(after.agent.state.packages).toEqual({ 'fw-1': '1.0' });
+    expect(after.agent.state.packageSequences).toEqual({ 'fw-1': 1 });
     expect(installed).toHaveLength(1);
     await after.agent.stop();
   });
@@ -198,6 +199,51 @@ describe('packages installed by the agent (docs/server.md, Packages)', () => {
       'package-status': 'installed',
       confirmed: true,
     });
+    // the upgrade that did not take leaves the record (and its anti-rollback sequence) of fw-1
+    expect(after.agent.state.packageSequences).toEqual({ 'fw-1': 1 });
+    await after.agent.stop();
+  });
+
+  it('records an upgrade device code confirms after its restart, with its sequence, in place of the old one', async () => {
+    const store = memoryStore();
+    const running: Record<string, string> = {};
+    const handlers = new Handlers()
+      .packageInstaller('*', {
+        install: (image) => {
+          running[image.name] = image.version;
+        },
+        upgrade: () => ({ reboot: true }),
+      })
+      .packageInventory(inventoryOf(running));
+    const before = agentFor(t, 'pkg-confirmed', { store, handlers });
+    before.agent.start();
+    const wait = await before.events.next('waiting');
+    await must(t, 'exodm:install-package', { 'package-name': 'fw-1', targets: ['pkg-confirmed'] });
+    before.clock.advance(wait.delayMs);
+    await before.events.next('package', (e) => e.status === 'installed');
+    await must(t, 'exodm:upgrade-package', {
+      'from-package-name': 'fw-1',
+      'to-package-name': 'fw-2',
+      targets: ['pkg-confirmed'],
+    });
+    before.agent.reportNow();
+    await before.events.next('package', (e) => e.status === 'upgraded');
+    await before.agent.stop();
+
+    // the device restarted on fw-2
+    delete running['fw-1'];
+    running['fw-2'] = '2.0';
+    const after = agentFor(t, 'pkg-confirmed', { store, handlers });
+    after.agent.start();
+    await after.events.next('package-inventory');
+    await after.events.next('telemetry');
+    expect(await packageStatus(t, 'fw-2', 'pkg-confirmed')).toMatchObject({
+      'package-status': 'installed',
+      confirmed: true,
+    });
+    // fw-2 was made as an upgrade of fw-1, so the server's default sequence is one above fw-1's
+    expect(after.agent.state.packages).toEqual({ 'fw-2': '2.0' });
+    expect(after.agent.state.packageSequences).toEqual({ 'fw-2': 2 });
     await after.agent.stop();
   });
 });

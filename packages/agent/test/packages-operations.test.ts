@@ -67,12 +67,15 @@ describe('transmit, upgrade and uninstall by the agent', () => {
     });
     expect(await operation(device)).toMatchObject({ operation: 'upgrade', status: 'upgraded' });
     expect(device.agent.state.packages).toEqual({ 'op-2': '2.0' });
+    // the upgrade's sequence replaces the old package's (the server's default: one above op-1's 1)
+    expect(device.agent.state.packageSequences).toEqual({ 'op-2': 2 });
     expect(await packageStatus(t, 'op-2', 'op-dev')).toMatchObject({ 'package-status': 'installed', confirmed: true });
 
     await must(t, 'exodm:uninstall-package', { 'package-name': 'op-2', targets: ['op-dev'] });
     expect(await operation(device)).toMatchObject({ operation: 'uninstall', status: 'uninstalled' });
     expect(removed).toEqual([{ name: 'op-2', version: '2.0' }]);
     expect(device.agent.state.packages).toEqual({});
+    expect(device.agent.state.packageSequences).toBeUndefined();
     expect(await packageStatus(t, 'op-2', 'op-dev')).toMatchObject({ 'package-status': 'uninstalled' });
     expect(calls).toEqual(['transmit op-1', `install op-1 1.0 ${10 * CHUNK}`, 'upgrade op-1 → op-2']);
     await device.agent.stop();

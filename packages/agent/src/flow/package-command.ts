@@ -6,7 +6,7 @@ import { sameTransaction } from './commands.ts';
 import { type Flow, messageOf } from './flow.ts';
 import { deliverPackage, emitPackage } from './package-calls.ts';
 import { installImage, uninstallPackage } from './package-install.ts';
-import { inventoryOf } from './package-inventory.ts';
+import { inventoryOf, recorded } from './package-inventory.ts';
 import { transferImage } from './package-transfer.ts';
 import { deliver } from './report.ts';
 
@@ -70,6 +70,7 @@ async function outcomeOf(
   if (progress?.stage === 'reboot') return afterRestart(flow, job);
   // cut short while installing: an install that went through is not made again
   if (progress?.stage === 'install' && (await runningVersion(flow, job.name).catch(() => undefined)) === job.version) {
+    await flow.save(recorded(flow.state, progress));
     return { status: successOf(job.operation), version: job.version };
   }
   const transfer = await transferImage(flow, job, resumed);

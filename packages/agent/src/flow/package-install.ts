@@ -24,13 +24,20 @@ export function withStage(
   job: PackageJob,
   stage: 'install' | 'reboot',
   version: string,
+  sequence: number,
 ): AgentState {
   return {
     ...state,
     inProgress: {
       id: job.command.id,
       name: job.command.name,
-      package: { stage, name: job.name, version, ...(job.from === undefined ? {} : { from: job.from.name }) },
+      package: {
+        stage,
+        name: job.name,
+        version,
+        ...(job.from === undefined ? {} : { from: job.from.name }),
+        sequence,
+      },
     },
   };
 }
@@ -88,7 +95,8 @@ export async function installImage(
     const kept = await call(flow, () => installer.transmit?.(image, context));
     return kept.ok ? { status: 'transmitted' } : { status: 'transmit-failed', message: kept.message };
   }
-  await flow.save(withStage(flow.state, job, 'install', job.version));
+  const { sequence } = assembler.manifest;
+  await flow.save(withStage(flow.state, job, 'install', job.version, sequence));
   const run = job.operation === 'upgrade' ? (installer.upgrade ?? installer.install) : installer.install;
   const done = await call(flow, () => run(image, context));
   if (!done.ok) {
@@ -101,8 +109,13 @@ export async function installImage(
   // saved before the chunks go: a restart in between finds the install done, not a transfer to make again
   await flow.save(
     reboot
-      ? withStage(flow.state, job, 'reboot', version)
-      : recorded(flow.state, { name: job.name, version, ...(job.from === undefined ? {} : { from: job.from.name }) }),
+      ? withStage(flow.state, job, 'reboot', version, sequence)
+      : recorded(flow.state, {
+          name: job.name,
+          version,
+          ...(job.from === undefined ? {} : { from: job.from.name }),
+          sequence,
+        }),
   );
   await assembler.discard();
   // a reboot's install is reported unconfirmed; the inventory after the restart confirms it

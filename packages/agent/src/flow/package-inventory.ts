@@ -10,15 +10,27 @@ export interface RecordChange {
   readonly version?: string;
   /** An upgrade's old package, which goes. */
   readonly from?: string;
+  /** The installed manifest's sequence (anti-rollback number). */
+  readonly sequence?: number;
 }
 
-/** The state with the record of installed packages changed. */
+/** The state with the record of installed packages (versions and sequences) changed. */
 export function recorded(state: AgentState, change: RecordChange): AgentState {
   const packages: Record<string, string> = { ...state.packages };
-  if (change.from !== undefined) delete packages[change.from];
-  if (change.version === undefined) delete packages[change.name];
-  else packages[change.name] = change.version;
-  return { ...state, packages };
+  const sequences: Record<string, number> = { ...state.packageSequences };
+  if (change.from !== undefined) {
+    delete packages[change.from];
+    delete sequences[change.from];
+  }
+  if (change.version === undefined) {
+    delete packages[change.name];
+    delete sequences[change.name];
+  } else {
+    packages[change.name] = change.version;
+    if (change.sequence !== undefined) sequences[change.name] = change.sequence;
+  }
+  const { packageSequences: _replaced, ...rest } = state;
+  return { ...rest, packages, ...(Object.keys(sequences).length === 0 ? {} : { packageSequences: sequences }) };
 }
 
 /** What the device runs: the device code's inventory, else the agent's record. */
@@ -26,6 +38,10 @@ export async function inventoryOf(flow: Flow): Promise<readonly InstalledPackage
   const inventory = flow.handlers.inventory;
   if (inventory !== undefined) return untilAborted(Promise.resolve().then(inventory), flow.signal);
   return Object.entries(flow.state.packages ?? {}).map(([name, version]) => ({ name, version }));
+}
+
+function runs(packages: readonly InstalledPackage[], progress: PackageProgress): boolean {
+  return packages.some((entry) => entry.name === progress.name && entry.version === progress.version);
 }
 
 /**
@@ -45,6 +61,10 @@ export async function reportInventory(flow: Flow, progress: PackageProgress): Pr
     if (flow.signal.aborted) throw flow.signal.reason;
     flow.logger.warn('package inventory failed; the install is reported from it later', { error: messageOf(error) });
     return false;
+  }
+  // device code's inventory shows the install running: the agent's record takes it in (its sequence with it)
+  if (flow.handlers.inventory !== undefined && runs(packages, progress)) {
+    await flow.save(recorded(flow.state, progress));
   }
   let view: readonly PackageState[] = [];
   const taken = await deliverPackage(flow, 'package-inventory', async (channel, signal) => {

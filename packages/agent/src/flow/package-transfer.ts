@@ -3,6 +3,7 @@ import {
   Assembler,
   ChunkedError,
   ChunkedErrorCode,
+  checkNotRollback,
   ed25519Verifier,
   type Manifest,
   manifestId,
@@ -65,6 +66,28 @@ async function trustedManifest(flow: Flow, job: PackageJob): Promise<Manifest | 
   return manifest;
 }
 
+/**
+ * Anti-rollback (SUIT, chunked's `checkNotRollback`) against the agent's
+ * record: the manifest's sequence must be above the one of the package it
+ * upgrades, and must not be below the one of its own package (the same
+ * sequence again is a re-install of what the server says the device lacks).
+ * Why it is refused; undefined when it may go ahead.
+ */
+function rollbackOf(flow: Flow, job: PackageJob, manifest: Manifest): string | undefined {
+  const sequences = flow.state.packageSequences ?? {};
+  const own = sequences[manifest.name];
+  const from = job.from === undefined ? undefined : sequences[job.from.name];
+  try {
+    if (own !== undefined && own !== manifest.sequence) checkNotRollback(manifest, own);
+    if (from !== undefined) checkNotRollback(manifest, from);
+  } catch (error) {
+    if (!(error instanceof ChunkedError)) throw error;
+    const which = own !== undefined && manifest.sequence < own ? '' : ` (of ${job.from?.name}, which it upgrades)`;
+    return `Manifest refused: ${error.message}${which}`;
+  }
+  return undefined;
+}
+
 /** The transfer's assembler, resuming from storage; a saved state that cannot be read starts over. */
 async function assemblerOf(flow: Flow, manifest: Manifest): Promise<Assembler> {
   const storage = guardedStorage(flow.chunks());
@@ -80,8 +103,8 @@ async function assemblerOf(flow: Flow, manifest: Manifest): Promise<Assembler> {
 
 /**
  * The image of a package command, verified (docs/server.md, Packages,
- * Transfer): the manifest checked against the pinned key before anything
- * is stored, then only the chunks storage lacks fetched with Range, each
+ * Transfer): the manifest checked against the pinned key and the recorded
+ * sequences before anything is stored, then only the chunks storage lacks fetched with Range, each
  * verified before it is stored, the chunks acknowledged between requests,
  * and the whole image checked against the Merkle root. A cut connection
  * is backed off and resumed where it stopped; bad bytes fail the operation
@@ -90,6 +113,9 @@ async function assemblerOf(flow: Flow, manifest: Manifest): Promise<Assembler> {
 export async function transferImage(flow: Flow, job: PackageJob, resumed: boolean): Promise<Transfer> {
   const manifest = await trustedManifest(flow, job);
   if ('kind' in manifest) return manifest;
+  // before the assembler opens: nothing of a refused image is stored or fetched
+  const rollback = rollbackOf(flow, job, manifest);
+  if (rollback !== undefined) return { kind: 'failed', message: rollback };
   const assembler = await assemblerOf(flow, manifest);
   let acknowledged = 0;
   const acknowledge = async (): Promise<void> => {
