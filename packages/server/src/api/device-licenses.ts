@@ -4,7 +4,7 @@ import { fail, ResultCode } from '../result-code.ts';
 import { nextValue } from '../store/counters.ts';
 import { type Device, findDevice } from '../store/devices.ts';
 import { grantLicense, type License, listLicenses, revokeLicense } from '../store/licenses.ts';
-import { objectId } from './devices.ts';
+import { objectId } from './device-params.ts';
 import { method, type ServerMethod } from './method.ts';
 import { account } from './params.ts';
 

@@ -15,7 +15,7 @@ import {
   saveDeviceType,
 } from '../store/device-types.ts';
 import { listDevices, typeInUse } from '../store/devices.ts';
-import { objectId } from './devices.ts';
+import { objectId } from './device-params.ts';
 import { method, type ServerMethod } from './method.ts';
 import { paging } from './paging.ts';
 import { account } from './params.ts';

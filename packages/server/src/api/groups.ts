@@ -19,7 +19,8 @@ import {
   removeMembers,
   setGroupUrl,
 } from '../store/groups.ts';
-import { cancelOpen, objectId, objectIds } from './devices.ts';
+import { objectId, objectIds } from './device-params.ts';
+import { cancelOpen } from './devices.ts';
 import { method, type ServerMethod } from './method.ts';
 import { paging } from './paging.ts';
 import { account, notificationUrl } from './params.ts';

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { checkAttributes, objectId } from '../api/devices.ts';
+import { objectId } from '../api/device-params.ts';
+import { checkAttributes } from '../api/devices.ts';
 import { AttributesInvalid } from '../attributes.ts';
 import type { ServerContext } from '../context.ts';
 import { assignPublicId, recordFirmware, typeOfProvisioningKey } from '../store/device-keys.ts';
