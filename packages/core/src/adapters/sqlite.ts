@@ -18,7 +18,7 @@ export interface SqliteOptions {
   /**
    * `full` (default) fsyncs the WAL on every commit: an acknowledged write
    * survives power loss. `normal` survives `kill -9` but may lose the last
-   * commits on power loss (docs/decisions/0003-sqlite-binding.md).
+   * commits on power loss (docs/decisions/sqlite-binding.md).
    */
   readonly synchronous?: 'full' | 'normal';
   /** Milliseconds to wait for another process's lock. Default 5000. */
