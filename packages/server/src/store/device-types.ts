@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@fleetkit/core';
+import type { SqlExecutor, SqlValue } from '@fleetkit/core';
 import { pageClause } from '../api/paging.ts';
 import type { Page } from './devices.ts';
 import { addTables } from './schema.ts';
@@ -96,20 +96,23 @@ export async function lockDeviceType(db: SqlExecutor, account: string, name: str
   return rows[0] === undefined ? undefined : typeOf(rows[0]);
 }
 
+/** A device type's name and properties as statement values, in the column order insert and save share. */
+function typeValues(type: DeviceType): SqlValue[] {
+  return [
+    type.name,
+    type.protocol,
+    type.attributeModule ?? null,
+    type.attributeContainer ?? null,
+    type.description ?? null,
+  ];
+}
+
 /** Stores a new device type; false when the account already has one of that name. */
 export async function insertDeviceType(db: SqlExecutor, account: string, type: DeviceType): Promise<boolean> {
   const rows = await db.query(
     `INSERT INTO srv_device_types (account, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (account, name) DO NOTHING RETURNING name`,
-    [
-      account,
-      type.name,
-      type.protocol,
-      type.attributeModule ?? null,
-      type.attributeContainer ?? null,
-      type.description ?? null,
-      type.createdAt,
-    ],
+    [account, ...typeValues(type), type.createdAt],
   );
   return rows.length > 0;
 }
@@ -119,14 +122,7 @@ export async function saveDeviceType(db: SqlExecutor, account: string, type: Dev
   await db.run(
     `UPDATE srv_device_types SET protocol = $3, attribute_module = $4, attribute_container = $5, description = $6
      WHERE account = $1 AND name = $2`,
-    [
-      account,
-      type.name,
-      type.protocol,
-      type.attributeModule ?? null,
-      type.attributeContainer ?? null,
-      type.description ?? null,
-    ],
+    [account, ...typeValues(type)],
   );
 }
 

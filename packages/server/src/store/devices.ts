@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@fleetkit/core';
+import type { SqlExecutor, SqlValue } from '@fleetkit/core';
 import { pageClause } from '../api/paging.ts';
 import { readJson } from './json.ts';
 import { addTables } from './schema.ts';
@@ -185,6 +185,17 @@ export async function releaseId(db: SqlExecutor, account: string, id: string): P
   await db.run('DELETE FROM srv_object_ids WHERE account = $1 AND object_id = $2', [account, id]);
 }
 
+/** A device's fields as statement values, in the column order insert and save share. */
+function fieldValues(device: DeviceFields): SqlValue[] {
+  return [
+    device.deviceType,
+    device.description ?? null,
+    JSON.stringify(device.attributes),
+    JSON.stringify(device.properties),
+    device.notificationUrl ?? null,
+  ];
+}
+
 /** Stores a new device; its id must have been claimed (see {@link claimId}). */
 export async function insertDevice(
   db: SqlExecutor,
@@ -194,16 +205,7 @@ export async function insertDevice(
   await db.run(
     `INSERT INTO srv_devices (account, device_id, device_type, description, attributes, properties,
        notification_url, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      account,
-      device.deviceId,
-      device.deviceType,
-      device.description ?? null,
-      JSON.stringify(device.attributes),
-      JSON.stringify(device.properties),
-      device.notificationUrl ?? null,
-      device.createdAt,
-    ],
+    [account, device.deviceId, ...fieldValues(device), device.createdAt],
   );
 }
 
@@ -216,15 +218,7 @@ export async function saveDevice(
   const rows = await db.query(
     `UPDATE srv_devices SET device_type = $3, description = $4, attributes = $5, properties = $6,
        notification_url = $7 WHERE account = $1 AND device_id = $2 RETURNING device_id`,
-    [
-      account,
-      device.deviceId,
-      device.deviceType,
-      device.description ?? null,
-      JSON.stringify(device.attributes),
-      JSON.stringify(device.properties),
-      device.notificationUrl ?? null,
-    ],
+    [account, device.deviceId, ...fieldValues(device)],
   );
   return rows.length > 0;
 }
@@ -240,6 +234,21 @@ export async function deleteDevice(db: SqlExecutor, account: string, deviceId: s
   return true;
 }
 
+/** Sets one column of a device's row; false when the device does not exist. */
+async function setColumn(
+  db: SqlExecutor,
+  account: string,
+  deviceId: string,
+  column: 'secret_hash' | 'last_seen',
+  value: SqlValue,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE srv_devices SET ${column} = $3 WHERE account = $1 AND device_id = $2 RETURNING device_id`,
+    [account, deviceId, value],
+  );
+  return rows.length > 0;
+}
+
 /**
  * Sets a device's credential hash (undefined clears it), for the device
  * plugin that provisions credentials; false when the device does not exist.
@@ -249,11 +258,7 @@ export async function setDeviceSecretHash(
   account: string,
   change: { readonly deviceId: string; readonly hash: string | undefined },
 ): Promise<boolean> {
-  const rows = await db.query(
-    'UPDATE srv_devices SET secret_hash = $3 WHERE account = $1 AND device_id = $2 RETURNING device_id',
-    [account, change.deviceId, change.hash ?? null],
-  );
-  return rows.length > 0;
+  return setColumn(db, account, change.deviceId, 'secret_hash', change.hash ?? null);
 }
 
 /**
@@ -265,11 +270,7 @@ export async function recordLastSeen(
   account: string,
   seen: { readonly deviceId: string; readonly at: number | undefined },
 ): Promise<boolean> {
-  const rows = await db.query(
-    'UPDATE srv_devices SET last_seen = $3 WHERE account = $1 AND device_id = $2 RETURNING device_id',
-    [account, seen.deviceId, seen.at ?? null],
-  );
-  return rows.length > 0;
+  return setColumn(db, account, seen.deviceId, 'last_seen', seen.at ?? null);
 }
 
 /**
