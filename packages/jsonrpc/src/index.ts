@@ -1,6 +1,7 @@
 // re-exported from core: the one constant-time comparison every package shares
 export { secretsEqual, timingSafeEqual } from '@fleetkit/core';
 export type { Transport } from './_internal/post.ts';
+export { readLimited } from './_internal/read-body.ts';
 export {
   type AuthorizationDecision,
   type AuthorizationRequest,

@@ -1,3 +1,4 @@
+import { readLimited } from '@fleetkit/jsonrpc';
 import type * as v from 'valibot';
 
 /** A device-facing error: the HTTP status and a JSON body `{error, message, …}` (never a bare status: devices parse every answer). */
@@ -35,31 +36,13 @@ export async function readJsonBody(request: Request, limit: number): Promise<Bod
     await request.body?.cancel().catch(() => {});
     return { refused: problem(413, 'body-too-large', `The body is over ${limit} bytes`) };
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    if (request.body !== null) {
-      const reader = request.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > limit) {
-          await reader.cancel().catch(() => {});
-          return { refused: problem(413, 'body-too-large', `The body is over ${limit} bytes`) };
-        }
-        chunks.push(value);
-      }
-    }
+    bytes = await readLimited(request, limit);
   } catch {
     return { refused: problem(400, 'body-unreadable', 'The body could not be read') };
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  if (bytes === undefined) return { refused: problem(413, 'body-too-large', `The body is over ${limit} bytes`) };
   const text = new TextDecoder().decode(bytes).trim();
   if (text === '') return { value: {} };
   try {
