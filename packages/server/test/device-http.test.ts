@@ -342,6 +342,33 @@ describe('the HTTP device API after Xyte (plugin fleetkit-http, docs/sources.md,
     expect(seen.result?.attributes).toEqual([{ name: 'is-connected', val: 'true' }]);
   });
 
+  it('refuses an oversize device body with 413, by its length and while streaming, and broken JSON with 400', async () => {
+    const oversize = JSON.stringify({ account: 'acme', device_id: 'm-big', name: 'x'.repeat(1 << 20) });
+    const post = (body: BodyInit) =>
+      fetch(new URL('v1/devices', t.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    const byLength = await post(oversize);
+    expect([byLength.status, (await byLength.json()).error]).toEqual([413, 'body-too-large']);
+    const bytes = new TextEncoder().encode(oversize);
+    const streamed = await post(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 64 * 1024) controller.enqueue(bytes.slice(at, at + 64 * 1024));
+          controller.close();
+        },
+      }),
+    );
+    expect([streamed.status, (await streamed.json()).error]).toEqual([413, 'body-too-large']);
+    const broken = await post('{"account": "acme",');
+    expect([broken.status, (await broken.json()).error]).toEqual([400, 'invalid-json']);
+    const found = await acme()('exodm:lookup-device', { 'device-id': 'm-big' });
+    expect(found.result).toMatchObject({ result: 'device-not-found' });
+  });
+
   it('never lets an account admin of another account see or change a device through its id', async () => {
     expect(ACME.login).toBe('acme-admin');
     const device = await registered(t, 'm-iso');
