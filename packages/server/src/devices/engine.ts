@@ -1,12 +1,13 @@
+import type { TimerHandle } from '@fleetkit/core';
 import type { AckOutcome, AckRejection, AckStatus, Transaction } from '@fleetkit/txqueue';
 import { queueName, type ServerContext } from '../context.ts';
 import { readReport, recordConfigVersion } from '../store/device-keys.ts';
-import { type Device, recordLastSeen } from '../store/devices.ts';
+import { type Device, recordLastSeen, refreshLastSeen, type Sighting } from '../store/devices.ts';
 import { hasPendingLicenses } from '../store/licenses.ts';
 import { type Work, workOf } from './work.ts';
 
-/** How fine `last_seen` is kept: session timeouts count in seconds. */
-const SEEN_RESOLUTION_MS = 1000;
+/** Most held-back sightings; one more writes them all at once, so the memory stays bounded. */
+const MAX_SIGHTINGS = 1000;
 
 /** What a device reports about a transaction; without `attempt`, the transaction's current one. */
 export interface DeviceAck {
@@ -60,10 +61,17 @@ function isOut(transaction: Transaction): boolean {
  */
 export class DeviceEngine {
   readonly #server: ServerContext;
+  readonly #lastSeenWriteMs: number;
   readonly #locks = new Map<string, Promise<unknown>>();
+  /** Devices seen again whose `last_seen` the next flush moves forward, by queue name. */
+  readonly #sightings = new Map<string, Sighting>();
+  #flushTimer: TimerHandle | undefined;
+  #flushed: Promise<void> = Promise.resolve();
 
-  constructor(server: ServerContext) {
+  /** `lastSeenWriteMs`: how long a device's `last_seen` stands before a call writes it again (0: every call). */
+  constructor(server: ServerContext, options: { readonly lastSeenWriteMs: number }) {
     this.#server = server;
+    this.#lastSeenWriteMs = options.lastSeenWriteMs;
   }
 
   /** Runs `work` after every earlier call of this engine for the same device has settled. */
@@ -189,13 +197,49 @@ export class DeviceEngine {
 
   /**
    * Records that the device called in now (the `is-connected` pseudo-attribute
-   * reads it). Session timeouts count in seconds, so a device seen less than a
-   * second ago is not written again: one commit saved on most device calls.
+   * reads it, nothing else does). A `last_seen` written less than
+   * `lastSeenWriteMs` ago stands (the check reads the row the call
+   * authenticated with: no memory of its own, and it holds across processes).
+   * A device without `last_seen` (first call, or after a recorded disconnect)
+   * is written at once; an older one is moved forward by the next flush, one
+   * transaction for every device seen meanwhile. So `is-connected` is accurate
+   * to twice the interval, and a device call rarely commits for it.
    */
   async seen(device: Device): Promise<void> {
     const now = this.#server.clock.now();
-    if (device.lastSeen !== undefined && now - device.lastSeen >= 0 && now - device.lastSeen < SEEN_RESOLUTION_MS)
+    const since = device.lastSeen === undefined ? undefined : now - device.lastSeen;
+    if (since !== undefined && since >= 0 && since < this.#lastSeenWriteMs) return;
+    // seen before (and not ahead of this clock): the next flush moves it forward
+    if (since !== undefined && since >= 0 && this.#lastSeenWriteMs > 0) {
+      this.#sightings.set(queueOf(device), { account: device.account, deviceId: device.deviceId, at: now });
+      if (this.#sightings.size >= MAX_SIGHTINGS) void this.flush();
+      else if (this.#flushTimer === undefined) {
+        this.#flushTimer = this.#server.clock.setTimeout(() => void this.flush(), this.#lastSeenWriteMs);
+      }
       return;
+    }
     await recordLastSeen(this.#server.db, device.account, { deviceId: device.deviceId, at: now });
+  }
+
+  /**
+   * Writes the held-back sightings in one transaction; resolves once they
+   * and every earlier flush are written. A failed flush loses only their
+   * precision (the next call of each device sights it again): logged.
+   */
+  flush(): Promise<void> {
+    if (this.#flushTimer !== undefined) this.#server.clock.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#sightings.size === 0) return this.#flushed;
+    const sightings = [...this.#sightings.values()];
+    this.#sightings.clear();
+    this.#flushed = this.#flushed.then(() =>
+      refreshLastSeen(this.#server.db, sightings).catch((error: unknown) => {
+        this.#server.logger.warn('could not record when devices were last seen', {
+          devices: sightings.length,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }),
+    );
+    return this.#flushed;
   }
 }

@@ -17,7 +17,7 @@ export interface DevicePlugins {
   mount(app: Hono): void;
   /** Resolves once the broker plugin's background work has settled. */
   idle(): Promise<void>;
-  /** Closes the broker's connections and stops delivering. */
+  /** Closes the broker's connections, stops delivering and writes the held-back `last_seen` sightings. */
   close(): Promise<void>;
 }
 
@@ -34,6 +34,9 @@ export function openDevicePlugins(server: ServerContext, options: ResolvedDevice
       app.post('/exoport', (c) => exoport(c.req.raw));
     },
     idle: () => broker.idle(),
-    close: () => broker.close(),
+    async close() {
+      await broker.close();
+      await runtime.engine.flush();
+    },
   };
 }

@@ -18,6 +18,11 @@ export interface DeviceOptions {
   readonly brokerControlKeys?: readonly string[];
   /** The broker's WebSocket ping interval in ms; 0 turns it off. Default 30 000. */
   readonly brokerHeartbeatMs?: number;
+  /**
+   * How long a device's `last_seen` (the `is-connected` attribute) stands before a call writes it again, in
+   * ms; 0 writes it on every call. Default 1000, at most 60 000: `is-connected` is accurate to this interval.
+   */
+  readonly lastSeenWriteMs?: number;
 }
 
 /** {@link DeviceOptions} with every default filled in. */
@@ -28,13 +33,21 @@ export interface ResolvedDeviceOptions {
   readonly maxPollMs: number;
   readonly brokerControlKeys: readonly string[] | undefined;
   readonly brokerHeartbeatMs: number;
+  readonly lastSeenWriteMs: number;
 }
 
-function count(name: string, value: number | undefined, fallback: number, min: number): number {
+function count(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
-  if (Number.isSafeInteger(value) && value >= min) return value;
-  throw new ServerError(ServerErrorCode.InvalidOption, `Cannot start as devices.${name} must be an integer ≥ ${min}`, {
-    details: { path: `devices.${name}`, expected: `an integer ≥ ${min}`, got: value },
+  if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
+  const expected = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  throw new ServerError(ServerErrorCode.InvalidOption, `Cannot start as devices.${name} must be ${expected}`, {
+    details: { path: `devices.${name}`, expected, got: value },
   });
 }
 
@@ -60,6 +73,8 @@ export function resolveDeviceOptions(options: DeviceOptions = {}): ResolvedDevic
     maxPollMs: count('maxPollMs', options.maxPollMs, 60_000, 0),
     brokerControlKeys: options.brokerControlKeys,
     brokerHeartbeatMs: count('brokerHeartbeatMs', options.brokerHeartbeatMs, 30_000, 0),
+    // longer would leave is-connected wrong for too long around a session timeout
+    lastSeenWriteMs: count('lastSeenWriteMs', options.lastSeenWriteMs, 1000, 0, 60_000),
   };
 }
 
@@ -78,7 +93,7 @@ export interface DeviceRuntime {
 export function deviceRuntime(server: ServerContext, options: ResolvedDeviceOptions): DeviceRuntime {
   return {
     server,
-    engine: new DeviceEngine(server),
+    engine: new DeviceEngine(server, { lastSeenWriteMs: options.lastSeenWriteMs }),
     options,
     limits: new TokenBuckets({ clock: server.clock, burst: options.rateBurst, perSecond: options.ratePerSecond }),
     registrations: new LoginThrottle({ clock: server.clock }),

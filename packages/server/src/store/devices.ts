@@ -1,4 +1,4 @@
-import type { SqlExecutor, SqlValue } from '@fleetkit/core';
+import type { SqlDriver, SqlExecutor, SqlValue } from '@fleetkit/core';
 import { pageClause } from '../api/paging.ts';
 import { readJson } from './json.ts';
 import { addTables } from './schema.ts';
@@ -271,6 +271,31 @@ export async function recordLastSeen(
   seen: { readonly deviceId: string; readonly at: number | undefined },
 ): Promise<boolean> {
   return setColumn(db, account, seen.deviceId, 'last_seen', seen.at ?? null);
+}
+
+/** A device seen at `at` (epoch ms) whose `last_seen` waits to be moved forward. */
+export interface Sighting {
+  readonly account: string;
+  readonly deviceId: string;
+  readonly at: number;
+}
+
+/**
+ * Moves the `last_seen` of devices seen before forward, in one transaction.
+ * A device without `last_seen` (never seen, or a disconnect recorded since)
+ * and one written later (another process, a reconnect) keep theirs: a
+ * sighting held back never undoes either.
+ */
+export async function refreshLastSeen(db: SqlDriver, sightings: readonly Sighting[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const seen of sightings) {
+      await tx.run('UPDATE srv_devices SET last_seen = $3 WHERE account = $1 AND device_id = $2 AND last_seen < $3', [
+        seen.account,
+        seen.deviceId,
+        seen.at,
+      ]);
+    }
+  });
 }
 
 /**
