@@ -219,7 +219,14 @@ export const agentFlow: Suite = {
           const posted = await fetch(url, { method: 'POST', headers, body: JSON.stringify(pending) });
           const answer = (await posted.json()) as Record<string, unknown>;
           includes({ status: posted.status, answer }, { status: 200, answer: { status: 'done' } }, 'POST config');
-          equal(await readArea(tenant, 'raw-config', WEATHER, 'installed'), { location: 'Lund' }, 'installed values');
+          // the ack installs the values as the transaction's final event is handled, not within the call
+          const deadline = Date.now() + wait;
+          let installed = await readArea(tenant, 'raw-config', WEATHER, 'installed');
+          while (JSON.stringify(installed) === '{}' && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            installed = await readArea(tenant, 'raw-config', WEATHER, 'installed');
+          }
+          equal(installed, { location: 'Lund' }, 'installed values');
         },
       },
       {
