@@ -89,4 +89,20 @@ describeWithPostgres('packages on PostgreSQL', (url) => {
     expect(packagesOf(other.server.context).signing.publicKey).toEqual(packagesOf(t.server.context).signing.publicKey);
     await other.close();
   });
+
+  it('deletes a package with its chunks and allowances, and keeps an account with packages', async () => {
+    await must(t, 'exodm:create-package', { 'package-name': 'gone-1', image: toBase64(imageOf(3_000, 5)) });
+    await must(t, 'exodm:add-package-to-device-type', { 'package-name': ['gone-1'], 'device-type': 'meter' });
+    await t.admin('exodm:create-account', { name: 'initech', email: 'i@i.i', password: 'initech-admin-pw' });
+    const initech = (method: string, params: unknown) => t.call('initech-admin', 'initech-admin-pw', method, params);
+    expect((await initech('exodm:create-package', { 'package-name': 'tps', image: 'AAAA' })).result?.result).toBe('ok');
+    expect((await t.admin('exodm:delete-account', { name: 'initech' })).result?.result).toBe('object-not-empty');
+    expect((await acme('exodm:delete-package', { 'package-name': ['gone-1'] })).result).toEqual({ result: 'ok' });
+    const rows = await driver.query<{ n: string }>(
+      `SELECT (SELECT COUNT(*) FROM srv_packages WHERE name = 'gone-1')
+            + (SELECT COUNT(*) FROM srv_package_chunks WHERE package = 'gone-1')
+            + (SELECT COUNT(*) FROM srv_type_packages WHERE package = 'gone-1') AS n`,
+    );
+    expect(Number(rows[0]!.n)).toBe(0);
+  });
 });

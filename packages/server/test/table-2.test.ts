@@ -94,6 +94,7 @@ const RECIPES: Readonly<Record<string, (cell: Cell) => Recipe>> = {
   'exodm:add-package-members': () => ({ params: { 'package-name': ['fix'], 'device-id': ['fix-dev'] } }),
   'exodm:push-package': () => ({ params: { 'package-name': 'fix', operation: 'install' } }),
   'exodm:list-packages': () => ({ params: { n: 10 } }),
+  'exodm:delete-package': ({ role }) => ({ params: { 'package-name': [`doomed-package-${role}`] } }),
   'exodm:get-package-status': () => ({ params: { 'package-name': 'fix', 'device-id': 'fix-dev' } }),
   'exodm:install-package': () => ({ params: { 'package-name': 'fix', targets: ['fix-dev'] } }),
   'exodm:upgrade-package': () => ({

@@ -53,7 +53,7 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
       },
     }),
     method('exodm:delete-account', {
-      summary: 'Deletes an account that owns no devices, groups, types or modules',
+      summary: 'Deletes an account that owns no devices, groups, types, modules, config sets or packages',
       params: v.object({ account, name: idString }),
       handler: async (p) => {
         if (!rbac.hasAccount(p.name)) fail(ResultCode.ObjectNotFound, `account ${p.name} does not exist`);
@@ -83,7 +83,7 @@ export function accountMethods(server: ServerContext): ServerMethod[] {
   ];
 }
 
-/** True when the account still owns a device, group, device type, YANG module or config set. */
+/** True when the account still owns a device, group, device type, YANG module, config set or package (even one still uploading). */
 async function ownsObjects(server: ServerContext, account: string): Promise<boolean> {
   const rows = await server.db.query(
     `SELECT 1 FROM srv_devices WHERE account = $1
@@ -91,6 +91,7 @@ async function ownsObjects(server: ServerContext, account: string): Promise<bool
      UNION ALL SELECT 1 FROM srv_device_types WHERE account = $1
      UNION ALL SELECT 1 FROM srv_yang_modules WHERE account = $1
      UNION ALL SELECT 1 FROM srv_config_sets WHERE account = $1
+     UNION ALL SELECT 1 FROM srv_packages WHERE account = $1
      LIMIT 1`,
     [account],
   );

@@ -41,6 +41,8 @@ export const EXTRA_ROWS: readonly MatrixRow[] = [
   { method: 'exodm:delete-mblox-parameters', roles: [M, A, C] },
   // the 2.x package operations (docs/server.md §Packages) act like push-package, allowances change a type
   // like update-device-type, the lists read like list-packages
+  // §5.9: exodm_package.yang deletes packages; as create-package
+  { method: 'exodm:delete-package', roles: [M, A] },
   { method: 'exodm:install-package', roles: [M, A, D] },
   { method: 'exodm:upgrade-package', roles: [M, A, D] },
   { method: 'exodm:uninstall-package', roles: [M, A, D] },

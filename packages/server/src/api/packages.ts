@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ServerContext } from '../context.ts';
 import { updatePackageConfig } from '../packages/config-method.ts';
+import { deletePackages } from '../packages/delete.ts';
 import { operationMethods } from '../packages/operation-methods.ts';
 import { base64Image, declarationOf, declarationParams } from '../packages/params.ts';
 import { createPackage } from '../packages/upload.ts';
@@ -49,6 +50,15 @@ export function packageMethods(server: ServerContext): ServerMethod[] {
         }
         const record = await createPackage(server, call.account, declarationOf(p), { image: p.image });
         return { result: ResultCode.Ok, ...packageObject(record) };
+      },
+    }),
+    method('exodm:delete-package', {
+      summary:
+        'Deletes packages no device has installed or is getting and no other package needs; the name is free again',
+      params: v.object({ account, 'package-name': idList }),
+      handler: async (p, call) => {
+        await deletePackages(server, call.account, p['package-name']);
+        return { result: ResultCode.Ok };
       },
     }),
     method('exodm:list-packages', {
