@@ -6,14 +6,15 @@ import { ACME, imageOf, must, PackageDevice, toBase64 } from './packages-fixture
 /** Rows any table still holds for the account's package `name`. */
 async function leftovers(t: TestServer, account: string, name: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const [table, column] of [
+  const tables: readonly (readonly [string, string])[] = [
     ['srv_packages', 'name'],
     ['srv_package_chunks', 'package'],
     ['srv_type_packages', 'package'],
     ['srv_package_members', 'package'],
     ['srv_device_packages', 'package'],
     ['srv_package_rollouts', 'package'],
-  ]) {
+  ];
+  for (const [table, column] of tables) {
     const rows = await t.server.context.db.query<{ n: number | string }>(
       `SELECT COUNT(*) AS n FROM ${table} WHERE account = $1 AND ${column} = $2`,
       [account, name],
