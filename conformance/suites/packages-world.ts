@@ -77,6 +77,8 @@ export class PackagesWorld {
             `create-package ${spec.name}: expected result ok, got ${show(reply.error ?? reply.result)}`,
           );
         }
+        // newest first: a package goes before the ones it needs, and before its module
+        tenant.undo('exodm:delete-package', { 'package-name': [spec.name] });
         const manifest = await encodeImage(image, {
           name: spec.name,
           version: spec.version,

@@ -51,15 +51,24 @@ describe('fleetkit-conformance against fleetkit-server on SQLite and fleetkit-br
     expect(unexpectedSkips(results)).toEqual([]);
   });
 
+  /** The server's accounts, as its master user sees them. */
+  const accounts = async (): Promise<string[]> => {
+    const reply = await fetch(new URL('exodm/rpc', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basicAuthHeader(MASTER.user, MASTER.password) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exodm:list-accounts', params: { n: 1000 } }),
+    });
+    return ((await reply.json()) as { result: { accounts: { name: string }[] } }).result.accounts.map((a) => a.name);
+  };
+
+  it('deletes what the packages suite made: its packages, module, devices and account (delete-package)', async () => {
+    const before = await accounts();
+    const { results } = await runAgainst({ url: server.url, suites: ['packages'], quiet: true });
+    expect(failures(results), server.logs()).toEqual([]);
+    expect(await accounts()).toEqual(before);
+  });
+
   it('skips the packages suite with the reason on a server without package methods, and leaves no account behind', async () => {
-    const accounts = async (): Promise<string[]> => {
-      const reply = await fetch(new URL('exodm/rpc', server.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: basicAuthHeader(MASTER.user, MASTER.password) },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exodm:list-accounts', params: { n: 1000 } }),
-      });
-      return ((await reply.json()) as { result: { accounts: { name: string }[] } }).result.accounts.map((a) => a.name);
-    };
     const before = await accounts();
     const proxy = await withoutPackages(server.url);
     try {
