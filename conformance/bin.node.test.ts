@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
+import { terminalEnv } from '@fleetkit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBroker, startBroker } from './broker/start-broker.ts';
 
@@ -9,18 +10,8 @@ const manifest = JSON.parse(readFileSync(join(import.meta.dirname, 'package.json
 };
 const bin = join(import.meta.dirname, manifest.bin['fleetkit-conformance-broker']!);
 
-/**
- * A terminal's PATH: no node_modules/.bin, so `#!/usr/bin/env node` finds the
- * machine's own Node (which may be too old to strip types), or, on a machine
- * without one, the workspace's.
- */
-const env = {
-  ...process.env,
-  PATH: [
-    ...(process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes(`node_modules${sep}.bin`)),
-    dirname(process.execPath),
-  ].join(delimiter),
-};
+// no node_modules/.bin on PATH: `#!/usr/bin/env node` finds the machine's own Node, which may not strip types
+const env = terminalEnv();
 
 describe('the fleetkit-conformance-broker bin, run by its package.json path', () => {
   it('is a committed file that the lockfile names too, so npm ci links it without a build', () => {

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
+import { terminalEnv } from '@fleetkit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MASTER, type OurServer, REPOSITORY, startOurServer } from './our-server.ts';
 
@@ -11,14 +12,8 @@ const bin = join(workspace, manifest.bin['fleetkit-conformance']!);
 const cli = join(workspace, 'runner', 'cli.ts');
 const tools = join(REPOSITORY, 'node_modules', '.bin');
 
-/** A terminal's PATH: no node_modules/.bin, so the launcher's `#!/usr/bin/env node` finds the machine's Node. */
-const env = {
-  ...process.env,
-  PATH: [
-    ...(process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes(`node_modules${sep}.bin`)),
-    dirname(process.execPath),
-  ].join(delimiter),
-};
+// no node_modules/.bin on PATH: `#!/usr/bin/env node` finds the machine's own Node, which may not strip types
+const env = terminalEnv();
 
 describe('the fleetkit-conformance command', () => {
   let server: OurServer;
