@@ -1,3 +1,4 @@
+import { seededImage } from '@fleetkit/chunked/testing';
 // Packages on the test server, and the views of a transfer a test checks: the Range requests an agent
 // made and the chunks the server had acknowledged when each was made.
 import { expect } from 'vitest';
@@ -7,20 +8,8 @@ import type { TestServer } from './server-fixture.ts';
 /** The chunk size of the package tests' server. */
 export const CHUNK = 1024;
 
-/** `size` bytes that differ per `seed` (xorshift), so two images never agree by accident. */
-export function imageOf(size: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = (seed * 2_654_435_761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
+/** `size` bytes that differ per `seed`: chunked's seeded test image. */
+export const imageOf = seededImage;
 
 function base64(bytes: Uint8Array): string {
   let binary = '';

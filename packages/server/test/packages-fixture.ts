@@ -7,6 +7,7 @@ import {
   manifestId,
   openSignedManifest,
 } from '@fleetkit/chunked';
+import { seededImage } from '@fleetkit/chunked/testing';
 import { expect } from 'vitest';
 import { decodeBase64, encodeBase64 } from '../src/packages/base64.ts';
 import type { HttpDevice } from './device-fixture.ts';
@@ -15,20 +16,8 @@ import type { TestServer } from './harness.ts';
 /** The account admin of the package tests. */
 export const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
 
-/** `size` bytes that differ per `seed` (xorshift), so two images never agree by accident. */
-export function imageOf(size: number, seed: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size);
-  let x = (seed * 2_654_435_761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
+/** `size` bytes that differ per `seed`: chunked's seeded test image. */
+export const imageOf = seededImage;
 
 export function toBase64(bytes: Uint8Array): string {
   return encodeBase64(bytes);
