@@ -213,4 +213,25 @@ describe("a package's module: its RPCs, its configuration and its deletion (manu
     });
     expect((await acme('exodm:delete-yang-module', { name: 'spare.yang' })).result).toEqual({ result: 'ok' });
   });
+
+  it("refuses to delete a system module an account's package names, naming account and package", async () => {
+    const sensor =
+      'module sensor { namespace "urn:sys:sensor"; prefix s; container probe { leaf rate { type uint8; } } }';
+    const system = { repository: 'system', name: 'sensor.yang' };
+    expect((await t.admin('exodm:create-yang-module', { ...system, 'yang-module': sensor })).result).toEqual({
+      result: 'ok',
+    });
+    await must(t, 'exodm:create-package', {
+      'package-name': 'probe-1.0',
+      'yang-specification': 'sensor',
+      'configuration-container': 'probe',
+      image: toBase64(imageOf(200, 9)),
+    });
+    expect((await t.admin('exodm:delete-yang-module', system)).result).toEqual({
+      result: 'object-not-empty',
+      reason: 'sensor.yang is used by packages acme/probe-1.0',
+    });
+    await must(t, 'exodm:delete-package', { 'package-name': ['probe-1.0'] });
+    expect((await t.admin('exodm:delete-yang-module', system)).result).toEqual({ result: 'ok' });
+  });
 });

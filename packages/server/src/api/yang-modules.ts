@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { ServerContext } from '../context.ts';
 import { modulesOf } from '../modules.ts';
-import { packagesUsingModule } from '../packages/module-data.ts';
+import { packagesUsingModule, packagesUsingSystemModule } from '../packages/module-data.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { configSetsUsing } from '../store/config-sets.ts';
 import { findModule, listModules, type Repository } from '../store/modules.ts';
@@ -65,7 +65,13 @@ export function yangModuleMethods(server: ServerContext): ServerMethod[] {
         if (sets.length > 0) fail(ResultCode.ObjectNotEmpty, `${p.name} is used by config sets ${sets.join(', ')}`);
         // a package's RPCs and configuration are its module's (manual §5.6 item 2): the account's packages keep it
         const stored = await findModule(server.db, call.account, p.repository, p.name);
-        const packages = stored === undefined ? [] : await packagesUsingModule(server.db, call.account, stored.module);
+        // a system module serves the packages of every account that has none of that name of its own
+        const packages =
+          stored === undefined
+            ? []
+            : p.repository === 'system'
+              ? await packagesUsingSystemModule(server.db, stored.module)
+              : await packagesUsingModule(server.db, call.account, stored.module);
         if (packages.length > 0)
           fail(ResultCode.ObjectNotEmpty, `${p.name} is used by packages ${packages.join(', ')}`);
         if (!(await modulesOf(server).delete(call.account, p.repository, p.name))) {

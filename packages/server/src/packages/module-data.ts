@@ -36,6 +36,22 @@ export async function forgetModuleData(db: SqlExecutor, account: string, device:
 }
 
 /**
+ * The packages, of any account, that name the system repository's module
+ * `module` and would lose it with it: those of accounts without a module of
+ * that name of their own (`account/package`).
+ */
+export async function packagesUsingSystemModule(db: SqlExecutor, module: string): Promise<string[]> {
+  const rows = await db.query<{ account: string; name: string }>(
+    `SELECT p.account, p.name FROM srv_packages p
+     WHERE p.module = $1 AND NOT EXISTS (
+       SELECT 1 FROM srv_yang_modules m WHERE m.account = p.account AND m.module = p.module)
+     ORDER BY p.account, p.name`,
+    [module],
+  );
+  return rows.map((row) => `${row.account}/${row.name}`);
+}
+
+/**
  * The account's packages whose RPCs and configuration a YANG module
  * specifies (`yang-specification`, manual §5.6 item 2), in name order; an
  * upload still streaming counts, as it names its module already.
