@@ -4,9 +4,9 @@ import { agentFor, gate } from './agent-fixture.ts';
 import { CHUNK, createPackage, imageOf, must, packageStatus, rangeLog, recordingInstaller } from './package-fixture.ts';
 import { startServer, type TestServer } from './server-fixture.ts';
 
-// What the agent does today when the backend cancels the install it is transferring (docs/decisions/agent-packages.md,
-// Consequences): the server answers the acknowledgements of a transaction being cancelled as any other (200), so the
-// agent learns of the cancel only at its next beat; a transfer and install that finish first complete the transaction.
+// The backend cancels the install the agent is transferring: the server answers the next acknowledgement 409
+// `cancelling`, the agent stops fetching, installs nothing and confirms the cancel
+// (docs/decisions/agent-packages.md).
 describe('a package install the backend cancels while the agent transfers it', () => {
   let t: TestServer;
   const image = imageOf(40 * CHUNK, 71);
@@ -16,7 +16,7 @@ describe('a package install the backend cancels while the agent transfers it', (
   });
   afterAll(() => t.close());
 
-  it('is not noticed between chunk requests: the transfer and install finishing first complete the transaction', async () => {
+  it('stops at the next acknowledgement, installs nothing and confirms the cancel', async () => {
     const installed: { name: string; bytes: Uint8Array }[] = [];
     // the second Range request waits until the backend has cancelled
     const held = gate();
@@ -45,20 +45,18 @@ describe('a package install the backend cancels while the agent transfers it', (
     const cancel = await t.acme('exodm:cancel-transaction', { 'device-id': 'pkg-cancel', 'transaction-id': id });
     expect(cancel.result).toMatchObject({ result: 'ok', transaction: { state: 'cancelling' } });
     held.open();
-    expect(await device.events.next('package', (e) => e.status !== 'transferring')).toMatchObject({
-      status: 'installed',
-    });
-    // every acknowledgement after the cancel was answered 200, and the agent fetched the rest of the image
-    expect(acknowledgements).toEqual([200, 200, 200]);
+    const settled = await device.events.next('waiting');
+    // the acknowledgement after the cancel was refused, and no chunk was asked for after it
+    expect(acknowledgements).toEqual([200, 409]);
     expect(fetchFunction.requests.map((r) => [r.first, r.end])).toEqual([
       [0, 16],
       [16, 32],
-      [32, 40],
     ]);
-    expect(installed.map((entry) => entry.bytes)).toEqual([image]);
-    // the device's final ack of its current attempt ends the cancelling transaction (txqueue's state machine)
-    expect(await t.transaction('pkg-cancel', id)).toMatchObject({ state: 'complete' });
-    expect(await packageStatus(t, 'big', 'pkg-cancel')).toMatchObject({ 'package-status': 'installed' });
+    expect(installed).toEqual([]);
+    expect(settled.delayMs).toBeGreaterThan(0);
+    expect(device.events.all('command').filter((event) => event.status === 'cancelled')).toHaveLength(1);
+    expect(await t.transaction('pkg-cancel', id)).toMatchObject({ state: 'cancelled' });
+    expect(await packageStatus(t, 'big', 'pkg-cancel')).not.toMatchObject({ 'package-status': 'installed' });
     await device.agent.stop();
   });
 });

@@ -45,6 +45,10 @@ function refuse(status: number, code: string, message: string): Refused {
 const NO_OPERATION = (name: string) =>
   refuse(409, 'no-operation', `No operation of package ${name} is under way on this device`);
 
+/** A transfer the backend cancelled stops at the device's next request; the command says the rest. */
+const CANCELLING = (name: string) =>
+  refuse(409, 'cancelling', `The operation of package ${name} is being cancelled: fetch the command`);
+
 /** The server's manifest key: devices pin it and trust only manifests it verifies. */
 export function packageKey(runtime: DeviceRuntime): { readonly algorithm: 'Ed25519'; readonly 'public-key': string } {
   return { algorithm: 'Ed25519', 'public-key': encodeBase64(packagesOf(runtime.server).signing.publicKey) };
@@ -144,6 +148,7 @@ export async function manifestFor(
   const { record } = found;
   const refusal = await runtime.engine.serially(queueOf(device), async () => {
     const operation = await currentOperation(runtime, device, record.name);
+    if (operation?.transaction.state === 'cancelling') return CANCELLING(record.name);
     return operation === undefined ? undefined : settleBeforeFetch(runtime, device, operation, record);
   });
   if (refusal !== undefined) return refusal;
@@ -171,6 +176,7 @@ export async function acknowledgeChunks(
   const { server, engine } = runtime;
   return engine.serially(queueOf(device), async () => {
     const operation = await currentOperation(runtime, device, name);
+    if (operation?.transaction.state === 'cancelling') return CANCELLING(name);
     const row = await devicePackage(server.db, device.account, device, name);
     const record = await findPackage(server.db, device.account, name);
     if (row === undefined || record === undefined || (operation === undefined && row.opTx === undefined)) {
