@@ -23,25 +23,6 @@ const OUTSIDE: readonly RegExp[] = [
   /\b00[0-2]_(?:…|\.\.\.|[0-9a-f]{4})/g,
 ];
 
-/**
- * References that remain in files this change could not edit (their packages
- * were being changed by others at the time). Each entry is a file and the
- * exact texts still found in it. Rewrite the reference (point at
- * docs/sources.md or docs/architecture.md, or state the fact), then delete
- * the entry; the test fails on an entry that no longer matches anything, so
- * this list can only shrink. The goal is an empty list.
- */
-const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  // benchmark suites of packages others were changing (broker, txqueue, yang)
-  // the broker conformance suite's code (its README is fixed)
-  // broker sources (the package was being changed by others)
-  // jsonrpc sources (left to the lead: only core, chunked and rbac sources were in scope)
-  // server sources and tests (the package was being changed by others)
-  // txqueue sources (the package was being changed by others)
-  // yang test fixtures' licence notes (the package was being changed by others)
-  'packages/yang/test/fixtures/LICENSES.md': ['reference/exodm.md'],
-};
-
 interface Hit {
   readonly file: string;
   readonly line: number;
@@ -106,19 +87,8 @@ describe('the repository stands alone', () => {
     ]);
   });
 
-  it('has no reference to a file outside it, except the allow-list', () => {
-    const unexpected = hits.filter((hit) => !ALLOWED[hit.file]?.includes(hit.text));
-    expect(format(unexpected), 'rewrite these to point at docs/sources.md or docs/architecture.md').toBe('');
-  });
-
-  it('has an allow-list with nothing left over', () => {
-    const stale: string[] = [];
-    for (const [file, texts] of Object.entries(ALLOWED)) {
-      for (const text of texts) {
-        if (!hits.some((hit) => hit.file === file && hit.text === text)) stale.push(`${file}: ${text}`);
-      }
-    }
-    expect(stale.join('\n'), 'fixed: delete these entries from ALLOWED').toBe('');
+  it('has no reference to a file outside it', () => {
+    expect(format(hits), 'rewrite these to point at docs/sources.md or docs/architecture.md').toBe('');
   });
 
   it('has Markdown links that reach files in it', () => {
