@@ -1,12 +1,11 @@
 import { chunkLength, type Manifest } from '@fleetkit/chunked';
 import { CheckFailure } from '../runner/check.ts';
+import { BrokerSocket, type Payload } from '../runner/devices/broker-socket.ts';
 import { pause } from '../runner/devices/device.ts';
 import { show } from '../runner/expect.ts';
 import { decodeBase64 } from './packages-data.ts';
 import type { ChunksReply, PackageCommand, PackageWire, Target, WireReply } from './packages-wire.ts';
 import { QUIET_MS } from './shared.ts';
-
-type Payload = Record<string, unknown>;
 
 /** Orders (chunk, offset) pairs: an offset is less than a chunk, which is at most 16 MiB. */
 const CHUNK_FACTOR = 2 ** 24;
@@ -20,17 +19,13 @@ const RATE_LIMITED_MS = 250;
  * a `transaction` message, and every request is a message with an `id` that
  * its answer repeats; data comes in `package-data` messages before the
  * answer's closing message, which says where to go on when it stopped early.
- * The web platform's WebSocket, so the runner stays portable.
  */
 export class BrokerWire implements PackageWire {
   readonly quietMs = QUIET_MS;
   readonly #url: string;
   readonly #publicId: string;
   readonly #waitMs: number;
-  #socket: WebSocket | undefined;
-  readonly #inbox: Payload[] = [];
-  readonly #frames: Payload[] = [];
-  #wake: (() => void) | undefined;
+  #connection: BrokerSocket | undefined;
   #next = 0;
 
   constructor(url: string, publicId: string, waitMs: number) {
@@ -41,20 +36,8 @@ export class BrokerWire implements PackageWire {
 
   /** Connects and registers as the device (document 002). */
   async connect(): Promise<void> {
-    const socket = new WebSocket(this.#url);
-    this.#socket = socket;
-    socket.addEventListener('message', (event) => {
-      const frame = JSON.parse(String(event.data)) as Payload;
-      if (frame.type === 'message' && typeof frame.payload === 'object') this.#inbox.push(frame.payload as Payload);
-      else this.#frames.push(frame);
-      this.#wake?.();
-    });
-    socket.addEventListener('close', () => this.#wake?.());
-    const welcome = await this.#await(this.#frames, (f) => f.type === 'welcome', this.#waitMs);
-    if (welcome === undefined) throw new CheckFailure(`no welcome from the broker within ${this.#waitMs} ms`);
-    socket.send(JSON.stringify({ type: 'register', deviceId: this.#publicId }));
-    const answer = await this.#await(this.#frames, (f) => f.type === 'success' || f.type === 'error', this.#waitMs);
-    if (answer?.type !== 'success') throw new CheckFailure(`the broker refused the registration: ${show(answer)}`);
+    this.#connection = new BrokerSocket(this.#url);
+    await this.#connection.register(this.#publicId, this.#waitMs);
   }
 
   key(): Promise<WireReply> {
@@ -62,7 +45,7 @@ export class BrokerWire implements PackageWire {
   }
 
   async command(waitMs: number): Promise<PackageCommand | undefined> {
-    const message = await this.#await(this.#inbox, (m) => m.type === 'transaction' && m.action === 'execute', waitMs);
+    const message = await this.#message((m) => m.type === 'transaction' && m.action === 'execute', waitMs);
     if (message === undefined) return undefined;
     return {
       id: `${String(message.transactionId)}.${String(message.attempt)}`,
@@ -73,9 +56,8 @@ export class BrokerWire implements PackageWire {
 
   /** Down and up again: what the device was sent and did not finish comes again on the new connection. */
   async restart(): Promise<void> {
+    // a new connection starts with nothing received
     await this.close();
-    this.#inbox.length = 0;
-    this.#frames.length = 0;
     await this.connect();
   }
 
@@ -146,11 +128,7 @@ export class BrokerWire implements PackageWire {
   }
 
   async close(): Promise<void> {
-    const socket = this.#socket;
-    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
-    const closed = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()));
-    socket.close(1000);
-    await closed;
+    await this.#connection?.close();
   }
 
   /**
@@ -166,8 +144,7 @@ export class BrokerWire implements PackageWire {
     for (;;) {
       this.#send({ ...payload, id });
       for (;;) {
-        const message = await this.#await(
-          this.#inbox,
+        const message = await this.#message(
           (m) => m.id === id || (m.type === 'error' && m.code === 'rate-limited'),
           this.#waitMs,
         );
@@ -194,29 +171,13 @@ export class BrokerWire implements PackageWire {
   }
 
   #send(payload: Payload): void {
-    const socket = this.#socket;
-    if (socket === undefined || socket.readyState !== WebSocket.OPEN) {
-      throw new CheckFailure('the device is not connected to the broker');
-    }
-    socket.send(JSON.stringify({ type: 'message', payload }));
+    if (this.#connection === undefined) throw new CheckFailure('the device is not connected to the broker');
+    this.#connection.send(payload);
   }
 
-  /** The first item of `list` matching `match`, taken out; undefined after `waitMs` or once the socket closed. */
-  async #await(list: Payload[], match: (payload: Payload) => boolean, waitMs: number): Promise<Payload | undefined> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const index = list.findIndex(match);
-      if (index >= 0) return list.splice(index, 1)[0];
-      const left = deadline - Date.now();
-      if (left <= 0 || this.#socket?.readyState === WebSocket.CLOSED) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
-    }
+  /** The first server payload matching `match`, taken out of the inbox; undefined after `waitMs` or once closed. */
+  async #message(match: (payload: Payload) => boolean, waitMs: number): Promise<Payload | undefined> {
+    const connection = this.#connection;
+    return connection === undefined ? undefined : connection.take(connection.inbox, match, waitMs);
   }
 }

@@ -1,10 +1,8 @@
 import { CheckFailure } from '../check.ts';
-import { show } from '../expect.ts';
 import type { Tenant } from '../tenant.ts';
+import { BrokerSocket, type Payload } from './broker-socket.ts';
 import type { AckOutcome, AckStatus, DeviceApi, PlayedDevice, RpcAnswer, Work } from './device.ts';
 import { provisioningKey, register } from './fleetkit-http.ts';
-
-type Payload = Record<string, unknown>;
 
 /**
  * Devices on the machine broker (document 002): the access key from the
@@ -35,11 +33,7 @@ class BrokerDevice implements PlayedDevice {
   readonly #publicId: string;
   readonly #url: string;
   readonly #waitMs: number;
-  #socket: WebSocket | undefined;
-  /** Message payloads from the server, in arrival order, not taken yet. */
-  readonly #inbox: Payload[] = [];
-  readonly #frames: Payload[] = [];
-  #wake: (() => void) | undefined;
+  #connection: BrokerSocket | undefined;
   #nextRpc = 0;
   /** `transactionId.attempt` of every transaction this device finished. */
   readonly #finished = new Set<string>();
@@ -53,24 +47,12 @@ class BrokerDevice implements PlayedDevice {
 
   async connect(): Promise<void> {
     // a connected device stays on its connection: a second one would replace it (002, close 4000)
-    if (this.#socket?.readyState === WebSocket.OPEN) return;
-    const socket = new WebSocket(this.#url);
-    this.#socket = socket;
-    socket.addEventListener('message', (event) => {
-      const frame = JSON.parse(String(event.data)) as Payload;
-      if (frame.type === 'message' && typeof frame.payload === 'object') this.#inbox.push(frame.payload as Payload);
-      else this.#frames.push(frame);
-      this.#wake?.();
-    });
-    socket.addEventListener('close', () => this.#wake?.());
-    await this.#frame((f) => f.type === 'welcome', 'the welcome', this.#waitMs);
-    socket.send(JSON.stringify({ type: 'register', deviceId: this.#publicId }));
-    const answer = await this.#frame(
-      (f) => f.type === 'success' || f.type === 'error',
-      'the registration',
-      this.#waitMs,
-    );
-    if (answer.type !== 'success') throw new CheckFailure(`the broker refused the registration: ${show(answer)}`);
+    const previous = this.#connection;
+    if (previous?.open) return;
+    this.#connection = new BrokerSocket(this.#url);
+    // what the last connection brought and no check took yet is still the device's to take
+    if (previous !== undefined) this.#connection.inbox.push(...previous.inbox);
+    await this.#connection.register(this.#publicId, this.#waitMs);
   }
 
   async take(waitMs: number): Promise<Work | undefined> {
@@ -121,46 +103,17 @@ class BrokerDevice implements PlayedDevice {
   }
 
   async close(): Promise<void> {
-    const socket = this.#socket;
-    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
-    const closed = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()));
-    socket.close(1000);
-    await closed;
+    await this.#connection?.close();
   }
 
   #send(payload: Payload): void {
-    const socket = this.#socket;
-    if (socket === undefined || socket.readyState !== WebSocket.OPEN)
-      throw new CheckFailure('the device is not connected');
-    socket.send(JSON.stringify({ type: 'message', payload }));
+    if (this.#connection === undefined) throw new CheckFailure('the device is not connected to the broker');
+    this.#connection.send(payload);
   }
 
   /** The first server payload matching `match`, taken out of the inbox; undefined after `waitMs`. */
   async #message(match: (payload: Payload) => boolean, waitMs: number): Promise<Payload | undefined> {
-    return this.#await(this.#inbox, match, waitMs);
-  }
-
-  async #frame(match: (frame: Payload) => boolean, what: string, waitMs: number): Promise<Payload> {
-    const frame = await this.#await(this.#frames, match, waitMs);
-    if (frame === undefined) throw new CheckFailure(`no ${what} from the broker within ${waitMs} ms`);
-    return frame;
-  }
-
-  async #await(list: Payload[], match: (payload: Payload) => boolean, waitMs: number): Promise<Payload | undefined> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const index = list.findIndex(match);
-      if (index >= 0) return list.splice(index, 1)[0];
-      const left = deadline - Date.now();
-      if (left <= 0 || this.#socket?.readyState === WebSocket.CLOSED) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
-    }
+    const connection = this.#connection;
+    return connection === undefined ? undefined : connection.take(connection.inbox, match, waitMs);
   }
 }
