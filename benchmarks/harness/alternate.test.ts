@@ -15,3 +15,13 @@ describe('alternateBest', () => {
     expect(result).toEqual({ ours_hz: 5, peer_hz: 7 });
   });
 });
+
+describe('alternateBest with keep: median', () => {
+  it('keeps the middle rate of each side, so one lucky run does not decide', async () => {
+    const rates = { ours: [100, 1, 50, 3], peer: [100, 2, 4, 90] };
+    const next = { ours: 0, peer: 0 };
+    const side = (name: 'ours' | 'peer') => async (): Promise<number> => rates[name][next[name]++]!;
+    const result = await alternateBest({ warmups: 1, rounds: 3, keep: 'median' }, side('ours'), side('peer'));
+    expect(result).toEqual({ ours_hz: 3, peer_hz: 4 });
+  });
+});
