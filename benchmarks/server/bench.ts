@@ -21,7 +21,8 @@ import { type ServerProcess, type Store, startProcess } from './processes.ts';
 
 /** Devices each side's cycles rotate over (so no device exceeds the server's default per-device rate limit). */
 const POOL = 512;
-const GROUP = 10_000;
+// FLEETKIT_BENCH_SERVER_GROUP=<n> runs the group case with n members (profiling); the table uses 10,000.
+const GROUP = Number(process.env.FLEETKIT_BENCH_SERVER_GROUP ?? 10_000);
 /** Timed slices of each side, alternating; a side's rate is its best slice's. */
 const ROUNDS = 3;
 const ADMIN_PASSWORD = 'bench-sysadm-password';

@@ -5,7 +5,7 @@
 // the committed packages (the working tree is never touched), each patch is applied, the server (or broker)
 // started from the copy, the suite run against it, and the files restored. A mutant is killed when a check
 // fails. Prints each mutant's fate with the first failing check, and the score per suite; exits 1 when a
-// suite kills fewer than 90 %.
+// suite kills fewer than 90 % or a patch no longer applies.
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -139,7 +139,9 @@ try {
       try {
         execFileSync('git', ['apply', '--unidiff-zero', mutant.patch], { cwd: scratch, stdio: 'pipe' });
       } catch (error) {
+        // an unmeasured mutant leaves the score incomplete: refresh.ts or make.ts
         console.log(`STALE    ${suite}/${mutant.name}: the patch no longer applies (${String(error).split('\n')[0]})`);
+        below = true;
         continue;
       }
       const started = performance.now();

@@ -10,7 +10,7 @@ interface Block {
  * Which rows leased to this process must go back unsent because an earlier
  * row of their transaction and URL failed (or was handed back, or its lease
  * lost) while the statement leasing them ran. The lease rule (rows.ts
- * `blockingRows`) lets a statement lease a row behind one this process holds;
+ * `waitsFor`) lets a statement lease a row behind one this process holds;
  * once that earlier row's failure is stored, statements begun afterwards
  * see it and lease nothing behind it, but a statement begun before may have.
  * So every leasing statement gets a number when it begins, and a row it

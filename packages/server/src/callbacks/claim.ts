@@ -1,7 +1,7 @@
 import type { SqlDriver, SqlExecutor } from '@fleetkit/core';
-import { blockingRows, type CallbackRow, doneSql, type LeasedRow, ROW_COLUMNS, toRow } from './rows.ts';
+import { type CallbackRow, doneSql, type LeasedRow, ROW_COLUMNS, toRow, waitsFor } from './rows.ts';
 
-/** The claimed row's own columns, for {@link blockingRows}. */
+/** The claimed row's own columns, for {@link waitsFor}. */
 const CLAIMED = { account: 'c.account', target: 'c.target', txId: 'c.tx_id', url: 'c.url', seq: 'c.seq' };
 
 /**
@@ -21,7 +21,7 @@ function claimSql(dialect: SqlExecutor['dialect'], limit: number, done: boolean)
   return `${mark}UPDATE srv_callbacks SET leased_until = $2, lease_owner = $3
     WHERE id IN (SELECT c.id FROM srv_callbacks c
       WHERE c.state = 'pending' AND c.next_at <= $1 AND c.leased_until <= $1
-        AND (c.lease_owner IS NULL OR c.lease_owner <> $3) AND NOT EXISTS (${blockingRows(CLAIMED)})
+        AND (c.lease_owner IS NULL OR c.lease_owner <> $3) AND NOT ${waitsFor(CLAIMED)}
       ORDER BY c.next_at, c.seq LIMIT ${limit}${lock})
     RETURNING ${ROW_COLUMNS}`;
 }

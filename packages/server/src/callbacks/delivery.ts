@@ -34,7 +34,7 @@ export interface DeliveryHost {
   /** Hands a held row back at the loop's next turn; its chain is blocked until then. */
   handBack(row: CallbackRow, nextAt: number): void;
   /** The row was delivered: mark it done. */
-  delivered(id: string): void;
+  delivered(row: CallbackRow): void;
 }
 
 /**
@@ -91,7 +91,7 @@ export class Delivery {
       });
       if (reply.status >= 200 && reply.status < 300) {
         this.#resting.delete(row.url);
-        this.#host.delivered(row.id);
+        this.#host.delivered(row);
         return 'next';
       }
       failure = { message: `HTTP ${reply.status}`, wholeUrl: !ROW_STATUSES.has(reply.status) };

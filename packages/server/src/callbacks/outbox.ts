@@ -1,12 +1,12 @@
 import type { SqlExecutor } from '@fleetkit/core';
 import type { ServerContext } from '../context.ts';
 import { addTables } from '../store/schema.ts';
-import { blockingRows, type CallbackRow, doneSql, idsIn, type LeasedRow, ROW_COLUMNS, toRow } from './rows.ts';
+import { type CallbackRow, doneSql, idsIn, type LeasedRow, ROW_COLUMNS, toRow, waitsFor } from './rows.ts';
 
 // One row per (txqueue event, URL): the event's seq never repeats (txqueue
 // never reuses one), so a redelivered event inserts nothing. `state` is
-// pending, done or dead; a pending row is sent after the earlier pending
-// rows of its transaction and URL (rows.ts `blockingRows`).
+// pending, done or dead; a pending row is sent after the rows it waits for
+// (rows.ts `waitsFor`).
 addTables(
   `CREATE TABLE IF NOT EXISTS srv_callbacks (
     account TEXT NOT NULL,
@@ -35,7 +35,7 @@ addTables(
 export interface NewCallbacks {
   readonly account: string;
   readonly seq: number;
-  /** `device:<id>` or `group:<id>`: with `txId`, the transaction whose callbacks stay in order. */
+  /** rows.ts `callbackTarget`: with `txId`, the transaction whose callbacks stay in order. */
   readonly target: string;
   readonly txId: number;
   readonly urls: readonly string[];
@@ -51,7 +51,7 @@ export interface InsertLease {
 
 /** What {@link insertCallbacks} does besides storing. */
 export interface InsertOptions {
-  /** Store each row that waits for nothing (rows.ts `blockingRows`) leased to its owner, and return it. */
+  /** Store each row that waits for nothing (rows.ts `waitsFor`) leased to its owner, and return it. */
   readonly lease?: InsertLease;
   /** Ids of delivered rows to mark done in the same commit. */
   readonly done?: readonly string[];
@@ -70,7 +70,7 @@ export async function insertCallbacks(
   const { db } = server;
   const { lease, done = [] } = options;
   const now = server.clock.now();
-  // $1 now, $2 lease until, $3 owner (as blockingRows reads them), then the event: seq, account, target, tx id, body
+  // $1 now, $2 lease until, $3 owner (as waitsFor reads them), then the event: seq, account, target, tx id, body
   const params: (string | number | null)[] = [
     now,
     lease?.until ?? 0,
@@ -86,7 +86,7 @@ export async function insertCallbacks(
     const at = params.length;
     params.push(url, server.random.uuid());
     const row = { account: '$5', target: '$6', txId: '$7', url: `$${at + 1}`, seq: '$4' };
-    const free = lease === undefined ? 'false' : `NOT EXISTS (${blockingRows(row)})`;
+    const free = lease === undefined ? 'false' : `NOT ${waitsFor(row)}`;
     values.push(
       `($5, $4, $${at + 1}, $${at + 2}, $6, $7, $8, 'pending', 0, $1,
         CASE WHEN ${free} THEN CAST($2 AS BIGINT) ELSE 0 END, CASE WHEN ${free} THEN CAST($3 AS TEXT) END, $1)`,

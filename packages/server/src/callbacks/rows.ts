@@ -67,9 +67,31 @@ export function doneSql(dialect: SqlExecutor['dialect'], at: string, ids: string
     WHERE state = 'pending' AND id IN (${idsIn(dialect, ids)})`;
 }
 
-/** The transaction and URL a row keeps its order in. */
+/**
+ * A callback's `target`: `device:<id>` for a device's transaction,
+ * `group:<id>` for a group transaction's own callbacks (its final one), and
+ * `members:<id>` for the callbacks of that group's members. Member callbacks
+ * carry no order among themselves (manual §5.8: one per member device, as
+ * each member finishes), so each is a chain of its own; the group's own
+ * later callbacks wait for all of them ({@link waitsFor}).
+ */
+export function callbackTarget(kind: 'device' | 'group' | 'members', id: string): string {
+  return `${kind}:${id}`;
+}
+
+const MEMBERS = callbackTarget('members', '');
+const GROUP = callbackTarget('group', '');
+
+/** A member callback of a group transaction: its group's later callbacks wait until it is done. */
+export function isMemberCallback(row: CallbackRow): boolean {
+  return row.target.startsWith(MEMBERS);
+}
+
+/** The rows a row keeps its order among: its transaction and URL, or for a member callback only itself. */
 export function chainKey(row: CallbackRow): string {
-  return JSON.stringify([row.account, row.target, row.txId, row.url]);
+  return isMemberCallback(row)
+    ? JSON.stringify([row.account, row.target, row.txId, row.url, row.seq])
+    : JSON.stringify([row.account, row.target, row.txId, row.url]);
 }
 
 /** Where a row's transaction, URL and seq come from in a statement: columns of the row, or parameters. */
@@ -82,17 +104,30 @@ export interface RowKey {
 }
 
 /**
- * The rows a row of a transaction and URL waits for: its earlier pending
- * rows, except those this process holds under a live lease. Those it sends
- * first itself (sender.ts keeps a transaction's rows in order in memory), so
- * a transaction's next callback is taken while the one before it is still
- * out or not yet marked done, and a group's member callbacks go out back to
- * back. A row another process holds, a row backing off after a failure and a
- * row nobody holds all block the rows after it, so callbacks arrive in event
- * order however many senders run. `$1` is now, `$3` the owner.
+ * A SQL condition, true while a row must wait:
+ * - a device's or group's callback waits for the earlier pending rows of its
+ *   transaction and URL, except those this process holds under a live lease.
+ *   Those it sends first itself (sender.ts keeps a chain's rows in order in
+ *   memory), so a transaction's next callback is taken while the one before
+ *   it is still out or not yet marked done. A row another process holds, a
+ *   row backing off after a failure and a row nobody holds all block the rows
+ *   after it, so callbacks arrive in event order however many senders run;
+ * - a group's callback also waits for every earlier pending member callback
+ *   of its transaction and URL, whoever holds it: members go out side by
+ *   side in several chains, so only their stored outcome orders them before
+ *   the group's final callback;
+ * - a member callback waits for nothing.
+ * `$1` is now, `$3` the owner. The kind tests come first so that a member
+ * row never runs a subquery: a claim over thousands of a group's member rows
+ * stays linear.
  */
-export function blockingRows(row: RowKey): string {
-  return `SELECT 1 FROM srv_callbacks p WHERE p.state = 'pending'
-    AND p.account = ${row.account} AND p.target = ${row.target} AND p.tx_id = ${row.txId} AND p.url = ${row.url}
-    AND p.seq < ${row.seq} AND (p.lease_owner IS NULL OR p.lease_owner <> $3 OR p.leased_until <= $1)`;
+export function waitsFor(row: RowKey): string {
+  const target = `CAST(${row.target} AS TEXT)`;
+  const same = `p.state = 'pending' AND p.account = ${row.account} AND p.tx_id = ${row.txId} AND p.url = ${row.url}
+    AND p.seq < ${row.seq}`;
+  return `((substr(${target}, 1, ${MEMBERS.length}) <> '${MEMBERS}' AND EXISTS (SELECT 1 FROM srv_callbacks p
+      WHERE ${same} AND p.target = ${row.target}
+        AND (p.lease_owner IS NULL OR p.lease_owner <> $3 OR p.leased_until <= $1)))
+    OR (substr(${target}, 1, ${GROUP.length}) = '${GROUP}' AND EXISTS (SELECT 1 FROM srv_callbacks p
+      WHERE ${same} AND p.target = '${MEMBERS}' || substr(${target}, ${GROUP.length + 1}))))`;
 }

@@ -5,7 +5,7 @@ import { claimCallbacks, nextDue, resumeAfterRestart } from './claim.ts';
 import { Delivery, LEASE_MARGIN_MS } from './delivery.ts';
 import { Lanes } from './lanes.ts';
 import { insertCallbacks, markDone, type NewCallbacks, purgeFinished, release } from './outbox.ts';
-import { type CallbackRow, chainKey } from './rows.ts';
+import { type CallbackRow, chainKey, isMemberCallback } from './rows.ts';
 import { callbackSubscriber } from './subscriber.ts';
 
 /** Rows taken per claim statement. */
@@ -66,6 +66,8 @@ export class CallbackSender {
   #lastPurge = Number.NEGATIVE_INFINITY;
   /** When the last claim looked for due rows. */
   #lastClaim = 0;
+  /** Delivered member callbacks not yet marked done (rows.ts `waitsFor`). */
+  readonly #membersDelivered = new Set<string>();
 
   constructor(server: ServerContext) {
     this.#server = server;
@@ -77,7 +79,7 @@ export class CallbackSender {
       held: this.#held,
       blocks: this.#blocks,
       handBack: (row, nextAt) => this.#handBack(row, nextAt),
-      delivered: (id) => this.#markLater(id),
+      delivered: (row) => this.#markLater(row),
     });
     this.#lanes = new Lanes({
       send: (row) => delivery.send(row),
@@ -130,13 +132,20 @@ export class CallbackSender {
       this.#delivered.unshift(...done);
       throw error;
     }
-    for (const id of done) this.#held.delete(id);
+    let membersDone = false;
+    for (const id of done) {
+      this.#held.delete(id);
+      if (this.#membersDelivered.delete(id)) membersDone = true;
+    }
+    // a group's final callback waits until its members are marked done: it may be free now
+    if (membersDone) this.wake();
     return result;
   }
 
   /** A row was delivered: marked done within {@link DONE_WINDOW_MS}. */
-  #markLater(id: string): void {
-    this.#delivered.push(id);
+  #markLater(row: CallbackRow): void {
+    this.#delivered.push(row.id);
+    if (isMemberCallback(row)) this.#membersDelivered.add(row.id);
     // stopping: stop() marks it
     if (this.#stopped) return;
     this.#window ??= setTimeout(() => {
@@ -224,7 +233,7 @@ export class CallbackSender {
       const lease = { now, leaseUntil: now + settings.callbackTimeoutMs + LEASE_MARGIN_MS, owner: this.#owner, limit };
       try {
         const claimed = await this.#carryDone((done) => this.#lease(() => claimCallbacks(db, { ...lease, done })));
-        // rows came: the next rows of their transactions may be taken now, behind them (rows.ts `blockingRows`)
+        // rows came: the next rows of their transactions may be taken now, behind them (rows.ts `waitsFor`)
         if (claimed.length > 0) this.#claimWanted = true;
       } catch (error) {
         this.#claimWanted = true;

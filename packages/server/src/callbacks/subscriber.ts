@@ -2,6 +2,7 @@ import type { TxEvent, TxEventHandler } from '@fleetkit/txqueue';
 import { type ServerContext, splitQueueName } from '../context.ts';
 import { notificationText } from './builder.ts';
 import type { NewCallbacks } from './outbox.ts';
+import { callbackTarget } from './rows.ts';
 
 /**
  * Events that become callbacks: `delivered` (`device-connected`), a device's
@@ -84,7 +85,7 @@ export function callbackSubscriber(
     await store({
       account,
       seq: event.seq,
-      target: 'device' in event.target ? `device:${id}` : `group:${id}`,
+      target: callbackTarget('device' in event.target ? 'device' : event.type === 'member' ? 'members' : 'group', id),
       txId: event.transactionId,
       urls,
       body: notificationText(event, payload),
