@@ -1,3 +1,4 @@
+export { type Serving, type ServingOptions, serve } from './adapters/serve.ts';
 export { recordAddress } from './app.ts';
 export type { ServerContext, ServerSettings } from './context.ts';
 export { ServerError, ServerErrorCode } from './errors.ts';

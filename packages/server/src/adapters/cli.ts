@@ -7,7 +7,7 @@ import { openPostgres } from '@fleetkit/core/postgres';
 import { openSqlite } from '@fleetkit/core/sqlite';
 import { openServer } from '../server.ts';
 import { parseCli, USAGE } from './cli-args.ts';
-import { listen } from './node.ts';
+import { serve } from './serve.ts';
 
 async function main(): Promise<void> {
   const config = parseCli(process.argv.slice(2));
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     settings: config.settings,
     ...(adminPassword === undefined || adminPassword === '' ? {} : { adminPassword }),
   });
-  const listening = await listen(server, {
+  const listening = await serve(server, {
     port: config.port,
     hostname: config.host,
     ...(config.tls === undefined

@@ -5,28 +5,14 @@ import { mountNode } from '@fleetkit/broker/node';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { recordAddress } from '../app.ts';
 import type { FleetServer } from '../server.ts';
+import { type Serving, type ServingOptions, servingUrl } from './serve.ts';
 
-/** Options of {@link listen}. */
-export interface ListenOptions {
-  /** TCP port; 0 picks a free one. Default 8000 (the real server's port). */
-  readonly port?: number;
-  /** Interface to bind. Default 127.0.0.1. */
-  readonly hostname?: string;
-  /** PEM certificate and key: serve HTTPS (manual §8.2 recommends it for Basic auth). */
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
-}
+/** Options of {@link listen}: those of every runtime's listener. */
+export type ListenOptions = ServingOptions;
 
 /** A server listening on Node. */
-export interface Listening {
-  readonly url: string;
-  readonly port: number;
+export interface Listening extends Serving {
   readonly http: Server;
-  /**
-   * Graceful stop: refuses new connections, lets in-flight requests finish
-   * (idle keep-alive connections close at once), and after `graceMs` cuts
-   * what is left. The server's engines are the caller's to close after.
-   */
-  stop(graceMs?: number): Promise<void>;
 }
 
 /** Serves a {@link FleetServer} with node:http (or node:https) through Hono's Node adapter. */
@@ -44,7 +30,7 @@ export async function listen(server: FleetServer, options: ListenOptions = {}): 
           fetch: fetch as never,
           hostname,
           createServer: createHttpsServer,
-          serverOptions: { cert: options.tls.cert, key: options.tls.key },
+          serverOptions: { cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) },
         })
   ) as Server;
   await new Promise<void>((resolve, reject) => {
@@ -57,9 +43,8 @@ export async function listen(server: FleetServer, options: ListenOptions = {}): 
   // the broker plugin's WebSocket endpoints (/devices, /control) share the port with the API
   const broker = mountNode(server.broker, http);
   const port = (http.address() as AddressInfo).port;
-  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
   return {
-    url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}/`,
+    url: servingUrl(options, hostname, port),
     port,
     http,
     stop: async (graceMs = 10_000) => {
