@@ -24,12 +24,13 @@ async function main(): Promise<void> {
   } else {
     driver = openPostgres({ connectionString: config.database, applicationName: 'fleetkit-server' });
   }
-  const adminPassword = process.env.FLEETKIT_ADMIN_PASSWORD;
+  // an empty variable is no password: one is generated on first start, as when it is unset
+  const adminPassword = process.env.FLEETKIT_ADMIN_PASSWORD || undefined;
   const server = await openServer({
     driver,
     logger,
     settings: config.settings,
-    ...(adminPassword === undefined || adminPassword === '' ? {} : { adminPassword }),
+    ...(adminPassword === undefined ? {} : { adminPassword }),
   });
   const listening = await serve(server, {
     port: config.port,
@@ -40,9 +41,15 @@ async function main(): Promise<void> {
   });
   const generated = server.generatedPasswords.sysadm;
   const password = generated ?? adminPassword ?? '<the password printed at first start>';
+  // the system account's own admin: generated with the account on first start, shown only then
+  const systemAdmin = server.generatedPasswords['exodm-admin'];
   const rpc = new URL('exodm/rpc', listening.url).toString();
   console.log(`fleetkit server on ${listening.url} (${config.database === undefined ? `SQLite in ${config.dataDir}` : 'PostgreSQL'})
-admin login: sysadm / ${password}${generated === undefined ? '' : '   (generated now, printed once: keep it)'}
+admin login: sysadm / ${password}${generated === undefined ? '' : '   (generated now, printed once: keep it)'}${
+    systemAdmin === undefined
+      ? ''
+      : `\nsystem account admin: exodm-admin / ${systemAdmin}   (generated now, printed once: keep it)`
+  }
 try:
   curl -s -u 'sysadm:${password}' -H 'content-type: application/json' \\
     -d '{"jsonrpc":"2.0","id":1,"method":"exodm:list-accounts","params":{"n":10}}' ${rpc}`);
