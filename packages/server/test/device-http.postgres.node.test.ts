@@ -31,6 +31,23 @@ describeWithPostgres('the device plugins on PostgreSQL', (url) => {
   it('registers, reports, runs a command, confirms a configuration and a licence', async () => {
     const device = await registered(t, 'pg-1');
     await device.telemetry({ status: 'online', telemetries: { temp: 20 } });
+    // the backend reads the report, one device or a page of them (a JSON id list on PostgreSQL)
+    const read = ['reported-status', 'telemetry:temp'];
+    const reported = [
+      { name: 'reported-status', val: 'online' },
+      { name: 'telemetry:temp', val: 20 },
+    ];
+    expect((await acme()('exodm:lookup-device-attributes', { 'device-id': 'pg-1', attributes: read })).result).toEqual({
+      result: 'ok',
+      attributes: reported,
+    });
+    const listed = await acme()('exodm:list-devices-attributes', {
+      n: 5,
+      previous: '',
+      pattern: 'pg-1',
+      attributes: read,
+    });
+    expect(listed.result).toEqual({ result: 'ok', devices: [{ 'device-id': 'pg-1', attributes: reported }] });
     await acme()('test:echo', { 'device-id': 'pg-1', text: 'hi' });
     expect((await device.telemetry()).body).toEqual({ config_version: 0, command: true, new_licenses: false });
     const command = await device.call('GET', 'command');

@@ -1,3 +1,4 @@
+import type { DeviceReport } from '../store/device-keys.ts';
 import { type Device, isConnected } from '../store/devices.ts';
 import { PROPERTY_NAMES } from './device-params.ts';
 
@@ -18,19 +19,51 @@ export function deviceObject(device: Device): Record<string, unknown> {
   return object;
 }
 
-/** One named value of a device for lookup-device-attributes: a 1.x field, a 2.x attribute or is-connected. */
-function attributeValue(device: Device, name: string, now: number): unknown {
+/** Pseudo-attributes read from the device's last telemetry report (the Xyte device API's Send Telemetry). */
+const REPORTED: Readonly<Record<string, (report: DeviceReport) => unknown>> = {
+  'reported-status': (report) => report.status,
+  'reported-message': (report) => report.message,
+  'reported-at': (report) => (report.reportedAt === undefined ? undefined : new Date(report.reportedAt).toISOString()),
+  'reported-firmware-version': (report) => report.firmwareVersion,
+};
+/** `telemetry:<name>`: one value of the report's `telemetries`, as the device sent it. */
+const TELEMETRY = 'telemetry:';
+
+/** Whether any of `names` is read from the device's last report, so the caller must read it. */
+export function namesReport(names: readonly string[]): boolean {
+  return names.some((name) => Object.hasOwn(REPORTED, name) || name.startsWith(TELEMETRY));
+}
+
+/**
+ * One named value of a device for lookup-device-attributes: the pseudo-attribute
+ * is-connected, a value of its last report (`reported-…`, `telemetry:<name>`),
+ * a 1.x field or a 2.x attribute.
+ */
+function attributeValue(device: Device, name: string, now: number, report: DeviceReport | undefined): unknown {
   if (name === 'is-connected') return String(isConnected(device, now));
+  if (report !== undefined) {
+    if (Object.hasOwn(REPORTED, name)) return REPORTED[name]!(report);
+    if (name.startsWith(TELEMETRY)) {
+      const key = name.slice(TELEMETRY.length);
+      return Object.hasOwn(report.telemetries, key) ? report.telemetries[key] : undefined;
+    }
+  }
   if (SECRET_PROPERTIES.has(name)) return undefined;
   const object = deviceObject(device);
   if (name !== 'attributes' && object[name] !== undefined) return object[name];
   return Object.hasOwn(device.attributes, name) ? device.attributes[name] : undefined;
 }
 
-export function attributeList(device: Device, names: readonly string[], now: number): { name: string; val: unknown }[] {
+/** The named values a device has, as name/val pairs; `report` is its last report when any name reads it. */
+export function attributeList(
+  device: Device,
+  names: readonly string[],
+  now: number,
+  report?: DeviceReport,
+): { name: string; val: unknown }[] {
   const list: { name: string; val: unknown }[] = [];
   for (const name of names) {
-    const val = attributeValue(device, name, now);
+    const val = attributeValue(device, name, now, report);
     if (val !== undefined) list.push({ name, val });
   }
   return list;

@@ -4,6 +4,7 @@ import { queueName, type ServerContext } from '../context.ts';
 import { checkDestination } from '../destinations.ts';
 import { fail, ResultCode } from '../result-code.ts';
 import { forgetTargetConfig } from '../store/config-sets.ts';
+import { readReport, readReports } from '../store/device-keys.ts';
 import { type DeviceType, findDeviceType, lockDeviceType } from '../store/device-types.ts';
 import {
   claimId,
@@ -15,7 +16,7 @@ import {
   saveDevice,
 } from '../store/devices.ts';
 import { groupsOfDevice, leaveAllGroups, lockGroup, releaseEmptyGroupTypes } from '../store/groups.ts';
-import { attributeList, deviceObject } from './device-objects.ts';
+import { attributeList, deviceObject, namesReport } from './device-objects.ts';
 import { deviceParams, objectId, objectIds, propertiesOf } from './device-params.ts';
 import { method, type ServerMethod } from './method.ts';
 import { paging } from './paging.ts';
@@ -150,14 +151,16 @@ export function deviceMethods(server: ServerContext): ServerMethod[] {
       },
     }),
     method('exodm:lookup-device-attributes', {
-      summary: 'Named fields and attributes of a device as name/val pairs, with the pseudo-attribute is-connected',
+      summary:
+        'Named fields and attributes of a device as name/val pairs, with the pseudo-attributes is-connected, reported-… and telemetry:<name>',
       params: v.object({ account, 'device-id': objectId, attributes: v.array(v.pipe(v.string(), v.maxLength(256))) }),
       handler: async (p, call) => {
         const device = await findDevice(db, call.account, p['device-id']);
         if (device === undefined) {
           return { result: ResultCode.DeviceNotFound, reason: `device ${p['device-id']} does not exist` };
         }
-        return { result: ResultCode.Ok, attributes: attributeList(device, p.attributes, server.clock.now()) };
+        const report = namesReport(p.attributes) ? await readReport(db, call.account, device) : undefined;
+        return { result: ResultCode.Ok, attributes: attributeList(device, p.attributes, server.clock.now(), report) };
       },
     }),
     method('exodm:list-devices', {
@@ -188,11 +191,12 @@ export function deviceMethods(server: ServerContext): ServerMethod[] {
           if (page.length < batch) break;
           previous = page[page.length - 1]!.deviceId;
         }
+        const reports = namesReport(p.attributes) ? await readReports(db, call.account, found) : undefined;
         return {
           result: ResultCode.Ok,
           devices: found.map((device) => ({
             'device-id': device.deviceId,
-            attributes: attributeList(device, p.attributes, now),
+            attributes: attributeList(device, p.attributes, now, reports?.get(device.deviceId)),
           })),
         };
       },

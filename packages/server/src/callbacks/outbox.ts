@@ -1,7 +1,8 @@
 import type { SqlExecutor } from '@fleetkit/core';
 import type { ServerContext } from '../context.ts';
+import { idsIn } from '../store/json.ts';
 import { addTables } from '../store/schema.ts';
-import { type CallbackRow, doneSql, idsIn, type LeasedRow, ROW_COLUMNS, toRow, waitsFor } from './rows.ts';
+import { type CallbackRow, doneSql, type LeasedRow, ROW_COLUMNS, toRow, waitsFor } from './rows.ts';
 
 // One row per (txqueue event, URL): the event's seq never repeats (txqueue
 // never reuses one), so a redelivered event inserts nothing. `state` is

@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '@fleetkit/core';
+import { idsIn } from '../store/json.ts';
 
 // What the outbox's statements share: the row the sender holds, the rule of
 // order, and id lists.
@@ -48,17 +49,6 @@ export function toRow(row: LeasedRow): CallbackRow {
     createdAt: Number(row.created_at),
     leasedUntil: Number(row.leased_until),
   };
-}
-
-/**
- * The ids of a JSON array text parameter as a subquery: one statement text
- * for any number of ids (an `IN ($2, $3…)` list would be a statement, and a
- * prepared plan, per length).
- */
-export function idsIn(dialect: SqlExecutor['dialect'], param: string): string {
-  return dialect === 'postgres'
-    ? `SELECT jsonb_array_elements_text(CAST(${param} AS jsonb))`
-    : `SELECT value FROM json_each(${param})`;
 }
 
 /** Marks the rows of a JSON id list delivered at `at`. */

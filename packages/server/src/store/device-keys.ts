@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@fleetkit/core';
-import { readJson } from './json.ts';
+import { idsIn, readJson } from './json.ts';
 import { addTables } from './schema.ts';
 
 addTables(
@@ -158,15 +158,10 @@ export interface DeviceIncarnation {
   readonly createdAt: number;
 }
 
-/** A device's report; an empty one when it never reported (or an earlier device of that id did). */
-export async function readReport(db: SqlExecutor, account: string, device: DeviceIncarnation): Promise<DeviceReport> {
-  const rows = await db.query<ReportRow>(
-    `SELECT device_created_at, status, telemetries, message, reported_at, firmware_version, config_version
-     FROM srv_device_reports WHERE account = $1 AND device_id = $2`,
-    [account, device.deviceId],
-  );
-  const row = rows[0];
-  if (row === undefined || Number(row.device_created_at) !== device.createdAt) return EMPTY_REPORT;
+const REPORT_COLUMNS =
+  'device_id, device_created_at, status, telemetries, message, reported_at, firmware_version, config_version';
+
+function reportOf(row: ReportRow): DeviceReport {
   return {
     status: row.status ?? undefined,
     telemetries: readJson<Record<string, unknown>>(row.telemetries, {}),
@@ -175,6 +170,35 @@ export async function readReport(db: SqlExecutor, account: string, device: Devic
     firmwareVersion: row.firmware_version ?? undefined,
     configVersion: Number(row.config_version),
   };
+}
+
+/** A device's report; an empty one when it never reported (or an earlier device of that id did). */
+export async function readReport(db: SqlExecutor, account: string, device: DeviceIncarnation): Promise<DeviceReport> {
+  const rows = await db.query<ReportRow>(
+    `SELECT ${REPORT_COLUMNS} FROM srv_device_reports WHERE account = $1 AND device_id = $2`,
+    [account, device.deviceId],
+  );
+  const row = rows[0];
+  return row === undefined || Number(row.device_created_at) !== device.createdAt ? EMPTY_REPORT : reportOf(row);
+}
+
+/** The reports of several devices in one statement, by device id; {@link readReport}'s rule for each. */
+export async function readReports(
+  db: SqlExecutor,
+  account: string,
+  devices: readonly DeviceIncarnation[],
+): Promise<Map<string, DeviceReport>> {
+  const reports = new Map<string, DeviceReport>(devices.map((device) => [device.deviceId, EMPTY_REPORT]));
+  if (devices.length === 0) return reports;
+  const created = new Map(devices.map((device) => [device.deviceId, device.createdAt]));
+  const rows = await db.query<ReportRow & { device_id: string }>(
+    `SELECT ${REPORT_COLUMNS} FROM srv_device_reports WHERE account = $1 AND device_id IN (${idsIn(db.dialect, '$2')})`,
+    [account, JSON.stringify([...created.keys()])],
+  );
+  for (const row of rows) {
+    if (Number(row.device_created_at) === created.get(row.device_id)) reports.set(row.device_id, reportOf(row));
+  }
+  return reports;
 }
 
 /** The fields of a telemetry report (Xyte Send Telemetry). */
