@@ -34,7 +34,8 @@ describe('what devices report, read by the backend as pseudo-attributes (reporte
         { name: 'telemetry:door', val: { open: false } },
       ],
     });
-    const [at] = (await attributesOf('r-1', ['reported-at']))?.attributes as { val: string }[];
+    const reportedAt = await attributesOf('r-1', ['reported-at']);
+    const [at] = (reportedAt?.attributes ?? []) as { val: string }[];
     expect(new Date(at!.val).toISOString()).toBe(at!.val);
     // override replaces the whole state
     await device.telemetry({ status: 'online', override: true, telemetries: { humidity: 40 } });
