@@ -56,6 +56,22 @@ async function withFresh<Pool>(
   }
 }
 
+/** Warms both threads with tiny tasks, then echoes one 1 MiB buffer ECHOES times, 1 in flight: round trips/s. */
+async function echoRate(
+  tinyTask: (x: number) => Promise<unknown>,
+  echoTask: (buffer: ArrayBuffer) => Promise<ArrayBuffer>,
+): Promise<number> {
+  await Promise.all(Array.from({ length: 8 }, (_, x) => tinyTask(x)));
+  let buffer = new ArrayBuffer(MiB);
+  return pipelined(
+    async () => {
+      buffer = await echoTask(buffer);
+    },
+    ECHOES,
+    1,
+  );
+}
+
 async function pipelined(run: (i: number) => Promise<unknown>, total: number, inFlight: number): Promise<number> {
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -128,33 +144,22 @@ export default defineSuite({
             withFresh(
               () => createPiscinaPool({ threads: 2 }),
               (pool) => pool.close(),
-              async (pool) => {
-                let buffer = new ArrayBuffer(MiB);
-                await Promise.all(Array.from({ length: 8 }, (_, x) => pool.run(tiny, { x })));
-                return pipelined(
-                  async () => {
-                    buffer = await pool.run(echo, { buffer }, { transfer: [buffer] });
-                  },
-                  ECHOES,
-                  1,
-                );
-              },
+              (pool) =>
+                echoRate(
+                  (x) => pool.run(tiny, { x }),
+                  (buffer) => pool.run(echo, { buffer }, { transfer: [buffer] }),
+                ),
             ),
           () =>
             withFresh(
               rawPiscina,
               (pool) => pool.close(),
-              async (pool) => {
-                let buffer = new ArrayBuffer(MiB);
-                await Promise.all(Array.from({ length: 8 }, (_, x) => pool.run({ x }, { name: 'tiny' })));
-                return pipelined(
-                  async () => {
-                    buffer = (await pool.run({ buffer }, { name: 'echo', transferList: [buffer] })) as ArrayBuffer;
-                  },
-                  ECHOES,
-                  1,
-                );
-              },
+              (pool) =>
+                echoRate(
+                  (x) => pool.run({ x }, { name: 'tiny' }),
+                  async (buffer) =>
+                    (await pool.run({ buffer }, { name: 'echo', transferList: [buffer] })) as ArrayBuffer,
+                ),
             ),
         ),
     },

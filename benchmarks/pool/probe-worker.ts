@@ -9,6 +9,7 @@ export function echo(input: { buffer: ArrayBuffer }): unknown {
   return Piscina.move(input.buffer);
 }
 
+/** The vCPU the calling thread last ran on (Linux), in a worker or in the probe's main thread. */
 export function cpu(): number {
   return Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[36]);
 }

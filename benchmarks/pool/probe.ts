@@ -8,10 +8,10 @@
 //      worker ran on the vCPU of the calling thread: what the threads cost.
 //   node --conditions=source benchmarks/pool/probe.ts [calls]
 // Not a benchmark of record (npm run bench -- pool is): a profile to read.
-import { readFileSync } from 'node:fs';
 import { defineTask } from '@fleetkit/core';
 import { createPiscinaPool } from '@fleetkit/core/piscina';
 import { Piscina } from 'piscina';
+import { cpu } from './probe-worker.ts';
 
 const MiB = 1 << 20;
 const calls = Number(process.argv[2] ?? 10_000);
@@ -59,7 +59,6 @@ async function interleave(title: string, sides: readonly Side[], after?: (index:
   }
 }
 
-const cpuOf = (stat: string): number => Number(stat.split(') ')[1]!.split(' ')[36]);
 const workerCpu = defineTask<Record<string, never>, number>(probeWorker, 'cpu');
 
 /** How often the worker answering `askCpu` ran on the calling thread's vCPU, over 200 asks. */
@@ -67,7 +66,8 @@ async function sameCpuShare(askCpu: () => Promise<number>): Promise<string> {
   let same = 0;
   for (let i = 0; i < 200; i++) {
     const worker = await askCpu();
-    if (worker === cpuOf(readFileSync('/proc/thread-self/stat', 'utf8'))) same++;
+    // probe-worker's cpu() reads the calling thread's own stat, here the caller's
+    if (worker === cpu()) same++;
   }
   return `worker on the caller's vCPU ${Math.round(same / 2)} %`;
 }

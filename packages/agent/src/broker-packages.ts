@@ -1,6 +1,7 @@
 import type { JsonObject } from '@fleetkit/broker';
 import { type Assembler, chunkLength } from '@fleetkit/chunked';
 import { decodeBase64, encodeBase64 } from './_internal/base64.ts';
+import { inventoryEntries, reportFields } from './_internal/package-bodies.ts';
 import { isObject, packageStatesOf } from './_internal/replies.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
 import type { InstalledPackage } from './packages.ts';
@@ -162,18 +163,16 @@ export class BrokerPackageChannel implements PackageChannel {
       {
         type: 'package-status',
         package: target.name,
-        'package-status': report.status,
-        ...(report.version === undefined ? {} : { version: report.version }),
-        ...(report.reboot === undefined ? {} : { reboot: report.reboot }),
-        ...(report.message === undefined ? {} : { message: report.message.slice(0, 1024) }),
+        ...reportFields(report),
       },
       signal,
     );
   }
 
   async inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<readonly PackageState[]> {
-    const list = packages.map((entry) => ({ name: entry.name, version: entry.version }));
-    return packageStatesOf(await this.#ask({ type: 'package-inventory', packages: list }, signal));
+    return packageStatesOf(
+      await this.#ask({ type: 'package-inventory', packages: inventoryEntries(packages) }, signal),
+    );
   }
 
   finish(commandId: string): void {

@@ -1,6 +1,7 @@
 import { type Assembler, fetchMissing } from '@fleetkit/chunked';
 import { decodeBase64, encodeBase64 } from './_internal/base64.ts';
 import { callBytes, callJson, type FetchFunction, failureOf, unreachable } from './_internal/http-call.ts';
+import { inventoryEntries, reportFields } from './_internal/package-bodies.ts';
 import { isObject, packageStatesOf } from './_internal/replies.ts';
 import { AgentError, AgentErrorCode } from './errors.ts';
 import type { InstalledPackage } from './packages.ts';
@@ -119,22 +120,11 @@ export class HttpPackageChannel implements PackageChannel {
   }
 
   async report(target: PackageTarget, report: PackageReport, signal: AbortSignal): Promise<void> {
-    await this.#call(
-      'POST',
-      target.report,
-      {
-        'package-status': report.status,
-        ...(report.version === undefined ? {} : { version: report.version }),
-        ...(report.reboot === undefined ? {} : { reboot: report.reboot }),
-        ...(report.message === undefined ? {} : { message: report.message.slice(0, 1024) }),
-      },
-      signal,
-    );
+    await this.#call('POST', target.report, reportFields(report), signal);
   }
 
   async inventory(packages: readonly InstalledPackage[], signal: AbortSignal): Promise<readonly PackageState[]> {
-    const body = { packages: packages.map((entry) => ({ name: entry.name, version: entry.version })) };
-    return packageStatesOf(await this.#call('POST', 'packages', body, signal));
+    return packageStatesOf(await this.#call('POST', 'packages', { packages: inventoryEntries(packages) }, signal));
   }
 
   /** Nothing to forget: the server hands out what is current. */

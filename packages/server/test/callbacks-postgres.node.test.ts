@@ -8,6 +8,7 @@ import { queueName } from '../src/context.ts';
 import { eventually, listen } from './callback-listener.ts';
 import { batchingCases } from './callbacks-batching-cases.ts';
 import { startServer } from './harness.ts';
+import { createDatabase } from './postgres-database.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -15,24 +16,8 @@ afterEach(async () => {
 });
 
 describeWithPostgres('callback outbox on PostgreSQL', (url) => {
-  /** A database of the test's own: its URL, and how to drop it. */
-  async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-    const name = `srv_cbb_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = openPostgres({ connectionString: url, max: 1 });
-    await admin.exec(`CREATE DATABASE ${name}`);
-    const database = new URL(url);
-    database.pathname = `/${name}`;
-    return {
-      url: database.href,
-      async drop() {
-        await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.close();
-      },
-    };
-  }
-
   batchingCases('commits', async () => {
-    const database = await freshDatabase();
+    const database = await createDatabase(url, 'srv_cbb');
     const driver = openPostgres({ connectionString: database.url, max: 4 });
     return {
       driver,
@@ -44,7 +29,7 @@ describeWithPostgres('callback outbox on PostgreSQL', (url) => {
   });
 
   it('deletes delivered rows once they are older than kept', async () => {
-    const database = await freshDatabase();
+    const database = await createDatabase(url, 'srv_cbb');
     cleanups.push(() => database.drop());
     const driver = openPostgres({ connectionString: database.url, max: 4 });
     cleanups.push(() => driver.close());

@@ -13,6 +13,7 @@ import { callbackStats } from '../src/callbacks/outbox.ts';
 import { queueName } from '../src/context.ts';
 import { eventually, listen, type Received } from './callback-listener.ts';
 import { startServer, type TestServer } from './harness.ts';
+import { createDatabase } from './postgres-database.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -90,16 +91,9 @@ describe('callbacks across a restart on one SQLite file', () => {
 
 describeWithPostgres('callbacks of servers sharing PostgreSQL', (url) => {
   async function freshDatabase(): Promise<string> {
-    const name = `srv_cb_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = openPostgres({ connectionString: url, max: 1 });
-    await admin.exec(`CREATE DATABASE ${name}`);
-    cleanups.push(async () => {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.close();
-    });
-    const database = new URL(url);
-    database.pathname = `/${name}`;
-    return database.href;
+    const database = await createDatabase(url, 'srv_cb');
+    cleanups.push(() => database.drop());
+    return database.url;
   }
 
   it('sends each callback once, in order per transaction, whichever server claims it', async () => {

@@ -16,11 +16,11 @@ import { openTxQueue, type Transaction } from '@fleetkit/txqueue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Listener, listen, type Received } from './callback-listener.ts';
 import { Fleet, registerFleet, type SimDevice } from './fleet.ts';
+import { createDatabase } from './postgres-database.ts';
 import {
   ACME,
   ADMIN_PASSWORD,
   backendCall,
-  createDatabase,
   PROVISIONING_KEY,
   type ServerChild,
   setUpAcme,

@@ -4,28 +4,24 @@ import { basicAuthHeader } from '@fleetkit/jsonrpc';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { acmeCall, PROVISIONING_KEY, registered, setUpAccount } from './device-fixture.ts';
 import { startServer, type TestServer } from './harness.ts';
+import { createDatabase, type TestDatabase } from './postgres-database.ts';
 
 describeWithPostgres('the device plugins on PostgreSQL', (url) => {
-  const database = `srv_device_plugins_${Math.random().toString(36).slice(2, 10)}`;
-  let admin: PostgresDriver;
+  let database: TestDatabase;
   let driver: PostgresDriver;
   let t: TestServer;
   const acme = () => acmeCall(t);
 
   beforeAll(async () => {
-    admin = openPostgres({ connectionString: url });
-    await admin.exec(`CREATE DATABASE ${database}`);
-    const own = new URL(url);
-    own.pathname = `/${database}`;
-    driver = openPostgres({ connectionString: own.toString() });
+    database = await createDatabase(url, 'srv_device_plugins');
+    driver = openPostgres({ connectionString: database.url });
     t = await startServer({ driver });
     await setUpAccount(t);
   });
   afterAll(async () => {
     await t.close();
     await driver.close();
-    await admin.exec(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.close();
+    await database.drop();
   });
 
   it('registers, reports, runs a command, confirms a configuration and a licence', async () => {

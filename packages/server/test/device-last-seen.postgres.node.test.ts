@@ -6,27 +6,23 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordLastSeen, refreshLastSeen } from '../src/store/devices.ts';
 import { registered, setUpAccount } from './device-fixture.ts';
 import { startServer, type TestServer } from './harness.ts';
+import { createDatabase, type TestDatabase } from './postgres-database.ts';
 
 describeWithPostgres('held-back last_seen sightings on PostgreSQL', (url) => {
-  const database = `srv_last_seen_${Math.random().toString(36).slice(2, 10)}`;
-  let admin: PostgresDriver;
+  let database: TestDatabase;
   let driver: PostgresDriver;
   let t: TestServer;
 
   beforeAll(async () => {
-    admin = openPostgres({ connectionString: url });
-    await admin.exec(`CREATE DATABASE ${database}`);
-    const own = new URL(url);
-    own.pathname = `/${database}`;
-    driver = openPostgres({ connectionString: own.toString() });
+    database = await createDatabase(url, 'srv_last_seen');
+    driver = openPostgres({ connectionString: database.url });
     t = await startServer({ driver });
     await setUpAccount(t);
   });
   afterAll(async () => {
     await t.close();
     await driver.close();
-    await admin.exec(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.close();
+    await database.drop();
   });
 
   it('moves older sightings forward, keeps newer ones and recorded disconnects', async () => {

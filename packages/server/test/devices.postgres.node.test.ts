@@ -3,23 +3,20 @@ import { describeWithPostgres } from '@fleetkit/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { groupsOfDevice } from '../src/store/groups.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
+import { createDatabase, type TestDatabase } from './postgres-database.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
 
 describeWithPostgres('devices, types and groups on PostgreSQL', (url) => {
-  const database = `srv_devices_${Math.random().toString(36).slice(2, 10)}`;
-  let admin: PostgresDriver;
+  let database: TestDatabase;
   let driver: PostgresDriver;
   let t: TestServer;
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>
     t.call(ACME.login, ACME.password, method, params);
 
   beforeAll(async () => {
-    admin = openPostgres({ connectionString: url });
-    await admin.exec(`CREATE DATABASE ${database}`);
-    const own = new URL(url);
-    own.pathname = `/${database}`;
-    driver = openPostgres({ connectionString: own.toString() });
+    database = await createDatabase(url, 'srv_devices');
+    driver = openPostgres({ connectionString: database.url });
     t = await startServer({ driver });
     await t.admin('exodm:create-account', { name: 'acme', email: 'a@acme.com', password: ACME.password });
     await acme('exodm:create-device-type', { name: 'meter', protocol: 'broker' });
@@ -28,8 +25,7 @@ describeWithPostgres('devices, types and groups on PostgreSQL', (url) => {
   afterAll(async () => {
     await t.close();
     await driver.close();
-    await admin.exec(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.close();
+    await database.drop();
   });
 
   it('provisions, groups, lists and deletes devices', async () => {

@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { queueName } from '../src/context.ts';
 import { modulesOf } from '../src/modules.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
+import { createDatabase } from './postgres-database.ts';
 
 const ACME = { login: 'acme-admin', password: 'acme-admin-pw' };
 
@@ -38,18 +39,11 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 
 describeWithPostgres('YANG modules and configuration data of servers sharing PostgreSQL', (url) => {
   async function twoServers(): Promise<[TestServer, TestServer]> {
-    const name = `srv_mod_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = openPostgres({ connectionString: url, max: 1 });
-    await admin.exec(`CREATE DATABASE ${name}`);
-    cleanups.push(async () => {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.close();
-    });
-    const database = new URL(url);
-    database.pathname = `/${name}`;
+    const database = await createDatabase(url, 'srv_mod');
+    cleanups.push(() => database.drop());
     const servers: TestServer[] = [];
     for (let i = 0; i < 2; i++) {
-      const driver = openPostgres({ connectionString: database.href, max: 4 });
+      const driver = openPostgres({ connectionString: database.url, max: 4 });
       cleanups.push(() => driver.close());
       const t = await startServer({ driver });
       cleanups.push(() => t.close());

@@ -6,10 +6,10 @@ import { packagesOf } from '../src/packages/service.ts';
 import { PROVISIONING_KEY, registered } from './device-fixture.ts';
 import { type RpcReply, startServer, type TestServer } from './harness.ts';
 import { ACME, imageOf, must, PackageDevice, sameBytes, storedImage, toBase64 } from './packages-fixture.ts';
+import { createDatabase, type TestDatabase } from './postgres-database.ts';
 
 describeWithPostgres('packages on PostgreSQL', (url) => {
-  const database = `srv_packages_${Math.random().toString(36).slice(2, 10)}`;
-  let admin: PostgresDriver;
+  let database: TestDatabase;
   let driver: PostgresDriver;
   let t: TestServer;
   const acme = (method: string, params?: unknown): Promise<RpcReply> =>
@@ -18,11 +18,8 @@ describeWithPostgres('packages on PostgreSQL', (url) => {
     (await acme('exodm:get-package-status', { 'package-name': name, 'device-id': id })).result!;
 
   beforeAll(async () => {
-    admin = openPostgres({ connectionString: url });
-    await admin.exec(`CREATE DATABASE ${database}`);
-    const own = new URL(url);
-    own.pathname = `/${database}`;
-    driver = openPostgres({ connectionString: own.toString() });
+    database = await createDatabase(url, 'srv_packages');
+    driver = openPostgres({ connectionString: database.url });
     t = await startServer({
       driver,
       devices: { rateBurst: 10_000, ratePerSecond: 10_000 },
@@ -38,8 +35,7 @@ describeWithPostgres('packages on PostgreSQL', (url) => {
   afterAll(async () => {
     await t.close();
     await driver.close();
-    await admin.exec(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.close();
+    await database.drop();
   });
 
   it('stores uploads as bytes, installs with dependencies, confirms after a restart and refuses uninstalls depended upon', async () => {

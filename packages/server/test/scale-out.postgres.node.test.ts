@@ -11,11 +11,11 @@ import { openTxQueue, type Transaction } from '@fleetkit/txqueue';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { type Listener, listen, type Received } from './callback-listener.ts';
 import { Fleet, registerFleet } from './fleet.ts';
+import { createDatabase } from './postgres-database.ts';
 import {
   ACME,
   ADMIN_PASSWORD,
   backendCall,
-  createDatabase,
   expectOk,
   PROVISIONING_KEY,
   type ServerChild,

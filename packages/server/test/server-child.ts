@@ -3,7 +3,6 @@
 // with SIGTERM and start it again on the same database.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { openPostgres } from '@fleetkit/core/postgres';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 /** The repository's Node 24 (runs the TypeScript sources directly). */
@@ -194,23 +193,4 @@ export async function setUpAcme(url: string): Promise<void> {
     protocol: 'fleetkit-http',
     'provisioning-key': PROVISIONING_KEY,
   });
-}
-
-/** A database of its own on the test PostgreSQL server; `drop()` removes it (closing what is still connected). */
-export async function createDatabase(
-  serverUrl: string,
-  prefix: string,
-): Promise<{ readonly url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = openPostgres({ connectionString: serverUrl, max: 1 });
-  await admin.exec(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    async drop() {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.close();
-    },
-  };
 }

@@ -18,6 +18,11 @@ interface DenoRuntime {
   ): DenoServer;
 }
 
+/** Deno.serve takes PEM text; the CLI reads the files as bytes. */
+function pemText(pem: string | Uint8Array): string {
+  return typeof pem === 'string' ? pem : new TextDecoder().decode(pem);
+}
+
 /**
  * Serves a {@link FleetServer} on `Deno.serve`: the API and, on the same
  * port, the broker plugin's WebSocket endpoints through `Deno.upgradeWebSocket`.
@@ -31,7 +36,7 @@ export async function serveDeno(server: FleetServer, options: ServingOptions = {
       port: options.port ?? 8000,
       hostname,
       onListen() {},
-      ...(options.tls === undefined ? {} : { cert: String(options.tls.cert), key: String(options.tls.key) }),
+      ...(options.tls === undefined ? {} : { cert: pemText(options.tls.cert), key: pemText(options.tls.key) }),
     },
     (request, info) => {
       const upgraded = broker.fetch(request);

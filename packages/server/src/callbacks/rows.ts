@@ -79,9 +79,8 @@ export function isMemberCallback(row: CallbackRow): boolean {
 
 /** The rows a row keeps its order among: its transaction and URL, or for a member callback only itself. */
 export function chainKey(row: CallbackRow): string {
-  return isMemberCallback(row)
-    ? JSON.stringify([row.account, row.target, row.txId, row.url, row.seq])
-    : JSON.stringify([row.account, row.target, row.txId, row.url]);
+  const key = [row.account, row.target, row.txId, row.url];
+  return JSON.stringify(isMemberCallback(row) ? [...key, row.seq] : key);
 }
 
 /** Where a row's transaction, URL and seq come from in a statement: columns of the row, or parameters. */
