@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_HEARTBEAT_MS } from '../test/our-broker.ts';
 import { CheckContext } from './context.ts';
 import { progressLine, runBrokerConformance } from './run.ts';
 import { RUNTIMES, type RunningBroker, type Runtime, startBroker } from './start-broker.ts';
 
 const keys = { deviceKey: 'conformance-device-key', controlKey: 'conformance-control-key' };
-/** A short ping interval, so the heartbeat checks take moments instead of minutes. */
-const HEARTBEAT_MS = 300;
-const args = ['--device-key', keys.deviceKey, '--control-key', keys.controlKey, '--heartbeat-ms', String(HEARTBEAT_MS)];
+const args = [
+  '--device-key',
+  keys.deviceKey,
+  '--control-key',
+  keys.controlKey,
+  '--heartbeat-ms',
+  String(TEST_HEARTBEAT_MS),
+];
 
 describe.each(Object.keys(RUNTIMES) as Runtime[])('fleetkit-broker on %s', (runtime) => {
   let broker: RunningBroker;
@@ -19,7 +25,7 @@ describe.each(Object.keys(RUNTIMES) as Runtime[])('fleetkit-broker on %s', (runt
     const lines: string[] = [];
     const results = await runBrokerConformance(
       // restart and shutdown end the broker: the signal tests below check them, each on a broker of its own
-      { url: broker.url, ...keys, heartbeatMs: HEARTBEAT_MS },
+      { url: broker.url, ...keys, heartbeatMs: TEST_HEARTBEAT_MS },
       { onResult: (r, n) => lines.push(progressLine(r, n)) },
     );
     console.log(`${runtime}:\n${lines.join('\n')}`);

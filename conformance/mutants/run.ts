@@ -21,12 +21,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceApiName } from '../runner/devices/device.ts';
-import { type OurBroker, startOurBroker } from '../test/our-broker.ts';
+import { type OurBroker, startOurBroker, TEST_HEARTBEAT_MS } from '../test/our-broker.ts';
 import { type OurServer, REPOSITORY, startOurServer } from '../test/our-server.ts';
 import { runAgainst } from '../test/run-against.ts';
 
 const TARGET_SCORE = 0.9;
-const HEARTBEAT_MS = 300;
 
 const { values } = parseArgs({
   options: { suite: { type: 'string' }, only: { type: 'string' }, 'wait-ms': { type: 'string' } },
@@ -97,7 +96,7 @@ async function runSuite(
   let server: OurServer | undefined;
   let broker: OurBroker | undefined;
   try {
-    if (suite === 'broker-lifecycle') broker = await startOurBroker({ root, heartbeatMs: HEARTBEAT_MS });
+    if (suite === 'broker-lifecycle') broker = await startOurBroker({ root, heartbeatMs: TEST_HEARTBEAT_MS });
     else server = await startOurServer({ root });
   } catch (error) {
     return `the ${broker === undefined ? 'server' : 'broker'} did not start: ${String(error).slice(0, 200)}`;
@@ -110,7 +109,7 @@ async function runSuite(
       quiet: true,
       waitMs,
       ...(deviceApi === undefined ? {} : { deviceApi }),
-      ...(broker === undefined ? {} : { broker: { server: broker, heartbeatMs: HEARTBEAT_MS } }),
+      ...(broker === undefined ? {} : { broker: { server: broker, heartbeatMs: TEST_HEARTBEAT_MS } }),
     });
     const failed = results.find((r) => r.status === 'failed');
     return failed === undefined ? undefined : `${failed.name}: ${failed.reason ?? ''}`.slice(0, 300);

@@ -8,6 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY } from './our-server.ts';
 
+/**
+ * The ping interval of the brokers the tests start: short, so the heartbeat
+ * checks take seconds instead of minutes, and long enough that a pause of the
+ * loaded test process does not make a live peer look dead.
+ */
+export const TEST_HEARTBEAT_MS = 1_000;
+
 export const BROKER_KEYS = { deviceKey: 'conformance-device-key', controlKey: 'conformance-control-key' } as const;
 
 /** A supervised broker. */

@@ -2,19 +2,16 @@ import { basicAuthHeader } from '@fleetkit/jsonrpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUITES } from '../suites/index.ts';
 import { failures, unexpectedSkips } from './expected-skips.ts';
-import { type OurBroker, startOurBroker } from './our-broker.ts';
+import { type OurBroker, startOurBroker, TEST_HEARTBEAT_MS } from './our-broker.ts';
 import { MASTER, type OurServer, startOurServer } from './our-server.ts';
 import { DEVICE_SUITES, FULL_RUN_MS, runAgainst } from './run-against.ts';
 import { withoutPackages } from './without-packages.ts';
-
-/** A short ping interval, so the heartbeat checks take moments instead of minutes. */
-const HEARTBEAT_MS = 300;
 
 describe('fleetkit-conformance against fleetkit-server on SQLite and fleetkit-broker', () => {
   let server: OurServer;
   let broker: OurBroker;
   beforeAll(async () => {
-    [server, broker] = await Promise.all([startOurServer(), startOurBroker({ heartbeatMs: HEARTBEAT_MS })]);
+    [server, broker] = await Promise.all([startOurServer(), startOurBroker({ heartbeatMs: TEST_HEARTBEAT_MS })]);
   });
   afterAll(async () => {
     await Promise.all([server?.stop(), broker?.stop()]);
@@ -27,7 +24,7 @@ describe('fleetkit-conformance against fleetkit-server on SQLite and fleetkit-br
       const { results, report } = await runAgainst({
         url: server.url,
         suites: SUITES.map((suite) => suite.name),
-        broker: { server: broker, heartbeatMs: HEARTBEAT_MS },
+        broker: { server: broker, heartbeatMs: TEST_HEARTBEAT_MS },
         quiet: true,
       });
       console.log(

@@ -23,11 +23,11 @@ export class Recorder {
 
   /**
    * The next event of this kind (after the last one `next` returned) that
-   * matches. Fails after a few seconds of real time without one, so a test
+   * matches. Fails after 30 s of real time without one, so a test
    * whose agent went the wrong way fails instead of hanging.
    */
   async next<T extends AgentEvent['type']>(type: T, matches: (event: Of<T>) => boolean = () => true): Promise<Of<T>> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       for (let index = this.#seen; index < this.events.length; index++) {
         const event = this.events[index]!;

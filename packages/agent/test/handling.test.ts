@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Handlers, type License, memoryStore } from '../src/index.ts';
 import { agentFor, cuttable, gate, type TestAgent } from './agent-fixture.ts';
 import { startServer, type TestServer } from './server-fixture.ts';
@@ -85,8 +85,15 @@ describe('000 Handling code against the real server', () => {
       const second = await t.send('cmd-3', 'echo', { text: 'second' });
       device.clock.advance(wait);
       await device.events.next('command', (e) => e.status === 'in_progress');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(await t.transaction('cmd-3', first)).toMatchObject({ state: 'in-progress', progress: { cnt: 1, of: 2 } });
+      // the progress report may still be on its way to the server
+      await vi.waitFor(
+        async () =>
+          expect(await t.transaction('cmd-3', first)).toMatchObject({
+            state: 'in-progress',
+            progress: { cnt: 1, of: 2 },
+          }),
+        { timeout: 20_000, interval: 10 },
+      );
       expect(await t.transaction('cmd-3', second)).toMatchObject({ state: 'queued' });
       expect(seen).toEqual(['first']);
       release.open();

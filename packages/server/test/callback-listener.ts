@@ -16,8 +16,8 @@ export interface Listener {
   readonly url: string;
   readonly port: number;
   readonly received: Received[];
-  /** Resolves once `count` requests have arrived (rejects after 20 s of real time). */
-  waitFor(count: number): Promise<Received[]>;
+  /** Resolves once `count` requests have arrived (rejects after `timeoutMs` of real time, default 20 s). */
+  waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
 
@@ -49,8 +49,8 @@ export async function listen(answer: Answer = ok, port?: number): Promise<Listen
     url: new URL('cb', served.url).toString(),
     port: served.port,
     received,
-    async waitFor(count) {
-      const deadline = Date.now() + 20_000;
+    async waitFor(count, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
         if (Date.now() > deadline) {
           throw new Error(

@@ -67,7 +67,9 @@ describe('device-originated RPCs (manual §5.4, §5.8 Fig. 2; docs/sources.md, t
     expect(reply).toMatchObject({ status: 200, body: { jsonrpc: '2.0', id: 'r1', result: { ack: 'A' } } });
     // B got the request too, and answered { ack: 'B' }: that reply went nowhere
     await expect
-      .poll(() => fromDevices(groupB).filter((r) => r.body.params['device-id'] === 'd-primary').length)
+      .poll(() => fromDevices(groupB).filter((r) => r.body.params['device-id'] === 'd-primary').length, {
+        timeout: 20_000,
+      })
       .toBe(1);
     const [sentToA] = fromDevices(groupA).filter((r) => r.body.params['device-id'] === 'd-primary');
     expect(sentToA!.body).toEqual({
@@ -94,7 +96,10 @@ describe('device-originated RPCs (manual §5.4, §5.8 Fig. 2; docs/sources.md, t
     await join('group-a', 'd-own', true);
     await ok('exodm:update-device', { 'device-id': 'd-own', 'notification-url': deviceUrl.url });
     expect((await rpc(device, 'test:status-report', { level: 2 })).body.result).toEqual({ ack: 'device' });
-    await expect.poll(() => fromDevices(groupA).filter((r) => r.body.params['device-id'] === 'd-own').length).toBe(1);
+    // the group's copy goes out after the device's answer, on the sender's own time
+    await expect
+      .poll(() => fromDevices(groupA).filter((r) => r.body.params['device-id'] === 'd-own').length, { timeout: 20_000 })
+      .toBe(1);
     expect(fromDevices(deviceUrl).filter((r) => r.body.params['device-id'] === 'd-own')).toHaveLength(1);
   });
 

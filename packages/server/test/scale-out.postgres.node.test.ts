@@ -94,7 +94,8 @@ describeWithPostgres('two server processes on one PostgreSQL', (pgUrl) => {
       }
     };
     await Promise.all(Array.from({ length: 4 }, lane));
-    await listener.waitFor(calls * 2);
+    // two server processes and the fleet share two cores: the test's own timeout bounds the wait
+    await listener.waitFor(calls * 2, 90_000);
     await fleet.stop();
 
     expect(fleet.unexpected).toEqual([]);
@@ -192,7 +193,7 @@ describeWithPostgres('two server processes on one PostgreSQL', (pgUrl) => {
     const fleet = new Fleet(devices, { pollMs: 500, commandsEach: 1 });
     fleet.start();
     await fleet.finished();
-    const received = await listener.waitFor(size + 1);
+    const received = await listener.waitFor(size + 1, 150_000);
     const elapsed = performance.now() - started;
     expect(fleet.unexpected).toEqual([]);
 

@@ -3,7 +3,7 @@
 import { ManualClock, silentLogger } from '@fleetkit/core';
 import { openPostgres, type PostgresDriver } from '@fleetkit/core/postgres';
 import { describeWithPostgres } from '@fleetkit/core/testing';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { freshPostgres } from '../test/postgres-store.ts';
 import { openTxQueue, type TxQueue } from './queue.ts';
 import type { Delivery, TxEvent, TxQueueOptions } from './types.ts';
@@ -40,15 +40,18 @@ async function withEngines(url: string, test: (open: Opener) => Promise<void>): 
   }
 }
 
-/** Waits (10 ms steps, 2 s at most) until the device's `txq_counter` row has `column` set. */
+/** Waits until the device's `txq_counter` row has `column` set; fails after 20 s. */
 async function counterSet(driver: PostgresDriver, device: string, column: 'next' | 'listen_until'): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const [row] = await driver.query<Record<string, unknown>>(`SELECT ${column} FROM txq_counter WHERE target = $1`, [
-      `d:${device}`,
-    ]);
-    if (row?.[column] != null) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await vi.waitFor(
+    async () => {
+      const [row] = await driver.query<Record<string, unknown>>(`SELECT ${column} FROM txq_counter WHERE target = $1`, [
+        `d:${device}`,
+      ]);
+      expect(row?.[column], `txq_counter.${column} of ${device}`).not.toBeNull();
+      expect(row?.[column], `txq_counter.${column} of ${device}`).toBeDefined();
+    },
+    { timeout: 20_000, interval: 10 },
+  );
 }
 
 /** The driver, counting the NOTIFYs sent through it. */

@@ -47,7 +47,8 @@ describe('durability under kill -9: SQLite', () => {
         await expectAllAcked(db, 'acked', acked);
         await db.close();
       }
-    });
+      // a round whose writer stalls waits out kill.ts's watchdog
+    }, 300_000);
   }
 });
 
@@ -64,5 +65,5 @@ describeWithPostgres('durability under kill -9: PostgreSQL', (url) => {
     }
     await db.exec(`DROP TABLE ${table}`);
     await db.close();
-  });
+  }, 300_000);
 });

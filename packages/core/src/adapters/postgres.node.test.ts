@@ -20,8 +20,7 @@ describeWithPostgres('postgres adapter', (url) => {
         expect(got).toEqual([]);
       });
       await db.notify('fleetkit_test', 'direct');
-      for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(got).toEqual(['in-tx', 'direct']);
+      await vi.waitFor(() => expect(got).toEqual(['in-tx', 'direct']), { timeout: 20_000, interval: 10 });
       await unlisten();
       await db.close();
     });
@@ -103,8 +102,7 @@ describeWithPostgres('postgres adapter', (url) => {
         ]);
       expect(await listening()).toHaveLength(1);
       await db.close();
-      for (let i = 0; i < 100 && (await listening()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await listening()).toEqual([]);
+      await vi.waitFor(async () => expect(await listening()).toEqual([]), { timeout: 20_000, interval: 10 });
       await admin.close();
     });
   });

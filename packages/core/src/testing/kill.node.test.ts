@@ -6,7 +6,8 @@ const stalling = fileURLToPath(new URL('../../test/fixtures/stalling-writer.ts',
 
 describe('runUntilKilled', () => {
   it('kills a child that stops printing and resolves to the lines it acknowledged before', async () => {
-    const lines = await runUntilKilled({ script: stalling, args: ['3'], afterLines: 100, stallMs: 500 });
+    // the watchdog runs from the spawn: it also covers the child's start-up
+    const lines = await runUntilKilled({ script: stalling, args: ['3'], afterLines: 100, stallMs: 3_000 });
     expect(lines).toEqual(['1', '2', '3']);
   });
 
