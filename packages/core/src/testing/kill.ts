@@ -37,7 +37,7 @@ export function runUntilKilled(options: RunUntilKilledOptions): Promise<string[]
     const onStall = (): void => {
       stalled = true;
       process.stderr.write(
-        `runUntilKilled: ${options.script} printed nothing for ${stallMs} ms after ${lines.length} lines; killing it now. Its stderr: ${stderr}\n`,
+        `runUntilKilled: ${[options.script, ...(options.args ?? [])].join(' ')} printed nothing for ${stallMs} ms after ${lines.length} lines; killing it now. Its stderr: ${stderr}\n`,
       );
       child.kill('SIGKILL');
     };
