@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_HEARTBEAT_MS } from '../test/our-broker.ts';
+import { BROKER_KEYS as keys, TEST_HEARTBEAT_MS } from '../test/our-broker.ts';
 import { CheckContext } from './context.ts';
 import { progressLine, runBrokerConformance } from './run.ts';
 import { RUNTIMES, type RunningBroker, type Runtime, startBroker } from './start-broker.ts';
 
-const keys = { deviceKey: 'conformance-device-key', controlKey: 'conformance-control-key' };
 const args = [
   '--device-key',
   keys.deviceKey,

@@ -46,21 +46,6 @@ export const PACKAGES: readonly PackageSpec[] = [
   { name: 'needs-stray', version: '1.0', size: 100, prerequisites: ['stray'] },
 ];
 
-/** `size` bytes that differ per `seed` (xorshift), so that no two images agree by accident. */
-export function imageOf(size: number, seed: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size);
-  let x = (seed * 2_654_435_761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
-
 /** Standard base64 (RFC 4648 §4) of `bytes`. */
 export function encodeBase64(bytes: Uint8Array): string {
   let text = '';

@@ -1,4 +1,5 @@
 import { encodeImage, manifestId } from '@fleetkit/chunked';
+import { seededImage } from '@fleetkit/chunked/testing/image';
 import type { Reply } from '../runner/backend.ts';
 import { CheckFailure, Skip } from '../runner/check.ts';
 import { pause } from '../runner/devices/device.ts';
@@ -6,7 +7,7 @@ import type { Env } from '../runner/env.ts';
 import { show } from '../runner/expect.ts';
 import type { Endpoint, Received } from '../runner/listener.ts';
 import { Tenant } from '../runner/tenant.ts';
-import { APP_YANG, CHUNK_SIZE, encodeBase64, imageOf, PACKAGES, type PackageSpec } from './packages-data.ts';
+import { APP_YANG, CHUNK_SIZE, encodeBase64, PACKAGES, type PackageSpec } from './packages-data.ts';
 import { PackageDevice } from './packages-device.ts';
 
 /** The device type whose devices may install every package but `stray` (manual §5.5 item 4). */
@@ -54,7 +55,7 @@ export class PackagesWorld {
       const packages = new Map<string, Uploaded>();
       for (const [index, spec] of PACKAGES.entries()) {
         if (spec.configuration !== undefined) await tenant.module(spec.configuration.module, APP_YANG);
-        const image = imageOf(spec.size, index + 1);
+        const image = seededImage(spec.size, index + 1);
         const reply = await tenant.call('exodm:create-package', {
           'package-name': spec.name,
           version: spec.version,

@@ -47,8 +47,7 @@ async function counterSet(driver: PostgresDriver, device: string, column: 'next'
       const [row] = await driver.query<Record<string, unknown>>(`SELECT ${column} FROM txq_counter WHERE target = $1`, [
         `d:${device}`,
       ]);
-      expect(row?.[column], `txq_counter.${column} of ${device}`).not.toBeNull();
-      expect(row?.[column], `txq_counter.${column} of ${device}`).toBeDefined();
+      expect(row?.[column] ?? null, `txq_counter.${column} of ${device}`).not.toBeNull();
     },
     { timeout: 20_000, interval: 10 },
   );
